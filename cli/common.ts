@@ -1,0 +1,46 @@
+// Helpers shared by the CLI verbs: argument errors and progress on stderr.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** parseArgs with jfsmeta's conventions: unknown flags are errors that name the flag. */
+export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(
+  args: string[],
+  options: T,
+  help: string,
+) {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(help);
+    return null;
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${help}`);
+  }
+}
+
+/** A progress line on stderr, redrawn in place; silent unless stderr is a terminal. */
+export class Progress {
+  private last = 0;
+  private readonly enabled: boolean;
+  constructor(quiet: boolean) {
+    this.enabled = !quiet && !!process.stderr.isTTY;
+  }
+  update(text: string, force = false): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (!force && now - this.last < 200) return;
+    this.last = now;
+    process.stderr.write(`\r\x1b[K${text}`);
+  }
+  done(text: string): void {
+    if (this.enabled) process.stderr.write(`\r\x1b[K`);
+    process.stderr.write(`${text}\n`);
+  }
+}

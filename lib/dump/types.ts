@@ -1,0 +1,96 @@
+// Contracts between the dump codecs (lib/dump) and their users (lib/engines, lib/storage, app).
+// Codecs know nothing of engines: they turn these values into JuiceFS's JSON bytes and back.
+import type {
+  ChangeLogEntry,
+  Counters,
+  DelFile,
+  DumpNode,
+  QuotaLimit,
+  SustainedEntry,
+} from "../jfs/types";
+import type { Setting } from "../jfs/setting";
+
+/** Everything before the trees (dump keys 1–8). */
+export interface DumpHeader {
+  setting: Setting;
+  counters: Counters;
+  sustained: SustainedEntry[];
+  delFiles: DelFile[];
+  /** Keyed by inode / uid / gid; an empty or missing map is omitted from the output. */
+  quotas?: Map<bigint, QuotaLimit>;
+  userQuotas?: Map<bigint, QuotaLimit>;
+  groupQuotas?: Map<bigint, QuotaLimit>;
+  changeLog?: ChangeLogEntry[];
+}
+
+export type TreeName = "FSTree" | "Trash";
+
+/**
+ * Streaming writer of a JSON dump (lib/dump/writer.ts implements it), byte-exact with JuiceFS.
+ * Call order: header, then for each tree: beginDir(tree) ... endDir(), then end().
+ * Inside a directory: leaf() or beginDir(name)...endDir() per child, children in the order
+ * they are to appear (the caller sorts by raw name bytes).
+ * Every method returns a promise that resolves when the output can take more (backpressure).
+ */
+export interface TreeWriter {
+  header(h: DumpHeader): Promise<void>;
+  /** `name` is the tree key for a root, otherwise the raw entry name (escaped by the writer). */
+  beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void>;
+  leaf(name: Buffer, node: DumpNode): Promise<void>;
+  endDir(): Promise<void>;
+  /** Writes the closing "\n}\n" and flushes; does not close the underlying stream. */
+  end(): Promise<void>;
+}
+
+/** A directory being read; `inode` is known once its attr has been read. */
+export interface DirHandle {
+  readonly id: number;
+  inode?: bigint;
+}
+
+/** One tree entry, delivered by the reader when its JSON object closes (post-order). */
+export interface ReadEntry {
+  tree: TreeName;
+  /** Raw (unescaped) name; for a tree root, the bytes of "FSTree" / "Trash". */
+  name: Buffer;
+  /** 0 for a tree root, 1 for its children, ... */
+  depth: number;
+  node: DumpNode;
+  isDir: boolean;
+  /** The containing directory; null for a tree root. */
+  parent: DirHandle | null;
+  /** For directories: the handle its children carried as `parent`. */
+  self: DirHandle | null;
+}
+
+/**
+ * What the reader (lib/dump/reader.ts) calls while streaming a dump. Header sections are
+ * delivered as they are met, in file order; any of them may be missing from the file, and
+ * the consumer decides what is required. Returned promises are awaited (backpressure).
+ */
+export interface DumpVisitor {
+  setting?(s: Setting): void | Promise<void>;
+  counters?(c: Counters): void | Promise<void>;
+  sustained?(s: SustainedEntry[]): void | Promise<void>;
+  delFiles?(d: DelFile[]): void | Promise<void>;
+  quotas?(kind: "dir" | "user" | "group", q: Map<bigint, QuotaLimit>): void | Promise<void>;
+  changeLog?(c: ChangeLogEntry[]): void | Promise<void>;
+  /** A tree (FSTree or Trash) starts; its entries follow, post-order, the root last. */
+  treeStart?(tree: TreeName): void | Promise<void>;
+  entry(e: ReadEntry): void | Promise<void>;
+  treeEnd?(tree: TreeName): void | Promise<void>;
+}
+
+/** A problem in the input, with where it is. */
+export class DumpFormatError extends Error {
+  constructor(
+    message: string,
+    /** JSON path like `FSTree.entries["d1"].attr.inode` */
+    readonly path: string,
+    /** Byte offset in the (decompressed) input */
+    readonly offset: number,
+  ) {
+    super(`${message} at ${path || "top level"} (byte ${offset})`);
+    this.name = "DumpFormatError";
+  }
+}

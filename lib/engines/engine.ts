@@ -1,0 +1,116 @@
+// One interface for every metadata engine, in the spirit of JuiceFS's pkg/meta: the engine
+// reads and writes its own storage; the dump walk (dump.ts) and the load bookkeeping
+// (load.ts) are shared above it. Engines never format JSON.
+import type {
+  AclRule,
+  Attr,
+  Chunk,
+  Counters,
+  DelFile,
+  DirEntry,
+  DumpNode,
+  NodeType,
+  QuotaKind,
+  QuotaLimit,
+  QuotaUsage,
+  SustainedEntry,
+  Xattr,
+} from "../jfs/types";
+import type { Setting } from "../jfs/setting";
+
+export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres";
+
+/** The raw facts of one inode, as stored (the dump walk applies JuiceFS's output rules). */
+export interface StoredNode {
+  inode: bigint;
+  /** Type from the directory entry; used when the attr is missing. */
+  entryType: NodeType;
+  /** null when the inode has no stored attributes. */
+  attr: Attr | null;
+  symlink?: Buffer;
+  xattrs: Xattr[];
+  accessAcl?: AclRule;
+  defaultAcl?: AclRule;
+  /** Stored chunks with index < ceil(length / 64 MiB), ascending; others may be omitted. */
+  chunks: Chunk[];
+}
+
+/** Why a database cannot take a load. */
+export type EmptinessCheck =
+  | { empty: true }
+  | { empty: false; volume?: string; reason: string };
+
+/** What the shared loader asks an engine to store. All writes may be buffered until flush(). */
+export interface LoadSink {
+  /**
+   * Store an inode's attributes. `attr` carries the final nlink and length; `parent` is the
+   * single-parent field (0 for hard links, fixed later by hardLink()).
+   */
+  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void;
+  edges(parent: bigint, entries: DirEntry[]): void;
+  chunks(inode: bigint, chunks: Chunk[]): void;
+  symlink(inode: bigint, target: Buffer): void;
+  xattrs(inode: bigint, xattrs: Xattr[]): void;
+  dirStats(inode: bigint, stats: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void;
+  /** An inode met under several parents: nlink = occurrences, parent field 0, per-parent counts. */
+  hardLink(inode: bigint, nlink: number, parents: Map<bigint, number>): void;
+  aclRules(rules: Map<number, AclRule>): void;
+  /** (id, size) pairs referenced more than once, with their total count. */
+  sliceRefs(refs: { id: bigint; size: number; count: number }[]): void;
+  delFiles(files: DelFile[]): void;
+  quotas(kind: QuotaKind, quotas: Map<bigint, QuotaLimit & QuotaUsage>): void;
+  /** Counters in dump semantics; the engine applies its own storage convention. */
+  counters(c: Counters): void;
+  /** Written last, so that a half-loaded database never looks like a volume. */
+  setting(s: Setting): void;
+  /** Send what is buffered; resolves when the engine can take more. */
+  flush(): Promise<void>;
+  /** Make everything durable. */
+  commit(): Promise<void>;
+  /** Undo everything this load wrote: the database is left empty, as it was found. */
+  abort(): Promise<void>;
+}
+
+export interface MetaEngine {
+  readonly kind: EngineKind;
+  /** The META-URL with any password replaced by "****": safe to show and log. */
+  readonly redactedUrl: string;
+
+  close(): Promise<void>;
+
+  /** The stored volume format, or null when the database holds none. */
+  readSetting(): Promise<Setting | null>;
+  writeSetting(s: Setting): Promise<void>;
+
+  /** Load needs an empty database (JuiceFS's rule for each engine). */
+  checkEmpty(): Promise<EmptinessCheck>;
+
+  // --- reading (dump, inspection) ---
+  readCounters(): Promise<Counters>;
+  readSustained(): Promise<SustainedEntry[]>;
+  readDelFiles(): Promise<DelFile[]>;
+  /** Limits only. */
+  readQuotas(kind: QuotaKind): Promise<Map<bigint, QuotaLimit>>;
+  lookup(parent: bigint, name: Buffer): Promise<DirEntry | null>;
+  /**
+   * The entries of a directory in batches. `sorted` tells whether the engine yields them in
+   * raw-name byte order already (SQL can; Redis cannot), so the walker sorts only when needed.
+   */
+  readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> };
+  /** Full data of a batch of inodes, in the order asked. */
+  readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]>;
+  /** Counts for dashboards: inodes and used space as the engine's counters say. */
+  usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
+
+  // --- writing (load) ---
+  /** Prepare an empty database for a load (SQL creates its tables). Fails if not empty. */
+  beginLoad(): Promise<LoadSink>;
+
+  // --- xattr on one inode (automatic-backup lock: `lastBackup` on inode 1) ---
+  getXattr(inode: bigint, name: string): Promise<Buffer | null>;
+  /** Atomically set `name` to `value` only if it still holds `expected` (null = absent). */
+  compareAndSetXattr(inode: bigint, name: string, expected: Buffer | null, value: Buffer): Promise<boolean>;
+}
+
+/** Convert a DumpNode-producing stored node for dumps (applied by dump.ts). */
+export type { DumpNode };

@@ -1,0 +1,1 @@
+// Placeholder until the own-store schema lands; replaced by the dashboard work.
