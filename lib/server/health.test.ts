@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { backupHealth } from "./health";
+
+const now = new Date("2026-06-01T12:00:00Z");
+const ago = (h: number) => new Date(now.getTime() - h * 3600_000);
+const hourly = (n: number, size = 1000) => Array.from({ length: n }, (_, i) => ({ time: ago(i + 0.2), size }));
+
+describe("backupHealth", () => {
+  it("is ok for a fresh hourly backup of a small volume", () => {
+    const h = backupHealth({ now, intervalSeconds: 3600, usedInodes: 5000, backups: hourly(10) });
+    expect(h.level).toBe("ok");
+    expect(h.issues).toEqual([]);
+    expect(h.newestAgeSeconds).toBeCloseTo(720, 0);
+  });
+  it("flags skipped backups above 1M inodes at an interval of 1h or less", () => {
+    const h = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1_000_001, backups: hourly(3) });
+    expect(h.issues.map((i) => i.code)).toContain("skipped-too-many-inodes");
+    expect(h.level).toBe("critical");
+  });
+  it("does not flag skipping for longer intervals or at exactly 1M inodes", () => {
+    expect(backupHealth({ now, intervalSeconds: 7200, usedInodes: 5_000_000, backups: hourly(3) }).issues).toEqual([]);
+    expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 1_000_000, backups: hourly(3) }).issues).toEqual([]);
+  });
+  it("warns when late and alarms when stale", () => {
+    const late = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: [{ time: ago(2), size: 1 }] });
+    expect(late.issues.map((i) => i.code)).toEqual(["late"]);
+    expect(late.level).toBe("warn");
+    const stale = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: [{ time: ago(5), size: 1 }] });
+    expect(stale.issues.map((i) => i.code)).toEqual(["stale"]);
+  });
+  it("alarms when the newest backup shrank sharply", () => {
+    const backups = [{ time: ago(0.1), size: 2800 }, ...hourly(5, 12_000_000).map((b, i) => ({ ...b, time: ago(i + 1) }))];
+    const h = backupHealth({ now, intervalSeconds: 3600, usedInodes: 10, backups });
+    expect(h.issues.map((i) => i.code)).toContain("shrank");
+  });
+  it("does not alarm on a normal small decrease", () => {
+    const backups = [{ time: ago(0.1), size: 900 }, ...hourly(5, 1000).map((b, i) => ({ ...b, time: ago(i + 1) }))];
+    expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 10, backups }).issues).toEqual([]);
+  });
+  it("says so when there are no backups or the listing failed", () => {
+    expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: [] }).issues[0].code).toBe("no-backups");
+    expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: null, listingError: "denied" }).issues[0].code).toBe("listing-failed");
+  });
+});

@@ -1,0 +1,111 @@
+// Backup health of one volume, from facts the dashboard can see without a JuiceFS client:
+// the object-storage listing, the volume's counters and the expected backup interval.
+// Pure: no I/O, `now` passed in, so every rule is unit-tested.
+
+/** JuiceFS skips automatic backups when the interval is ≤ 1h and there are more inodes. */
+export const SKIP_INODES = 1_000_000;
+export const SKIP_INTERVAL_S = 3600;
+/** A newest backup smaller than this share of the previous ones is an alarm (csi-driver#1288). */
+export const SHRINK_RATIO = 0.5;
+
+export type HealthLevel = "ok" | "warn" | "critical" | "unknown";
+
+export interface HealthIssue {
+  level: Exclude<HealthLevel, "ok" | "unknown">;
+  code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed";
+  title: string;
+  detail: string;
+}
+
+export interface HealthInput {
+  now: Date;
+  /** Expected --backup-meta of the clients, seconds (0 = automatic backups are off). */
+  intervalSeconds: number;
+  usedInodes: number | null;
+  /** Automatic backups only, any order. */
+  backups: { time: Date; size: number }[] | null;
+  listingError?: string;
+}
+
+export interface Health {
+  level: HealthLevel;
+  newestAt: string | null;
+  newestAgeSeconds: number | null;
+  issues: HealthIssue[];
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 90) return `${s}s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
+  if (s < 48 * 3600) return `${(s / 3600).toFixed(s < 10 * 3600 ? 1 : 0)}h`;
+  return `${(s / 86400).toFixed(s < 10 * 86400 ? 1 : 0)}d`;
+}
+
+export function backupHealth(input: HealthInput): Health {
+  const issues: HealthIssue[] = [];
+  const interval = input.intervalSeconds;
+  if (input.usedInodes != null && interval > 0 && interval <= SKIP_INTERVAL_S && input.usedInodes > SKIP_INODES) {
+    issues.push({
+      level: "critical",
+      code: "skipped-too-many-inodes",
+      title: "Automatic backups are being skipped",
+      detail:
+        `The volume has ${input.usedInodes.toLocaleString("en-US")} inodes (> 1,000,000) and the backup interval is ` +
+        `${formatDuration(interval)} (≤ 1h): JuiceFS clients skip every automatic backup and only log a warning. ` +
+        `Raise --backup-meta above 1h on the clients, or schedule dumps here.`,
+    });
+  }
+  if (input.listingError) {
+    issues.push({ level: "critical", code: "listing-failed", title: "Backups cannot be listed", detail: input.listingError });
+    return { level: "critical", newestAt: null, newestAgeSeconds: null, issues };
+  }
+  const sorted = [...(input.backups ?? [])].sort((a, b) => b.time.getTime() - a.time.getTime());
+  const newest = sorted[0];
+  if (!newest) {
+    if (input.backups) {
+      issues.push({
+        level: "critical",
+        code: "no-backups",
+        title: "No automatic backups",
+        detail: "meta/ holds no dump-YYYY-MM-DD-HHMMSS.json.gz object: if the metadata engine is lost now, nothing can be restored.",
+      });
+    }
+    return { level: input.backups ? "critical" : "unknown", newestAt: null, newestAgeSeconds: null, issues };
+  }
+  const age = (input.now.getTime() - newest.time.getTime()) / 1000;
+  if (interval > 0) {
+    // Clients check every interval/10 with jitter; a backup counts as late after 1.5 intervals.
+    if (age > 3 * interval) {
+      issues.push({
+        level: "critical",
+        code: "stale",
+        title: `Newest backup is ${formatDuration(age)} old`,
+        detail: `Expected one every ${formatDuration(interval)}. Check that a client with --backup-meta is mounted read-write and without --no-bgjob, and its logs.`,
+      });
+    } else if (age > 1.5 * interval) {
+      issues.push({
+        level: "warn",
+        code: "late",
+        title: `Newest backup is late (${formatDuration(age)} old)`,
+        detail: `Expected one every ${formatDuration(interval)}.`,
+      });
+    }
+  }
+  const previous = sorted.slice(1, 6).map((b) => b.size);
+  if (previous.length > 0) {
+    const reference = [...previous].sort((a, b) => a - b)[Math.floor(previous.length / 2)];
+    if (reference > 0 && newest.size < reference * SHRINK_RATIO) {
+      issues.push({
+        level: "critical",
+        code: "shrank",
+        title: `Newest backup shrank to ${Math.round((newest.size / reference) * 100)}% of the previous ones`,
+        detail:
+          `${newest.size.toLocaleString("en-US")} bytes against a median of ${reference.toLocaleString("en-US")}. ` +
+          "A sudden drop usually means the metadata engine lost data; keep the older backups and inspect the newest before trusting it.",
+      });
+    }
+  }
+  const level: HealthLevel = issues.some((i) => i.level === "critical") ? "critical" : issues.length ? "warn" : "ok";
+  return { level, newestAt: newest.time.toISOString(), newestAgeSeconds: age, issues };
+}

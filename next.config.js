@@ -1,0 +1,22 @@
+// Next.js settings for the jfsmeta dashboard. Native and driver packages stay outside the
+// bundle (they load .node addons or probe their own files at run time).
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  poweredByHeader: false,
+  reactStrictMode: true,
+  serverExternalPackages: [
+    "better-sqlite3",
+    "ioredis",
+    "pg",
+    "mariadb",
+    "@prisma/client",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "@aws-sdk/client-s3",
+  ],
+  experimental: {
+    serverActions: { bodySizeLimit: "8mb" },
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,37 @@
+-- jfsmeta's own tables for PostgreSQL (applied at start-up; every statement is idempotent).
+CREATE TABLE IF NOT EXISTS "Volume" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "name" TEXT NOT NULL,
+  "metaUrl" TEXT NOT NULL,
+  "storageJson" TEXT NOT NULL DEFAULT '{}',
+  "backupInterval" INTEGER NOT NULL DEFAULT 3600,
+  "demo" BOOLEAN NOT NULL DEFAULT false,
+  "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "Volume_name_key" ON "Volume"("name");
+CREATE TABLE IF NOT EXISTS "Job" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "kind" TEXT NOT NULL,
+  "state" TEXT NOT NULL,
+  "volumeId" TEXT REFERENCES "Volume"("id") ON DELETE SET NULL ON UPDATE CASCADE,
+  "title" TEXT NOT NULL,
+  "paramsJson" TEXT NOT NULL DEFAULT '{}',
+  "done" DOUBLE PRECISION NOT NULL DEFAULT 0,
+  "total" DOUBLE PRECISION NOT NULL DEFAULT 0,
+  "phase" TEXT NOT NULL DEFAULT '',
+  "log" TEXT NOT NULL DEFAULT '',
+  "resultJson" TEXT,
+  "error" TEXT,
+  "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "startedAt" TIMESTAMP(3),
+  "finishedAt" TIMESTAMP(3)
+);
+CREATE INDEX IF NOT EXISTS "Job_createdAt_idx" ON "Job"("createdAt");
+CREATE TABLE IF NOT EXISTS "Audit" (
+  "id" SERIAL PRIMARY KEY,
+  "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "actor" TEXT NOT NULL,
+  "action" TEXT NOT NULL,
+  "target" TEXT NOT NULL,
+  "detail" TEXT NOT NULL DEFAULT ''
+);
