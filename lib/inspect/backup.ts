@@ -1,0 +1,444 @@
+// Backups on the server: a dump is streamed once into an on-disk SQLite index (one row per
+// entry: parent directory, raw name, rank among siblings, the node), then paged from there.
+// Memory stays flat: rows go to SQLite in batches inside one transaction, and only the
+// directories still open in the stream (one per level) are tracked.
+import { rename, rm } from "node:fs/promises";
+import { Transform, pipeline, type Readable, type Writable } from "node:stream";
+import v8 from "node:v8";
+import Database from "better-sqlite3";
+import type { DumpHeader, DumpVisitor, ReadEntry, TreeName } from "../dump/types";
+import { readDump } from "../dump/reader";
+import { JsonDumpWriter } from "../dump/writer";
+import { maskSecrets, type Setting } from "../jfs/setting";
+import { unescapeName } from "../jfs/escape";
+import type { ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry } from "../jfs/types";
+import { describeEntry, displayName, treeItemOf } from "./describe";
+import {
+  BackupIndexInfoSchema,
+  type BackupIndexInfo,
+  type ChildrenPage,
+  type EntryDetail,
+  type IndexProgress,
+  type TreeItem,
+} from "./schemas";
+import { InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
+
+const INDEX_VERSION = 1;
+const BATCH_ROWS = 2000;
+const PROGRESS_EVERY = 10_000;
+
+const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE entries (
+  id     INTEGER PRIMARY KEY,  -- stream order (post-order)
+  parent INTEGER,              -- directory id of the containing directory; NULL for a tree root
+  ord    INTEGER NOT NULL,     -- rank among siblings in raw-name byte order
+  name   BLOB NOT NULL,        -- raw name bytes
+  lname  TEXT NOT NULL,        -- lowercased display name, for filters
+  dir    INTEGER,              -- directories: their own directory id
+  nchild INTEGER,              -- directories: number of entries
+  node   BLOB NOT NULL         -- v8-serialized DumpNode (bigint and Buffer survive)
+);`;
+
+// Built after the bulk insert: cheaper than maintaining them row by row.
+const INDEXES = `
+CREATE INDEX entries_page ON entries(parent, ord);
+CREATE INDEX entries_name ON entries(parent, name);
+CREATE UNIQUE INDEX entries_dir ON entries(dir) WHERE dir IS NOT NULL;`;
+
+export interface IndexBackupOptions {
+  onProgress?: (p: IndexProgress) => void;
+}
+
+interface OpenDir {
+  count: number;
+  last: Buffer | null;
+  sorted: boolean;
+}
+
+type Row = [parent: number | null, ord: number, name: Buffer, lname: string, dir: number | null, nchild: number | null, node: Buffer];
+
+/** What the header of a dump holds, kept in the index for export (secrets already masked). */
+interface StoredHeader {
+  setting: Setting | null;
+  counters: Counters | null;
+  sustained: SustainedEntry[];
+  delFiles: DelFile[];
+  quotas: Map<bigint, QuotaLimit>;
+  userQuotas: Map<bigint, QuotaLimit>;
+  groupQuotas: Map<bigint, QuotaLimit>;
+  changeLog: ChangeLogEntry[] | null;
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+  return v;
+}
+
+function quotaRecord(m: Map<bigint, QuotaLimit>): Record<string, { maxSpace: string; maxInodes: string }> {
+  const out: Record<string, { maxSpace: string; maxInodes: string }> = {};
+  for (const k of [...m.keys()].map(String).sort()) {
+    const q = m.get(BigInt(k))!;
+    out[k] = { maxSpace: q.maxSpace.toString(), maxInodes: q.maxInodes.toString() };
+  }
+  return out;
+}
+
+/**
+ * Stream a (decompressed) JSON dump into a new index file at `indexPath`. The index is built
+ * under a temporary name and renamed when complete, so a failed run leaves nothing behind.
+ */
+export async function indexBackup(input: Readable, indexPath: string, opts: IndexBackupOptions = {}): Promise<BackupIndexInfo> {
+  const started = Date.now();
+  const tmpPath = `${indexPath}.tmp-${process.pid}-${Date.now()}`;
+  await rm(tmpPath, { force: true });
+  const db = new Database(tmpPath);
+  let ok = false;
+  try {
+    // A throwaway file until the rename: durability only matters at the end.
+    db.pragma("journal_mode = OFF");
+    db.pragma("synchronous = OFF");
+    db.pragma("cache_size = -65536");
+    db.pragma("temp_store = FILE");
+    db.exec(SCHEMA);
+    const insert = db.prepare("INSERT INTO entries (parent, ord, name, lname, dir, nchild, node) VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+    const header: StoredHeader = {
+      setting: null,
+      counters: null,
+      sustained: [],
+      delFiles: [],
+      quotas: new Map(),
+      userQuotas: new Map(),
+      groupQuotas: new Map(),
+      changeLog: null,
+    };
+    const open = new Map<number, OpenDir>();
+    const unsorted: number[] = [];
+    const trees: TreeName[] = [];
+    let rows: Row[] = [];
+    let entries = 0;
+    let directories = 0;
+    let bytes = 0;
+
+    const flush = () => {
+      for (const r of rows) insert.run(r);
+      rows = [];
+    };
+
+    const visitor: DumpVisitor = {
+      setting: (s) => void (header.setting = maskSecrets(s)),
+      counters: (c) => void (header.counters = c),
+      sustained: (s) => void (header.sustained = s),
+      delFiles: (d) => void (header.delFiles = d),
+      quotas: (kind, q) => {
+        if (kind === "dir") header.quotas = q;
+        else if (kind === "user") header.userQuotas = q;
+        else header.groupQuotas = q;
+      },
+      changeLog: (c) => void (header.changeLog = c),
+      treeStart: (t) => void trees.push(t),
+      entry: (e: ReadEntry) => {
+        let ord = trees.length - 1; // tree roots: FSTree 0, Trash 1
+        let parent: number | null = null;
+        if (e.parent) {
+          parent = e.parent.id;
+          let st = open.get(parent);
+          if (!st) open.set(parent, (st = { count: 0, last: null, sorted: true }));
+          ord = st.count++;
+          if (st.last && Buffer.compare(st.last, e.name) >= 0) st.sorted = false;
+          st.last = e.name;
+        }
+        let dir: number | null = null;
+        let nchild: number | null = null;
+        if (e.isDir && e.self) {
+          dir = e.self.id;
+          const st = open.get(dir);
+          nchild = st?.count ?? 0;
+          if (st && !st.sorted) unsorted.push(dir);
+          open.delete(dir);
+          directories++;
+        }
+        rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, v8.serialize(e.node)]);
+        entries++;
+        if (rows.length >= BATCH_ROWS) flush();
+        if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes, entries });
+      },
+    };
+
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    // Errors of the input reach the reader through the counter.
+    pipeline(input, counter, () => {});
+
+    db.exec("BEGIN");
+    await readDump(counter, visitor);
+    flush();
+    if (!trees.includes("FSTree")) throw new InspectRequestError("the dump has no FSTree: it is not a JuiceFS metadata dump, or it is cut short");
+    db.exec(INDEXES);
+    // Dumps list siblings sorted already; re-rank any directory that was not.
+    const siblings = db.prepare("SELECT id FROM entries WHERE parent = ? ORDER BY name, id");
+    const setOrd = db.prepare("UPDATE entries SET ord = ? WHERE id = ?");
+    for (const d of unsorted) {
+      let r = 0;
+      for (const { id } of siblings.all(d) as { id: number }[]) setOrd.run(r++, id);
+    }
+
+    const info: BackupIndexInfo = BackupIndexInfoSchema.parse({
+      indexVersion: INDEX_VERSION,
+      bytes,
+      entries,
+      directories,
+      trees,
+      setting: header.setting ? plain(header.setting) : {},
+      counters: header.counters ? plain(header.counters) : {},
+      quotas: { dir: quotaRecord(header.quotas), user: quotaRecord(header.userQuotas), group: quotaRecord(header.groupQuotas) },
+      delFiles: header.delFiles.length,
+      sustainedInodes: header.sustained.reduce((n, s) => n + s.inodes.length, 0),
+      changeLogEntries: header.changeLog?.length ?? 0,
+      durationMs: Date.now() - started,
+    });
+    const putMeta = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
+    putMeta.run("header", v8.serialize(header));
+    putMeta.run("info", Buffer.from(JSON.stringify(info)));
+    db.exec("COMMIT");
+    db.close();
+    await rename(tmpPath, indexPath);
+    ok = true;
+    opts.onProgress?.({ bytes, entries });
+    return info;
+  } finally {
+    if (!ok) {
+      if (db.open) db.close();
+      await rm(tmpPath, { force: true });
+    }
+  }
+}
+
+function openIndex(indexPath: string): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(indexPath, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    throw new InspectNotFoundError(`no backup index at ${indexPath} (${(err as Error).message}): index the backup first`);
+  }
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'info'").get() as { value: Buffer } | undefined;
+  const version = row ? (JSON.parse(row.value.toString()) as { indexVersion?: number }).indexVersion : undefined;
+  if (version !== INDEX_VERSION) {
+    db.close();
+    throw new InspectRequestError(`${indexPath} is not a backup index of version ${INDEX_VERSION}: index the backup again`);
+  }
+  return db;
+}
+
+/** The header summary saved when the backup was indexed. */
+export function readBackupIndexInfo(indexPath: string): BackupIndexInfo {
+  const db = openIndex(indexPath);
+  try {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'info'").get() as { value: Buffer };
+    return BackupIndexInfoSchema.parse(JSON.parse(row.value.toString()));
+  } finally {
+    db.close();
+  }
+}
+
+interface EntryRow {
+  id: number;
+  ord: number;
+  name: Buffer;
+  dir: number | null;
+  nchild: number | null;
+  node: Buffer;
+}
+
+const COLS = "id, ord, name, dir, nchild, node";
+
+/** Reads of one index file; shared by the tree source and the exporter. */
+class IndexReader {
+  readonly db: Database.Database;
+  private readonly byDir: Database.Statement;
+  private readonly page: Database.Statement;
+  private readonly after: Database.Statement;
+  private readonly filteredPage: Database.Statement;
+  private readonly filteredCount: Database.Statement;
+  private readonly byName: Database.Statement;
+  private readonly rootByName: Database.Statement;
+  readonly roots: Database.Statement;
+
+  constructor(indexPath: string) {
+    this.db = openIndex(indexPath);
+    this.byDir = this.db.prepare(`SELECT ${COLS} FROM entries WHERE dir = ?`);
+    this.page = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord >= ? ORDER BY ord LIMIT ?`);
+    this.after = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord > ? ORDER BY ord LIMIT ?`);
+    this.filteredPage = this.db.prepare(
+      `SELECT ${COLS} FROM entries WHERE parent = ? AND instr(lname, ?) > 0 ORDER BY ord LIMIT ? OFFSET ?`,
+    );
+    this.filteredCount = this.db.prepare("SELECT count(*) AS n FROM entries WHERE parent = ? AND instr(lname, ?) > 0");
+    this.byName = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND name = ?`);
+    this.rootByName = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent IS NULL AND name = ?`);
+    this.roots = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent IS NULL ORDER BY ord`);
+  }
+
+  header(): StoredHeader {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'header'").get() as { value: Buffer };
+    return v8.deserialize(row.value) as StoredHeader;
+  }
+
+  dir(dirId: string): EntryRow {
+    const id = /^\d{1,15}$/.test(dirId) ? Number(dirId) : NaN;
+    const row = Number.isSafeInteger(id) ? (this.byDir.get(id) as EntryRow | undefined) : undefined;
+    if (!row) throw new InspectNotFoundError(`no directory with id "${dirId}" in this backup index`);
+    return row;
+  }
+
+  /** Up to `limit` entries of a directory from rank `ord` on. */
+  pageFrom(dir: number, ord: number, limit: number): EntryRow[] {
+    return this.page.all(dir, ord, limit) as EntryRow[];
+  }
+
+  /** Up to `limit` entries ranked after `ord` (keyset paging for walks). */
+  pageAfter(dir: number, ord: number, limit: number): EntryRow[] {
+    return this.after.all(dir, ord, limit) as EntryRow[];
+  }
+
+  filtered(dir: number, needle: string, offset: number, limit: number): { total: number; rows: EntryRow[] } {
+    const { n } = this.filteredCount.get(dir, needle) as { n: number };
+    return { total: n, rows: this.filteredPage.all(dir, needle, limit, offset) as EntryRow[] };
+  }
+
+  lookup(dir: number | null, name: Buffer): EntryRow | undefined {
+    return (dir === null ? this.rootByName.get(name) : this.byName.get(dir, name)) as EntryRow | undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function nodeOf(row: EntryRow): DumpNode {
+  return v8.deserialize(row.node) as DumpNode;
+}
+
+function itemOf(row: EntryRow): TreeItem {
+  const node = nodeOf(row);
+  const dir =
+    row.dir !== null ? { dirId: String(row.dir), hasChildren: (row.nchild ?? 0) > 0, childCount: row.nchild ?? 0 } : undefined;
+  return treeItemOf(row.name, node.attr, dir);
+}
+
+class BackupSource implements TreeSource {
+  readonly kind = "backup" as const;
+  private readonly filterCounts = new Map<string, number>();
+
+  constructor(private readonly index: IndexReader) {}
+
+  async roots(): Promise<TreeItem[]> {
+    return (this.index.roots.all() as EntryRow[]).map(itemOf);
+  }
+
+  async root(): Promise<TreeItem> {
+    const row = this.index.lookup(null, Buffer.from("FSTree"));
+    if (!row) throw new InspectNotFoundError("this backup index has no FSTree");
+    return itemOf(row);
+  }
+
+  async children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage> {
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) {
+      throw new InspectRequestError(`bad page (offset ${offset}, limit ${limit}): offset must be ≥ 0 and limit ≥ 1`);
+    }
+    const dir = this.index.dir(dirId);
+    const id = dir.dir!;
+    const needle = filter?.trim().toLowerCase();
+    if (!needle) {
+      return { total: dir.nchild ?? 0, offset, items: this.index.pageFrom(id, offset, limit).map(itemOf) };
+    }
+    const { total, rows } = this.index.filtered(id, needle, offset, limit);
+    return { total, offset, items: rows.map(itemOf) };
+  }
+
+  async entry(dirId: string | null, name: string): Promise<EntryDetail> {
+    const raw = unescapeName(name);
+    const parent = dirId === null ? null : this.index.dir(dirId).dir;
+    const row = this.index.lookup(parent, raw);
+    if (!row) {
+      throw new InspectNotFoundError(
+        dirId === null ? `no tree named "${name}" in this backup` : `no entry "${name}" in directory ${dirId} of this backup`,
+      );
+    }
+    return describeEntry(raw, nodeOf(row), row.dir !== null ? { childCount: row.nchild ?? 0 } : {});
+  }
+
+  async close(): Promise<void> {
+    this.filterCounts.clear();
+    this.index.close();
+  }
+}
+
+/** Page an index written by indexBackup(). */
+export function openBackupSource(indexPath: string): TreeSource {
+  return new BackupSource(new IndexReader(indexPath));
+}
+
+export interface ExportSubdirOptions {
+  /** Rows read per query while walking. */
+  batchRows?: number;
+}
+
+/**
+ * Write a `dump --subdir` of one directory of an indexed backup to `out` (not closed): the
+ * directory as FSTree with its real inode, the backup's global Setting (secrets masked),
+ * Counters, Sustained, DelFiles and directory Quotas, no UserQuotas/GroupQuotas, no Trash.
+ */
+export async function exportSubdirFromBackup(indexPath: string, dirId: string, out: Writable, opts: ExportSubdirOptions = {}): Promise<void> {
+  const batchRows = opts.batchRows ?? 1000;
+  const index = new IndexReader(indexPath);
+  try {
+    const top = index.dir(dirId);
+    const h = index.header();
+    if (!h.setting || !h.counters) {
+      throw new InspectRequestError("this backup has no Setting or Counters, so no loadable dump can be made of it");
+    }
+    const header: DumpHeader = {
+      setting: h.setting,
+      counters: h.counters,
+      sustained: h.sustained,
+      delFiles: h.delFiles,
+      quotas: h.quotas,
+      ...(h.changeLog ? { changeLog: h.changeLog } : {}),
+    };
+    const writer = new JsonDumpWriter(out);
+    await writer.header(header);
+    await writer.beginDir("FSTree", nodeOf(top));
+    // One cursor per open directory: a batch of rows and the rank to continue after.
+    const stack: { dir: number; rows: EntryRow[]; i: number; lastOrd: number }[] = [{ dir: top.dir!, rows: [], i: 0, lastOrd: -1 }];
+    while (stack.length) {
+      const cur = stack[stack.length - 1];
+      if (cur.i >= cur.rows.length) {
+        cur.rows = index.pageAfter(cur.dir, cur.lastOrd, batchRows);
+        cur.i = 0;
+        if (!cur.rows.length) {
+          await writer.endDir();
+          stack.pop();
+          continue;
+        }
+        cur.lastOrd = cur.rows[cur.rows.length - 1].ord;
+      }
+      const row = cur.rows[cur.i++];
+      if (row.dir !== null) {
+        await writer.beginDir(row.name, nodeOf(row));
+        stack.push({ dir: row.dir, rows: [], i: 0, lastOrd: -1 });
+      } else {
+        await writer.leaf(row.name, nodeOf(row));
+      }
+    }
+    await writer.end();
+  } finally {
+    index.close();
+  }
+}

@@ -1,0 +1,144 @@
+// Paging a live volume. Engines list a directory in batches (Redis: unsorted HSCAN; SQL:
+// sorted), so each directory is read once into a compact sorted NameIndex, a few of which are
+// cached; a page then costs one readNodes() of `limit` inodes.
+import type { MetaEngine, StoredNode } from "../engines/engine";
+import { unescapeName } from "../jfs/escape";
+import { ROOT_INODE, TRASH_INODE, type DirEntry, type DumpNode, type NodeType } from "../jfs/types";
+import { describeEntry, treeItemOf } from "./describe";
+import { storedToDumpNode } from "./node";
+import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
+import { NameIndex } from "./nameindex";
+import { InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
+
+export interface LiveSourceOptions {
+  /** Directory indexes kept (least recently used dropped first). Default 8. */
+  cacheEntries?: number;
+  /** Bytes of names and arrays the cached indexes may hold together. Default 256 MiB. */
+  cacheBytes?: number;
+  /** An index older than this is rebuilt on next use, so a live volume's changes show. Default 60 s. */
+  maxAgeMs?: number;
+  /** Close the engine with the source. Default true. */
+  closeEngine?: boolean;
+}
+
+const TREE_ROOTS: [name: "FSTree" | "Trash", inode: bigint][] = [
+  ["FSTree", ROOT_INODE],
+  ["Trash", TRASH_INODE],
+];
+
+function parseInode(dirId: string): bigint {
+  if (!/^\d{1,20}$/.test(dirId)) throw new InspectNotFoundError(`no directory with id "${dirId}": live directory ids are inode numbers`);
+  return BigInt(dirId);
+}
+
+class LiveSource implements TreeSource {
+  readonly kind = "live" as const;
+  private readonly cache = new Map<bigint, NameIndex>();
+  private readonly building = new Map<bigint, Promise<NameIndex>>();
+  private readonly cacheEntries: number;
+  private readonly cacheBytes: number;
+  private readonly maxAgeMs: number;
+
+  constructor(
+    private readonly engine: MetaEngine,
+    private readonly opts: LiveSourceOptions,
+  ) {
+    this.cacheEntries = opts.cacheEntries ?? 8;
+    this.cacheBytes = opts.cacheBytes ?? 256 << 20;
+    this.maxAgeMs = opts.maxAgeMs ?? 60_000;
+  }
+
+  private async nodes(entries: { inode: bigint; type: NodeType }[]): Promise<DumpNode[]> {
+    const stored: StoredNode[] = entries.length ? await this.engine.readNodes(entries) : [];
+    return stored.map(storedToDumpNode);
+  }
+
+  private item(name: Buffer, node: DumpNode): TreeItem {
+    const isDir = node.attr.type === "directory";
+    return treeItemOf(name, node.attr, isDir ? { dirId: node.attr.inode.toString(), hasChildren: true } : undefined);
+  }
+
+  async roots(): Promise<TreeItem[]> {
+    const stored = await this.engine.readNodes(TREE_ROOTS.map(([, inode]) => ({ inode, type: "directory" as const })));
+    const items: TreeItem[] = [];
+    TREE_ROOTS.forEach(([name, inode], i) => {
+      // A volume without a stored trash inode still dumps "Trash" (empty); show it only when it exists.
+      if (inode === ROOT_INODE || stored[i].attr) items.push(this.item(Buffer.from(name), storedToDumpNode(stored[i])));
+    });
+    return items;
+  }
+
+  async root(): Promise<TreeItem> {
+    return (await this.roots())[0];
+  }
+
+  /** The directory's name index: cached, shared between concurrent callers, rebuilt when old. */
+  private async index(dir: bigint): Promise<NameIndex> {
+    const hit = this.cache.get(dir);
+    if (hit && Date.now() - hit.builtAt <= this.maxAgeMs) {
+      this.cache.delete(dir); // re-insert: most recently used last
+      this.cache.set(dir, hit);
+      return hit;
+    }
+    const pending = this.building.get(dir);
+    if (pending) return pending;
+    const p = NameIndex.build(this.engine.readDir(dir)).finally(() => this.building.delete(dir));
+    this.building.set(dir, p);
+    const idx = await p;
+    this.cache.delete(dir);
+    this.cache.set(dir, idx);
+    let total = 0;
+    for (const v of this.cache.values()) total += v.size;
+    for (const [k, v] of this.cache) {
+      if (this.cache.size <= 1 || (this.cache.size <= this.cacheEntries && total <= this.cacheBytes)) break;
+      this.cache.delete(k);
+      total -= v.size;
+    }
+    return idx;
+  }
+
+  async children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage> {
+    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) {
+      throw new InspectRequestError(`bad page (offset ${offset}, limit ${limit}): offset must be ≥ 0 and limit ≥ 1`);
+    }
+    const inode = parseInode(dirId);
+    const [dirNode] = await this.engine.readNodes([{ inode, type: "directory" }]);
+    if (!dirNode.attr || dirNode.attr.type !== "directory") {
+      throw new InspectNotFoundError(`inode ${inode} is not a directory of this volume`);
+    }
+    const idx = await this.index(inode);
+    const needle = filter?.trim().toLowerCase();
+    const ranks = needle ? idx.matching(needle) : null;
+    const total = ranks ? ranks.length : idx.count;
+    const end = Math.min(total, offset + limit);
+    const entries: DirEntry[] = [];
+    for (let r = offset; r < end; r++) entries.push(idx.at(ranks ? ranks[r] : r));
+    const nodes = await this.nodes(entries);
+    return { total, offset, items: entries.map((e, i) => this.item(e.name, nodes[i])) };
+  }
+
+  async entry(dirId: string | null, name: string): Promise<EntryDetail> {
+    if (dirId === null) {
+      const root = TREE_ROOTS.find(([n]) => n === name);
+      if (!root) throw new InspectNotFoundError(`no tree named "${name}": tree roots are FSTree and Trash`);
+      const [node] = await this.nodes([{ inode: root[1], type: "directory" }]);
+      return describeEntry(Buffer.from(name), node);
+    }
+    const parent = parseInode(dirId);
+    const raw = unescapeName(name);
+    const found = await this.engine.lookup(parent, raw);
+    if (!found) throw new InspectNotFoundError(`no entry "${name}" in directory inode ${parent}`);
+    const [node] = await this.nodes([found]);
+    return describeEntry(raw, node);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    if (this.opts.closeEngine ?? true) await this.engine.close();
+  }
+}
+
+/** Page a live volume through its engine. */
+export function openLiveSource(engine: MetaEngine, opts: LiveSourceOptions = {}): TreeSource {
+  return new LiveSource(engine, opts);
+}

@@ -1,0 +1,37 @@
+// The one interface the tree viewer pages through, whatever holds the metadata.
+import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
+
+export interface TreeSource {
+  readonly kind: "live" | "backup";
+  /** The tree roots: FSTree, then Trash when the source has one. */
+  roots(): Promise<TreeItem[]>;
+  /** FSTree's root directory. */
+  root(): Promise<TreeItem>;
+  /**
+   * One page of a directory's entries in raw-name byte order (dump order).
+   * `filter`: case-insensitive substring of the display name; `total` counts the matches.
+   */
+  children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage>;
+  /**
+   * One entry in full. `dirId` null means a tree root, named "FSTree" or "Trash";
+   * `name` is the escaped form (TreeItem.rawName).
+   */
+  entry(dirId: string | null, name: string): Promise<EntryDetail>;
+  close(): Promise<void>;
+}
+
+/** A directory or entry the caller named does not exist (HTTP 404). */
+export class InspectNotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InspectNotFoundError";
+  }
+}
+
+/** A request that cannot be served as asked (HTTP 400). */
+export class InspectRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InspectRequestError";
+  }
+}
