@@ -1,0 +1,49 @@
+"use server";
+import { redirect } from "next/navigation";
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { requireSession } from "../../../lib/server/session";
+import { addVolume, probeVolume, removeVolume, summariseSetting, VolumeInputSchema } from "../../../lib/server/volumes";
+import type { SettingSummary } from "../../../lib/server/views";
+
+export type AddVolumeState = { error?: string; tested?: SettingSummary & { usedInodes: string } };
+
+function formInput(form: FormData) {
+  const opt = (k: string) => {
+    const v = form.get(k);
+    return typeof v === "string" && v.trim() !== "" ? v : undefined;
+  };
+  return {
+    metaUrl: String(form.get("metaUrl") ?? ""),
+    name: opt("name"),
+    backupInterval: opt("backupInterval") ?? "1h",
+    storage: { bucket: opt("bucket"), endpoint: opt("endpoint"), accessKey: opt("accessKey"), secretKey: opt("secretKey") },
+  };
+}
+
+export async function addVolumeAction(_prev: AddVolumeState | undefined, form: FormData): Promise<AddVolumeState> {
+  const { actor } = await requireSession();
+  const raw = formInput(form);
+  const parsed = VolumeInputSchema.safeParse(raw);
+  if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
+  let id: string;
+  try {
+    if (form.get("intent") === "test") {
+      const { setting, usage } = await probeVolume(parsed.data.metaUrl);
+      return { tested: { ...summariseSetting(setting), usedInodes: usage.usedInodes.toString() } };
+    }
+    ({ id } = await addVolume(raw, actor));
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+  revalidatePath("/");
+  redirect(`/volumes/${id}`);
+}
+
+export async function removeVolumeAction(form: FormData): Promise<void> {
+  const { actor } = await requireSession();
+  const id = z.string().min(1).max(64).parse(form.get("id"));
+  await removeVolume(id, actor);
+  revalidatePath("/");
+  redirect("/");
+}

@@ -1,0 +1,15 @@
+import { requireSession } from "../../../../lib/server/session";
+import { AddVolumeForm } from "./AddVolumeForm";
+
+export const dynamic = "force-dynamic";
+
+export default async function NewVolumePage() {
+  await requireSession();
+  return (
+    <div className="space-y-3">
+      <h1 className="text-xl font-semibold">Add a volume</h1>
+      <p className="text-sm text-slate-500">The connection is tested (the volume&apos;s setting is read) before it is saved.</p>
+      <AddVolumeForm />
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+// Shapes the server sends to the browser (no secrets, 64-bit numbers as strings, dates as
+// ISO strings). Browser-safe: types and pure helpers only.
+import type { Health } from "./health";
+
+export interface SettingSummary {
+  name: string;
+  uuid: string;
+  storage: string;
+  bucket: string;
+  trashDays: number;
+  blockSizeKiB: number;
+  compression: string;
+  /** The volume encrypts its objects (EncryptKey set): backups are RSA-wrapped AEAD blobs. */
+  encrypted: boolean;
+  encryptAlgo: string;
+  /** SecretKey is the literal "removed" (restored from a dump without --keep-secret-key). */
+  secretRemoved: boolean;
+  hasSecretKey: boolean;
+  enableACL: boolean;
+  metaVersion: number;
+}
+
+export type BackupFate = "kept" | "deleted" | "ignored";
+
+export interface BackupRow {
+  key: string;
+  /** From the name (automatic backups) or the object's modification time. */
+  time: string | null;
+  size: number;
+  kind: "auto" | "manual" | "other";
+  encrypted: boolean | null;
+  compression: "gzip" | "zstd" | "none";
+  fate: BackupFate;
+  reason: string;
+  windowKind: string | null;
+  /** When a later cleanup deletes it (approximate), null if not within two years. */
+  deleteAt: string | null;
+  deleteReason: string | null;
+}
+
+export interface VolumeView {
+  id: string;
+  name: string;
+  redactedUrl: string;
+  engine: string;
+  demo: boolean;
+  intervalSeconds: number;
+  setting: SettingSummary | null;
+  settingError: string | null;
+  usage: { usedSpace: string; usedInodes: string } | null;
+  backups: BackupRow[] | null;
+  backupsError: string | null;
+  /** Where backups are listed from, for display: "file:/…/demo/meta/". */
+  backupLocation: string | null;
+  health: Health;
+  now: string;
+}
+
+export function humanBytes(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+export function formatAge(ms: number): string {
+  const s = Math.max(0, ms / 1000);
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  if (s < 48 * 3600) return `${(s / 3600).toFixed(s < 36000 ? 1 : 0)}h`;
+  return `${(s / 86400).toFixed(s < 864000 ? 1 : 0)}d`;
+}
+
+export function formatUtc(iso: string | null): string {
+  if (!iso) return "–";
+  return iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
+}

@@ -1,0 +1,216 @@
+// Volumes the dashboard watches: stored with their full META-URL (server side only), shown
+// with the URL redacted, their setting summarised without secrets, and their backup health.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { MetaEngine } from "../engines/engine";
+import { engineKindOf, openEngine, redactUrl } from "../engines/open";
+import { REMOVED_SECRET, type Setting } from "../jfs/setting";
+import { forecastRetention } from "../storage/retention";
+import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
+import { audit, getDb } from "./db";
+import { backupHealth } from "./health";
+import type { BackupRow, SettingSummary, VolumeView } from "./views";
+
+/** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
+export function parseInterval(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t));
+  const m = /^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
+  if (!m || t === "") throw new Error(`backup interval "${text}" is not a duration like 1h, 90m, 2d or 3600`);
+  const [d, h, mi, s] = m.slice(1).map((x) => (x ? Number(x) : 0));
+  return Math.round(d * 86400 + h * 3600 + mi * 60 + s);
+}
+
+export const MetaUrlSchema = z
+  .string()
+  .trim()
+  .min(3, "META-URL is required, e.g. redis://host:6379/1 or sqlite3:///path/meta.db")
+  .max(4096)
+  .superRefine((url, ctx) => {
+    try {
+      engineKindOf(url);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+    }
+  });
+
+export const VolumeInputSchema = z.object({
+  metaUrl: MetaUrlSchema,
+  name: z.string().trim().max(255).optional(),
+  backupInterval: z
+    .string()
+    .default("1h")
+    .transform((s, ctx) => {
+      try {
+        return parseInterval(s || "1h");
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  storage: StorageOverridesSchema.default({}),
+});
+export type VolumeInput = z.input<typeof VolumeInputSchema>;
+
+export function summariseSetting(s: Setting): SettingSummary {
+  return {
+    name: s.Name,
+    uuid: s.UUID,
+    storage: s.Storage,
+    bucket: s.Bucket,
+    trashDays: s.TrashDays,
+    blockSizeKiB: s.BlockSize,
+    compression: s.Compression || "none",
+    encrypted: !!s.EncryptKey,
+    encryptAlgo: s.EncryptKey ? s.EncryptAlgo || "aes256gcm-rsa" : "",
+    secretRemoved: s.SecretKey === REMOVED_SECRET,
+    hasSecretKey: !!s.SecretKey && s.SecretKey !== REMOVED_SECRET,
+    enableACL: s.EnableACL,
+    metaVersion: s.MetaVersion ?? 0,
+  };
+}
+
+/** Open a META-URL, run `fn`, always close. Errors name the URL without its password. */
+export async function withEngine<T>(url: string, fn: (e: MetaEngine) => Promise<T>): Promise<T> {
+  let engine: MetaEngine;
+  try {
+    engine = await openEngine(url);
+  } catch (err) {
+    throw new Error(`cannot open ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+  try {
+    return await fn(engine);
+  } finally {
+    await engine.close().catch(() => undefined);
+  }
+}
+
+/** Connect, read the volume's setting and usage: the test run before saving a volume. */
+export async function probeVolume(url: string): Promise<{ setting: Setting; usage: { usedSpace: bigint; usedInodes: bigint } }> {
+  return withEngine(url, async (e) => {
+    const setting = await e.readSetting();
+    if (!setting) throw new Error(`${redactUrl(url)} holds no JuiceFS volume (no setting): format it, or restore a backup into it`);
+    return { setting, usage: await e.usage() };
+  });
+}
+
+export async function addVolume(raw: unknown, actor: string): Promise<{ id: string; name: string }> {
+  const input = VolumeInputSchema.parse(raw);
+  const { setting } = await probeVolume(input.metaUrl);
+  const db = await getDb();
+  const name = input.name || setting.Name;
+  if (await db.volume.findUnique({ where: { name } })) throw new Error(`a volume named "${name}" is already registered`);
+  const id = randomUUID();
+  await db.volume.create({
+    data: { id, name, metaUrl: input.metaUrl, backupInterval: input.backupInterval, storageJson: JSON.stringify(input.storage) },
+  });
+  await audit(actor, "volume-add", name, redactUrl(input.metaUrl));
+  return { id, name };
+}
+
+export async function removeVolume(id: string, actor: string): Promise<void> {
+  const db = await getDb();
+  const v = await db.volume.delete({ where: { id } });
+  await audit(actor, "volume-remove", v.name, redactUrl(v.metaUrl));
+}
+
+export type VolumeRecord = {
+  id: string;
+  name: string;
+  metaUrl: string;
+  storage: StorageOverrides;
+  backupInterval: number;
+  demo: boolean;
+};
+
+export async function getVolume(id: string): Promise<VolumeRecord | null> {
+  const db = await getDb();
+  const v = await db.volume.findUnique({ where: { id } });
+  if (!v) return null;
+  return {
+    id: v.id,
+    name: v.name,
+    metaUrl: v.metaUrl,
+    storage: StorageOverridesSchema.parse(JSON.parse(v.storageJson || "{}")),
+    backupInterval: v.backupInterval,
+    demo: v.demo,
+  };
+}
+
+export async function listVolumes(): Promise<VolumeRecord[]> {
+  const db = await getDb();
+  const rows = await db.volume.findMany({ orderBy: { name: "asc" } });
+  return (await Promise.all(rows.map((r) => getVolume(r.id)))).filter((v): v is VolumeRecord => !!v);
+}
+
+/** Everything the volume page shows, gathered server side; failures become messages. */
+export async function volumeView(v: VolumeRecord, now = new Date()): Promise<VolumeView> {
+  let setting: Setting | null = null;
+  let settingError: string | null = null;
+  let usage: VolumeView["usage"] = null;
+  try {
+    const probed = await probeVolume(v.metaUrl);
+    setting = probed.setting;
+    usage = { usedSpace: probed.usage.usedSpace.toString(), usedInodes: probed.usage.usedInodes.toString() };
+  } catch (err) {
+    settingError = (err as Error).message;
+  }
+  let backups: BackupRow[] | null = null;
+  let backupsError: string | null = null;
+  let location: string | null = null;
+  if (setting) {
+    try {
+      location = backupLocation(setting, v.storage);
+      const listed = await listBackups(setting, v.storage);
+      const forecast = forecastRetention(
+        listed.map((b) => b.key),
+        now,
+        { intervalSeconds: v.backupInterval > 0 ? v.backupInterval : 3600 },
+      );
+      const byKey = new Map(forecast.items.map((i) => [i.key, i]));
+      backups = listed
+        .map((b): BackupRow => {
+          const f = byKey.get(b.key);
+          return {
+            key: b.key,
+            time: (f?.time ?? b.time)?.toISOString() ?? null,
+            size: b.size,
+            kind: f?.time ? "auto" : b.key.startsWith("dump-") ? "manual" : "other",
+            encrypted: b.encrypted,
+            compression: b.compression,
+            fate: f?.fate ?? "ignored",
+            reason: f?.reason ?? "",
+            windowKind: f?.window?.kind ?? null,
+            deleteAt: f?.deleteAt?.toISOString() ?? null,
+            deleteReason: f?.deleteReason ?? null,
+          };
+        })
+        .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+    } catch (err) {
+      backupsError = (err as Error).message;
+    }
+  }
+  const health = backupHealth({
+    now,
+    intervalSeconds: v.backupInterval,
+    usedInodes: usage ? Number(usage.usedInodes) : null,
+    backups: backups ? backups.filter((b) => b.kind === "auto" && b.time).map((b) => ({ time: new Date(b.time!), size: b.size })) : null,
+    listingError: backupsError ?? undefined,
+  });
+  return {
+    id: v.id,
+    name: v.name,
+    redactedUrl: redactUrl(v.metaUrl),
+    engine: engineKindOf(v.metaUrl),
+    demo: v.demo,
+    intervalSeconds: v.backupInterval,
+    setting: setting ? summariseSetting(setting) : null,
+    settingError,
+    usage,
+    backups,
+    backupsError,
+    backupLocation: location,
+    health,
+    now: now.toISOString(),
+  };
+}
