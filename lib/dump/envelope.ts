@@ -1,0 +1,417 @@
+// JuiceFS's encrypted-object envelope (pkg/object/encrypt.go), used for encrypted volumes'
+// blocks and automatic backups:
+//   u16be K ‖ u8 N(=12) ‖ RSA-OAEP(SHA-256, MGF1-SHA-256, label "keys") of a 32-byte data key
+//   ‖ nonce[N] ‖ AEAD ciphertext ‖ tag[16]           (AEAD: AES-256-GCM or ChaCha20-Poly1305)
+// Both directions stream: the header is known up front, and the tag is held back and checked
+// at the end, so multi-GB backups never sit in memory.
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  constants as cryptoConstants,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+  type CipherGCM,
+  type DecipherGCM,
+  type KeyObject,
+} from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+export const ENVELOPE_ALGOS = ["aes256gcm-rsa", "chacha20-rsa"] as const;
+export type EnvelopeAlgo = (typeof ENVELOPE_ALGOS)[number];
+
+const NONCE_LEN = 12;
+const TAG_LEN = 16;
+const DATA_KEY_LEN = 32;
+const OAEP_LABEL = Buffer.from("keys");
+
+export class EnvelopeError extends Error {
+  constructor(
+    message: string,
+    /** "format": not an envelope / damaged header; "key": wrong RSA key; "auth": tag check failed */
+    readonly kind: "format" | "key" | "auth",
+  ) {
+    super(message);
+    this.name = "EnvelopeError";
+  }
+}
+
+/** The algorithm a volume setting names; empty means aes256gcm-rsa, as in JuiceFS. */
+export function envelopeAlgo(name: string | undefined): EnvelopeAlgo {
+  const n = (name ?? "").toLowerCase();
+  if (n === "" || n === "aes256gcm-rsa") return "aes256gcm-rsa";
+  if (n === "chacha20-rsa") return "chacha20-rsa";
+  if (n === "sm4gcm") throw new Error("encrypt algorithm sm4gcm (SM2/SM4) is not supported: Node's OpenSSL has no SM2 encryption");
+  throw new Error(`unknown encrypt algorithm "${name}": use aes256gcm-rsa or chacha20-rsa`);
+}
+
+function otherAlgo(a: EnvelopeAlgo): EnvelopeAlgo {
+  return a === "aes256gcm-rsa" ? "chacha20-rsa" : "aes256gcm-rsa";
+}
+
+// --- keys -------------------------------------------------------------------------------
+
+interface PemBlock {
+  type: string;
+  headers: Map<string, string>;
+  text: string;
+}
+
+function firstPemBlock(pem: string): PemBlock | null {
+  const m = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/.exec(pem);
+  if (!m) return null;
+  const headers = new Map<string, string>();
+  const parts = m[2].split(/\r?\n\r?\n/);
+  if (parts.length > 1) {
+    for (const line of parts[0].split(/\r?\n/)) {
+      const i = line.indexOf(":");
+      if (i > 0) headers.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
+    }
+  }
+  return { type: m[1], headers, text: m[0] };
+}
+
+/**
+ * Parse the volume's private key PEM as JuiceFS v1.4 does (first PEM block; PKCS#1, PKCS#8,
+ * encrypted PKCS#8, legacy Proc-Type/DEK-Info encryption). The passphrase defaults to
+ * JFS_RSA_PASSPHRASE. Only RSA keys of at least 1024 bits are accepted.
+ */
+export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | undefined = process.env.JFS_RSA_PASSPHRASE): KeyObject {
+  const block = firstPemBlock(typeof pem === "string" ? pem : pem.toString("utf8"));
+  if (!block) throw new Error("the private key is not PEM: no -----BEGIN …----- block found");
+  const legacyEncrypted = (block.headers.get("Proc-Type") ?? "").includes("ENCRYPTED") && block.headers.has("DEK-Info");
+  const encrypted = legacyEncrypted || block.type.includes("ENCRYPTED");
+  if (encrypted && !passphrase) {
+    throw new Error("a passphrase is required to open the private key: please set the 'JFS_RSA_PASSPHRASE' environment variable");
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: block.text, format: "pem", passphrase: encrypted ? passphrase : undefined });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const code = e.code ?? "";
+    if (encrypted && /UNSUPPORTED/.test(code)) {
+      throw new Error(
+        `the private key is encrypted with a cipher OpenSSL 3 no longer supports (${e.message}); ` +
+          "re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-new.pem",
+      );
+    }
+    if (encrypted) throw new Error("the passphrase (JFS_RSA_PASSPHRASE) does not open the private key: wrong passphrase");
+    throw new Error(`the private key cannot be parsed (${e.message})`);
+  }
+  const type = key.asymmetricKeyType;
+  if ((type as string) === "sm2") throw new Error("SM2 keys (sm4gcm volumes) are not supported: Node's OpenSSL has no SM2 encryption");
+  if (type !== "rsa") throw new Error(`the private key is ${type ?? "of an unknown type"}, but JuiceFS encryption needs an RSA key`);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < 1024) throw new Error(`the RSA key has ${bits} bits; JuiceFS (Go ≥ 1.24) refuses keys under 1024 bits`);
+  return key;
+}
+
+function modulusBytes(key: KeyObject): number {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (!bits) throw new Error("not an RSA key");
+  return Math.ceil(bits / 8);
+}
+
+function mgf1(seed: Buffer, len: number): Buffer {
+  const out: Buffer[] = [];
+  let total = 0;
+  for (let counter = 0; total < len; counter++) {
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(counter);
+    const h = createHash("sha256").update(seed).update(c).digest();
+    out.push(h);
+    total += h.length;
+  }
+  return Buffer.concat(out).subarray(0, len);
+}
+
+/** RSA-OAEP (SHA-256, label "keys") with a given seed (RFC 8017 §7.1.1), as Go's EncryptOAEP. */
+function wrapDataKey(publicKey: KeyObject, dataKey: Buffer, seed: Buffer): Buffer {
+  const k = modulusBytes(publicKey);
+  const hLen = 32;
+  const lHash = createHash("sha256").update(OAEP_LABEL).digest();
+  const db = Buffer.alloc(k - hLen - 1);
+  lHash.copy(db, 0);
+  db[db.length - dataKey.length - 1] = 0x01;
+  dataKey.copy(db, db.length - dataKey.length);
+  const dbMask = mgf1(seed, db.length);
+  for (let i = 0; i < db.length; i++) db[i] ^= dbMask[i];
+  const seedMask = mgf1(db, hLen);
+  const maskedSeed = Buffer.alloc(hLen);
+  for (let i = 0; i < hLen; i++) maskedSeed[i] = seed[i] ^ seedMask[i];
+  const em = Buffer.concat([Buffer.from([0]), maskedSeed, db]);
+  return publicEncrypt({ key: publicKey, padding: cryptoConstants.RSA_NO_PADDING }, em);
+}
+
+function unwrapDataKey(privateKey: KeyObject, wrapped: Buffer): Buffer {
+  try {
+    return privateDecrypt({ key: privateKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: OAEP_LABEL }, wrapped);
+  } catch {
+    throw new EnvelopeError(
+      "the RSA key does not match this object: its data key does not unwrap (wrong --encrypt-rsa-key, or not this volume's key)",
+      "key",
+    );
+  }
+}
+
+function aeadCipher(algo: EnvelopeAlgo, key: Buffer, nonce: Buffer): CipherGCM {
+  if (algo === "chacha20-rsa") return createCipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LEN }) as unknown as CipherGCM;
+  return createCipheriv(`aes-${key.length * 8}-gcm` as "aes-256-gcm", key, nonce);
+}
+
+function aeadDecipher(algo: EnvelopeAlgo, key: Buffer, nonce: Buffer): DecipherGCM {
+  if (algo === "chacha20-rsa") return createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG_LEN }) as unknown as DecipherGCM;
+  if (![16, 24, 32].includes(key.length)) throw new EnvelopeError(`unwrapped data key has ${key.length} bytes; expected 32`, "format");
+  return createDecipheriv(`aes-${key.length * 8}-gcm` as "aes-256-gcm", key, nonce);
+}
+
+// --- sniffing ---------------------------------------------------------------------------
+
+/**
+ * Whether the first bytes look like an envelope (§3.4): K ∈ {128, 256, 384, 512} (or the
+ * given key's size), nonce length 12, and room for header + tag when `size` is known.
+ */
+export function isEnvelope(head: Buffer, size?: number, keyBytes?: number): boolean {
+  if (head.length < 3) return false;
+  const k = head.readUInt16BE(0);
+  if (!([128, 256, 384, 512].includes(k) || (keyBytes !== undefined && k === keyBytes && k >= 128))) return false;
+  if (head[2] !== NONCE_LEN) return false;
+  return size === undefined || 3 + k + NONCE_LEN + TAG_LEN <= size;
+}
+
+function sniffPlain(head: Buffer): boolean {
+  if (head[0] === 0x1f && head[1] === 0x8b) return true; // gzip
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f) return true; // zstd (28 b5 2f fd)
+  return head.length > 0 && head[0] === 0x7b; // "{": JSON
+}
+
+// --- encryption -------------------------------------------------------------------------
+
+export interface EncryptOptions {
+  algo?: EnvelopeAlgo;
+  /** Source of randomness, consumed as JuiceFS does: data key (32), OAEP seed (32), nonce (12). Tests only. */
+  random?: (n: number) => Buffer;
+}
+
+function publicOf(key: KeyObject): KeyObject {
+  return key.type === "private" ? createPublicKey(key) : key;
+}
+
+/** A Transform that turns plaintext into one envelope (header first, tag at the end). */
+export function createEncryptStream(key: KeyObject, opts: EncryptOptions = {}): Transform {
+  const random = opts.random ?? randomBytes;
+  const algo = opts.algo ?? "aes256gcm-rsa";
+  const pub = publicOf(key);
+  const dataKey = random(DATA_KEY_LEN);
+  const wrapped = wrapDataKey(pub, dataKey, random(32));
+  const nonce = random(NONCE_LEN);
+  const cipher = aeadCipher(algo, dataKey, nonce);
+  const header = Buffer.alloc(3);
+  header.writeUInt16BE(wrapped.length, 0);
+  header[2] = NONCE_LEN;
+  let headerSent = false;
+  const sendHeader = (t: Transform) => {
+    if (!headerSent) t.push(Buffer.concat([header, wrapped, nonce]));
+    headerSent = true;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      sendHeader(this);
+      cb(null, cipher.update(chunk));
+    },
+    flush(cb: TransformCallback) {
+      sendHeader(this);
+      const last = cipher.final();
+      if (last.length) this.push(last);
+      cb(null, cipher.getAuthTag());
+    },
+  });
+}
+
+/** Encrypt a whole buffer (small objects, tests). */
+export function encryptEnvelope(plain: Buffer, key: KeyObject, opts: EncryptOptions = {}): Buffer {
+  const random = opts.random ?? randomBytes;
+  const dataKey = random(DATA_KEY_LEN);
+  const wrapped = wrapDataKey(publicOf(key), dataKey, random(32));
+  const nonce = random(NONCE_LEN);
+  const cipher = aeadCipher(opts.algo ?? "aes256gcm-rsa", dataKey, nonce);
+  const header = Buffer.alloc(3);
+  header.writeUInt16BE(wrapped.length, 0);
+  header[2] = NONCE_LEN;
+  return Buffer.concat([header, wrapped, nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+}
+
+// --- decryption -------------------------------------------------------------------------
+
+function checkHeader(head: Buffer, key: KeyObject, total?: number): { k: number; n: number } {
+  if (head.length < 3) throw new EnvelopeError(`the object is too short to be encrypted (${head.length} bytes); it is damaged`, "format");
+  const k = head.readUInt16BE(0);
+  const n = head[2];
+  if (total !== undefined && 3 + k + n >= total) {
+    throw new EnvelopeError(`malformed encrypted object: header says key ${k} and nonce ${n} bytes, but the object has ${total}`, "format");
+  }
+  if (n !== NONCE_LEN) throw new EnvelopeError(`not a JuiceFS encrypted object: nonce length ${n} (expected 12)`, "format");
+  const kb = modulusBytes(key);
+  if (k !== kb) {
+    throw new EnvelopeError(
+      `the object was encrypted for a ${k * 8}-bit RSA key, but the given key has ${kb * 8} bits: wrong key, or not an encrypted object`,
+      "key",
+    );
+  }
+  return { k, n };
+}
+
+function authError(algo: EnvelopeAlgo): EnvelopeError {
+  return new EnvelopeError(
+    `decryption failed: the object does not authenticate with ${algo} (wrong --encrypt-algo, or the object is damaged)`,
+    "auth",
+  );
+}
+
+/** Decrypt a whole envelope held in memory; tries `algo` first, then the other algorithm. */
+export function decryptEnvelope(obj: Buffer, key: KeyObject, algo: EnvelopeAlgo = "aes256gcm-rsa"): Buffer {
+  const { k, n } = checkHeader(obj, key, obj.length);
+  if (obj.length < 3 + k + n + TAG_LEN) throw new EnvelopeError("malformed encrypted object: no room for the tag", "format");
+  const dataKey = unwrapDataKey(key, obj.subarray(3, 3 + k));
+  const nonce = obj.subarray(3 + k, 3 + k + n);
+  const body = obj.subarray(3 + k + n, obj.length - TAG_LEN);
+  const tag = obj.subarray(obj.length - TAG_LEN);
+  for (const a of [algo, otherAlgo(algo)]) {
+    const d = aeadDecipher(a, dataKey, nonce);
+    d.setAuthTag(tag);
+    try {
+      return Buffer.concat([d.update(body), d.final()]);
+    } catch {
+      // try the other algorithm: the object does not record which one wrote it
+    }
+  }
+  throw authError(algo);
+}
+
+/**
+ * A Transform from envelope bytes to plaintext, for one algorithm. The tag is checked at the
+ * end: output is untrusted until the stream finishes without error.
+ */
+export function createDecryptStream(key: KeyObject, algo: EnvelopeAlgo = "aes256gcm-rsa"): Transform {
+  let head: Buffer = Buffer.alloc(0);
+  let headerLen = -1;
+  let decipher: DecipherGCM | null = null;
+  let tail: Buffer = Buffer.alloc(0);
+  const body = (t: Transform, data: Buffer) => {
+    const all = tail.length ? Buffer.concat([tail, data]) : data;
+    if (all.length <= TAG_LEN) {
+      tail = Buffer.from(all);
+      return;
+    }
+    const out = decipher!.update(all.subarray(0, all.length - TAG_LEN));
+    tail = Buffer.from(all.subarray(all.length - TAG_LEN));
+    if (out.length) t.push(out);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb: TransformCallback) {
+      try {
+        if (!decipher) {
+          head = Buffer.concat([head, chunk]);
+          if (headerLen < 0 && head.length >= 3) {
+            const { k, n } = checkHeader(head, key);
+            headerLen = 3 + k + n;
+          }
+          if (headerLen < 0 || head.length < headerLen) return cb();
+          const k = headerLen - 3 - NONCE_LEN;
+          const dataKey = unwrapDataKey(key, head.subarray(3, 3 + k));
+          decipher = aeadDecipher(algo, dataKey, head.subarray(3 + k, headerLen));
+          const rest = head.subarray(headerLen);
+          head = Buffer.alloc(0);
+          body(this, rest);
+          return cb();
+        }
+        body(this, chunk);
+        cb();
+      } catch (err) {
+        cb(err as Error);
+      }
+    },
+    flush(cb: TransformCallback) {
+      if (!decipher || tail.length < TAG_LEN) {
+        return cb(new EnvelopeError("the encrypted object is truncated: it ends before its header and tag are complete", "format"));
+      }
+      decipher.setAuthTag(tail);
+      try {
+        const last = decipher.final();
+        cb(null, last.length ? last : undefined);
+      } catch {
+        cb(authError(algo));
+      }
+    },
+  });
+}
+
+/** Decrypt a file's envelope, discarding the output: resolves if it authenticates with `algo`. */
+async function verifyFile(path: string, key: KeyObject, algo: EnvelopeAlgo): Promise<void> {
+  await pipeline(
+    createReadStream(path),
+    createDecryptStream(key, algo),
+    new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    }),
+  );
+}
+
+export interface DecryptFileOptions {
+  /** PEM file of the volume's private key. */
+  keyPath: string;
+  /** Default aes256gcm-rsa; the other algorithm is tried when it does not authenticate. */
+  algo?: EnvelopeAlgo | string;
+  /** Default: JFS_RSA_PASSPHRASE. */
+  passphrase?: string;
+}
+
+/**
+ * Plaintext of an encrypted backup file, for `jfsmeta load --encrypt-rsa-key`. The file is
+ * authenticated in a first pass (nothing is produced from a wrong key or damaged object), then
+ * decrypted again as a stream. A file that is not an envelope (e.g. a large backup JuiceFS
+ * uploaded unencrypted, §1.9) is passed through unchanged.
+ */
+export async function decryptEnvelopeFile(path: string, opts: DecryptFileOptions): Promise<Readable> {
+  const key = loadRsaPrivateKey(await readFile(opts.keyPath), opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE);
+  const fh = await open(path, "r");
+  let head: Buffer;
+  let size: number;
+  try {
+    size = (await fh.stat()).size;
+    head = Buffer.alloc(Math.min(3, size));
+    await fh.read(head, 0, head.length, 0);
+  } finally {
+    await fh.close();
+  }
+  if (!isEnvelope(head, size, modulusBytes(key))) {
+    // Plain backups (gzip, zstd, JSON) need no key: JuiceFS fails on them, we read them.
+    if (sniffPlain(head)) return createReadStream(path);
+    checkHeader(head, key, size); // a precise error when it looks like a damaged envelope
+    throw new EnvelopeError(`${path} is neither an encrypted JuiceFS object nor a plain backup`, "format");
+  }
+  const first = envelopeAlgo(opts.algo);
+  let chosen: EnvelopeAlgo | null = null;
+  for (const algo of [first, otherAlgo(first)]) {
+    try {
+      await verifyFile(path, key, algo);
+      chosen = algo;
+      break;
+    } catch (err) {
+      if (!(err instanceof EnvelopeError) || err.kind !== "auth") throw err;
+    }
+  }
+  if (!chosen) throw authError(first);
+  const out = createDecryptStream(key, chosen);
+  pipeline(createReadStream(path), out).catch((err: Error) => out.destroy(err));
+  return out;
+}
