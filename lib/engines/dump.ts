@@ -1,0 +1,302 @@
+// The JSON dump above the engines (JuiceFS's DumpMeta): header assembly, --subdir resolution
+// and the tree walk with JuiceFS's output rules. Engines only read; the writer formats.
+import type { Attr, DumpNode, NodeType, QuotaLimit } from "../jfs/types";
+import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
+import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
+import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
+import type { MetaEngine, StoredNode } from "./engine";
+
+export interface DumpOptions {
+  /** Dump only this directory ("d1", "/a/b"); it must exist. */
+  subdir?: string;
+  keepSecretKey?: boolean;
+  skipTrash?: boolean;
+  /** Concurrent batch reads (JuiceFS --threads, default 10). */
+  threads?: number;
+  onProgress?: (p: { entries: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface DumpResult {
+  entries: number;
+  /** The inode dumped as FSTree (1, or the --subdir directory). */
+  rootInode: bigint;
+  secretMasked: boolean;
+}
+
+/** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
+export const DUMP_BATCH = 100;
+export const MAX_META_VERSION = 1;
+
+/** JuiceFS refuses volumes with a newer metadata version than it knows. */
+export function dumpVersionCheck(s: Setting): void {
+  const v = s.MetaVersion ?? 0;
+  if (v > MAX_META_VERSION) {
+    throw new Error(
+      `volume "${s.Name}" has MetaVersion ${v}, newer than the highest this tool understands (${MAX_META_VERSION}): use a jfsmeta/JuiceFS release that supports it`,
+    );
+  }
+}
+
+/** Split a --subdir path the JuiceFS way: "/" separated, empty parts ignored. */
+export function subdirParts(subdir: string | undefined): string[] {
+  return (subdir ?? "").split("/").filter((p) => p !== "");
+}
+
+/** Resolve --subdir to its inode; a missing or non-directory part is an error (JuiceFS would create it). */
+export async function resolveSubdir(engine: MetaEngine, subdir: string | undefined): Promise<bigint> {
+  let ino = ROOT_INODE;
+  const walked: string[] = [];
+  for (const part of subdirParts(subdir)) {
+    const e = await engine.lookup(ino, Buffer.from(part, "utf8"));
+    const where = walked.length ? `/${walked.join("/")}` : "/";
+    if (!e) throw new Error(`--subdir ${subdir}: "${part}" does not exist in ${where}; check the path (jfsmeta never creates it)`);
+    let type = e.type;
+    const [node] = await engine.readNodes([{ inode: e.inode, type: e.type }]);
+    if (node?.attr) type = node.attr.type;
+    if (type !== "directory") throw new Error(`--subdir ${subdir}: "/${[...walked, part].join("/")}" is a ${type}, not a directory`);
+    walked.push(part);
+    ino = e.inode;
+  }
+  return ino;
+}
+
+const CHUNK = BigInt(CHUNK_SIZE);
+
+/**
+ * JuiceFS's output rules for one stored inode: a missing attr becomes zeros with the entry's
+ * type and nlink 1 (2 for directories); length only for regular files; chunks only below
+ * ceil(length / 64 MiB), ascending; xattrs by name bytes; no empty symlink.
+ */
+export function toDumpNode(n: StoredNode): DumpNode {
+  const attr: Attr = n.attr
+    ? { ...n.attr }
+    : {
+        inode: n.inode, flags: 0, type: n.entryType, mode: 0, uid: 0, gid: 0,
+        atime: 0n, mtime: 0n, ctime: 0n, atimensec: 0, mtimensec: 0, ctimensec: 0,
+        nlink: n.entryType === "directory" ? 2 : 1, length: 0n, rdev: 0, tier: 0,
+      };
+  attr.inode = n.inode;
+  const regular = attr.type === "regular";
+  if (!regular) attr.length = 0n;
+  const out: DumpNode = { attr, xattrs: n.xattrs.slice().sort((a, b) => Buffer.compare(a.name, b.name)), chunks: [] };
+  if (regular && attr.length > 0n) {
+    const limit = (attr.length + CHUNK - 1n) / CHUNK;
+    out.chunks = n.chunks.filter((c) => BigInt(c.index) < limit).sort((a, b) => a.index - b.index);
+  }
+  if (attr.type === "symlink" && n.symlink && n.symlink.length > 0) out.symlink = n.symlink;
+  if (n.accessAcl) out.accessAcl = n.accessAcl;
+  if (n.defaultAcl) out.defaultAcl = n.defaultAcl;
+  return out;
+}
+
+/** Header of the dump as JuiceFS assembles it. */
+export async function buildHeader(
+  engine: MetaEngine,
+  setting: Setting,
+  opts: { keepSecretKey?: boolean; subdir: boolean },
+): Promise<DumpHeader> {
+  const out: Setting = { ...(opts.keepSecretKey ? setting : maskSecrets(setting)) };
+  out.Tiers = effectiveTiers(setting);
+  const counters = await engine.readCounters();
+  if (!setting.ChangeLog) delete counters.lastChangelog;
+  delete counters.nextCleanupSlices;
+  const [sustained, delFiles] = await Promise.all([engine.readSustained(), engine.readDelFiles()]);
+  const unlimited = (q: QuotaLimit) => q.maxSpace === -1n && q.maxInodes === -1n;
+  const keep = (m: Map<bigint, QuotaLimit>, skipUnlimited: boolean) => {
+    const r = new Map<bigint, QuotaLimit>();
+    for (const [k, v] of m) if (!(skipUnlimited && unlimited(v))) r.set(k, v);
+    return r.size > 0 ? r : undefined;
+  };
+  const header: DumpHeader = { setting: out, counters, sustained, delFiles };
+  // Redis leaves (-1,-1) tracking-only directory quotas out; SQL keeps them (dump-format §1.4).
+  header.quotas = keep(await engine.readQuotas("dir"), engine.kind === "redis");
+  if (!opts.subdir) {
+    header.userQuotas = keep(await engine.readQuotas("user"), true);
+    header.groupQuotas = keep(await engine.readQuotas("group"), true);
+  }
+  return header;
+}
+
+/**
+ * A directory's children in a compact table (one name buffer, typed arrays), so that a
+ * directory of a million entries costs tens of bytes per entry, not an object each.
+ */
+export class NameTable {
+  private names = Buffer.alloc(4096);
+  private used = 0;
+  private offsets = new Uint32Array(256);
+  private inodes = new BigUint64Array(256);
+  private types = new Uint8Array(256);
+  /** First 6 name bytes as a number: most comparisons end there. */
+  private prefixes = new Float64Array(256);
+  count = 0;
+
+  add(name: Buffer, inode: bigint, type: NodeType): void {
+    if (this.count + 1 >= this.offsets.length) {
+      const grow = <T extends Uint32Array | BigUint64Array | Uint8Array | Float64Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a as never);
+        return b;
+      };
+      this.offsets = grow(this.offsets);
+      this.inodes = grow(this.inodes);
+      this.types = grow(this.types);
+      this.prefixes = grow(this.prefixes);
+    }
+    if (this.used + name.length > this.names.length) {
+      const b = Buffer.alloc(Math.max(this.names.length * 2, this.used + name.length));
+      this.names.copy(b, 0, 0, this.used);
+      this.names = b;
+    }
+    name.copy(this.names, this.used);
+    const i = this.count++;
+    this.offsets[i] = this.used;
+    this.used += name.length;
+    this.offsets[i + 1] = this.used;
+    this.inodes[i] = inode;
+    this.types[i] = TYPE_CODE[type] ?? 0;
+    let p = 0;
+    for (let k = 0; k < 6; k++) p = p * 256 + (k < name.length ? name[k] : 0);
+    this.prefixes[i] = p;
+  }
+
+  name(i: number): Buffer {
+    return this.names.subarray(this.offsets[i], this.offsets[i + 1]);
+  }
+  inode(i: number): bigint {
+    return this.inodes[i];
+  }
+  type(i: number): NodeType {
+    return typeFromCode(this.types[i]) ?? ("unknown" as NodeType);
+  }
+
+  /** Indexes in raw-name byte order (Go string order). */
+  sortedOrder(alreadySorted: boolean): Uint32Array {
+    const order = new Uint32Array(this.count);
+    for (let i = 0; i < this.count; i++) order[i] = i;
+    if (alreadySorted) return order;
+    const { names, offsets, prefixes } = this;
+    order.sort((a, b) => prefixes[a] - prefixes[b] || names.compare(names, offsets[b], offsets[b + 1], offsets[a], offsets[a + 1]));
+    return order;
+  }
+}
+
+/** Caps concurrent engine reads across all directory levels of the walk. */
+class Limiter {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  stopped: Error | null = null;
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    if (this.stopped) {
+      this.release();
+      throw this.stopped;
+    }
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.release();
+    }
+  }
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+  }
+}
+
+export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
+  const setting = await engine.readSetting();
+  if (!setting) throw new Error(`no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
+  dumpVersionCheck(setting);
+  const threads = Math.max(1, Math.floor(opts.threads ?? 10));
+  const isSub = subdirParts(opts.subdir).length > 0;
+  const rootInode = await resolveSubdir(engine, opts.subdir);
+  const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
+
+  const limiter = new Limiter(threads);
+  let entries = 0;
+  const progress = () => {
+    entries++;
+    if (opts.onProgress && entries % 1000 === 0) opts.onProgress({ entries });
+  };
+  const checkAbort = () => {
+    if (opts.signal?.aborted) throw new Error("dump cancelled");
+    if (limiter.stopped) throw limiter.stopped;
+  };
+  const readBatch = (items: { inode: bigint; type: NodeType }[]) => {
+    const p = limiter.run(() => engine.readNodes(items));
+    p.catch((err) => {
+      // Stop every other worker: queued reads fail fast instead of hitting a broken engine.
+      limiter.stopped ??= err instanceof Error ? err : new Error(String(err));
+    });
+    return p;
+  };
+  /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
+  const path = new Set<bigint>();
+
+  const walk = async (name: TreeName | Buffer, node: StoredNode): Promise<void> => {
+    const dn = toDumpNode(node);
+    const ino = dn.attr.inode;
+    if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
+    path.add(ino);
+    await writer.beginDir(name, dn);
+    progress();
+    const table = new NameTable();
+    const listing = engine.readDir(ino);
+    for await (const batch of listing.batches) {
+      checkAbort();
+      for (const e of batch) table.add(e.name, e.inode, e.type);
+    }
+    const order = table.sortedOrder(listing.sorted);
+    const batches: Promise<StoredNode[]>[] = [];
+    let next = 0;
+    const schedule = () => {
+      while (batches.length < threads && next < order.length) {
+        const items: { inode: bigint; type: NodeType }[] = [];
+        for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
+          items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
+        }
+        batches.push(readBatch(items));
+      }
+    };
+    schedule();
+    let pos = 0;
+    while (batches.length > 0) {
+      checkAbort();
+      const nodes = await batches.shift()!;
+      schedule();
+      for (const child of nodes) {
+        const childName = table.name(order[pos++]);
+        const type = child.attr?.type ?? child.entryType;
+        if (type === "directory") await walk(childName, child);
+        else {
+          await writer.leaf(childName, toDumpNode(child));
+          progress();
+        }
+      }
+    }
+    await writer.endDir();
+    path.delete(ino);
+  };
+
+  try {
+    await writer.header(header);
+    const [root] = await limiter.run(() => engine.readNodes([{ inode: rootInode, type: "directory" }]));
+    await walk("FSTree", root);
+    if (!isSub && !opts.skipTrash) {
+      const [trash] = await limiter.run(() => engine.readNodes([{ inode: TRASH_INODE, type: "directory" }]));
+      await walk("Trash", trash);
+    }
+    await writer.end();
+  } catch (err) {
+    limiter.stopped ??= err instanceof Error ? err : new Error(String(err));
+    throw err;
+  }
+  opts.onProgress?.({ entries });
+  return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };
+}
+

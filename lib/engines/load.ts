@@ -1,0 +1,388 @@
+// The shared loader (JuiceFS's LoadMeta bookkeeping): streams a JSON dump into an empty
+// engine, recomputing nlink, lengths, dir stats, quota usage, counters, slice refcounts and
+// ACL ids on the way (dump-format.md §4). Memory stays flat: per-inode and per-slice facts
+// live in paged bitsets; maps only hold the rare duplicates (hard links, shared slices).
+import { Transform, type Readable } from "node:stream";
+import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaLimit, QuotaUsage } from "../jfs/types";
+import { align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { REMOVED_SECRET, type Setting } from "../jfs/setting";
+import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
+import { readDump } from "../dump/reader";
+import type { LoadSink, MetaEngine } from "./engine";
+
+export interface LoadOptions {
+  onProgress?: (p: { entries: number; bytes: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface LoadResult {
+  /** Tree entries read (every occurrence, roots included). */
+  entries: number;
+  /** Distinct inodes stored. */
+  inodes: number;
+  files: number;
+  dirs: number;
+  /** Bytes of input read. */
+  bytes: number;
+  /** Entries under Trash (its root excluded). */
+  trashEntries: number;
+  /** The Setting's SecretKey or SessionToken was "removed" by the dump: fix with `jfsmeta config --secret-key`. */
+  secretRemoved: boolean;
+  volume: string;
+  warnings: string[];
+}
+
+/** A set of non-negative 64-bit numbers as bitmap pages, allocated where numbers fall. */
+export class PagedBitset {
+  private static readonly SHIFT = 18n; // 256 Ki numbers (32 KiB) per page
+  private static readonly MASK = (1n << 18n) - 1n;
+  private pages = new Map<number, Uint32Array>();
+  private lastKey = -1;
+  private lastPage: Uint32Array | null = null;
+
+  /** Set n; true when it was already set. */
+  testAndSet(n: bigint): boolean {
+    const key = Number(n >> PagedBitset.SHIFT);
+    let page = key === this.lastKey ? this.lastPage : this.pages.get(key);
+    if (!page) {
+      page = new Uint32Array(1 << 13);
+      this.pages.set(key, page);
+    }
+    this.lastKey = key;
+    this.lastPage = page;
+    const bit = Number(n & PagedBitset.MASK);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if (page[word] & mask) return true;
+    page[word] |= mask;
+    return false;
+  }
+
+  get pageCount(): number {
+    return this.pages.size;
+  }
+}
+
+/** What a directory being read has gathered from its children so far. */
+interface OpenDir {
+  inode: bigint;
+  edges: DirEntry[];
+  subdirs: number;
+  dataLength: bigint;
+  usedSpace: bigint;
+  usedInodes: bigint;
+  /** Subtree totals (descendants, not the directory itself), for directory quotas. */
+  treeSpace: bigint;
+  treeInodes: bigint;
+}
+
+const EDGE_BATCH = 100;
+
+function aclKey(r: AclRule): string {
+  const list = (l: { id: number; perm: number }[]) => l.map((e) => `${e.id}:${e.perm}`).join(",");
+  return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
+}
+
+/** Counts every byte that passes, for progress. */
+class ByteCounter extends Transform {
+  bytes = 0;
+  _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+}
+
+/** The recomputation of §4.3–4.4, fed entry by entry; writes go to the sink as they are ready. */
+class LoadState {
+  setting: Setting | null = null;
+  counters: Counters | null = null;
+  delFilesList: DelFile[] = [];
+  dirQuotas = new Map<bigint, QuotaLimit>();
+  userQuotas = new Map<bigint, QuotaLimit>();
+  groupQuotas = new Map<bigint, QuotaLimit>();
+  private treeStarted = false;
+  private quotasBeforeTree = false;
+  sawFSTree = false;
+
+  private open = new Map<number, OpenDir>();
+  private seenInodes = new PagedBitset();
+  private seenSlices = new PagedBitset();
+  /** Parent of the first occurrence, kept only for non-directories the dump says are linked. */
+  private firstParent = new Map<bigint, bigint>();
+  private links = new Map<bigint, { count: number; parents: Map<bigint, number> }>();
+  private sharedSlices = new Map<string, { id: bigint; size: number; count: number }>();
+  private aclIds = new Map<string, number>();
+  aclRules = new Map<number, AclRule>();
+  private quotaUsage = new Map<bigint, QuotaUsage>();
+  private userUsage = new Map<bigint, QuotaUsage>();
+  private groupUsage = new Map<bigint, QuotaUsage>();
+
+  usedSpace = 0n;
+  totalInodes = 0n;
+  maxInode = 0n;
+  maxSlice = 0n;
+  maxTrash = 0n;
+  result = { entries: 0, inodes: 0, files: 0, dirs: 0, trashEntries: 0 };
+  warnings: string[] = [];
+
+  constructor(
+    private readonly sink: LoadSink,
+    private readonly tick: () => Promise<void>,
+  ) {}
+
+  // --- header ---
+  setting_(s: Setting) {
+    this.setting = s;
+  }
+  counters_(c: Counters) {
+    this.counters = c;
+  }
+
+  quotas(kind: "dir" | "user" | "group", q: Map<bigint, QuotaLimit>): void {
+    const target = kind === "dir" ? this.dirQuotas : kind === "user" ? this.userQuotas : this.groupQuotas;
+    for (const [k, v] of q) target.set(k, v);
+    if (kind === "dir" && !this.treeStarted) this.quotasBeforeTree = true;
+  }
+
+  treeStart(tree: "FSTree" | "Trash"): void {
+    this.treeStarted = true;
+    if (tree === "FSTree") this.sawFSTree = true;
+  }
+
+  private dirOf(handle: DirHandle, childTree: string, childDepth: number): OpenDir {
+    let d = this.open.get(handle.id);
+    if (!d) {
+      let inode: bigint;
+      if (childTree === "FSTree" && childDepth === 1) inode = ROOT_INODE;
+      else if (handle.inode === undefined) {
+        throw new Error("a directory's entries come before its attr: JuiceFS dumps always write attr first; the dump is damaged");
+      } else inode = handle.inode;
+      d = { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0n, treeSpace: 0n, treeInodes: 0n };
+      this.open.set(handle.id, d);
+    }
+    return d;
+  }
+
+  private aclId(rule: AclRule | undefined): number {
+    if (!rule) return 0;
+    const key = aclKey(rule);
+    let id = this.aclIds.get(key);
+    if (id === undefined) {
+      id = this.aclIds.size + 1;
+      this.aclIds.set(key, id);
+      this.aclRules.set(id, rule);
+    }
+    return id;
+  }
+
+  private addUsage(m: Map<bigint, QuotaUsage>, key: bigint, space: bigint): void {
+    const u = m.get(key);
+    if (u) {
+      u.usedSpace += space;
+      u.usedInodes += 1n;
+    } else m.set(key, { usedSpace: space, usedInodes: 1n });
+  }
+
+  async entry(e: ReadEntry): Promise<void> {
+    const r = this.result;
+    r.entries++;
+    if (e.tree === "Trash" && e.depth > 0) r.trashEntries++;
+    const isRoot = e.parent === null;
+    const dumped = e.node.attr;
+    const inode = isRoot && e.tree === "FSTree" ? ROOT_INODE : dumped.inode;
+    const type = dumped.type;
+    const isDir = e.isDir;
+    if (isRoot && !isDir) throw new Error(`${e.tree} is a ${type}, not a directory: the dump is damaged`);
+    const parentDir = e.parent ? this.dirOf(e.parent, e.tree, e.depth) : null;
+    const parentIno = parentDir ? parentDir.inode : ROOT_INODE;
+    const dumpedLen = type === "regular" ? dumped.length : 0n;
+    const self = e.self ? this.open.get(e.self.id) : undefined;
+    if (e.self) this.open.delete(e.self.id);
+
+    // The parent's view: an edge and its direct-children stats, for every occurrence.
+    if (parentDir) {
+      parentDir.edges.push({ name: e.name, inode, type });
+      if (parentDir.edges.length >= EDGE_BATCH) {
+        this.sink.edges(parentDir.inode, parentDir.edges);
+        parentDir.edges = [];
+      }
+      if (isDir) parentDir.subdirs++;
+      if (type === "regular") parentDir.dataLength += dumpedLen;
+      const space = align4K(dumpedLen);
+      parentDir.usedSpace += space;
+      parentDir.usedInodes += 1n;
+      parentDir.treeSpace += space + (self?.treeSpace ?? 0n);
+      parentDir.treeInodes += 1n + (self?.treeInodes ?? 0n);
+    }
+
+    if (this.seenInodes.testAndSet(inode)) {
+      // A later occurrence of a hard link: only an extra parent.
+      let link = this.links.get(inode);
+      if (!link) {
+        link = { count: 1, parents: new Map() };
+        const fp = this.firstParent.get(inode);
+        if (fp !== undefined) link.parents.set(fp, 1);
+        else this.warnings.push(`inode ${inode} appears more than once but its first occurrence has nlink 1; its first parent link count is not recorded`);
+        this.links.set(inode, link);
+      }
+      link.count++;
+      link.parents.set(parentIno, (link.parents.get(parentIno) ?? 0) + 1);
+      await this.tick();
+      return;
+    }
+
+    // First occurrence: store the inode.
+    r.inodes++;
+    if (isDir) r.dirs++;
+    else r.files++;
+    const inTrash = (e.tree === "Trash" && isRoot) || inode >= TRASH_INODE;
+    const attr: Attr = { ...dumped, inode };
+    if (isDir) {
+      attr.nlink = inTrash ? 2 : 2 + (self?.subdirs ?? 0);
+      attr.length = 4096n;
+    } else {
+      attr.nlink = 1;
+      attr.length = type === "regular" ? dumped.length : type === "symlink" ? BigInt(e.node.symlink?.length ?? 0) : 0n;
+      if (dumped.nlink > 1 && parentDir) this.firstParent.set(inode, parentIno);
+    }
+    const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
+    this.sink.node(attr, parentDir ? parentIno : ROOT_INODE, aclIds);
+
+    const chunks: Chunk[] = e.node.chunks.filter((c) => c.slices.length > 0);
+    if (chunks.length > 0) {
+      this.sink.chunks(inode, chunks);
+      for (const c of chunks) {
+        for (const s of c.slices) {
+          if (s.id === 0n) continue; // holes own no object
+          if (s.id > this.maxSlice) this.maxSlice = s.id;
+          if (this.seenSlices.testAndSet(s.id)) {
+            const key = `${s.id}_${s.size}`;
+            const shared = this.sharedSlices.get(key);
+            if (shared) shared.count++;
+            else this.sharedSlices.set(key, { id: s.id, size: s.size, count: 2 });
+          }
+        }
+      }
+    }
+    if (type === "symlink" && e.node.symlink) this.sink.symlink(inode, e.node.symlink);
+    if (e.node.xattrs.length > 0) this.sink.xattrs(inode, e.node.xattrs);
+    if (isDir) {
+      if (self && self.edges.length > 0) this.sink.edges(inode, self.edges);
+      this.sink.dirStats(inode, {
+        dataLength: self?.dataLength ?? 0n,
+        usedSpace: self?.usedSpace ?? 0n,
+        usedInodes: self?.usedInodes ?? 0n,
+      });
+      if (e.tree === "FSTree" && this.quotasBeforeTree && this.dirQuotas.has(inode)) {
+        this.quotaUsage.set(inode, { usedSpace: self?.treeSpace ?? 0n, usedInodes: self?.treeInodes ?? 0n });
+      }
+    }
+
+    if (inode !== ROOT_INODE && inode !== TRASH_INODE) {
+      const space = align4K(dumpedLen);
+      this.usedSpace += space;
+      this.totalInodes += 1n;
+      if (this.userQuotas.size > 0 || this.groupQuotas.size > 0) {
+        this.addUsage(this.userUsage, BigInt(dumped.uid), space);
+        this.addUsage(this.groupUsage, BigInt(dumped.gid), space);
+      }
+    }
+    if (inode < TRASH_INODE) {
+      if (inode > this.maxInode) this.maxInode = inode;
+    } else if (inode - TRASH_INODE > this.maxTrash) this.maxTrash = inode - TRASH_INODE;
+    await this.tick();
+  }
+
+  /** Everything that is known only at the end, then the setting, last. */
+  finish(): void {
+    const sink = this.sink;
+    if (!this.setting) throw new Error("invalid dumped meta: missing 'Setting'");
+    if (!this.counters) throw new Error("invalid dumped meta: missing 'Counters'");
+    if (!this.sawFSTree) throw new Error("invalid dumped meta: missing 'FSTree'");
+    if (this.open.size > 0) throw new Error("internal error: directories left open after the tree");
+    for (const [inode, link] of this.links) sink.hardLink(inode, link.count, link.parents);
+    sink.aclRules(this.aclRules);
+    sink.sliceRefs([...this.sharedSlices.values()]);
+    sink.delFiles(this.delFilesList);
+    const withUsage = (limits: Map<bigint, QuotaLimit>, usage: Map<bigint, QuotaUsage>, addTracking: boolean) => {
+      const out = new Map<bigint, QuotaLimit & QuotaUsage>();
+      for (const [k, l] of limits) out.set(k, { ...l, ...(usage.get(k) ?? { usedSpace: 0n, usedInodes: 0n }) });
+      if (addTracking) {
+        for (const [k, u] of usage) if (!out.has(k)) out.set(k, { maxSpace: -1n, maxInodes: -1n, ...u });
+      }
+      return out;
+    };
+    if (this.dirQuotas.size > 0) sink.quotas("dir", withUsage(this.dirQuotas, this.quotaUsage, false));
+    if (this.userQuotas.size > 0 || this.groupQuotas.size > 0) {
+      sink.quotas("user", withUsage(this.userQuotas, this.userUsage, true));
+      sink.quotas("group", withUsage(this.groupQuotas, this.groupUsage, true));
+    }
+    sink.counters({
+      usedSpace: this.usedSpace,
+      usedInodes: this.totalInodes,
+      nextInodes: (this.maxInode > 1n ? this.maxInode : 1n) + 1n,
+      nextChunk: this.maxSlice + 1n,
+      nextSession: 0n,
+      nextTrash: this.maxTrash,
+    });
+    sink.setting(this.setting);
+  }
+}
+
+/** Load a JSON dump into an empty database; on any failure the database is emptied again. */
+export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOptions = {}): Promise<LoadResult> {
+  const existing = await engine.readSetting();
+  if (existing) throw new Error(`database ${engine.redactedUrl} is used by volume ${existing.Name}`);
+  const check = await engine.checkEmpty();
+  if (!check.empty) throw new Error(check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
+  const sink = await engine.beginLoad();
+  const counter = new ByteCounter();
+  input.on("error", (err) => counter.destroy(err));
+  input.pipe(counter);
+  let sinceFlush = 0;
+  const tick = async () => {
+    if (opts.signal?.aborted) throw new Error("load cancelled");
+    if (++sinceFlush >= 64) {
+      sinceFlush = 0;
+      await sink.flush();
+      const n = state.result.entries;
+      if (opts.onProgress && n % 1024 < 64) opts.onProgress({ entries: n, bytes: counter.bytes });
+    }
+  };
+  const state = new LoadState(sink, tick);
+  const visitor: DumpVisitor = {
+    setting: (s) => state.setting_(s),
+    counters: (c) => state.counters_(c),
+    delFiles: (d) => {
+      state.delFilesList = d;
+    },
+    quotas: (kind, q) => state.quotas(kind, q),
+    treeStart: (t) => state.treeStart(t),
+    entry: (e) => state.entry(e),
+  };
+  try {
+    await readDump(counter, visitor);
+    state.finish();
+    await sink.commit();
+  } catch (err) {
+    input.unpipe(counter);
+    counter.destroy();
+    try {
+      await sink.abort();
+    } catch (abortErr) {
+      throw new Error(
+        `load failed: ${(err as Error).message}; emptying the database afterwards also failed (${(abortErr as Error).message}): wipe ${engine.redactedUrl} by hand before retrying`,
+      );
+    }
+    throw new Error(`load failed, nothing was kept (the database is empty again): ${(err as Error).message}`);
+  }
+  opts.onProgress?.({ entries: state.result.entries, bytes: counter.bytes });
+  const s = state.setting!;
+  return {
+    ...state.result,
+    bytes: counter.bytes,
+    secretRemoved: s.SecretKey === REMOVED_SECRET || s.SessionToken === REMOVED_SECRET,
+    volume: s.Name,
+    warnings: state.warnings,
+  };
+}

@@ -1,0 +1,28 @@
+// One-line explanations of Redis failures, naming the fix. Never includes the password.
+
+export function explainRedisError(err: unknown, addr: string): Error {
+  const e = err as { message?: string; code?: string };
+  const msg = e?.message ?? String(err);
+  const code = e?.code ?? "";
+  if (/^LOADING\b/.test(msg)) {
+    return new Error(`Redis at ${addr} is still loading its dataset into memory (LOADING): wait until it has finished, then retry`);
+  }
+  if (/^NOAUTH\b/.test(msg)) {
+    return new Error(
+      `Redis at ${addr} requires a password (NOAUTH): put it in the META-URL (redis://:PASSWORD@host:port/db) or set REDIS_PASSWORD / META_PASSWORD`,
+    );
+  }
+  if (/^WRONGPASS\b|invalid password|invalid username-password/i.test(msg)) {
+    return new Error(`Redis at ${addr} rejected the credentials (WRONGPASS): check the user and password in the META-URL or REDIS_PASSWORD / META_PASSWORD`);
+  }
+  if (/without any password configured/i.test(msg)) {
+    return new Error(`Redis at ${addr} has no password set, but one was given: remove it from the META-URL or from REDIS_PASSWORD / META_PASSWORD`);
+  }
+  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EACCES"].includes(code) || /connect ETIMEDOUT|Connection is closed|Stream isn't writeable/i.test(msg)) {
+    return new Error(`cannot reach Redis at ${addr} (${code || msg}): check the host, port or socket path, and that redis-server is running`);
+  }
+  if (/^ERR DB index is out of range/i.test(msg)) {
+    return new Error(`Redis at ${addr}: database number out of range: pick a DB below the server's 'databases' setting`);
+  }
+  return err instanceof Error ? err : new Error(msg);
+}
