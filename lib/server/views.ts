@@ -80,3 +80,21 @@ export function formatUtc(iso: string | null): string {
   if (!iso) return "–";
   return iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");
 }
+
+export interface JobView {
+  id: string;
+  kind: string;
+  state: "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+  title: string;
+  volumeId: string | null;
+  params: Record<string, unknown>;
+  done: number;
+  total: number;
+  phase: string;
+  log: string;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}

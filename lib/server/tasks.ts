@@ -1,0 +1,398 @@
+// The work behind the dashboard's buttons: dump, restore (with preflight), indexing a backup
+// for inspection, exporting a directory as a --subdir dump, re-setting a storage secret.
+// Each long one runs as a job (./jobs); secrets (META-URL passwords, RSA keys, passphrases)
+// live only in memory and in the engines, never in a job's params, log or result.
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { PassThrough, Transform, type Readable, type Writable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { createGzip, constants as zc } from "node:zlib";
+import type { KeyObject } from "node:crypto";
+import { z } from "zod";
+import { openDumpInput } from "../dump/input";
+import { JsonDumpWriter } from "../dump/writer";
+import { createDecryptStream, envelopeAlgo, loadRsaPrivateKey } from "../dump/envelope";
+import { dumpMeta } from "../engines/dump";
+import { loadMeta } from "../engines/load";
+import type { MetaEngine } from "../engines/engine";
+import { engineKindOf, openEngine, redactUrl } from "../engines/open";
+import { encryptSecret } from "../jfs/secrets";
+import { REMOVED_SECRET, type Setting } from "../jfs/setting";
+import { indexBackup } from "../inspect";
+import { checkBackupKey, listBackups, putBackup, readBackup } from "./backups";
+import { dataPath } from "./config";
+import { audit } from "./db";
+import { startJob, type JobContext } from "./jobs";
+import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
+
+// ---------------------------------------------------------------- helpers
+
+/** Counts bytes flowing through, for progress on inputs whose size is known. */
+function byteCounter(onBytes: (n: number) => void): Transform {
+  let n = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      n += chunk.length;
+      onBytes(n);
+      cb(null, chunk);
+    },
+  });
+}
+
+/** `dump-YYYY-MM-DD-HHMMSS` in UTC, JuiceFS's backup stamp. */
+export function stamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+async function writeTo(file: string, gzip: boolean, body: (out: Writable) => Promise<void>): Promise<number> {
+  const tmp = `${file}.tmp`;
+  const sink = createWriteStream(tmp);
+  const out: Writable = gzip ? createGzip({ level: zc.Z_BEST_SPEED }) : new PassThrough();
+  out.pipe(sink);
+  try {
+    await body(out);
+    out.end();
+    await finished(sink);
+  } catch (err) {
+    out.destroy();
+    sink.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await rename(tmp, file);
+  return (await stat(file)).size;
+}
+
+async function settingOf(v: VolumeRecord): Promise<Setting> {
+  return (await probeVolume(v.metaUrl)).setting;
+}
+
+export const KeyInputSchema = z.object({
+  pem: z.string().max(64 * 1024).optional(),
+  passphrase: z.string().max(1024).optional(),
+  algo: z.string().max(32).optional(),
+});
+export type KeyInput = z.infer<typeof KeyInputSchema>;
+
+/**
+ * The plaintext JSON of a backup: encrypted objects are decrypted with the given RSA key
+ * (authenticated at the end: a consumer must treat the data as untrusted until it ends),
+ * compressed ones are decompressed by magic bytes.
+ */
+export async function openBackupPlain(
+  v: VolumeRecord,
+  key: string,
+  rsa: KeyInput | undefined,
+  onRawBytes?: (n: number) => void,
+): Promise<{ input: Readable; encrypted: boolean; size: number }> {
+  const setting = await settingOf(v);
+  const listed = (await listBackups(setting, v.storage)).find((b) => b.key === checkBackupKey(key));
+  if (!listed) throw new Error(`backup ${key} is not in volume ${v.name}'s meta/`);
+  let raw: Readable = await readBackup(setting, v.storage, key);
+  if (onRawBytes) raw = raw.pipe(byteCounter(onRawBytes));
+  if (listed.encrypted) {
+    if (!rsa?.pem) {
+      throw new Error("this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
+    }
+    let keyObj: KeyObject;
+    try {
+      keyObj = loadRsaPrivateKey(rsa.pem, rsa.passphrase || undefined);
+    } catch (err) {
+      throw new Error(`the RSA key cannot be used: ${(err as Error).message}`);
+    }
+    raw = raw.pipe(createDecryptStream(keyObj, envelopeAlgo(rsa.algo || setting.EncryptAlgo || undefined)));
+  }
+  return { input: await openDumpInput(raw), encrypted: !!listed.encrypted, size: listed.size };
+}
+
+// ---------------------------------------------------------------- dump
+
+export const DumpRequestSchema = z.object({
+  subdir: z.string().trim().max(4096).optional(),
+  keepSecretKey: z.boolean().default(false),
+  skipTrash: z.boolean().default(false),
+  threads: z.number().int().min(1).max(64).default(10),
+  target: z.enum(["download", "meta"]),
+  gzip: z.boolean().default(false),
+});
+export type DumpRequest = z.infer<typeof DumpRequestSchema>;
+
+export async function startDump(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
+  const req = DumpRequestSchema.parse(raw);
+  if (req.target === "meta" && req.subdir) throw new Error("a --subdir dump is not a backup of the volume: download it instead");
+  const title = `dump ${v.name}${req.subdir ? ` --subdir ${req.subdir}` : ""}${req.target === "meta" ? " → meta/ (manual backup)" : " → download"}`;
+  await audit(actor, "dump", v.name, JSON.stringify({ ...req }));
+  return startJob({ kind: "dump", title, volumeId: v.id, params: { ...req } }, async (ctx) => {
+    const started = new Date();
+    const gzip = req.target === "meta" || req.gzip;
+    // Manual backups get a name JuiceFS's cleanup ignores (length ≠ 30) but that sorts with
+    // the automatic ones of the same second.
+    const file = req.target === "meta" ? `dump-${stamp(started)}-manual.json.gz` : `${v.name}-${stamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
+    const local = path.join(ctx.dir, file);
+    return withEngine(v.metaUrl, async (engine) => {
+      const setting = await engine.readSetting();
+      if (!setting) throw new Error(`${engine.redactedUrl} holds no volume`);
+      if (req.target === "meta" && setting.EncryptKey) {
+        throw new Error("manual backups of an encrypted volume need the volume's public key to encrypt them; download the dump instead");
+      }
+      const total = Number((await engine.usage()).usedInodes);
+      ctx.progress(0, total, "dumping");
+      let entries = 0;
+      const size = await writeTo(local, gzip, async (out) => {
+        const result = await dumpMeta(engine, new JsonDumpWriter(out), {
+          subdir: req.subdir || undefined,
+          keepSecretKey: req.keepSecretKey,
+          skipTrash: req.skipTrash,
+          threads: req.threads,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
+        });
+        entries = result.entries;
+        if (result.secretMasked) ctx.log('SecretKey/SessionToken written as "removed" (no --keep-secret-key)');
+      });
+      ctx.log(`dumped ${entries} entries, ${size} bytes`);
+      if (req.target === "meta") {
+        ctx.progress(entries, entries, "uploading");
+        await putBackup(setting, v.storage, file, local);
+        await rm(local, { force: true });
+        ctx.log(`uploaded as meta/${file}`);
+        return { entries, bytes: size, backupKey: file };
+      }
+      ctx.progress(entries, entries, "ready to download");
+      return { entries, bytes: size, download: file };
+    });
+  });
+}
+
+/** The finished download file of a job, if it has one. */
+export function jobFile(jobId: string, name: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(jobId) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new Error("bad download reference");
+  return dataPath("jobs", jobId, name);
+}
+
+// ---------------------------------------------------------------- restore
+
+export interface PreflightCheck {
+  id: "url" | "reachable" | "empty" | "backup" | "key";
+  ok: boolean;
+  label: string;
+  detail: string;
+}
+
+export const RestoreRequestSchema = z.object({
+  volumeId: z.string().min(1).max(64),
+  backup: z.string().min(1).max(255),
+  target: MetaUrlSchema,
+  key: KeyInputSchema.optional(),
+});
+export type RestoreRequest = z.infer<typeof RestoreRequestSchema>;
+
+/** Everything a restore needs, checked without writing anything. */
+export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Promise<PreflightCheck[]> {
+  const checks: PreflightCheck[] = [];
+  const target = redactUrl(req.target);
+  checks.push({ id: "url", ok: true, label: "Target META-URL", detail: `${engineKindOf(req.target)} · ${target}` });
+  let engine: MetaEngine | null = null;
+  try {
+    engine = await openEngine(req.target);
+    const empty = await engine.checkEmpty();
+    checks.push({ id: "reachable", ok: true, label: "Reachable and ready", detail: `connected to ${target}` });
+    checks.push(
+      empty.empty
+        ? { id: "empty", ok: true, label: "Target is empty", detail: "nothing will be overwritten" }
+        : {
+            id: "empty",
+            ok: false,
+            label: "Target is not empty",
+            detail: `${empty.reason}${empty.volume ? ` (volume "${empty.volume}")` : ""}. A restore only goes into an empty database: pick a new database or empty this one first.`,
+          },
+    );
+  } catch (err) {
+    checks.push({ id: "reachable", ok: false, label: "Target not reachable", detail: redactUrlsIn((err as Error).message) });
+  } finally {
+    await engine?.close().catch(() => undefined);
+  }
+  try {
+    const setting = await settingOf(v);
+    const b = (await listBackups(setting, v.storage)).find((x) => x.key === req.backup);
+    if (!b) {
+      checks.push({ id: "backup", ok: false, label: "Backup missing", detail: `${req.backup} is not in meta/ any more` });
+    } else {
+      checks.push({ id: "backup", ok: true, label: "Backup found", detail: `${req.backup}, ${b.size.toLocaleString("en-US")} bytes` });
+      if (b.encrypted) {
+        let ok = false;
+        let detail = "encrypted backup: paste the volume's RSA private key (PEM) and its passphrase";
+        if (req.key?.pem) {
+          try {
+            loadRsaPrivateKey(req.key.pem, req.key.passphrase || undefined);
+            ok = true;
+            detail = "encrypted backup: the RSA key opens (the data is authenticated while loading)";
+          } catch (err) {
+            detail = `encrypted backup: ${(err as Error).message}`;
+          }
+        }
+        checks.push({ id: "key", ok, label: ok ? "Key ready" : "Key needed", detail });
+      }
+    }
+  } catch (err) {
+    checks.push({ id: "backup", ok: false, label: "Backups cannot be read", detail: (err as Error).message });
+  }
+  return checks;
+}
+
+function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z0-9+]+:\/\/[^:@/\s]*):([^@\s]*)@/gi, "$1:****@");
+}
+
+/** Full target URLs of restores run by this process, for the "set the secret" step. */
+const restoreTargets = new Map<string, string>();
+
+export async function startRestore(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
+  const req = RestoreRequestSchema.parse(raw);
+  const checks = await preflightRestore(v, req);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length) throw new Error(failed.map((c) => `${c.label}: ${c.detail}`).join("; "));
+  const target = redactUrl(req.target);
+  await audit(actor, "restore", v.name, `${req.backup} → ${target}`);
+  const id = await startJob(
+    { kind: "restore", title: `restore ${v.name} ${req.backup} → ${target}`, volumeId: v.id, params: { backup: req.backup, target } },
+    async (ctx) => runRestore(v, req, ctx),
+  );
+  restoreTargets.set(id, req.target);
+  return id;
+}
+
+async function runRestore(v: VolumeRecord, req: RestoreRequest, ctx: JobContext) {
+  let rawBytes = 0;
+  const { input, size, encrypted } = await openBackupPlain(v, req.backup, req.key, (n) => {
+    rawBytes = n;
+  });
+  ctx.log(`reading ${req.backup} (${size} bytes${encrypted ? ", encrypted" : ""})`);
+  return withEngine(req.target, async (engine) => {
+    ctx.progress(0, size, "loading");
+    const result = await loadMeta(engine, input, {
+      signal: ctx.signal,
+      onProgress: (p) => ctx.progress(Math.min(rawBytes, size), size, `loading · ${p.entries.toLocaleString("en-US")} entries`),
+    });
+    const setting = await engine.readSetting();
+    const usage = await engine.usage();
+    const secretRemoved = setting?.SecretKey === REMOVED_SECRET || setting?.SessionToken === REMOVED_SECRET;
+    ctx.progress(size, size, "done");
+    ctx.log(`loaded: ${usage.usedInodes} inodes, ${usage.usedSpace} bytes used`);
+    if (secretRemoved) ctx.log('the dump had its storage secret removed: set it again before mounting');
+    return {
+      ...(result as object),
+      volume: setting?.Name ?? null,
+      usedInodes: usage.usedInodes.toString(),
+      usedSpace: usage.usedSpace.toString(),
+      secretRemoved,
+      target: redactUrl(req.target),
+      targetHasPassword: redactUrl(req.target) !== req.target,
+    };
+  });
+}
+
+export const SetSecretSchema = z.object({
+  jobId: z.string().min(1).max(64),
+  /** Needed when the restore target had a password and this process no longer holds it. */
+  target: z.string().max(4096).optional(),
+  accessKey: z.string().max(1024).optional(),
+  secretKey: z.string().min(1).max(1024),
+  sessionToken: z.string().max(4096).optional(),
+});
+
+/** `juicefs config --secret-key` for a restored volume: stored as JuiceFS stores it. */
+export async function setStorageSecret(raw: unknown, actor: string): Promise<void> {
+  const req = SetSecretSchema.parse(raw);
+  const url = restoreTargets.get(req.jobId) ?? req.target;
+  if (!url) throw new Error("the restore target's META-URL is needed again (the server restarted since the restore): enter it");
+  await withEngine(url, async (engine) => {
+    const s = await engine.readSetting();
+    if (!s) throw new Error(`${engine.redactedUrl} holds no volume`);
+    const put = (plain: string) => (s.KeyEncrypted ? encryptSecret(plain, s.UUID) : plain);
+    const next: Setting = { ...s, SecretKey: put(req.secretKey) };
+    if (req.accessKey) next.AccessKey = req.accessKey;
+    if (req.sessionToken) next.SessionToken = put(req.sessionToken);
+    else if (s.SessionToken === REMOVED_SECRET) next.SessionToken = "";
+    await engine.writeSetting(next);
+  });
+  await audit(actor, "set-secret", redactUrl(url), "storage secret re-set after restore");
+}
+
+// ---------------------------------------------------------------- inspect a backup
+
+export function indexPathFor(v: VolumeRecord, key: string): string {
+  return dataPath("index", v.id, `${checkBackupKey(key)}.idx`);
+}
+
+export function backupIndexed(v: VolumeRecord, key: string): boolean {
+  return existsSync(indexPathFor(v, key));
+}
+
+export async function startIndex(v: VolumeRecord, key: string, rsa: KeyInput | undefined, actor: string): Promise<string> {
+  checkBackupKey(key);
+  await audit(actor, "index-backup", v.name, key);
+  return startJob({ kind: "index", title: `index ${v.name} ${key} for inspection`, volumeId: v.id, params: { backup: key } }, async (ctx) => {
+    const out = indexPathFor(v, key);
+    await mkdir(path.dirname(out), { recursive: true });
+    let rawBytes = 0;
+    const { input, size } = await openBackupPlain(v, key, rsa, (n) => {
+      rawBytes = n;
+    });
+    ctx.progress(0, size, "indexing");
+    const onAbort = () => input.destroy(new Error("cancelled"));
+    ctx.signal.addEventListener("abort", onAbort);
+    try {
+      const info = await indexBackup(input, out, {
+        onProgress: (p) => ctx.progress(Math.min(rawBytes, size), size, `indexing · ${p.entries.toLocaleString("en-US")} entries`),
+      });
+      ctx.log(`indexed ${info.entries} entries in ${info.directories} directories`);
+      return { backup: key, entries: info.entries, directories: info.directories };
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- export a directory
+
+export const ExportRequestSchema = z.object({
+  source: z.enum(["live", "backup"]),
+  backup: z.string().max(255).optional(),
+  /** Backup sources: the directory's id in the index. */
+  dirId: z.string().max(64).optional(),
+  /** Live sources: the directory's path from the root ("/" for the whole tree). */
+  path: z.string().max(4096).optional(),
+});
+
+export async function startExport(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
+  const req = ExportRequestSchema.parse(raw);
+  const label = req.source === "live" ? `live ${req.path ?? "/"}` : `${req.backup} dir ${req.dirId}`;
+  await audit(actor, "export-subdir", v.name, label);
+  return startJob({ kind: "export", title: `export --subdir ${v.name} ${label}`, volumeId: v.id, params: { ...req } }, async (ctx) => {
+    const name = `${v.name}-subdir-${stamp(new Date())}.json`;
+    const file = path.join(ctx.dir, name);
+    if (req.source === "backup") {
+      if (!req.backup || !req.dirId) throw new Error("export from a backup needs the backup and the directory id");
+      const { exportSubdirFromBackup } = await import("../inspect");
+      const size = await writeTo(file, false, (out) => exportSubdirFromBackup(indexPathFor(v, req.backup!), req.dirId!, out));
+      return { bytes: size, download: name };
+    }
+    const subdir = (req.path ?? "/").replace(/^\/+/, "");
+    let entries = 0;
+    const size = await withEngine(v.metaUrl, async (engine) => {
+      const total = Number((await engine.usage()).usedInodes);
+      return writeTo(file, false, async (out) => {
+        const r = await dumpMeta(engine, new JsonDumpWriter(out), {
+          subdir: subdir || undefined,
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
+        });
+        entries = r.entries;
+      });
+    });
+    return { entries, bytes: size, download: name };
+  });
+}
