@@ -1,0 +1,247 @@
+// One small async interface over better-sqlite3, the mariadb connector and pg. Statements are
+// written with `?` placeholders; 64-bit integers come back as bigint on every dialect.
+import { existsSync } from "node:fs";
+import type { MysqlTarget, PostgresTarget, SqliteTarget, SqlDialect, SqlTarget } from "./url";
+
+export type Row = Record<string, unknown>;
+
+export interface SqlConn {
+  all(sql: string, params?: unknown[]): Promise<Row[]>;
+  /** Returns the number of affected rows. */
+  run(sql: string, params?: unknown[]): Promise<number>;
+}
+
+export interface SqlSession extends SqlConn {
+  release(): void;
+}
+
+export interface SqlDriver extends SqlConn {
+  readonly dialect: SqlDialect;
+  /** Bind parameters one statement may carry. */
+  readonly maxParams: number;
+  /** A connection of its own, for transactions spanning several statements. */
+  connect(): Promise<SqlSession>;
+  close(): Promise<void>;
+}
+
+/** The database file of a sqlite3:// URL does not exist (reads do not create it). */
+export class SqliteMissingError extends Error {
+  constructor(readonly path: string) {
+    super(`SQLite database file ${path} does not exist; check the path in the META-URL`);
+    this.name = "SqliteMissingError";
+  }
+}
+
+// ---------------------------------------------------------------- SQLite
+
+import type BetterSqlite3 from "better-sqlite3";
+
+class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite3" as const;
+  // better-sqlite3 bundles SQLite ≥ 3.32 (32766 variables); stay well below.
+  readonly maxParams = 30000;
+  private db: BetterSqlite3.Database | null = null;
+  private readonly stmts = new Map<string, BetterSqlite3.Statement>();
+
+  constructor(
+    private readonly Database: typeof BetterSqlite3,
+    private readonly target: SqliteTarget,
+  ) {}
+
+  /** Whether the database file is absent (nothing has been created yet). */
+  missing(): boolean {
+    return !this.db && this.target.path !== ":memory:" && !existsSync(this.target.path);
+  }
+
+  /** Open, creating the file when `create`. */
+  open(create: boolean): BetterSqlite3.Database {
+    if (this.db) return this.db;
+    if (!create && this.missing()) throw new SqliteMissingError(this.target.path);
+    const db = new this.Database(this.target.path, { readonly: this.target.readonly });
+    db.defaultSafeIntegers(true);
+    db.pragma(`busy_timeout = ${this.target.busyTimeoutMs}`);
+    if (this.target.journalMode && !this.target.readonly) db.pragma(`journal_mode = ${this.target.journalMode}`);
+    this.db = db;
+    return db;
+  }
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      if (this.stmts.size > 256) this.stmts.clear();
+      s = this.open(false).prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  allSync(sql: string, params: unknown[] = []): Row[] {
+    return this.stmt(sql).all(...params) as Row[];
+  }
+
+  runSync(sql: string, params: unknown[] = []): number {
+    const s = this.stmt(sql);
+    if (s.reader) {
+      s.all(...params);
+      return 0;
+    }
+    return s.run(...params).changes;
+  }
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.allSync(sql, params);
+  }
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return this.runSync(sql, params);
+  }
+
+  async connect(): Promise<SqlSession> {
+    // One connection serves everything; the caller serialises its transactions.
+    return { all: (s, p) => this.all(s, p), run: (s, p) => this.run(s, p), release: () => {} };
+  }
+
+  /** Run a synchronous transaction that takes the write lock first (BEGIN IMMEDIATE). */
+  immediate<T>(fn: () => T): T {
+    return this.open(true).transaction(fn).immediate();
+  }
+
+  async close(): Promise<void> {
+    this.stmts.clear();
+    this.db?.close();
+    this.db = null;
+  }
+}
+
+// ---------------------------------------------------------------- MySQL / MariaDB
+
+import type * as Mariadb from "mariadb";
+
+function mysqlRows(res: unknown): Row[] {
+  return Array.isArray(res) ? (res as Row[]) : [];
+}
+
+function mysqlAffected(res: unknown): number {
+  const r = res as { affectedRows?: number | bigint };
+  return r && r.affectedRows !== undefined ? Number(r.affectedRows) : 0;
+}
+
+class MysqlDriver implements SqlDriver {
+  readonly dialect = "mysql" as const;
+  readonly maxParams = 60000;
+  constructor(private readonly pool: Mariadb.Pool) {}
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return mysqlRows(await this.pool.query(sql, params));
+  }
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return mysqlAffected(await this.pool.query(sql, params));
+  }
+  async connect(): Promise<SqlSession> {
+    const conn = await this.pool.getConnection();
+    return {
+      all: async (s, p = []) => mysqlRows(await conn.query(s, p)),
+      run: async (s, p = []) => mysqlAffected(await conn.query(s, p)),
+      release: () => void conn.release(),
+    };
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+import type * as Pg from "pg";
+
+/** `?` → `$1, $2, …` (our statements never hold a literal question mark). */
+export function pgPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+class PostgresDriver implements SqlDriver {
+  readonly dialect = "postgres" as const;
+  readonly maxParams = 65000;
+  constructor(private readonly pool: Pg.Pool) {}
+
+  async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query(pgPlaceholders(sql), params)).rows;
+  }
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return (await this.pool.query(pgPlaceholders(sql), params)).rowCount ?? 0;
+  }
+  async connect(): Promise<SqlSession> {
+    const client = await this.pool.connect();
+    return {
+      all: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rows,
+      run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
+      release: () => client.release(),
+    };
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+// ---------------------------------------------------------------- opening
+
+export type AnySqlDriver = SqliteDriver | MysqlDriver | PostgresDriver;
+export type { SqliteDriver };
+
+export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
+  if (target.dialect === "sqlite3") {
+    const { default: Database } = await import("better-sqlite3");
+    return new SqliteDriver(Database, target);
+  }
+  if (target.dialect === "mysql") {
+    const mariadb = await import("mariadb");
+    const t: MysqlTarget = target;
+    const pool = mariadb.createPool({
+      host: t.host,
+      port: t.port,
+      socketPath: t.socketPath,
+      user: t.user,
+      password: t.password,
+      database: t.database,
+      ssl: t.ssl,
+      charset: t.charset,
+      connectionLimit: 4,
+      bigIntAsNumber: false,
+      insertIdAsNumber: true,
+      decimalAsNumber: false,
+      checkDuplicate: false,
+      connectTimeout: 10_000,
+      // JuiceFS forces repeatable-read on MySQL sessions.
+      initSql: "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+    });
+    return new MysqlDriver(pool);
+  }
+  const pg = await import("pg");
+  const t: PostgresTarget = target;
+  const PgPool = (pg.default ?? pg).Pool;
+  const pgTypes = (pg.default ?? pg).types;
+  const optionFlags = Object.entries(t.options).map(([k, v]) => `-c ${k}=${v}`);
+  if (t.schema) optionFlags.push(`-c search_path=${t.schema}`);
+  const pool = new PgPool({
+    host: t.host,
+    port: t.port,
+    user: t.user,
+    password: t.password,
+    database: t.database,
+    ssl: t.ssl,
+    max: 4,
+    connectionTimeoutMillis: 10_000,
+    options: optionFlags.length ? optionFlags.join(" ") : undefined,
+    // Per pool, so the dashboard's own pg users keep their parsers: int8 → bigint.
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === 20 && format !== "binary"
+          ? (v: string) => BigInt(v)
+          : (pgTypes.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as Pg.CustomTypesConfig["getTypeParser"],
+    },
+  });
+  // An idle client's socket error must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  return new PostgresDriver(pool);
+}

@@ -1,0 +1,307 @@
+// LoadSink for the SQL engines: buffers rows per table and writes them as multi-row INSERTs.
+// SQLite and PostgreSQL run the whole load (DDL included) in one transaction, so abort() is a
+// ROLLBACK; MySQL commits DDL implicitly, so abort() drops the tables this load created.
+import { existsSync, rmSync } from "node:fs";
+import type { LoadSink } from "../engine";
+import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
+import { TYPE_CODE } from "../../jfs/types";
+import type { Setting } from "../../jfs/setting";
+import { encodeStoredSetting } from "../../dump/setting-json";
+import type { SqlSession } from "./driver";
+import type { SqlEngine } from "./engine";
+import { TABLES } from "./schema";
+import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
+
+type Mode = "plain" | "ignore" | "upsertRefs";
+
+interface Buffered {
+  table: string;
+  columns: readonly string[];
+  mode: Mode;
+  rows: unknown[][];
+  bytes: number;
+}
+
+/** A statement should stay well under MySQL's default max_allowed_packet (16 MiB on MariaDB). */
+const MAX_STATEMENT_BYTES = 4 << 20;
+/** Rows per statement at most (JuiceFS uses 52 / 3449 / 1000; bigger is faster and still safe). */
+const MAX_STATEMENT_ROWS = 2000;
+
+const INT32_MAX = 0x7fffffff;
+
+function rowBytes(row: unknown[]): number {
+  let n = 0;
+  for (const v of row) n += Buffer.isBuffer(v) ? v.length * 2 + 8 : typeof v === "string" ? v.length * 2 + 8 : 12;
+  return n;
+}
+
+export class SqlLoadSink implements LoadSink {
+  private readonly buffers = new Map<string, Buffered>();
+  private readonly hardLinks: [bigint, number][] = [];
+  private pendingSetting: Setting | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private done = false;
+  /** Whether this dialect holds the load in one transaction (DDL included). */
+  private readonly transactional: boolean;
+  /** SQLite: the file did not exist before the load; abort removes it. */
+  private createdFile = false;
+
+  private constructor(
+    private readonly engine: SqlEngine,
+    private readonly conn: SqlSession,
+  ) {
+    this.transactional = engine.driver.dialect !== "mysql";
+  }
+
+  static async start(engine: SqlEngine): Promise<SqlLoadSink> {
+    const d = engine.driver;
+    let createdFile = false;
+    if (d.dialect === "sqlite3") {
+      createdFile = d.missing();
+      d.open(true);
+    }
+    const conn = await d.connect();
+    const sink = new SqlLoadSink(engine, conn);
+    sink.createdFile = createdFile;
+    try {
+      if (d.dialect === "sqlite3") await conn.run("BEGIN IMMEDIATE");
+      else if (d.dialect === "postgres") await conn.run("BEGIN");
+      const schema = engine.target.dialect === "postgres" ? engine.target.schema : undefined;
+      if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
+      for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
+    } catch (err) {
+      await sink.abort().catch(() => {});
+      throw err;
+    }
+    return sink;
+  }
+
+  private buf(table: string, columns: readonly string[], mode: Mode = "plain"): Buffered {
+    const key = `${table}/${mode}`;
+    let b = this.buffers.get(key);
+    if (!b) this.buffers.set(key, (b = { table, columns, mode, rows: [], bytes: 0 }));
+    return b;
+  }
+
+  private add(table: string, columns: readonly string[], row: unknown[], mode: Mode = "plain"): void {
+    if (this.done) throw new Error("this load has already finished; start a new one");
+    const b = this.buf(table, columns, mode);
+    b.rows.push(row);
+    b.bytes += rowBytes(row);
+  }
+
+  /** MySQL and PostgreSQL keep uint32 ids in signed INT: store the two's-complement value. */
+  private int32(v: number): number {
+    return this.engine.driver.dialect === "sqlite3" ? v : v > INT32_MAX ? v | 0 : v;
+  }
+
+  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
+    const row = nodeRow(attr, parent, aclIds.access, aclIds.default);
+    row[4] = this.int32(attr.uid);
+    row[5] = this.int32(attr.gid);
+    row[14] = this.int32(attr.rdev);
+    this.add("node", NODE_COLUMNS, row);
+  }
+
+  edges(parent: bigint, entries: DirEntry[]): void {
+    for (const e of entries) this.add("edge", ["parent", "name", "inode", "type"], [parent, e.name, e.inode, TYPE_CODE[e.type]]);
+  }
+
+  chunks(inode: bigint, chunks: Chunk[]): void {
+    for (const c of chunks) {
+      if (!c.slices.length) continue;
+      this.add("chunk", ["inode", "indx", "slices"], [inode, c.index, packSlices(c.slices)]);
+      // Every live slice needs a row or JuiceFS never deletes its object; id 0 is a hole.
+      for (const s of c.slices) if (s.id !== 0n) this.add("chunk_ref", ["chunkid", "size", "refs"], [s.id, s.size, 1], "ignore");
+    }
+  }
+
+  symlink(inode: bigint, target: Buffer): void {
+    this.add("symlink", ["inode", "target"], [inode, target]);
+  }
+
+  xattrs(inode: bigint, xattrs: Xattr[]): void {
+    for (const x of xattrs) this.add("xattr", ["inode", "name", "value"], [inode, x.name.toString("utf8"), x.value]);
+  }
+
+  dirStats(inode: bigint, s: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void {
+    this.add("dir_stats", ["inode", "data_length", "used_space", "used_inodes"], [inode, s.dataLength, s.usedSpace, s.usedInodes]);
+  }
+
+  hardLink(inode: bigint, nlink: number): void {
+    // SQL keeps no per-parent counts: the parents are the edges pointing at the inode.
+    this.hardLinks.push([inode, nlink]);
+  }
+
+  aclRules(rules: Map<number, AclRule>): void {
+    for (const [id, rule] of rules) this.add("acl", ["id", "owner", "group", "mask", "other", "named_users", "named_groups"], aclRow(id, rule));
+  }
+
+  sliceRefs(refs: { id: bigint; size: number; count: number }[]): void {
+    for (const r of refs) if (r.id !== 0n) this.add("chunk_ref", ["chunkid", "size", "refs"], [r.id, r.size, r.count], "upsertRefs");
+  }
+
+  delFiles(files: DelFile[]): void {
+    for (const f of files) this.add("delfile", ["inode", "length", "expire"], [f.inode, f.length, f.expire]);
+  }
+
+  quotas(kind: QuotaKind, quotas: Map<bigint, QuotaLimit & QuotaUsage>): void {
+    for (const [key, q] of quotas) {
+      if (kind === "dir") {
+        this.add("dir_quota", ["inode", "max_space", "max_inodes", "used_space", "used_inodes"], [key, q.maxSpace, q.maxInodes, q.usedSpace, q.usedInodes]);
+      } else {
+        this.add(
+          "user_group_quota",
+          ["qtype", "qkey", "max_space", "max_inodes", "used_space", "used_inodes"],
+          [kind === "user" ? 1 : 2, key, q.maxSpace, q.maxInodes, q.usedSpace, q.usedInodes],
+        );
+      }
+    }
+  }
+
+  counters(c: Counters): void {
+    const rows: [string, bigint][] = [
+      ["usedSpace", c.usedSpace],
+      ["totalInodes", c.usedInodes],
+      ["nextInode", c.nextInodes],
+      ["nextChunk", c.nextChunk],
+      ["nextSession", c.nextSession],
+      ["nextTrash", c.nextTrash],
+    ];
+    for (const r of rows) this.add("counter", ["name", "value"], r);
+  }
+
+  setting(s: Setting): void {
+    this.pendingSetting = s;
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBuffered());
+    return this.flushing;
+  }
+
+  private insertSql(b: Buffered, n: number): string {
+    const { names } = this.engine;
+    const dialect = this.engine.driver.dialect;
+    const q = (c: string) => names.q(c);
+    const tuple = `(${b.columns.map(() => "?").join(",")})`;
+    let sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(n).fill(tuple).join(",")}`;
+    if (b.mode === "ignore") {
+      sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("chunkid")} = ${q("chunkid")}` : ` ON CONFLICT (${q("chunkid")}) DO NOTHING`;
+    } else if (b.mode === "upsertRefs") {
+      sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("refs")} = VALUES(${q("refs")})` : ` ON CONFLICT (${q("chunkid")}) DO UPDATE SET ${q("refs")} = excluded.${q("refs")}`;
+    }
+    return sql;
+  }
+
+  private async writeBuffered(): Promise<void> {
+    const dialect = this.engine.driver.dialect;
+    // Inserts first (refs upserts after the plain slice rows), then the node updates.
+    const order = [...this.buffers.values()].sort((a, b) => (a.mode === "upsertRefs" ? 1 : 0) - (b.mode === "upsertRefs" ? 1 : 0));
+    const perTx = !this.transactional;
+    if (perTx) await this.conn.run("BEGIN");
+    try {
+      for (const b of order) {
+        if (!b.rows.length) continue;
+        const rows = b.rows;
+        b.rows = [];
+        b.bytes = 0;
+        // Unique within one statement: PostgreSQL refuses to upsert one row twice in a statement.
+        const deduped = b.mode === "plain" ? rows : dedupeByFirst(rows);
+        const maxRows = Math.max(1, Math.min(MAX_STATEMENT_ROWS, Math.floor(this.engine.driver.maxParams / b.columns.length)));
+        let i = 0;
+        while (i < deduped.length) {
+          let n = 0;
+          let bytes = 0;
+          while (i + n < deduped.length && n < maxRows && (n === 0 || bytes + rowBytes(deduped[i + n]) <= MAX_STATEMENT_BYTES)) {
+            bytes += rowBytes(deduped[i + n]);
+            n++;
+          }
+          const params = deduped.slice(i, i + n).flat();
+          await this.conn.run(this.insertSql(b, n), params).catch((err: Error) => {
+            throw this.explain(err, b.table);
+          });
+          i += n;
+          // better-sqlite3 is synchronous: let the event loop breathe between statements.
+          if (dialect === "sqlite3") await new Promise((r) => setImmediate(r));
+        }
+      }
+      if (this.hardLinks.length) {
+        const { names } = this.engine;
+        const q = (c: string) => names.q(c);
+        const sql = `UPDATE ${names.t("node")} SET ${q("nlink")} = ?, ${q("parent")} = 0 WHERE ${q("inode")} = ?`;
+        const links = this.hardLinks.splice(0);
+        for (const [inode, nlink] of links) await this.conn.run(sql, [nlink, inode]);
+      }
+      if (perTx) await this.conn.run("COMMIT");
+    } catch (err) {
+      if (perTx) await this.conn.run("ROLLBACK").catch(() => {});
+      throw err;
+    }
+  }
+
+  private explain(err: Error, table: string): Error {
+    const m = err.message;
+    if (/out of range/i.test(m)) {
+      return new Error(`${this.engine.target.label}: a value does not fit a column of ${this.engine.names.raw(table)} (${m})`);
+    }
+    if (table === "xattr" && /duplicate/i.test(m) && this.engine.driver.dialect === "mysql") {
+      return new Error(
+        `${this.engine.target.label}: two extended attributes of one inode differ only in letter case; MySQL's default collation treats them as equal (${m})`,
+      );
+    }
+    return err;
+  }
+
+  async commit(): Promise<void> {
+    await this.flush();
+    const { names } = this.engine;
+    const dialect = this.engine.driver.dialect;
+    if (dialect === "postgres") {
+      // Explicit ACL ids do not advance the SERIAL sequence (JuiceFS's load leaves it at 1).
+      const acl = names.t("acl");
+      await this.conn.run(
+        `SELECT setval(pg_get_serial_sequence('${acl.replace(/'/g, "''")}', 'id'), m) FROM (SELECT MAX(${names.q("id")}) AS m FROM ${acl}) s WHERE m IS NOT NULL`,
+      );
+    }
+    if (this.pendingSetting) {
+      // The setting goes last: a half-written database never looks like a volume.
+      const q = (c: string) => names.q(c);
+      await this.conn.run(`INSERT INTO ${names.t("setting")} (${q("name")}, ${q("value")}) VALUES ('format', ?)`, [encodeStoredSetting(this.pendingSetting)]);
+    }
+    if (this.transactional) await this.conn.run("COMMIT");
+    this.done = true;
+    this.conn.release();
+  }
+
+  async abort(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.buffers.clear();
+    await this.flushing.catch(() => {});
+    const d = this.engine.driver;
+    try {
+      if (this.transactional) {
+        await this.conn.run("ROLLBACK").catch(() => {});
+      } else {
+        // MySQL: DDL committed on its own; drop what this load created (the database was empty).
+        for (const t of [...TABLES].reverse()) await this.conn.run(`DROP TABLE IF EXISTS ${this.engine.names.t(t.base)}`);
+      }
+    } finally {
+      this.conn.release();
+    }
+    if (d.dialect === "sqlite3" && this.createdFile) {
+      await d.close();
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+        const p = (this.engine.target as { path: string }).path + suffix;
+        if (existsSync(p)) rmSync(p, { force: true });
+      }
+    }
+  }
+}
+
+function dedupeByFirst(rows: unknown[][]): unknown[][] {
+  const seen = new Map<string, unknown[]>();
+  for (const r of rows) seen.set(String(r[0]), r); // last wins (the later count is the full one)
+  return [...seen.values()];
+}

@@ -1,0 +1,105 @@
+// A private, throwaway MariaDB for tests and benchmarks: mariadb-install-db on a temp dir,
+// its own socket and a free port on 127.0.0.1, grant tables skipped (root, no password).
+// Databases are created and dropped per test. Never point tests at the machine's shared MySQL.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "./redis-server";
+
+export interface MariadbServer {
+  port: number;
+  socket: string;
+  /** mysql://root@(127.0.0.1:<port>)/<db> */
+  url(db: string, query?: string): string;
+  createDatabase(name?: string): Promise<{ name: string; url: string; drop(): Promise<void> }>;
+  sql(text: string, db?: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startMariadb(): Promise<MariadbServer> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-mariadb-"));
+  const data = path.join(dir, "data");
+  const socket = path.join(dir, "mysqld.sock");
+  const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
+  let proc: ChildProcess | null = null;
+  const onExit = () => {
+    try {
+      proc?.kill("SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    cleanupDir();
+  };
+  process.once("exit", onExit);
+  const user = process.getuid?.() === 0 ? ["--user=root"] : [];
+  try {
+    execFileSync(
+      "mariadb-install-db",
+      ["--no-defaults", `--datadir=${data}`, ...user, "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"],
+      { stdio: "ignore" },
+    );
+    const port = await freePort();
+    proc = spawn(
+      "mariadbd",
+      [
+        "--no-defaults",
+        ...user,
+        `--datadir=${data}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        "--bind-address=127.0.0.1",
+        `--pid-file=${path.join(dir, "mysqld.pid")}`,
+        "--skip-grant-tables",
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=128M",
+        "--innodb-flush-log-at-trx-commit=0",
+        "--innodb-doublewrite=0",
+        "--max-allowed-packet=64M",
+      ],
+      { stdio: "ignore" },
+    );
+    const mariadb = await import("mariadb");
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(socket)) {
+      if (proc.exitCode !== null) throw new Error(`mariadbd exited with code ${proc.exitCode} (data dir ${data})`);
+      if (Date.now() > deadline) throw new Error("mariadbd did not create its socket in time");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const running = proc;
+    const sql = async (text: string, db?: string) => {
+      const c = await mariadb.createConnection({ socketPath: socket, user: "root", database: db });
+      try {
+        return await c.query(text);
+      } finally {
+        await c.end();
+      }
+    };
+    const url = (db: string, query = "") => `mysql://root@(127.0.0.1:${port})/${db}${query ? `?${query}` : ""}`;
+    return {
+      port,
+      socket,
+      url,
+      sql,
+      async createDatabase(name = `t${process.pid}_${++counter}_${Date.now() % 100000}`) {
+        await sql(`CREATE DATABASE \`${name}\``);
+        return { name, url: url(name), drop: async () => void (await sql(`DROP DATABASE IF EXISTS \`${name}\``)) };
+      },
+      async stop() {
+        process.removeListener("exit", onExit);
+        if (running.exitCode === null) {
+          const exited = new Promise((r) => running.once("exit", r));
+          running.kill("SIGKILL"); // throwaway data: no clean shutdown needed
+          await exited;
+        }
+        cleanupDir();
+      },
+    };
+  } catch (err) {
+    process.removeListener("exit", onExit);
+    onExit();
+    throw err;
+  }
+}
