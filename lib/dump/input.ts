@@ -1,0 +1,99 @@
+// Opening a dump for reading: a file, stdin or a stream, decompressed by its magic bytes.
+// JuiceFS decides by the file suffix (and never decompresses stdin); sniffing the bytes makes
+// `dump.json.gz` renamed to `dump.json`, or gzip piped through stdin, just work.
+import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+export type Compression = "none" | "gzip" | "zstd";
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+
+export function sniffCompression(head: Uint8Array): Compression {
+  const starts = (m: number[]) => head.length >= m.length && m.every((b, i) => head[i] === b);
+  if (starts(GZIP_MAGIC)) return "gzip";
+  if (starts(ZSTD_MAGIC)) return "zstd";
+  return "none";
+}
+
+/** Thrown for compressed input this build cannot decode, and for corrupt compressed input. */
+export class DumpInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DumpInputError";
+  }
+}
+
+/** Hook for zstd input: Node 20 has no zstd decoder (zlib gains one in Node 22.15/23.8). */
+function zstdDecoder(name: string): never {
+  throw new DumpInputError(
+    `${name} is zstd-compressed, which jfsmeta cannot read on Node ${process.versions.node}. ` +
+      `Decompress it first (zstd -d -c ${name} > dump.json) or pipe it: zstd -dc ${name} | jfsmeta load META-URL`,
+  );
+}
+
+async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>, name: string): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip();
+  const source = Readable.from(
+    (async function* () {
+      yield head;
+      for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+    })(),
+    { objectMode: false },
+  );
+  source.on("error", (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  try {
+    for await (const chunk of gunzip) yield chunk as Buffer;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code?.startsWith("Z_") || /unexpected end of file|incorrect header check|invalid/i.test(err.message))
+      throw new DumpInputError(`${name}: gzip data is truncated or corrupt (${err.message}); the backup is incomplete`);
+    throw e;
+  } finally {
+    source.destroy();
+  }
+}
+
+async function* plain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length) yield head;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+/**
+ * Opens a dump: `source` is a path, undefined for stdin, or a stream. gzip (1f 8b) is
+ * decompressed; zstd (28 b5 2f fd) is refused with instructions. A truncated gzip stream
+ * raises DumpInputError when its end is reached, never a silently short dump.
+ */
+export async function openDumpInput(source: string | undefined | NodeJS.ReadableStream): Promise<Readable> {
+  const name = typeof source === "string" ? source : source === undefined ? "stdin" : "the input";
+  const stream: NodeJS.ReadableStream = typeof source === "string" ? createReadStream(source) : (source ?? process.stdin);
+  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const rest: AsyncIterator<Buffer> = {
+    next: async () => {
+      const r = await it.next();
+      return r.done ? r : { done: false, value: typeof r.value === "string" ? Buffer.from(r.value) : r.value };
+    },
+    return: async () => (it.return ? ((await it.return()) as IteratorResult<Buffer>) : { done: true, value: undefined }),
+  };
+  // Read until the magic can be told (or the input ends).
+  const parts: Buffer[] = [];
+  let size = 0;
+  while (size < 4) {
+    const r = await rest.next();
+    if (r.done) break;
+    parts.push(r.value);
+    size += r.value.length;
+  }
+  const head = Buffer.concat(parts);
+  switch (sniffCompression(head)) {
+    case "gzip":
+      return Readable.from(gunzipped(head, rest, name), { objectMode: false });
+    case "zstd":
+      await rest.return?.();
+      return zstdDecoder(name);
+    case "none":
+      return Readable.from(plain(head, rest), { objectMode: false });
+  }
+}

@@ -1,0 +1,66 @@
+// Opening a dump for writing, as `juicefs dump` does: stdout, or FILE.tmp renamed to FILE on
+// success (so a failed dump never leaves a partial FILE), gzip level 1 for `.gz`.
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { finished } from "node:stream/promises";
+import type { Writable } from "node:stream";
+import { constants, createGzip } from "node:zlib";
+
+export interface DumpOutput {
+  stream: Writable;
+  /** Flushes, closes and moves the file into place. */
+  commit(): Promise<void>;
+  /** Stops writing and removes the temporary file. */
+  abort(): Promise<void>;
+}
+
+export async function openDumpOutput(file: string | undefined): Promise<DumpOutput> {
+  if (file === undefined) {
+    const stream = process.stdout;
+    return {
+      stream,
+      commit: async () => {
+        if (stream.writableNeedDrain) await new Promise((r) => stream.once("drain", r));
+      },
+      abort: async () => {},
+    };
+  }
+  if (file.endsWith(".zstd"))
+    throw new Error(`${file}: writing zstd is not supported yet (Node 20 has no zstd encoder); use a .gz name or compress afterwards with zstd`);
+  const tmp = file + ".tmp";
+  const fileStream = createWriteStream(tmp);
+  await new Promise<void>((resolve, reject) => {
+    fileStream.once("open", () => resolve());
+    fileStream.once("error", reject);
+  });
+  let failure: Error | null = null;
+  fileStream.on("error", (e) => (failure ??= e));
+  const gzip = file.endsWith(".gz") ? createGzip({ level: constants.Z_BEST_SPEED }) : null;
+  if (gzip) {
+    gzip.on("error", (e) => (failure ??= e));
+    gzip.pipe(fileStream);
+    fileStream.on("error", (e) => gzip.destroy(e)); // writes to gzip then fail too
+  }
+  const stream: Writable = gzip ?? fileStream;
+  let settled = false;
+  return {
+    stream,
+    async commit() {
+      if (settled) throw new Error("dump output already committed or aborted");
+      settled = true;
+      stream.end();
+      await finished(fileStream);
+      if (failure) throw failure;
+      await rename(tmp, file);
+    },
+    async abort() {
+      if (settled) return;
+      settled = true;
+      gzip?.destroy();
+      fileStream.destroy();
+      await unlink(tmp).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== "ENOENT") throw e;
+      });
+    },
+  };
+}

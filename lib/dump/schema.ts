@@ -1,0 +1,311 @@
+// Schema-directed decoding on top of the tokenizer: each scalar is checked against what the
+// dump format says it is (integer bounds, kind, enum) the moment it is read, so errors carry
+// the exact JSON path and byte offset, and no generic value tree is built.
+// Member names match as Go's encoding/json does: exact first, then case-insensitively.
+// Unknown members are skipped whole (JuiceFS mis-reads them, see dump-format.md §4.2).
+import { findBadEscape, unescapeName } from "../jfs/escape";
+import { JsonSax, type Frame, type NumberToken, type ScalarKind, type ScalarValue } from "./json-sax";
+import { DumpFormatError } from "./types";
+
+export type Schema =
+  | { k: "int"; min: bigint; max: bigint; asNumber: boolean; what: string }
+  | { k: "str" }
+  | { k: "bytes" }
+  | { k: "escaped" }
+  | { k: "bool" }
+  | { k: "enum"; values: readonly string[] }
+  | { k: "array"; of: Schema }
+  | { k: "record"; fields: Record<string, Schema>; folded: Map<string, string>; build?: (o: Record<string, unknown>, at: Where) => unknown }
+  | { k: "map"; key: Extract<Schema, { k: "int" }>; of: Schema };
+
+/** Where a value was read, for error messages. */
+export interface Where {
+  path: string;
+  offset: number;
+}
+
+const U = (bits: number) => ({ k: "int", min: 0n, max: (1n << BigInt(bits)) - 1n, what: `uint${bits}` }) as const;
+export const uint8: Schema = { ...U(8), asNumber: true };
+export const uint16: Schema = { ...U(16), asNumber: true };
+export const uint32: Schema = { ...U(32), asNumber: true };
+export const uint64: Schema = { ...U(64), asNumber: false };
+export const int64: Schema = { k: "int", min: -(1n << 63n), max: (1n << 63n) - 1n, asNumber: false, what: "int64" };
+/** Go `int` held in a JS number: only the exactly representable range is accepted. */
+export const intNum: Schema = {
+  k: "int",
+  min: BigInt(Number.MIN_SAFE_INTEGER),
+  max: BigInt(Number.MAX_SAFE_INTEGER),
+  asNumber: true,
+  what: "integer within ±2^53",
+};
+export const str: Schema = { k: "str" };
+export const bytes: Schema = { k: "bytes" };
+export const escaped: Schema = { k: "escaped" };
+export const bool: Schema = { k: "bool" };
+export const arrayOf = (of: Schema): Schema => ({ k: "array", of });
+export const mapOf = (key: Extract<Schema, { k: "int" }>, of: Schema): Schema => ({ k: "map", key, of });
+export function record(fields: Record<string, Schema>, build?: (o: Record<string, unknown>, at: Where) => unknown): Schema {
+  const folded = new Map<string, string>();
+  for (const name of Object.keys(fields)) folded.set(name.toLowerCase(), name);
+  return { k: "record", fields, folded, build };
+}
+
+const KIND_NAMES: Record<ScalarKind, string> = {
+  string: "a string",
+  number: "a number",
+  true: "a boolean",
+  false: "a boolean",
+  null: "null",
+};
+
+function expected(s: Schema): string {
+  switch (s.k) {
+    case "int":
+      return `an integer (${s.what})`;
+    case "str":
+    case "bytes":
+    case "escaped":
+    case "enum":
+      return "a string";
+    case "bool":
+      return "a boolean";
+    case "array":
+      return "an array";
+    case "record":
+    case "map":
+      return "an object";
+  }
+}
+
+export function parseIntToken(s: Extract<Schema, { k: "int" }>, tok: NumberToken | string, at: Where): bigint | number {
+  const text = typeof tok === "string" ? tok : tok.text;
+  if (typeof tok !== "string" && !tok.integer) throw new DumpFormatError(`expected an integer, found ${text}`, at.path, at.offset);
+  if (!/^-?\d+$/.test(text)) throw new DumpFormatError(`expected an integer, found ${JSON.stringify(text)}`, at.path, at.offset);
+  const v = BigInt(text);
+  if (v < s.min || v > s.max) throw new DumpFormatError(`${text} is out of range for ${s.what}`, at.path, at.offset);
+  return s.asNumber ? Number(v) : v;
+}
+
+/** Converts one scalar; null means "absent" (Go leaves the field at its zero value). */
+export function convertScalar(s: Schema, kind: ScalarKind, v: ScalarValue, at: Where): unknown {
+  if (kind === "null") return undefined;
+  switch (s.k) {
+    case "int":
+      if (kind === "number") return parseIntToken(s, v as NumberToken, at);
+      break;
+    case "str":
+      if (kind === "string") return (v as Buffer).toString("utf8");
+      break;
+    case "bytes":
+      if (kind === "string") return v as Buffer;
+      break;
+    case "escaped":
+      if (kind === "string") return unescapeChecked(v as Buffer, at);
+      break;
+    case "bool":
+      if (kind === "true" || kind === "false") return kind === "true";
+      break;
+    case "enum":
+      if (kind === "string") {
+        const t = (v as Buffer).toString("utf8");
+        if (!s.values.includes(t)) throw new DumpFormatError(`unknown value ${JSON.stringify(t)} (expected one of ${s.values.join(", ")})`, at.path, at.offset);
+        return t;
+      }
+      break;
+  }
+  throw new DumpFormatError(`expected ${expected(s)}, found ${KIND_NAMES[kind]}`, at.path, at.offset);
+}
+
+/** unescapeName that rejects a `%` not followed by two uppercase hex digits. */
+export function unescapeChecked(raw: Buffer, at: Where): Buffer {
+  const bad = findBadEscape(raw);
+  if (bad >= 0)
+    throw new DumpFormatError(
+      `bad %-escape ${JSON.stringify(raw.subarray(bad, bad + 3).toString("latin1"))} (a "%" must be followed by two uppercase hex digits; JuiceFS would keep it literally)`,
+      at.path,
+      at.offset + 1 + bad,
+    );
+  return unescapeName(raw);
+}
+
+type Done = (value: unknown) => void;
+
+/** Base for frames with a lazily built path. */
+export abstract class PathFrame implements Frame {
+  constructor(
+    readonly parent: { path(): string } | null,
+    /** This frame's own path segment, including its leading `.` or `[`. */
+    readonly seg: string,
+  ) {}
+  path(): string {
+    const p = this.parent ? this.parent.path() : "";
+    return p ? p + this.seg : this.seg.replace(/^\./, "");
+  }
+  abstract key(name: Buffer, offset: number): void;
+  abstract openObject(offset: number): Frame;
+  abstract openArray(offset: number): Frame;
+  abstract scalar(kind: ScalarKind, value: ScalarValue, offset: number): void;
+  abstract close(offset: number): void;
+}
+
+/** Swallows a value of any shape. */
+export class SkipFrame implements Frame {
+  constructor(private readonly parent: Frame) {}
+  path(): string {
+    return this.parent.path();
+  }
+  key(): void {}
+  openObject(): Frame {
+    return new SkipFrame(this);
+  }
+  openArray(): Frame {
+    return new SkipFrame(this);
+  }
+  scalar(): void {}
+  close(): void {}
+}
+
+export function memberSeg(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? "." + name : `[${JSON.stringify(name)}]`;
+}
+
+/** Opens the frame that decodes a container of schema `s` (or throws if `s` is a scalar). */
+export function openSchema(s: Schema | null, kind: "object" | "array", parent: Frame, seg: string, offset: number, done: Done): Frame {
+  if (s === null) return new SkipFrame(parent);
+  if (kind === "object" && s.k === "record") return new RecordFrame(s, parent, seg, offset, done);
+  if (kind === "object" && s.k === "map") return new MapFrame(s, parent, seg, done);
+  if (kind === "array" && s.k === "array") return new ArrayFrame(s, parent, seg, done);
+  throw new DumpFormatError(`expected ${expected(s)}, found ${kind === "object" ? "an object" : "an array"}`, parent.path() + seg, offset);
+}
+
+export class RecordFrame extends PathFrame {
+  private readonly out: Record<string, unknown> = {};
+  private field: string | null = null;
+  private fieldSchema: Schema | null = null;
+  constructor(
+    private readonly s: Extract<Schema, { k: "record" }>,
+    parent: Frame,
+    seg: string,
+    private readonly offset: number,
+    private readonly done: Done,
+  ) {
+    super(parent, seg);
+  }
+  key(name: Buffer): void {
+    const n = name.toString("utf8");
+    const f = n in this.s.fields ? n : this.s.folded.get(n.toLowerCase());
+    this.field = f ?? n;
+    this.fieldSchema = f === undefined ? null : this.s.fields[f];
+  }
+  private at(offset: number): Where {
+    return { path: this.path() + memberSeg(this.field!), offset };
+  }
+  openObject(offset: number): Frame {
+    const name = this.field!;
+    return openSchema(this.fieldSchema, "object", this, memberSeg(name), offset, (v) => (this.out[name] = v));
+  }
+  openArray(offset: number): Frame {
+    const name = this.field!;
+    return openSchema(this.fieldSchema, "array", this, memberSeg(name), offset, (v) => (this.out[name] = v));
+  }
+  scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
+    if (!this.fieldSchema) return;
+    const v = convertScalar(this.fieldSchema, kind, value, this.at(offset));
+    if (v === undefined) delete this.out[this.field!];
+    else this.out[this.field!] = v;
+  }
+  close(): void {
+    const at = { path: this.path(), offset: this.offset };
+    this.done(this.s.build ? this.s.build(this.out, at) : this.out);
+  }
+}
+
+class ArrayFrame extends PathFrame {
+  private readonly out: unknown[] = [];
+  constructor(
+    private readonly s: Extract<Schema, { k: "array" }>,
+    parent: Frame,
+    seg: string,
+    private readonly done: Done,
+  ) {
+    super(parent, seg);
+  }
+  key(): void {}
+  openObject(offset: number): Frame {
+    return openSchema(this.s.of, "object", this, `[${this.out.length}]`, offset, (v) => this.out.push(v));
+  }
+  openArray(offset: number): Frame {
+    return openSchema(this.s.of, "array", this, `[${this.out.length}]`, offset, (v) => this.out.push(v));
+  }
+  scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
+    const v = convertScalar(this.s.of, kind, value, { path: `${this.path()}[${this.out.length}]`, offset });
+    if (v === undefined) throw new DumpFormatError("null is not allowed inside this array", `${this.path()}[${this.out.length}]`, offset);
+    this.out.push(v);
+  }
+  close(): void {
+    this.done(this.out);
+  }
+}
+
+class MapFrame extends PathFrame {
+  private readonly out = new Map<unknown, unknown>();
+  private k: unknown;
+  private seg2 = "";
+  constructor(
+    private readonly s: Extract<Schema, { k: "map" }>,
+    parent: Frame,
+    seg: string,
+    private readonly done: Done,
+  ) {
+    super(parent, seg);
+  }
+  key(name: Buffer, offset: number): void {
+    const text = name.toString("utf8");
+    this.seg2 = `[${JSON.stringify(text)}]`;
+    this.k = parseIntToken(this.s.key, text, { path: this.path() + this.seg2, offset });
+  }
+  openObject(offset: number): Frame {
+    const k = this.k;
+    return openSchema(this.s.of, "object", this, this.seg2, offset, (v) => this.out.set(k, v));
+  }
+  openArray(offset: number): Frame {
+    const k = this.k;
+    return openSchema(this.s.of, "array", this, this.seg2, offset, (v) => this.out.set(k, v));
+  }
+  scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
+    const v = convertScalar(this.s.of, kind, value, { path: this.path() + this.seg2, offset });
+    if (v !== undefined) this.out.set(this.k, v);
+  }
+  close(): void {
+    this.done(this.out);
+  }
+}
+
+/** The document-level frame for decoding a whole in-memory JSON value with a schema. */
+class DocFrame implements Frame {
+  value: unknown = undefined;
+  constructor(private readonly s: Schema, private readonly name: string) {}
+  path(): string {
+    return this.name;
+  }
+  key(): void {}
+  openObject(offset: number): Frame {
+    return openSchema(this.s, "object", this, "", offset, (v) => (this.value = v));
+  }
+  openArray(offset: number): Frame {
+    return openSchema(this.s, "array", this, "", offset, (v) => (this.value = v));
+  }
+  scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
+    this.value = convertScalar(this.s, kind, value, { path: this.name, offset });
+  }
+  close(): void {}
+}
+
+/** Decodes a complete in-memory JSON document with a schema. */
+export function decodeDocument(json: string | Buffer, s: Schema, name: string): unknown {
+  const doc = new DocFrame(s, name);
+  const sax = new JsonSax(doc);
+  sax.write(typeof json === "string" ? Buffer.from(json, "utf8") : json);
+  sax.end();
+  return doc.value;
+}

@@ -1,0 +1,177 @@
+// Streaming writer of JuiceFS JSON dumps, byte for byte as `juicefs dump` writes them
+// (dump-format.md §1.1 header, §1.5 trees).
+import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
+import { escapeName } from "../jfs/escape";
+import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "./gojson";
+import { settingToGo } from "./setting-json";
+import type { DumpHeader, TreeName, TreeWriter } from "./types";
+
+const FLUSH_AT = 64 * 1024;
+
+function countersToGo(c: Counters): GoObject {
+  const m: GoObject = new Map<string, GoValue>([
+    ["usedSpace", c.usedSpace],
+    ["usedInodes", c.usedInodes],
+    ["nextInodes", c.nextInodes],
+    ["nextChunk", c.nextChunk],
+    ["nextSession", c.nextSession],
+    ["nextTrash", c.nextTrash],
+  ]);
+  if (c.nextCleanupSlices) m.set("nextCleanupSlices", c.nextCleanupSlices);
+  if (c.lastChangelog) m.set("lastChangelog", c.lastChangelog);
+  return m;
+}
+
+function quotasToGo(q: Map<bigint, QuotaLimit>): GoObject {
+  const keys = [...q.keys()].map((k) => k.toString()).sort(); // Go sorts map keys as text
+  const out: GoObject = new Map();
+  for (const k of keys) {
+    const l = q.get(BigInt(k))!;
+    out.set(k, new Map<string, GoValue>([["maxSpace", l.maxSpace], ["maxInodes", l.maxInodes]]));
+  }
+  return out;
+}
+
+/**
+ * The header part (top-level keys 1–8): goccy MarshalIndent with a two-space indent, the
+ * final "\n}" cut and "," appended. Empty quota maps and change logs are left out.
+ */
+export function encodeHeader(h: DumpHeader): string {
+  const top: GoObject = new Map();
+  top.set("Setting", settingToGo(h.setting));
+  top.set("Counters", countersToGo(h.counters));
+  top.set("Sustained", h.sustained.map((s) => new Map<string, GoValue>([["sid", s.sid], ["inodes", s.inodes]])));
+  top.set(
+    "DelFiles",
+    h.delFiles.map((d) => new Map<string, GoValue>([["inode", d.inode], ["length", d.length], ["expire", d.expire]])),
+  );
+  if (h.quotas?.size) top.set("Quotas", quotasToGo(h.quotas));
+  if (h.userQuotas?.size) top.set("UserQuotas", quotasToGo(h.userQuotas));
+  if (h.groupQuotas?.size) top.set("GroupQuotas", quotasToGo(h.groupQuotas));
+  if (h.changeLog?.length)
+    top.set("ChangeLog", h.changeLog.map((c) => new Map<string, GoValue>([["version", c.version], ["entry", c.entry]])));
+  const text = goMarshalIndent(top, "", "  ", "goccy");
+  return text.slice(0, -2) + ",";
+}
+
+interface OpenDir {
+  depth: number;
+  children: number;
+}
+
+/**
+ * Writes a dump to a byte stream as it is produced; memory stays flat whatever the volume.
+ *
+ * The caller owns the order and the content: it passes children sorted by raw name bytes,
+ * xattrs sorted by name bytes, chunks ascending, and nodes already shaped by JuiceFS's dump
+ * rules (length 0 for non-files, nlink as stored, ...). The writer only renders: it
+ * %-escapes names, symlink targets and xattr values and JSON-encodes the rest per §1.5–1.7.
+ */
+export class JsonDumpWriter implements TreeWriter {
+  private buf = "";
+  private readonly stack: OpenDir[] = [];
+  private trees = 0;
+  private headerDone = false;
+  private failure: Error | null = null;
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    out.on("error", (e: Error) => (this.failure ??= e));
+  }
+
+  async header(h: DumpHeader): Promise<void> {
+    if (this.headerDone) throw new Error("JsonDumpWriter: header() called twice");
+    this.headerDone = true;
+    this.buf += encodeHeader(h);
+    await this.maybeFlush();
+  }
+
+  async beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void> {
+    const depth = this.openChild(typeof name === "string" && this.stack.length === 0);
+    const p = "  ".repeat(depth);
+    const f = p + "  ";
+    this.buf += "\n" + p + '"' + (typeof name === "string" ? name : escapeName(name)) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
+    this.extras(node, f, false);
+    this.buf += ",\n" + f + '"entries": {';
+    this.stack.push({ depth, children: 0 });
+    await this.maybeFlush();
+  }
+
+  async leaf(name: Buffer, node: DumpNode): Promise<void> {
+    const depth = this.openChild(false);
+    const p = "  ".repeat(depth);
+    const f = p + "  ";
+    this.buf += "\n" + p + '"' + escapeName(name) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
+    this.extras(node, f, true);
+    const chunks = node.chunks;
+    if (chunks.length === 1) this.buf += ",\n" + f + '"chunks": [' + encodeChunk(chunks[0]) + "]";
+    else if (chunks.length > 1) {
+      this.buf += ",\n" + f + '"chunks": [';
+      for (let i = 0; i < chunks.length; i++) this.buf += (i ? "," : "") + "\n" + f + "  " + encodeChunk(chunks[i]);
+      this.buf += "\n" + f + "]";
+    }
+    this.buf += "\n" + p + "}";
+    await this.maybeFlush();
+  }
+
+  async endDir(): Promise<void> {
+    const d = this.stack.pop();
+    if (!d) throw new Error("JsonDumpWriter: endDir() without an open directory");
+    const p = "  ".repeat(d.depth);
+    this.buf += "\n" + p + "  }\n" + p + "}";
+    await this.maybeFlush();
+  }
+
+  async end(): Promise<void> {
+    if (this.stack.length) throw new Error(`JsonDumpWriter: end() with ${this.stack.length} directories still open`);
+    if (!this.headerDone || this.trees === 0) throw new Error("JsonDumpWriter: end() before the header and a tree were written");
+    this.buf += "\n}\n";
+    await this.flush();
+  }
+
+  /** Accounts for a new child of the open directory (or a new tree); returns its depth. */
+  private openChild(isTree: boolean): number {
+    if (!this.headerDone) throw new Error("JsonDumpWriter: header() must come first");
+    if (this.stack.length === 0) {
+      if (!isTree) throw new Error("JsonDumpWriter: a tree root must be named FSTree or Trash");
+      if (this.trees++ > 0) this.buf += ",";
+      return 1;
+    }
+    const parent = this.stack[this.stack.length - 1];
+    if (parent.children++ > 0) this.buf += ",";
+    return parent.depth + 2;
+  }
+
+  private extras(node: DumpNode, f: string, leaf: boolean): void {
+    if (leaf && node.symlink && node.symlink.length) this.buf += ",\n" + f + '"symlink": "' + escapeName(node.symlink) + '"';
+    if (node.xattrs.length) this.buf += ",\n" + f + '"xattrs": ' + encodeXattrs(node.xattrs);
+    if (node.accessAcl) this.buf += ",\n" + f + '"posix_acl_access": ' + encodeAcl(node.accessAcl);
+    if (node.defaultAcl) this.buf += ",\n" + f + '"posix_acl_default": ' + encodeAcl(node.defaultAcl);
+  }
+
+  private maybeFlush(): Promise<void> | void {
+    if (this.buf.length >= FLUSH_AT) return this.flush();
+    if (this.failure) throw this.failure;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.buf) return;
+    const chunk = Buffer.from(this.buf, "utf8");
+    this.buf = "";
+    if (!this.out.write(chunk)) {
+      await new Promise<void>((resolve, reject) => {
+        const onDrain = () => {
+          this.out.off("error", onError);
+          resolve();
+        };
+        const onError = (e: Error) => {
+          this.out.off("drain", onDrain);
+          reject(e);
+        };
+        this.out.once("drain", onDrain);
+        this.out.once("error", onError);
+      });
+    }
+    if (this.failure) throw this.failure;
+  }
+}
