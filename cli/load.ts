@@ -1,0 +1,88 @@
+// jfsmeta load META-URL [FILE]: `juicefs load` of a JSON dump into an empty database.
+import type { Readable } from "node:stream";
+import { CliError, parseCli, Progress } from "./common";
+import { openEngine, redactUrl } from "../lib/engines/open";
+import { dumpVersionCheck } from "../lib/engines/dump";
+import { loadMeta } from "../lib/engines/load";
+import { openDumpInput } from "../lib/dump/input";
+
+const HELP = `usage: jfsmeta load [options] META-URL [FILE]
+
+Load a JSON metadata dump (from 'juicefs dump', 'jfsmeta dump' or an automatic backup)
+into an empty database. Without FILE the dump is read from stdin. gzip input is
+recognised by its content. On any error the database is emptied again.
+
+options:
+  --encrypt-rsa-key PATH   private key (PEM) to decrypt an encrypted automatic backup;
+                           a passphrase-protected key reads JFS_RSA_PASSPHRASE
+  --encrypt-algo ALGO      aes256gcm-rsa (default) or chacha20-rsa
+  --quiet, -q              no progress or summary on stderr
+  --help, -h               this help
+
+examples:
+  jfsmeta load redis://localhost:6379/1 meta-dump.json
+  jfsmeta load redis://localhost:6379/1 dump-2026-11-26-120000.json.gz --encrypt-rsa-key my-private.pem
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCli(
+    args,
+    {
+      "encrypt-rsa-key": { type: "string" },
+      "encrypt-algo": { type: "string" },
+      binary: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected META-URL and an optional FILE\n\n${HELP}`);
+  if (values.binary) throw new CliError("--binary dumps are not supported by jfsmeta: load a JSON dump");
+  const [url, file] = positionals;
+  process.title = `jfsmeta load ${redactUrl(url)}`;
+  const algo = values["encrypt-algo"];
+  if (algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
+    throw new CliError(`unsupported --encrypt-algo "${algo}": use aes256gcm-rsa or chacha20-rsa`);
+  }
+  const keyPath = values["encrypt-rsa-key"];
+  if (algo !== undefined && !keyPath) throw new CliError("--encrypt-algo needs --encrypt-rsa-key");
+
+  let source: string | Readable | undefined = file;
+  if (keyPath) {
+    if (!file) throw new CliError("--encrypt-rsa-key needs a FILE: encrypted backups cannot be read from stdin");
+    const { decryptEnvelopeFile } = await import("../lib/dump/envelope");
+    source = await decryptEnvelopeFile(file, { keyPath, algo });
+  }
+  const quiet = !!values.quiet;
+  const progress = new Progress(quiet);
+  const engine = await openEngine(url);
+  try {
+    const input = await openDumpInput(source);
+    const started = Date.now();
+    const result = await loadMeta(engine, input, {
+      onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${(p.bytes / 1048576).toFixed(1)} MiB read)`),
+    });
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    const stored = await engine.readSetting();
+    try {
+      if (stored) dumpVersionCheck(stored);
+    } catch (err) {
+      process.stderr.write(`warning: the data is loaded, but ${(err as Error).message}\n`);
+    }
+    if (result.secretRemoved) {
+      process.stderr.write(
+        `warning: the dump has no object storage secret key ("removed"); clients cannot mount the volume until you set it: jfsmeta config ${engine.redactedUrl} --secret-key <SECRET>\n`,
+      );
+    }
+    if (!quiet) {
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      progress.done(
+        `load metadata from "${file ?? "STDIN"}" succeed: volume ${result.volume}, ${result.inodes} inodes (${result.files} files, ${result.dirs} directories, ${result.trashEntries} trash entries) in ${secs}s`,
+      );
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
