@@ -5,7 +5,7 @@ import type { MetaEngine, StoredNode } from "../engines/engine";
 import { unescapeName } from "../jfs/escape";
 import { ROOT_INODE, TRASH_INODE, type DirEntry, type DumpNode, type NodeType } from "../jfs/types";
 import { describeEntry, treeItemOf } from "./describe";
-import { storedToDumpNode } from "./node";
+import { toDumpNode } from "../engines/dump";
 import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
 import { NameIndex } from "./nameindex";
 import { InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
@@ -50,7 +50,7 @@ class LiveSource implements TreeSource {
 
   private async nodes(entries: { inode: bigint; type: NodeType }[]): Promise<DumpNode[]> {
     const stored: StoredNode[] = entries.length ? await this.engine.readNodes(entries) : [];
-    return stored.map(storedToDumpNode);
+    return stored.map(toDumpNode);
   }
 
   private item(name: Buffer, node: DumpNode): TreeItem {
@@ -63,7 +63,7 @@ class LiveSource implements TreeSource {
     const items: TreeItem[] = [];
     TREE_ROOTS.forEach(([name, inode], i) => {
       // A volume without a stored trash inode still dumps "Trash" (empty); show it only when it exists.
-      if (inode === ROOT_INODE || stored[i].attr) items.push(this.item(Buffer.from(name), storedToDumpNode(stored[i])));
+      if (inode === ROOT_INODE || stored[i].attr) items.push(this.item(Buffer.from(name), toDumpNode(stored[i])));
     });
     return items;
   }
