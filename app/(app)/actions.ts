@@ -1,0 +1,86 @@
+"use server";
+// Server actions that start and steer jobs. Each checks the session, validates its input
+// with zod, and returns { jobId } or { error } (errors already free of secrets).
+import { z } from "zod";
+import { cancelJob } from "../../lib/server/jobs";
+import { requireSession } from "../../lib/server/session";
+import {
+  KeyInputSchema,
+  preflightRestore,
+  RestoreRequestSchema,
+  setStorageSecret,
+  startDump,
+  startExport,
+  startIndex,
+  startRestore,
+  type PreflightCheck,
+} from "../../lib/server/tasks";
+import { getVolume } from "../../lib/server/volumes";
+
+export type StartResult = { jobId?: string; error?: string };
+
+const Id = z.string().min(1).max(64);
+
+async function volumeOr(id: unknown) {
+  const v = await getVolume(Id.parse(id));
+  if (!v) throw new Error(`no volume ${String(id)}`);
+  return v;
+}
+
+async function guard(fn: () => Promise<string>): Promise<StartResult> {
+  try {
+    return { jobId: await fn() };
+  } catch (err) {
+    if (err instanceof z.ZodError) return { error: err.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") };
+    return { error: (err as Error).message };
+  }
+}
+
+export async function startDumpAction(volumeId: string, req: unknown): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => startDump(await volumeOr(volumeId), req, actor));
+}
+
+export async function startIndexAction(volumeId: string, backup: string, key?: unknown): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => startIndex(await volumeOr(volumeId), z.string().max(255).parse(backup), key ? KeyInputSchema.parse(key) : undefined, actor));
+}
+
+export async function startExportAction(volumeId: string, req: unknown): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => startExport(await volumeOr(volumeId), req, actor));
+}
+
+export async function preflightAction(req: unknown): Promise<{ checks?: PreflightCheck[]; error?: string }> {
+  await requireSession();
+  try {
+    const r = RestoreRequestSchema.parse(req);
+    return { checks: await preflightRestore(await volumeOr(r.volumeId), r) };
+  } catch (err) {
+    if (err instanceof z.ZodError) return { error: err.issues.map((i) => i.message).join("; ") };
+    return { error: (err as Error).message };
+  }
+}
+
+export async function startRestoreAction(req: unknown): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => {
+    const r = RestoreRequestSchema.parse(req);
+    return startRestore(await volumeOr(r.volumeId), r, actor);
+  });
+}
+
+export async function setSecretAction(req: unknown): Promise<{ ok?: true; error?: string }> {
+  const { actor } = await requireSession();
+  try {
+    await setStorageSecret(req, actor);
+    return { ok: true };
+  } catch (err) {
+    return { error: err instanceof z.ZodError ? "the secret key is required" : (err as Error).message };
+  }
+}
+
+export async function cancelJobAction(jobId: string): Promise<{ ok: boolean }> {
+  await requireSession();
+  return { ok: cancelJob(Id.parse(jobId)) };
+}

@@ -1,0 +1,135 @@
+"use client";
+// Backups of a volume: the retention timeline, the table, and a side panel for the selected
+// backup with its fate and actions (inspect, download, restore).
+import Link from "next/link";
+import { useState } from "react";
+import type { BackupRow } from "../lib/server/views";
+import { formatAge, formatUtc, humanBytes } from "../lib/server/views";
+import { FATE_STYLE, RetentionTimeline, fateClass } from "./RetentionTimeline";
+
+export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; backups: BackupRow[]; now: string }) {
+  const [selected, setSelected] = useState<string | null>(backups[0]?.key ?? null);
+  const nowMs = new Date(now).getTime();
+  const sel = backups.find((b) => b.key === selected) ?? null;
+  return (
+    <div className="space-y-3">
+      <div className="grid gap-3 xl:grid-cols-[1fr_320px]">
+        <div className="card p-3">
+          <h3 className="mb-1 text-sm font-semibold">Retention timeline</h3>
+          <p className="mb-2 text-xs text-slate-500">
+            Each bar is a backup, placed by age in the windows JuiceFS&apos;s cleanup keeps (oldest per window), coloured by its fate
+            if backups go on every interval. Click a bar for details.
+          </p>
+          <RetentionTimeline backups={backups} now={now} selected={selected} onSelect={setSelected} />
+        </div>
+        <aside className="card p-3 text-sm" data-testid="backup-detail">
+          {sel ? (
+            <div className="space-y-2">
+              <div className="break-all font-mono text-xs">{sel.key}</div>
+              <dl className="grid grid-cols-[90px_1fr] gap-x-2 gap-y-1">
+                <dt className="text-slate-500">Time</dt>
+                <dd>{formatUtc(sel.time)}</dd>
+                <dt className="text-slate-500">Age</dt>
+                <dd>{sel.time ? formatAge(nowMs - new Date(sel.time).getTime()) : "–"}</dd>
+                <dt className="text-slate-500">Size</dt>
+                <dd>{humanBytes(sel.size)}</dd>
+                <dt className="text-slate-500">Kind</dt>
+                <dd>
+                  {sel.kind} · {sel.compression}
+                  {sel.encrypted ? " · encrypted" : ""}
+                </dd>
+                <dt className="text-slate-500">Fate</dt>
+                <dd>
+                  <span className="font-semibold" style={{ color: FATE_STYLE[fateClass(sel, nowMs)].fill }}>
+                    {FATE_STYLE[fateClass(sel, nowMs)].label}
+                  </span>
+                </dd>
+                <dt className="text-slate-500">Why</dt>
+                <dd>{sel.reason}</dd>
+                <dt className="text-slate-500">Goes</dt>
+                <dd>
+                  {sel.deleteAt ? (
+                    <>
+                      ≈ {formatUtc(sel.deleteAt)}
+                      <div className="text-xs text-slate-500">{sel.deleteReason}</div>
+                    </>
+                  ) : sel.fate === "ignored" ? (
+                    "never by the automatic cleanup"
+                  ) : (
+                    "not within the next two years"
+                  )}
+                </dd>
+              </dl>
+              <div className="flex flex-wrap gap-2 pt-1">
+                <Link className="btn" href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(sel.key)}`}>
+                  Inspect
+                </Link>
+                <a className="btn" href={`/api/volumes/${volumeId}/backups/${encodeURIComponent(sel.key)}`} download>
+                  Download
+                </a>
+                <Link className="btn-primary" href={`/restore?volume=${volumeId}&backup=${encodeURIComponent(sel.key)}`}>
+                  Restore…
+                </Link>
+              </div>
+            </div>
+          ) : (
+            <p className="text-slate-500">Select a backup.</p>
+          )}
+        </aside>
+      </div>
+      <div className="card overflow-hidden">
+        <table className="w-full text-sm" data-testid="backups-table">
+          <thead className="border-b border-slate-200 bg-slate-50">
+            <tr>
+              <th className="th">Backup</th>
+              <th className="th">Time (UTC)</th>
+              <th className="th">Age</th>
+              <th className="th text-right">Size</th>
+              <th className="th">Kind</th>
+              <th className="th">Encrypted</th>
+              <th className="th">Retention</th>
+              <th className="th" />
+            </tr>
+          </thead>
+          <tbody>
+            {backups.map((b) => {
+              const cls = fateClass(b, nowMs);
+              return (
+                <tr
+                  key={b.key}
+                  className={`cursor-pointer border-b border-slate-100 ${selected === b.key ? "bg-sky-50" : "hover:bg-slate-50"}`}
+                  onClick={() => setSelected(b.key)}
+                  data-testid="backup-row"
+                >
+                  <td className="td font-mono text-xs">{b.key}</td>
+                  <td className="td whitespace-nowrap">{formatUtc(b.time)}</td>
+                  <td className="td">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
+                  <td className="td text-right tabular-nums">{humanBytes(b.size)}</td>
+                  <td className="td">{b.kind}</td>
+                  <td className="td">{b.encrypted == null ? "?" : b.encrypted ? "yes" : "no"}</td>
+                  <td className="td text-xs">
+                    <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />
+                    {b.fate === "kept" && b.deleteAt ? `kept until ≈ ${formatUtc(b.deleteAt).slice(0, 10)}` : b.fate}
+                  </td>
+                  <td className="td whitespace-nowrap text-xs">
+                    <Link className="text-sky-700 hover:underline" href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(b.key)}`}>
+                      inspect
+                    </Link>{" "}
+                    ·{" "}
+                    <a className="text-sky-700 hover:underline" href={`/api/volumes/${volumeId}/backups/${encodeURIComponent(b.key)}`} download>
+                      download
+                    </a>{" "}
+                    ·{" "}
+                    <Link className="text-sky-700 hover:underline" href={`/restore?volume=${volumeId}&backup=${encodeURIComponent(b.key)}`}>
+                      restore
+                    </Link>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+"use client";
+// `jfsmeta dump` from the browser: the CLI's options, to a download or into meta/.
+import { useState, useTransition } from "react";
+import { startDumpAction } from "../app/(app)/actions";
+import { JobProgress } from "./JobProgress";
+
+export function DumpForm({ volumeId }: { volumeId: string }) {
+  const [subdir, setSubdir] = useState("");
+  const [keepSecretKey, setKeep] = useState(false);
+  const [skipTrash, setSkipTrash] = useState(false);
+  const [gzip, setGzip] = useState(false);
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const run = (target: "download" | "meta") =>
+    start(async () => {
+      setError(null);
+      const r = await startDumpAction(volumeId, { subdir: subdir || undefined, keepSecretKey, skipTrash, gzip, target });
+      if (r.error) setError(r.error);
+      else setJobId(r.jobId!);
+    });
+  return (
+    <div className="space-y-3" data-testid="dump-form">
+      <div className="grid grid-cols-[1fr_auto] gap-3">
+        <div>
+          <label className="label" htmlFor="subdir">
+            --subdir
+          </label>
+          <input id="subdir" className="input font-mono" placeholder="/ (whole volume)" value={subdir} onChange={(e) => setSubdir(e.target.value)} />
+        </div>
+        <div className="flex flex-col justify-end gap-1 text-sm">
+          <label className="inline-flex items-center gap-2">
+            <input type="checkbox" checked={keepSecretKey} onChange={(e) => setKeep(e.target.checked)} /> --keep-secret-key
+          </label>
+          <label className="inline-flex items-center gap-2">
+            <input type="checkbox" checked={skipTrash} onChange={(e) => setSkipTrash(e.target.checked)} /> --skip-trash
+          </label>
+          <label className="inline-flex items-center gap-2">
+            <input type="checkbox" checked={gzip} onChange={(e) => setGzip(e.target.checked)} /> gzip (.json.gz)
+          </label>
+        </div>
+      </div>
+      <div className="flex gap-2">
+        <button className="btn-primary" disabled={pending} onClick={() => run("download")}>
+          Dump to a download
+        </button>
+        <button className="btn" disabled={pending || !!subdir} onClick={() => run("meta")} title="gzip JSON into <bucket>/<volume>/meta/">
+          Dump into meta/ as a manual backup
+        </button>
+      </div>
+      {keepSecretKey && <p className="text-xs text-amber-700">The file will hold the storage secret key in clear: keep it safe.</p>}
+      {error && (
+        <p role="alert" className="text-sm text-rose-700">
+          {error}
+        </p>
+      )}
+      {jobId && <JobProgress jobId={jobId} />}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+"use client";
+// Live state of one job, polled from /api/jobs/<id> (the job runs on the server, so a reload
+// or another tab shows the same progress).
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { cancelJobAction } from "../app/(app)/actions";
+import type { JobView } from "../lib/server/views";
+import { humanBytes } from "../lib/server/views";
+
+export function useJob(jobId: string | null) {
+  return useQuery({
+    queryKey: ["job", jobId],
+    enabled: !!jobId,
+    queryFn: async (): Promise<JobView> => {
+      const r = await fetch(`/api/jobs/${jobId}`, { cache: "no-store" });
+      if (!r.ok) throw new Error((await r.json().catch(() => ({}))).error ?? `HTTP ${r.status}`);
+      return r.json();
+    },
+    refetchInterval: (q) => (q.state.data && q.state.data.state !== "running" ? false : 700),
+  });
+}
+
+const STATE_CLS: Record<JobView["state"], string> = {
+  running: "bg-sky-100 text-sky-800",
+  succeeded: "bg-emerald-100 text-emerald-800",
+  failed: "bg-rose-100 text-rose-800",
+  cancelled: "bg-slate-200 text-slate-700",
+  interrupted: "bg-amber-100 text-amber-900",
+};
+
+export function JobState({ state }: { state: JobView["state"] }) {
+  return (
+    <span data-testid="job-state" className={`rounded px-1.5 py-0.5 text-xs font-semibold ${STATE_CLS[state]}`}>
+      {state}
+    </span>
+  );
+}
+
+export function ProgressBar({ done, total, running }: { done: number; total: number; running: boolean }) {
+  const pct = total > 0 ? Math.min(100, (done / total) * 100) : running ? 5 : 100;
+  return (
+    <div className="h-2 w-full overflow-hidden rounded bg-slate-200">
+      <div className={`h-full ${running ? "bg-sky-600" : "bg-emerald-600"} transition-all`} style={{ width: `${pct}%` }} />
+    </div>
+  );
+}
+
+export function JobProgress({ jobId, showLog = false, children }: { jobId: string; showLog?: boolean; children?: (job: JobView) => React.ReactNode }) {
+  const { data: job, error } = useJob(jobId);
+  if (error) return <p className="text-sm text-rose-700">{(error as Error).message}</p>;
+  if (!job) return <p className="text-sm text-slate-500">Starting…</p>;
+  const running = job.state === "running";
+  const download = typeof job.result?.download === "string" ? job.result.download : null;
+  return (
+    <div className="space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="job-progress" data-state={job.state}>
+      <div className="flex items-center gap-2 text-sm">
+        <JobState state={job.state} />
+        <Link href={`/jobs/${job.id}`} className="truncate font-medium hover:underline">
+          {job.title}
+        </Link>
+        {running && (
+          <button className="btn ml-auto py-0.5 text-xs" onClick={() => void cancelJobAction(job.id)}>
+            Cancel
+          </button>
+        )}
+      </div>
+      <ProgressBar done={job.done} total={job.total} running={running} />
+      <div className="text-xs text-slate-600">
+        {job.phase}
+        {job.total > 0 && ` · ${Math.round((job.done / job.total) * 100)}%`}
+      </div>
+      {job.error && (
+        <p role="alert" className="rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">
+          {job.error}
+        </p>
+      )}
+      {download && job.state === "succeeded" && (
+        <a className="btn-primary" href={`/api/jobs/${job.id}/download`} download data-testid="job-download">
+          ⬇ Download {download} ({humanBytes(Number(job.result?.bytes ?? 0))})
+        </a>
+      )}
+      {children?.(job)}
+      {showLog && <pre className="max-h-64 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{job.log || "(no log yet)"}</pre>}
+    </div>
+  );
+}

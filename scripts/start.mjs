@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm start`: generate the store client and build when missing, prepare the data directory
+// (password printed once, demo volume on a first start), then serve on 127.0.0.1:${PORT:-3000}
+// unless HOST says otherwise.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
+
+function run(args, what) {
+  const r = spawnSync(process.execPath, args, { stdio: "inherit", env: process.env });
+  if (r.status !== 0) {
+    console.error(`jfsmeta: ${what} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+if (!existsSync(join(root, "lib", "generated", "sqlite", "client.ts"))) run([join(root, "scripts", "prisma-generate.mjs")], "prisma generate");
+if (!existsSync(join(root, ".next", "BUILD_ID")) || process.env.JFSMETA_REBUILD === "1") run([nextBin, "build"], "next build");
+
+const { register } = await import("tsx/esm/api");
+register();
+const { bootstrap } = await import("../lib/server/bootstrap.ts");
+await bootstrap({ demo: true, print: (line) => console.log(line) });
+
+const host = process.env.HOST || "127.0.0.1";
+const port = process.env.PORT || "3000";
+console.log(`jfsmeta: dashboard on http://${host}:${port}/ (data in ${process.env.JFSMETA_DATA_DIR || "data/"})`);
+const child = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", port], { stdio: "inherit", env: process.env });
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
