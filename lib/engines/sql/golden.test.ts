@@ -1,0 +1,164 @@
+// JuiceFS's own load/dump expectations (pkg/meta/load_dump_test.go) on each SQL dialect, with
+// private servers: metadata.sample loads, dumps back byte for byte, --subdir d1 gives
+// metadata-sub.sample, and checkMeta's facts hold when read through the engine.
+import { createReadStream } from "node:fs";
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { golden, goldenPath } from "../../../test/support/fixtures";
+import { JsonDumpWriter } from "../../dump/writer";
+import { dumpMeta } from "../dump";
+import { loadMeta } from "../load";
+import { align4K, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
+import { openSqlEngine, type SqlEngine } from "./index";
+import { toBig, toNum } from "./rows";
+import { DIALECTS, startTargets, type FreshDb, type SqlTargets } from "./testing/targets";
+
+async function dumpToBuffer(engine: SqlEngine, subdir?: string): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  await dumpMeta(engine, new JsonDumpWriter(out), { subdir });
+  out.end();
+  return Buffer.concat(chunks);
+}
+
+describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
+  let targets: SqlTargets;
+  let db: FreshDb;
+  let engine: SqlEngine;
+
+  beforeAll(async () => {
+    targets = await startTargets(dialect);
+    db = await targets.fresh();
+    engine = await openSqlEngine(db.url);
+    await loadMeta(engine, createReadStream(goldenPath("metadata.sample")));
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await db?.drop();
+    await targets?.stop();
+  });
+
+  it("dumps metadata.sample back byte for byte", async () => {
+    expect((await dumpToBuffer(engine)).equals(golden("metadata.sample"))).toBe(true);
+  });
+
+  it("dumps --subdir d1 as metadata-sub.sample", async () => {
+    expect((await dumpToBuffer(engine, "d1")).equals(golden("metadata-sub.sample"))).toBe(true);
+  });
+
+  it("stores what checkMeta expects", async () => {
+    const c = await engine.readCounters();
+    expect(c).toMatchObject({ usedSpace: 115392512n, usedInodes: 14n, nextInodes: 35n, nextChunk: 9n, nextSession: 0n, nextTrash: 1n });
+
+    const root: Buffer[] = [];
+    for await (const b of engine.readDir(ROOT_INODE).batches) root.push(...b.map((e) => e.name));
+    expect(root).toHaveLength(9);
+    const names = root.map((n) => n.toString("utf8"));
+    expect(root.some((n) => new TextDecoder("gbk").decode(n) === "GBK果汁数据科技有限公司文件")).toBe(true);
+    expect(names).toContain("UTF8果汁数据科技有限公司目录");
+
+    const [stat] = await engine.driver.all(`SELECT * FROM ${engine.t("dir_stats")} WHERE ${engine.names.q("inode")} = 1`);
+    expect([toBig(stat.used_inodes), toBig(stat.data_length), toBig(stat.used_space)]).toEqual([9n, 36n, 9n * 4096n]);
+
+    // Root quota usage = the summary of FSTree (every descendant) minus the root itself.
+    let space = 0n;
+    let count = 0n;
+    const walk = async (ino: bigint) => {
+      for await (const batch of engine.readDir(ino).batches) {
+        const nodes = await engine.readNodes(batch.map((e) => ({ inode: e.inode, type: e.type })));
+        for (const n of nodes) {
+          space += align4K(n.attr!.type === "directory" ? 4096n : n.attr!.length);
+          count++;
+          if (n.attr!.type === "directory") await walk(n.inode);
+        }
+      }
+    };
+    await walk(ROOT_INODE);
+    const [q] = await engine.driver.all(`SELECT * FROM ${engine.t("dir_quota")} WHERE ${engine.names.q("inode")} = 1`);
+    expect([toBig(q.max_space), toBig(q.max_inodes), toBig(q.used_space), toBig(q.used_inodes)]).toEqual([1n << 30n, 100n, space, count]);
+
+    expect((await engine.readQuotas("user")).get(501n)).toEqual({ maxSpace: 1n << 40n, maxInodes: 1_000_000n });
+    expect((await engine.readQuotas("group")).get(20n)).toEqual({ maxSpace: 2n << 40n, maxInodes: 2_000_000n });
+
+    const [n2, n4, n5] = await engine.readNodes([
+      { inode: 2n, type: "regular" },
+      { inode: 4n, type: "regular" },
+      { inode: 5n, type: "symlink" },
+    ]);
+    expect(n2.attr).toMatchObject({ nlink: 1, length: 24n, flags: 128 });
+    expect(n2.accessAcl).toEqual({ owner: 6, group: 4, mask: 4, other: 4, users: [{ id: 1, perm: 6 }, { id: 2, perm: 7 }], groups: [] });
+    expect(n2.chunks).toHaveLength(1);
+    // Three stored records; the last one (slice 4, 24 bytes from 0) overlays the others, so a
+    // read sees the single slice checkMeta expects.
+    const last = n2.chunks[0].slices.at(-1)!;
+    expect([last.id, last.size, last.pos, last.off, last.len]).toEqual([4n, 24, 0, 0, 24]);
+    expect(n4.attr!.nlink).toBe(4 - 2); // two links
+    const parents = await engine.driver.all(`SELECT ${engine.names.q("parent")} AS p FROM ${engine.t("edge")} WHERE ${engine.names.q("inode")} = 4 ORDER BY 1`);
+    expect(parents.map((r) => toBig(r.p))).toEqual([1n, 3n]);
+    const [node4] = await engine.driver.all(`SELECT ${engine.names.q("parent")} AS p FROM ${engine.t("node")} WHERE ${engine.names.q("inode")} = 4`);
+    expect(toBig(node4.p)).toBe(0n);
+    expect(new TextDecoder("gbk").decode(n5.symlink!)).toBe("GBK果汁数据科技有限公司文件");
+
+    expect((await engine.getXattr(2n, "k"))?.toString()).toBe("v");
+    expect((await engine.getXattr(3n, "dk"))?.toString()).toBe("果汁%25");
+    expect(n2.defaultAcl).toEqual({ owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [{ id: 3, perm: 6 }, { id: 4, perm: 7 }] });
+  });
+
+  it("keeps every live slice in chunk_ref with its full reference count", async () => {
+    const rows = await engine.driver.all(`SELECT * FROM ${engine.t("chunk_ref")} ORDER BY ${engine.names.q("chunkid")}`);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => toBig(r.chunkid) > 0n && toNum(r.refs) >= 1)).toBe(true);
+    expect(new Set(rows.map((r) => toBig(r.chunkid))).size).toBe(rows.length);
+  });
+
+  it("keeps the trash with its hour directories", async () => {
+    const [trash] = await engine.readNodes([{ inode: TRASH_INODE, type: "directory" }]);
+    expect(trash.attr?.type).toBe("directory");
+    const entries = [];
+    for await (const b of engine.readDir(TRASH_INODE).batches) entries.push(...b);
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.every((e) => e.inode > TRASH_INODE)).toBe(true);
+  });
+
+  it("refuses to load into the loaded volume, naming it, and writes nothing", async () => {
+    const before = await engine.driver.all(`SELECT COUNT(*) AS n FROM ${engine.t("node")}`);
+    await expect(loadMeta(engine, createReadStream(goldenPath("metadata.sample")))).rejects.toThrow(/used by volume load-dump-test/);
+    const after = await engine.driver.all(`SELECT COUNT(*) AS n FROM ${engine.t("node")}`);
+    expect(toBig(after[0].n)).toBe(toBig(before[0].n));
+  });
+
+  it("refuses a database holding any other table, and leaves it alone", async () => {
+    const other = await targets.fresh();
+    const e = await openSqlEngine(other.url);
+    try {
+      // Another application's table: JuiceFS's rule is "any table at all".
+      const createSql =
+        dialect === "postgres" ? `CREATE TABLE other_app (id INTEGER)` : `CREATE TABLE other_app (id INTEGER)`;
+      if (dialect === "sqlite3") e.driver.open(true);
+      await e.driver.run(createSql);
+      await expect(loadMeta(e, createReadStream(goldenPath("metadata.sample")))).rejects.toThrow(/is not empty/);
+      expect(await e.listTables()).toEqual(["other_app"]);
+    } finally {
+      await e.close();
+      await other.drop();
+    }
+  });
+
+  it("leaves no table behind when the input is malformed", async () => {
+    const other = await targets.fresh();
+    const e = await openSqlEngine(other.url);
+    try {
+      // Valid head and a tree that breaks part-way, after rows were written.
+      const text = golden("metadata.sample").toString("utf8");
+      const broken = text.slice(0, text.indexOf('"Trash"')) + '"Trash": {"attr": {"inode": "oops"';
+      await expect(loadMeta(e, Readable.from([Buffer.from(broken)]))).rejects.toThrow();
+      expect(await e.listTables()).toEqual([]);
+      expect(await e.readSetting()).toBeNull();
+    } finally {
+      await e.close();
+      await other.drop();
+    }
+  });
+});
