@@ -1,0 +1,71 @@
+// The backups of a volume: every object under `meta/`, with its time, size and kind sniffed
+// from its first bytes (JuiceFS's large encrypted backups are really plain gzip, §1.9).
+import { z } from "zod";
+import { isEnvelope } from "../dump/envelope";
+import { parseBackupTime } from "./retention";
+import { getBytes, listAll, type ObjectStore } from "./store";
+
+export const BACKUP_PREFIX = "meta/";
+
+export const BackupKindSchema = z.enum(["gzip", "encrypted", "json", "zstd", "binary", "empty", "unknown"]);
+export type BackupKind = z.infer<typeof BackupKindSchema>;
+
+export const BackupInfoSchema = z.object({
+  /** Name under meta/ (what retention sees), e.g. dump-2025-06-15-120007.json.gz */
+  name: z.string(),
+  /** Key relative to the volume prefix: meta/<name> */
+  key: z.string(),
+  /** Start time in UTC, from the name; null when the name is not an automatic-backup name. */
+  time: z.date().nullable(),
+  size: z.number().int().nonnegative(),
+  lastModified: z.date(),
+  kind: BackupKindSchema,
+});
+export type BackupInfo = z.infer<typeof BackupInfoSchema>;
+
+/** What the first bytes of an object say it is. */
+export function sniffKind(head: Buffer, size: number): BackupKind {
+  if (size === 0) return "empty";
+  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
+  if (isEnvelope(head, size)) return "encrypted";
+  if (head.length >= 4 && head.readUInt32BE(0) === 1) return "binary"; // first segment: type 1 = format
+  const text = head.toString("latin1").trimStart();
+  if (text.startsWith("{")) return "json";
+  return "unknown";
+}
+
+/** A half-written upload or temp file is never offered as a backup. */
+export function isTempName(name: string): boolean {
+  return name.endsWith(".tmp");
+}
+
+export interface ListBackupsOptions {
+  /** Read each object's first bytes to tell its kind (default true). */
+  sniff?: boolean;
+  concurrency?: number;
+}
+
+/** Every backup under meta/, sorted by name bytes (= time for automatic backups). */
+export async function listBackups(store: ObjectStore, opts: ListBackupsOptions = {}): Promise<BackupInfo[]> {
+  const objects = (await listAll(store, BACKUP_PREFIX)).filter((o) => !isTempName(o.key));
+  const out: BackupInfo[] = objects.map((o) => {
+    const name = o.key.slice(BACKUP_PREFIX.length);
+    return { name, key: o.key, time: parseBackupTime(name), size: o.size, lastModified: o.lastModified, kind: "unknown" };
+  });
+  if (opts.sniff === false) return out;
+  let next = 0;
+  const worker = async () => {
+    while (next < out.length) {
+      const b = out[next++];
+      if (b.size === 0) {
+        b.kind = "empty";
+        continue;
+      }
+      const head = await getBytes(store, b.key, { start: 0, end: Math.min(b.size, 16) - 1 });
+      b.kind = sniffKind(head, b.size);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, out.length) }, worker));
+  return out;
+}

@@ -1,0 +1,89 @@
+// Storage `file`: the Bucket is a local directory; key K is the file Bucket + K.
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, opendir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
+
+export class FileStore implements ObjectStore {
+  readonly root: string;
+  constructor(root: string) {
+    if (!path.isAbsolute(root)) throw new StorageError(`file storage needs an absolute directory, got "${root}"`, "config");
+    this.root = root.endsWith("/") ? root : root + "/";
+  }
+
+  describe(): string {
+    return `file://${this.root}`;
+  }
+
+  private pathOf(key: string): string {
+    const p = path.resolve(this.root, key);
+    if (!p.startsWith(this.root) && p + "/" !== this.root) throw new StorageError(`key "${key}" leaves the storage directory`, "config");
+    return p;
+  }
+
+  async *listRaw(prefix: string): AsyncIterable<ObjectInfo> {
+    // Start at the deepest directory the prefix names, then filter by the full prefix.
+    const slash = prefix.lastIndexOf("/");
+    const startDir = slash >= 0 ? prefix.slice(0, slash + 1) : "";
+    try {
+      await stat(this.root);
+    } catch {
+      throw new StorageError(`the storage directory ${this.root} does not exist: create it or fix the volume's Bucket`, "no-bucket");
+    }
+    yield* this.walk(startDir, prefix);
+  }
+
+  private async *walk(rel: string, prefix: string): AsyncIterable<ObjectInfo> {
+    let dir;
+    try {
+      dir = await opendir(path.join(this.root, rel));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return;
+      throw err;
+    }
+    for await (const d of dir) {
+      const key = rel + d.name;
+      if (d.isDirectory()) {
+        if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/")) yield* this.walk(key + "/", prefix);
+      } else if (d.isFile() && key.startsWith(prefix)) {
+        const st = await stat(path.join(this.root, key)).catch(() => null);
+        if (st) yield { key, size: st.size, lastModified: st.mtime };
+      }
+    }
+  }
+
+  async get(key: string, range?: ByteRange): Promise<Readable> {
+    const p = this.pathOf(key);
+    try {
+      await stat(p);
+    } catch {
+      throw new StorageError(`object ${key} not found in ${this.describe()}`, "not-found");
+    }
+    return createReadStream(p, range ? { start: range.start, end: range.end } : undefined);
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const st = await stat(this.pathOf(key)).catch(() => null);
+    return st && st.isFile() ? { key, size: st.size, lastModified: st.mtime } : null;
+  }
+
+  async put(key: string, body: Readable | Buffer): Promise<void> {
+    const p = this.pathOf(key);
+    await mkdir(path.dirname(p), { recursive: true });
+    // Write beside the target and rename, so a reader never sees half an object.
+    const tmp = `${p}.${process.pid}-${Date.now()}.tmp`;
+    try {
+      await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp, { mode: 0o600 }));
+      await rename(tmp, p);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+}

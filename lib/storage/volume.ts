@@ -1,0 +1,71 @@
+// The object store of a volume, built from its Setting as a JuiceFS client builds its blob
+// (spec §4.1): secrets decrypted, store from Storage + Bucket, keys under `<Name>/`.
+import { z } from "zod";
+import { decryptSetting } from "../jfs/secrets";
+import type { Setting } from "../jfs/setting";
+import { FileStore } from "./file";
+import { parseMinioBucket, parseS3Bucket, S3Store, type S3Location } from "./s3";
+import { PrefixedStore, StorageError, type ObjectStore } from "./store";
+
+/** What a user may override (a dump whose secret is "removed", a moved endpoint). */
+export const StorageOverridesSchema = z.object({
+  /** Replaces the Storage type (file, s3, minio). */
+  storage: z.string().optional(),
+  /** Replaces the whole Bucket URL / directory. */
+  bucket: z.string().optional(),
+  /** s3/minio: replaces the endpoint (scheme://host:port); the bucket name is kept; path style. */
+  endpoint: z.string().url().optional(),
+  accessKey: z.string().optional(),
+  secretKey: z.string().optional(),
+  sessionToken: z.string().optional(),
+});
+export type StorageOverrides = z.infer<typeof StorageOverridesSchema>;
+
+export interface VolumeStore {
+  /** The store with keys relative to `<Name>/`. */
+  store: ObjectStore;
+  /** The setting with secrets in clear (never log it). */
+  setting: Setting;
+}
+
+/** The environment's overrides: JFSMETA_SECRET_KEY for the secret key. */
+export function envOverrides(env: Record<string, string | undefined> = process.env): StorageOverrides {
+  return env.JFSMETA_SECRET_KEY ? { secretKey: env.JFSMETA_SECRET_KEY } : {};
+}
+
+export function openVolumeStore(stored: Setting, overrides: StorageOverrides = {}): VolumeStore {
+  const o = StorageOverridesSchema.parse(overrides);
+  const { setting, removed } = decryptSetting(stored);
+  const storage = (o.storage ?? setting.Storage).toLowerCase();
+  const bucket = o.bucket ?? setting.Bucket;
+  if ((setting.Shards ?? 0) > 1) {
+    throw new StorageError(`volume ${setting.Name} spreads objects over ${setting.Shards} shards, which jfsmeta does not support yet`, "config");
+  }
+  const prefix = `${setting.Name}/`;
+  if (storage === "file") {
+    return { store: new PrefixedStore(new FileStore(bucket), prefix), setting };
+  }
+  if (storage !== "s3" && storage !== "minio") {
+    throw new StorageError(`storage type "${storage}" is not supported; jfsmeta speaks file, s3 and minio (S3-compatible stores work as s3)`, "config");
+  }
+  const secretKey = o.secretKey ?? setting.SecretKey;
+  const sessionToken = o.sessionToken ?? setting.SessionToken;
+  const accessKey = o.accessKey ?? setting.AccessKey ?? (storage === "minio" ? process.env.MINIO_ACCESS_KEY : undefined);
+  if (secretKey === "removed" || (removed.includes("SecretKey") && o.secretKey === undefined)) {
+    throw new StorageError(
+      `the volume's secret key was removed (it came from a dump): pass --secret-key (or JFSMETA_SECRET_KEY), or store it with \`jfsmeta config META-URL --secret-key …\``,
+      "credentials",
+    );
+  }
+  if (sessionToken === "removed") {
+    throw new StorageError("the volume's session token was removed (it came from a dump): store a fresh one with `jfsmeta config --session-token …`", "credentials");
+  }
+  let loc: S3Location = storage === "minio" ? parseMinioBucket(bucket) : parseS3Bucket(bucket);
+  if (o.endpoint) loc = { ...loc, endpoint: o.endpoint.replace(/\/+$/, ""), forcePathStyle: true, tls: o.endpoint.startsWith("https:") };
+  const store = new S3Store(loc, {
+    accessKey,
+    secretKey: secretKey ?? (storage === "minio" ? process.env.MINIO_SECRET_KEY : undefined),
+    sessionToken,
+  });
+  return { store: new PrefixedStore(store, prefix), setting };
+}
