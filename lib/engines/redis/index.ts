@@ -299,17 +299,19 @@ export async function openRedis(url: string): Promise<MetaEngine> {
 export async function openRedisEngine(url: string): Promise<RedisEngine> {
   const target = parseRedisUrl(url);
   const client = new Redis(target.options);
-  // Without a listener ioredis prints connection errors itself; we report them through call().
-  client.on("error", () => {});
+  // Without a listener ioredis prints connection errors itself; the first one is the cause
+  // worth reporting (a later "Connection is closed" is only its consequence).
+  let firstError: Error | null = null;
+  client.on("error", (err: Error) => {
+    firstError ??= err;
+  });
   const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target.addr);
   try {
-    await engine.call(async () => {
-      await client.connect();
-      await client.ping();
-    });
+    await client.connect();
+    await client.ping();
   } catch (err) {
     client.disconnect();
-    throw err;
+    throw explainRedisError(firstError ?? err, target.addr);
   }
   return engine;
 }
