@@ -1,0 +1,300 @@
+"use client";
+// The metadata tree of a live volume or an indexed backup. One directory at a time, its
+// children paged from the server (200 per request) into a virtualized list, so a directory
+// of a million entries opens at once. The selected entry shows in words and as dump JSON.
+import { useQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import dynamic from "next/dynamic";
+import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import type { ChildrenPage, EntryDetail, TreeItem } from "../lib/inspect/schemas";
+import { humanBytes } from "../lib/server/views";
+import { startExportAction } from "../app/(app)/actions";
+import { JobProgress } from "./JobProgress";
+
+const ReactJson = dynamic(() => import("@microlink/react-json-view"), { ssr: false, loading: () => <p className="text-xs">loading viewer…</p> });
+
+const PAGE = 200;
+const ROW = 28;
+
+type Crumb = { dirId: string; name: string; rawName: string; parentDirId: string | null };
+
+async function getJson<T>(params: Record<string, string | undefined>): Promise<T> {
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined) as [string, string][]);
+  const r = await fetch(`/api/tree?${q}`, { cache: "no-store" });
+  const body = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
+  if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
+  return body as T;
+}
+
+const TYPE_ICON: Record<string, string> = {
+  directory: "📁",
+  regular: "📄",
+  symlink: "🔗",
+  fifo: "⎍",
+  blockdev: "▣",
+  chardev: "▤",
+  socket: "⊙",
+};
+
+/** Pages of one directory, fetched as the list scrolls to them. */
+function useDirectoryPages(base: Record<string, string | undefined>, dirId: string | null, filter: string) {
+  const [state, setState] = useState<{ total: number | null; pages: Map<number, TreeItem[]>; error: string | null }>({
+    total: null,
+    pages: new Map(),
+    error: null,
+  });
+  const loading = useRef(new Set<number>());
+  const generation = useRef(0);
+  const baseKey = JSON.stringify(base);
+  useEffect(() => {
+    generation.current++;
+    loading.current = new Set();
+    setState({ total: null, pages: new Map(), error: null });
+  }, [dirId, filter, baseKey]);
+  const need = useCallback(
+    (page: number) => {
+      if (!dirId || loading.current.has(page)) return;
+      loading.current.add(page);
+      const gen = generation.current;
+      getJson<ChildrenPage>({ ...base, op: "children", dirId, offset: String(page * PAGE), limit: String(PAGE), filter: filter || undefined })
+        .then((p) => {
+          if (gen !== generation.current) return;
+          setState((s) => {
+            const pages = new Map(s.pages);
+            pages.set(page, p.items);
+            return { total: p.total, pages, error: null };
+          });
+        })
+        .catch((err: Error) => {
+          if (gen !== generation.current) return;
+          loading.current.delete(page);
+          setState((s) => ({ ...s, error: err.message }));
+        });
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [dirId, filter, baseKey],
+  );
+  return { ...state, need };
+}
+
+export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: string; backup: string | null; volumeName: string }) {
+  const base = useMemo(() => ({ volume: volumeId, backup: backup ?? undefined }), [volumeId, backup]);
+  const roots = useQuery({ queryKey: ["roots", volumeId, backup], queryFn: () => getJson<{ roots: TreeItem[] }>({ ...base, op: "roots" }) });
+  const [path, setPath] = useState<Crumb[]>([]);
+  const [filter, setFilter] = useState("");
+  const [selected, setSelected] = useState<{ dirId: string | null; rawName: string } | null>(null);
+  useEffect(() => {
+    const r = roots.data?.roots[0];
+    if (r && path.length === 0 && r.dirId) {
+      setPath([{ dirId: r.dirId, name: r.name, rawName: r.rawName, parentDirId: null }]);
+      setSelected({ dirId: null, rawName: r.rawName });
+    }
+  }, [roots.data, path.length]);
+  const current = path[path.length - 1] ?? null;
+  const dir = useDirectoryPages(base, current?.dirId ?? null, filter);
+  const parentRef = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({ count: dir.total ?? 0, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 20 });
+  const visible = virt.getVirtualItems();
+  useEffect(() => {
+    if (!current) return;
+    if (dir.total === null) {
+      dir.need(0);
+      return;
+    }
+    const pages = new Set(visible.map((v) => Math.floor(v.index / PAGE)));
+    pages.forEach((p) => {
+      if (!dir.pages.has(p)) dir.need(p);
+    });
+  }, [visible, dir, current]);
+
+  const itemAt = (i: number) => dir.pages.get(Math.floor(i / PAGE))?.[i % PAGE];
+  const open = (it: TreeItem) => {
+    if (!current) return;
+    if (it.dirId) {
+      setPath((p) => [...p, { dirId: it.dirId!, name: it.name, rawName: it.rawName, parentDirId: current.dirId }]);
+      setFilter("");
+    }
+  };
+  const switchRoot = (r: TreeItem) => {
+    setPath([{ dirId: r.dirId!, name: r.name, rawName: r.rawName, parentDirId: null }]);
+    setSelected({ dirId: null, rawName: r.rawName });
+    setFilter("");
+  };
+  const livePath = "/" + path.slice(1).map((c) => c.name).join("/");
+
+  return (
+    <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+      <div className="card flex min-h-0 flex-col p-3">
+        <div className="mb-2 flex flex-wrap items-center gap-2 text-sm">
+          {roots.data?.roots.map((r) => (
+            <button
+              key={r.rawName}
+              className={`rounded px-2 py-0.5 ${path[0]?.rawName === r.rawName ? "bg-slate-800 text-white" : "bg-slate-100"}`}
+              onClick={() => switchRoot(r)}
+            >
+              {r.name}
+            </button>
+          ))}
+          {roots.error && <span className="text-rose-700">{(roots.error as Error).message}</span>}
+        </div>
+        <nav className="mb-2 flex flex-wrap items-center gap-1 font-mono text-xs" data-testid="breadcrumb" aria-label="Path">
+          {path.map((c, i) => (
+            <span key={c.dirId} className="inline-flex items-center gap-1">
+              {i > 0 && <span className="text-slate-400">/</span>}
+              <button
+                className="rounded px-1 hover:bg-slate-100"
+                onClick={() => {
+                  setPath((p) => p.slice(0, i + 1));
+                  setSelected({ dirId: c.parentDirId, rawName: c.rawName });
+                  setFilter("");
+                }}
+              >
+                {c.name}
+              </button>
+            </span>
+          ))}
+        </nav>
+        <div className="mb-2 flex items-center gap-2">
+          <input className="input" placeholder="Filter names in this directory" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <span className="whitespace-nowrap text-xs text-slate-500" data-testid="child-count">
+            {dir.total === null ? "…" : `${dir.total.toLocaleString("en-US")} entries`}
+          </span>
+        </div>
+        {dir.error && <p className="text-sm text-rose-700">{dir.error}</p>}
+        <div ref={parentRef} className="h-[60vh] overflow-auto rounded border border-slate-200" data-testid="tree-list">
+          <div style={{ height: virt.getTotalSize(), position: "relative" }}>
+            {visible.map((v) => {
+              const it = itemAt(v.index);
+              const isSel = it && selected?.rawName === it.rawName && selected?.dirId === current?.dirId;
+              return (
+                <div
+                  key={v.key}
+                  className={`absolute left-0 right-0 flex cursor-pointer items-center gap-2 border-b border-slate-100 px-2 text-sm ${isSel ? "bg-sky-100" : "hover:bg-slate-50"}`}
+                  style={{ top: v.start, height: ROW }}
+                  data-testid="tree-row"
+                  data-name={it?.name}
+                  onClick={() => it && setSelected({ dirId: current!.dirId, rawName: it.rawName })}
+                  onDoubleClick={() => it && open(it)}
+                >
+                  {it ? (
+                    <>
+                      <span aria-hidden>{TYPE_ICON[it.type] ?? "?"}</span>
+                      <span className="truncate font-mono text-xs">{it.name}</span>
+                      {it.dirId && (
+                        <button className="rounded bg-slate-100 px-1.5 text-xs hover:bg-slate-200" onClick={() => open(it)} aria-label={`open ${it.name}`}>
+                          open ›
+                        </button>
+                      )}
+                      <span className="ml-auto whitespace-nowrap text-xs tabular-nums text-slate-500">
+                        {it.type === "directory" ? (it.childCount != null ? `${it.childCount} entries` : "dir") : humanBytes(Number(it.length))}
+                      </span>
+                      <span className="w-20 text-right font-mono text-xs text-slate-400">#{it.inode}</span>
+                    </>
+                  ) : (
+                    <span className="text-xs text-slate-400">loading…</span>
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <ExportBar volumeId={volumeId} backup={backup} dirId={current?.dirId ?? null} livePath={livePath} volumeName={volumeName} />
+      </div>
+      <EntryPanel base={base} selected={selected} />
+    </div>
+  );
+}
+
+function ExportBar({ volumeId, backup, dirId, livePath, volumeName }: { volumeId: string; backup: string | null; dirId: string | null; livePath: string; volumeName: string }) {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const go = () =>
+    start(async () => {
+      setError(null);
+      setJobId(null);
+      const r = await startExportAction(volumeId, backup ? { source: "backup", backup, dirId: dirId ?? undefined } : { source: "live", path: livePath });
+      if (r.error) setError(r.error);
+      else setJobId(r.jobId!);
+    });
+  return (
+    <div className="mt-2 space-y-2">
+      <button className="btn" disabled={pending || !dirId} onClick={go} title={`a dump --subdir of this directory of ${volumeName}`}>
+        ⬇ Export this directory as a --subdir dump
+      </button>
+      {error && <p className="text-sm text-rose-700">{error}</p>}
+      {jobId && <JobProgress jobId={jobId} />}
+    </div>
+  );
+}
+
+function EntryPanel({ base, selected }: { base: Record<string, string | undefined>; selected: { dirId: string | null; rawName: string } | null }) {
+  const [showRaw, setShowRaw] = useState(false);
+  const q = useQuery({
+    queryKey: ["entry", base, selected],
+    enabled: !!selected,
+    queryFn: () => getJson<EntryDetail>({ ...base, op: "entry", dirId: selected!.dirId ?? undefined, name: selected!.rawName }),
+  });
+  if (!selected) return <div className="card p-3 text-sm text-slate-500">Select an entry.</div>;
+  if (q.error) return <div className="card p-3 text-sm text-rose-700">{(q.error as Error).message}</div>;
+  const e = q.data;
+  if (!e) return <div className="card p-3 text-sm text-slate-500">Loading…</div>;
+  const rows: [string, React.ReactNode][] = [
+    ["Name", <span key="n" className="font-mono">{showRaw ? e.rawName : e.name}</span>],
+    ["Type", e.typeLabel],
+    ["Inode", <span key="i" className="font-mono">{e.inode}</span>],
+    ["Mode", <span key="m" className="font-mono">{e.modeString} ({e.modeOctal})</span>],
+    ["Owner", `uid ${e.uid}, gid ${e.gid}`],
+    ["Size", `${e.size.human} (${Number(e.size.bytes).toLocaleString("en-US")} bytes)`],
+    ["Links", e.nlink],
+    ["Modified", e.mtime.iso],
+    ["Changed", e.ctime.iso],
+    ["Accessed", e.atime.iso],
+  ];
+  if (e.flagNames.length) rows.push(["Flags", e.flagNames.join(", ")]);
+  if (e.tier) rows.push(["Tier", e.tier]);
+  if (e.rdev) rows.push(["Device", `${e.rdev.major}:${e.rdev.minor}`]);
+  if (e.symlink) rows.push(["Target", <span key="s" className="font-mono">{showRaw ? e.symlink.raw : e.symlink.display}</span>]);
+  if (e.type === "regular") rows.push(["Data", `${e.chunkCount} chunk(s), ${e.sliceCount} slice(s)`]);
+  if (e.childCount != null) rows.push(["Entries", e.childCount.toLocaleString("en-US")]);
+  if (e.xattrs.length)
+    rows.push([
+      "Xattrs",
+      <ul key="x" className="font-mono text-xs">
+        {e.xattrs.map((x) => (
+          <li key={x.name}>
+            {x.name} = {showRaw ? x.rawValue : x.value}
+          </li>
+        ))}
+      </ul>,
+    ]);
+  const acl = (label: string, a: EntryDetail["accessAcl"]) =>
+    a && rows.push([label, <span key={label} className="font-mono text-xs">{`owner ${a.owner}, group ${a.group}, other ${a.other}, mask ${a.mask}${a.users.map((u) => `, user:${u.id}:${u.perm}`).join("")}${a.groups.map((g) => `, group:${g.id}:${g.perm}`).join("")}`}</span>]);
+  acl("Access ACL", e.accessAcl);
+  acl("Default ACL", e.defaultAcl);
+  const escaped = e.rawName !== e.name;
+  return (
+    <div className="card space-y-3 p-3" data-testid="entry-panel">
+      <div className="flex items-center gap-2">
+        <h3 className="truncate font-mono text-sm font-semibold">{e.name}</h3>
+        <label className="ml-auto inline-flex items-center gap-1 text-xs text-slate-600" title="Show names and values exactly as the dump writes them (%XX escapes)">
+          <input type="checkbox" checked={showRaw} onChange={(ev) => setShowRaw(ev.target.checked)} /> raw %XX form{escaped ? " (this name has escapes)" : ""}
+        </label>
+      </div>
+      <dl className="grid grid-cols-[100px_1fr] gap-x-3 gap-y-1 text-sm">
+        {rows.map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="text-slate-500">{k}</dt>
+            <dd className="break-all">{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <div data-testid="entry-json">
+        <div className="label">Dump JSON</div>
+        <div className="max-h-[40vh] overflow-auto rounded border border-slate-200 p-2 text-xs">
+          <ReactJson src={e.json} name={false} collapsed={2} enableClipboard displayDataTypes={false} displayObjectSize={false} />
+        </div>
+      </div>
+    </div>
+  );
+}
