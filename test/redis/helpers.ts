@@ -21,7 +21,8 @@ export function loadBuffer(engine: MetaEngine, data: Buffer | string) {
 
 /** A raw client on one DB of a private server, for reading keys. */
 export function rawClient(url: string): Redis {
-  const m = /^redis:\/\/(?:[^@]*@)?([^:/]+):(\d+)(?:\/(\d+))?$/.exec(url);
+  const m = /^redis:\/\/(?::([^@]*)@)?([^:/]+):(\d+)(?:\/(\d+))?$/.exec(url);
   if (!m) throw new Error(`test helper: cannot parse ${url}`);
-  return new Redis({ host: m[1], port: Number(m[2]), db: Number(m[3] ?? 0), lazyConnect: false });
+  const password = m[1] ? decodeURIComponent(m[1]) : undefined;
+  return new Redis({ host: m[2], port: Number(m[3]), db: Number(m[4] ?? 0), password, lazyConnect: false });
 }

@@ -1,0 +1,144 @@
+// `jfsmeta dump` / `jfsmeta load` as a user runs them: child processes, pipes, exit codes.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "ioredis";
+import { golden, goldenPath } from "./support/fixtures";
+import { startRedisServer, type RedisServer } from "./support/redis-server";
+import { rawClient } from "./redis/helpers";
+import { encryptEnvelope, loadRsaPrivateKey } from "../lib/dump/envelope";
+import { TEST_RSA_KEY } from "../lib/dump/envelope.test-keys";
+
+const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
+const PASSWORD = "cli-secret-pw";
+
+interface Run {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function jfsmeta(args: string[], opts: { stdin?: Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
+    child.stdin.end(opts.stdin ?? Buffer.alloc(0));
+  });
+}
+
+let server: RedisServer;
+let tmp: string;
+const clients: Redis[] = [];
+const url = (db: number) => `redis://:${PASSWORD}@127.0.0.1:${server.port}/${db}`;
+const raw = (db: number) => {
+  const c = rawClient(url(db));
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  server = await startRedisServer({ password: PASSWORD });
+  tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-cli-"));
+});
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("jfsmeta load / dump", () => {
+  it("loads the sample, warns about the removed secret key, never prints the password", async () => {
+    const r = await jfsmeta(["load", url(1), goldenPath("metadata.sample")]);
+    expect(r.stderr).toContain('load metadata from "');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/jfsmeta config .* --secret-key/);
+    expect(r.stderr + r.stdout.toString()).not.toContain(PASSWORD);
+  });
+
+  it("dumps to .json.gz, loads the .gz into another DB, dumps to stdout: same bytes", async () => {
+    const gz = path.join(tmp, "meta.json.gz");
+    const d = await jfsmeta(["dump", url(1), gz]);
+    expect(d.code).toBe(0);
+    expect(d.stderr).toContain(`Dump metadata into "${gz}" succeed`);
+    expect(existsSync(gz + ".tmp")).toBe(false);
+    expect(readFileSync(gz).subarray(0, 2).toString("hex")).toBe("1f8b");
+    const l = await jfsmeta(["load", url(2), gz, "--quiet"]);
+    expect(l.code).toBe(0);
+    const again = await jfsmeta(["dump", url(2), "--threads", "3"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout.equals(golden("metadata.sample"))).toBe(true);
+  });
+
+  it("dumps --subdir d1 to a file equal to metadata-sub.sample", async () => {
+    const file = path.join(tmp, "sub.json");
+    const r = await jfsmeta(["dump", url(1), file, "--subdir", "d1", "--fast", "--skip-trash"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file).equals(golden("metadata-sub.sample"))).toBe(true);
+  });
+
+  it("loads from stdin, gzip or not", async () => {
+    const r = await jfsmeta(["load", url(3)], { stdin: gzipSync(golden("metadata-sub.sample")) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('load metadata from "STDIN" succeed');
+    expect(await raw(3).get("totalInodes")).toBe("2");
+  });
+
+  it("loads an encrypted automatic backup with --encrypt-rsa-key", async () => {
+    const keyFile = path.join(tmp, "key.pem");
+    writeFileSync(keyFile, TEST_RSA_KEY);
+    const backup = path.join(tmp, "dump-2026-11-26-120000.json.gz");
+    writeFileSync(backup, encryptEnvelope(gzipSync(golden("metadata.sample")), loadRsaPrivateKey(TEST_RSA_KEY)));
+    const r = await jfsmeta(["load", url(4), backup, "--encrypt-rsa-key", keyFile]);
+    expect(r.stderr).toContain("succeed");
+    expect(r.code).toBe(0);
+    const d = await jfsmeta(["dump", url(4)]);
+    expect(d.stdout.equals(golden("metadata.sample"))).toBe(true);
+  });
+
+  it("refuses a database in use: exit 1, names the volume, redacts the password", async () => {
+    const before = await raw(1).dbsize();
+    const r = await jfsmeta(["load", url(1), goldenPath("metadata.sample")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`database redis://:****@127.0.0.1:${server.port}/1 is used by volume load-dump-test`);
+    expect(r.stderr).not.toContain(PASSWORD);
+    expect(await raw(1).dbsize()).toBe(before);
+  });
+
+  it("a malformed dump on stdin: non-zero exit, message with the offset, database empty again", async () => {
+    const broken = golden("metadata.sample").toString().replace('"type":"regular"', '"type":"regulr"');
+    const r = await jfsmeta(["load", url(5)], { stdin: Buffer.from(broken) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown value "regulr".*byte \d+/);
+    expect(await raw(5).dbsize()).toBe(0);
+  });
+
+  it("dump --subdir of a missing path fails and leaves no file", async () => {
+    const file = path.join(tmp, "missing.json");
+    const r = await jfsmeta(["dump", url(1), file, "--subdir", "/nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('"nope" does not exist in /');
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(file + ".tmp")).toBe(false);
+  });
+
+  it("--help, bad arguments, and the password from REDIS_PASSWORD", async () => {
+    const h = await jfsmeta(["dump", "--help"]);
+    expect(h.code).toBe(0);
+    expect(h.stdout.toString()).toContain("--keep-secret-key");
+    expect((await jfsmeta(["load", "--help"])).stdout.toString()).toContain("--encrypt-rsa-key");
+    expect((await jfsmeta(["dump"])).code).toBe(2);
+    expect((await jfsmeta(["dump", url(1), "--bogus"])).code).toBe(2);
+    const env = await jfsmeta(["dump", `redis://127.0.0.1:${server.port}/1`, "--quiet"], { env: { REDIS_PASSWORD: PASSWORD } });
+    expect(env.code).toBe(0);
+    expect(env.stderr).toBe("");
+    expect(env.stdout.equals(golden("metadata.sample"))).toBe(true);
+  });
+});
