@@ -173,6 +173,8 @@ class PostgresDriver implements SqlDriver {
   }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
+    // A dropped connection fails the next query; it must not crash the process meanwhile.
+    client.on("error", () => {});
     return {
       all: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rows,
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,

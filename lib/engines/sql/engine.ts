@@ -49,7 +49,13 @@ export class SqlEngine implements MetaEngine {
     return this.names.t(base);
   }
 
+  /** The load in progress, aborted by close() so that no connection stays checked out. */
+  private activeLoad: SqlLoadSink | null = null;
+
   async close(): Promise<void> {
+    const load = this.activeLoad;
+    this.activeLoad = null;
+    if (load && !load.finished) await load.abort().catch(() => {});
     await this.driver.close();
   }
 
@@ -315,7 +321,8 @@ export class SqlEngine implements MetaEngine {
     const check = await this.checkEmpty();
     if (!check.empty) throw new Error(check.reason);
     this.aclCache.clear();
-    return SqlLoadSink.start(this);
+    this.activeLoad = await SqlLoadSink.start(this);
+    return this.activeLoad;
   }
 
   async getXattr(inode: bigint, name: string): Promise<Buffer | null> {

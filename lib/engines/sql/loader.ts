@@ -274,6 +274,11 @@ export class SqlLoadSink implements LoadSink {
     this.conn.release();
   }
 
+  /** Committed or aborted. */
+  get finished(): boolean {
+    return this.done;
+  }
+
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;

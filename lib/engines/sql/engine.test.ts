@@ -1,0 +1,332 @@
+// Engine-level tests on each SQL dialect (private servers): the catalogue JuiceFS expects, and
+// values written through the LoadSink read back unchanged through the MetaEngine: binary and
+// GBK names in byte order across pages, trash inodes, 64-bit slice ids, uint32 ids, ACLs.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Attr, NodeType } from "../../jfs/types";
+import { TRASH_INODE } from "../../jfs/types";
+import type { Setting } from "../../jfs/setting";
+import { openSqlEngine, type SqlEngine } from "./index";
+import { toBig, toNum } from "./rows";
+import { DIALECTS, startTargets, type SqlTargets } from "./testing/targets";
+
+const SETTING: Setting = {
+  Name: "rt-volume",
+  UUID: "0f1e2d3c-0000-4000-8000-000000000001",
+  Storage: "file",
+  Bucket: "/var/jfs/",
+  BlockSize: 4096,
+  TrashDays: 1,
+  EnableACL: true,
+  MetaVersion: 1,
+  Tiers: null,
+};
+
+function attr(inode: bigint, type: NodeType, extra: Partial<Attr> = {}): Attr {
+  return {
+    inode,
+    flags: 0,
+    type,
+    mode: 0o755,
+    uid: 501,
+    gid: 20,
+    atime: 1_700_000_000n,
+    mtime: 1_700_000_001n,
+    ctime: 1_700_000_002n,
+    atimensec: 123_456_789,
+    mtimensec: 999_999_999,
+    ctimensec: 1,
+    nlink: type === "directory" ? 2 : 1,
+    length: type === "directory" ? 4096n : 0n,
+    rdev: 0,
+    tier: 0,
+    ...extra,
+  };
+}
+
+const GBK = Buffer.from([0xb9, 0xfb, 0xd6, 0xad]); // 果汁 in GBK: not UTF-8
+const BIG_SLICE = (1n << 62n) + 7n;
+const CHUNK = 1n << 26n;
+const MANY = 2500; // more than one keyset page
+
+const EXPECTED_TABLES = [
+  "jfs_acl", "jfs_change_log", "jfs_chunk", "jfs_chunk_ref", "jfs_counter", "jfs_delegation_token", "jfs_delfile", "jfs_delslices",
+  "jfs_detached_node", "jfs_dir_quota", "jfs_dir_stats", "jfs_edge", "jfs_flock", "jfs_node", "jfs_plock", "jfs_session2",
+  "jfs_setting", "jfs_sustained", "jfs_symlink", "jfs_user_group_quota", "jfs_xattr",
+];
+const SECONDARY_INDEXES = [
+  "IDX_jfs_chunk_ref_refs", "IDX_jfs_edge_inode", "UQE_jfs_chunk_chunk", "UQE_jfs_edge_edge", "UQE_jfs_flock_flock",
+  "UQE_jfs_plock_plock", "UQE_jfs_sustained_sustained", "UQE_jfs_xattr_name",
+];
+
+async function catalogue(e: SqlEngine): Promise<{ indexes: string[]; nodeColumns: string[] }> {
+  const d = e.driver;
+  if (d.dialect === "sqlite3") {
+    const idx = await d.all("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name");
+    const cols = await d.all("SELECT name, type, \"notnull\" AS nn FROM pragma_table_info('jfs_node')");
+    return { indexes: idx.map((r) => String(r.name)), nodeColumns: cols.map((r) => `${r.name} ${r.type}${toNum(r.nn) ? " NN" : ""}`) };
+  }
+  if (d.dialect === "mysql") {
+    const idx = await d.all(
+      "SELECT DISTINCT table_name AS t, index_name AS i FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1, 2",
+    );
+    const cols = await d.all(
+      "SELECT column_name AS n, column_type AS ty, is_nullable AS nl FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'jfs_node' ORDER BY ordinal_position",
+    );
+    return {
+      indexes: idx.map((r) => (r.i === "PRIMARY" ? `${r.t}.PRIMARY` : String(r.i))).sort(),
+      nodeColumns: cols.map((r) => `${r.n} ${r.ty}${r.nl === "NO" ? " NN" : ""}`),
+    };
+  }
+  const idx = await d.all("SELECT indexname AS i FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1");
+  const cols = await d.all(
+    "SELECT column_name AS n, data_type AS ty, is_nullable AS nl FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'jfs_node' ORDER BY ordinal_position",
+  );
+  return { indexes: idx.map((r) => String(r.i)).sort(), nodeColumns: cols.map((r) => `${r.n} ${r.ty}${r.nl === "NO" ? " NN" : ""}`) };
+}
+
+const NODE_COLS = ["inode", "type", "flags", "mode", "uid", "gid", "atime", "mtime", "ctime", "atimensec", "mtimensec", "ctimensec", "nlink", "length", "rdev", "parent", "access_acl_id", "default_acl_id", "tier_id"];
+const BIG = new Set(["inode", "atime", "mtime", "ctime", "length", "parent"]);
+const NULLABLE = new Set(["rdev", "parent", "access_acl_id", "default_acl_id", "tier_id"]);
+
+function expectedNodeColumns(dialect: string): string[] {
+  return NODE_COLS.map((c) => {
+    const ty = dialect === "sqlite3" ? "INTEGER" : dialect === "mysql" ? (BIG.has(c) ? "bigint(20)" : "int(11)") : BIG.has(c) ? "bigint" : "integer";
+    return `${c} ${ty}${NULLABLE.has(c) ? "" : " NN"}`;
+  });
+}
+
+function expectedIndexes(dialect: string): string[] {
+  if (dialect === "sqlite3") {
+    return [...SECONDARY_INDEXES, "sqlite_autoindex_jfs_counter_1", "sqlite_autoindex_jfs_setting_1", "sqlite_autoindex_jfs_user_group_quota_1"].sort();
+  }
+  if (dialect === "mysql") return [...SECONDARY_INDEXES, ...EXPECTED_TABLES.map((t) => `${t}.PRIMARY`)].sort();
+  return [...SECONDARY_INDEXES, ...EXPECTED_TABLES.map((t) => `${t}_pkey`)].sort();
+}
+
+describe.each(DIALECTS)("%s engine", (dialect) => {
+  let targets: SqlTargets;
+  let engine: SqlEngine;
+  let drop: () => Promise<void>;
+  const names: Buffer[] = [];
+
+  beforeAll(async () => {
+    targets = await startTargets(dialect);
+    const db = await targets.fresh();
+    drop = db.drop;
+    engine = await openSqlEngine(db.url);
+    const sink = await engine.beginLoad();
+    sink.node(attr(1n, "directory", { mode: 0o777, nlink: 3 }), 1n, { access: 0, default: 0 });
+    sink.node(attr(2n, "directory"), 1n, { access: 0, default: 1 });
+    sink.node(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: 4294967294, gid: 4294967293, flags: 33, tier: 2 }), 1n, { access: 2, default: 0 });
+    sink.node(attr(4n, "symlink", { length: BigInt(GBK.length) }), 1n, { access: 0, default: 0 });
+    sink.node(attr(5n, "regular", { length: 10n, nlink: 1 }), 0n, { access: 0, default: 0 });
+    sink.node(attr(6n, "chardev", { rdev: 0x80000001 }), 1n, { access: 0, default: 0 });
+    sink.node(attr(TRASH_INODE, "directory", { mode: 0o555 }), 1n, { access: 0, default: 0 });
+    sink.node(attr(TRASH_INODE + 1n, "directory", { mode: 0o555 }), TRASH_INODE, { access: 0, default: 0 });
+    sink.aclRules(
+      new Map([
+        [1, { owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [{ id: 3, perm: 6 }] }],
+        [2, { owner: 6, group: 4, mask: 4, other: 4, users: [{ id: 4294967295, perm: 7 }], groups: [] }],
+      ]),
+    );
+    sink.edges(1n, [
+      { name: Buffer.from("dir"), inode: 2n, type: "directory" },
+      { name: GBK, inode: 3n, type: "regular" },
+      { name: Buffer.from("link"), inode: 4n, type: "symlink" },
+      { name: Buffer.from("hard"), inode: 5n, type: "regular" },
+      { name: Buffer.from("dev"), inode: 6n, type: "chardev" },
+    ]);
+    sink.edges(TRASH_INODE, [{ name: Buffer.from("2026-11-26-12"), inode: TRASH_INODE + 1n, type: "directory" }]);
+    // A big directory, fed in shuffled order, in several flushes.
+    for (let i = 0; i < MANY; i++) names.push(Buffer.from(`f${String(i).padStart(5, "0")}`));
+    names.push(Buffer.from([0xff, 0x01]), Buffer.from("Z"), Buffer.from("a"), Buffer.from("a\u00e9"), Buffer.from([0x61, 0x80]));
+    const shuffled = [...names].sort(() => Math.random() - 0.5);
+    for (let i = 0; i < shuffled.length; i += 700) {
+      sink.edges(2n, shuffled.slice(i, i + 700).map((name) => ({ name, inode: 5n, type: "regular" as const })));
+      await sink.flush();
+    }
+    sink.chunks(3n, [
+      { index: 0, slices: [{ id: BIG_SLICE, pos: 0, size: 1 << 26, off: 0, len: 1 << 26 }, { id: 9n, pos: 100, size: 200, off: 10, len: 50 }] },
+      { index: 2, slices: [{ id: 0n, pos: 0, size: 0, off: 0, len: 4096 }, { id: 9n, pos: 4096, size: 200, off: 0, len: 200 }] },
+      { index: 3, slices: [{ id: 11n, pos: 0, size: 5, off: 0, len: 5 }] },
+      { index: 4, slices: [{ id: 12n, pos: 0, size: 5, off: 0, len: 5 }] }, // beyond the length: never dumped
+      { index: 5, slices: [] },
+    ]);
+    sink.sliceRefs([{ id: 9n, size: 200, count: 2 }]);
+    sink.symlink(4n, GBK);
+    sink.xattrs(3n, [
+      { name: Buffer.from("user.b"), value: Buffer.from([0, 1, 2, 0xff]) },
+      { name: Buffer.from("user.a"), value: Buffer.alloc(0) },
+    ]);
+    sink.dirStats(1n, { dataLength: 3n * CHUNK + 15n, usedSpace: 1234n * 4096n, usedInodes: 5n });
+    sink.hardLink(5n, MANY + 6, new Map([[1n, 1], [2n, MANY + 5]]));
+    sink.delFiles([{ inode: 77n, length: 1000n, expire: 1_700_000_100n }, { inode: 76n, length: 1n, expire: 1_700_000_000n }]);
+    sink.quotas("dir", new Map([[2n, { maxSpace: -1n, maxInodes: -1n, usedSpace: 4096n, usedInodes: 1n }], [1n, { maxSpace: 1n << 30n, maxInodes: 100n, usedSpace: 5n, usedInodes: 6n }]]));
+    sink.quotas("user", new Map([[501n, { maxSpace: 1n << 40n, maxInodes: 10n, usedSpace: 0n, usedInodes: 0n }], [0n, { maxSpace: -1n, maxInodes: -1n, usedSpace: 4096n, usedInodes: 1n }]]));
+    sink.quotas("group", new Map([[4294967293n, { maxSpace: 7n, maxInodes: 8n, usedSpace: 0n, usedInodes: 0n }]]));
+    sink.counters({ usedSpace: 999n, usedInodes: 7n, nextInodes: 7n, nextChunk: BIG_SLICE + 1n, nextSession: 0n, nextTrash: 1n });
+    sink.setting(SETTING);
+    await sink.commit();
+  });
+
+  afterAll(async () => {
+    await engine?.close();
+    await drop?.();
+    await targets?.stop();
+  });
+
+  it("has exactly JuiceFS's tables, indexes and node columns", async () => {
+    expect(await engine.listTables()).toEqual(EXPECTED_TABLES);
+    const c = await catalogue(engine);
+    expect(c.indexes).toEqual(expectedIndexes(dialect));
+    expect(c.nodeColumns).toEqual(expectedNodeColumns(dialect));
+  });
+
+  it("reads back the setting, counters, delfiles and quotas", async () => {
+    expect((await engine.readSetting())?.Name).toBe("rt-volume");
+    expect(await engine.readCounters()).toEqual({ usedSpace: 999n, usedInodes: 7n, nextInodes: 7n, nextChunk: BIG_SLICE + 1n, nextSession: 0n, nextTrash: 1n });
+    expect(await engine.readDelFiles()).toHaveLength(2);
+    expect((await engine.readDelFiles()).map((d) => d.inode).sort()).toEqual([76n, 77n]);
+    expect([...(await engine.readQuotas("dir"))]).toEqual([
+      [1n, { maxSpace: 1n << 30n, maxInodes: 100n }],
+      [2n, { maxSpace: -1n, maxInodes: -1n }], // SQL keeps unlimited dir quotas in dumps
+    ]);
+    expect([...(await engine.readQuotas("user"))]).toEqual([[501n, { maxSpace: 1n << 40n, maxInodes: 10n }]]);
+    expect([...(await engine.readQuotas("group"))]).toEqual([[4294967293n, { maxSpace: 7n, maxInodes: 8n }]]);
+    expect(await engine.usage()).toEqual({ usedSpace: 999n, usedInodes: 7n });
+  });
+
+  it("lists a directory in raw-byte order, across pages, complete", async () => {
+    const listing = engine.readDir(2n);
+    expect(listing.sorted).toBe(true);
+    const got: Buffer[] = [];
+    let batches = 0;
+    for await (const b of listing.batches) {
+      batches++;
+      got.push(...b.map((e) => e.name));
+    }
+    expect(batches).toBeGreaterThan(1);
+    const expected = [...names].sort(Buffer.compare);
+    expect(got.map((b) => b.toString("hex"))).toEqual(expected.map((b) => b.toString("hex")));
+  });
+
+  it("looks entries up by raw name bytes", async () => {
+    expect(await engine.lookup(1n, GBK)).toEqual({ name: GBK, inode: 3n, type: "regular" });
+    expect(await engine.lookup(1n, Buffer.from(GBK.toString("latin1"), "utf8"))).toBeNull();
+    expect(await engine.lookup(TRASH_INODE, Buffer.from("2026-11-26-12"))).toMatchObject({ inode: TRASH_INODE + 1n });
+  });
+
+  it("reads nodes with attrs, ACLs, xattrs, symlinks and the chunks inside the length", async () => {
+    const nodes = await engine.readNodes([
+      { inode: 3n, type: "regular" },
+      { inode: 4n, type: "symlink" },
+      { inode: 2n, type: "directory" },
+      { inode: 3n, type: "regular" },
+      { inode: 99n, type: "fifo" },
+      { inode: TRASH_INODE + 1n, type: "directory" },
+      { inode: 6n, type: "chardev" },
+    ]);
+    expect(nodes.map((n) => n.inode)).toEqual([3n, 4n, 2n, 3n, 99n, TRASH_INODE + 1n, 6n]);
+    const [f, l, d, , missing, trashDir, dev] = nodes;
+    expect(f.attr).toEqual(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: 4294967294, gid: 4294967293, flags: 33, tier: 2 }));
+    expect(f.accessAcl).toEqual({ owner: 6, group: 4, mask: 4, other: 4, users: [{ id: 4294967295, perm: 7 }], groups: [] });
+    expect(f.defaultAcl).toBeUndefined();
+    expect(f.xattrs.map((x) => [x.name.toString(), x.value.toString("hex")])).toEqual([["user.a", ""], ["user.b", "000102ff"]]);
+    expect(f.chunks.map((c) => c.index)).toEqual([0, 2, 3]);
+    expect(f.chunks[0].slices[0]).toEqual({ id: BIG_SLICE, pos: 0, size: 1 << 26, off: 0, len: 1 << 26 });
+    expect(f.chunks[1].slices[0]).toEqual({ id: 0n, pos: 0, size: 0, off: 0, len: 4096 });
+    expect(l.symlink?.equals(GBK)).toBe(true);
+    expect(d.defaultAcl).toEqual({ owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [{ id: 3, perm: 6 }] });
+    expect(missing).toMatchObject({ attr: null, entryType: "fifo", chunks: [], xattrs: [] });
+    expect(trashDir.attr?.mode).toBe(0o555);
+    expect(dev.attr?.rdev).toBe(0x80000001);
+  });
+
+  it("stores hard links as JuiceFS does: nlink = links, parent 0, parents from the edges", async () => {
+    const [h] = await engine.readNodes([{ inode: 5n, type: "regular" }]);
+    expect(h.attr?.nlink).toBe(MANY + 6);
+    const [row] = await engine.driver.all(`SELECT ${engine.names.q("parent")} AS p FROM ${engine.t("node")} WHERE ${engine.names.q("inode")} = 5`);
+    expect(toBig(row.p)).toBe(0n);
+  });
+
+  it("keeps a chunk_ref row for every live slice, shared ones with the full count, no hole row", async () => {
+    const rows = await engine.driver.all(`SELECT * FROM ${engine.t("chunk_ref")} ORDER BY ${engine.names.q("chunkid")}`);
+    expect(rows.map((r) => [toBig(r.chunkid), toNum(r.size), toNum(r.refs)])).toEqual([
+      [9n, 200, 2],
+      [11n, 5, 1],
+      [12n, 5, 1],
+      [BIG_SLICE, 1 << 26, 1],
+    ]);
+  });
+
+  it("stores times as microseconds plus the remaining nanoseconds", async () => {
+    const [r] = await engine.driver.all(`SELECT * FROM ${engine.t("node")} WHERE ${engine.names.q("inode")} = 3`);
+    expect([toBig(r.atime), toNum(r.atimensec), toBig(r.mtime), toNum(r.mtimensec), toBig(r.ctime), toNum(r.ctimensec)]).toEqual([
+      1_700_000_000_123_456n, 789, 1_700_000_001_999_999n, 999, 1_700_000_002_000_000n, 1,
+    ]);
+  });
+
+  it("names the volume when asked to load into it", async () => {
+    const check = await engine.checkEmpty();
+    expect(check).toMatchObject({ empty: false, volume: "rt-volume" });
+    await expect(engine.beginLoad()).rejects.toThrow(/is not empty: it holds JuiceFS volume "rt-volume"/);
+  });
+
+  it("compares and sets an xattr atomically", async () => {
+    expect(await engine.getXattr(1n, "lastBackup")).toBeNull();
+    expect(await engine.compareAndSetXattr(1n, "lastBackup", null, Buffer.from("a"))).toBe(true);
+    expect(await engine.compareAndSetXattr(1n, "lastBackup", null, Buffer.from("b"))).toBe(false);
+    expect(await engine.compareAndSetXattr(1n, "lastBackup", Buffer.from("x"), Buffer.from("b"))).toBe(false);
+    expect(await engine.compareAndSetXattr(1n, "lastBackup", Buffer.from("a"), Buffer.from("a"))).toBe(true);
+    expect(await engine.compareAndSetXattr(1n, "lastBackup", Buffer.from("a"), Buffer.from("b"))).toBe(true);
+    expect((await engine.getXattr(1n, "lastBackup"))?.toString()).toBe("b");
+    // Racing first writers: exactly one wins.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => engine.compareAndSetXattr(1n, "lock", null, Buffer.from(String(i)))),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    // Racing updaters from the same value: exactly one wins.
+    const current = (await engine.getXattr(1n, "lock"))!;
+    const updates = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => engine.compareAndSetXattr(1n, "lock", current, Buffer.from(`u${i}`))),
+    );
+    expect(updates.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("abort() leaves an empty database as it was", async () => {
+    const db = await targets.fresh();
+    const e = await openSqlEngine(db.url);
+    try {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      sink.edges(1n, [{ name: Buffer.from("x"), inode: 2n, type: "regular" }]);
+      await sink.flush();
+      // SQLite shares the load's connection and MySQL commits DDL: the tables are visible.
+      if (dialect !== "postgres") expect(await e.listTables()).toHaveLength(EXPECTED_TABLES.length);
+      await sink.abort();
+      expect(await e.listTables()).toEqual([]);
+      expect((await e.checkEmpty()).empty).toBe(true);
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
+
+  it("honours table_prefix", async () => {
+    const db = await targets.fresh("table_prefix=vol2");
+    const e = await openSqlEngine(db.url);
+    try {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      sink.setting({ ...SETTING, Name: "vol2" });
+      await sink.commit();
+      const tables = await e.listTables();
+      expect(tables).toContain("jfs_vol2_node");
+      expect(tables.every((t) => t.startsWith("jfs_vol2_"))).toBe(true);
+      expect((await e.readSetting())?.Name).toBe("vol2");
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+// The DDL must be what xorm v1.0.7 emits for JuiceFS (sql-tkv-schema.md §1.5), or a mounting
+// client's schema sync drops and recreates indexes. A few statements per dialect, verbatim.
+import { describe, expect, it } from "vitest";
+import { SqlNames, TABLES } from "./schema";
+
+describe("JuiceFS DDL", () => {
+  it("creates the 21 tables in syncAllTables order", () => {
+    expect(TABLES.map((t) => t.base)).toEqual([
+      "setting", "counter", "edge", "node", "symlink", "xattr", "chunk", "chunk_ref", "delslices", "session2", "sustained",
+      "delfile", "flock", "plock", "dir_quota", "user_group_quota", "dir_stats", "detached_node", "acl", "delegation_token", "change_log",
+    ]);
+  });
+
+  it("renders MySQL as xorm does", () => {
+    const ddl = new SqlNames("mysql", "jfs_").createAll();
+    expect(ddl).toHaveLength(29);
+    expect(ddl).toContain(
+      "CREATE TABLE IF NOT EXISTS `jfs_node` (`inode` BIGINT(20) PRIMARY KEY NOT NULL, `type` INT NOT NULL, `flags` INT NOT NULL, `mode` INT NOT NULL, `uid` INT NOT NULL, `gid` INT NOT NULL, `atime` BIGINT(20) NOT NULL, `mtime` BIGINT(20) NOT NULL, `ctime` BIGINT(20) NOT NULL, `atimensec` INT DEFAULT 0 NOT NULL, `mtimensec` INT DEFAULT 0 NOT NULL, `ctimensec` INT DEFAULT 0 NOT NULL, `nlink` INT NOT NULL, `length` BIGINT(20) NOT NULL, `rdev` INT NULL, `parent` BIGINT(20) NULL, `access_acl_id` INT NULL, `default_acl_id` INT NULL, `tier_id` INT NULL);",
+    );
+    expect(ddl).toContain(
+      "CREATE TABLE IF NOT EXISTS `jfs_edge` (`id` BIGINT(20) PRIMARY KEY AUTO_INCREMENT NOT NULL, `parent` BIGINT(20) NOT NULL, `name` VARBINARY(255) NOT NULL, `inode` BIGINT(20) NOT NULL, `type` INT NOT NULL);",
+    );
+    expect(ddl).toContain("CREATE UNIQUE INDEX `UQE_jfs_edge_edge` ON `jfs_edge` (`parent`,`name`);");
+    expect(ddl).toContain(
+      "CREATE TABLE IF NOT EXISTS `jfs_user_group_quota` (`qtype` INT NOT NULL, `qkey` BIGINT(20) NOT NULL, `max_space` BIGINT(20) NOT NULL, `max_inodes` BIGINT(20) NOT NULL, `used_space` BIGINT(20) NOT NULL, `used_inodes` BIGINT(20) NOT NULL, PRIMARY KEY ( `qtype`,`qkey` ));",
+    );
+    expect(ddl).toContain(
+      "CREATE TABLE IF NOT EXISTS `jfs_acl` (`id` INT PRIMARY KEY AUTO_INCREMENT NOT NULL, `owner` INT NULL, `group` INT NULL, `mask` INT NULL, `other` INT NULL, `named_users` BLOB NULL, `named_groups` BLOB NULL);",
+    );
+  });
+
+  it("renders PostgreSQL as xorm does, qualifying tables with the search_path schema", () => {
+    const ddl = new SqlNames("postgres", "jfs_").createAll();
+    expect(ddl).toContain(
+      'CREATE TABLE IF NOT EXISTS "jfs_edge" ("id" BIGSERIAL PRIMARY KEY NOT NULL, "parent" BIGINT NOT NULL, "name" BYTEA NOT NULL, "inode" BIGINT NOT NULL, "type" INTEGER NOT NULL);',
+    );
+    expect(ddl).toContain('CREATE TABLE IF NOT EXISTS "jfs_acl" ("id" SERIAL PRIMARY KEY NOT NULL, "owner" INTEGER NULL, "group" INTEGER NULL, "mask" INTEGER NULL, "other" INTEGER NULL, "named_users" BYTEA NULL, "named_groups" BYTEA NULL);');
+    const s = new SqlNames("postgres", "jfs_v1_", "s1").createAll();
+    expect(s).toContain('CREATE INDEX "IDX_jfs_v1_edge_inode" ON "s1"."jfs_v1_edge" ("inode");');
+  });
+
+  it("renders SQLite as xorm does", () => {
+    const ddl = new SqlNames("sqlite3", "jfs_").createAll();
+    expect(ddl).toContain("CREATE TABLE IF NOT EXISTS `jfs_setting` (`name` TEXT PRIMARY KEY NOT NULL, `value` TEXT NOT NULL);");
+    expect(ddl).toContain(
+      "CREATE TABLE IF NOT EXISTS `jfs_chunk` (`id` INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, `inode` INTEGER NOT NULL, `indx` INTEGER NOT NULL, `slices` BLOB NOT NULL);",
+    );
+    expect(ddl).toContain("CREATE INDEX `IDX_jfs_chunk_ref_refs` ON `jfs_chunk_ref` (`refs`);");
+  });
+
+  it("puts the table prefix into index names", () => {
+    expect(new SqlNames("mysql", "jfs_volume1_").indexNames()).toContain("UQE_jfs_volume1_edge_edge");
+  });
+});
