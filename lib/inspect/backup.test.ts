@@ -140,6 +140,17 @@ describe("indexing edge cases", () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  it("stops when aborted, closes the input and leaves no index behind", async () => {
+    const dir = mkdtempSync(path.join(tmp, "abort-"));
+    const ac = new AbortController();
+    ac.abort();
+    const input = Readable.from([golden("metadata.sample")]);
+    await expect(indexBackup(input, path.join(dir, "x.idx"), { signal: ac.signal })).rejects.toThrow(/cancelled/);
+    expect(readdirSync(dir)).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(input.destroyed).toBe(true);
+  });
+
   it("ranks the siblings of an unsorted dump by raw name bytes", async () => {
     const dumpPath = path.join(tmp, "unsorted.json");
     const out = createWriteStream(dumpPath);
@@ -213,6 +224,7 @@ describe("paging a 100,000-entry directory of a backup", () => {
     const end = await src.children(bigId, N - 2, 10);
     expect(end.items.map((i) => i.name)).toEqual([name(N - 2), name(N - 1)]);
     expect((await src.children(bigId, N, 10)).items).toEqual([]);
+    await expect(src.children(bigId, 0, 1001)).rejects.toThrow(/limit 1…1000/);
   });
 
   it("pages the matches of a filter", async () => {

@@ -21,7 +21,7 @@ import {
   type IndexProgress,
   type TreeItem,
 } from "./schemas";
-import { InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
+import { checkPage, InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
 
 const INDEX_VERSION = 1;
 const BATCH_ROWS = 2000;
@@ -48,6 +48,8 @@ CREATE UNIQUE INDEX entries_dir ON entries(dir) WHERE dir IS NOT NULL;`;
 
 export interface IndexBackupOptions {
   onProgress?: (p: IndexProgress) => void;
+  /** Stops indexing; the partial index is removed. */
+  signal?: AbortSignal;
 }
 
 interface OpenDir {
@@ -96,6 +98,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
   await rm(tmpPath, { force: true });
   const db = new Database(tmpPath);
   let ok = false;
+  let counter: Transform | null = null;
   try {
     // A throwaway file until the rename: durability only matters at the end.
     db.pragma("journal_mode = OFF");
@@ -141,6 +144,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
       changeLog: (c) => void (header.changeLog = c),
       treeStart: (t) => void trees.push(t),
       entry: (e: ReadEntry) => {
+        if (opts.signal?.aborted) throw new InspectRequestError("indexing was cancelled");
         let ord = trees.length - 1; // tree roots: FSTree 0, Trash 1
         let parent: number | null = null;
         if (e.parent) {
@@ -168,7 +172,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
       },
     };
 
-    const counter = new Transform({
+    counter = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
         cb(null, chunk);
@@ -215,6 +219,8 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     return info;
   } finally {
     if (!ok) {
+      // Stop reading: the pipeline then closes the input too.
+      counter?.destroy();
       if (db.open) db.close();
       await rm(tmpPath, { force: true });
     }
@@ -307,9 +313,12 @@ class IndexReader {
     return this.after.all(dir, ord, limit) as EntryRow[];
   }
 
-  filtered(dir: number, needle: string, offset: number, limit: number): { total: number; rows: EntryRow[] } {
-    const { n } = this.filteredCount.get(dir, needle) as { n: number };
-    return { total: n, rows: this.filteredPage.all(dir, needle, limit, offset) as EntryRow[] };
+  countMatching(dir: number, needle: string): number {
+    return (this.filteredCount.get(dir, needle) as { n: number }).n;
+  }
+
+  matching(dir: number, needle: string, offset: number, limit: number): EntryRow[] {
+    return this.filteredPage.all(dir, needle, limit, offset) as EntryRow[];
   }
 
   lookup(dir: number | null, name: Buffer): EntryRow | undefined {
@@ -349,17 +358,22 @@ class BackupSource implements TreeSource {
   }
 
   async children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage> {
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) {
-      throw new InspectRequestError(`bad page (offset ${offset}, limit ${limit}): offset must be ≥ 0 and limit ≥ 1`);
-    }
+    checkPage(offset, limit);
     const dir = this.index.dir(dirId);
     const id = dir.dir!;
     const needle = filter?.trim().toLowerCase();
     if (!needle) {
       return { total: dir.nchild ?? 0, offset, items: this.index.pageFrom(id, offset, limit).map(itemOf) };
     }
-    const { total, rows } = this.index.filtered(id, needle, offset, limit);
-    return { total, offset, items: rows.map(itemOf) };
+    // Counting the matches scans the directory: remember the count while paging through them.
+    const key = `${id}\0${needle}`;
+    let total = this.filterCounts.get(key);
+    if (total === undefined) {
+      total = this.index.countMatching(id, needle);
+      if (this.filterCounts.size >= 64) this.filterCounts.delete(this.filterCounts.keys().next().value as string);
+      this.filterCounts.set(key, total);
+    }
+    return { total, offset, items: this.index.matching(id, needle, offset, limit).map(itemOf) };
   }
 
   async entry(dirId: string | null, name: string): Promise<EntryDetail> {

@@ -8,7 +8,7 @@ import { describeEntry, treeItemOf } from "./describe";
 import { toDumpNode } from "../engines/dump";
 import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
 import { NameIndex } from "./nameindex";
-import { InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
+import { checkPage, InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
 
 export interface LiveSourceOptions {
   /** Directory indexes kept (least recently used dropped first). Default 8. */
@@ -98,9 +98,7 @@ class LiveSource implements TreeSource {
   }
 
   async children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage> {
-    if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1) {
-      throw new InspectRequestError(`bad page (offset ${offset}, limit ${limit}): offset must be ≥ 0 and limit ≥ 1`);
-    }
+    checkPage(offset, limit);
     const inode = parseInode(dirId);
     const [dirNode] = await this.engine.readNodes([{ inode, type: "directory" }]);
     if (!dirNode.attr || dirNode.attr.type !== "directory") {

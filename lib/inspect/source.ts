@@ -1,5 +1,5 @@
 // The one interface the tree viewer pages through, whatever holds the metadata.
-import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
+import { MAX_PAGE, type ChildrenPage, type EntryDetail, type TreeItem } from "./schemas";
 
 export interface TreeSource {
   readonly kind: "live" | "backup";
@@ -33,5 +33,12 @@ export class InspectRequestError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "InspectRequestError";
+  }
+}
+
+/** Offsets and limits as every source accepts them. */
+export function checkPage(offset: number, limit: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new InspectRequestError(`bad page (offset ${offset}, limit ${limit}): offset must be an integer ≥ 0 and limit 1…${MAX_PAGE}`);
   }
 }
