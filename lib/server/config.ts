@@ -3,14 +3,14 @@
 import path from "node:path";
 
 export function dataDir(): string {
-  return path.resolve(process.env.JFSMETA_DATA_DIR || "data");
+  return path.resolve(/*turbopackIgnore: true*/ process.env.JFSMETA_DATA_DIR || "data");
 }
 
 export function dataPath(...parts: string[]): string {
-  return path.join(dataDir(), ...parts);
+  return path.join(/*turbopackIgnore: true*/ dataDir(), ...parts);
 }
 
 /** The app's own SQL files (prisma/sql), found from the project root. */
 export function sqlDir(): string {
-  return path.resolve(process.env.JFSMETA_SQL_DIR || path.join(process.cwd(), "prisma", "sql"));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.JFSMETA_SQL_DIR || path.join(process.cwd(), "prisma", "sql"));
 }
