@@ -2,7 +2,7 @@
 // from its first bytes (JuiceFS's large encrypted backups are really plain gzip, §1.9).
 import { z } from "zod";
 import { isEnvelope } from "../dump/envelope";
-import { parseBackupTime } from "./retention";
+import { forecastRetention, parseBackupTime, RetentionForecastItemSchema, RetentionForecastSchema, type ForecastOptions } from "./retention";
 import { getBytes, listAll, type ObjectStore } from "./store";
 
 export const BACKUP_PREFIX = "meta/";
@@ -68,4 +68,26 @@ export async function listBackups(store: ObjectStore, opts: ListBackupsOptions =
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, out.length) }, worker));
   return out;
+}
+
+export const BackupTimelineItemSchema = BackupInfoSchema.extend(RetentionForecastItemSchema.pick({ fate: true, window: true, reason: true, deleteAt: true, deleteReason: true }).shape);
+export type BackupTimelineItem = z.infer<typeof BackupTimelineItemSchema>;
+
+export const BackupTimelineSchema = RetentionForecastSchema.omit({ items: true }).extend({ items: z.array(BackupTimelineItemSchema) });
+export type BackupTimeline = z.infer<typeof BackupTimelineSchema>;
+
+/** The listing joined with each backup's fate at `now` and its forecast deletion (for tables and timelines). */
+export function backupTimeline(backups: readonly BackupInfo[], now: Date, opts: ForecastOptions = {}): BackupTimeline {
+  const forecast = forecastRetention(
+    backups.map((b) => b.name),
+    now,
+    opts,
+  );
+  const byName = new Map(forecast.items.map((i) => [i.key, i]));
+  const items = backups.map((b): BackupTimelineItem => {
+    const f = byName.get(b.name)!;
+    return { ...b, fate: f.fate, window: f.window, reason: f.reason, deleteAt: f.deleteAt, deleteReason: f.deleteReason };
+  });
+  const { items: _ignored, ...rest } = forecast;
+  return { ...rest, items };
 }

@@ -1,0 +1,105 @@
+// jfsmeta backup META-URL: take automatic metadata backups as a JuiceFS client does.
+import { CliError, parseCli, Progress } from "./common";
+import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
+import { openEngine, redactUrl } from "../lib/engines/open";
+import { checkBackupInterval, parseBackupInterval, runBackupCycle, watchBackups, type BackupResult } from "../lib/storage/autobackup";
+
+const HELP = `usage: jfsmeta backup [options] META-URL
+
+Run one automatic-backup cycle now, exactly as a JuiceFS client does (the 'lastBackup'
+attribute on the root decides whether a backup is due, so jfsmeta and mounted clients
+share one schedule), upload meta/dump-YYYY-MM-DD-HHMMSS.json.gz to the volume's object
+storage (encrypted on encrypted volumes), then apply JuiceFS's retention.
+
+options:
+  --interval DURATION  backup interval, as --backup-meta (default 1h; e.g. 90, 30m, 1d12h)
+  --skip-trash         leave the Trash out of the backup
+  --watch              keep running: poll every interval/10 like a client
+  --force              back up now even if the interval has not passed
+  --json               print each result as JSON
+  --quiet, -q          no progress on stderr
+${STORAGE_HELP}  --help, -h           this help
+
+A private key protected by a passphrase reads JFS_RSA_PASSPHRASE.
+
+examples:
+  jfsmeta backup redis://localhost:6379/1
+  JFSMETA_SECRET_KEY=... jfsmeta backup --watch --interval 2h mysql://user:pass@(host:3306)/jfs
+`;
+
+function describe(r: BackupResult): string {
+  switch (r.status) {
+    case "done": {
+      const c = r.cleanup;
+      const cleaned = c ? `; cleanup deleted ${c.deleted.length}${c.errors.length ? `, ${c.errors.length} failed: ${c.errors.join("; ")}` : ""}` : "";
+      return `backup metadata succeeded: ${r.location} (${r.size} bytes${r.encrypted ? ", encrypted" : ""}, ${r.entries} entries, ${(r.durationMs / 1000).toFixed(1)}s)${cleaned}`;
+    }
+    case "not-due":
+      return r.reason === "lost-race" ? `no backup: ${r.message}` : `no backup due: the next one is due at ${r.due?.toISOString()}`;
+    default:
+      return `backup failed (${r.reason}): ${r.message}`;
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCli(
+    args,
+    {
+      interval: { type: "string" },
+      "skip-trash": { type: "boolean" },
+      watch: { type: "boolean" },
+      force: { type: "boolean" },
+      json: { type: "boolean" },
+      quiet: { type: "boolean", short: "q" },
+      ...STORAGE_FLAGS,
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new CliError(`expected one META-URL\n\n${HELP}`);
+  const [url] = positionals;
+  process.title = `jfsmeta backup ${redactUrl(url)}`;
+  const intervalMs = parseBackupInterval(values.interval ?? "1h");
+  if (intervalMs <= 0) throw new CliError(`invalid --interval "${values.interval}": use e.g. 1h, 30m, 90 (seconds) or 1d12h`);
+  try {
+    checkBackupInterval(intervalMs);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const progress = new Progress(!!values.quiet);
+  const report = (r: BackupResult) => {
+    if (values.json) process.stdout.write(JSON.stringify(r) + "\n");
+    else progress.done(describe(r));
+  };
+  const opts = {
+    intervalMs,
+    skipTrash: !!values["skip-trash"],
+    force: !!values.force,
+    storage: storageOverrides(values),
+    onProgress: (p: { phase: string; entries?: number; bytes?: number }) =>
+      progress.update(p.phase === "dump" ? `Dumped entries: ${p.entries}` : p.phase === "upload" ? `Uploading ${p.bytes} bytes` : "Cleaning up"),
+  };
+  const engine = await openEngine(url);
+  try {
+    if (values.watch) {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        if (values.force) report(await runBackupCycle(engine, opts));
+        await watchBackups(engine, { ...opts, force: false, signal: ac.signal, onResult: report });
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
+      return 0;
+    }
+    const r = await runBackupCycle(engine, opts);
+    report(r);
+    return r.status === "failed" ? 1 : 0;
+  } finally {
+    await engine.close();
+  }
+}

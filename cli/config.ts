@@ -1,0 +1,56 @@
+// jfsmeta config META-URL --secret-key S: re-set the storage credentials after a load, stored as
+// JuiceFS stores them (encrypted with the UUID-derived key when KeyEncrypted is set).
+import { CliError, parseCli } from "./common";
+import { openEngine, redactUrl } from "../lib/engines/open";
+import { applyCredentials } from "../lib/storage/credentials";
+
+const HELP = `usage: jfsmeta config [options] META-URL
+
+Change the object storage credentials stored in the volume setting, like
+'juicefs config --secret-key'. Loading a dump leaves the secret key as "removed";
+this makes the setting whole again. Secrets are stored encrypted when the volume
+stores them so (KeyEncrypted), as JuiceFS does.
+
+options:
+  --secret-key KEY      new secret key (or env JFSMETA_SECRET_KEY)
+  --access-key KEY      new access key
+  --session-token TOKEN new session token ('' to clear it)
+  --help, -h            this help
+`;
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCli(
+    args,
+    {
+      "secret-key": { type: "string" },
+      "access-key": { type: "string" },
+      "session-token": { type: "string" },
+    },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new CliError(`expected one META-URL\n\n${HELP}`);
+  const secretKey = values["secret-key"] ?? (process.env.JFSMETA_SECRET_KEY || undefined);
+  if (secretKey === undefined && values["access-key"] === undefined && values["session-token"] === undefined) {
+    throw new CliError(`nothing to change: give --secret-key, --access-key or --session-token\n\n${HELP}`);
+  }
+  const [url] = positionals;
+  process.title = `jfsmeta config ${redactUrl(url)}`;
+  const engine = await openEngine(url);
+  try {
+    const setting = await engine.readSetting();
+    if (!setting) throw new CliError(`no JuiceFS volume in ${redactUrl(url)}: the database holds no setting`, 1);
+    const { setting: updated, changed, stillRemoved } = applyCredentials(setting, {
+      secretKey,
+      accessKey: values["access-key"],
+      sessionToken: values["session-token"],
+    });
+    await engine.writeSetting(updated);
+    process.stderr.write(`updated ${changed.join(", ")} of volume ${setting.Name}${updated.KeyEncrypted ? " (stored encrypted)" : ""}\n`);
+    for (const f of stillRemoved) process.stderr.write(`warning: ${f} is still "removed"; set it with --${f === "SessionToken" ? "session-token" : "secret-key"}\n`);
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

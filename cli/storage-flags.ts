@@ -1,0 +1,30 @@
+// Storage override flags shared by `jfsmeta backup` and `jfsmeta backups`.
+import type { StorageOverrides } from "../lib/storage/volume";
+
+export const STORAGE_FLAGS = {
+  "storage-endpoint": { type: "string" },
+  "access-key": { type: "string" },
+  "secret-key": { type: "string" },
+  "session-token": { type: "string" },
+  bucket: { type: "string" },
+} as const;
+
+export const STORAGE_HELP = `storage overrides (the volume setting is used otherwise):
+  --storage-endpoint URL   S3 endpoint, e.g. http://127.0.0.1:9000 (path style)
+  --bucket URL|DIR         replace the volume's Bucket
+  --access-key KEY         object storage access key
+  --secret-key KEY         object storage secret key (or env JFSMETA_SECRET_KEY);
+                           needed when the setting came from a dump ("removed")
+  --session-token TOKEN    object storage session token
+`;
+
+export function storageOverrides(values: Record<string, unknown>, env: Record<string, string | undefined> = process.env): StorageOverrides {
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  return {
+    endpoint: str("storage-endpoint"),
+    bucket: str("bucket"),
+    accessKey: str("access-key"),
+    secretKey: str("secret-key") ?? (env.JFSMETA_SECRET_KEY || undefined),
+    sessionToken: str("session-token"),
+  };
+}
