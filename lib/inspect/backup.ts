@@ -13,6 +13,7 @@ import { maskSecrets, type Setting } from "../jfs/setting";
 import { unescapeName } from "../jfs/escape";
 import type { ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry } from "../jfs/types";
 import { describeEntry, displayName, treeItemOf } from "./describe";
+import { decodeNode, encodeNode } from "./nodecodec";
 import {
   BackupIndexInfoSchema,
   type BackupIndexInfo,
@@ -23,7 +24,7 @@ import {
 } from "./schemas";
 import { checkPage, InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
 
-const INDEX_VERSION = 1;
+const INDEX_VERSION = 2;
 const BATCH_ROWS = 2000;
 const PROGRESS_EVERY = 10_000;
 
@@ -37,7 +38,7 @@ CREATE TABLE entries (
   lname  TEXT NOT NULL,        -- lowercased display name, for filters
   dir    INTEGER,              -- directories: their own directory id
   nchild INTEGER,              -- directories: number of entries
-  node   BLOB NOT NULL         -- v8-serialized DumpNode (bigint and Buffer survive)
+  node   BLOB NOT NULL         -- DumpNode, nodecodec.ts
 );`;
 
 // Built after the bulk insert: cheaper than maintaining them row by row.
@@ -165,7 +166,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
           open.delete(dir);
           directories++;
         }
-        rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, v8.serialize(e.node)]);
+        rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, encodeNode(e.node)]);
         entries++;
         if (rows.length >= BATCH_ROWS) flush();
         if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes, entries });
@@ -331,7 +332,7 @@ class IndexReader {
 }
 
 function nodeOf(row: EntryRow): DumpNode {
-  return v8.deserialize(row.node) as DumpNode;
+  return decodeNode(row.node);
 }
 
 function itemOf(row: EntryRow): TreeItem {
