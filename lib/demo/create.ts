@@ -84,7 +84,7 @@ async function writeDemoDump(file: string, files: number, at: Date, bucket: stri
 
 export async function createDemo(opts: { now?: Date; days?: number; print?: (l: string) => void } = {}): Promise<{ id: string; backups: number }> {
   const now = opts.now ?? new Date();
-  const days = opts.days ?? 120;
+  const days = opts.days ?? 200;
   const print = opts.print ?? (() => undefined);
   const root = dataPath("demo");
   const bucket = path.join(root, "bucket") + "/";

@@ -1,0 +1,45 @@
+import { expect, test, type Page } from "@playwright/test";
+import { readdirSync } from "node:fs";
+import { DEMO_META_DIR } from "./env";
+import { login, shot } from "./helpers";
+
+/** Walk down to the first regular file and check its entry panel and JSON. */
+async function drillToFile(page: Page) {
+  const rows = page.getByTestId("tree-row");
+  await expect(rows.first()).toBeVisible();
+  await expect(page.getByTestId("child-count")).toContainText("entries");
+  // Open the first directory that has an "open" button, then pick a file there.
+  const dirButton = page.getByRole("button", { name: /^open / }).first();
+  const dirName = (await dirButton.getAttribute("aria-label"))!.replace(/^open /, "");
+  await dirButton.click();
+  await expect(page.getByTestId("breadcrumb")).toContainText(dirName);
+  const file = page.locator('[data-testid="tree-row"]', { hasText: "📄" }).first();
+  await expect(file).toBeVisible();
+  const name = await file.getAttribute("data-name");
+  await file.click();
+  const panel = page.getByTestId("entry-panel");
+  await expect(panel).toContainText("regular file");
+  await expect(panel.locator("h3")).toHaveText(name!);
+  const json = page.getByTestId("entry-json");
+  await expect(json).toContainText("attr");
+  await expect(json).toContainText("inode");
+}
+
+test("a backup is indexed and inspected down to one entry's JSON", async ({ page }) => {
+  await login(page);
+  const newest = readdirSync(DEMO_META_DIR).sort().at(-1)!;
+  await page.goto(`/volumes/demo/inspect?backup=${newest}`);
+  await expect(page.getByTestId("inspect-source")).toContainText(newest);
+  await page.getByRole("button", { name: "Open for inspection" }).click();
+  await expect(page.getByTestId("tree-list")).toBeVisible({ timeout: 60_000 });
+  await drillToFile(page);
+  await shot(page, "inspect-backup");
+});
+
+test("the live engine is inspected down to one entry's JSON, with a paged filter", async ({ page }) => {
+  await login(page);
+  await page.goto("/volumes/demo/inspect");
+  await expect(page.getByTestId("inspect-source")).toContainText("live");
+  await drillToFile(page);
+  await shot(page, "inspect-live");
+});

@@ -1,0 +1,28 @@
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { mkdtempSync } from "node:fs";
+import { DEMO_META_URL } from "./env";
+import { cli, login, shot } from "./helpers";
+
+test("a dump downloaded from the dashboard is byte-identical to the CLI's", async ({ page }) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-dump-"));
+  await login(page);
+  await page.goto("/volumes/demo");
+  const form = page.getByTestId("dump-form");
+  await form.getByRole("button", { name: "Dump to a download" }).click();
+  const progress = form.getByTestId("job-progress");
+  await expect(progress).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent("download"), form.getByTestId("job-download").click()]);
+  const fromUi = path.join(dir, "ui.json");
+  await download.saveAs(fromUi);
+  await shot(page, "dump");
+
+  const fromCli = path.join(dir, "cli.json");
+  cli(["dump", DEMO_META_URL, fromCli]);
+  const a = readFileSync(fromUi);
+  const b = readFileSync(fromCli);
+  expect(a.length).toBeGreaterThan(1000);
+  expect(a.equals(b)).toBe(true);
+});

@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { DEMO_META_DIR, DEMO_META_URL } from "./env";
+import { cli, login, shot } from "./helpers";
+
+test("one click restores the newest backup into a new SQLite database, verified by dumping it", async ({ page }) => {
+  await login(page);
+  const newest = readdirSync(DEMO_META_DIR).sort().at(-1)!;
+  await page.goto(`/restore?volume=demo&backup=${newest}`);
+  const target = await page.getByLabel("SQLite target").inputValue();
+  expect(target).toMatch(/^sqlite3:\/\/.*\.db$/);
+  await page.getByTestId("restore-button").click();
+  await expect(page.getByTestId("preflight")).toContainText("Target is empty");
+  const result = page.getByTestId("restore-result");
+  await expect(result).toBeVisible({ timeout: 90_000 });
+  await expect(result).toContainText("Restored volume demo");
+  await shot(page, "restore");
+
+  // The restored database dumps to exactly what the backup holds.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-restore-"));
+  const out = path.join(dir, "restored.json");
+  cli(["dump", target, out, "--keep-secret-key"]);
+  const backup = gunzipSync(readFileSync(path.join(DEMO_META_DIR, newest)));
+  expect(readFileSync(out).equals(backup)).toBe(true);
+});
+
+test("a restore into a database that holds a volume is refused and writes nothing", async ({ page }) => {
+  await login(page);
+  const before = cli(["dump", DEMO_META_URL]);
+  await page.goto("/restore?volume=demo");
+  await page.getByLabel("another META-URL").check();
+  await page.getByTestId("target-url").fill(DEMO_META_URL);
+  await page.getByTestId("restore-button").click();
+  await expect(page.getByTestId("preflight")).toContainText("Target is not empty");
+  await expect(page.getByTestId("restore-error")).toContainText("nothing was written");
+  await shot(page, "restore-refused");
+  expect(cli(["dump", DEMO_META_URL])).toBe(before);
+});

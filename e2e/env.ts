@@ -1,0 +1,13 @@
+// Shared settings of the e2e run: one server (built once) on a fixed port with a throwaway
+// data directory and a known password.
+import os from "node:os";
+import path from "node:path";
+
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3217);
+export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `jfsmeta-e2e-${E2E_PORT}`);
+export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? "e2e-Correct-Horse-9";
+export const ROOT = path.resolve(__dirname, "..");
+export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+/** The demo volume's live metadata engine. */
+export const DEMO_META_URL = `sqlite3://${path.join(E2E_DATA_DIR, "demo", "meta.db")}`;
+export const DEMO_META_DIR = path.join(E2E_DATA_DIR, "demo", "bucket", "demo", "meta");

@@ -1,0 +1,22 @@
+import { expect, type Page } from "@playwright/test";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { E2E_PASSWORD, ROOT, SCREENSHOTS } from "./env";
+
+export async function login(page: Page): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Password").fill(E2E_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Volumes" })).toBeVisible();
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Run the jfsmeta CLI (`node bin/jfsmeta.mjs …`) and fail with its stderr on error. */
+export function cli(args: string[]): string {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "jfsmeta.mjs"), ...args], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`jfsmeta ${args[0]} failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
