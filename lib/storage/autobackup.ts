@@ -250,8 +250,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
           threads: 2,
           onProgress: (p) => opts.onProgress?.({ phase: "dump", entries: p.entries }),
         });
-        await writer.end();
-        gzip.end();
+        gzip.end(); // dumpMeta has called writer.end()
         await written;
       } catch (err) {
         gzip.destroy(err as Error);

@@ -1,0 +1,219 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { goldenPath } from "../../test/support/fixtures";
+import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
+import { decryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
+import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
+import { openDumpInput } from "../dump/input";
+import { loadMeta } from "../engines/load";
+import { openEngine } from "../engines/open";
+import type { MetaEngine } from "../engines/engine";
+import { decryptSecret, encryptSecret } from "../jfs/secrets";
+import type { Setting } from "../jfs/setting";
+import {
+  checkBackupInterval,
+  decideBackup,
+  formatGoDuration,
+  formatLastBackup,
+  LAST_BACKUP_XATTR,
+  parseBackupInterval,
+  parseLastBackup,
+  runBackupCycle,
+} from "./autobackup";
+import { listBackups } from "./backups";
+import { backupName } from "./retention";
+import { getBytes } from "./store";
+import { openVolumeStore } from "./volume";
+
+const H = 3600_000;
+const exec = promisify(execFile);
+const ROOT = path.resolve(__dirname, "..", "..");
+
+describe("scheduler rules (§1.2–1.4), pure", () => {
+  const now = new Date("2025-06-15T12:00:07Z");
+  it("no xattr → back up; exactly one interval → back up; one second less → wait", () => {
+    expect(decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 10 })).toEqual({ action: "backup", fast: true });
+    expect(decideBackup({ now, lastBackup: "2025-06-15T11:00:07Z", intervalMs: H, usedInodes: 10 }).action).toBe("backup");
+    const w = decideBackup({ now, lastBackup: "2025-06-15T19:00:08+08:00", intervalMs: H, usedInodes: 10 });
+    expect(w.action).toBe("wait");
+    if (w.action === "wait") expect(w.due.toISOString()).toBe("2025-06-15T12:00:08.000Z");
+  });
+  it("an unparsable value blocks, with the fix", () => {
+    const d = decideBackup({ now, lastBackup: Buffer.from("2025-06-15T11:00:07+0000"), intervalMs: H, usedInodes: 10 });
+    expect(d.action).toBe("blocked");
+    if (d.action === "blocked") expect(d.message).toMatch(/remove it/);
+    expect(parseLastBackup("2025-06-15T11:00:07.123456789+08:00")?.toISOString()).toBe("2025-06-15T03:00:07.123Z");
+    expect(parseLastBackup("2025-02-30T11:00:07Z")).toBeNull();
+  });
+  it("the 1M-inode rule: 1,000,000 backs up, 1,000,001 skips at 1h, not at 1h0m1s; fast mode below 100,000", () => {
+    expect(decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 1_000_000 })).toEqual({ action: "backup", fast: false });
+    const s = decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 1_000_001n });
+    expect(s.action).toBe("skip");
+    if (s.action === "skip") expect(s.message).toContain("too many inodes: 1000001 1h0m0s");
+    expect(decideBackup({ now, lastBackup: null, intervalMs: H + 1000, usedInodes: 5_000_000 }).action).toBe("backup");
+    expect(decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 99_999 })).toEqual({ action: "backup", fast: true });
+    expect(decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 100_000 })).toEqual({ action: "backup", fast: false });
+  });
+  it("--backup-meta parsing and the 5-minute minimum", () => {
+    expect(parseBackupInterval("90")).toBe(90_000);
+    expect(parseBackupInterval("0.5")).toBe(500);
+    expect(parseBackupInterval("1h30m50s")).toBe(H + 30 * 60_000 + 50_000);
+    expect(parseBackupInterval("2d")).toBe(48 * H);
+    expect(parseBackupInterval("1d12h")).toBe(36 * H);
+    expect(parseBackupInterval("garbage")).toBe(0);
+    expect(() => checkBackupInterval(4 * 60_000, {})).toThrow(/5-minute minimum/);
+    expect(() => checkBackupInterval(4 * 60_000, { SKIP_BACKUP_META_CHECK: "true" })).not.toThrow();
+    expect(formatGoDuration(H)).toBe("1h0m0s");
+    expect(formatGoDuration(30 * 60_000)).toBe("30m0s");
+    expect(formatGoDuration(H + 1000)).toBe("1h0m1s");
+  });
+  it("writes RFC3339 whole seconds", () => {
+    expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
+    expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toBe("2025-06-15T12:00:07Z");
+  });
+});
+
+describe("automatic backups on a private Redis", () => {
+  let redis: RedisServer;
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(path.join(tmpdir(), "jfsmeta-autobackup-"));
+    dirs.push(d);
+    return d;
+  };
+  let db = 0;
+  /** A fresh DB with the golden sample loaded and its storage pointed at a temp dir. */
+  async function volume(tweak: (s: Setting) => Setting = (s) => s): Promise<{ url: string; engine: MetaEngine; bucket: string }> {
+    const url = redis.db(++db);
+    const engine = await openEngine(url);
+    await loadMeta(engine, await openDumpInput(goldenPath("metadata.sample")));
+    const bucket = tmp() + "/";
+    const s = (await engine.readSetting())!;
+    await engine.writeSetting(tweak({ ...s, Storage: "file", Bucket: bucket, EncryptKey: "", KeyEncrypted: true }));
+    return { url, engine, bucket };
+  }
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("backs up once per interval, writes lastBackup, uploads a gzip JSON dump and cleans up", async () => {
+    const { engine } = await volume();
+    try {
+      const t = new Date("2026-11-26T10:00:00.400Z");
+      const r = await runBackupCycle(engine, { now: () => t, tmpDir: tmp() });
+      expect(r.status, r.message).toBe("done");
+      expect(r.name).toBe("dump-2026-11-26-100000.json.gz");
+      expect((await engine.getXattr(1n, LAST_BACKUP_XATTR))?.toString()).toBe("2026-11-26T10:00:00Z");
+      const store = openVolumeStore((await engine.readSetting())!).store;
+      const [b] = await listBackups(store);
+      expect(b.kind).toBe("gzip");
+      const json = JSON.parse(gunzipSync(await getBytes(store, b.key)).toString());
+      expect(json.Setting.Name).toBe("load-dump-test");
+      expect(json.FSTree.xattrs).toContainEqual({ name: "lastBackup", value: "2026-11-26T10:00:00Z" });
+
+      const again = await runBackupCycle(engine, { now: () => new Date(t.getTime() + 59 * 60_000) });
+      expect(again.status).toBe("not-due");
+      expect(again.due?.toISOString()).toBe("2026-11-26T11:00:00.000Z");
+      // An hour later it backs up again, and retention runs with that backup's time.
+      // Two older backups in the 2–3 day window of the next run: the younger goes.
+      const now3 = t.getTime() + H;
+      await store.put("meta/" + backupName(new Date(now3 - 66 * H)), Buffer.from("older"));
+      await store.put("meta/" + backupName(new Date(now3 - 60 * H)), Buffer.from("younger"));
+      const third = await runBackupCycle(engine, { now: () => new Date(now3) });
+      expect(third.status).toBe("done");
+      expect(third.cleanup?.deleted).toEqual([backupName(new Date(now3 - 60 * H))]);
+      expect((await listBackups(store, { sniff: false })).length).toBe(3);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("encrypted volumes get one envelope over the gzip, decryptable with the volume key", async () => {
+    const { engine } = await volume((s) => ({ ...s, EncryptKey: encryptSecret(TEST_RSA_KEY, s.UUID), EncryptAlgo: "chacha20-rsa" }));
+    try {
+      const r = await runBackupCycle(engine, { now: () => new Date("2026-11-26T10:00:00Z"), tmpDir: tmp() });
+      expect(r.status, r.message).toBe("done");
+      expect(r.encrypted).toBe(true);
+      const store = openVolumeStore((await engine.readSetting())!).store;
+      const [b] = await listBackups(store);
+      expect(b.kind).toBe("encrypted");
+      const plain = gunzipSync(decryptEnvelope(await getBytes(store, b.key), loadRsaPrivateKey(TEST_RSA_KEY, ""), "chacha20-rsa"));
+      expect(JSON.parse(plain.toString()).Setting.EncryptAlgo).toBe("chacha20-rsa");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a garbage lastBackup or a missing key passphrase fail with the reason, and do not claim the interval", async () => {
+    const { engine } = await volume();
+    try {
+      // the golden sample carries lastBackup 2021-11-23T18:29:54+08:00
+      const current = await engine.getXattr(1n, LAST_BACKUP_XATTR);
+      expect(current?.toString()).toBe("2021-11-23T18:29:54+08:00");
+      expect(await engine.compareAndSetXattr(1n, LAST_BACKUP_XATTR, current, Buffer.from("yesterday"))).toBe(true);
+      const r = await runBackupCycle(engine);
+      expect([r.status, r.reason]).toEqual(["failed", "bad-lastBackup"]);
+      expect((await runBackupCycle(engine, { force: true, tmpDir: tmp() })).status).toBe("done");
+    } finally {
+      await engine.close();
+    }
+    const enc = await volume((s) => ({ ...s, EncryptKey: encryptSecret("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", s.UUID) }));
+    try {
+      const saved = process.env.JFS_RSA_PASSPHRASE;
+      delete process.env.JFS_RSA_PASSPHRASE;
+      const r = await runBackupCycle(enc.engine);
+      if (saved !== undefined) process.env.JFS_RSA_PASSPHRASE = saved;
+      expect(r.status).toBe("failed");
+      expect(r.message).toMatch(/JFS_RSA_PASSPHRASE/);
+      expect((await enc.engine.getXattr(1n, LAST_BACKUP_XATTR))?.toString()).toBe("2021-11-23T18:29:54+08:00");
+    } finally {
+      await enc.engine.close();
+    }
+  });
+
+  it("two `jfsmeta backup` runs started together produce one backup", async () => {
+    const { url, engine, bucket } = await volume();
+    await engine.close();
+    const cli = () => exec(process.execPath, [path.join(ROOT, "bin/jfsmeta.mjs"), "backup", "--json", url], { cwd: ROOT }).then((r) => JSON.parse(r.stdout.trim()));
+    const results = await Promise.all([cli(), cli()]);
+    expect(results.map((r) => r.status).sort()).toEqual(["done", "not-due"]);
+    const engine2 = await openEngine(url);
+    try {
+      const store = openVolumeStore({ ...(await engine2.readSetting())!, Bucket: bucket }).store;
+      expect((await listBackups(store)).length).toBe(1);
+    } finally {
+      await engine2.close();
+    }
+  });
+
+  it("after loading a dump whose secret is removed, `jfsmeta config --secret-key` makes the setting whole", async () => {
+    const url = redis.db(++db);
+    const engine = await openEngine(url);
+    try {
+      const r = await loadMeta(engine, await openDumpInput(goldenPath("metadata.sample")));
+      expect(r.secretRemoved).toBe(true);
+      const before = (await engine.readSetting())!;
+      expect(before.SecretKey).toBe("removed");
+      const { stderr } = await exec(process.execPath, [path.join(ROOT, "bin/jfsmeta.mjs"), "config", url, "--secret-key", "s3cr3t", "--access-key", "AK"], { cwd: ROOT });
+      expect(stderr).not.toContain("s3cr3t");
+      const after = (await engine.readSetting())!;
+      expect(after.KeyEncrypted).toBe(true);
+      expect(after.SecretKey).not.toBe("s3cr3t");
+      expect(decryptSecret(after.SecretKey!, after.UUID)).toBe("s3cr3t");
+      expect(after.AccessKey).toBe("AK");
+      expect(decryptSecret(after.EncryptKey!, after.UUID, "EncryptKey")).toBe(decryptSecret(before.EncryptKey!, before.UUID, "EncryptKey"));
+    } finally {
+      await engine.close();
+    }
+  });
+});
