@@ -32,7 +32,7 @@ export default defineConfig({
     command: `rm -rf "${E2E_DATA_DIR}" && node scripts/start.mjs`,
     url: `http://127.0.0.1:${E2E_PORT}/login`,
     timeout: 300_000,
-    reuseExistingServer: false,
+    reuseExistingServer: process.env.E2E_REUSE === "1",
     stdout: "pipe",
     stderr: "pipe",
     env: {

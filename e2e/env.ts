@@ -2,11 +2,12 @@
 // data directory and a known password.
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3217);
 export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `jfsmeta-e2e-${E2E_PORT}`);
 export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? "e2e-Correct-Horse-9";
-export const ROOT = path.resolve(__dirname, "..");
+export const ROOT = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
 export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
 /** The demo volume's live metadata engine. */
 export const DEMO_META_URL = `sqlite3://${path.join(E2E_DATA_DIR, "demo", "meta.db")}`;

@@ -16,7 +16,7 @@ export async function shot(page: Page, name: string): Promise<void> {
 
 /** Run the jfsmeta CLI (`node bin/jfsmeta.mjs …`) and fail with its stderr on error. */
 export function cli(args: string[]): string {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "jfsmeta.mjs"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "jfsmeta.mjs"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`jfsmeta ${args[0]} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
