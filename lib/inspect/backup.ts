@@ -188,12 +188,13 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     if (!trees.includes("FSTree")) throw new InspectRequestError("the dump has no FSTree: it is not a JuiceFS metadata dump, or it is cut short");
     db.exec(INDEXES);
     // Dumps list siblings sorted already; re-rank any directory that was not.
-    const siblings = db.prepare("SELECT id FROM entries WHERE parent = ? ORDER BY name, id");
-    const setOrd = db.prepare("UPDATE entries SET ord = ? WHERE id = ?");
-    for (const d of unsorted) {
-      let r = 0;
-      for (const { id } of siblings.all(d) as { id: number }[]) setOrd.run(r++, id);
-    }
+    // SQLite does it in one statement, so a huge directory never sits in JS memory.
+    const rerank = db.prepare(
+      `UPDATE entries SET ord = r.rank FROM
+         (SELECT id, row_number() OVER (ORDER BY name, id) - 1 AS rank FROM entries WHERE parent = ?) AS r
+       WHERE entries.id = r.id`,
+    );
+    for (const d of unsorted) rerank.run(d);
 
     const info: BackupIndexInfo = BackupIndexInfoSchema.parse({
       indexVersion: INDEX_VERSION,
