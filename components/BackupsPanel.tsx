@@ -13,16 +13,16 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
   const sel = backups.find((b) => b.key === selected) ?? null;
   return (
     <div className="space-y-3">
-      <div className="grid gap-3 xl:grid-cols-[1fr_320px]">
-        <div className="card p-3">
+      <div className="card p-3">
           <h3 className="mb-1 text-sm font-semibold">Retention timeline</h3>
           <p className="mb-2 text-xs text-slate-500">
             Each bar is a backup, placed by age in the windows JuiceFS&apos;s cleanup keeps (oldest per window), coloured by its fate
             if backups go on every interval. Click a bar for details.
           </p>
           <RetentionTimeline backups={backups} now={now} selected={selected} onSelect={setSelected} />
-        </div>
-        <aside className="card p-3 text-sm" data-testid="backup-detail">
+      </div>
+      <div className="grid items-start gap-3 xl:grid-cols-[minmax(0,1fr)_340px]">
+        <aside className="card p-3 text-sm xl:sticky xl:top-3 xl:order-2" data-testid="backup-detail">
           {sel ? (
             <div className="space-y-2">
               <div className="break-all font-mono text-xs">{sel.key}</div>
@@ -76,8 +76,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
             <p className="text-slate-500">Select a backup.</p>
           )}
         </aside>
-      </div>
-      <div className="card overflow-hidden">
+      <div className="card overflow-hidden xl:order-1">
         <table className="w-full text-sm" data-testid="backups-table">
           <thead className="border-b border-slate-200 bg-slate-50">
             <tr>
@@ -129,6 +128,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
             })}
           </tbody>
         </table>
+      </div>
       </div>
     </div>
   );

@@ -78,13 +78,7 @@ export function RetentionTimeline({
   for (let d = 3; d <= 14; d++) edges.push(d);
   for (let d = 21; d <= 63; d += 7) edges.push(d);
   for (let d = 93; d <= 731; d += 30) edges.push(d);
-  let acc = 0;
-  const bandRects = BANDS.map((b, i) => {
-    const x1 = xOfAge(b.to);
-    const x2 = xOfAge(b.from);
-    acc += b.share;
-    return { ...b, x1, x2, i };
-  });
+  const bandRects = BANDS.map((b, i) => ({ ...b, x1: xOfAge(b.to), x2: xOfAge(b.from), i }));
   const hovered = bars.find((x) => x.b.key === hover);
   const ticks = [0, 1, 2, 7, 14, 30, 63, 180, 365, 731];
   return (

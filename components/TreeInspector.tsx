@@ -26,14 +26,15 @@ async function getJson<T>(params: Record<string, string | undefined>): Promise<T
   return body as T;
 }
 
-const TYPE_ICON: Record<string, string> = {
-  directory: "📁",
-  regular: "📄",
-  symlink: "🔗",
-  fifo: "⎍",
-  blockdev: "▣",
-  chardev: "▤",
-  socket: "⊙",
+/** ls-style type letters (emoji fonts are not on every server a browser may be). */
+const TYPE_BADGE: Record<string, { letter: string; cls: string }> = {
+  directory: { letter: "d", cls: "bg-sky-100 text-sky-800" },
+  regular: { letter: "f", cls: "bg-slate-100 text-slate-600" },
+  symlink: { letter: "l", cls: "bg-teal-100 text-teal-800" },
+  fifo: { letter: "p", cls: "bg-amber-100 text-amber-800" },
+  blockdev: { letter: "b", cls: "bg-violet-100 text-violet-800" },
+  chardev: { letter: "c", cls: "bg-violet-100 text-violet-800" },
+  socket: { letter: "s", cls: "bg-rose-100 text-rose-800" },
 };
 
 /** Pages of one directory, fetched as the list scrolls to them. */
@@ -173,12 +174,15 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
                   style={{ top: v.start, height: ROW }}
                   data-testid="tree-row"
                   data-name={it?.name}
+                  data-type={it?.type}
                   onClick={() => it && setSelected({ dirId: current!.dirId, rawName: it.rawName })}
                   onDoubleClick={() => it && open(it)}
                 >
                   {it ? (
                     <>
-                      <span aria-hidden>{TYPE_ICON[it.type] ?? "?"}</span>
+                      <span aria-hidden title={it.type} className={`inline-flex h-4 w-4 items-center justify-center rounded font-mono text-[10px] font-bold ${TYPE_BADGE[it.type]?.cls ?? ""}`}>
+                        {TYPE_BADGE[it.type]?.letter ?? "?"}
+                      </span>
                       <span className="truncate font-mono text-xs">{it.name}</span>
                       {it.dirId && (
                         <button className="rounded bg-slate-100 px-1.5 text-xs hover:bg-slate-200" onClick={() => open(it)} aria-label={`open ${it.name}`}>

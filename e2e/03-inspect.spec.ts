@@ -13,7 +13,7 @@ async function drillToFile(page: Page) {
   const dirName = (await dirButton.getAttribute("aria-label"))!.replace(/^open /, "");
   await dirButton.click();
   await expect(page.getByTestId("breadcrumb")).toContainText(dirName);
-  const file = page.locator('[data-testid="tree-row"]', { hasText: "📄" }).first();
+  const file = page.locator('[data-testid="tree-row"][data-type="regular"]').first();
   await expect(file).toBeVisible();
   const name = await file.getAttribute("data-name");
   await file.click();

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../components/Health";
+import { SizeSparkline } from "../../components/SizeSparkline";
 import { requireSession } from "../../lib/server/session";
 import { humanBytes } from "../../lib/server/views";
 import { listVolumes, volumeView } from "../../lib/server/volumes";
@@ -57,11 +58,19 @@ export default async function VolumesPage() {
                   <dt className="label">Backups</dt>
                   <dd>{v.backups ? v.backups.length : "–"}</dd>
                 </div>
-                <div className="col-span-4">
-                  <dt className="label">Newest backup</dt>
+                <div className="col-span-2">
+                  <dt className="label">Newest backup (restore point)</dt>
                   <dd>
                     <NewestBackup health={v.health} intervalSeconds={v.intervalSeconds} />
                   </dd>
+                </div>
+                <div className="col-span-2">
+                  <dt className="label">Backup size trend</dt>
+                  <dd>{v.backups && <SizeSparkline backups={v.backups} />}</dd>
+                </div>
+                <div className="col-span-4 text-xs text-slate-500">
+                  {v.setting?.encrypted ? "encrypted volume · " : ""}trash {v.setting?.trashDays} d · {v.engine} · bucket{" "}
+                  <span className="font-mono">{v.setting?.bucket}</span>
                 </div>
               </dl>
             )}
