@@ -41,7 +41,12 @@ export class SqlEngine implements MetaEngine {
   ) {
     this.kind = target.dialect;
     this.redactedUrl = target.redacted;
-    this.names = new SqlNames(target.dialect, target.prefix, target.dialect === "postgres" ? target.schema : undefined);
+    this.names = new SqlNames(
+      target.dialect,
+      target.prefix,
+      target.dialect === "postgres" ? target.schema : undefined,
+      target.dialect === "mysql" ? target.charset : undefined,
+    );
   }
 
   /** Table name for statements. */

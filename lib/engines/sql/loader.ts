@@ -19,7 +19,9 @@ interface Buffered {
   columns: readonly string[];
   mode: Mode;
   rows: unknown[][];
+  /** Wire size of `rows`, tracked only for `variable` tables. */
   bytes: number;
+  variable: boolean;
 }
 
 /** A statement should stay well under MySQL's default max_allowed_packet (16 MiB on MariaDB). */
@@ -29,6 +31,10 @@ const MAX_STATEMENT_ROWS = 2000;
 
 const INT32_MAX = 0x7fffffff;
 
+/** Tables whose rows can be large (blobs past a few hundred bytes); others are bounded by row count. */
+const VARIABLE_ROWS = new Set(["chunk", "xattr", "symlink", "acl", "setting"]);
+
+/** Roughly the bytes a row takes on the wire (hex-escaped on MySQL). */
 function rowBytes(row: unknown[]): number {
   let n = 0;
   for (const v of row) n += Buffer.isBuffer(v) ? v.length * 2 + 8 : typeof v === "string" ? v.length * 2 + 8 : 12;
@@ -79,7 +85,7 @@ export class SqlLoadSink implements LoadSink {
   private buf(table: string, columns: readonly string[], mode: Mode = "plain"): Buffered {
     const key = `${table}/${mode}`;
     let b = this.buffers.get(key);
-    if (!b) this.buffers.set(key, (b = { table, columns, mode, rows: [], bytes: 0 }));
+    if (!b) this.buffers.set(key, (b = { table, columns, mode, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
     return b;
   }
 
@@ -87,7 +93,7 @@ export class SqlLoadSink implements LoadSink {
     if (this.done) throw new Error("this load has already finished; start a new one");
     const b = this.buf(table, columns, mode);
     b.rows.push(row);
-    b.bytes += rowBytes(row);
+    if (b.variable) b.bytes += rowBytes(row);
   }
 
   /** MySQL and PostgreSQL keep uint32 ids in signed INT: store the two's-complement value. */
@@ -175,9 +181,17 @@ export class SqlLoadSink implements LoadSink {
     this.pendingSetting = s;
   }
 
+  /**
+   * Writes the tables whose buffers fill at least one full statement; the rest waits for more
+   * rows (memory stays bounded by one statement per table) or for commit().
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffered());
+    this.flushing = this.flushing.then(() => this.writeBuffered(false));
     return this.flushing;
+  }
+
+  private statementRows(b: Buffered): number {
+    return Math.max(1, Math.min(MAX_STATEMENT_ROWS, Math.floor(this.engine.driver.maxParams / b.columns.length)));
   }
 
   private insertSql(b: Buffered, n: number): string {
@@ -194,30 +208,36 @@ export class SqlLoadSink implements LoadSink {
     return sql;
   }
 
-  private async writeBuffered(): Promise<void> {
+  private async writeBuffered(all: boolean): Promise<void> {
     const dialect = this.engine.driver.dialect;
     // Inserts first (refs upserts after the plain slice rows), then the node updates.
     const order = [...this.buffers.values()].sort((a, b) => (a.mode === "upsertRefs" ? 1 : 0) - (b.mode === "upsertRefs" ? 1 : 0));
+    const ready = order.filter((b) => b.rows.length && (all || b.rows.length >= this.statementRows(b) || b.bytes >= MAX_STATEMENT_BYTES));
+    if (!ready.length && !(all && this.hardLinks.length)) return;
     const perTx = !this.transactional;
     if (perTx) await this.conn.run("BEGIN");
     try {
-      for (const b of order) {
-        if (!b.rows.length) continue;
-        const rows = b.rows;
+      for (const b of ready) {
+        const rows = b.mode === "plain" ? b.rows : dedupeByFirst(b.rows);
         b.rows = [];
         b.bytes = 0;
-        // Unique within one statement: PostgreSQL refuses to upsert one row twice in a statement.
-        const deduped = b.mode === "plain" ? rows : dedupeByFirst(rows);
-        const maxRows = Math.max(1, Math.min(MAX_STATEMENT_ROWS, Math.floor(this.engine.driver.maxParams / b.columns.length)));
+        const maxRows = this.statementRows(b);
         let i = 0;
-        while (i < deduped.length) {
+        while (i < rows.length) {
           let n = 0;
           let bytes = 0;
-          while (i + n < deduped.length && n < maxRows && (n === 0 || bytes + rowBytes(deduped[i + n]) <= MAX_STATEMENT_BYTES)) {
-            bytes += rowBytes(deduped[i + n]);
-            n++;
+          if (b.variable) {
+            while (i + n < rows.length && n < maxRows && (n === 0 || bytes + rowBytes(rows[i + n]) <= MAX_STATEMENT_BYTES)) {
+              bytes += rowBytes(rows[i + n]);
+              n++;
+            }
+          } else {
+            n = Math.min(maxRows, rows.length - i);
           }
-          const params = deduped.slice(i, i + n).flat();
+          // Keep a partial tail for later (unless finishing): full statements reuse one plan.
+          if (!all && n < maxRows && bytes < MAX_STATEMENT_BYTES && i + n === rows.length) break;
+          const params: unknown[] = [];
+          for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
           await this.conn.run(this.insertSql(b, n), params).catch((err: Error) => {
             throw this.explain(err, b.table);
           });
@@ -225,8 +245,12 @@ export class SqlLoadSink implements LoadSink {
           // better-sqlite3 is synchronous: let the event loop breathe between statements.
           if (dialect === "sqlite3") await new Promise((r) => setImmediate(r));
         }
+        for (; i < rows.length; i++) {
+          b.rows.push(rows[i]);
+          if (b.variable) b.bytes += rowBytes(rows[i]);
+        }
       }
-      if (this.hardLinks.length) {
+      if (all && this.hardLinks.length) {
         const { names } = this.engine;
         const q = (c: string) => names.q(c);
         const sql = `UPDATE ${names.t("node")} SET ${q("nlink")} = ?, ${q("parent")} = 0 WHERE ${q("inode")} = ?`;
@@ -254,7 +278,8 @@ export class SqlLoadSink implements LoadSink {
   }
 
   async commit(): Promise<void> {
-    await this.flush();
+    this.flushing = this.flushing.then(() => this.writeBuffered(true));
+    await this.flushing;
     const { names } = this.engine;
     const dialect = this.engine.driver.dialect;
     if (dialect === "postgres") {

@@ -48,6 +48,12 @@ describe("JuiceFS DDL", () => {
     expect(ddl).toContain("CREATE INDEX `IDX_jfs_chunk_ref_refs` ON `jfs_chunk_ref` (`refs`);");
   });
 
+  it("appends the DSN's charset on MySQL only", () => {
+    expect(new SqlNames("mysql", "jfs_", undefined, "utf8mb4").createAll()[1]).toBe(
+      "CREATE TABLE IF NOT EXISTS `jfs_counter` (`name` VARCHAR(255) PRIMARY KEY NOT NULL, `value` BIGINT(20) NOT NULL) DEFAULT CHARSET utf8mb4;",
+    );
+  });
+
   it("puts the table prefix into index names", () => {
     expect(new SqlNames("mysql", "jfs_volume1_").indexNames()).toContain("UQE_jfs_volume1_edge_edge");
   });

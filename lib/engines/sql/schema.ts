@@ -202,6 +202,8 @@ export class SqlNames {
     readonly prefix: string,
     /** PostgreSQL schema from search_path, qualifying table names. */
     readonly schema?: string,
+    /** MySQL: `charset=` of the DSN, which xorm appends as DEFAULT CHARSET. */
+    readonly mysqlCharset?: string,
   ) {}
 
   q(name: string): string {
@@ -223,7 +225,8 @@ export class SqlNames {
   createTable(def: TableDef): string[] {
     const cols = def.columns.map((col) => columnSql(this.dialect, col));
     if (def.compositePk) cols.push(`PRIMARY KEY ( ${def.compositePk.map((n) => this.q(n)).join(",")} )`);
-    const out = [`CREATE TABLE IF NOT EXISTS ${this.t(def.base)} (${cols.join(", ")});`];
+    const charset = this.dialect === "mysql" && this.mysqlCharset ? ` DEFAULT CHARSET ${this.mysqlCharset}` : "";
+    const out = [`CREATE TABLE IF NOT EXISTS ${this.t(def.base)} (${cols.join(", ")})${charset};`];
     const idx = (kind: "UQE" | "IDX", name: string, cols: string[]) =>
       `CREATE ${kind === "UQE" ? "UNIQUE " : ""}INDEX ${this.q(`${kind}_${this.raw(def.base)}_${name}`)} ON ${this.t(def.base)} (${cols.map((n) => this.q(n)).join(",")});`;
     for (const [name, cols] of def.unique) out.push(idx("UQE", name, cols));
