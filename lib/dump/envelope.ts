@@ -383,6 +383,11 @@ export interface DecryptFileOptions {
  */
 export async function decryptEnvelopeFile(path: string, opts: DecryptFileOptions): Promise<Readable> {
   const key = loadRsaPrivateKey(await readFile(opts.keyPath), opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE);
+  return decryptFileWithKey(path, key, opts.algo);
+}
+
+/** decryptEnvelopeFile with a key already loaded (e.g. the volume's own key from its setting). */
+export async function decryptFileWithKey(path: string, key: KeyObject, algoName?: string): Promise<Readable> {
   const fh = await open(path, "r");
   let head: Buffer;
   let size: number;
@@ -399,7 +404,7 @@ export async function decryptEnvelopeFile(path: string, opts: DecryptFileOptions
     checkHeader(head, key, size); // a precise error when it looks like a damaged envelope
     throw new EnvelopeError(`${path} is neither an encrypted JuiceFS object nor a plain backup`, "format");
   }
-  const first = envelopeAlgo(opts.algo);
+  const first = envelopeAlgo(algoName);
   let chosen: EnvelopeAlgo | null = null;
   for (const algo of [first, otherAlgo(first)]) {
     try {

@@ -28,6 +28,7 @@ import {
 import { listBackups } from "./backups";
 import { backupName } from "./retention";
 import { getBytes } from "./store";
+import { openBackupSource } from "./source";
 import { openVolumeStore } from "./volume";
 
 const H = 3600_000;
@@ -139,7 +140,7 @@ describe("automatic backups on a private Redis", () => {
   });
 
   it("encrypted volumes get one envelope over the gzip, decryptable with the volume key", async () => {
-    const { engine } = await volume((s) => ({ ...s, EncryptKey: encryptSecret(TEST_RSA_KEY, s.UUID), EncryptAlgo: "chacha20-rsa" }));
+    const { engine, url } = await volume((s) => ({ ...s, EncryptKey: encryptSecret(TEST_RSA_KEY, s.UUID), EncryptAlgo: "chacha20-rsa" }));
     try {
       const r = await runBackupCycle(engine, { now: () => new Date("2026-11-26T10:00:00Z"), tmpDir: tmp() });
       expect(r.status, r.message).toBe("done");
@@ -149,6 +150,17 @@ describe("automatic backups on a private Redis", () => {
       expect(b.kind).toBe("encrypted");
       const plain = gunzipSync(decryptEnvelope(await getBytes(store, b.key), loadRsaPrivateKey(TEST_RSA_KEY, ""), "chacha20-rsa"));
       expect(JSON.parse(plain.toString()).Setting.EncryptAlgo).toBe("chacha20-rsa");
+      // Restore straight from the volume's storage with its own key: load into an empty DB.
+      const src = await openBackupSource("latest", { metaUrl: url, tmpDir: tmp() });
+      expect(src.decrypted).toBe(true);
+      const target = await openEngine(redis.db(++db));
+      try {
+        const loaded = await loadMeta(target, await openDumpInput(src.stream));
+        expect(loaded.volume).toBe("load-dump-test");
+        expect((await target.readSetting())?.EncryptAlgo).toBe("chacha20-rsa");
+      } finally {
+        await target.close();
+      }
     } finally {
       await engine.close();
     }

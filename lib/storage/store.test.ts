@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { buffer } from "node:stream/consumers";
+import { pathToFileURL } from "node:url";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -14,6 +16,7 @@ import { FileStore } from "./file";
 import { rotate } from "./retention";
 import { parseMinioBucket, parseS3Bucket, S3Store } from "./s3";
 import { getBytes, listAll, PrefixedStore, type ObjectInfo, type ObjectStore } from "./store";
+import { openBackupSource } from "./source";
 import { openVolumeStore } from "./volume";
 
 describe("S3 bucket URLs (§4.2 table)", () => {
@@ -151,6 +154,32 @@ describe("S3 store against s3rver", () => {
     // s3rver checks the access key id (it does not verify V4 signatures)
     await expect(listAll(new S3Store({ ...loc, bucket: "jfs" }, { accessKey: "WRONG", secretKey: "x" }), "")).rejects.toThrow(/rejected the credentials/);
     await expect(listAll(new S3Store({ ...loc, endpoint: "http://127.0.0.1:1" }, { accessKey: "a", secretKey: "b" }), "")).rejects.toThrow(/cannot reach/);
+  });
+
+  it("openBackupSource reads s3:// and file:// backups, decrypting envelopes with the key", async () => {
+    const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
+    const plain = gzipSync('{"Setting":{}}');
+    await store.put("v/meta/plain.json.gz", plain);
+    await store.put("v/meta/enc.json.gz", encryptEnvelope(plain, key, { algo: "chacha20-rsa" }));
+    const dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-source-"));
+    try {
+      const keyPath = path.join(dir, "key.pem");
+      writeFileSync(keyPath, TEST_RSA_KEY);
+      const storage = { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey };
+      const a = await openBackupSource("s3://jfs/v/meta/plain.json.gz", { storage });
+      expect([a.decrypted, (await buffer(a.stream)).equals(plain)]).toEqual([false, true]);
+      const b = await openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage, keyPath, tmpDir: dir });
+      expect([b.decrypted, (await buffer(b.stream)).equals(plain)]).toEqual([true, true]);
+      await expect(openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage })).rejects.toThrow(/is encrypted: give the volume's private key/);
+      await expect(openBackupSource("s3://jfs/v/meta/none.json.gz", { storage })).rejects.toThrow(/not found/);
+      const local = path.join(dir, "enc.json.gz");
+      writeFileSync(local, encryptEnvelope(plain, key));
+      const c = await openBackupSource(pathToFileURL(local).href, { keyPath });
+      expect([c.decrypted, (await buffer(c.stream)).equals(plain)]).toEqual([true, true]);
+      await expect(openBackupSource("dump-2026-01-01-000000.json.gz")).rejects.toThrow(/META-URL/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("is built from an encrypted volume setting, with secret overrides", async () => {

@@ -1,0 +1,141 @@
+// A backup straight from storage, for `jfsmeta load` and the dashboard: s3://bucket/key,
+// file:///path, or a backup name within a volume (its META-URL + the name under meta/).
+// Encrypted backups are decrypted (with --encrypt-rsa-key, or the volume's own key from its
+// setting); the bytes returned are the backup as stored otherwise (gzip/zstd/JSON), ready for
+// openDumpInput, which sniffs the compression.
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, open, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
+import type { KeyObject } from "node:crypto";
+import { decryptFileWithKey, isEnvelope, loadRsaPrivateKey } from "../dump/envelope";
+import { openEngine } from "../engines/open";
+import { BACKUP_PREFIX, listBackups } from "./backups";
+import { parseS3Bucket, S3Store } from "./s3";
+import { getBytes, StorageError, type ObjectStore } from "./store";
+import { openVolumeStore, type StorageOverrides } from "./volume";
+
+export interface BackupSourceOptions {
+  /** For a bare backup name: the META-URL of the volume whose storage holds it. */
+  metaUrl?: string;
+  /** Endpoint / credential overrides (s3:// refs and volume storage). */
+  storage?: StorageOverrides;
+  /** Private key PEM file for encrypted backups; default for volume refs: the volume's own key. */
+  keyPath?: string;
+  /** Default JFS_RSA_PASSPHRASE. */
+  passphrase?: string;
+  /** aes256gcm-rsa (default, or the volume's EncryptAlgo) or chacha20-rsa; the other is tried too. */
+  algo?: string;
+  /** Where an encrypted object is staged (0600, deleted when the stream closes); default OS temp. */
+  tmpDir?: string;
+}
+
+export interface BackupSource {
+  stream: Readable;
+  /** The object's name (for messages; no secrets). */
+  name: string;
+  /** It was an envelope and has been decrypted. */
+  decrypted: boolean;
+}
+
+/**
+ * Open a backup by reference:
+ * - `file:///abs/path/dump-….json.gz`
+ * - `s3://bucket/key` (AWS, or `storage.endpoint` for S3-compatibles; credentials from
+ *   `storage` or the AWS default chain)
+ * - a name under the volume's `meta/` (`dump-2026-11-26-120000.json.gz`, `meta/dump-…`, or
+ *   `latest`) with `metaUrl` naming the volume's metadata engine.
+ */
+export async function openBackupSource(ref: string, opts: BackupSourceOptions = {}): Promise<BackupSource> {
+  if (ref.startsWith("file://")) {
+    const file = fileURLToPath(ref);
+    const key = opts.keyPath ? await keyFromFile(opts) : null;
+    return openLocal(file, key, opts.algo);
+  }
+  if (ref.startsWith("s3://")) {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref);
+    if (!m) throw new StorageError(`"${ref}" is not s3://bucket/key`, "config");
+    const [, bucket, key] = m;
+    const o = opts.storage ?? {};
+    const loc = o.endpoint
+      ? { ...parseS3Bucket(`${o.endpoint.replace(/\/+$/, "")}/${bucket}`), forcePathStyle: true }
+      : parseS3Bucket(bucket);
+    const store = new S3Store(loc, { accessKey: o.accessKey, secretKey: o.secretKey, sessionToken: o.sessionToken });
+    const rsa = opts.keyPath ? await keyFromFile(opts) : null;
+    return openStored(store, decodeURIComponent(key), rsa, opts);
+  }
+  if (!opts.metaUrl) {
+    throw new StorageError(`"${ref}" is neither file://, s3:// nor a backup name with a META-URL: give the volume's META-URL to find it`, "config");
+  }
+  const engine = await openEngine(opts.metaUrl);
+  let stored;
+  try {
+    stored = await engine.readSetting();
+  } finally {
+    await engine.close();
+  }
+  if (!stored) throw new StorageError(`no JuiceFS volume in ${engine.redactedUrl}: cannot find its backups`, "config");
+  const { store, setting } = openVolumeStore(stored, opts.storage);
+  let name = ref.startsWith(BACKUP_PREFIX) ? ref.slice(BACKUP_PREFIX.length) : ref;
+  if (name === "latest") {
+    const all = (await listBackups(store, { sniff: false })).filter((b) => b.time !== null);
+    if (!all.length) throw new StorageError(`volume ${setting.Name} has no backups under ${store.describe()}${BACKUP_PREFIX}`, "not-found");
+    name = all[all.length - 1].name;
+  }
+  const rsa = opts.keyPath ? await keyFromFile(opts) : setting.EncryptKey ? loadRsaPrivateKey(setting.EncryptKey, opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE) : null;
+  return openStored(store, BACKUP_PREFIX + name, rsa, { ...opts, algo: opts.algo ?? setting.EncryptAlgo });
+}
+
+async function keyFromFile(opts: BackupSourceOptions): Promise<KeyObject> {
+  return loadRsaPrivateKey(await readFile(opts.keyPath!), opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE);
+}
+
+const encryptedWithoutKey = (name: string) =>
+  new StorageError(`${name} is encrypted: give the volume's private key (--encrypt-rsa-key, and JFS_RSA_PASSPHRASE if it has a passphrase)`, "config");
+
+async function readHead(file: string, n: number): Promise<Buffer> {
+  const fh = await open(file, "r");
+  try {
+    const head = Buffer.alloc(n);
+    const { bytesRead } = await fh.read(head, 0, n, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openLocal(file: string, key: KeyObject | null, algo?: string): Promise<BackupSource> {
+  const size = (await stat(file)).size;
+  const encrypted = isEnvelope(await readHead(file, 16), size);
+  if (!encrypted) return { stream: createReadStream(file), name: file, decrypted: false };
+  if (!key) throw encryptedWithoutKey(file);
+  return { stream: await decryptFileWithKey(file, key, algo), name: file, decrypted: true };
+}
+
+/** Plain objects stream straight from storage; envelopes are staged in a private temp file. */
+async function openStored(store: ObjectStore, key: string, rsa: KeyObject | null, opts: BackupSourceOptions): Promise<BackupSource> {
+  const info = await store.head(key);
+  if (!info) throw new StorageError(`backup ${key} not found in ${store.describe()}`, "not-found");
+  const name = store.describe() + key;
+  const head = info.size ? await getBytes(store, key, { start: 0, end: Math.min(info.size, 16) - 1 }) : Buffer.alloc(0);
+  if (!isEnvelope(head, info.size)) return { stream: await store.get(key), name, decrypted: false };
+  if (!rsa) throw encryptedWithoutKey(name);
+  const dir = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), "jfsmeta-source-"));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  try {
+    const file = path.join(dir, "backup.enc");
+    await pipeline(await store.get(key), createWriteStream(file, { mode: 0o600 }));
+    const plain = await decryptFileWithKey(file, rsa, opts.algo);
+    const out = new PassThrough();
+    pipeline(plain, out)
+      .catch((err: Error) => out.destroy(err))
+      .finally(() => void cleanup());
+    return { stream: out, name, decrypted: true };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
