@@ -102,7 +102,7 @@ interface Placement {
  * One cleanup run over keys already sorted by bytes. Returns the keys to delete in Go's
  * order, and where each examined key was placed.
  */
-function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion) {
+function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion, explain = true) {
   const placed = new Map<string, Placement>();
   const deleted: string[] = [];
   let span = 2;
@@ -119,8 +119,10 @@ function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion) 
   const flush = () => {
     // The last pending key is the oldest of its window: it is kept.
     const keep = pending[pending.length - 1];
-    for (const p of pending.slice(0, -1)) {
+    for (let i = 0; i < pending.length - 1; i++) {
+      const p = pending[i];
       deleted.push(p.key);
+      if (!explain) continue;
       const w = placed.get(p.key);
       if (w) {
         w.deleted = true;
@@ -136,7 +138,7 @@ function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion) 
     if (version === "1.4" && k.ts < cutoff) {
       for (let j = 0; j <= i; j++) deleted.push(sorted[j].key);
       lexicalVictimsBefore = i;
-      placed.set(k.key, { window: { kind: "expired", fromDays: (now - cutoff) / DAY_MS, toDays: null }, deleted: true });
+      if (explain) placed.set(k.key, { window: { kind: "expired", fromDays: (now - cutoff) / DAY_MS, toDays: null }, deleted: true });
       break;
     }
     if (k.ts < edge) {
@@ -155,11 +157,11 @@ function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion) 
         }
       }
       pending = [k];
-      placed.set(k.key, { window: windowOf(), deleted: false });
+      if (explain) placed.set(k.key, { window: windowOf(), deleted: false });
     } else if (span > 2) {
       pending.push(k);
-      placed.set(k.key, { window: windowOf(), deleted: false });
-    } else {
+      if (explain) placed.set(k.key, { window: windowOf(), deleted: false });
+    } else if (explain) {
       placed.set(k.key, { window: { kind: "recent", fromDays: 0, toDays: 2 }, deleted: false });
     }
   }
@@ -292,9 +294,11 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
     const t = t0 + s * intervalMs;
     const fresh = parseKey(backupName(new Date(t)));
     insertSorted(live, fresh);
-    const run = rotateSorted(live, t, version);
-    if (run.deleted.length === 0) continue;
-    const gone = new Set(run.deleted);
+    const fast = rotateSorted(live, t, version, false);
+    if (fast.deleted.length === 0) continue;
+    const gone = new Set(fast.deleted);
+    // Explanations only for the rare runs that delete a listed backup.
+    const run = fast.deleted.some((k) => tracked.has(k)) ? rotateSorted(live, t, version) : fast;
     for (const key of gone) {
       if (!tracked.has(key)) continue;
       tracked.delete(key);
