@@ -71,9 +71,10 @@ export function humanBytes(n: number): string {
 export function formatAge(ms: number): string {
   const s = Math.max(0, ms / 1000);
   if (s < 90) return `${Math.round(s)}s`;
-  if (s < 5400) return `${Math.round(s / 60)}m`;
-  if (s < 48 * 3600) return `${(s / 3600).toFixed(s < 36000 ? 1 : 0)}h`;
-  return `${(s / 86400).toFixed(s < 864000 ? 1 : 0)}d`;
+  if (s < 5400 && s % 3600 !== 0) return `${Math.round(s / 60)}m`;
+  // Number(...) drops a trailing ".0": "1h", "1.5h", "3d".
+  if (s < 48 * 3600) return `${Number((s / 3600).toFixed(s < 36000 ? 1 : 0))}h`;
+  return `${Number((s / 86400).toFixed(s < 864000 ? 1 : 0))}d`;
 }
 
 export function formatUtc(iso: string | null): string {
