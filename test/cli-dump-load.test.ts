@@ -21,7 +21,7 @@ interface Run {
   stderr: string;
 }
 
-function jfsmeta(args: string[], opts: { stdin?: Buffer; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+function jfsmeta(args: string[], opts: { stdin?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];

@@ -131,7 +131,7 @@ describe("metadata.sample through Redis", () => {
     const hour = await attr(TRASH_INODE + 1n);
     expect(hour.attr.nlink).toBe(2);
     expect(hour.parent).toBe(TRASH_INODE);
-    expect(await redis.zrange("delfiles", 0, -1, "WITHSCORES")).toEqual(["23:0", "1637664458"]);
+    expect(await redis.zrange("delfiles", "0", "-1", "WITHSCORES")).toEqual(["23:0", "1637664458"]);
     const setting = await redis.get("setting");
     expect(setting).toMatch(/^\{\n"Name": "load-dump-test",\n/);
     expect(await redis.get("nextsession")).toBe("0");

@@ -10,6 +10,9 @@ import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "./
 import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
+import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
+import type { RedisOptions } from "ioredis";
+import { createHash } from "node:crypto";
 
 /** Chunks of one file fetched inside the batch script; the rest go through pipelines. */
 const SCRIPT_MAX_CHUNKS = 64;
@@ -80,17 +83,20 @@ function pairs(flat: Buffer[]): [Buffer, Buffer][] {
   return out;
 }
 
+const READ_BATCH_SHA = createHash("sha1").update(READ_BATCH_LUA).digest("hex");
+
 export class RedisEngine implements MetaEngine {
   readonly kind = "redis" as const;
   private aclCache: Map<number, AclRule> | null = null;
+  private bulkConn: Promise<RespConnection> | null = null;
 
   constructor(
     readonly client: Redis,
     readonly redactedUrl: string,
     /** host:port/db, as JuiceFS names the database in messages. */
     readonly addr: string,
+    private readonly options: RedisOptions,
   ) {
-    client.defineCommand("jfsReadBatch", { numberOfKeys: 0, lua: READ_BATCH_LUA });
     client.defineCommand("jfsCasXattr", { numberOfKeys: 1, lua: CAS_XATTR_LUA });
   }
 
@@ -103,7 +109,32 @@ export class RedisEngine implements MetaEngine {
     }
   }
 
+  /** The lean connection for batch reads and load writes (opened on first use). */
+  bulk(): Promise<RespConnection> {
+    this.bulkConn ??= RespConnection.connect(this.options).catch((err) => {
+      this.bulkConn = null;
+      throw explainRedisError(err, this.addr);
+    });
+    return this.bulkConn;
+  }
+
+  /** Send commands on the bulk connection; an error reply or a broken connection throws. */
+  async bulkCall(cmds: CommandBuffer): Promise<Reply[]> {
+    const conn = await this.bulk();
+    let replies: Reply[];
+    try {
+      replies = await conn.send(cmds);
+    } catch (err) {
+      throw explainRedisError(err, this.addr);
+    }
+    return replies;
+  }
+
   async close(): Promise<void> {
+    if (this.bulkConn) {
+      const conn = await this.bulkConn.catch(() => null);
+      conn?.close();
+    }
     try {
       await this.client.quit();
     } catch {
@@ -193,7 +224,11 @@ export class RedisEngine implements MetaEngine {
     async function* batches(): AsyncGenerator<DirEntry[]> {
       let cursor = "0";
       do {
-        const [next, flat] = await self.call(() => self.client.hscanBuffer(`d${inode}`, cursor, "COUNT", 10000));
+        const cmd = new CommandBuffer();
+        cmd.add(["HSCAN", `d${inode}`, cursor, "COUNT", 10000]);
+        const [reply] = await self.bulkCall(cmd);
+        if (reply instanceof RespError) throw explainRedisError(reply, self.addr);
+        const [next, flat] = reply as [Buffer, Buffer[]];
         cursor = next.toString();
         const entries: DirEntry[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) entries.push(decodeEntry(flat[i], flat[i + 1]));
@@ -219,10 +254,18 @@ export class RedisEngine implements MetaEngine {
 
   async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     if (entries.length === 0) return [];
-    const args: (string | number)[] = [SCRIPT_MAX_CHUNKS];
+    const args: (string | number)[] = [READ_BATCH_SHA, 0, SCRIPT_MAX_CHUNKS];
     for (const e of entries) args.push(e.inode.toString(), TYPE_CODE[e.type] ?? 0);
-    const client = this.client as Redis & { jfsReadBatchBuffer(...args: (string | number)[]): Promise<unknown[]> };
-    const reply = await this.call(() => client.jfsReadBatchBuffer(...args));
+    let cmd = new CommandBuffer();
+    cmd.add(["EVALSHA", ...args]);
+    let [res] = await this.bulkCall(cmd);
+    if (res instanceof RespError && res.message.startsWith("NOSCRIPT")) {
+      cmd = new CommandBuffer();
+      cmd.add(["EVAL", READ_BATCH_LUA, ...args.slice(1)]);
+      [res] = await this.bulkCall(cmd);
+    }
+    if (res instanceof RespError) throw explainRedisError(res, this.addr);
+    const reply = res as Reply[];
     const nodes: StoredNode[] = [];
     const more: { node: StoredNode; from: number; to: number }[] = [];
     for (let i = 0; i < entries.length; i++) {
@@ -277,7 +320,7 @@ export class RedisEngine implements MetaEngine {
   async beginLoad(): Promise<LoadSink> {
     const check = await this.checkEmpty();
     if (!check.empty) throw new Error(check.reason);
-    return new RedisLoadSink(this);
+    return new RedisLoadSink(this, await this.bulk());
   }
 
   async getXattr(inode: bigint, name: string): Promise<Buffer | null> {
@@ -305,7 +348,7 @@ export async function openRedisEngine(url: string): Promise<RedisEngine> {
   client.on("error", (err: Error) => {
     firstError ??= err;
   });
-  const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target.addr);
+  const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target.addr, target.options);
   try {
     await client.connect();
     await client.ping();

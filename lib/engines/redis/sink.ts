@@ -1,6 +1,5 @@
 // Writes a load into Redis: plain pipelines flushed every ~1000 commands, at most two in
 // flight (backpressure). abort() empties the database, which load verified was empty.
-import type { ChainableCommander } from "ioredis";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../dump/setting-json";
@@ -8,6 +7,7 @@ import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice, SLICE_BYTES } from "./codec";
 import { explainRedisError } from "./errors";
 import type { RedisEngine } from "./index";
+import { CommandBuffer, RespError, type RespConnection } from "./resp";
 
 const FLUSH_AT = 1000;
 const MAX_IN_FLIGHT = 2;
@@ -20,34 +20,27 @@ const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
 };
 
 export class RedisLoadSink implements LoadSink {
-  private pipe: ChainableCommander;
-  private queued = 0;
+  private cmds = new CommandBuffer();
   private inFlight: Promise<void>[] = [];
   private failure: Error | null = null;
   /** Dir stats are gathered into multi-field HSETs. */
   private stats: (string | Buffer)[][] = [[], [], []];
 
-  constructor(private readonly engine: RedisEngine) {
-    this.pipe = engine.client.pipeline();
-  }
+  constructor(
+    private readonly engine: RedisEngine,
+    private readonly conn: RespConnection,
+  ) {}
 
-  private queue(n = 1): void {
-    this.queued += n;
-    if (this.queued >= FLUSH_AT) this.send();
+  private cmd(...args: (string | Buffer | number | bigint)[]): void {
+    this.cmds.add(args);
+    if (this.cmds.count >= FLUSH_AT) this.send();
   }
 
   private send(): void {
-    if (this.queued === 0) return;
-    const pipe = this.pipe;
-    this.pipe = this.engine.client.pipeline();
-    this.queued = 0;
-    const p = pipe.exec().then(
-      (res) => {
-        for (const [err] of res ?? []) {
-          if (err) throw err;
-        }
-      },
-    ).catch((err) => {
+    if (this.cmds.count === 0) return;
+    const p = this.conn.send(this.cmds).then((replies) => {
+      for (const r of replies) if (r instanceof RespError) throw r;
+    }).catch((err) => {
       this.failure ??= explainRedisError(err, this.engine.addr);
     });
     const tracked = p.finally(() => {
@@ -61,16 +54,14 @@ export class RedisLoadSink implements LoadSink {
   }
 
   node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
-    this.pipe.set(`i${attr.inode}`, encodeAttr(attr, parent, aclIds.access, aclIds.default));
-    this.queue();
+    this.cmd("SET", `i${attr.inode}`, encodeAttr(attr, parent, aclIds.access, aclIds.default));
   }
 
   edges(parent: bigint, entries: DirEntry[]): void {
     for (let i = 0; i < entries.length; i += FIELDS_PER_COMMAND) {
       const args: Buffer[] = [];
       for (const e of entries.slice(i, i + FIELDS_PER_COMMAND)) args.push(e.name, encodeEntry(e.type, e.inode));
-      this.pipe.hset(`d${parent}`, ...args);
-      this.queue();
+      this.cmd("HSET", `d${parent}`, ...args);
     }
   }
 
@@ -79,23 +70,20 @@ export class RedisLoadSink implements LoadSink {
       for (let i = 0; i < c.slices.length; i += FIELDS_PER_COMMAND) {
         const part = c.slices.slice(i, i + FIELDS_PER_COMMAND);
         const recs = part.map((s) => encodeSlice(s, Buffer.alloc(SLICE_BYTES)));
-        this.pipe.rpush(`c${inode}_${c.index}`, ...recs);
-        this.queue();
+        this.cmd("RPUSH", `c${inode}_${c.index}`, ...recs);
       }
     }
   }
 
   symlink(inode: bigint, target: Buffer): void {
-    this.pipe.set(`s${inode}`, target);
-    this.queue();
+    this.cmd("SET", `s${inode}`, target);
   }
 
   xattrs(inode: bigint, xattrs: Xattr[]): void {
     if (xattrs.length === 0) return;
     const args: Buffer[] = [];
     for (const x of xattrs) args.push(x.name, x.value);
-    this.pipe.hset(`x${inode}`, ...args);
-    this.queue();
+    this.cmd("HSET", `x${inode}`, ...args);
   }
 
   dirStats(inode: bigint, s: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void {
@@ -108,23 +96,22 @@ export class RedisLoadSink implements LoadSink {
 
   private sendStats(): void {
     if (this.stats[0].length === 0) return;
-    this.pipe.hset("dirDataLength", ...this.stats[0]);
-    this.pipe.hset("dirUsedSpace", ...this.stats[1]);
-    this.pipe.hset("dirUsedInodes", ...this.stats[2]);
+    const [data, space, inodes] = this.stats;
     this.stats = [[], [], []];
-    this.queue(3);
+    this.cmd("HSET", "dirDataLength", ...data);
+    this.cmd("HSET", "dirUsedSpace", ...space);
+    this.cmd("HSET", "dirUsedInodes", ...inodes);
   }
 
   hardLink(inode: bigint, nlink: number, parents: Map<bigint, number>): void {
     // Patch nlink (bytes 47-50) and zero the parent (63-70) of the attr already queued.
     const n = Buffer.alloc(4);
     n.writeUInt32BE(nlink >>> 0);
-    this.pipe.setrange(`i${inode}`, 47, n);
-    this.pipe.setrange(`i${inode}`, 63, Buffer.alloc(8));
+    this.cmd("SETRANGE", `i${inode}`, 47, n);
+    this.cmd("SETRANGE", `i${inode}`, 63, Buffer.alloc(8));
     const args: string[] = [];
     for (const [p, count] of parents) args.push(p.toString(), count.toString());
-    if (args.length > 0) this.pipe.hset(`p${inode}`, ...args);
-    this.queue(3);
+    if (args.length > 0) this.cmd("HSET", `p${inode}`, ...args);
   }
 
   aclRules(rules: Map<number, AclRule>): void {
@@ -135,17 +122,15 @@ export class RedisLoadSink implements LoadSink {
       args.push(String(id), encodeAcl(rule));
       max = Math.max(max, id);
     }
-    this.pipe.hset("acl", ...args);
-    this.pipe.set("aclMaxId", String(max));
-    this.queue(2);
+    this.cmd("HSET", "acl", ...args);
+    this.cmd("SET", "aclMaxId", String(max));
   }
 
   sliceRefs(refs: { id: bigint; size: number; count: number }[]): void {
     for (let i = 0; i < refs.length; i += FIELDS_PER_COMMAND) {
       const args: string[] = [];
       for (const r of refs.slice(i, i + FIELDS_PER_COMMAND)) args.push(`k${r.id}_${r.size}`, String(r.count - 1));
-      this.pipe.hset("sliceRef", ...args);
-      this.queue();
+      this.cmd("HSET", "sliceRef", ...args);
     }
   }
 
@@ -153,8 +138,7 @@ export class RedisLoadSink implements LoadSink {
     for (let i = 0; i < files.length; i += FIELDS_PER_COMMAND) {
       const args: string[] = [];
       for (const f of files.slice(i, i + FIELDS_PER_COMMAND)) args.push(f.expire.toString(), `${f.inode}:${f.length}`);
-      this.pipe.zadd("delfiles", ...args);
-      this.queue();
+      this.cmd("ZADD", "delfiles", ...args);
     }
   }
 
@@ -162,16 +146,16 @@ export class RedisLoadSink implements LoadSink {
     const [limitKey, spaceKey, inodesKey] = QUOTA_KEYS[kind];
     for (const [key, q] of quotas) {
       const k = key.toString();
-      this.pipe.hset(limitKey, k, encodeQuota(q));
-      this.pipe.hset(spaceKey, k, q.usedSpace.toString());
-      this.pipe.hset(inodesKey, k, q.usedInodes.toString());
-      this.queue(3);
+      this.cmd("HSET", limitKey, k, encodeQuota(q));
+      this.cmd("HSET", spaceKey, k, q.usedSpace.toString());
+      this.cmd("HSET", inodesKey, k, q.usedInodes.toString());
     }
   }
 
   counters(c: Counters): void {
     const minus1 = (v: bigint) => (v > 0n ? v - 1n : 0n).toString();
-    this.pipe.mset(
+    this.cmd(
+      "MSET",
       "usedSpace", c.usedSpace.toString(),
       "totalInodes", c.usedInodes.toString(),
       "nextinode", minus1(c.nextInodes),
@@ -179,18 +163,17 @@ export class RedisLoadSink implements LoadSink {
       "nextsession", c.nextSession.toString(),
       "nextTrash", c.nextTrash.toString(),
     );
-    this.queue();
   }
 
   setting(s: Setting): void {
     this.sendStats();
-    this.pipe.set("setting", encodeStoredSetting(s));
-    this.queue();
+    this.cmd("SET", "setting", encodeStoredSetting(s));
   }
 
   async flush(): Promise<void> {
     this.check();
     while (this.inFlight.length >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+    await this.conn.drained();
     this.check();
   }
 
@@ -202,8 +185,7 @@ export class RedisLoadSink implements LoadSink {
   }
 
   async abort(): Promise<void> {
-    this.pipe = this.engine.client.pipeline();
-    this.queued = 0;
+    this.cmds = new CommandBuffer();
     await Promise.allSettled(this.inFlight);
     // load checked that this database was empty before writing anything.
     await this.engine.call(() => this.engine.client.flushdb());

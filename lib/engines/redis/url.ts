@@ -29,7 +29,7 @@ function parseDuration(name: string, value: string): number {
   return n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000);
 }
 
-function passwordFallback(env: NodeJS.ProcessEnv): string | undefined {
+function passwordFallback(env: Record<string, string | undefined>): string | undefined {
   if (env.REDIS_PASSWORD) return env.REDIS_PASSWORD;
   if (env.META_PASSWORD) return env.META_PASSWORD;
   if (env.META_PASSWORD_FILE) {
@@ -47,7 +47,7 @@ function parseDb(text: string, what: string): number {
   return Number(text);
 }
 
-export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env): RedisTarget {
+export function parseRedisUrl(url: string, env: Record<string, string | undefined> = process.env): RedisTarget {
   const full = url.includes("://") ? url : `redis://${url}`;
   const m = /^([a-z]+):\/\/(.*)$/i.exec(full);
   if (!m) throw new Error("invalid Redis META-URL: expected redis://[user][:password]@host[:port][/db]");

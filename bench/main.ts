@@ -1,0 +1,106 @@
+// npm run bench -- [--files N] [--engine redis] [--url META-URL] [--threads N]
+// Builds a synthetic volume (lib/synth) into a private database through load, then times
+// load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
+// the floor: a bare pipelined read of the same keys, with the dump quoted as a ratio to it.
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import { JsonDumpWriter } from "../lib/dump/writer";
+import { writeSyntheticDump } from "../lib/synth/volume";
+import { startRedisServer } from "../test/support/redis-server";
+
+const { values } = parseArgs({
+  allowPositionals: false,
+  options: {
+    files: { type: "string", default: "1000000" },
+    engine: { type: "string", default: "redis" },
+    url: { type: "string" },
+    threads: { type: "string", default: "10" },
+    seed: { type: "string", default: "1" },
+  },
+});
+const files = Number(values.files);
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+interface Target {
+  /** An empty database for the load, the one the dump and floor read. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Engines get a private, empty database; others can be added here or passed with --url. */
+async function startTarget(engine: string): Promise<Target> {
+  if (values.url) return { url: values.url, stop: async () => {} };
+  if (engine === "redis") {
+    const server = await startRedisServer();
+    return { url: server.db(1), stop: () => server.stop() };
+  }
+  throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
+}
+
+interface Measured {
+  op: string;
+  ms: number;
+  entries?: number;
+  keys?: number;
+  maxRssMB: number;
+}
+
+function worker(args: string[]): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "worker.ts"), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+      cwd: path.join(here, ".."),
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`bench worker ${args[0]} exited with ${code}`));
+      resolve(JSON.parse(out.trim().split("\n").pop()!));
+    });
+  });
+}
+
+const fmt = (m: Measured, n: number) =>
+  `${m.op.padEnd(6)} ${(m.ms / 1000).toFixed(2).padStart(8)} s ${Math.round(n / (m.ms / 1000)).toLocaleString("en-US").padStart(12)} entries/s  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
+
+async function main() {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-bench-"));
+  const target = await startTarget(values.engine!);
+  try {
+    const source = path.join(tmp, "synthetic.json");
+    const t0 = performance.now();
+    const out = createWriteStream(source, { highWaterMark: 1 << 20 });
+    await writeSyntheticDump(new JsonDumpWriter(out), { files, seed: Number(values.seed) });
+    out.end();
+    await finished(out);
+    const size = statSync(source).size;
+    console.log(`synthetic volume: ${files.toLocaleString("en-US")} files, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`engine: ${values.engine}, dump threads: ${values.threads}, ${os.cpus().length} CPUs, Node ${process.versions.node}`);
+
+    const load = await worker(["load", target.url, source]);
+    const entries = load.entries!;
+    console.log(fmt(load, entries));
+    const dumped = path.join(tmp, "dumped.json");
+    const dump = await worker(["dump", target.url, dumped, values.threads!]);
+    console.log(fmt(dump, entries));
+    const same = (await readFile(source)).equals(await readFile(dumped));
+    console.log(`dump is ${same ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
+    if (values.engine === "redis") {
+      const floor = await worker(["floor", target.url]);
+      console.log(`${fmt(floor, entries)}  (${floor.keys!.toLocaleString("en-US")} keys, bare pipelined reads)`);
+      console.log(`dump / floor: ${(dump.ms / floor.ms).toFixed(2)}x`);
+    }
+    if (!same) process.exitCode = 1;
+  } finally {
+    await target.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();

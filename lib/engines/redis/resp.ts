@@ -1,0 +1,223 @@
+// A lean RESP2 connection for the bulk paths (dump batches, load writes). ioredis spends tens
+// of microseconds per command on bookkeeping; here a batch of commands is encoded into one
+// buffer, written at once, and its replies are parsed straight from the socket's bytes.
+import net from "node:net";
+import tls from "node:tls";
+import type { RedisOptions } from "ioredis";
+
+export type Reply = string | number | Buffer | null | RespError | Reply[];
+
+/** An error reply (-ERR ...); returned in place, so one bad command does not hide the others. */
+export class RespError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RespError";
+  }
+}
+
+const CRLF = 0x0d;
+const INCOMPLETE = Symbol("incomplete");
+
+/** Builds the bytes of many commands in one growing buffer. */
+export class CommandBuffer {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private len = 0;
+  count = 0;
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  private ascii(s: string): void {
+    this.ensure(s.length);
+    this.len += this.buf.write(s, this.len, "latin1");
+  }
+
+  add(args: readonly (string | Buffer | number | bigint)[]): void {
+    this.ascii(`*${args.length}\r\n`);
+    for (const a of args) {
+      if (Buffer.isBuffer(a)) {
+        this.ascii(`$${a.length}\r\n`);
+        this.ensure(a.length + 2);
+        a.copy(this.buf, this.len);
+        this.len += a.length;
+        this.ascii("\r\n");
+      } else {
+        const s = typeof a === "string" ? a : a.toString();
+        const n = Buffer.byteLength(s);
+        this.ascii(`$${n}\r\n`);
+        this.ensure(n + 2);
+        this.len += this.buf.write(s, this.len, "utf8");
+        this.ascii("\r\n");
+      }
+    }
+    this.count++;
+  }
+
+  /** The encoded commands; the builder starts over. */
+  take(): Buffer {
+    const out = this.buf.subarray(0, this.len);
+    this.buf = Buffer.allocUnsafe(64 * 1024);
+    this.len = 0;
+    this.count = 0;
+    return out;
+  }
+}
+
+interface Pending {
+  remaining: number;
+  replies: Reply[];
+  resolve: (r: Reply[]) => void;
+  reject: (e: Error) => void;
+}
+
+export class RespConnection {
+  private socket!: net.Socket;
+  private data: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** Do not retry a parse until this many bytes are buffered. */
+  private needed = 0;
+  private pending: Pending[] = [];
+  private failure: Error | null = null;
+
+  static async connect(o: RedisOptions): Promise<RespConnection> {
+    const c = new RespConnection();
+    await c.open(o);
+    return c;
+  }
+
+  private open(o: RedisOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      const onConnect = () => {
+        this.socket.off("error", onError);
+        this.socket.on("error", (err) => this.fail(err));
+        this.socket.on("close", () => this.fail(new Error("Connection is closed.")));
+        this.socket.setNoDelay(true);
+        resolve();
+      };
+      if (o.path) this.socket = net.connect({ path: o.path }, onConnect);
+      else if (o.tls) this.socket = tls.connect({ host: o.host, port: o.port, ...(o.tls as tls.ConnectionOptions) }, onConnect);
+      else this.socket = net.connect({ host: o.host ?? "localhost", port: o.port ?? 6379 }, onConnect);
+      this.socket.once("error", onError);
+      this.socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    }).then(async () => {
+      const setup = new CommandBuffer();
+      if (o.password) setup.add(o.username ? ["AUTH", o.username, o.password] : ["AUTH", o.password]);
+      if (o.db) setup.add(["SELECT", o.db]);
+      if (setup.count === 0) return;
+      for (const r of await this.send(setup)) if (r instanceof RespError) throw r;
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) p.reject(this.failure);
+  }
+
+  /** Write the commands and resolve with their replies, in order. */
+  send(cmds: CommandBuffer): Promise<Reply[]> {
+    const n = cmds.count;
+    const bytes = cmds.take();
+    if (this.failure) return Promise.reject(this.failure);
+    if (n === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ remaining: n, replies: [], resolve, reject });
+      this.socket.write(bytes);
+    });
+  }
+
+  /** Resolves when the socket's write buffer has drained (backpressure for big loads). */
+  async drained(): Promise<void> {
+    if (this.socket.writableNeedDrain) await new Promise((r) => this.socket.once("drain", r));
+  }
+
+  close(): void {
+    this.failure ??= new Error("connection closed by jfsmeta");
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.pos < this.data.length) {
+      this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
+    } else this.data = chunk;
+    this.pos = 0;
+    if (this.data.length < this.needed) return;
+    this.needed = 0;
+    while (this.pending.length > 0 && this.pos < this.data.length) {
+      const start = this.pos;
+      const r = this.parse();
+      if (r === INCOMPLETE) {
+        // The next chunk is appended to the bytes from `start` on: keep `needed` relative.
+        this.pos = start;
+        this.needed -= start;
+        return;
+      }
+      const p = this.pending[0];
+      p.replies.push(r);
+      if (--p.remaining === 0) {
+        this.pending.shift();
+        p.resolve(p.replies);
+      }
+    }
+  }
+
+  private line(): string | typeof INCOMPLETE {
+    const end = this.data.indexOf(CRLF, this.pos);
+    if (end < 0 || end + 1 >= this.data.length) {
+      this.needed = this.data.length + 1;
+      return INCOMPLETE;
+    }
+    const s = this.data.toString("latin1", this.pos + 1, end);
+    this.pos = end + 2;
+    return s;
+  }
+
+  private parse(): Reply | typeof INCOMPLETE {
+    if (this.pos >= this.data.length) {
+      this.needed = this.data.length + 1;
+      return INCOMPLETE;
+    }
+    const type = this.data[this.pos];
+    const l = this.line();
+    if (l === INCOMPLETE) return INCOMPLETE;
+    switch (type) {
+      case 0x2b: // +
+        return l;
+      case 0x2d: // -
+        return new RespError(l);
+      case 0x3a: // :
+        return Number(l);
+      case 0x24: { // $
+        const n = Number(l);
+        if (n < 0) return null;
+        if (this.pos + n + 2 > this.data.length) {
+          this.needed = this.pos + n + 2;
+          return INCOMPLETE;
+        }
+        const b = this.data.subarray(this.pos, this.pos + n);
+        this.pos += n + 2;
+        return b;
+      }
+      case 0x2a: { // *
+        const n = Number(l);
+        if (n < 0) return null;
+        const arr: Reply[] = new Array(n);
+        for (let i = 0; i < n; i++) {
+          const r = this.parse();
+          if (r === INCOMPLETE) return INCOMPLETE;
+          arr[i] = r;
+        }
+        return arr;
+      }
+      default:
+        this.fail(new Error(`unexpected byte 0x${type.toString(16)} in a Redis reply`));
+        return INCOMPLETE;
+    }
+  }
+}
