@@ -85,7 +85,6 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
               <th className="th">Age</th>
               <th className="th text-right">Size</th>
               <th className="th">Kind</th>
-              <th className="th">Encrypted</th>
               <th className="th">Retention</th>
               <th className="th" />
             </tr>
@@ -100,13 +99,14 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   onClick={() => setSelected(b.key)}
                   data-testid="backup-row"
                 >
-                  <td className="td font-mono text-xs">{b.key}</td>
+                  <td className="td whitespace-nowrap font-mono text-xs">{b.key}</td>
                   <td className="td whitespace-nowrap">{formatUtc(b.time)}</td>
-                  <td className="td">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
-                  <td className="td text-right tabular-nums">{humanBytes(b.size)}</td>
-                  <td className="td">{b.kind}</td>
-                  <td className="td">{b.encrypted == null ? "?" : b.encrypted ? "yes" : "no"}</td>
-                  <td className="td text-xs">
+                  <td className="td whitespace-nowrap">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
+                  <td className="td whitespace-nowrap text-right tabular-nums">{humanBytes(b.size)}</td>
+                  <td className="td whitespace-nowrap">
+                    {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.compression}
+                  </td>
+                  <td className="td whitespace-nowrap text-xs">
                     <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />
                     {b.fate === "kept" && b.deleteAt ? `kept until ≈ ${formatUtc(b.deleteAt).slice(0, 10)}` : b.fate}
                   </td>

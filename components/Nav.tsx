@@ -14,7 +14,7 @@ export function Nav({ logout }: { logout: () => Promise<void> }) {
   const active = (href: string) => (href === "/" ? path === "/" || path.startsWith("/volumes") : path.startsWith(href));
   return (
     <header className="border-b border-slate-200 bg-slate-900 text-slate-100">
-      <div className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-2">
+      <div className="mx-auto flex max-w-[1600px] items-center gap-6 px-4 py-2">
         <Link href="/" className="font-semibold tracking-tight">
           jfsmeta <span className="font-normal text-slate-400">· JuiceFS metadata</span>
         </Link>

@@ -12,7 +12,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   return (
     <Providers>
       <Nav logout={logout} />
-      <main className="mx-auto max-w-7xl px-4 py-4">{children}</main>
+      <main className="mx-auto max-w-[1600px] px-4 py-4">{children}</main>
     </Providers>
   );
 }

@@ -1,0 +1,106 @@
+// The dashboard's restore and dump paths against a real (temporary) demo volume: SQLite
+// metadata, file storage, everything under a temp data directory.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-tasks-"));
+process.env.JFSMETA_DATA_DIR = dataDir;
+delete process.env.DATABASE_URL;
+
+let tasks: typeof import("./tasks");
+let volumes: typeof import("./volumes");
+let db: typeof import("./db");
+let openEngine: typeof import("../engines/open").openEngine;
+const metaDir = path.join(dataDir, "demo", "bucket", "demo", "meta");
+
+async function finished(id: string) {
+  const store = await db.getDb();
+  for (;;) {
+    const j = await store.job.findUniqueOrThrow({ where: { id } });
+    if (j.state !== "running") return { ...j, result: j.resultJson ? JSON.parse(j.resultJson) : null };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const { createDemo } = await import("../demo/create");
+  await createDemo({ now: new Date(), days: 10 });
+  tasks = await import("./tasks");
+  volumes = await import("./volumes");
+  db = await import("./db");
+  ({ openEngine } = await import("../engines/open"));
+}, 120_000);
+
+describe("restore", () => {
+  it("loads a backup into an empty SQLite database that then dumps to the same bytes", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const newest = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
+    const target = `sqlite3://${path.join(dataDir, "r1.db")}`;
+    const id = await tasks.startRestore(v, { volumeId: "demo", backup: newest, target }, "test");
+    const job = await finished(id);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe("succeeded");
+    expect(job.result.volume).toBe("demo");
+    expect(Number(job.result.usedInodes)).toBeGreaterThan(1000);
+
+    const dumped = path.join(dataDir, "r1.json");
+    const { dumpMeta } = await import("../engines/dump");
+    const { JsonDumpWriter } = await import("../dump/writer");
+    const { createWriteStream } = await import("node:fs");
+    const { finished: streamDone } = await import("node:stream/promises");
+    const e = await openEngine(target);
+    const out = createWriteStream(dumped);
+    await dumpMeta(e, new JsonDumpWriter(out), { keepSecretKey: true });
+    out.end();
+    await streamDone(out);
+    await e.close();
+    expect(readFileSync(dumped).equals(gunzipSync(readFileSync(path.join(metaDir, newest))))).toBe(true);
+  });
+
+  it("refuses a target that holds a volume and leaves it untouched", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const backup = (await volumes.volumeView(v)).backups![0].key;
+    const checks = await tasks.preflightRestore(v, { volumeId: "demo", backup, target: v.metaUrl });
+    expect(checks.find((c) => c.id === "empty")).toMatchObject({ ok: false });
+    await expect(tasks.startRestore(v, { volumeId: "demo", backup, target: v.metaUrl }, "test")).rejects.toThrow(/not empty/i);
+  });
+
+  it("leaves the target empty when the backup is damaged", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const good = readFileSync(path.join(metaDir, (await volumes.volumeView(v)).backups![0].key));
+    const broken = "dump-2000-01-01-000000-broken.json.gz";
+    writeFileSync(path.join(metaDir, broken), good.subarray(0, Math.floor(good.length / 2)));
+    const target = `sqlite3://${path.join(dataDir, "r2.db")}`;
+    const id = await tasks.startRestore(v, { volumeId: "demo", backup: broken, target }, "test");
+    const job = await finished(id);
+    expect(job.state).toBe("failed");
+    const e = await openEngine(target);
+    try {
+      expect(await e.checkEmpty()).toEqual({ empty: true });
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+describe("dump", () => {
+  it("puts a manual backup into meta/ that the cleanup never rotates", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const id = await tasks.startDump(v, { target: "meta" }, "test");
+    const job = await finished(id);
+    expect(job.state).toBe("succeeded");
+    const key = job.result.backupKey as string;
+    expect(key).toMatch(/^dump-\d{4}-\d\d-\d\d-\d{6}-manual\.json\.gz$/);
+    expect(existsSync(path.join(metaDir, key))).toBe(true);
+    const row = (await volumes.volumeView(v)).backups!.find((b) => b.key === key)!;
+    expect(row).toMatchObject({ kind: "manual", fate: "ignored", compression: "gzip" });
+  });
+
+  it("refuses a --subdir dump into meta/", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    await expect(tasks.startDump(v, { target: "meta", subdir: "/a" }, "test")).rejects.toThrow(/subdir/);
+  });
+});
