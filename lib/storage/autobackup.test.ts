@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenPath } from "../../test/support/fixtures";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
@@ -134,6 +134,35 @@ describe("automatic backups on a private Redis", () => {
       expect(third.status).toBe("done");
       expect(third.cleanup?.deleted).toEqual([backupName(new Date(now3 - 60 * H))]);
       expect((await listBackups(store, { sniff: false })).length).toBe(3);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("`jfsmeta backups` lists fates as JSON, and --cleanup [--dry-run] applies the policy", async () => {
+    const { url, engine } = await volume();
+    const now = Date.parse("2026-11-26T12:00:00Z");
+    const names = [now - 1 * H, now - 60 * H, now - 66 * H, now - 10 * 24 * H].map((t) => backupName(new Date(t)));
+    try {
+      const store = openVolumeStore((await engine.readSetting())!).store;
+      for (const n of names) await store.put("meta/" + n, gzipSync("{}"));
+      await store.put("meta/notes.txt", Buffer.from("kept: not a backup name"));
+      const cli = (...args: string[]) => exec(process.execPath, [path.join(ROOT, "bin/jfsmeta.mjs"), "backups", url, "--now", "2026-11-26T12:00:00Z", ...args], { cwd: ROOT });
+      const listing = JSON.parse((await cli("--json")).stdout);
+      const fate = Object.fromEntries(listing.items.map((i: { name: string; fate: string; kind: string }) => [i.name, `${i.fate}/${i.kind}`]));
+      expect(fate).toEqual({
+        [names[3]]: "kept/gzip",
+        [names[2]]: "kept/gzip",
+        [names[1]]: "deleted/gzip",
+        [names[0]]: "kept/gzip",
+        "notes.txt": "ignored/unknown",
+      });
+      expect((await cli("--cleanup", "--dry-run")).stdout).toBe(`would delete meta/${names[1]}\n`);
+      expect((await listBackups(store, { sniff: false })).length).toBe(5);
+      expect((await cli("--cleanup")).stdout).toBe(`deleted meta/${names[1]}\n`);
+      expect((await listBackups(store, { sniff: false })).map((b) => b.name)).not.toContain(names[1]);
+      const table = (await cli()).stdout;
+      expect(table).toContain("kept: the oldest backup in the daily window 2–3 days old");
     } finally {
       await engine.close();
     }

@@ -7,7 +7,8 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server, type S3TestServer } from "../../test/support/s3-server";
-import { encryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
+import { randomBytes } from "node:crypto";
+import { createEncryptStream, decryptEnvelope, encryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
 import { encryptSecret } from "../jfs/secrets";
 import type { Setting } from "../jfs/setting";
@@ -146,6 +147,17 @@ describe("S3 store against s3rver", () => {
     expect(await getBytes(store, "big/object", { start: 4096, end: 4096 })).toEqual(Buffer.from([0]));
     await store.delete("big/object");
     expect(await store.head("big/object")).toBeNull();
+  });
+
+  it("a large encrypted backup goes up with multipart and stays an envelope (no JuiceFS §1.9 bypass)", async () => {
+    const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
+    const plain = randomBytes(11 * 1024 * 1024);
+    await store.put("v/meta/dump-2026-01-01-000000.json.gz", Readable.from([plain.subarray(0, 6e6), plain.subarray(6e6)]).pipe(createEncryptStream(key)));
+    const [b] = await listBackups(new PrefixedStore(store, "v/"));
+    expect(b.kind).toBe("encrypted");
+    expect(b.size).toBe(plain.length + 159);
+    expect(decryptEnvelope(await getBytes(store, "v/meta/dump-2026-01-01-000000.json.gz"), key).equals(plain)).toBe(true);
+    await store.delete("v/meta/dump-2026-01-01-000000.json.gz");
   });
 
   it("a missing bucket, wrong credentials and an unreachable endpoint are named", async () => {
