@@ -8,20 +8,85 @@ import { DumpFormatError } from "./types";
 
 export type ScalarKind = "string" | "number" | "true" | "false" | "null";
 
-/** A number's decimal text and whether it is a plain integer (no fraction or exponent). */
-export interface NumberToken {
-  text: string;
-  integer: boolean;
+/**
+ * The current key, string or number, as a view into the input. The tokenizer reuses one
+ * Token: frames must convert what they need before returning (views die with the chunk).
+ */
+export class Token {
+  buf: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
+  /** Numbers: no fraction or exponent. */
+  integer = false;
+  /** Numbers: the exact value when it is an integer of at most 15 digits, else NaN. */
+  small = NaN;
+
+  set(buf: Buffer, start: number, end: number): this {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    return this;
+  }
+  get length(): number {
+    return this.end - this.start;
+  }
+  /**
+   * Strings: the decoded text (invalid UTF-8 becomes U+FFFD, as in Go). Short ASCII strings
+   * (member names, types) come from an intern table: Buffer#toString costs ~300 ns a call,
+   * which dominated reading before.
+   */
+  str(): string {
+    const { buf, start, end } = this;
+    const n = end - start;
+    if (n <= MAX_INTERN) {
+      let h = n;
+      let i = start;
+      for (; i < end; i++) {
+        const c = buf[i];
+        if (c >= 0x80) break;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (i === end) {
+        const slot = (h ^ (h >>> 11)) & (INTERN_SLOTS - 1);
+        const hit = internTable[slot];
+        if (hit !== undefined && hit.length === n) {
+          let k = 0;
+          while (k < n && hit.charCodeAt(k) === buf[start + k]) k++;
+          if (k === n) return hit;
+        }
+        const made = buf.toString("latin1", start, end);
+        internTable[slot] = made;
+        return made;
+      }
+    }
+    return buf.toString("utf8", start, end);
+  }
+  /** Strings: a fresh copy of the decoded bytes. */
+  bytes(): Buffer {
+    const n = this.end - this.start;
+    const out = Buffer.allocUnsafe(n);
+    if (n > 64) this.buf.copy(out, 0, this.start, this.end);
+    else for (let k = 0; k < n; k++) out[k] = this.buf[this.start + k];
+    return out;
+  }
+  /** Numbers: the literal text. */
+  text(): string {
+    return this.buf.toString("latin1", this.start, this.end);
+  }
 }
 
-export type ScalarValue = Buffer | NumberToken | null;
+export type ScalarValue = Token;
+
+const MAX_INTERN = 24;
+const INTERN_SLOTS = 4096;
+const internTable: (string | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
 
 /** One open JSON container (or the document itself) that receives what is parsed inside it. */
 export interface Frame {
   /** JSON path of this container, e.g. `FSTree.entries["d1"].attr`. */
   path(): string;
-  /** Object member name (raw bytes, JSON-unescaped). */
-  key(name: Buffer, offset: number): void;
+  /** Object member name (JSON-unescaped bytes). */
+  key(name: Token, offset: number): void;
   /** A nested container starts as the current value; returns the frame that receives it. */
   openObject(offset: number): Frame;
   openArray(offset: number): Frame;
@@ -75,7 +140,7 @@ export class JsonSax {
   private readonly kinds: number[] = []; // 0x7b '{' or 0x5b '['
   private readonly frames: Frame[] = [];
   private frame: Frame;
-  private keyPending = false;
+  private readonly tok = new Token();
 
   /** `root` receives the top-level value (it is asked to open it like a member). */
   constructor(root: Frame) {
@@ -211,7 +276,8 @@ export class JsonSax {
       let j = i;
       if (b[j] === 0x2d) j++;
       const intStart = j;
-      while (j < b.length && b[j] >= 0x30 && b[j] <= 0x39) j++;
+      let small = 0;
+      while (j < b.length && b[j] >= 0x30 && b[j] <= 0x39) small = small * 10 + (b[j++] - 0x30);
       let integer = true;
       if (j < b.length && b[j] === 0x2e) {
         integer = false;
@@ -229,11 +295,14 @@ export class JsonSax {
         if (j === s && j < b.length) this.fail("malformed number: digits expected in the exponent", off);
       }
       if (j === b.length && !final) return -1;
-      const text = b.toString("latin1", i, j);
+      const last = b[j - 1];
       if (j === intStart || (b[intStart] === 0x30 && j > intStart + 1 && b[intStart + 1] >= 0x30 && b[intStart + 1] <= 0x39))
-        this.fail(`malformed number ${JSON.stringify(text)}`, off);
-      if (/[.eE+-]$/.test(text)) this.fail(`malformed number ${JSON.stringify(text)}: the input ends inside it`, off);
-      this.frame.scalar("number", { text, integer }, off);
+        this.fail(`malformed number ${JSON.stringify(b.toString("latin1", i, j))}`, off);
+      if (last < 0x30 || last > 0x39) this.fail(`malformed number ${JSON.stringify(b.toString("latin1", i, j))}: the input ends inside it`, off);
+      const tok = this.tok.set(b, i, j);
+      tok.integer = integer;
+      tok.small = integer && j - intStart <= 15 ? (b[i] === 0x2d ? -small : small) : NaN;
+      this.frame.scalar("number", tok, off);
       return j;
     }
     for (const lit of LITERALS) {
@@ -245,7 +314,7 @@ export class JsonSax {
         if (final) this.fail(`unexpected end of input inside ${lit.kind}`, off);
         return -1;
       }
-      this.frame.scalar(lit.kind, null, off);
+      this.frame.scalar(lit.kind, this.tok.set(b, i, i + lit.bytes.length), off);
       return i + lit.bytes.length;
     }
     return this.fail(`expected a value, found ${describe(c)}`, off);
@@ -265,8 +334,8 @@ export class JsonSax {
     }
   }
 
-  /** JSON-unescapes the string between quotes at i and end into a fresh Buffer of raw bytes. */
-  private decodeString(b: Buffer, i: number, end: number): Buffer {
+  /** JSON-unescapes the string between quotes at i and end; the token views the bytes. */
+  private decodeString(b: Buffer, i: number, end: number): Token {
     const start = i + 1;
     let j = start;
     for (; j < end; j++) {
@@ -274,7 +343,7 @@ export class JsonSax {
       if (c === 0x5c) break;
       if (c < 0x20) this.fail(`control character 0x${c.toString(16).padStart(2, "0")} inside a string`, this.base + j);
     }
-    if (j === end) return Buffer.from(b.subarray(start, end));
+    if (j === end) return this.tok.set(b, start, end);
     const out: number[] = [];
     for (let k = start; k < j; k++) out.push(b[k]);
     while (j < end) {
@@ -327,7 +396,8 @@ export class JsonSax {
       }
       j += 2;
     }
-    return Buffer.from(out);
+    const dec = Buffer.from(out);
+    return this.tok.set(dec, 0, dec.length);
   }
 }
 

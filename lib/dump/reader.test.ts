@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
-import { JsonSax, type Frame, type ScalarKind, type ScalarValue } from "./json-sax";
+import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "./json-sax";
 import { readDump } from "./reader";
 import { readDumpToTree, writeTree, type MemDump, type MemEntry } from "./testing";
 import { DumpFormatError, type ReadEntry } from "./types";
@@ -245,8 +245,8 @@ class RawFrame implements Frame {
   path() {
     return "";
   }
-  key(name: Buffer) {
-    this.k = name.toString("utf8");
+  key(name: Token) {
+    this.k = name.str();
   }
   private put(r: Raw) {
     if (this.kind === "obj") this.obj.push([this.k, r]);
@@ -272,7 +272,7 @@ class RawFrame implements Frame {
     return f;
   }
   scalar(kind: ScalarKind, v: ScalarValue) {
-    const text = kind === "string" ? JSON.stringify((v as Buffer).toString("utf8")) : kind === "number" ? (v as { text: string }).text : kind;
+    const text = kind === "string" ? JSON.stringify(v.str()) : kind === "number" ? v.text() : kind;
     this.put({ t: "lit", text });
   }
   close() {}

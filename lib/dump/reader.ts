@@ -6,14 +6,16 @@
 import type { AclRule, Attr, Chunk, ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry, Xattr } from "../jfs/types";
 import { NODE_TYPES } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
-import { JsonSax, type Frame, type ScalarKind, type ScalarValue } from "./json-sax";
+import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "./json-sax";
 import {
   arrayOf,
+  At,
   bytes,
   convertScalar,
   escaped,
   int64,
   mapOf,
+  keySeg,
   memberSeg,
   openSchema,
   PathFrame,
@@ -141,7 +143,7 @@ const delFilesDecoder = arrayOf(
   })),
 );
 const quotasDecoder = mapOf(
-  uint64 as Extract<Schema, { k: "int" }>,
+  uint64,
   record({ maxSpace: int64, maxInodes: int64 }, (o): QuotaLimit => ({ maxSpace: (o.maxSpace as bigint) ?? 0n, maxInodes: (o.maxInodes as bigint) ?? 0n })),
 );
 const changeLogDecoder = arrayOf(
@@ -195,8 +197,8 @@ class TopFrame extends PathFrame {
   constructor(parent: Frame, private readonly st: ReadState) {
     super(parent, "");
   }
-  key(raw: Buffer, offset: number): void {
-    this.name = raw.toString("utf8");
+  key(raw: Token, offset: number): void {
+    this.name = raw.str();
     if (!(this.name in SECTIONS) && this.name !== "FSTree" && this.name !== "Trash") return;
     if (this.seen.has(this.name)) fail(`duplicate top-level member "${this.name}"`, { path: this.name, offset });
     this.seen.add(this.name);
@@ -256,7 +258,7 @@ class EntryFrame extends PathFrame {
 
   constructor(
     parent: Frame,
-    seg: string,
+    seg: string | Buffer,
     private readonly st: ReadState,
     private readonly tree: TreeName,
     private readonly name: Buffer,
@@ -272,8 +274,8 @@ class EntryFrame extends PathFrame {
     return this.handle;
   }
 
-  key(raw: Buffer, offset: number): void {
-    const m = raw.toString("utf8");
+  key(raw: Token, offset: number): void {
+    const m = raw.str();
     this.member = ENTRY_MEMBERS.has(m) ? m : "";
     if (!this.member) return; // unknown: its value is skipped
     if (this.seen.has(m)) fail(`duplicate member "${m}" in an entry`, { path: this.path() + "." + m, offset });
@@ -321,12 +323,12 @@ class EntryFrame extends PathFrame {
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.member || kind === "null") return; // null: the member is absent (as Go reads it)
     if (this.member === "symlink" && kind === "string")
-      this.symlink = unescapeChecked(value as Buffer, { path: this.path() + ".symlink", offset });
+      this.symlink = unescapeChecked(value.buf.subarray(value.start, value.end), new At(this, "symlink", offset));
     else this.wrongKind(kind === "number" ? "a number" : kind === "string" ? "a string" : "a boolean", offset);
   }
 
   close(): void {
-    const at = { path: this.path(), offset: this.offset };
+    const at = new At(this, null, this.offset);
     const attr = this.attr ?? fail('entry has no "attr"', at);
     const isDir = attr.type === "directory";
     if (this.depth === 0 && !isDir) fail(`the ${this.tree} root must be a directory, found type ${attr.type}`, at);
@@ -356,8 +358,8 @@ class EntryFrame extends PathFrame {
 
 /** A directory's `entries` object: escaped name → entry. */
 class EntriesFrame extends PathFrame {
+  private childKey: Buffer = Buffer.alloc(0);
   private childName: Buffer = Buffer.alloc(0);
-  private childSeg = "";
   constructor(
     parent: Frame,
     seg: string,
@@ -368,19 +370,30 @@ class EntriesFrame extends PathFrame {
   ) {
     super(parent, seg);
   }
-  key(raw: Buffer, offset: number): void {
-    this.childSeg = `[${JSON.stringify(raw.toString("utf8"))}]`;
-    if (raw.length === 0) fail("an entry name is empty", { path: this.path() + this.childSeg, offset });
-    this.childName = unescapeChecked(raw, { path: this.path() + this.childSeg, offset });
+  private at(offset: number): Where {
+    const key = this.childKey;
+    const frame = this;
+    return {
+      get path() {
+        return frame.path() + keySeg(key);
+      },
+      offset,
+    };
+  }
+  key(tok: Token, offset: number): void {
+    const raw = tok.bytes();
+    this.childKey = raw;
+    if (raw.length === 0) fail("an entry name is empty", this.at(offset));
+    this.childName = raw.indexOf(0x25) < 0 ? raw : unescapeChecked(raw, this.at(offset));
   }
   openObject(offset: number): Frame {
-    return new EntryFrame(this, this.childSeg, this.st, this.tree, this.childName, this.depth, this.dir, offset);
+    return new EntryFrame(this, this.childKey, this.st, this.tree, this.childName, this.depth, this.dir, offset);
   }
   openArray(offset: number): Frame {
-    return fail("an entry must be an object, found an array", { path: this.path() + this.childSeg, offset });
+    return fail("an entry must be an object, found an array", this.at(offset));
   }
   scalar(kind: ScalarKind, _v: ScalarValue, offset: number): void {
-    fail(`an entry must be an object, found ${kind}`, { path: this.path() + this.childSeg, offset });
+    fail(`an entry must be an object, found ${kind}`, this.at(offset));
   }
   close(): void {}
 }

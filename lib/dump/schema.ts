@@ -4,11 +4,11 @@
 // Member names match as Go's encoding/json does: exact first, then case-insensitively.
 // Unknown members are skipped whole (JuiceFS mis-reads them, see dump-format.md §4.2).
 import { findBadEscape, unescapeName } from "../jfs/escape";
-import { JsonSax, type Frame, type NumberToken, type ScalarKind, type ScalarValue } from "./json-sax";
+import { JsonSax, Token, type Frame, type ScalarKind, type ScalarValue } from "./json-sax";
 import { DumpFormatError } from "./types";
 
 export type Schema =
-  | { k: "int"; min: bigint; max: bigint; asNumber: boolean; what: string }
+  | IntSchema
   | { k: "str" }
   | { k: "bytes" }
   | { k: "escaped" }
@@ -16,34 +16,61 @@ export type Schema =
   | { k: "enum"; values: readonly string[] }
   | { k: "array"; of: Schema }
   | { k: "record"; fields: Record<string, Schema>; folded: Map<string, string>; build?: (o: Record<string, unknown>, at: Where) => unknown }
-  | { k: "map"; key: Extract<Schema, { k: "int" }>; of: Schema };
+  | { k: "map"; key: IntSchema; of: Schema };
+
+/** An integer member: bounds as bigint, and as numbers for the fast path of short literals. */
+export interface IntSchema {
+  k: "int";
+  min: bigint;
+  max: bigint;
+  minN: number;
+  maxN: number;
+  asNumber: boolean;
+  what: string;
+}
+
+export function intSchema(min: bigint, max: bigint, asNumber: boolean, what: string): IntSchema {
+  return { k: "int", min, max, minN: Number(min), maxN: Number(max), asNumber, what };
+}
 
 /** Where a value was read, for error messages. */
 export interface Where {
-  path: string;
-  offset: number;
+  readonly path: string;
+  readonly offset: number;
 }
 
-const U = (bits: number) => ({ k: "int", min: 0n, max: (1n << BigInt(bits)) - 1n, what: `uint${bits}` }) as const;
-export const uint8: Schema = { ...U(8), asNumber: true };
-export const uint16: Schema = { ...U(16), asNumber: true };
-export const uint32: Schema = { ...U(32), asNumber: true };
-export const uint64: Schema = { ...U(64), asNumber: false };
-export const int64: Schema = { k: "int", min: -(1n << 63n), max: (1n << 63n) - 1n, asNumber: false, what: "int64" };
+/**
+ * A Where whose path is built only when an error needs it (paths are long and values many).
+ * `member` is an object member name, an array index, or null for the frame itself.
+ */
+export class At implements Where {
+  constructor(
+    private readonly frame: { path(): string },
+    private readonly member: string | number | null,
+    readonly offset: number,
+  ) {}
+  get path(): string {
+    const m = this.member;
+    const base = this.frame.path();
+    const seg = m === null ? "" : typeof m === "number" ? `[${m}]` : memberSeg(m);
+    return base ? base + seg : seg.replace(/^\./, "");
+  }
+}
+
+const uint = (bits: number, asNumber: boolean) => intSchema(0n, (1n << BigInt(bits)) - 1n, asNumber, `uint${bits}`);
+export const uint8 = uint(8, true);
+export const uint16 = uint(16, true);
+export const uint32 = uint(32, true);
+export const uint64 = uint(64, false);
+export const int64 = intSchema(-(1n << 63n), (1n << 63n) - 1n, false, "int64");
 /** Go `int` held in a JS number: only the exactly representable range is accepted. */
-export const intNum: Schema = {
-  k: "int",
-  min: BigInt(Number.MIN_SAFE_INTEGER),
-  max: BigInt(Number.MAX_SAFE_INTEGER),
-  asNumber: true,
-  what: "integer within ±2^53",
-};
+export const intNum = intSchema(BigInt(Number.MIN_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER), true, "integer within ±2^53");
 export const str: Schema = { k: "str" };
 export const bytes: Schema = { k: "bytes" };
 export const escaped: Schema = { k: "escaped" };
 export const bool: Schema = { k: "bool" };
 export const arrayOf = (of: Schema): Schema => ({ k: "array", of });
-export const mapOf = (key: Extract<Schema, { k: "int" }>, of: Schema): Schema => ({ k: "map", key, of });
+export const mapOf = (key: IntSchema, of: Schema): Schema => ({ k: "map", key, of });
 export function record(fields: Record<string, Schema>, build?: (o: Record<string, unknown>, at: Where) => unknown): Schema {
   const folded = new Map<string, string>();
   for (const name of Object.keys(fields)) folded.set(name.toLowerCase(), name);
@@ -77,9 +104,17 @@ function expected(s: Schema): string {
   }
 }
 
-export function parseIntToken(s: Extract<Schema, { k: "int" }>, tok: NumberToken | string, at: Where): bigint | number {
-  const text = typeof tok === "string" ? tok : tok.text;
-  if (typeof tok !== "string" && !tok.integer) throw new DumpFormatError(`expected an integer, found ${text}`, at.path, at.offset);
+export function parseIntToken(s: IntSchema, tok: Token | string, at: Where): bigint | number {
+  if (typeof tok !== "string") {
+    if (!tok.integer) throw new DumpFormatError(`expected an integer, found ${tok.text()}`, at.path, at.offset);
+    const n = tok.small;
+    if (n === n) {
+      // Fast path: at most 15 digits, exact as a double.
+      if (n < s.minN || n > s.maxN) throw new DumpFormatError(`${n} is out of range for ${s.what}`, at.path, at.offset);
+      return s.asNumber ? n : BigInt(n);
+    }
+  }
+  const text = typeof tok === "string" ? tok : tok.text();
   if (!/^-?\d+$/.test(text)) throw new DumpFormatError(`expected an integer, found ${JSON.stringify(text)}`, at.path, at.offset);
   const v = BigInt(text);
   if (v < s.min || v > s.max) throw new DumpFormatError(`${text} is out of range for ${s.what}`, at.path, at.offset);
@@ -91,23 +126,23 @@ export function convertScalar(s: Schema, kind: ScalarKind, v: ScalarValue, at: W
   if (kind === "null") return undefined;
   switch (s.k) {
     case "int":
-      if (kind === "number") return parseIntToken(s, v as NumberToken, at);
+      if (kind === "number") return parseIntToken(s, v, at);
       break;
     case "str":
-      if (kind === "string") return (v as Buffer).toString("utf8");
+      if (kind === "string") return v.str();
       break;
     case "bytes":
-      if (kind === "string") return v as Buffer;
+      if (kind === "string") return v.bytes();
       break;
     case "escaped":
-      if (kind === "string") return unescapeChecked(v as Buffer, at);
+      if (kind === "string") return unescapeChecked(v.buf.subarray(v.start, v.end), at);
       break;
     case "bool":
       if (kind === "true" || kind === "false") return kind === "true";
       break;
     case "enum":
       if (kind === "string") {
-        const t = (v as Buffer).toString("utf8");
+        const t = v.str();
         if (!s.values.includes(t)) throw new DumpFormatError(`unknown value ${JSON.stringify(t)} (expected one of ${s.values.join(", ")})`, at.path, at.offset);
         return t;
       }
@@ -132,16 +167,22 @@ type Done = (value: unknown) => void;
 
 /** Base for frames with a lazily built path. */
 export abstract class PathFrame implements Frame {
-  constructor(
-    readonly parent: { path(): string } | null,
-    /** This frame's own path segment, including its leading `.` or `[`. */
-    readonly seg: string,
-  ) {}
+  declare readonly parent: { path(): string } | null;
+  /**
+   * This frame's own path segment, including its leading `.` or `[`; a Buffer is a raw
+   * member name, rendered as `["name"]` only when a path is needed.
+   */
+  declare readonly seg: string | Buffer;
+  constructor(parent: { path(): string } | null, seg: string | Buffer) {
+    this.parent = parent;
+    this.seg = seg;
+  }
   path(): string {
     const p = this.parent ? this.parent.path() : "";
-    return p ? p + this.seg : this.seg.replace(/^\./, "");
+    const seg = typeof this.seg === "string" ? this.seg : keySeg(this.seg);
+    return p ? p + seg : seg.replace(/^\./, "");
   }
-  abstract key(name: Buffer, offset: number): void;
+  abstract key(name: Token, offset: number): void;
   abstract openObject(offset: number): Frame;
   abstract openArray(offset: number): Frame;
   abstract scalar(kind: ScalarKind, value: ScalarValue, offset: number): void;
@@ -165,6 +206,11 @@ export class SkipFrame implements Frame {
   close(): void {}
 }
 
+/** Path segment of a member of a map-like object (quota keys, entry names). */
+export function keySeg(raw: Buffer): string {
+  return `[${JSON.stringify(raw.toString("utf8"))}]`;
+}
+
 export function memberSeg(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? "." + name : `[${JSON.stringify(name)}]`;
 }
@@ -179,6 +225,8 @@ export function openSchema(s: Schema | null, kind: "object" | "array", parent: F
 }
 
 export class RecordFrame extends PathFrame {
+  // Assigned in the constructor, not as class fields: field definitions made frame creation
+  // (one per attr, chunk, slice) several times slower on Node 20.
   private readonly out: Record<string, unknown> = {};
   private field: string | null = null;
   private fieldSchema: Schema | null = null;
@@ -191,14 +239,11 @@ export class RecordFrame extends PathFrame {
   ) {
     super(parent, seg);
   }
-  key(name: Buffer): void {
-    const n = name.toString("utf8");
+  key(name: Token): void {
+    const n = name.str();
     const f = n in this.s.fields ? n : this.s.folded.get(n.toLowerCase());
     this.field = f ?? n;
     this.fieldSchema = f === undefined ? null : this.s.fields[f];
-  }
-  private at(offset: number): Where {
-    return { path: this.path() + memberSeg(this.field!), offset };
   }
   openObject(offset: number): Frame {
     const name = this.field!;
@@ -210,13 +255,12 @@ export class RecordFrame extends PathFrame {
   }
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.fieldSchema) return;
-    const v = convertScalar(this.fieldSchema, kind, value, this.at(offset));
+    const v = convertScalar(this.fieldSchema, kind, value, new At(this, this.field!, offset));
     if (v === undefined) delete this.out[this.field!];
     else this.out[this.field!] = v;
   }
   close(): void {
-    const at = { path: this.path(), offset: this.offset };
-    this.done(this.s.build ? this.s.build(this.out, at) : this.out);
+    this.done(this.s.build ? this.s.build(this.out, new At(this, null, this.offset)) : this.out);
   }
 }
 
@@ -238,8 +282,9 @@ class ArrayFrame extends PathFrame {
     return openSchema(this.s.of, "array", this, `[${this.out.length}]`, offset, (v) => this.out.push(v));
   }
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
-    const v = convertScalar(this.s.of, kind, value, { path: `${this.path()}[${this.out.length}]`, offset });
-    if (v === undefined) throw new DumpFormatError("null is not allowed inside this array", `${this.path()}[${this.out.length}]`, offset);
+    const at = new At(this, this.out.length, offset);
+    const v = convertScalar(this.s.of, kind, value, at);
+    if (v === undefined) throw new DumpFormatError("null is not allowed inside this array", at.path, offset);
     this.out.push(v);
   }
   close(): void {
@@ -259,8 +304,8 @@ class MapFrame extends PathFrame {
   ) {
     super(parent, seg);
   }
-  key(name: Buffer, offset: number): void {
-    const text = name.toString("utf8");
+  key(name: Token, offset: number): void {
+    const text = name.str();
     this.seg2 = `[${JSON.stringify(text)}]`;
     this.k = parseIntToken(this.s.key, text, { path: this.path() + this.seg2, offset });
   }

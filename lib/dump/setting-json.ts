@@ -2,7 +2,7 @@
 // store under `setting`, and a BigInt-safe parser for both. Driven by SETTING_FIELDS.
 import { SETTING_FIELDS, SettingSchema, type Setting, type SettingFieldKind, type Tier } from "../jfs/setting";
 import { goMarshalIndent, type GoObject, type GoValue } from "./gojson";
-import { bool, decodeDocument, intNum, mapOf, record, str, uint8, type Schema, type Where } from "./schema";
+import { bool, decodeDocument, intNum, intSchema, mapOf, record, str, uint8, type Schema, type Where } from "./schema";
 import { DumpFormatError } from "./types";
 
 function isEmpty(v: unknown): boolean {
@@ -61,7 +61,7 @@ export function encodeStoredSetting(s: Setting): string {
 }
 
 /** Capacity and Inodes are uint64, the limits int64; one kind covers both ranges. */
-const int64OrUint64: Schema = { k: "int", min: -(1n << 63n), max: (1n << 64n) - 1n, asNumber: false, what: "64-bit integer" };
+const int64OrUint64 = intSchema(-(1n << 63n), (1n << 64n) - 1n, false, "64-bit integer");
 
 const tierDecoder = record({ ID: intNum, StorageClass: str, Tag: str }, (o) => ({
   ID: (o.ID as number | undefined) ?? 0,
@@ -80,7 +80,7 @@ function fieldDecoder(kind: SettingFieldKind): Schema {
     case "bool":
       return bool;
     case "tiers":
-      return mapOf(uint8 as Extract<Schema, { k: "int" }>, tierDecoder);
+      return mapOf(uint8, tierDecoder);
   }
 }
 
