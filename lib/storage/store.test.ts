@@ -17,6 +17,7 @@ import { FileStore } from "./file";
 import { rotate } from "./retention";
 import { parseMinioBucket, parseS3Bucket, S3Store } from "./s3";
 import { getBytes, listAll, PrefixedStore, type ObjectInfo, type ObjectStore } from "./store";
+import { fnv1a32, shardBucket } from "./sharded";
 import { openBackupSource } from "./source";
 import { openVolumeStore } from "./volume";
 
@@ -215,6 +216,34 @@ describe("S3 store against s3rver", () => {
     expect(() => openVolumeStore({ ...setting, SecretKey: "removed" })).toThrow(/secret key was removed/);
     const fixed = openVolumeStore({ ...setting, SecretKey: "removed" }, { secretKey: s3.secretKey });
     expect((await listAll(fixed.store, "meta/")).map((o) => o.key)).toEqual(["meta/x"]);
+  });
+});
+
+describe("sharded volumes", () => {
+  it("FNV-1a-32 and %d bucket expansion", () => {
+    expect(fnv1a32("")).toBe(0x811c9dc5);
+    expect(fnv1a32("a")).toBe(0xe40c292c);
+    expect(fnv1a32("foobar")).toBe(0xbf9cf968);
+    expect(shardBucket("https://mybucket-%d.s3.us-east-1.amazonaws.com", 2)).toBe("https://mybucket-2.s3.us-east-1.amazonaws.com");
+    expect(shardBucket("/data/shard-%02d/", 3)).toBe("/data/shard-03/");
+    expect(() => shardBucket("/data/shard/", 1)).toThrow(/%d/);
+  });
+  it("places each full key on shard fnv1a32(key) % n and merges listings", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-shards-"));
+    try {
+      const setting: Setting = { Name: "sv", UUID: "u", Storage: "file", Bucket: `${dir}/s%d/`, Shards: 3, BlockSize: 4096, TrashDays: 1, EnableACL: false };
+      const vol = openVolumeStore(setting).store;
+      const names = Array.from({ length: 12 }, (_, i) => `dump-2026-01-${String(i + 10)}-000000.json.gz`);
+      for (const n of names) await vol.put(`meta/${n}`, Buffer.from(n));
+      for (const n of names) {
+        const shard = fnv1a32(`sv/meta/${n}`) % 3;
+        expect((await new FileStore(`${dir}/s${shard}/`).head(`sv/meta/${n}`))?.size).toBe(n.length);
+      }
+      expect((await listBackups(vol, { sniff: false })).map((b) => b.name)).toEqual(names);
+      expect((await getBytes(vol, `meta/${names[5]}`)).toString()).toBe(names[5]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,10 +1,11 @@
 // The object store of a volume, built from its Setting as a JuiceFS client builds its blob
 // (spec §4.1): secrets decrypted, store from Storage + Bucket, keys under `<Name>/`.
 import { z } from "zod";
-import { decryptSetting } from "../jfs/secrets";
+import { decryptSetting, type SecretField } from "../jfs/secrets";
 import type { Setting } from "../jfs/setting";
 import { FileStore } from "./file";
 import { parseMinioBucket, parseS3Bucket, S3Store, type S3Location } from "./s3";
+import { ShardedStore, shardBucket } from "./sharded";
 import { PrefixedStore, StorageError, type ObjectStore } from "./store";
 
 /** What a user may override (a dump whose secret is "removed", a moved endpoint). */
@@ -38,13 +39,16 @@ export function openVolumeStore(stored: Setting, overrides: StorageOverrides = {
   const { setting, removed } = decryptSetting(stored);
   const storage = (o.storage ?? setting.Storage).toLowerCase();
   const bucket = o.bucket ?? setting.Bucket;
-  if ((setting.Shards ?? 0) > 1) {
-    throw new StorageError(`volume ${setting.Name} spreads objects over ${setting.Shards} shards, which jfsmeta does not support yet`, "config");
-  }
   const prefix = `${setting.Name}/`;
-  if (storage === "file") {
-    return { store: new PrefixedStore(new FileStore(bucket), prefix), setting };
-  }
+  const shards = setting.Shards ?? 0;
+  const build = (b: string) => openBucket(storage, b, setting, removed, o);
+  // Shards hash the full key (`<Name>/meta/…`), so the prefix goes outside the sharding.
+  const inner = shards > 1 ? new ShardedStore(Array.from({ length: shards }, (_, i) => build(shardBucket(bucket, i)))) : build(bucket);
+  return { store: new PrefixedStore(inner, prefix), setting };
+}
+
+function openBucket(storage: string, bucket: string, setting: Setting, removed: SecretField[], o: StorageOverrides): ObjectStore {
+  if (storage === "file") return new FileStore(bucket);
   if (storage !== "s3" && storage !== "minio") {
     throw new StorageError(`storage type "${storage}" is not supported; jfsmeta speaks file, s3 and minio (S3-compatible stores work as s3)`, "config");
   }
@@ -62,10 +66,9 @@ export function openVolumeStore(stored: Setting, overrides: StorageOverrides = {
   }
   let loc: S3Location = storage === "minio" ? parseMinioBucket(bucket) : parseS3Bucket(bucket);
   if (o.endpoint) loc = { ...loc, endpoint: o.endpoint.replace(/\/+$/, ""), forcePathStyle: true, tls: o.endpoint.startsWith("https:") };
-  const store = new S3Store(loc, {
+  return new S3Store(loc, {
     accessKey,
     secretKey: secretKey ?? (storage === "minio" ? process.env.MINIO_SECRET_KEY : undefined),
     sessionToken,
   });
-  return { store: new PrefixedStore(store, prefix), setting };
 }
