@@ -22,7 +22,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
           <RetentionTimeline backups={backups} now={now} selected={selected} onSelect={setSelected} />
       </div>
       <div className="grid items-start gap-3 xl:grid-cols-[minmax(0,1fr)_340px]">
-        <aside className="card p-3 text-sm xl:sticky xl:top-3 xl:order-2" data-testid="backup-detail">
+        <aside className="card p-3 text-sm xl:order-2" data-testid="backup-detail">
           {sel ? (
             <div className="space-y-2">
               <div className="break-all font-mono text-xs">{sel.key}</div>
@@ -76,9 +76,9 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
             <p className="text-slate-500">Select a backup.</p>
           )}
         </aside>
-      <div className="card overflow-hidden xl:order-1">
+      <div className="card max-h-[560px] overflow-auto xl:order-1">
         <table className="w-full text-sm" data-testid="backups-table">
-          <thead className="border-b border-slate-200 bg-slate-50">
+          <thead className="sticky top-0 border-b border-slate-200 bg-slate-50">
             <tr>
               <th className="th">Backup</th>
               <th className="th">Time (UTC)</th>

@@ -42,4 +42,16 @@ test("the live engine is inspected down to one entry's JSON, with a paged filter
   await expect(page.getByTestId("inspect-source")).toContainText("live");
   await drillToFile(page);
   await shot(page, "inspect-live");
+
+  // Names are decoded for display; the dump's %XX form is one tick away.
+  await page.getByTestId("breadcrumb").getByRole("button", { name: "FSTree" }).click();
+  await page.getByRole("button", { name: "open misc" }).click();
+  await page.getByPlaceholder("Filter names in this directory").fill("with spaces");
+  await expect(page.getByTestId("child-count")).toHaveText("1 entries");
+  await page.locator('[data-testid="tree-row"][data-name="file with spaces.txt"]').click();
+  const panel = page.getByTestId("entry-panel");
+  await expect(panel.locator("h3")).toHaveText("file with spaces.txt");
+  await panel.getByLabel(/raw %XX form/).check();
+  await expect(panel).toContainText("file%20with%20spaces.txt");
+  await shot(page, "inspect-escaped", { fullPage: false });
 });

@@ -17,7 +17,8 @@ test("a dump downloaded from the dashboard is byte-identical to the CLI's", asyn
   const [download] = await Promise.all([page.waitForEvent("download"), form.getByTestId("job-download").click()]);
   const fromUi = path.join(dir, "ui.json");
   await download.saveAs(fromUi);
-  await shot(page, "dump");
+  await form.scrollIntoViewIfNeeded();
+  await shot(page, "dump", { fullPage: false });
 
   const fromCli = path.join(dir, "cli.json");
   cli(["dump", DEMO_META_URL, fromCli]);

@@ -10,8 +10,8 @@ export async function login(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { name: "Volumes" })).toBeVisible();
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: opts.fullPage ?? true });
 }
 
 /** Run the jfsmeta CLI (`node bin/jfsmeta.mjs …`) and fail with its stderr on error. */
