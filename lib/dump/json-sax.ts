@@ -168,12 +168,13 @@ export class JsonSax {
 
   /** The input ended; throws unless the document is complete. */
   end(): void {
-    const used = this.run(true);
-    this.base += used;
+    const total = this.base + this.buf.length;
+    this.run(true);
+    this.base = total;
     this.buf = Buffer.alloc(0);
     if (this.state !== S.Done) {
-      const what = this.kinds.length || this.state !== S.Value ? "the dump is truncated" : "the input is empty";
-      this.fail(`unexpected end of input: ${what}`, this.base);
+      const what = this.kinds.length || this.state !== S.Value || total > 0 ? "the dump is truncated" : "the input is empty";
+      this.fail(`unexpected end of input: ${what}`, total);
     }
   }
 
@@ -298,7 +299,8 @@ export class JsonSax {
       const last = b[j - 1];
       if (j === intStart || (b[intStart] === 0x30 && j > intStart + 1 && b[intStart + 1] >= 0x30 && b[intStart + 1] <= 0x39))
         this.fail(`malformed number ${JSON.stringify(b.toString("latin1", i, j))}`, off);
-      if (last < 0x30 || last > 0x39) this.fail(`malformed number ${JSON.stringify(b.toString("latin1", i, j))}: the input ends inside it`, off);
+      if (last < 0x30 || last > 0x39)
+        this.fail(`unexpected end of input inside the number ${b.toString("latin1", i, j)}: the dump is truncated`, this.base + j);
       const tok = this.tok.set(b, i, j);
       tok.integer = integer;
       tok.small = integer && j - intStart <= 15 ? (b[i] === 0x2d ? -small : small) : NaN;
@@ -311,7 +313,7 @@ export class JsonSax {
       for (let k = 1; k < avail; k++)
         if (b[i + k] !== lit.bytes[k]) this.fail(`invalid literal (expected ${lit.kind})`, off);
       if (avail < lit.bytes.length) {
-        if (final) this.fail(`unexpected end of input inside ${lit.kind}`, off);
+        if (final) this.fail(`unexpected end of input inside ${lit.kind}: the dump is truncated`, this.base + b.length);
         return -1;
       }
       this.frame.scalar(lit.kind, this.tok.set(b, i, i + lit.bytes.length), off);

@@ -187,6 +187,13 @@ describe("readDump: malformed input is a DumpFormatError with path and offset", 
     }
   });
 
+  it("reads null members as absent", async () => {
+    const es = await readAll(dump({ bigExtra: ',\n"entries": null, "chunks": null, "xattrs": null, "symlink": null, "posix_acl_access": null' }));
+    expect(es[0].node).toMatchObject({ chunks: [], xattrs: [] });
+    expect(es[0].node.accessAcl).toBeUndefined();
+    expect(es[0].isDir).toBe(false);
+  });
+
   it("accepts the extreme in-range values", async () => {
     const attr = BIG_ATTR.replace("LEN", "18446744073709551615").replace('"atime":1', '"atime":-9223372036854775808');
     const es = await readAll(dump({ bigAttr: attr }));
@@ -205,6 +212,7 @@ describe("readDump: malformed input is a DumpFormatError with path and offset", 
   it("wrong shapes: entries on a file, chunks not an array, a non-object entry", async () => {
     expect((await formatError(dump({ bigExtra: ',\n"entries": {}' }))).message).toMatch(/has "entries"/);
     expect((await formatError(dump({ bigExtra: ',\n"chunks": {}' }))).path).toBe(`${BIG}.chunks`);
+    expect((await formatError(dump({ d1Extra: '\n"symlink": "x",' }))).message).toMatch(/directory has "symlink"/);
     const text = dump().replace('"d1": {', '"x": 5, "d1": {');
     expect((await formatError(text)).path).toBe('FSTree.entries["x"]');
   });
@@ -389,5 +397,39 @@ describe("readDump: dumps of older JuiceFS versions", () => {
     expect(out).toContain('{"id":7,"size":10,"len":10}');
     expect(out).not.toContain("chunkid");
     expect(out).not.toContain('"nextCleanupSlices"'); // omitted when 0
+  });
+});
+
+describe("readDump: robustness", () => {
+  it("every truncation of a dump is a DumpFormatError", async () => {
+    const buf = golden("metadata-sub.sample");
+    const lastBrace = buf.lastIndexOf("}");
+    for (let cut = 0; cut <= lastBrace; cut++) {
+      const e = await formatError(buf.subarray(0, cut));
+      expect(e.offset).toBe(cut);
+    }
+  });
+
+  it("corrupted bytes give a DumpFormatError or a valid read, never another error", async () => {
+    const buf = golden("metadata.sample");
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let failures = 0;
+    for (let n = 0; n < 400; n++) {
+      const bad = Buffer.from(buf);
+      for (let k = 0; k < 3; k++) bad[Math.floor(rnd() * bad.length)] = Math.floor(rnd() * 256);
+      try {
+        await readAll(bad);
+      } catch (e) {
+        if (!(e instanceof DumpFormatError)) throw e;
+        failures++;
+      }
+    }
+    expect(failures).toBeGreaterThan(0);
+  });
+
+  it("decodes JSON \\u escapes in names to UTF-8 bytes, lone surrogates as U+FFFD (like Go)", async () => {
+    const es = await readAll(dump({ bigName: "\\u00e9\\ud83d\\ude00\\ud800x" }));
+    expect(es[0].name.equals(Buffer.from("é😀\ufffdx"))).toBe(true);
   });
 });

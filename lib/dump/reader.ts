@@ -321,7 +321,11 @@ class EntryFrame extends PathFrame {
   }
 
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
-    if (!this.member || kind === "null") return; // null: the member is absent (as Go reads it)
+    if (!this.member) return;
+    if (kind === "null") {
+      this.seen.delete(this.member); // null: the member is absent (as Go reads it)
+      return;
+    }
     if (this.member === "symlink" && kind === "string")
       this.symlink = unescapeChecked(value.buf.subarray(value.start, value.end), new At(this, "symlink", offset));
     else this.wrongKind(kind === "number" ? "a number" : kind === "string" ? "a string" : "a boolean", offset);
@@ -334,6 +338,7 @@ class EntryFrame extends PathFrame {
     if (this.depth === 0 && !isDir) fail(`the ${this.tree} root must be a directory, found type ${attr.type}`, at);
     if (!isDir && this.seen.has("entries")) fail(`entry of type ${attr.type} has "entries" (only directories may)`, at);
     if (isDir && this.chunks.length) fail('a directory has "chunks"', at);
+    if (isDir && this.symlink !== undefined) fail('a directory has "symlink"', at);
     const node: DumpNode = { attr, xattrs: this.xattrs, chunks: this.chunks };
     if (this.symlink !== undefined) node.symlink = this.symlink;
     if (this.accessAcl) node.accessAcl = this.accessAcl;
