@@ -47,6 +47,8 @@ interface Measured {
   ms: number;
   entries?: number;
   keys?: number;
+  /** CPU time of the worker process (user + system): meaningful even on a busy machine. */
+  cpuMs: number;
   maxRssMB: number;
 }
 
@@ -67,7 +69,7 @@ function worker(args: string[]): Promise<Measured> {
 }
 
 const fmt = (m: Measured, n: number) =>
-  `${m.op.padEnd(6)} ${(m.ms / 1000).toFixed(2).padStart(8)} s ${Math.round(n / (m.ms / 1000)).toLocaleString("en-US").padStart(12)} entries/s  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
+  `${m.op.padEnd(6)} ${(m.ms / 1000).toFixed(2).padStart(8)} s wall ${(m.cpuMs / 1000).toFixed(2).padStart(8)} s CPU ${Math.round(n / (m.ms / 1000)).toLocaleString("en-US").padStart(10)} entries/s  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
 
 async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-bench-"));
@@ -81,7 +83,9 @@ async function main() {
     await finished(out);
     const size = statSync(source).size;
     console.log(`synthetic volume: ${files.toLocaleString("en-US")} files, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    console.log(`engine: ${values.engine}, dump threads: ${values.threads}, ${os.cpus().length} CPUs, Node ${process.versions.node}`);
+    console.log(
+      `engine: ${values.engine}, dump threads: ${values.threads}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}`,
+    );
 
     const load = await worker(["load", target.url, source]);
     const entries = load.entries!;

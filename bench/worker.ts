@@ -72,5 +72,7 @@ async function floor(url: string) {
 }
 
 const [op, url, file, threads] = process.argv.slice(2);
+const cpu0 = process.cpuUsage();
 const result = op === "load" ? await load(url, file) : op === "dump" ? await dump(url, file, Number(threads ?? 10)) : await floor(url);
-process.stdout.write(JSON.stringify({ op, ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(JSON.stringify({ op, ...result, cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");

@@ -17,14 +17,21 @@ import { createHash } from "node:crypto";
 /** Chunks of one file fetched inside the batch script; the rest go through pipelines. */
 const SCRIPT_MAX_CHUNKS = 64;
 const CHUNK_PIPELINE = 300;
+/** Directories up to this many entries come with their batch; bigger ones are scanned. */
+const SCRIPT_MAX_DIR = 1000;
+/** Prefetched listings kept for readDir; beyond this the oldest are dropped (re-read later). */
+const MAX_PREFETCHED_DIRS = 4096;
+const PREFETCH_TTL_MS = 30_000;
 
-// One round trip per batch of entries: attr, xattrs, chunk lists (up to a cap) and symlink
-// target, chosen by the stored type (the entry's type when the attr is missing).
+// One round trip per batch of entries: attr, xattrs, chunk lists (up to a cap), symlink
+// target and the entries of small directories, chosen by the stored type (the entry's type
+// when the attr is missing). Prefetching listings saves a round trip per directory.
 const READ_BATCH_LUA = `
 local maxc = tonumber(ARGV[1])
+local maxd = tonumber(ARGV[2])
 local out = {}
 local CH = 67108864
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local ino = ARGV[i]
   local t = tonumber(ARGV[i + 1])
   local a = redis.call('GET', 'i' .. ino)
@@ -49,10 +56,15 @@ for i = 2, #ARGV, 2 do
   elseif t == 3 then
     s = redis.call('GET', 's' .. ino)
   end
+  local d = false
+  if t == 2 and redis.call('HLEN', 'd' .. ino) <= maxd then
+    d = redis.call('HGETALL', 'd' .. ino)
+  end
   out[#out + 1] = a
   out[#out + 1] = x
   out[#out + 1] = s
   out[#out + 1] = chunks
+  out[#out + 1] = d
 end
 return out
 `;
@@ -89,6 +101,8 @@ export class RedisEngine implements MetaEngine {
   readonly kind = "redis" as const;
   private aclCache: Map<number, AclRule> | null = null;
   private bulkConn: Promise<RespConnection> | null = null;
+  /** Directory listings that came with a readNodes batch, raw [name, value, ...]. */
+  private prefetchedDirs = new Map<bigint, { at: number; raw: Buffer[] }>();
 
   constructor(
     readonly client: Redis,
@@ -221,7 +235,17 @@ export class RedisEngine implements MetaEngine {
 
   readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> } {
     const self = this;
+    // A listing read long ago (an abandoned walk) is not trusted: scan again.
+    const cached = this.prefetchedDirs.get(inode);
+    if (cached) this.prefetchedDirs.delete(inode);
+    const prefetched = cached && Date.now() - cached.at < PREFETCH_TTL_MS ? cached.raw : null;
     async function* batches(): AsyncGenerator<DirEntry[]> {
+      if (prefetched) {
+        const entries: DirEntry[] = [];
+        for (let i = 0; i + 1 < prefetched.length; i += 2) entries.push(decodeEntry(prefetched[i], prefetched[i + 1]));
+        if (entries.length > 0) yield entries;
+        return;
+      }
       let cursor = "0";
       do {
         const cmd = new CommandBuffer();
@@ -254,7 +278,7 @@ export class RedisEngine implements MetaEngine {
 
   async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     if (entries.length === 0) return [];
-    const args: (string | number)[] = [READ_BATCH_SHA, 0, SCRIPT_MAX_CHUNKS];
+    const args: (string | number)[] = [READ_BATCH_SHA, 0, SCRIPT_MAX_CHUNKS, SCRIPT_MAX_DIR];
     for (const e of entries) args.push(e.inode.toString(), TYPE_CODE[e.type] ?? 0);
     let cmd = new CommandBuffer();
     cmd.add(["EVALSHA", ...args]);
@@ -270,10 +294,17 @@ export class RedisEngine implements MetaEngine {
     const more: { node: StoredNode; from: number; to: number }[] = [];
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
-      const rawAttr = reply[i * 4] as Buffer | null;
-      const rawX = reply[i * 4 + 1] as Buffer[];
-      const rawS = reply[i * 4 + 2] as Buffer | null;
-      const rawC = reply[i * 4 + 3] as (number | Buffer[])[];
+      const rawAttr = reply[i * 5] as Buffer | null;
+      const rawX = reply[i * 5 + 1] as Buffer[];
+      const rawS = reply[i * 5 + 2] as Buffer | null;
+      const rawC = reply[i * 5 + 3] as (number | Buffer[])[];
+      const rawD = reply[i * 5 + 4] as Buffer[] | null;
+      if (rawD) {
+        if (this.prefetchedDirs.size >= MAX_PREFETCHED_DIRS) {
+          this.prefetchedDirs.delete(this.prefetchedDirs.keys().next().value!);
+        }
+        this.prefetchedDirs.set(e.inode, { at: Date.now(), raw: rawD });
+      }
       const stored = rawAttr ? decodeAttr(e.inode, rawAttr) : null;
       const xattrs: Xattr[] = pairs(rawX).map(([name, value]) => ({ name, value }));
       const chunks: Chunk[] = [];

@@ -31,28 +31,48 @@ export class CommandBuffer {
     this.buf = next;
   }
 
-  private ascii(s: string): void {
-    this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, "latin1");
+  /** `<prefix><n>\r\n` without building a string. */
+  private header(prefix: number, n: number): void {
+    this.ensure(24);
+    const b = this.buf;
+    b[this.len++] = prefix;
+    if (n < 10) b[this.len++] = 48 + n;
+    else {
+      const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : Math.floor(Math.log10(n)) + 1;
+      let at = this.len + digits;
+      this.len = at;
+      for (let v = n; v > 0; v = Math.floor(v / 10)) b[--at] = 48 + (v % 10);
+    }
+    b[this.len++] = 13;
+    b[this.len++] = 10;
   }
 
   add(args: readonly (string | Buffer | number | bigint)[]): void {
-    this.ascii(`*${args.length}\r\n`);
+    this.header(0x2a, args.length);
     for (const a of args) {
       if (Buffer.isBuffer(a)) {
-        this.ascii(`$${a.length}\r\n`);
+        this.header(0x24, a.length);
         this.ensure(a.length + 2);
         a.copy(this.buf, this.len);
         this.len += a.length;
-        this.ascii("\r\n");
       } else {
         const s = typeof a === "string" ? a : a.toString();
-        const n = Buffer.byteLength(s);
-        this.ascii(`$${n}\r\n`);
-        this.ensure(n + 2);
-        this.len += this.buf.write(s, this.len, "utf8");
-        this.ascii("\r\n");
+        const n = s.length;
+        // Keys and numbers are ASCII: one byte per character, no byteLength pass needed.
+        if (n < 64 && /^[\x00-\x7f]*$/.test(s)) {
+          this.header(0x24, n);
+          this.ensure(n + 2);
+          this.len += this.buf.write(s, this.len, "latin1");
+        } else {
+          const bytes = Buffer.from(s, "utf8");
+          this.header(0x24, bytes.length);
+          this.ensure(bytes.length + 2);
+          bytes.copy(this.buf, this.len);
+          this.len += bytes.length;
+        }
       }
+      this.buf[this.len++] = 13;
+      this.buf[this.len++] = 10;
     }
     this.count++;
   }
