@@ -9,7 +9,7 @@ import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../dump/setting-json";
 import type { SqlSession } from "./driver";
 import type { SqlEngine } from "./engine";
-import { TABLES } from "./schema";
+import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 
 type Mode = "plain" | "ignore" | "upsertRefs";
@@ -30,6 +30,17 @@ const MAX_STATEMENT_BYTES = 4 << 20;
 const MAX_STATEMENT_ROWS = 2000;
 
 const INT32_MAX = 0x7fffffff;
+
+/** Array type of each column kind, for PostgreSQL's UNNEST inserts. */
+const PG_ARRAY_TYPE: Record<ColType, string> = {
+  int: "integer[]",
+  bigint: "bigint[]",
+  varchar: "text[]",
+  text: "text[]",
+  blob: "bytea[]",
+  varbinary255: "bytea[]",
+  varbinary4096: "bytea[]",
+};
 
 /** Tables whose rows can be large (blobs past a few hundred bytes); others are bounded by row count. */
 const VARIABLE_ROWS = new Set(["chunk", "xattr", "symlink", "acl", "setting"]);
@@ -198,8 +209,17 @@ export class SqlLoadSink implements LoadSink {
     const { names } = this.engine;
     const dialect = this.engine.driver.dialect;
     const q = (c: string) => names.q(c);
-    const tuple = `(${b.columns.map(() => "?").join(",")})`;
-    let sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(n).fill(tuple).join(",")}`;
+    let sql: string;
+    if (dialect === "postgres") {
+      // One array per column: PostgreSQL parses and plans a 2000-row VALUES list slowly
+      // (~130 µs a row measured); UNNEST of typed arrays is one small plan.
+      const def = tableDef(b.table);
+      const casts = b.columns.map((c) => `?::${PG_ARRAY_TYPE[def.columns.find((x) => x.name === c)!.type]}`);
+      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) SELECT * FROM UNNEST(${casts.join(",")})`;
+    } else {
+      const tuple = `(${b.columns.map(() => "?").join(",")})`;
+      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(n).fill(tuple).join(",")}`;
+    }
     if (b.mode === "ignore") {
       sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("chunkid")} = ${q("chunkid")}` : ` ON CONFLICT (${q("chunkid")}) DO NOTHING`;
     } else if (b.mode === "upsertRefs") {
@@ -237,7 +257,15 @@ export class SqlLoadSink implements LoadSink {
           // Keep a partial tail for later (unless finishing): full statements reuse one plan.
           if (!all && n < maxRows && bytes < MAX_STATEMENT_BYTES && i + n === rows.length) break;
           const params: unknown[] = [];
-          for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
+          if (dialect === "postgres") {
+            for (let c = 0; c < b.columns.length; c++) {
+              const col: unknown[] = new Array(n);
+              for (let k = 0; k < n; k++) col[k] = rows[i + k][c];
+              params.push(col);
+            }
+          } else {
+            for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
+          }
           await this.conn.run(this.insertSql(b, n), params).catch((err: Error) => {
             throw this.explain(err, b.table);
           });

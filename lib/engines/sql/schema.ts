@@ -2,7 +2,7 @@
 // into the exact DDL xorm emits, so that a JuiceFS client's schema sync changes nothing.
 import type { SqlDialect } from "./url";
 
-type ColType = "int" | "bigint" | "varchar" | "text" | "blob" | "varbinary255" | "varbinary4096";
+export type ColType = "int" | "bigint" | "varchar" | "text" | "blob" | "varbinary255" | "varbinary4096";
 
 interface Column {
   name: string;
