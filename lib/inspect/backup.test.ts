@@ -172,6 +172,32 @@ describe("indexing edge cases", () => {
   });
 });
 
+describe("subdir export of an older dump", () => {
+  it("writes the header a dump of the live volume would: Tiers filled in, no nextCleanupSlices", async () => {
+    const dumpPath = path.join(tmp, "old.json");
+    const out = createWriteStream(dumpPath);
+    const w = new JsonDumpWriter(out);
+    await w.header({ setting: { ...SETTING, Tiers: null, StorageClass: "STANDARD" }, counters: { ...COUNTERS, nextCleanupSlices: 5n, lastChangelog: 9n }, sustained: [], delFiles: [] });
+    await w.beginDir("FSTree", testNode(1n, "directory", { nlink: 3 }));
+    await w.beginDir(Buffer.from("sub"), testNode(2n, "directory"));
+    await w.leaf(Buffer.from("f"), testNode(3n, "regular"));
+    await w.endDir();
+    await w.endDir();
+    await w.end();
+    out.end();
+    await finished(out);
+    const idx = path.join(tmp, "old.idx");
+    await indexBackup(createReadStream(dumpPath), idx);
+    const src = openBackupSource(idx);
+    const sub = (await src.children((await src.root()).dirId!, 0, 1)).items[0];
+    await src.close();
+    const doc = parseJsonExact((await capture((o) => exportSubdirFromBackup(idx, sub.dirId!, o))).toString("utf8")) as Record<string, Record<string, unknown>>;
+    expect(doc.Setting.Tiers).toEqual({ "0": { ID: 0, StorageClass: "STANDARD", Tag: "" } });
+    expect(Object.keys(doc.Counters)).toEqual(["usedSpace", "usedInodes", "nextInodes", "nextChunk", "nextSession", "nextTrash"]);
+    expect(Object.keys(doc.FSTree.entries as object)).toEqual(["f"]);
+  });
+});
+
 const SETTING: Setting = {
   Name: "paging",
   UUID: "00000000-0000-0000-0000-000000000001",

@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import type { DumpHeader, DumpVisitor, ReadEntry, TreeName } from "../dump/types";
 import { readDump } from "../dump/reader";
 import { JsonDumpWriter } from "../dump/writer";
-import { maskSecrets, type Setting } from "../jfs/setting";
+import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import { unescapeName } from "../jfs/escape";
 import type { ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry } from "../jfs/types";
 import { describeEntry, displayName, treeItemOf } from "./describe";
@@ -420,9 +420,16 @@ export async function exportSubdirFromBackup(indexPath: string, dirId: string, o
     if (!h.setting || !h.counters) {
       throw new InspectRequestError("this backup has no Setting or Counters, so no loadable dump can be made of it");
     }
+    // What a dump of the live volume would write (lib/engines/dump.ts buildHeader): tier 0
+    // filled in for pre-1.4 formats, no deprecated nextCleanupSlices, lastChangelog only
+    // with the change log on.
+    const setting: Setting = { ...h.setting, Tiers: effectiveTiers(h.setting) };
+    const counters: Counters = { ...h.counters };
+    delete counters.nextCleanupSlices;
+    if (!setting.ChangeLog) delete counters.lastChangelog;
     const header: DumpHeader = {
-      setting: h.setting,
-      counters: h.counters,
+      setting,
+      counters,
       sustained: h.sustained,
       delFiles: h.delFiles,
       quotas: h.quotas,

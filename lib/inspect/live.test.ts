@@ -69,6 +69,9 @@ describe("live source", () => {
       ["big", "2"],
       ["f1", undefined],
     ]);
+    expect((await src.entry("1", "big")).childCount).toBeUndefined();
+    await src.children("2", 0, 1);
+    expect((await src.entry("1", "big")).childCount).toBe(N + 2);
     const f1 = await src.entry("1", "f1");
     expect(f1).toMatchObject({ inode: "3", size: { bytes: "24" } });
     const gbk = await src.entry("2", "G%B9%FB");

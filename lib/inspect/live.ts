@@ -127,7 +127,9 @@ class LiveSource implements TreeSource {
     const found = await this.engine.lookup(parent, raw);
     if (!found) throw new InspectNotFoundError(`no entry "${name}" in directory inode ${parent}`);
     const [node] = await this.nodes([found]);
-    return describeEntry(raw, node);
+    // A directory already listed tells its size for free; an unlisted one is not read for it.
+    const listed = this.cache.get(found.inode);
+    return describeEntry(raw, node, listed ? { childCount: listed.count } : {});
   }
 
   async close(): Promise<void> {
