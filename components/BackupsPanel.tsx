@@ -35,8 +35,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                 <dd>{humanBytes(sel.size)}</dd>
                 <dt className="text-slate-500">Kind</dt>
                 <dd>
-                  {sel.kind} · {sel.compression}
-                  {sel.encrypted ? " · encrypted" : ""}
+                  {sel.kind} · {sel.format}
                 </dd>
                 <dt className="text-slate-500">Fate</dt>
                 <dd>
@@ -104,7 +103,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   <td className="td whitespace-nowrap">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
                   <td className="td whitespace-nowrap text-right tabular-nums">{humanBytes(b.size)}</td>
                   <td className="td whitespace-nowrap">
-                    {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.compression}
+                    {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.format}
                   </td>
                   <td className="td whitespace-nowrap text-xs">
                     <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />

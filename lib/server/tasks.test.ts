@@ -96,7 +96,7 @@ describe("dump", () => {
     expect(key).toMatch(/^dump-\d{4}-\d\d-\d\d-\d{6}-manual\.json\.gz$/);
     expect(existsSync(path.join(metaDir, key))).toBe(true);
     const row = (await volumes.volumeView(v)).backups!.find((b) => b.key === key)!;
-    expect(row).toMatchObject({ kind: "manual", fate: "ignored", compression: "gzip" });
+    expect(row).toMatchObject({ kind: "manual", fate: "ignored", format: "gzip", encrypted: false });
   });
 
   it("refuses a --subdir dump into meta/", async () => {

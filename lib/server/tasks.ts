@@ -88,11 +88,11 @@ export async function openBackupPlain(
   onRawBytes?: (n: number) => void,
 ): Promise<{ input: Readable; encrypted: boolean; size: number }> {
   const setting = await settingOf(v);
-  const listed = (await listBackups(setting, v.storage)).find((b) => b.key === checkBackupKey(key));
+  const listed = (await listBackups(setting, v.storage)).find((b) => b.name === checkBackupKey(key));
   if (!listed) throw new Error(`backup ${key} is not in volume ${v.name}'s meta/`);
   let raw: Readable = await readBackup(setting, v.storage, key);
   if (onRawBytes) raw = raw.pipe(byteCounter(onRawBytes));
-  if (listed.encrypted) {
+  if (listed.kind === "encrypted") {
     if (!rsa?.pem) {
       throw new Error("this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
     }
@@ -104,7 +104,7 @@ export async function openBackupPlain(
     }
     raw = raw.pipe(createDecryptStream(keyObj, envelopeAlgo(rsa.algo || setting.EncryptAlgo || undefined)));
   }
-  return { input: await openDumpInput(raw), encrypted: !!listed.encrypted, size: listed.size };
+  return { input: await openDumpInput(raw), encrypted: listed.kind === "encrypted", size: listed.size };
 }
 
 // ---------------------------------------------------------------- dump
@@ -216,12 +216,12 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
   }
   try {
     const setting = await settingOf(v);
-    const b = (await listBackups(setting, v.storage)).find((x) => x.key === req.backup);
+    const b = (await listBackups(setting, v.storage)).find((x) => x.name === req.backup);
     if (!b) {
       checks.push({ id: "backup", ok: false, label: "Backup missing", detail: `${req.backup} is not in meta/ any more` });
     } else {
       checks.push({ id: "backup", ok: true, label: "Backup found", detail: `${req.backup}, ${b.size.toLocaleString("en-US")} bytes` });
-      if (b.encrypted) {
+      if (b.kind === "encrypted") {
         let ok = false;
         let detail = "encrypted backup: paste the volume's RSA private key (PEM) and its passphrase";
         if (req.key?.pem) {

@@ -28,8 +28,9 @@ export interface BackupRow {
   time: string | null;
   size: number;
   kind: "auto" | "manual" | "other";
-  encrypted: boolean | null;
-  compression: "gzip" | "zstd" | "none";
+  /** What the first bytes say: gzip, encrypted, json, zstd, binary, empty, unknown. */
+  format: string;
+  encrypted: boolean;
   fate: BackupFate;
   reason: string;
   windowKind: string | null;

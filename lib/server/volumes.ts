@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
-import { forecastRetention } from "../storage/retention";
+import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
 import { backupHealth } from "./health";
@@ -162,29 +162,21 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
     try {
       location = backupLocation(setting, v.storage);
       const listed = await listBackups(setting, v.storage);
-      const forecast = forecastRetention(
-        listed.map((b) => b.key),
-        now,
-        { intervalSeconds: v.backupInterval > 0 ? v.backupInterval : 3600 },
-      );
-      const byKey = new Map(forecast.items.map((i) => [i.key, i]));
-      backups = listed
-        .map((b): BackupRow => {
-          const f = byKey.get(b.key);
-          return {
-            key: b.key,
-            time: (f?.time ?? b.time)?.toISOString() ?? null,
-            size: b.size,
-            kind: f?.time ? "auto" : b.key.startsWith("dump-") ? "manual" : "other",
-            encrypted: b.encrypted,
-            compression: b.compression,
-            fate: f?.fate ?? "ignored",
-            reason: f?.reason ?? "",
-            windowKind: f?.window?.kind ?? null,
-            deleteAt: f?.deleteAt?.toISOString() ?? null,
-            deleteReason: f?.deleteReason ?? null,
-          };
-        })
+      const timeline = backupTimeline(listed, now, { intervalSeconds: v.backupInterval > 0 ? v.backupInterval : 3600 });
+      backups = timeline.items
+        .map((b): BackupRow => ({
+          key: b.name,
+          time: (b.time ?? b.lastModified).toISOString(),
+          size: b.size,
+          kind: b.time ? "auto" : b.name.startsWith("dump-") ? "manual" : "other",
+          format: b.kind,
+          encrypted: b.kind === "encrypted",
+          fate: b.fate,
+          reason: b.reason,
+          windowKind: b.window?.kind ?? null,
+          deleteAt: b.deleteAt?.toISOString() ?? null,
+          deleteReason: b.deleteReason ?? null,
+        }))
         .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
     } catch (err) {
       backupsError = (err as Error).message;
