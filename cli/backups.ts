@@ -4,7 +4,7 @@ import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 import { openEngine, redactUrl } from "../lib/engines/open";
 import { parseBackupInterval } from "../lib/storage/autobackup";
 import { BACKUP_PREFIX, backupTimeline, listBackups, type BackupTimelineItem } from "../lib/storage/backups";
-import { rotate } from "../lib/storage/retention";
+import { cleanupPlan } from "../lib/storage/retention";
 import { openVolumeStore } from "../lib/storage/volume";
 
 const HELP = `usage: jfsmeta backups [options] META-URL
@@ -79,11 +79,15 @@ export async function run(args: string[]): Promise<number> {
   const backups = await listBackups(store);
 
   if (values.cleanup) {
-    const victims = rotate(
+    const plan = cleanupPlan(
       backups.map((b) => b.name),
       now,
       version,
     );
+    const victims = plan.delete;
+    for (const name of plan.spared) {
+      process.stderr.write(`kept ${BACKUP_PREFIX}${name}: not a backup name (JuiceFS v1.4 clients would delete it; keep only backups under meta/)\n`);
+    }
     let failures = 0;
     for (const name of victims) {
       if (values["dry-run"]) {

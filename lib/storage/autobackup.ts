@@ -18,7 +18,7 @@ import type { MetaEngine } from "../engines/engine";
 import { decryptSetting } from "../jfs/secrets";
 import { ROOT_INODE } from "../jfs/types";
 import { BACKUP_PREFIX, listBackups } from "./backups";
-import { backupName, rotate } from "./retention";
+import { backupName, cleanupPlan } from "./retention";
 import type { ObjectStore } from "./store";
 import { openVolumeStore, type StorageOverrides } from "./volume";
 
@@ -171,7 +171,12 @@ export const BackupResultSchema = z.object({
   durationMs: z.number(),
   /** Cleanup after success: what retention deleted, and any failures (never fatal). */
   cleanup: z
-    .object({ deleted: z.array(z.string()), errors: z.array(z.string()) })
+    .object({
+      deleted: z.array(z.string()),
+      /** Not backup names, which JuiceFS v1.4 would delete too (§2.1 hazard); left alone. */
+      spared: z.array(z.string()),
+      errors: z.array(z.string()),
+    })
     .optional(),
 });
 export type BackupResult = z.infer<typeof BackupResultSchema>;
@@ -222,8 +227,11 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
     if (decision.action !== "backup") return failed(decision.reason, decision.message, { usedInodes: Number(usedInodes) });
 
     // Storage and key problems are found before the interval is claimed.
-    const volume = opts.store ? { store: opts.store, setting: null } : openVolumeStore(stored, opts.storage);
-    const clear = volume.setting ?? decryptSetting(stored).setting;
+    const store = opts.store ?? openVolumeStore(stored, opts.storage).store;
+    const { setting: clear, removed } = decryptSetting(stored);
+    if (removed.includes("EncryptKey")) {
+      return failed("error", "the volume's EncryptKey was removed (the setting came from a binary dump): restore the setting from a JSON dump, which keeps the key");
+    }
     const encryptKey = clear.EncryptKey ? loadRsaPrivateKey(clear.EncryptKey) : null;
     const algo = encryptKey ? envelopeAlgo(clear.EncryptAlgo) : undefined;
 
@@ -259,15 +267,15 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
       }
       const size = (await stat(file)).size;
       opts.onProgress?.({ phase: "upload", bytes: size });
-      await volume.store.put(key, createReadStream(file), size);
+      await store.put(key, createReadStream(file), size);
 
       opts.onProgress?.({ phase: "cleanup" });
-      const cleanup = await cleanupBackups(volume.store, now);
+      const cleanup = await cleanupBackups(store, now);
       return {
         status: "done",
         startedAt: now,
         name,
-        location: volume.store.describe() + key,
+        location: store.describe() + key,
         size,
         encrypted: !!encryptKey,
         entries: dumped.entries,
@@ -285,16 +293,17 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
 }
 
 /** JuiceFS's cleanup after a successful backup: list meta/, rotate, delete. Never throws. */
-export async function cleanupBackups(store: ObjectStore, now: Date): Promise<{ deleted: string[]; errors: string[] }> {
+export async function cleanupBackups(store: ObjectStore, now: Date): Promise<{ deleted: string[]; spared: string[]; errors: string[] }> {
   let names: string[];
   try {
     names = (await listBackups(store, { sniff: false })).map((b) => b.name);
   } catch (err) {
-    return { deleted: [], errors: [`list ${BACKUP_PREFIX} failed, no cleanup: ${(err as Error).message}`] };
+    return { deleted: [], spared: [], errors: [`list ${BACKUP_PREFIX} failed, no cleanup: ${(err as Error).message}`] };
   }
   const deleted: string[] = [];
   const errors: string[] = [];
-  for (const name of rotate(names, now)) {
+  const plan = cleanupPlan(names, now);
+  for (const name of plan.delete) {
     try {
       await store.delete(BACKUP_PREFIX + name);
       deleted.push(name);
@@ -302,7 +311,7 @@ export async function cleanupBackups(store: ObjectStore, now: Date): Promise<{ d
       errors.push(`delete ${BACKUP_PREFIX + name}: ${(err as Error).message}`);
     }
   }
-  return { deleted, errors };
+  return { deleted, spared: plan.spared, errors };
 }
 
 /** The loop of a JuiceFS client: poll every interval/10 (±5 %), back up when due. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupName, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
+import { backupName, cleanupPlan, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
 
 const DAY = 24 * 3600 * 1000;
 const at = (iso: string) => new Date(iso);
@@ -191,5 +191,14 @@ describe("forecastRetention", () => {
     expect(byKey.get(keys[1])?.fate).toBe("deleted");
     expect(byKey.get(keys[1])?.deleteAt).toEqual(now);
     expect(byKey.get(keys[0])?.deleteAt?.getTime()).toBeGreaterThan(now.getTime() + 2 * DAY);
+  });
+});
+
+describe("cleanupPlan (jfsmeta's own cleanup)", () => {
+  it("spares keys that are not backup names, which JuiceFS v1.4 would delete", () => {
+    const keys = ["README", n("2020-01-01-000000"), n("2025-06-15-110000")];
+    const now = at("2025-06-15T12:00:00Z");
+    expect(rotate(keys, now)).toEqual(["README", n("2020-01-01-000000")]);
+    expect(cleanupPlan(keys, now)).toEqual({ delete: [n("2020-01-01-000000")], spared: ["README"] });
   });
 });

@@ -335,3 +335,14 @@ function insertSorted(list: ParsedKey[], k: ParsedKey): void {
   }
   list.splice(lo, 0, k);
 }
+
+/**
+ * What jfsmeta's own cleanup deletes: JuiceFS's rotate, except keys that are not backup names.
+ * JuiceFS v1.4 also deletes those when they sort before a backup older than 2 years (any
+ * README or notes under meta/); jfsmeta spares them and reports them.
+ */
+export function cleanupPlan(keys: readonly string[], now: Date, version: RotateVersion = "1.4"): { delete: string[]; spared: string[] } {
+  const plan = { delete: [] as string[], spared: [] as string[] };
+  for (const k of rotate(keys, now, version)) (parseBackupTime(k) ? plan.delete : plan.spared).push(k);
+  return plan;
+}
