@@ -198,7 +198,7 @@ export class JsonSax {
         case S.Value:
         case S.ValueOrClose: {
           if (c === 0x5d && this.state === S.ValueOrClose) {
-            this.closeContainer(c, base + i);
+            this.closeContainer(base + i);
             i++;
             break;
           }
@@ -220,7 +220,7 @@ export class JsonSax {
         case S.KeyOrClose:
         case S.Key: {
           if (c === 0x7d && this.state === S.KeyOrClose) {
-            this.closeContainer(c, base + i);
+            this.closeContainer(base + i);
             i++;
             break;
           }
@@ -243,7 +243,7 @@ export class JsonSax {
             this.state = top === 0x7b ? S.Key : S.Value;
             i++;
           } else if ((c === 0x7d && top === 0x7b) || (c === 0x5d && top === 0x5b)) {
-            this.closeContainer(c, base + i);
+            this.closeContainer(base + i);
             i++;
           } else this.fail(`expected "," or "${top === 0x7b ? "}" : "]"}", found ${describe(c)}`, base + i);
           break;
@@ -255,12 +255,11 @@ export class JsonSax {
     return n;
   }
 
-  private closeContainer(c: number, offset: number): void {
+  private closeContainer(offset: number): void {
     this.frame.close(offset);
     this.kinds.pop();
     this.frame = this.frames.pop()!;
     this.afterValue();
-    void c;
   }
 
   /** Reads a scalar at i; returns the index after it, or -1 if the buffer ends inside it. */

@@ -242,12 +242,15 @@ class TopFrame extends PathFrame {
   close(): void {}
 }
 
-const ENTRY_MEMBERS = new Set(["attr", "symlink", "xattrs", "posix_acl_access", "posix_acl_default", "chunks", "entries"]);
+/** Known entry members, each with a bit for duplicate detection. */
+const ENTRY_MEMBERS = new Map(["attr", "symlink", "xattrs", "posix_acl_access", "posix_acl_default", "chunks", "entries"].map((m, i) => [m, 1 << i]));
+const ENTRIES_BIT = ENTRY_MEMBERS.get("entries")!;
 
 /** One entry (a tree root or a child): its members, then the post-order delivery. */
 class EntryFrame extends PathFrame {
   private member = "";
-  private readonly seen = new Set<string>();
+  private memberBit = 0;
+  private seen = 0; // bits of ENTRY_MEMBERS already met
   private attr?: Attr;
   private symlink?: Buffer;
   private xattrs: Xattr[] = [];
@@ -276,10 +279,12 @@ class EntryFrame extends PathFrame {
 
   key(raw: Token, offset: number): void {
     const m = raw.str();
-    this.member = ENTRY_MEMBERS.has(m) ? m : "";
-    if (!this.member) return; // unknown: its value is skipped
-    if (this.seen.has(m)) fail(`duplicate member "${m}" in an entry`, { path: this.path() + "." + m, offset });
-    this.seen.add(m);
+    const bit = ENTRY_MEMBERS.get(m) ?? 0;
+    this.member = bit ? m : "";
+    this.memberBit = bit;
+    if (!bit) return; // unknown: its value is skipped
+    if (this.seen & bit) fail(`duplicate member "${m}" in an entry`, new At(this, m, offset));
+    this.seen |= bit;
   }
 
   private wrongKind(found: string, offset: number): never {
@@ -323,7 +328,7 @@ class EntryFrame extends PathFrame {
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.member) return;
     if (kind === "null") {
-      this.seen.delete(this.member); // null: the member is absent (as Go reads it)
+      this.seen &= ~this.memberBit; // null: the member is absent (as Go reads it)
       return;
     }
     if (this.member === "symlink" && kind === "string")
@@ -336,7 +341,7 @@ class EntryFrame extends PathFrame {
     const attr = this.attr ?? fail('entry has no "attr"', at);
     const isDir = attr.type === "directory";
     if (this.depth === 0 && !isDir) fail(`the ${this.tree} root must be a directory, found type ${attr.type}`, at);
-    if (!isDir && this.seen.has("entries")) fail(`entry of type ${attr.type} has "entries" (only directories may)`, at);
+    if (!isDir && this.seen & ENTRIES_BIT) fail(`entry of type ${attr.type} has "entries" (only directories may)`, at);
     if (isDir && this.chunks.length) fail('a directory has "chunks"', at);
     if (isDir && this.symlink !== undefined) fail('a directory has "symlink"', at);
     const node: DumpNode = { attr, xattrs: this.xattrs, chunks: this.chunks };
