@@ -265,7 +265,12 @@ describe("paging a 100,000-entry directory of a backup", () => {
   });
 
   it("exports the big directory as a loadable subdir dump", async () => {
-    const bytes = await capture((out) => exportSubdirFromBackup(idx, bigId, out));
+    const seen: number[] = [];
+    const bytes = await capture((out) => exportSubdirFromBackup(idx, bigId, out, { onProgress: (p) => seen.push(p.entries) }));
+    expect(seen.at(-1)).toBe(N + 1);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(capture((out) => exportSubdirFromBackup(idx, bigId, out, { signal: ac.signal }))).rejects.toThrow(/cancelled/);
     const doc = parseJsonExact(bytes.toString("utf8")) as { FSTree: { attr: { inode: number }; entries: Record<string, unknown> }; Trash?: unknown };
     expect(doc.FSTree.attr.inode).toBe(2);
     expect(Object.keys(doc.FSTree.entries)).toHaveLength(N);

@@ -404,6 +404,10 @@ export function openBackupSource(indexPath: string): TreeSource {
 export interface ExportSubdirOptions {
   /** Rows read per query while walking. */
   batchRows?: number;
+  /** Entries written so far (every 10,000 and at the end). */
+  onProgress?: (p: { entries: number }) => void;
+  /** Stops the export (the output is then incomplete: the caller discards it). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -439,6 +443,7 @@ export async function exportSubdirFromBackup(indexPath: string, dirId: string, o
     await writer.header(header);
     await writer.beginDir("FSTree", nodeOf(top));
     // One cursor per open directory: a batch of rows and the rank to continue after.
+    let entries = 1;
     const stack: { dir: number; rows: EntryRow[]; i: number; lastOrd: number }[] = [{ dir: top.dir!, rows: [], i: 0, lastOrd: -1 }];
     while (stack.length) {
       const cur = stack[stack.length - 1];
@@ -453,6 +458,8 @@ export async function exportSubdirFromBackup(indexPath: string, dirId: string, o
         cur.lastOrd = cur.rows[cur.rows.length - 1].ord;
       }
       const row = cur.rows[cur.i++];
+      if (opts.signal?.aborted) throw new InspectRequestError("the export was cancelled");
+      if (++entries % PROGRESS_EVERY === 0) opts.onProgress?.({ entries });
       if (row.dir !== null) {
         await writer.beginDir(row.name, nodeOf(row));
         stack.push({ dir: row.dir, rows: [], i: 0, lastOrd: -1 });
@@ -461,6 +468,7 @@ export async function exportSubdirFromBackup(indexPath: string, dirId: string, o
       }
     }
     await writer.end();
+    opts.onProgress?.({ entries });
   } finally {
     index.close();
   }
