@@ -62,9 +62,36 @@ async function* plain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator
 }
 
 /**
+ * A JuiceFS binary dump (`juicefs dump --binary`) has no magic, but it starts with the
+ * format segment: type 1 as a big-endian uint32. JSON never starts with a NUL byte.
+ */
+export function looksLikeBinaryDump(head: Uint8Array): boolean {
+  return head.length >= 4 && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1;
+}
+
+/** Passes the stream on, refusing a binary dump with a clear message at its first bytes. */
+async function* jsonOnly(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
+  let head: Buffer | null = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    if (head !== null) {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < 4) continue;
+      if (looksLikeBinaryDump(head))
+        throw new DumpInputError(`${name} is a JuiceFS binary dump (juicefs dump --binary); jfsmeta reads JSON dumps only`);
+      yield head;
+      head = null;
+      continue;
+    }
+    yield chunk;
+  }
+  if (head?.length) yield head;
+}
+
+/**
  * Opens a dump: `source` is a path, undefined for stdin, or a stream. gzip (1f 8b) is
- * decompressed; zstd (28 b5 2f fd) is refused with instructions. A truncated gzip stream
- * raises DumpInputError when its end is reached, never a silently short dump.
+ * decompressed; zstd (28 b5 2f fd) is refused with instructions, and so is a binary dump.
+ * A truncated gzip stream raises DumpInputError when its end is reached, never a silently
+ * short dump.
  */
 export async function openDumpInput(source: string | undefined | NodeJS.ReadableStream): Promise<Readable> {
   const name = typeof source === "string" ? source : source === undefined ? "stdin" : "the input";
@@ -89,11 +116,11 @@ export async function openDumpInput(source: string | undefined | NodeJS.Readable
   const head = Buffer.concat(parts);
   switch (sniffCompression(head)) {
     case "gzip":
-      return Readable.from(gunzipped(head, rest, name), { objectMode: false });
+      return Readable.from(jsonOnly(gunzipped(head, rest, name), name), { objectMode: false });
     case "zstd":
       await rest.return?.();
       return zstdDecoder(name);
     case "none":
-      return Readable.from(plain(head, rest), { objectMode: false });
+      return Readable.from(jsonOnly(plain(head, rest), name), { objectMode: false });
   }
 }

@@ -67,6 +67,12 @@ describe("openDumpInput", () => {
     await expect(openDumpInput(f)).rejects.toThrow(/zstd -d/);
   });
 
+  it("refuses a binary dump, plain or gzipped, by its first segment header", async () => {
+    const bin = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5]), Buffer.from("xxxxx")]);
+    await expect(readAllBytes(await openDumpInput(Readable.from([bin])))).rejects.toThrow(/binary dump/);
+    await expect(readAllBytes(await openDumpInput(Readable.from([gzipSync(bin)])))).rejects.toThrow(/binary dump/);
+  });
+
   it("passes an empty input through (the reader reports it)", async () => {
     expect((await readAllBytes(await openDumpInput(Readable.from([])))).length).toBe(0);
   });

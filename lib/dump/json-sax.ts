@@ -302,7 +302,7 @@ export class JsonSax {
         this.fail(`unexpected end of input inside the number ${b.toString("latin1", i, j)}: the dump is truncated`, this.base + j);
       const tok = this.tok.set(b, i, j);
       tok.integer = integer;
-      tok.small = integer && j - intStart <= 15 ? (b[i] === 0x2d ? -small : small) : NaN;
+      tok.small = integer && j - intStart <= 15 ? (b[i] === 0x2d ? 0 - small : small) : NaN; // 0 - 0 is +0
       this.frame.scalar("number", tok, off);
       return j;
     }

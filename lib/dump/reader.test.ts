@@ -227,6 +227,8 @@ describe("readDump: malformed input is a DumpFormatError with path and offset", 
     expect((await formatError('{"a": tru}')).message).toMatch(/invalid literal/);
     expect((await formatError('{"a": "x\ty"}')).message).toMatch(/control character/);
     expect((await formatError("[1]")).message).toMatch(/JSON object/);
+    expect((await formatError(dump({ bigAttr: BIG_ATTR.replace("LEN", "01") }))).message).toMatch(/malformed number "01"/);
+    expect((await formatError(dump({ bigAttr: BIG_ATTR.replace("LEN", "-") }))).message).toMatch(/malformed number/);
   });
 
   it("a bad value in the header", async () => {
