@@ -74,3 +74,16 @@ describe("other values", () => {
     expect(decodeAcl(b)).toEqual(r);
   });
 });
+
+describe("64-bit fields beyond 2^53", () => {
+  it("trash inodes, huge lengths and extreme times round-trip exactly", () => {
+    const a: Attr = { ...base, inode: 0x7fffffff10000001n, length: 0xfffffffffffffff1n, atime: -(1n << 62n), mtime: (1n << 62n) + 3n, ctime: -1n };
+    const d = decodeAttr(a.inode, encodeAttr(a, 0x7fffffff10000000n))!;
+    expect(d.attr).toEqual(a);
+    expect(d.parent).toBe(0x7fffffff10000000n);
+    expect(decodeEntry(Buffer.from("x"), encodeEntry("directory", 0x7fffffff10000009n)).inode).toBe(0x7fffffff10000009n);
+    const s = { pos: 1, id: (1n << 63n) + 5n, size: 2, off: 3, len: 4 };
+    expect(decodeSlice(encodeSlice(s))).toEqual(s);
+    expect(encodeAttr({ ...base, mtime: -5n }, 1n).subarray(23, 31).toString("hex")).toBe("fffffffffffffffb");
+  });
+});

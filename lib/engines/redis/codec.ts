@@ -2,6 +2,37 @@
 import type { AclEntry, AclRule, Attr, DirEntry, NodeType, QuotaLimit, Slice } from "../../jfs/types";
 import { TYPE_CODE, typeFromCode } from "../../jfs/types";
 
+// Node's BigInt buffer helpers do BigInt arithmetic on every call; most values fit in a
+// double exactly, so split them with plain numbers and keep the BigInt path for the rest.
+const TWO32 = 4294967296;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function writeU64(b: Buffer, v: bigint, off: number): void {
+  if (v >= 0n && v <= SAFE) {
+    const n = Number(v);
+    b.writeUInt32BE(Math.floor(n / TWO32), off);
+    b.writeUInt32BE(n >>> 0, off + 4);
+  } else b.writeBigUInt64BE(BigInt.asUintN(64, v), off);
+}
+
+function writeI64(b: Buffer, v: bigint, off: number): void {
+  if (v >= -SAFE && v <= SAFE) {
+    const n = Number(v);
+    b.writeInt32BE(Math.floor(n / TWO32), off);
+    b.writeUInt32BE(n >>> 0, off + 4);
+  } else b.writeBigInt64BE(BigInt.asIntN(64, v), off);
+}
+
+function readU64(b: Buffer, off: number): bigint {
+  const hi = b.readUInt32BE(off);
+  return hi < 0x200000 ? BigInt(hi * TWO32 + b.readUInt32BE(off + 4)) : b.readBigUInt64BE(off);
+}
+
+function readI64(b: Buffer, off: number): bigint {
+  const hi = b.readInt32BE(off);
+  return hi < 0x200000 && hi >= -0x200000 ? BigInt(hi * TWO32 + b.readUInt32BE(off + 4)) : b.readBigInt64BE(off);
+}
+
 export interface StoredAttr {
   attr: Attr;
   parent: bigint;
@@ -21,16 +52,16 @@ export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 
   b.writeUInt16BE(((TYPE_CODE[a.type] & 0xf) << 12) | (a.mode & 0xfff), 1);
   b.writeUInt32BE(a.uid >>> 0, 3);
   b.writeUInt32BE(a.gid >>> 0, 7);
-  b.writeBigInt64BE(BigInt.asIntN(64, a.atime), 11);
+  writeI64(b, a.atime, 11);
   b.writeUInt32BE(a.atimensec >>> 0, 19);
-  b.writeBigInt64BE(BigInt.asIntN(64, a.mtime), 23);
+  writeI64(b, a.mtime, 23);
   b.writeUInt32BE(a.mtimensec >>> 0, 31);
-  b.writeBigInt64BE(BigInt.asIntN(64, a.ctime), 35);
+  writeI64(b, a.ctime, 35);
   b.writeUInt32BE(a.ctimensec >>> 0, 43);
   b.writeUInt32BE(a.nlink >>> 0, 47);
-  b.writeBigUInt64BE(BigInt.asUintN(64, a.length), 51);
+  writeU64(b, a.length, 51);
   b.writeUInt32BE(a.rdev >>> 0, 59);
-  b.writeBigUInt64BE(BigInt.asUintN(64, parent), 63);
+  writeU64(b, parent, 63);
   let off = 71;
   if (hasAcl) {
     b.writeUInt32BE(accessAcl >>> 0, off);
@@ -53,14 +84,14 @@ export function decodeAttr(inode: bigint, b: Buffer): StoredAttr | null {
     mode: typeMode & 0xfff,
     uid: b.readUInt32BE(3),
     gid: b.readUInt32BE(7),
-    atime: b.readBigInt64BE(11),
+    atime: readI64(b, 11),
     atimensec: b.readUInt32BE(19),
-    mtime: b.readBigInt64BE(23),
+    mtime: readI64(b, 23),
     mtimensec: b.readUInt32BE(31),
-    ctime: b.readBigInt64BE(35),
+    ctime: readI64(b, 35),
     ctimensec: b.readUInt32BE(43),
     nlink: b.readUInt32BE(47),
-    length: b.readBigUInt64BE(51),
+    length: readU64(b, 51),
     rdev: b.readUInt32BE(59),
     tier: 0,
   };
@@ -69,7 +100,7 @@ export function decodeAttr(inode: bigint, b: Buffer): StoredAttr | null {
   let accessAcl = 0;
   let defaultAcl = 0;
   if (b.length - off >= 8) {
-    parent = b.readBigUInt64BE(off);
+    parent = readU64(b, off);
     off += 8;
   }
   if (b.length - off >= 8) {
@@ -85,21 +116,21 @@ export function decodeAttr(inode: bigint, b: Buffer): StoredAttr | null {
 export function encodeEntry(type: NodeType, inode: bigint): Buffer {
   const b = Buffer.alloc(9);
   b.writeUInt8(TYPE_CODE[type], 0);
-  b.writeBigUInt64BE(inode, 1);
+  writeU64(b, inode, 1);
   return b;
 }
 
 export function decodeEntry(name: Buffer, b: Buffer): DirEntry {
   if (b.length !== 9) throw new Error(`corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected 9`);
   const type = typeFromCode(b.readUInt8(0));
-  return { name, inode: b.readBigUInt64BE(1), type: type ?? ("unknown" as NodeType) };
+  return { name, inode: readU64(b, 1), type: type ?? ("unknown" as NodeType) };
 }
 
 export const SLICE_BYTES = 24;
 
 export function encodeSlice(s: Slice, b: Buffer = Buffer.alloc(SLICE_BYTES), off = 0): Buffer {
   b.writeUInt32BE(s.pos >>> 0, off);
-  b.writeBigUInt64BE(s.id, off + 4);
+  writeU64(b, s.id, off + 4);
   b.writeUInt32BE(s.size >>> 0, off + 12);
   b.writeUInt32BE(s.off >>> 0, off + 16);
   b.writeUInt32BE(s.len >>> 0, off + 20);
@@ -109,7 +140,7 @@ export function encodeSlice(s: Slice, b: Buffer = Buffer.alloc(SLICE_BYTES), off
 /** A chunk list element; null for corrupt (wrong-size) records, which readers skip. */
 export function decodeSlice(b: Buffer): Slice | null {
   if (b.length !== SLICE_BYTES) return null;
-  return { pos: b.readUInt32BE(0), id: b.readBigUInt64BE(4), size: b.readUInt32BE(12), off: b.readUInt32BE(16), len: b.readUInt32BE(20) };
+  return { pos: b.readUInt32BE(0), id: readU64(b, 4), size: b.readUInt32BE(12), off: b.readUInt32BE(16), len: b.readUInt32BE(20) };
 }
 
 export function encodeQuota(q: QuotaLimit): Buffer {
