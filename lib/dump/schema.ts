@@ -225,8 +225,6 @@ export function openSchema(s: Schema | null, kind: "object" | "array", parent: F
 }
 
 export class RecordFrame extends PathFrame {
-  // Assigned in the constructor, not as class fields: field definitions made frame creation
-  // (one per attr, chunk, slice) several times slower on Node 20.
   private readonly out: Record<string, unknown> = {};
   private field: string | null = null;
   private fieldSchema: Schema | null = null;
