@@ -199,7 +199,7 @@ class TopFrame extends PathFrame {
   }
   key(raw: Token, offset: number): void {
     this.name = raw.str();
-    if (!(this.name in SECTIONS) && this.name !== "FSTree" && this.name !== "Trash") return;
+    if (!Object.hasOwn(SECTIONS, this.name) && this.name !== "FSTree" && this.name !== "Trash") return;
     if (this.seen.has(this.name)) fail(`duplicate top-level member "${this.name}"`, { path: this.name, offset });
     this.seen.add(this.name);
   }

@@ -15,7 +15,7 @@ export type Schema =
   | { k: "bool" }
   | { k: "enum"; values: readonly string[] }
   | { k: "array"; of: Schema }
-  | { k: "record"; fields: Record<string, Schema>; folded: Map<string, string>; build?: (o: Record<string, unknown>, at: Where) => unknown }
+  | { k: "record"; fields: Map<string, Schema>; folded: Map<string, string>; build?: (o: Record<string, unknown>, at: Where) => unknown }
   | { k: "map"; key: IntSchema; of: Schema };
 
 /** An integer member: bounds as bigint, and as numbers for the fast path of short literals. */
@@ -72,9 +72,10 @@ export const bool: Schema = { k: "bool" };
 export const arrayOf = (of: Schema): Schema => ({ k: "array", of });
 export const mapOf = (key: IntSchema, of: Schema): Schema => ({ k: "map", key, of });
 export function record(fields: Record<string, Schema>, build?: (o: Record<string, unknown>, at: Where) => unknown): Schema {
+  // Maps, not objects: a member named "__proto__" or "toString" must not find anything.
   const folded = new Map<string, string>();
   for (const name of Object.keys(fields)) folded.set(name.toLowerCase(), name);
-  return { k: "record", fields, folded, build };
+  return { k: "record", fields: new Map(Object.entries(fields)), folded, build };
 }
 
 const KIND_NAMES: Record<ScalarKind, string> = {
@@ -239,9 +240,10 @@ export class RecordFrame extends PathFrame {
   }
   key(name: Token): void {
     const n = name.str();
-    const f = n in this.s.fields ? n : this.s.folded.get(n.toLowerCase());
+    const exact = this.s.fields.get(n);
+    const f = exact ? n : this.s.folded.get(n.toLowerCase());
     this.field = f ?? n;
-    this.fieldSchema = f === undefined ? null : this.s.fields[f];
+    this.fieldSchema = exact ?? (f === undefined ? null : this.s.fields.get(f)!);
   }
   openObject(offset: number): Frame {
     const name = this.field!;
