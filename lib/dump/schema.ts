@@ -256,8 +256,7 @@ export class RecordFrame extends PathFrame {
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.fieldSchema) return;
     const v = convertScalar(this.fieldSchema, kind, value, new At(this, this.field!, offset));
-    if (v === undefined) delete this.out[this.field!];
-    else this.out[this.field!] = v;
+    if (v !== undefined) this.out[this.field!] = v; // null leaves the member as it was, as in Go
   }
   close(): void {
     this.done(this.s.build ? this.s.build(this.out, new At(this, null, this.offset)) : this.out);
