@@ -105,7 +105,12 @@ const enum S {
   Done,
 }
 
-const MAX_TOKEN = 64 << 20;
+/**
+ * Longest single token accepted. Real ones are far shorter (xattr values ≤ 64 KiB before
+ * escaping, symlinks ≤ 4 KiB); a partial token is re-scanned as chunks arrive, so the cap
+ * also bounds that work on hostile input.
+ */
+const MAX_TOKEN = 8 << 20;
 
 function isWs(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
@@ -159,7 +164,7 @@ export class JsonSax {
   write(chunk: Buffer): void {
     if (this.buf.length) {
       this.buf = Buffer.concat([this.buf, chunk]);
-      if (this.buf.length > MAX_TOKEN) this.fail("a single JSON token is longer than 64 MiB", this.base);
+      if (this.buf.length > MAX_TOKEN) this.fail(`a single JSON token is longer than ${MAX_TOKEN >> 20} MiB`, this.base);
     } else this.buf = chunk;
     const used = this.run(false);
     this.base += used;

@@ -443,3 +443,14 @@ describe("readDump: robustness", () => {
     expect(es[0].name.equals(Buffer.from("é😀\ufffdx"))).toBe(true);
   });
 });
+
+describe("readDump: limits", () => {
+  it("refuses a single token longer than 8 MiB instead of buffering without end", async () => {
+    const head = Buffer.from('{"Setting": {"Name": "');
+    async function* endless() {
+      yield head;
+      for (let i = 0; i < 200; i++) yield Buffer.alloc(64 * 1024, 0x61);
+    }
+    await expect(readDump(endless(), { entry: () => {} })).rejects.toThrow(/longer than 8 MiB/);
+  });
+});
