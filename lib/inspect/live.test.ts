@@ -41,6 +41,8 @@ describe("live source", () => {
     expect(end.items.at(-1)).toMatchObject({ name: "with space", rawName: "with%20space" });
     expect(await src.children("2", N + 50, 10)).toEqual({ total: N + 2, offset: N + 50, items: [] });
     expect(engine.readDirCalls.get(2n)).toBe(1);
+    // One readNodes to check the directory when listing it, then one per non-empty page.
+    expect(engine.readNodesCalls).toBe(1 + 3);
     await src.close();
     expect(engine.closed).toBe(true);
   });

@@ -82,7 +82,12 @@ class LiveSource implements TreeSource {
     }
     const pending = this.building.get(dir);
     if (pending) return pending;
-    const p = NameIndex.build(this.engine.readDir(dir)).finally(() => this.building.delete(dir));
+    const p = (async () => {
+      // Checked when listing, not per page: a cached index proves the directory was there.
+      const [node] = await this.engine.readNodes([{ inode: dir, type: "directory" }]);
+      if (!node.attr || node.attr.type !== "directory") throw new InspectNotFoundError(`inode ${dir} is not a directory of this volume`);
+      return NameIndex.build(this.engine.readDir(dir));
+    })().finally(() => this.building.delete(dir));
     this.building.set(dir, p);
     const idx = await p;
     this.cache.delete(dir);
@@ -100,10 +105,6 @@ class LiveSource implements TreeSource {
   async children(dirId: string, offset: number, limit: number, filter?: string): Promise<ChildrenPage> {
     checkPage(offset, limit);
     const inode = parseInode(dirId);
-    const [dirNode] = await this.engine.readNodes([{ inode, type: "directory" }]);
-    if (!dirNode.attr || dirNode.attr.type !== "directory") {
-      throw new InspectNotFoundError(`inode ${inode} is not a directory of this volume`);
-    }
     const idx = await this.index(inode);
     const needle = filter?.trim().toLowerCase();
     const ranks = needle ? idx.matching(needle) : null;
