@@ -1,16 +1,34 @@
 "use client";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { addVolumeAction } from "../actions";
+
+const FIELDS = ["metaUrl", "name", "backupInterval", "bucket", "endpoint", "accessKey", "secretKey"] as const;
 
 export function AddVolumeForm() {
   const [state, action, pending] = useActionState(addVolumeAction, undefined);
+  // Controlled fields: React resets uncontrolled ones after every form action, which would
+  // empty the form after "Test connection".
+  const [values, setValues] = useState<Record<(typeof FIELDS)[number], string>>({
+    metaUrl: "",
+    name: "",
+    backupInterval: "1h",
+    bucket: "",
+    endpoint: "",
+    accessKey: "",
+    secretKey: "",
+  });
+  const bind = (k: (typeof FIELDS)[number]) => ({
+    name: k,
+    value: values[k],
+    onChange: (e: React.ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [k]: e.target.value })),
+  });
   return (
     <form action={action} className="card max-w-2xl space-y-4 p-5">
       <div>
         <label className="label" htmlFor="metaUrl">
           META-URL
         </label>
-        <input id="metaUrl" name="metaUrl" className="input font-mono" placeholder="redis://:password@host:6379/1" required />
+        <input id="metaUrl" {...bind("metaUrl")} className="input font-mono" placeholder="redis://:password@host:6379/1" required />
         <p className="mt-1 text-xs text-slate-500">
           redis://, rediss://, unix://, sqlite3://, mysql://, postgres:// — as given to <code>juicefs mount</code>. The password is kept on
           the server and never shown again.
@@ -21,22 +39,22 @@ export function AddVolumeForm() {
           <label className="label" htmlFor="name">
             Display name (optional)
           </label>
-          <input id="name" name="name" className="input" placeholder="the volume's own name" />
+          <input id="name" {...bind("name")} className="input" placeholder="the volume's own name" />
         </div>
         <div>
           <label className="label" htmlFor="backupInterval">
             Clients' --backup-meta
           </label>
-          <input id="backupInterval" name="backupInterval" className="input" defaultValue="1h" />
+          <input id="backupInterval" {...bind("backupInterval")} className="input" />
         </div>
       </div>
       <details className="rounded-md border border-slate-200 p-3">
         <summary className="cursor-pointer text-sm font-medium">Storage overrides (when the dashboard reaches the bucket differently)</summary>
         <div className="mt-3 grid grid-cols-2 gap-3">
-          <input name="bucket" className="input" placeholder="bucket URL or path" />
-          <input name="endpoint" className="input" placeholder="endpoint" />
-          <input name="accessKey" className="input" placeholder="access key" autoComplete="off" />
-          <input name="secretKey" type="password" className="input" placeholder="secret key" autoComplete="off" />
+          <input {...bind("bucket")} className="input" placeholder="bucket URL or path" />
+          <input {...bind("endpoint")} className="input" placeholder="endpoint" />
+          <input {...bind("accessKey")} className="input" placeholder="access key" autoComplete="off" />
+          <input {...bind("secretKey")} type="password" className="input" placeholder="secret key" autoComplete="off" />
         </div>
       </details>
       {state?.error && (
