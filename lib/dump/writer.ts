@@ -54,6 +54,12 @@ export function encodeHeader(h: DumpHeader): string {
   return text.slice(0, -2) + ",";
 }
 
+const INDENTS: string[] = [];
+/** Two spaces per depth unit, cached: it is needed for every entry. */
+function indent(depth: number): string {
+  return (INDENTS[depth] ??= "  ".repeat(depth));
+}
+
 interface OpenDir {
   depth: number;
   children: number;
@@ -87,7 +93,7 @@ export class JsonDumpWriter implements TreeWriter {
 
   async beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void> {
     const depth = this.openChild(typeof name === "string" && this.stack.length === 0);
-    const p = "  ".repeat(depth);
+    const p = indent(depth);
     const f = p + "  ";
     this.buf += "\n" + p + '"' + (typeof name === "string" ? name : escapeName(name)) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
     this.extras(node, f, false);
@@ -98,7 +104,7 @@ export class JsonDumpWriter implements TreeWriter {
 
   async leaf(name: Buffer, node: DumpNode): Promise<void> {
     const depth = this.openChild(false);
-    const p = "  ".repeat(depth);
+    const p = indent(depth);
     const f = p + "  ";
     this.buf += "\n" + p + '"' + escapeName(name) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
     this.extras(node, f, true);
@@ -116,7 +122,7 @@ export class JsonDumpWriter implements TreeWriter {
   async endDir(): Promise<void> {
     const d = this.stack.pop();
     if (!d) throw new Error("JsonDumpWriter: endDir() without an open directory");
-    const p = "  ".repeat(d.depth);
+    const p = indent(d.depth);
     this.buf += "\n" + p + "  }\n" + p + "}";
     await this.maybeFlush();
   }
