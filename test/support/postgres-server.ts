@@ -9,6 +9,8 @@ import { freePort } from "./redis-server";
 
 export interface PostgresServer {
   port: number;
+  /** Directory of the unix socket (postgres://user@/db?host=<socketDir>). */
+  socketDir: string;
   /** Base META-URL for a database name: postgres://postgres@127.0.0.1:<port>/<db>?sslmode=disable */
   url(db: string, query?: string): string;
   /** A fresh empty database; drop() removes it (and any connections to it). */
@@ -95,6 +97,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     const url = (db: string, query = "sslmode=disable") => `postgres://postgres@127.0.0.1:${port}/${db}${query ? `?${query}` : ""}`;
     return {
       port,
+      socketDir: dir,
       url,
       sql,
       async createDatabase(name = `t${process.pid}_${++counter}_${Date.now() % 100000}`) {

@@ -1,5 +1,6 @@
 // One small async interface over better-sqlite3, the mariadb connector and pg. Statements are
 // written with `?` placeholders; 64-bit integers come back as bigint on every dialect.
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { MysqlTarget, PostgresTarget, SqliteTarget, SqlDialect, SqlTarget } from "./url";
 
@@ -160,13 +161,28 @@ export function pgPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
+/** Reads the engine repeats (batch lookups, directory pages) run as named prepared statements. */
+const pgStatementNames = new Map<string, string>();
+
+function pgQuery(sql: string, params: unknown[]): Pg.QueryConfig {
+  const text = pgPlaceholders(sql);
+  if (!sql.startsWith("SELECT")) return { text, values: params };
+  let name = pgStatementNames.get(text);
+  if (!name) {
+    if (pgStatementNames.size > 1000) pgStatementNames.clear();
+    name = `jfsmeta_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    pgStatementNames.set(text, name);
+  }
+  return { name, text, values: params };
+}
+
 class PostgresDriver implements SqlDriver {
   readonly dialect = "postgres" as const;
   readonly maxParams = 65000;
   constructor(private readonly pool: Pg.Pool) {}
 
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(pgPlaceholders(sql), params)).rows;
+    return (await this.pool.query(pgQuery(sql, params))).rows;
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     return (await this.pool.query(pgPlaceholders(sql), params)).rowCount ?? 0;
@@ -176,7 +192,7 @@ class PostgresDriver implements SqlDriver {
     // A dropped connection fails the next query; it must not crash the process meanwhile.
     client.on("error", () => {});
     return {
-      all: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rows,
+      all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
       release: () => client.release(),
     };
@@ -208,7 +224,7 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
       database: t.database,
       ssl: t.ssl,
       charset: t.charset,
-      connectionLimit: 4,
+      connectionLimit: 10,
       bigIntAsNumber: false,
       insertIdAsNumber: true,
       decimalAsNumber: false,
@@ -232,7 +248,7 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
     password: t.password,
     database: t.database,
     ssl: t.ssl,
-    max: 4,
+    max: 10,
     connectionTimeoutMillis: 10_000,
     options: optionFlags.length ? optionFlags.join(" ") : undefined,
     // Per pool, so the dashboard's own pg users keep their parsers: int8 → bigint.

@@ -329,4 +329,48 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       await db.drop();
     }
   });
+
+  it("connects through the unix socket URL forms", async () => {
+    if (dialect === "sqlite3") return;
+    const db = await targets.fresh();
+    const name = db.url.replace(/\?.*$/, "").split("/").pop()!;
+    const url =
+      dialect === "mysql"
+        ? `mysql://root@unix(${(targets.admin as { socket: string }).socket})/${name}`
+        : `postgres://postgres@/${name}?host=${encodeURIComponent((targets.admin as { socketDir: string }).socketDir)}&port=${(targets.admin as { port: number }).port}`;
+    const e = await openSqlEngine(url);
+    try {
+      expect(await e.checkEmpty()).toEqual({ empty: true });
+      const sink = await e.beginLoad();
+      sink.setting({ ...SETTING, Name: "via-socket" });
+      await sink.commit();
+      expect((await e.readSetting())?.Name).toBe("via-socket");
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
+
+  it("keeps every table in the search_path schema (PostgreSQL)", async () => {
+    if (dialect !== "postgres") return;
+    const db = await targets.fresh("search_path=s1");
+    const e = await openSqlEngine(db.url);
+    try {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      sink.aclRules(new Map([[1, { owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [] }]]));
+      sink.setting({ ...SETTING, Name: "in-s1" });
+      await sink.commit();
+      expect(await e.listTables()).toEqual(EXPECTED_TABLES);
+      const pub = await e.driver.all("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+      expect(pub).toEqual([]);
+      expect((await e.readSetting())?.Name).toBe("in-s1");
+      // The ACL sequence was moved past the explicit ids: a client's next ACL gets id 2.
+      const [row] = await e.driver.all(`INSERT INTO ${e.t("acl")} (owner) VALUES (1) RETURNING id`);
+      expect(Number(row.id)).toBe(2);
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
 });

@@ -250,8 +250,8 @@ export class SqlEngine implements MetaEngine {
   private async readNodeBatch(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     const q = (n: string) => this.names.q(n);
     const ids = entries.map((e) => e.inode);
-    const inList = placeholders(ids.length);
-    const nodeRows = await this.driver.all(`SELECT * FROM ${this.t("node")} WHERE ${q("inode")} IN (${inList})`, ids);
+    const [inIds, idParams] = this.memberOf(ids, "bigint");
+    const nodeRows = await this.driver.all(`SELECT * FROM ${this.t("node")} WHERE ${q("inode")} ${inIds}`, idParams);
     const facts = new Map(nodeRows.map((r) => [toBig(r.inode), nodeFromRow(r)]));
     const nodes = new Map<bigint, StoredNode>();
     for (const e of entries) {
@@ -260,8 +260,8 @@ export class SqlEngine implements MetaEngine {
     }
 
     const xattrRows = await this.driver.all(
-      `SELECT ${q("inode")}, ${q("name")}, ${q("value")} FROM ${this.t("xattr")} WHERE ${q("inode")} IN (${inList})`,
-      ids,
+      `SELECT ${q("inode")}, ${q("name")}, ${q("value")} FROM ${this.t("xattr")} WHERE ${q("inode")} ${inIds}`,
+      idParams,
     );
     for (const r of xattrRows) {
       const x: Xattr = { name: toBuf(r.name), value: toBuf(r.value) };
@@ -272,10 +272,8 @@ export class SqlEngine implements MetaEngine {
     const typeOf = (n: StoredNode) => n.attr?.type ?? n.entryType;
     const links = [...nodes.values()].filter((n) => typeOf(n) === "symlink").map((n) => n.inode);
     if (links.length) {
-      const rows = await this.driver.all(
-        `SELECT ${q("inode")}, ${q("target")} FROM ${this.t("symlink")} WHERE ${q("inode")} IN (${placeholders(links.length)})`,
-        links,
-      );
+      const [cond, params] = this.memberOf(links, "bigint");
+      const rows = await this.driver.all(`SELECT ${q("inode")}, ${q("target")} FROM ${this.t("symlink")} WHERE ${q("inode")} ${cond}`, params);
       for (const r of rows) {
         const n = nodes.get(toBig(r.inode));
         if (n) n.symlink = toBuf(r.target);
@@ -285,9 +283,10 @@ export class SqlEngine implements MetaEngine {
     const files = [...nodes.values()].filter((n) => typeOf(n) === "regular" && n.attr && n.attr.length > 0n);
     if (files.length) {
       const fileIds = files.map((n) => n.inode);
+      const [cond, params] = this.memberOf(fileIds, "bigint");
       const rows = await this.driver.all(
-        `SELECT ${q("inode")}, ${q("indx")}, ${q("slices")} FROM ${this.t("chunk")} WHERE ${q("inode")} IN (${placeholders(fileIds.length)}) ORDER BY ${q("inode")}, ${q("indx")}`,
-        fileIds,
+        `SELECT ${q("inode")}, ${q("indx")}, ${q("slices")} FROM ${this.t("chunk")} WHERE ${q("inode")} ${cond} ORDER BY ${q("inode")}, ${q("indx")}`,
+        params,
       );
       for (const r of rows) {
         const n = nodes.get(toBig(r.inode));
@@ -313,10 +312,20 @@ export class SqlEngine implements MetaEngine {
     return [...nodes.values()];
   }
 
+  /**
+   * `IN (?,…)` with one parameter per value; on PostgreSQL `= ANY(?::type[])` with one array,
+   * so that every batch size shares one prepared statement.
+   */
+  private memberOf(values: (bigint | number)[], pgType: "bigint" | "integer"): [string, unknown[]] {
+    if (this.driver.dialect === "postgres") return [`= ANY(?::${pgType}[])`, [values]];
+    return [`IN (${placeholders(values.length)})`, values];
+  }
+
   private async loadAcls(ids: number[]): Promise<void> {
     const missing = ids.filter((id) => !this.aclCache.has(id));
     if (!missing.length) return;
-    const rows = await this.driver.all(`SELECT * FROM ${this.t("acl")} WHERE ${this.names.q("id")} IN (${placeholders(missing.length)})`, missing);
+    const [cond, params] = this.memberOf(missing, "integer");
+    const rows = await this.driver.all(`SELECT * FROM ${this.t("acl")} WHERE ${this.names.q("id")} ${cond}`, params);
     for (const r of rows) this.aclCache.set(toNum(r.id), aclFromRow(r));
   }
 
