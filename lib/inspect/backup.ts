@@ -26,6 +26,7 @@ import { checkPage, InspectNotFoundError, InspectRequestError, type TreeSource }
 
 const INDEX_VERSION = 2;
 const BATCH_ROWS = 2000;
+const ROWS_PER_INSERT = 100; // 700 parameters, under SQLite's limit of 32766
 const PROGRESS_EVERY = 10_000;
 
 const SCHEMA = `
@@ -107,7 +108,11 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     db.pragma("cache_size = -65536");
     db.pragma("temp_store = FILE");
     db.exec(SCHEMA);
-    const insert = db.prepare("INSERT INTO entries (parent, ord, name, lname, dir, nchild, node) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    // Many rows per statement: one call into SQLite instead of one per entry.
+    const insertSql = (rows: number) =>
+      "INSERT INTO entries (parent, ord, name, lname, dir, nchild, node) VALUES " + Array(rows).fill("(?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
+    const insertOne = db.prepare(insertSql(1));
 
     const header: StoredHeader = {
       setting: null,
@@ -128,7 +133,9 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     let bytes = 0;
 
     const flush = () => {
-      for (const r of rows) insert.run(r);
+      let i = 0;
+      for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) insertMany.run(rows.slice(i, i + ROWS_PER_INSERT).flat());
+      for (; i < rows.length; i++) insertOne.run(rows[i]);
       rows = [];
     };
 

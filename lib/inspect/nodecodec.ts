@@ -26,36 +26,41 @@ function encodeCompact(n: DumpNode): Buffer {
   const rest = hasRest ? v8.serialize({ symlink: n.symlink, xattrs: n.xattrs, accessAcl: n.accessAcl, defaultAcl: n.defaultAcl }) : null;
   const chunkBytes = n.chunks.length ? 4 + n.chunks.length * 8 + slices * 24 : 0;
   const b = Buffer.allocUnsafe(2 + ATTR_BYTES + chunkBytes + (rest?.length ?? 0));
+  // A DataView: V8 inlines its 64-bit accessors, Buffer's BigInt writers are much slower.
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
   b[0] = COMPACT;
   b[1] = (n.chunks.length ? HAS_CHUNKS : 0) | (rest ? HAS_REST : 0);
-  let o = 2;
-  o = b.writeBigUInt64BE(a.inode, o);
-  o = b.writeUInt8(a.flags, o);
-  o = b.writeUInt8(TYPE_CODE[a.type], o);
-  o = b.writeUInt16BE(a.mode, o);
-  o = b.writeUInt32BE(a.uid, o);
-  o = b.writeUInt32BE(a.gid, o);
-  o = b.writeBigInt64BE(a.atime, o);
-  o = b.writeBigInt64BE(a.mtime, o);
-  o = b.writeBigInt64BE(a.ctime, o);
-  o = b.writeUInt32BE(a.atimensec, o);
-  o = b.writeUInt32BE(a.mtimensec, o);
-  o = b.writeUInt32BE(a.ctimensec, o);
-  o = b.writeUInt32BE(a.nlink, o);
-  o = b.writeBigUInt64BE(a.length, o);
-  o = b.writeUInt32BE(a.rdev, o);
-  o = b.writeUInt8(a.tier, o);
+  u64(v, 2, a.inode);
+  v.setUint8(10, u(a.flags, 0xff));
+  v.setUint8(11, TYPE_CODE[a.type]);
+  v.setUint16(12, u(a.mode, 0xffff));
+  v.setUint32(14, u(a.uid, 0xffffffff));
+  v.setUint32(18, u(a.gid, 0xffffffff));
+  i64(v, 22, a.atime);
+  i64(v, 30, a.mtime);
+  i64(v, 38, a.ctime);
+  v.setUint32(46, u(a.atimensec, 0xffffffff));
+  v.setUint32(50, u(a.mtimensec, 0xffffffff));
+  v.setUint32(54, u(a.ctimensec, 0xffffffff));
+  v.setUint32(58, u(a.nlink, 0xffffffff));
+  u64(v, 62, a.length);
+  v.setUint32(70, u(a.rdev, 0xffffffff));
+  v.setUint8(74, u(a.tier, 0xff));
+  let o = 2 + ATTR_BYTES;
   if (n.chunks.length) {
-    o = b.writeUInt32BE(n.chunks.length, o);
+    v.setUint32(o, n.chunks.length);
+    o += 4;
     for (const c of n.chunks) {
-      o = b.writeUInt32BE(c.index, o);
-      o = b.writeUInt32BE(c.slices.length, o);
+      v.setUint32(o, u(c.index, 0xffffffff));
+      v.setUint32(o + 4, c.slices.length);
+      o += 8;
       for (const s of c.slices) {
-        o = b.writeBigUInt64BE(s.id, o);
-        o = b.writeUInt32BE(s.pos, o);
-        o = b.writeUInt32BE(s.size, o);
-        o = b.writeUInt32BE(s.off, o);
-        o = b.writeUInt32BE(s.len, o);
+        u64(v, o, s.id);
+        v.setUint32(o + 8, u(s.pos, 0xffffffff));
+        v.setUint32(o + 12, u(s.size, 0xffffffff));
+        v.setUint32(o + 16, u(s.off, 0xffffffff));
+        v.setUint32(o + 20, u(s.len, 0xffffffff));
+        o += 24;
       }
     }
   }
@@ -63,28 +68,43 @@ function encodeCompact(n: DumpNode): Buffer {
   return b;
 }
 
+/** A number that fits the field, or a throw (the caller then falls back to v8). */
+function u(x: number, max: number): number {
+  if (!Number.isInteger(x) || x < 0 || x > max) throw new RangeError(`${x} does not fit`);
+  return x;
+}
+function u64(v: DataView, o: number, x: bigint): void {
+  if (x < 0n || x > 0xffffffffffffffffn) throw new RangeError(`${x} does not fit`);
+  v.setBigUint64(o, x);
+}
+function i64(v: DataView, o: number, x: bigint): void {
+  if (x < -(1n << 63n) || x >= 1n << 63n) throw new RangeError(`${x} does not fit`);
+  v.setBigInt64(o, x);
+}
+
 export function decodeNode(b: Buffer): DumpNode {
   if (b[0] === WHOLE_V8) return v8.deserialize(b.subarray(1)) as DumpNode;
   if (b[0] !== COMPACT) throw new Error(`backup index: unknown node encoding ${b[0]}: index the backup again`);
   const type = typeFromCode(b[11]);
   if (!type) throw new Error(`backup index: bad type code ${b[11]}: index the backup again`);
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
   const node: DumpNode = {
     attr: {
-      inode: b.readBigUInt64BE(2),
+      inode: v.getBigUint64(2),
       flags: b[10],
       type,
-      mode: b.readUInt16BE(12),
-      uid: b.readUInt32BE(14),
-      gid: b.readUInt32BE(18),
-      atime: b.readBigInt64BE(22),
-      mtime: b.readBigInt64BE(30),
-      ctime: b.readBigInt64BE(38),
-      atimensec: b.readUInt32BE(46),
-      mtimensec: b.readUInt32BE(50),
-      ctimensec: b.readUInt32BE(54),
-      nlink: b.readUInt32BE(58),
-      length: b.readBigUInt64BE(62),
-      rdev: b.readUInt32BE(70),
+      mode: v.getUint16(12),
+      uid: v.getUint32(14),
+      gid: v.getUint32(18),
+      atime: v.getBigInt64(22),
+      mtime: v.getBigInt64(30),
+      ctime: v.getBigInt64(38),
+      atimensec: v.getUint32(46),
+      mtimensec: v.getUint32(50),
+      ctimensec: v.getUint32(54),
+      nlink: v.getUint32(58),
+      length: v.getBigUint64(62),
+      rdev: v.getUint32(70),
       tier: b[74],
     },
     xattrs: [],
@@ -92,14 +112,14 @@ export function decodeNode(b: Buffer): DumpNode {
   };
   let o = 2 + ATTR_BYTES;
   if (b[1] & HAS_CHUNKS) {
-    const count = b.readUInt32BE(o);
+    const count = v.getUint32(o);
     o += 4;
     for (let i = 0; i < count; i++) {
-      const chunk: Chunk = { index: b.readUInt32BE(o), slices: [] };
-      const slices = b.readUInt32BE(o + 4);
+      const chunk: Chunk = { index: v.getUint32(o), slices: [] };
+      const slices = v.getUint32(o + 4);
       o += 8;
       for (let k = 0; k < slices; k++, o += 24) {
-        chunk.slices.push({ id: b.readBigUInt64BE(o), pos: b.readUInt32BE(o + 8), size: b.readUInt32BE(o + 12), off: b.readUInt32BE(o + 16), len: b.readUInt32BE(o + 20) });
+        chunk.slices.push({ id: v.getBigUint64(o), pos: v.getUint32(o + 8), size: v.getUint32(o + 12), off: v.getUint32(o + 16), len: v.getUint32(o + 20) });
       }
       node.chunks.push(chunk);
     }
