@@ -2,7 +2,7 @@
 // Prints one JSON line: { op, ms, entries, maxRssMB, ... }.
 import { createReadStream, createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { Redis } from "ioredis";
+import { CommandBuffer, RespConnection } from "../lib/engines/redis/resp";
 import { openEngine } from "../lib/engines/open";
 import { dumpMeta } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
@@ -35,40 +35,37 @@ async function dump(url: string, file: string, threads: number) {
 }
 
 /**
- * The floor: read every key the dump reads (attrs, entries, chunks, xattrs, symlinks) with
- * plain pipelines of 1000 commands and no decoding or formatting at all.
+ * The floor: read every key the dump reads (attrs, entries, chunks, xattrs, symlinks) through
+ * the same lean RESP connection, in pipelines of 1000 commands, with no decoding at all.
  */
 async function floor(url: string) {
-  const client = new Redis(parseRedisUrl(url).options);
-  await client.connect();
+  const conn = await RespConnection.connect(parseRedisUrl(url).options);
   const t0 = performance.now();
   let cursor = "0";
   let keys = 0;
-  let bytes = 0;
   const inflight: Promise<unknown>[] = [];
   do {
-    const [next, batch] = await client.scanBuffer(cursor, "COUNT", 1000);
+    const scan = new CommandBuffer();
+    scan.add(["SCAN", cursor, "COUNT", 1000]);
+    const [reply] = await conn.send(scan);
+    const [next, batch] = reply as [Buffer, Buffer[]];
     cursor = next.toString();
-    const pipe = client.pipeline();
+    const reads = new CommandBuffer();
     for (const k of batch) {
       const c = k[0];
-      if (c === 0x69 /* i */ || c === 0x73 /* s */) pipe.getBuffer(k);
-      else if (c === 0x64 /* d */ || c === 0x78 /* x */) pipe.hgetallBuffer(k);
-      else if (c === 0x63 /* c */) pipe.lrangeBuffer(k, 0, -1);
+      if (c === 0x69 /* i */ || c === 0x73 /* s */) reads.add(["GET", k]);
+      else if (c === 0x64 /* d */ || c === 0x78 /* x */) reads.add(["HGETALL", k]);
+      else if (c === 0x63 /* c */) reads.add(["LRANGE", k, 0, -1]);
       else continue;
       keys++;
     }
-    inflight.push(
-      pipe.exec().then((res) => {
-        for (const [, v] of res ?? []) if (Buffer.isBuffer(v)) bytes += v.length;
-      }),
-    );
+    inflight.push(conn.send(reads));
     if (inflight.length >= 4) await inflight.shift();
   } while (cursor !== "0");
   await Promise.all(inflight);
   const ms = performance.now() - t0;
-  client.disconnect();
-  return { ms, keys, bytes };
+  conn.close();
+  return { ms, keys };
 }
 
 const [op, url, file, threads] = process.argv.slice(2);

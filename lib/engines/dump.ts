@@ -238,42 +238,74 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
 
-  const walk = async (name: TreeName | Buffer, node: StoredNode): Promise<void> => {
-    const dn = toDumpNode(node);
-    const ino = dn.attr.inode;
-    if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
-    path.add(ino);
-    await writer.beginDir(name, dn);
-    progress();
+  interface OpenedDir {
+    table: NameTable;
+    order: Uint32Array;
+    batches: Promise<StoredNode[]>[];
+    next: number;
+  }
+  /** Up to `max` batches of a directory's children in flight, in output order. */
+  const schedule = (d: OpenedDir, max: number) => {
+    while (d.batches.length < max && d.next < d.order.length) {
+      const items: { inode: bigint; type: NodeType }[] = [];
+      for (const end = Math.min(d.order.length, d.next + DUMP_BATCH); d.next < end; d.next++) {
+        items.push({ inode: d.table.inode(d.order[d.next]), type: d.table.type(d.order[d.next]) });
+      }
+      d.batches.push(readBatch(items));
+    }
+  };
+  const openDir = async (ino: bigint, batchesAhead: number): Promise<OpenedDir> => {
     const table = new NameTable();
     const listing = engine.readDir(ino);
     for await (const batch of listing.batches) {
       checkAbort();
       for (const e of batch) table.add(e.name, e.inode, e.type);
     }
-    const order = table.sortedOrder(listing.sorted);
-    const batches: Promise<StoredNode[]>[] = [];
-    let next = 0;
-    const schedule = () => {
-      while (batches.length < threads && next < order.length) {
-        const items: { inode: bigint; type: NodeType }[] = [];
-        for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
-          items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
-        }
-        batches.push(readBatch(items));
-      }
-    };
-    schedule();
+    const d: OpenedDir = { table, order: table.sortedOrder(listing.sorted), batches: [], next: 0 };
+    schedule(d, batchesAhead);
+    return d;
+  };
+  // Sub-directories are opened (listing + first batch) as soon as their parent's batch
+  // arrives, so that small directories do not each cost a round trip in turn. Bounded, so
+  // memory stays flat however wide or deep the tree is.
+  const OPEN_AHEAD = 64;
+  let openedAhead = 0;
+  const isDir = (n: StoredNode) => (n.attr?.type ?? n.entryType) === "directory";
+
+  const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
+    const dn = toDumpNode(node);
+    const ino = dn.attr.inode;
+    if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
+    path.add(ino);
+    await writer.beginDir(name, dn);
+    progress();
+    let d: OpenedDir;
+    if (opened) {
+      d = await opened;
+      openedAhead--;
+    } else d = await openDir(ino, threads);
+    schedule(d, threads);
     let pos = 0;
-    while (batches.length > 0) {
+    const ahead = new Map<number, Promise<OpenedDir>>();
+    while (d.batches.length > 0) {
       checkAbort();
-      const nodes = await batches.shift()!;
-      schedule();
+      const nodes = await d.batches.shift()!;
+      schedule(d, threads);
+      for (let k = 0; k < nodes.length && openedAhead < OPEN_AHEAD; k++) {
+        if (!isDir(nodes[k])) continue;
+        const p = openDir(nodes[k].inode, 1);
+        p.catch(() => {}); // awaited when walked; a failure stops the walk there
+        openedAhead++;
+        ahead.set(pos + k, p);
+      }
       for (const child of nodes) {
-        const childName = table.name(order[pos++]);
-        const type = child.attr?.type ?? child.entryType;
-        if (type === "directory") await walk(childName, child);
-        else {
+        const here = pos++;
+        const childName = d.table.name(d.order[here]);
+        if (isDir(child)) {
+          const p = ahead.get(here);
+          ahead.delete(here);
+          await walk(childName, child, p);
+        } else {
           await writer.leaf(childName, toDumpNode(child));
           progress();
         }

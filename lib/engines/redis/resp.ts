@@ -102,6 +102,7 @@ export class RespConnection {
   private needed = 0;
   private pending: Pending[] = [];
   private failure: Error | null = null;
+  private corked = false;
 
   static async connect(o: RedisOptions): Promise<RespConnection> {
     const c = new RespConnection();
@@ -148,6 +149,15 @@ export class RespConnection {
     if (n === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.pending.push({ remaining: n, replies: [], resolve, reject });
+      // Batches sent in the same tick (the dump's parallel reads) share one write syscall.
+      if (!this.corked) {
+        this.corked = true;
+        this.socket.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.socket.uncork();
+        });
+      }
       this.socket.write(bytes);
     });
   }
