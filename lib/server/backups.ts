@@ -5,6 +5,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import type { Setting } from "../jfs/setting";
+import { getBytes } from "../storage/store";
 import { BACKUP_PREFIX, listBackups as listStoredBackups, type BackupInfo } from "../storage/backups";
 import { openVolumeStore, StorageOverridesSchema, type StorageOverrides } from "../storage/volume";
 
@@ -31,6 +32,11 @@ export async function listBackups(setting: Setting, o: StorageOverrides): Promis
 
 export async function readBackup(setting: Setting, o: StorageOverrides, name: string): Promise<Readable> {
   return storeOf(setting, o).get(BACKUP_PREFIX + checkBackupKey(name));
+}
+
+/** The first `bytes` bytes of a backup (header checks without a download). */
+export async function readBackupHead(setting: Setting, o: StorageOverrides, name: string, bytes: number): Promise<Buffer> {
+  return getBytes(storeOf(setting, o), BACKUP_PREFIX + checkBackupKey(name), { start: 0, end: bytes - 1 });
 }
 
 export async function backupSize(setting: Setting, o: StorageOverrides, name: string): Promise<number> {

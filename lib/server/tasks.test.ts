@@ -86,6 +86,41 @@ describe("restore", () => {
   });
 });
 
+describe("encrypted backups", () => {
+  it("need the RSA key: preflight says so, and with the key the restore loads", async () => {
+    const { encryptEnvelope, loadRsaPrivateKey } = await import("../dump/envelope");
+    const { TEST_RSA_KEY, TEST_PASSPHRASE } = await import("../dump/envelope.test-keys");
+    const v = (await volumes.getVolume("demo"))!;
+    const plainKey = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
+    const key = loadRsaPrivateKey(TEST_RSA_KEY, TEST_PASSPHRASE);
+    const enc = "dump-2001-01-01-000000-enc.json.gz";
+    writeFileSync(path.join(metaDir, enc), encryptEnvelope(readFileSync(path.join(metaDir, plainKey)), key));
+    const row = (await volumes.volumeView(v)).backups!.find((b) => b.key === enc)!;
+    expect(row.encrypted).toBe(true);
+
+    const target = `sqlite3://${path.join(dataDir, "r3.db")}`;
+    const without = await tasks.preflightRestore(v, { volumeId: "demo", backup: enc, target });
+    expect(without.find((c) => c.id === "key")).toMatchObject({ ok: false, label: "Key needed" });
+    // A key that loads but is not the volume's: refused before anything is written.
+    const { generateKeyPairSync } = await import("node:crypto");
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+    const wrong = await tasks.preflightRestore(v, { volumeId: "demo", backup: enc, target, key: { pem: other } });
+    expect(wrong.find((c) => c.id === "key")?.ok).toBe(false);
+    const ready = await tasks.preflightRestore(v, { volumeId: "demo", backup: enc, target, key: { pem: TEST_RSA_KEY, passphrase: TEST_PASSPHRASE } });
+    expect(ready.find((c) => c.id === "key")).toMatchObject({ ok: true, label: "Key ready" });
+
+    const id = await tasks.startRestore(v, { volumeId: "demo", backup: enc, target, key: { pem: TEST_RSA_KEY, passphrase: TEST_PASSPHRASE } }, "test");
+    const job = await finished(id);
+    expect(job.error).toBeNull();
+    expect(job.state).toBe("succeeded");
+    // The passphrase and key never reach the job's record.
+    const store = await db.getDb();
+    const rec = await store.job.findUniqueOrThrow({ where: { id } });
+    expect(JSON.stringify(rec)).not.toContain(TEST_PASSPHRASE);
+    expect(JSON.stringify(rec)).not.toContain("PRIVATE KEY");
+  });
+});
+
 describe("dump", () => {
   it("puts a manual backup into meta/ that the cleanup never rotates", async () => {
     const v = (await volumes.getVolume("demo"))!;

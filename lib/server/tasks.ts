@@ -20,7 +20,7 @@ import { engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { indexBackup } from "../inspect";
-import { checkBackupKey, listBackups, putBackup, readBackup } from "./backups";
+import { checkBackupKey, listBackups, putBackup, readBackup, readBackupHead } from "./backups";
 import { dataPath } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
@@ -226,9 +226,11 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
         let detail = "encrypted backup: paste the volume's RSA private key (PEM) and its passphrase";
         if (req.key?.pem) {
           try {
-            loadRsaPrivateKey(req.key.pem, req.key.passphrase || undefined);
+            const keyObj = loadRsaPrivateKey(req.key.pem, req.key.passphrase || undefined);
+            const head = await readBackupHead(setting, v.storage, req.backup, Math.min(b.size, 4096));
+            await unwrapsEnvelope(head, keyObj, req.key.algo || setting.EncryptAlgo || undefined);
             ok = true;
-            detail = "encrypted backup: the RSA key opens (the data is authenticated while loading)";
+            detail = "encrypted backup: the RSA key unwraps its data key (the data is authenticated while loading)";
           } catch (err) {
             detail = `encrypted backup: ${(err as Error).message}`;
           }
@@ -240,6 +242,16 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
     checks.push({ id: "backup", ok: false, label: "Backups cannot be read", detail: (err as Error).message });
   }
   return checks;
+}
+
+/** Resolves when `key` unwraps the data key in an envelope's header (no need for the whole object). */
+function unwrapsEnvelope(head: Buffer, key: KeyObject, algo: string | undefined): Promise<void> {
+  const t = createDecryptStream(key, envelopeAlgo(algo));
+  return new Promise<void>((resolve, reject) => {
+    t.on("error", reject);
+    t.on("data", () => undefined);
+    t.write(head, (err) => (err ? reject(err) : resolve()));
+  }).finally(() => t.destroy());
 }
 
 function redactUrlsIn(text: string): string {
