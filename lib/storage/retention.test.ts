@@ -202,3 +202,12 @@ describe("cleanupPlan (jfsmeta's own cleanup)", () => {
     expect(cleanupPlan(keys, now)).toEqual({ delete: [n("2020-01-01-000000")], spared: ["README"] });
   });
 });
+
+describe("forecast horizon", () => {
+  it("short intervals shorten the horizon instead of simulating millions of backups", () => {
+    const now = at("2025-06-15T12:00:00Z");
+    const fc = forecastRetention([n("2025-06-15-110000")], now, { intervalSeconds: 10, maxSteps: 1000 });
+    expect(fc.horizon.getTime() - now.getTime()).toBe(10_000 * 1000);
+    expect(fc.items[0].deleteAt).toBeNull();
+  });
+});

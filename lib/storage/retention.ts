@@ -261,6 +261,8 @@ export interface ForecastOptions {
   intervalSeconds?: number;
   /** How far ahead to simulate; default 2 years + 60 days (past the v1.4 cutoff). */
   horizonDays?: number;
+  /** At most this many simulated backups (default 20,000, enough for hourly over 2 years): shorter intervals shorten the horizon. */
+  maxSteps?: number;
   /**
    * Whether the cleanup at `now` runs on the listing as it is (true, default: "what does a
    * cleanup at this instant do"), or the listing is taken as already cleaned.
@@ -276,7 +278,8 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
   const version = opts.version ?? "1.4";
   const intervalMs = (opts.intervalSeconds ?? 3600) * 1000;
   if (!(intervalMs > 0)) throw new Error("forecastRetention: intervalSeconds must be positive");
-  const horizonMs = (opts.horizonDays ?? 2 * 366 + 60) * DAY_MS;
+  const maxSteps = opts.maxSteps ?? 20_000;
+  const horizonMs = Math.min((opts.horizonDays ?? 2 * 366 + 60) * DAY_MS, maxSteps * intervalMs);
   const t0 = now.getTime();
   const decisions = explainRotate(keys, now, version);
   const deleteAt = new Map<string, { at: number; reason: string }>();
@@ -290,10 +293,21 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
   }
   const tracked = new Set(live.map((k) => k.key));
   const steps = Math.floor(horizonMs / intervalMs);
+  // Simulated backups younger than 2 days can neither be deleted nor change a cleanup as long
+  // as every valid name starts with "dump-" (then byte order is time order): hold them aside,
+  // so each step costs the number of windows, not the number of backups in the last 2 days.
+  const holdRecent = live.every((k) => k.ts === null || k.key.startsWith("dump-"));
+  const recent: ParsedKey[] = [];
+  let recentHead = 0;
   for (let s = 1; s <= steps && tracked.size > 0; s++) {
     const t = t0 + s * intervalMs;
     const fresh = parseKey(backupName(new Date(t)));
-    insertSorted(live, fresh);
+    if (!holdRecent) insertSorted(live, fresh);
+    else {
+      recent.push(fresh);
+      while (recentHead < recent.length && recent[recentHead].ts! < t - 2 * DAY_MS) insertSorted(live, recent[recentHead++]);
+      if (recentHead > 4096) recent.splice(0, recentHead), (recentHead = 0);
+    }
     const fast = rotateSorted(live, t, version, false);
     if (fast.deleted.length === 0) continue;
     const gone = new Set(fast.deleted);
