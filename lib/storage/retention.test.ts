@@ -183,6 +183,26 @@ describe("forecastRetention", () => {
     const youngest = fc.items.find((i) => i.key === backupName(now))!;
     expect(youngest.deleteReason).toMatch(/window|2 years/);
   });
+  it("stays exact with a short interval (recent backups held aside)", () => {
+    const t0 = at("2025-06-15T12:00:00.250Z").getTime();
+    const listing = Array.from({ length: 300 }, (_, i) => backupName(new Date(t0 - i * 3600_000)));
+    const step = 600_000;
+    const fc = forecastRetention(listing, new Date(t0), { intervalSeconds: step / 1000, horizonDays: 20 });
+    let objs = [...listing];
+    const seen = new Map<string, number>();
+    const cleanup = (t: number) => {
+      const del = new Set(rotate(objs, new Date(t)));
+      for (const d of del) if (!seen.has(d)) seen.set(d, t);
+      objs = objs.filter((o) => !del.has(o));
+    };
+    cleanup(t0);
+    for (let i = 1; i <= 20 * 144; i++) {
+      objs.push(backupName(new Date(t0 + i * step)));
+      cleanup(t0 + i * step);
+    }
+    for (const item of fc.items) expect(item.deleteAt?.getTime() ?? null, item.key).toBe(seen.get(item.key) ?? null);
+  });
+
   it("reports the cleanup at now as deletions at now", () => {
     const now = at("2025-06-15T12:00:00Z");
     const keys = [n("2025-06-15-110000"), n("2025-06-13-115959"), n("2025-06-12-130000"), n("2025-06-12-120000")];
