@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
@@ -282,4 +282,6 @@ it("index files that are not ours are refused with a hint", () => {
   const bogus = path.join(tmp, "bogus.idx");
   expect(() => openBackupSource(bogus)).toThrow(/index the backup first/);
   expect(existsSync(bogus)).toBe(false);
+  writeFileSync(bogus, "not a database at all, just some text that is long enough to be read");
+  expect(() => openBackupSource(bogus)).toThrow(/index the backup again/);
 });

@@ -243,8 +243,13 @@ function openIndex(indexPath: string): Database.Database {
   } catch (err) {
     throw new InspectNotFoundError(`no backup index at ${indexPath} (${(err as Error).message}): index the backup first`);
   }
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'info'").get() as { value: Buffer } | undefined;
-  const version = row ? (JSON.parse(row.value.toString()) as { indexVersion?: number }).indexVersion : undefined;
+  let version: number | undefined;
+  try {
+    const row = db.prepare("SELECT value FROM meta WHERE key = 'info'").get() as { value: Buffer } | undefined;
+    version = row ? (JSON.parse(row.value.toString()) as { indexVersion?: number }).indexVersion : undefined;
+  } catch {
+    version = undefined; // not SQLite, or not our tables
+  }
   if (version !== INDEX_VERSION) {
     db.close();
     throw new InspectRequestError(`${indexPath} is not a backup index of version ${INDEX_VERSION}: index the backup again`);
