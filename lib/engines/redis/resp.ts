@@ -208,23 +208,39 @@ export class RespConnection {
     return s;
   }
 
+  /** The integer ending a `$`, `*` or `:` header line, read from the bytes (no string). */
+  private int(): number | typeof INCOMPLETE {
+    const d = this.data;
+    let i = this.pos + 1;
+    let neg = false;
+    if (d[i] === 0x2d) {
+      neg = true;
+      i++;
+    }
+    let n = 0;
+    for (; i < d.length; i++) {
+      const c = d[i];
+      if (c === CRLF) break;
+      n = n * 10 + (c - 48);
+    }
+    if (i + 1 >= d.length) {
+      this.needed = d.length + 1;
+      return INCOMPLETE;
+    }
+    this.pos = i + 2;
+    return neg ? -n : n;
+  }
+
   private parse(): Reply | typeof INCOMPLETE {
     if (this.pos >= this.data.length) {
       this.needed = this.data.length + 1;
       return INCOMPLETE;
     }
     const type = this.data[this.pos];
-    const l = this.line();
-    if (l === INCOMPLETE) return INCOMPLETE;
     switch (type) {
-      case 0x2b: // +
-        return l;
-      case 0x2d: // -
-        return new RespError(l);
-      case 0x3a: // :
-        return Number(l);
       case 0x24: { // $
-        const n = Number(l);
+        const n = this.int();
+        if (n === INCOMPLETE) return INCOMPLETE;
         if (n < 0) return null;
         if (this.pos + n + 2 > this.data.length) {
           this.needed = this.pos + n + 2;
@@ -235,7 +251,8 @@ export class RespConnection {
         return b;
       }
       case 0x2a: { // *
-        const n = Number(l);
+        const n = this.int();
+        if (n === INCOMPLETE) return INCOMPLETE;
         if (n < 0) return null;
         const arr: Reply[] = new Array(n);
         for (let i = 0; i < n; i++) {
@@ -244,6 +261,14 @@ export class RespConnection {
           arr[i] = r;
         }
         return arr;
+      }
+      case 0x3a: // :
+        return this.int();
+      case 0x2b: // +
+      case 0x2d: { // -
+        const l = this.line();
+        if (l === INCOMPLETE) return INCOMPLETE;
+        return type === 0x2b ? l : new RespError(l);
       }
       default:
         this.fail(new Error(`unexpected byte 0x${type.toString(16)} in a Redis reply`));

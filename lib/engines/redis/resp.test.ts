@@ -1,0 +1,64 @@
+// The RESP parser must cope with replies split anywhere across socket reads.
+import net from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { CommandBuffer, RespConnection, RespError } from "./resp";
+
+let server: net.Server | null = null;
+afterEach(() => {
+  server?.close();
+  server = null;
+});
+
+/** A server that answers each received command batch with `reply`, one byte per write. */
+async function tricklingServer(reply: Buffer): Promise<number> {
+  server = net.createServer((sock) => {
+    sock.setNoDelay(true);
+    sock.once("data", async () => {
+      for (let i = 0; i < reply.length; i++) {
+        sock.write(reply.subarray(i, i + 1));
+        if (i % 7 === 0) await new Promise((r) => setImmediate(r));
+      }
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe("RespConnection", () => {
+  it("parses nested, null, integer, error and binary replies delivered byte by byte", async () => {
+    const bin = Buffer.from([0, 13, 10, 255]);
+    const reply = Buffer.concat([
+      Buffer.from("*3\r\n$4\r\n"), bin, Buffer.from("\r\n*2\r\n:-12\r\n$-1\r\n*0\r\n"),
+      Buffer.from("+OK\r\n"),
+      Buffer.from("-ERR wrong\r\n"),
+      Buffer.from(":1234567\r\n"),
+    ]);
+    const port = await tricklingServer(reply);
+    const conn = await RespConnection.connect({ host: "127.0.0.1", port });
+    const cmds = new CommandBuffer();
+    for (let i = 0; i < 4; i++) cmds.add(["PING"]);
+    const replies = await conn.send(cmds);
+    expect(replies[0]).toEqual([bin, [-12, null], []]);
+    expect(replies[1]).toBe("OK");
+    expect(replies[2]).toBeInstanceOf(RespError);
+    expect((replies[2] as RespError).message).toBe("ERR wrong");
+    expect(replies[3]).toBe(1234567);
+    conn.close();
+  });
+
+  it("encodes commands as RESP arrays of bulk strings", () => {
+    const c = new CommandBuffer();
+    c.add(["SET", "k", Buffer.from([0, 1]), 12345, 7n, "é"]);
+    expect(c.count).toBe(1);
+    expect(c.take().toString("latin1")).toBe("*6\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n\x00\x01\r\n$5\r\n12345\r\n$1\r\n7\r\n$2\r\n\xc3\xa9\r\n");
+  });
+
+  it("rejects pending commands when the connection drops", async () => {
+    server = net.createServer((sock) => sock.once("data", () => sock.destroy()));
+    await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
+    const conn = await RespConnection.connect({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port });
+    const cmds = new CommandBuffer();
+    cmds.add(["PING"]);
+    await expect(conn.send(cmds)).rejects.toThrow(/closed|ECONNRESET/);
+  });
+});
