@@ -69,8 +69,9 @@ const CHUNK = BigInt(CHUNK_SIZE);
  * ceil(length / 64 MiB), ascending; xattrs by name bytes; no empty symlink.
  */
 export function toDumpNode(n: StoredNode): DumpNode {
+  // The stored node is fresh from readNodes and used once: its attr is adjusted in place.
   const attr: Attr = n.attr
-    ? { ...n.attr }
+    ? n.attr
     : {
         inode: n.inode, flags: 0, type: n.entryType, mode: 0, uid: 0, gid: 0,
         atime: 0n, mtime: 0n, ctime: 0n, atimensec: 0, mtimensec: 0, ctimensec: 0,
@@ -79,7 +80,8 @@ export function toDumpNode(n: StoredNode): DumpNode {
   attr.inode = n.inode;
   const regular = attr.type === "regular";
   if (!regular) attr.length = 0n;
-  const out: DumpNode = { attr, xattrs: n.xattrs.slice().sort((a, b) => Buffer.compare(a.name, b.name)), chunks: [] };
+  const xattrs = n.xattrs.length > 1 ? n.xattrs.slice().sort((a, b) => Buffer.compare(a.name, b.name)) : n.xattrs;
+  const out: DumpNode = { attr, xattrs, chunks: [] };
   if (regular && attr.length > 0n) {
     const limit = (attr.length + CHUNK - 1n) / CHUNK;
     out.chunks = n.chunks.filter((c) => BigInt(c.index) < limit).sort((a, b) => a.index - b.index);
