@@ -72,7 +72,7 @@ export async function run(args: string[]): Promise<number> {
     }
     if (result.secretRemoved) {
       process.stderr.write(
-        `warning: the dump has no object storage secret key ("removed"); clients cannot mount the volume until you set it: jfsmeta config ${engine.redactedUrl} --secret-key <SECRET>\n`,
+        `warning: the dump has no object storage secret key ("removed"); clients cannot mount the volume until you set it with: jfsmeta config --secret-key <SECRET> ${engine.redactedUrl}\n`,
       );
     }
     if (!quiet) {
