@@ -15,6 +15,7 @@ options:
   --secret-key KEY      new secret key (or env JFSMETA_SECRET_KEY)
   --access-key KEY      new access key
   --session-token TOKEN new session token ('' to clear it)
+  --encrypt-secret      store the secrets encrypted even if the setting has them in clear
   --help, -h            this help
 `;
 
@@ -25,6 +26,7 @@ export async function run(args: string[]): Promise<number> {
       "secret-key": { type: "string" },
       "access-key": { type: "string" },
       "session-token": { type: "string" },
+      "encrypt-secret": { type: "boolean" },
     },
     HELP,
   );
@@ -32,8 +34,8 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new CliError(`expected one META-URL\n\n${HELP}`);
   const secretKey = values["secret-key"] ?? (process.env.JFSMETA_SECRET_KEY || undefined);
-  if (secretKey === undefined && values["access-key"] === undefined && values["session-token"] === undefined) {
-    throw new CliError(`nothing to change: give --secret-key, --access-key or --session-token\n\n${HELP}`);
+  if (secretKey === undefined && values["access-key"] === undefined && values["session-token"] === undefined && !values["encrypt-secret"]) {
+    throw new CliError(`nothing to change: give --secret-key, --access-key, --session-token or --encrypt-secret\n\n${HELP}`);
   }
   const [url] = positionals;
   process.title = `jfsmeta config ${redactUrl(url)}`;
@@ -45,9 +47,10 @@ export async function run(args: string[]): Promise<number> {
       secretKey,
       accessKey: values["access-key"],
       sessionToken: values["session-token"],
+      encrypt: !!values["encrypt-secret"],
     });
     await engine.writeSetting(updated);
-    process.stderr.write(`updated ${changed.join(", ")} of volume ${setting.Name}${updated.KeyEncrypted ? " (stored encrypted)" : ""}\n`);
+    process.stderr.write(`updated ${changed.join(", ") || "secret storage"} of volume ${setting.Name}${updated.KeyEncrypted ? " (stored encrypted)" : ""}\n`);
     for (const f of stillRemoved) process.stderr.write(`warning: ${f} is still "removed"; set it with --${f === "SessionToken" ? "session-token" : "secret-key"}\n`);
     return 0;
   } finally {

@@ -8,10 +8,12 @@ export interface CredentialChange {
   secretKey?: string;
   /** "" clears it. */
   sessionToken?: string;
+  /** Store the secrets encrypted even if the setting kept them in clear (juicefs config --encrypt-secret). */
+  encrypt?: boolean;
 }
 
 export function applyCredentials(stored: Setting, change: CredentialChange): { setting: Setting; changed: string[]; stillRemoved: SecretField[] } {
-  const wasEncrypted = !!stored.KeyEncrypted;
+  const encrypt = !!stored.KeyEncrypted || !!change.encrypt;
   const { setting } = decryptSetting(stored);
   const changed: string[] = [];
   if (change.accessKey !== undefined) {
@@ -27,5 +29,5 @@ export function applyCredentials(stored: Setting, change: CredentialChange): { s
     changed.push("SessionToken");
   }
   const stillRemoved = (["SecretKey", "SessionToken"] as const).filter((f) => setting[f] === REMOVED_SECRET);
-  return { setting: wasEncrypted ? encryptSetting(setting) : setting, changed, stillRemoved };
+  return { setting: encrypt ? encryptSetting(setting) : setting, changed, stillRemoved };
 }
