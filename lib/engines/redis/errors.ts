@@ -21,6 +21,15 @@ export function explainRedisError(err: unknown, addr: string): Error {
   if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EACCES"].includes(code) || /connect ETIMEDOUT|Connection is closed|Stream isn't writeable/i.test(msg)) {
     return new Error(`cannot reach Redis at ${addr} (${code || msg}): check the host, port or socket path, and that redis-server is running`);
   }
+  if (/^OOM\b/.test(msg)) {
+    return new Error(`Redis at ${addr} is out of memory (maxmemory reached): raise maxmemory or use a bigger server, then retry`);
+  }
+  if (/^READONLY\b/.test(msg)) {
+    return new Error(`Redis at ${addr} is a read-only replica (READONLY): point the META-URL at the master`);
+  }
+  if (/^NOPERM\b/.test(msg)) {
+    return new Error(`Redis at ${addr} denied a command to this user (NOPERM): grant the user access to all keys and commands of this database`);
+  }
   if (/^ERR DB index is out of range/i.test(msg)) {
     return new Error(`Redis at ${addr}: database number out of range: pick a DB below the server's 'databases' setting`);
   }
