@@ -14,6 +14,8 @@ export interface SqlConn {
 
 export interface SqlSession extends SqlConn {
   release(): void;
+  /** MySQL/MariaDB: one single-row statement executed for many rows (bulk protocol). */
+  batch?(sql: string, rows: unknown[][]): Promise<void>;
 }
 
 export interface SqlDriver extends SqlConn {
@@ -143,6 +145,7 @@ class MysqlDriver implements SqlDriver {
     return {
       all: async (s, p = []) => mysqlRows(await conn.query(s, p)),
       run: async (s, p = []) => mysqlAffected(await conn.query(s, p)),
+      batch: async (s, rows) => void (await conn.batch(s, rows)),
       release: () => void conn.release(),
     };
   }

@@ -218,7 +218,9 @@ export class SqlLoadSink implements LoadSink {
       sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) SELECT * FROM UNNEST(${casts.join(",")})`;
     } else {
       const tuple = `(${b.columns.map(() => "?").join(",")})`;
-      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(n).fill(tuple).join(",")}`;
+      // MySQL goes through the connector's batch(): one tuple, many rows.
+      const tuples = dialect === "mysql" ? 1 : n;
+      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(tuples).fill(tuple).join(",")}`;
     }
     if (b.mode === "ignore") {
       sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("chunkid")} = ${q("chunkid")}` : ` ON CONFLICT (${q("chunkid")}) DO NOTHING`;
@@ -256,6 +258,14 @@ export class SqlLoadSink implements LoadSink {
           }
           // Keep a partial tail for later (unless finishing): full statements reuse one plan.
           if (!all && n < maxRows && bytes < MAX_STATEMENT_BYTES && i + n === rows.length) break;
+          const fail = (err: Error) => {
+            throw this.explain(err, b.table);
+          };
+          if (this.conn.batch) {
+            await this.conn.batch(this.insertSql(b, n), rows.slice(i, i + n)).catch(fail);
+            i += n;
+            continue;
+          }
           const params: unknown[] = [];
           if (dialect === "postgres") {
             for (let c = 0; c < b.columns.length; c++) {
@@ -266,9 +276,7 @@ export class SqlLoadSink implements LoadSink {
           } else {
             for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
           }
-          await this.conn.run(this.insertSql(b, n), params).catch((err: Error) => {
-            throw this.explain(err, b.table);
-          });
+          await this.conn.run(this.insertSql(b, n), params).catch(fail);
           i += n;
           // better-sqlite3 is synchronous: let the event loop breathe between statements.
           if (dialect === "sqlite3") await new Promise((r) => setImmediate(r));
