@@ -35,13 +35,7 @@ function zstdDecoder(name: string): never {
 
 async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>, name: string): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
-  const source = Readable.from(
-    (async function* () {
-      yield head;
-      for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
-    })(),
-    { objectMode: false },
-  );
+  const source = Readable.from(plain(head, rest), { objectMode: false });
   source.on("error", (e) => gunzip.destroy(e));
   source.pipe(gunzip);
   try {
@@ -56,9 +50,14 @@ async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>, name: strin
   }
 }
 
+/** The peeked head, then the rest; stopping early closes the underlying input. */
 async function* plain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  if (head.length) yield head;
-  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  try {
+    if (head.length) yield head;
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  } finally {
+    await rest.return?.();
+  }
 }
 
 /**

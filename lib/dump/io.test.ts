@@ -73,6 +73,31 @@ describe("openDumpInput", () => {
     await expect(readAllBytes(await openDumpInput(Readable.from([gzipSync(bin)])))).rejects.toThrow(/binary dump/);
   });
 
+  for (const gz of [false, true]) {
+    it(`closes its source when the reader stops early${gz ? " (gzip)" : ""}`, async () => {
+      // Incompressible filler, so that the gzip body is large too.
+      let x = 1;
+      const filler = Buffer.from(Array.from({ length: 1 << 20 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24)));
+      const plainBody = Buffer.concat([sample, filler]);
+      const body = gz ? gzipSync(plainBody) : plainBody;
+      let sent = 0;
+      const source = new Readable({
+        read() {
+          this.push(sent < body.length ? body.subarray(sent, (sent += 4096)) : null);
+        },
+      });
+      const input = await openDumpInput(source);
+      for await (const chunk of input) {
+        void chunk;
+        break;
+      }
+      // Without the clean-up the source is never closed and this waits until the test times out.
+      if (!source.destroyed) await new Promise((r) => source.once("close", r));
+      expect(source.destroyed).toBe(true);
+      expect(sent).toBeLessThan(body.length);
+    });
+  }
+
   it("passes an empty input through (the reader reports it)", async () => {
     expect((await readAllBytes(await openDumpInput(Readable.from([])))).length).toBe(0);
   });
