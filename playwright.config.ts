@@ -42,6 +42,8 @@ export default defineConfig({
       JFSMETA_PASSWORD: E2E_PASSWORD,
       JFSMETA_REBUILD: process.env.E2E_SKIP_BUILD === "1" ? "0" : "1",
       NEXT_TELEMETRY_DISABLED: "1",
+      // Keep the demo's listing still while tests count its backups.
+      JFSMETA_DEMO_BACKUPS: "0",
     },
   },
 });

@@ -9,6 +9,7 @@ import {
   preflightRestore,
   RestoreRequestSchema,
   setStorageSecret,
+  startBackupNow,
   startDump,
   startExport,
   startIndex,
@@ -39,6 +40,11 @@ async function guard(fn: () => Promise<string>): Promise<StartResult> {
 export async function startDumpAction(volumeId: string, req: unknown): Promise<StartResult> {
   const { actor } = await requireSession();
   return guard(async () => startDump(await volumeOr(volumeId), req, actor));
+}
+
+export async function backupNowAction(volumeId: string): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => startBackupNow(await volumeOr(volumeId), actor));
 }
 
 export async function startIndexAction(volumeId: string, backup: string, key?: unknown): Promise<StartResult> {

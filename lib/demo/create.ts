@@ -12,6 +12,8 @@ import { JsonDumpWriter } from "../dump/writer";
 import { openDumpInput } from "../dump/input";
 import { loadMeta } from "../engines/load";
 import { openEngine } from "../engines/open";
+import { formatLastBackup, LAST_BACKUP_XATTR } from "../storage/autobackup";
+import { ROOT_INODE } from "../jfs/types";
 import { backupName, rotate } from "../storage/retention";
 import { writeSyntheticDump } from "../synth/volume";
 import { dataPath } from "../server/config";
@@ -105,6 +107,10 @@ export async function createDemo(opts: { now?: Date; days?: number; print?: (l: 
   const engine = await openEngine(metaUrl);
   try {
     await loadMeta(engine, await openDumpInput(liveFile), {});
+    // As a JuiceFS client leaves it: the time of the newest backup on the root inode, so the
+    // next automatic backup falls due one interval after it.
+    const newest = history[history.length - 1].time;
+    await engine.compareAndSetXattr(ROOT_INODE, LAST_BACKUP_XATTR, null, Buffer.from(formatLastBackup(newest)));
   } finally {
     await engine.close();
   }

@@ -7,7 +7,7 @@ import { redactUrl } from "../engines/open";
 import { dataPath } from "./config";
 import { getDb } from "./db";
 
-export type JobKind = "dump" | "restore" | "export" | "index";
+export type JobKind = "dump" | "restore" | "export" | "index" | "backup";
 export type JobState = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
 
 export interface JobContext {

@@ -121,6 +121,23 @@ describe("encrypted backups", () => {
   });
 });
 
+describe("automatic backup", () => {
+  it("backs up now into meta/ with JuiceFS's name and records lastBackup", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const before = new Set((await volumes.volumeView(v)).backups!.map((b) => b.key));
+    const id = await tasks.startBackupNow(v, "test");
+    const job = await finished(id);
+    expect(job.error).toBeNull();
+    const key = job.result.backupKey as string;
+    expect(key).toMatch(/^dump-\d{4}-\d\d-\d\d-\d{6}\.json\.gz$/);
+    expect(before.has(key)).toBe(false);
+    expect(existsSync(path.join(metaDir, key))).toBe(true);
+    // Not due again right away: a cycle without force does nothing.
+    const again = await tasks.runAutoBackup(v, { force: false });
+    expect(again.status).toBe("not-due");
+  });
+});
+
 describe("dump", () => {
   it("puts a manual backup into meta/ that the cleanup never rotates", async () => {
     const v = (await volumes.getVolume("demo"))!;

@@ -172,6 +172,39 @@ export function jobFile(jobId: string, name: string): string {
   return dataPath("jobs", jobId, name);
 }
 
+// ---------------------------------------------------------------- automatic backup
+
+/**
+ * One automatic-backup cycle exactly as a JuiceFS client runs it (lastBackup xattr taken with
+ * compare-and-set, the >1M-inode rule, dump-YYYY-MM-DD-HHMMSS.json.gz, cleanup afterwards).
+ * `force` backs up now whatever lastBackup says (the "Back up now" button).
+ */
+export async function runAutoBackup(v: VolumeRecord, opts: { force: boolean; ctx?: JobContext }) {
+  const { runBackupCycle } = await import("../storage/autobackup");
+  return withEngine(v.metaUrl, (engine) =>
+    runBackupCycle(engine, {
+      intervalMs: (v.backupInterval > 0 ? v.backupInterval : 3600) * 1000,
+      storage: v.storage,
+      force: opts.force,
+      tmpDir: dataPath("tmp"),
+      onProgress: (p) => opts.ctx?.progress(p.entries ?? 0, 0, p.phase === "dump" ? `dumping · ${p.entries ?? 0} entries` : p.phase),
+    }),
+  );
+}
+
+export async function startBackupNow(v: VolumeRecord, actor: string): Promise<string> {
+  await audit(actor, "backup-now", v.name);
+  return startJob({ kind: "backup", title: `automatic backup of ${v.name} (now)`, volumeId: v.id }, async (ctx) => {
+    await mkdir(dataPath("tmp"), { recursive: true });
+    const r = await runAutoBackup(v, { force: true, ctx });
+    if (r.status === "failed") throw new Error(r.message ?? r.reason ?? "backup failed");
+    ctx.log(`uploaded ${r.location ?? r.name} (${r.size} bytes, ${r.entries} entries)`);
+    if (r.cleanup?.deleted.length) ctx.log(`cleanup deleted ${r.cleanup.deleted.join(", ")}`);
+    for (const e of r.cleanup?.errors ?? []) ctx.log(`cleanup: ${e}`);
+    return { backupKey: r.name, bytes: r.size, entries: r.entries, deleted: r.cleanup?.deleted ?? [] };
+  });
+}
+
 // ---------------------------------------------------------------- restore
 
 export interface PreflightCheck {

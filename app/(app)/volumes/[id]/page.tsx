@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { BackupNow } from "../../../../components/BackupNow";
 import { BackupsPanel } from "../../../../components/BackupsPanel";
 import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
@@ -106,7 +107,10 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
         </section>
       </div>
       <section className="space-y-2">
-        <h2 className="text-lg font-semibold">Backups</h2>
+        <div className="flex items-start justify-between gap-4">
+          <h2 className="text-lg font-semibold">Backups</h2>
+          <BackupNow volumeId={v.id} />
+        </div>
         {v.backupsError && <p className="text-rose-700">{v.backupsError}</p>}
         {v.backups && v.backups.length > 0 && <BackupsPanel volumeId={v.id} backups={v.backups} now={v.now} />}
         {v.backups && v.backups.length === 0 && <p className="card p-4 text-slate-600">No objects in meta/ yet.</p>}
