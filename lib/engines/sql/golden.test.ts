@@ -159,4 +159,17 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
       await other.drop();
     }
   });
+
+  it("fails a dump cleanly, without hanging, when a table is gone", async () => {
+    const other = await targets.fresh();
+    const e = await openSqlEngine(other.url);
+    try {
+      await loadMeta(e, createReadStream(goldenPath("metadata.sample")));
+      await e.driver.run(`DROP TABLE ${e.t("node")}`);
+      for (let i = 0; i < 5; i++) await expect(dumpToBuffer(e)).rejects.toThrow(/jfs_node/);
+    } finally {
+      await e.close();
+      await other.drop();
+    }
+  });
 });
