@@ -32,6 +32,9 @@ export interface LoadResult {
   warnings: string[];
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const PAGE_BITS = 1 << 18;
+
 /** A set of non-negative 64-bit numbers as bitmap pages, allocated where numbers fall. */
 export class PagedBitset {
   private static readonly SHIFT = 18n; // 256 Ki numbers (32 KiB) per page
@@ -42,7 +45,17 @@ export class PagedBitset {
 
   /** Set n; true when it was already set. */
   testAndSet(n: bigint): boolean {
-    const key = Number(n >> PagedBitset.SHIFT);
+    // Plain number arithmetic when n is exact as a double (all but trash inodes).
+    let key: number;
+    let bit: number;
+    if (n <= SAFE) {
+      const v = Number(n);
+      key = Math.floor(v / PAGE_BITS);
+      bit = v - key * PAGE_BITS;
+    } else {
+      key = Number(n >> PagedBitset.SHIFT);
+      bit = Number(n & PagedBitset.MASK);
+    }
     let page = key === this.lastKey ? this.lastPage : this.pages.get(key);
     if (!page) {
       page = new Uint32Array(1 << 13);
@@ -50,7 +63,6 @@ export class PagedBitset {
     }
     this.lastKey = key;
     this.lastPage = page;
-    const bit = Number(n & PagedBitset.MASK);
     const word = bit >>> 5;
     const mask = 1 << (bit & 31);
     if (page[word] & mask) return true;
@@ -70,10 +82,10 @@ interface OpenDir {
   subdirs: number;
   dataLength: bigint;
   usedSpace: bigint;
-  usedInodes: bigint;
+  usedInodes: number;
   /** Subtree totals (descendants, not the directory itself), for directory quotas. */
   treeSpace: bigint;
-  treeInodes: bigint;
+  treeInodes: number;
 }
 
 const EDGE_BATCH = 100;
@@ -157,7 +169,7 @@ class LoadState {
       else if (handle.inode === undefined) {
         throw new Error("a directory's entries come before its attr: JuiceFS dumps always write attr first; the dump is damaged");
       } else inode = handle.inode;
-      d = { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0n, treeSpace: 0n, treeInodes: 0n };
+      d = { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0, treeSpace: 0n, treeInodes: 0 };
       this.open.set(handle.id, d);
     }
     return d;
@@ -196,6 +208,7 @@ class LoadState {
     const parentDir = e.parent ? this.dirOf(e.parent, e.tree, e.depth) : null;
     const parentIno = parentDir ? parentDir.inode : ROOT_INODE;
     const dumpedLen = type === "regular" ? dumped.length : 0n;
+    const space = dumpedLen <= 4096n ? 4096n : align4K(dumpedLen);
     const self = e.self ? this.open.get(e.self.id) : undefined;
     if (e.self) this.open.delete(e.self.id);
 
@@ -207,12 +220,11 @@ class LoadState {
         parentDir.edges = [];
       }
       if (isDir) parentDir.subdirs++;
-      if (type === "regular") parentDir.dataLength += dumpedLen;
-      const space = align4K(dumpedLen);
+      if (dumpedLen !== 0n) parentDir.dataLength += dumpedLen;
       parentDir.usedSpace += space;
-      parentDir.usedInodes += 1n;
-      parentDir.treeSpace += space + (self?.treeSpace ?? 0n);
-      parentDir.treeInodes += 1n + (self?.treeInodes ?? 0n);
+      parentDir.usedInodes += 1;
+      parentDir.treeSpace += self ? space + self.treeSpace : space;
+      parentDir.treeInodes += 1 + (self?.treeInodes ?? 0);
     }
 
     if (this.seenInodes.testAndSet(inode)) {
@@ -236,19 +248,23 @@ class LoadState {
     if (isDir) r.dirs++;
     else r.files++;
     const inTrash = (e.tree === "Trash" && isRoot) || inode >= TRASH_INODE;
-    const attr: Attr = { ...dumped, inode };
+    // The reader's node is ours: its attr becomes the stored attr in place.
+    const dumpedNlink = dumped.nlink;
+    const attr: Attr = dumped;
+    attr.inode = inode;
     if (isDir) {
       attr.nlink = inTrash ? 2 : 2 + (self?.subdirs ?? 0);
       attr.length = 4096n;
     } else {
       attr.nlink = 1;
       attr.length = type === "regular" ? dumped.length : type === "symlink" ? BigInt(e.node.symlink?.length ?? 0) : 0n;
-      if (dumped.nlink > 1 && parentDir) this.firstParent.set(inode, parentIno);
+      if (dumpedNlink > 1 && parentDir) this.firstParent.set(inode, parentIno);
     }
     const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
     this.sink.node(attr, parentDir ? parentIno : ROOT_INODE, aclIds);
 
-    const chunks: Chunk[] = e.node.chunks.filter((c) => c.slices.length > 0);
+    const all = e.node.chunks;
+    const chunks: Chunk[] = all.every((c) => c.slices.length > 0) ? all : all.filter((c) => c.slices.length > 0);
     if (chunks.length > 0) {
       this.sink.chunks(inode, chunks);
       for (const c of chunks) {
@@ -271,15 +287,14 @@ class LoadState {
       this.sink.dirStats(inode, {
         dataLength: self?.dataLength ?? 0n,
         usedSpace: self?.usedSpace ?? 0n,
-        usedInodes: self?.usedInodes ?? 0n,
+        usedInodes: BigInt(self?.usedInodes ?? 0),
       });
       if (e.tree === "FSTree" && this.quotasBeforeTree && this.dirQuotas.has(inode)) {
-        this.quotaUsage.set(inode, { usedSpace: self?.treeSpace ?? 0n, usedInodes: self?.treeInodes ?? 0n });
+        this.quotaUsage.set(inode, { usedSpace: self?.treeSpace ?? 0n, usedInodes: BigInt(self?.treeInodes ?? 0) });
       }
     }
 
     if (inode !== ROOT_INODE && inode !== TRASH_INODE) {
-      const space = align4K(dumpedLen);
       this.usedSpace += space;
       this.totalInodes += 1n;
       if (this.userQuotas.size > 0 || this.groupQuotas.size > 0) {
