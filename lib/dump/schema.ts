@@ -42,13 +42,21 @@ export interface Where {
 /**
  * A Where whose path is built only when an error needs it (paths are long and values many).
  * `member` is an object member name, an array index, or null for the frame itself.
+ * Frames keep one and move it along (errors copy the path at once), to spare an allocation
+ * per value.
  */
 export class At implements Where {
   constructor(
     private readonly frame: { path(): string },
-    private readonly member: string | number | null,
-    readonly offset: number,
+    public member: string | number | null,
+    public offset: number,
   ) {}
+  /** Points at another member/offset of the same frame; returns itself. */
+  move(member: string | number | null, offset: number): this {
+    this.member = member;
+    this.offset = offset;
+    return this;
+  }
   get path(): string {
     const m = this.member;
     const base = this.frame.path();
@@ -227,6 +235,7 @@ export function openSchema(s: Schema | null, kind: "object" | "array", parent: F
 
 export class RecordFrame extends PathFrame {
   private readonly out: Record<string, unknown> = {};
+  private readonly at: At = new At(this, null, 0);
   private field: string | null = null;
   private fieldSchema: Schema | null = null;
   constructor(
@@ -255,16 +264,17 @@ export class RecordFrame extends PathFrame {
   }
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.fieldSchema) return;
-    const v = convertScalar(this.fieldSchema, kind, value, new At(this, this.field!, offset));
+    const v = convertScalar(this.fieldSchema, kind, value, this.at.move(this.field, offset));
     if (v !== undefined) this.out[this.field!] = v; // null leaves the member as it was, as in Go
   }
   close(): void {
-    this.done(this.s.build ? this.s.build(this.out, new At(this, null, this.offset)) : this.out);
+    this.done(this.s.build ? this.s.build(this.out, this.at.move(null, this.offset)) : this.out);
   }
 }
 
 class ArrayFrame extends PathFrame {
   private readonly out: unknown[] = [];
+  private at: At | null = null; // only arrays of scalars need one
   constructor(
     private readonly s: Extract<Schema, { k: "array" }>,
     parent: Frame,
@@ -281,7 +291,7 @@ class ArrayFrame extends PathFrame {
     return openSchema(this.s.of, "array", this, `[${this.out.length}]`, offset, (v) => this.out.push(v));
   }
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
-    const at = new At(this, this.out.length, offset);
+    const at = (this.at ??= new At(this, null, 0)).move(this.out.length, offset);
     const v = convertScalar(this.s.of, kind, value, at);
     if (v === undefined) throw new DumpFormatError("null is not allowed inside this array", at.path, offset);
     this.out.push(v);
