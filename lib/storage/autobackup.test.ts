@@ -17,6 +17,7 @@ import { decryptSecret, encryptSecret } from "../jfs/secrets";
 import type { Setting } from "../jfs/setting";
 import {
   checkBackupInterval,
+  cleanupBackups,
   decideBackup,
   formatGoDuration,
   formatLastBackup,
@@ -27,7 +28,7 @@ import {
 } from "./autobackup";
 import { listBackups } from "./backups";
 import { backupName } from "./retention";
-import { getBytes } from "./store";
+import { getBytes, type ObjectStore } from "./store";
 import { openBackupSource } from "./source";
 import { openVolumeStore } from "./volume";
 
@@ -76,6 +77,29 @@ describe("scheduler rules (§1.2–1.4), pure", () => {
   it("writes RFC3339 whole seconds", () => {
     expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
     expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toBe("2025-06-15T12:00:07Z");
+  });
+});
+
+describe("cleanup", () => {
+  it("deletes nothing when the listing fails", async () => {
+    let deletes = 0;
+    const broken: ObjectStore = {
+      describe: () => "broken://",
+      // eslint-disable-next-line require-yield
+      listRaw: async function* () {
+        throw new Error("list failed");
+      },
+      get: async () => {
+        throw new Error("no");
+      },
+      head: async () => null,
+      put: async () => undefined,
+      delete: async () => void deletes++,
+    };
+    const r = await cleanupBackups(broken, new Date());
+    expect(r.deleted).toEqual([]);
+    expect(r.errors[0]).toMatch(/list meta\/ failed, no cleanup/);
+    expect(deletes).toBe(0);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   UploadPartCommand,
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
+import { Agent as HttpsAgent } from "node:https";
 import type { Readable } from "node:stream";
 import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
 
@@ -24,6 +25,8 @@ export interface S3Location {
   endpoint?: string;
   forcePathStyle: boolean;
   tls: boolean;
+  /** `?tls-insecure-skip-verify=true` in the Bucket URL: do not verify the server certificate. */
+  insecure?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +57,12 @@ function otherRegionOf(endpointHost: string): string | undefined {
 
 /** Where a JuiceFS `Bucket` of Storage s3 points (spec §4.2). */
 export function parseS3Bucket(bucketUrl: string, env: Env = process.env): S3Location {
+  const loc = parseS3BucketRules(bucketUrl, env);
+  const q = /[?&]tls-insecure-skip-verify=([^&]*)/.exec(bucketUrl);
+  return q && /^(1|t|true)$/i.test(q[1]) ? { ...loc, insecure: true } : loc;
+}
+
+function parseS3BucketRules(bucketUrl: string, env: Env): S3Location {
   let raw = bucketUrl.trim();
   if (!raw.includes("://")) {
     raw = raw.replace(/^\/+|\/+$/g, "");
@@ -143,7 +152,11 @@ export class S3Store implements ObjectStore {
       requestChecksumCalculation: "WHEN_REQUIRED",
       responseChecksumValidation: "WHEN_REQUIRED",
       maxAttempts: 3,
-      requestHandler: { connectionTimeout: 5000, requestTimeout: 120_000 },
+      requestHandler: {
+        connectionTimeout: 5000,
+        requestTimeout: 120_000,
+        ...(location.insecure ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false }) } : {}),
+      },
     };
     if (location.endpoint) config.endpoint = location.endpoint;
     if (credentials.accessKey === "anonymous") {
@@ -252,6 +265,7 @@ export class S3Store implements ObjectStore {
       }
       await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {
+      await rest.return?.().catch(() => undefined); // stop reading the source
       if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
       this.fail(err, `upload ${key}`);
     }
