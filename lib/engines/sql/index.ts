@@ -2,6 +2,7 @@
 import type { MetaEngine } from "../engine";
 import { openDriver } from "./driver";
 import { SqlEngine } from "./engine";
+import { explainConnectError } from "./errors";
 import { parseSqlUrl, type UrlEnv } from "./url";
 
 export { SqlEngine } from "./engine";
@@ -9,7 +10,17 @@ export { parseSqlUrl, redactSqlUrl } from "./url";
 
 export async function openSqlEngine(url: string, env: UrlEnv = process.env): Promise<SqlEngine> {
   const target = parseSqlUrl(url, env);
-  return new SqlEngine(target, await openDriver(target));
+  const driver = await openDriver(target);
+  if (driver.dialect !== "sqlite3") {
+    // Fail at open, as JuiceFS does (it pings), with an error that says what to fix.
+    try {
+      await driver.all("SELECT 1 AS one");
+    } catch (err) {
+      await driver.close().catch(() => {});
+      throw explainConnectError(err, target.label);
+    }
+  }
+  return new SqlEngine(target, driver);
 }
 
 export async function openSql(url: string): Promise<MetaEngine> {

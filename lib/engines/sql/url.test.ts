@@ -58,3 +58,13 @@ describe("SQL META-URLs", () => {
     expect(t.label).toBe("postgres://u:****@h:5432/d");
   });
 });
+
+describe("opening an SQL engine", () => {
+  it("fails at open with the fix named and the password hidden", async () => {
+    const { openSqlEngine } = await import("./index");
+    const err = await openSqlEngine("postgres://u:s3cret-pw@127.0.0.1:1/db?sslmode=disable").catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/cannot reach postgres:\/\/u:\*\*\*\*@127\.0\.0\.1:1\/db .*check the host, port/);
+    expect((err as Error).message).not.toContain("s3cret-pw");
+  });
+});

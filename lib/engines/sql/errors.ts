@@ -1,0 +1,23 @@
+// One-line explanations of connection failures, naming the fix. Never includes the password.
+
+export function explainConnectError(err: unknown, label: string): Error {
+  const e = err as { message?: string; code?: string; errno?: number; sqlState?: string };
+  const msg = e?.message ?? String(err);
+  const code = String(e?.code ?? "");
+  const network = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EACCES", "ER_GET_CONNECTION_TIMEOUT", "ER_CONNECTION_TIMEOUT"];
+  if (network.includes(code) || /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|socket hang up/i.test(msg)) {
+    return new Error(`cannot reach ${label} (${code || msg}): check the host, port or socket path in the META-URL, and that the server is running`);
+  }
+  // PostgreSQL 28P01 / 28000, MySQL 1045 ER_ACCESS_DENIED_ERROR
+  if (code === "28P01" || code === "28000" || code === "ER_ACCESS_DENIED_ERROR" || /password authentication failed|Access denied for user/i.test(msg)) {
+    return new Error(`${label} rejected the credentials: check the user and password in the META-URL or META_PASSWORD / META_PASSWORD_FILE`);
+  }
+  // PostgreSQL 3D000, MySQL 1049 ER_BAD_DB_ERROR
+  if (code === "3D000" || code === "ER_BAD_DB_ERROR" || /database .* does not exist|Unknown database/i.test(msg)) {
+    return new Error(`${label}: the database does not exist: create it first (JuiceFS does not create databases either)`);
+  }
+  if (/SSL|TLS/i.test(msg)) {
+    return new Error(`${label}: TLS negotiation failed (${msg}): adjust sslmode= (postgres) or tls= (mysql) in the META-URL`);
+  }
+  return err instanceof Error ? err : new Error(msg);
+}
