@@ -71,6 +71,8 @@ async function pages(src: TreeSource, dirId: string, files: number, label: strin
   const middle = await measure(() => src.children(dirId, Math.floor(files / 2), 100));
   const last = await measure(() => src.children(dirId, files - 100, 100));
   const filtered = await measure(() => src.children(dirId, 0, 100, "0424"));
+  const filteredAgain = await measure(() => src.children(dirId, 100, 100, "0424"));
+  const otherFilter = await measure(() => src.children(dirId, 0, 100, "99.dat"));
   const entry = await measure(() => src.entry(dirId, name(Math.floor(files / 3))));
   if (first.value.total !== files || middle.value.items[0].name !== name(Math.floor(files / 2))) {
     throw new Error(`${label}: wrong page (total ${first.value.total}, middle ${middle.value.items[0]?.name})`);
@@ -80,6 +82,8 @@ async function pages(src: TreeSource, dirId: string, files: number, label: strin
     [`${label}: middle page`]: `${middle.ms.toFixed(1)} ms`,
     [`${label}: last page`]: `${last.ms.toFixed(1)} ms`,
     [`${label}: filtered page ("0424", ${filtered.value.total} matches)`]: `${filtered.ms.toFixed(0)} ms`,
+    [`${label}: next page of that filter`]: `${filteredAgain.ms.toFixed(1)} ms`,
+    [`${label}: another filter ("99.dat", ${otherFilter.value.total} matches)`]: `${otherFilter.ms.toFixed(0)} ms`,
     [`${label}: one entry`]: `${entry.ms.toFixed(1)} ms`,
     [`${label}: RSS after paging`]: `${(process.memoryUsage().rss / MiB).toFixed(0)} MiB`,
   };
