@@ -104,6 +104,9 @@ const xattrDecoder = record({ name: bytes, value: escaped }, (o, at): Xattr => {
   return { name: o.name as Buffer, value: (o.value as Buffer) ?? Buffer.alloc(0) };
 });
 
+const xattrsDecoder = arrayOf(xattrDecoder);
+const chunksDecoder = arrayOf(chunkDecoder);
+
 const aclEntryDecoder = record({ id: uint32, perm: uint16 }, (o) => ({ id: (o.id as number) ?? 0, perm: (o.perm as number) ?? 0 }));
 const aclDecoder = record(
   { owner: uint16, group: uint16, other: uint16, mask: uint16, users: arrayOf(aclEntryDecoder), groups: arrayOf(aclEntryDecoder) },
@@ -318,9 +321,9 @@ class EntryFrame extends PathFrame {
       case "":
         return new SkipFrame(this);
       case "xattrs":
-        return openSchema(arrayOf(xattrDecoder), "array", this, seg, offset, (x) => (this.xattrs = x as Xattr[]));
+        return openSchema(xattrsDecoder, "array", this, seg, offset, (x) => (this.xattrs = x as Xattr[]));
       case "chunks":
-        return openSchema(arrayOf(chunkDecoder), "array", this, seg, offset, (c) => (this.chunks = c as Chunk[]));
+        return openSchema(chunksDecoder, "array", this, seg, offset, (c) => (this.chunks = c as Chunk[]));
     }
     return this.wrongKind("an array", offset);
   }
