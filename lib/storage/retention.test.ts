@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { backupName, cleanupPlan, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
 
 const DAY = 24 * 3600 * 1000;
+const H = 3600 * 1000;
 const at = (iso: string) => new Date(iso);
 const n = (s: string) => `dump-${s}.json.gz`;
 
@@ -76,6 +77,28 @@ describe("rotate (JuiceFS v1.4 / v1.3)", () => {
     const left = runSchedule(now - 100 * DAY, DAY / 2, 201);
     expect(left).toHaveLength(26);
     expect(left).toContain(backupName(new Date(now - 14 * DAY)));
+  });
+
+  it("§2.4: hourly for 800 days keeps 86 (v1.4); the 35-day chain stops at 2 years, v1.3 extends it", () => {
+    const start = at("2024-06-01T00:00:00.500Z").getTime(); // no 29 February in the last 2 years
+    const count = 800 * 24 + 1;
+    const now = start + (count - 1) * H;
+    const ageDays = (k: string) => (now - parseBackupTime(k)!.getTime()) / DAY;
+    const left = runSchedule(start, H, count);
+    expect(left).toHaveLength(86);
+    const older = left.map(ageDays).filter((a) => a >= 2).map((a) => Math.round(a)).sort((a, b) => a - b);
+    const chain = Array.from({ length: 18 }, (_, i) => 100 + 35 * i);
+    expect(older).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 23, 30, 37, 44, 51, 58, 65, ...chain]);
+    const v13 = runSchedule(start, H, count, "1.3").map(ageDays).map(Math.round);
+    expect(v13).toEqual(expect.arrayContaining([730, 765, 800]));
+  });
+
+  it("§2.4: daily for 800 days keeps 40", () => {
+    const start = at("2024-06-01T00:00:00.500Z").getTime(); // no 29 February in the last 2 years
+    const left = runSchedule(start, DAY, 801);
+    const now = start + 800 * DAY;
+    const ages = left.map((k) => Math.round((now - parseBackupTime(k)!.getTime()) / DAY)).sort((a, b) => a - b);
+    expect(ages).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 23, 30, 37, 44, 51, 58, 65, ...Array.from({ length: 18 }, (_, i) => 100 + 35 * i)]);
   });
 
   const table = [
