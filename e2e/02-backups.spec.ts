@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { DEMO_META_DIR } from "./env";
 import { login, shot } from "./helpers";
 
@@ -27,5 +28,11 @@ test("the backups table and the retention timeline show every backup with its fa
   await expect(detail).toContainText(oldest);
   await expect(detail).toContainText(/oldest backup in the (monthly|weekly) window|kept/);
   await expect(detail.getByRole("link", { name: "Restore…" })).toBeVisible();
+  await page.mouse.move(0, 0);
   await shot(page, "volume");
+
+  // Download gives the object exactly as stored.
+  const r = await page.request.get(`/api/volumes/demo/backups/${oldest}`);
+  expect(r.status()).toBe(200);
+  expect(Buffer.from(await r.body()).equals(readFileSync(path.join(DEMO_META_DIR, oldest)))).toBe(true);
 });

@@ -1,10 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { readdirSync } from "node:fs";
-import { DEMO_META_DIR } from "./env";
-import { login, shot } from "./helpers";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DEMO_META_DIR, DEMO_META_URL } from "./env";
+import { cli, login, shot } from "./helpers";
 
 /** Walk down to the first regular file and check its entry panel and JSON. */
-async function drillToFile(page: Page) {
+async function drillToFile(page: Page): Promise<string> {
   const rows = page.getByTestId("tree-row");
   await expect(rows.first()).toBeVisible();
   await expect(page.getByTestId("child-count")).toContainText("entries");
@@ -23,6 +25,7 @@ async function drillToFile(page: Page) {
   const json = page.getByTestId("entry-json");
   await expect(json).toContainText("attr");
   await expect(json).toContainText("inode");
+  return dirName;
 }
 
 test("a backup is indexed and inspected down to one entry's JSON", async ({ page }) => {
@@ -40,8 +43,20 @@ test("the live engine is inspected down to one entry's JSON, with a paged filter
   await login(page);
   await page.goto("/volumes/demo/inspect");
   await expect(page.getByTestId("inspect-source")).toContainText("live");
-  await drillToFile(page);
+  const dirName = await drillToFile(page);
   await shot(page, "inspect-live");
+
+  // Export of the open directory = `jfsmeta dump --subdir` of it, byte for byte.
+  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-export-"));
+  await page.getByRole("button", { name: /Export this directory/ }).click();
+  const progress = page.getByTestId("job-progress");
+  await expect(progress).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("job-download").click()]);
+  const fromUi = path.join(dir, "ui.json");
+  await download.saveAs(fromUi);
+  const fromCli = path.join(dir, "cli.json");
+  cli(["dump", DEMO_META_URL, fromCli, "--subdir", dirName]);
+  expect(readFileSync(fromUi).equals(readFileSync(fromCli))).toBe(true);
 
   // Names are decoded for display; the dump's %XX form is one tick away.
   await page.getByTestId("breadcrumb").getByRole("button", { name: "FSTree" }).click();
