@@ -32,7 +32,7 @@ function encodeCompact(n: DumpNode): Buffer {
   b[1] = (n.chunks.length ? HAS_CHUNKS : 0) | (rest ? HAS_REST : 0);
   u64(v, 2, a.inode);
   v.setUint8(10, u(a.flags, 0xff));
-  v.setUint8(11, TYPE_CODE[a.type]);
+  v.setUint8(11, u(TYPE_CODE[a.type] ?? -1, 0xff));
   v.setUint16(12, u(a.mode, 0xffff));
   v.setUint32(14, u(a.uid, 0xffffffff));
   v.setUint32(18, u(a.gid, 0xffffffff));
