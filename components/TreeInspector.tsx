@@ -158,7 +158,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
         <div className="mb-2 flex items-center gap-2">
           <input className="input" placeholder="Filter names in this directory" value={filter} onChange={(e) => setFilter(e.target.value)} />
           <span className="whitespace-nowrap text-xs text-slate-500" data-testid="child-count">
-            {dir.total === null ? "…" : `${dir.total.toLocaleString("en-US")} entries`}
+            {dir.total === null ? "…" : `${dir.total.toLocaleString("en-US")} ${dir.total === 1 ? "entry" : "entries"}`}
           </span>
         </div>
         {dir.error && <p className="text-sm text-rose-700">{dir.error}</p>}

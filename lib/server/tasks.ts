@@ -423,6 +423,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
       if (!req.backup || !req.dirId) throw new Error("export from a backup needs the backup and the directory id");
       const { exportSubdirFromBackup } = await import("../inspect");
       const size = await writeTo(file, false, (out) => exportSubdirFromBackup(indexPathFor(v, req.backup!), req.dirId!, out));
+      ctx.progress(1, 1, "ready to download");
       return { bytes: size, download: name };
     }
     const subdir = (req.path ?? "/").replace(/^\/+/, "");
@@ -438,6 +439,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
         entries = r.entries;
       });
     });
+    ctx.progress(entries, entries, "ready to download");
     return { entries, bytes: size, download: name };
   });
 }
