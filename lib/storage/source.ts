@@ -64,8 +64,7 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
       ? { ...parseS3Bucket(`${o.endpoint.replace(/\/+$/, "")}/${bucket}`), forcePathStyle: true }
       : parseS3Bucket(bucket);
     const store = new S3Store(loc, { accessKey: o.accessKey, secretKey: o.secretKey, sessionToken: o.sessionToken });
-    const rsa = opts.keyPath ? await keyFromFile(opts) : null;
-    return openStored(store, decodeURIComponent(key), rsa, opts);
+    return openStored(store, decodeURIComponent(key), opts.keyPath ? () => keyFromFile(opts) : null, opts);
   }
   if (!opts.metaUrl) {
     throw new StorageError(`"${ref}" is neither file://, s3:// nor a backup name with a META-URL: give the volume's META-URL to find it`, "config");
@@ -85,7 +84,13 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
     if (!all.length) throw new StorageError(`volume ${setting.Name} has no backups under ${store.describe()}${BACKUP_PREFIX}`, "not-found");
     name = all[all.length - 1].name;
   }
-  const rsa = opts.keyPath ? await keyFromFile(opts) : setting.EncryptKey ? loadRsaPrivateKey(setting.EncryptKey, opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE) : null;
+  // The key is parsed only for an encrypted object (a large plain backup needs no passphrase).
+  const volumeKey = setting.EncryptKey;
+  const rsa = opts.keyPath
+    ? () => keyFromFile(opts)
+    : volumeKey
+      ? async () => loadRsaPrivateKey(volumeKey, opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE)
+      : null;
   return openStored(store, BACKUP_PREFIX + name, rsa, { ...opts, algo: opts.algo ?? setting.EncryptAlgo });
 }
 
@@ -116,19 +121,20 @@ async function openLocal(file: string, key: KeyObject | null, algo?: string): Pr
 }
 
 /** Plain objects stream straight from storage; envelopes are staged in a private temp file. */
-async function openStored(store: ObjectStore, key: string, rsa: KeyObject | null, opts: BackupSourceOptions): Promise<BackupSource> {
+async function openStored(store: ObjectStore, key: string, rsa: (() => Promise<KeyObject>) | null, opts: BackupSourceOptions): Promise<BackupSource> {
   const info = await store.head(key);
   if (!info) throw new StorageError(`backup ${key} not found in ${store.describe()}`, "not-found");
   const name = store.describe() + key;
   const head = info.size ? await getBytes(store, key, { start: 0, end: Math.min(info.size, 16) - 1 }) : Buffer.alloc(0);
   if (!isEnvelope(head, info.size)) return { stream: await store.get(key), name, decrypted: false };
   if (!rsa) throw encryptedWithoutKey(name);
+  const privateKey = await rsa();
   const dir = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), "jfsmeta-source-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
     const file = path.join(dir, "backup.enc");
     await pipeline(await store.get(key), createWriteStream(file, { mode: 0o600 }));
-    const plain = await decryptFileWithKey(file, rsa, opts.algo);
+    const plain = await decryptFileWithKey(file, privateKey, opts.algo);
     const out = new PassThrough();
     pipeline(plain, out)
       .catch((err: Error) => out.destroy(err))
