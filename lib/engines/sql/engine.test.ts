@@ -373,4 +373,27 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       await db.drop();
     }
   });
+
+  it("applies many hard links, in batches", async () => {
+    const db = await targets.fresh();
+    const e = await openSqlEngine(db.url);
+    try {
+      const sink = await e.beginLoad();
+      const n = 1234;
+      for (let i = 0; i < n; i++) sink.node(attr(BigInt(100 + i), "regular"), 1n, { access: 0, default: 0 });
+      sink.node(attr(99n, "regular"), 1n, { access: 0, default: 0 }); // not a hard link
+      for (let i = 0; i < n; i++) sink.hardLink(BigInt(100 + i), 2 + (i % 7), new Map([[1n, 1], [2n, 1 + (i % 7)]]));
+      sink.setting(SETTING);
+      await sink.commit();
+      const q = (c: string) => e.names.q(c);
+      const rows = await e.driver.all(`SELECT ${q("inode")}, ${q("nlink")}, ${q("parent")} FROM ${e.t("node")} ORDER BY ${q("inode")}`);
+      expect(rows.map((r) => [toBig(r.inode), toNum(r.nlink), toBig(r.parent)])).toEqual([
+        [99n, 1, 1n],
+        ...Array.from({ length: n }, (_, i) => [BigInt(100 + i), 2 + (i % 7), 0n]),
+      ]);
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
 });

@@ -286,17 +286,34 @@ export class SqlLoadSink implements LoadSink {
           if (b.variable) b.bytes += rowBytes(rows[i]);
         }
       }
-      if (all && this.hardLinks.length) {
-        const { names } = this.engine;
-        const q = (c: string) => names.q(c);
-        const sql = `UPDATE ${names.t("node")} SET ${q("nlink")} = ?, ${q("parent")} = 0 WHERE ${q("inode")} = ?`;
-        const links = this.hardLinks.splice(0);
-        for (const [inode, nlink] of links) await this.conn.run(sql, [nlink, inode]);
-      }
+      if (all && this.hardLinks.length) await this.writeHardLinks(this.hardLinks.splice(0));
       if (perTx) await this.conn.run("COMMIT");
     } catch (err) {
       if (perTx) await this.conn.run("ROLLBACK").catch(() => {});
       throw err;
+    }
+  }
+
+  /** nlink = links and parent = 0 for each hard-linked inode, many rows per statement. */
+  private async writeHardLinks(links: [bigint, number][]): Promise<void> {
+    const { names } = this.engine;
+    const q = (c: string) => names.q(c);
+    const node = names.t("node");
+    const per = 500;
+    for (let i = 0; i < links.length; i += per) {
+      const part = links.slice(i, i + per);
+      if (this.engine.driver.dialect === "postgres") {
+        await this.conn.run(
+          `UPDATE ${node} SET ${q("nlink")} = u.n, ${q("parent")} = 0 FROM UNNEST(?::bigint[], ?::integer[]) AS u(i, n) WHERE ${q("inode")} = u.i`,
+          [part.map(([ino]) => ino), part.map(([, n]) => n)],
+        );
+      } else {
+        const cases = part.map(() => "WHEN ? THEN ?").join(" ");
+        await this.conn.run(
+          `UPDATE ${node} SET ${q("nlink")} = CASE ${q("inode")} ${cases} END, ${q("parent")} = 0 WHERE ${q("inode")} IN (${part.map(() => "?").join(",")})`,
+          [...part.flatMap(([ino, n]) => [ino, n]), ...part.map(([ino]) => ino)],
+        );
+      }
     }
   }
 
