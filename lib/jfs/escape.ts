@@ -40,8 +40,9 @@ function needsEscapeAscii(c: number): boolean {
 /**
  * Escape raw bytes the way `juicefs dump` (v1.4+) does. The result is valid UTF-8 and holds
  * no `"`, `\` or control characters, so it can sit between JSON quotes as it is.
- * Quirk kept for byte parity: a valid U+FFFD (EF BF BD) is written as `%EF` and its other
- * two bytes are lost, because Go's decoder reports it like an invalid byte.
+ * One deliberate difference (docs/compatibility.md): JuiceFS writes a valid U+FFFD (EF BF BD)
+ * as `%EF` and loses its other two bytes; we write `%EF%BF%BD`, which every JuiceFS version
+ * unescapes back to the same three bytes, so such names survive a dump.
  */
 export function escapeName(raw: Uint8Array): string {
   const n = raw.length;
@@ -69,7 +70,9 @@ export function escapeName(raw: Uint8Array): string {
       pushEscape(c);
       i++;
     } else if (len === 3 && c === 0xef && raw[i + 1] === 0xbf && raw[i + 2] === 0xbd) {
-      pushEscape(c); // the U+FFFD quirk
+      pushEscape(0xef); // U+FFFD: escaped whole, where JuiceFS keeps only %EF
+      pushEscape(0xbf);
+      pushEscape(0xbd);
       i += 3;
     } else {
       for (let k = 0; k < len; k++) out.push(raw[i + k]);
