@@ -7,6 +7,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenPath } from "../../test/support/fixtures";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
+import { startS3Server } from "../../test/support/s3-server";
 import { decryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
 import { openDumpInput } from "../dump/input";
@@ -28,7 +29,8 @@ import {
 } from "./autobackup";
 import { listBackups } from "./backups";
 import { backupName } from "./retention";
-import { getBytes, type ObjectStore } from "./store";
+import { S3Store } from "./s3";
+import { getBytes, listAll, type ObjectStore } from "./store";
 import { openBackupSource } from "./source";
 import { openVolumeStore } from "./volume";
 
@@ -243,6 +245,31 @@ describe("automatic backups on a private Redis", () => {
       expect((await enc.engine.getXattr(1n, LAST_BACKUP_XATTR))?.toString()).toBe("2021-11-23T18:29:54+08:00");
     } finally {
       await enc.engine.close();
+    }
+  });
+
+  it("backs up to S3 after a load: the removed secret is named, then given by JFSMETA_SECRET_KEY", async () => {
+    const s3 = await startS3Server(["jfs"]);
+    const { url, engine } = await volume((st) => ({ ...st, Storage: "s3", Bucket: `${s3.endpoint}/jfs`, AccessKey: s3.accessKey, SecretKey: "removed" }));
+    await engine.close();
+    try {
+      const bin = path.join(ROOT, "bin/jfsmeta.mjs");
+      const failed = await exec(process.execPath, [bin, "backup", url], { cwd: ROOT }).catch((e) => e);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/secret key was removed.*--secret-key/);
+      const env = { ...process.env, JFSMETA_SECRET_KEY: s3.secretKey };
+      const ok = JSON.parse((await exec(process.execPath, [bin, "backup", "--json", url], { cwd: ROOT, env })).stdout);
+      expect(ok.status).toBe("done");
+      expect(ok.location).toMatch(new RegExp(`/jfs/load-dump-test/meta/dump-\\d{4}-\\d\\d-\\d\\d-\\d{6}\\.json\\.gz$`));
+      expect(ok.location).not.toContain(s3.secretKey);
+      const raw = new S3Store({ bucket: "jfs", region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true, tls: false }, { accessKey: s3.accessKey, secretKey: s3.secretKey });
+      const keys = (await listAll(raw, "")).map((o) => o.key);
+      expect(keys).toEqual([`load-dump-test/meta/${ok.name}`]);
+      const table = (await exec(process.execPath, [bin, "backups", url, "--secret-key", s3.secretKey], { cwd: ROOT })).stdout;
+      expect(table).toContain(`${ok.name}`);
+      expect(table).toContain("gzip");
+    } finally {
+      await s3.stop();
     }
   });
 
