@@ -17,6 +17,7 @@ export class RespError extends Error {
 
 const CRLF = 0x0d;
 const INCOMPLETE = Symbol("incomplete");
+const MORE = Symbol("more");
 
 /** Builds the bytes of many commands in one growing buffer. */
 export class CommandBuffer {
@@ -100,6 +101,10 @@ export class RespConnection {
   private pos = 0;
   /** Do not retry a parse until this many bytes are buffered. */
   private needed = 0;
+  private queue: Buffer[] = [];
+  private queued = 0;
+  /** Arrays being filled, outermost first. */
+  private stack: { arr: Reply[]; i: number }[] = [];
   private pending: Pending[] = [];
   private failure: Error | null = null;
   private corked = false;
@@ -173,27 +178,53 @@ export class RespConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.pos < this.data.length) {
-      this.data = Buffer.concat([this.data.subarray(this.pos), chunk]);
-    } else this.data = chunk;
+    // Chunks wait in a queue until the token being read can be complete, so a big reply is
+    // copied once, not once per chunk.
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    if (this.data.length - this.pos + this.queued < this.needed) return;
+    const rest = this.pos < this.data.length ? [this.data.subarray(this.pos)] : [];
+    const parts = [...rest, ...this.queue];
+    this.data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    this.queue = [];
+    this.queued = 0;
     this.pos = 0;
-    if (this.data.length < this.needed) return;
     this.needed = 0;
     while (this.pending.length > 0 && this.pos < this.data.length) {
       const start = this.pos;
-      const r = this.parse();
+      const r = this.step();
       if (r === INCOMPLETE) {
-        // The next chunk is appended to the bytes from `start` on: keep `needed` relative.
+        // Parsing resumes at this token; `needed` counts from it.
         this.pos = start;
         this.needed -= start;
         return;
       }
+      if (r === MORE) continue;
       const p = this.pending[0];
       p.replies.push(r);
       if (--p.remaining === 0) {
         this.pending.shift();
         p.resolve(p.replies);
       }
+    }
+  }
+
+  /**
+   * Reads one token. Arrays in progress live on `stack`, so a reply spread over many chunks
+   * is parsed once, front to back. Returns a complete top-level reply, MORE when a token was
+   * consumed inside an unfinished array, or INCOMPLETE when the token is not all here yet.
+   */
+  private step(): Reply | typeof INCOMPLETE | typeof MORE {
+    const r = this.parse();
+    if (r === INCOMPLETE || r === MORE) return r;
+    let value: Reply = r;
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (!top) return value;
+      top.arr[top.i++] = value;
+      if (top.i < top.arr.length) return MORE;
+      this.stack.pop();
+      value = top.arr;
     }
   }
 
@@ -231,7 +262,7 @@ export class RespConnection {
     return neg ? -n : n;
   }
 
-  private parse(): Reply | typeof INCOMPLETE {
+  private parse(): Reply | typeof INCOMPLETE | typeof MORE {
     if (this.pos >= this.data.length) {
       this.needed = this.data.length + 1;
       return INCOMPLETE;
@@ -254,13 +285,9 @@ export class RespConnection {
         const n = this.int();
         if (n === INCOMPLETE) return INCOMPLETE;
         if (n < 0) return null;
-        const arr: Reply[] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          const r = this.parse();
-          if (r === INCOMPLETE) return INCOMPLETE;
-          arr[i] = r;
-        }
-        return arr;
+        if (n === 0) return [];
+        this.stack.push({ arr: new Array(n), i: 0 });
+        return MORE;
       }
       case 0x3a: // :
         return this.int();
