@@ -10,6 +10,11 @@ export function displayName(raw: Buffer): string {
   return raw.toString("utf8");
 }
 
+/** Digits, ".", "e", "E", "+", "-": what a JSON number token is made of. */
+function isNumberChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
+}
+
 /**
  * Parse JSON keeping every integer exact: integers beyond 2^53 become decimal strings (a
  * plain JSON.parse would round trash inodes and large slice ids).
@@ -31,7 +36,7 @@ export function parseJsonExact(text: string): unknown {
     }
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       let j = i + 1;
-      while (j < text.length && /[0-9.eE+-]/.test(text[j])) j++;
+      while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
       const token = text.slice(i, j);
       if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
         out += text.slice(from, i) + '"' + token + '"';
