@@ -43,7 +43,10 @@ function attr(inode: bigint, type: NodeType, extra: Partial<Attr> = {}): Attr {
   };
 }
 
-const GBK = Buffer.from([0xb9, 0xfb, 0xd6, 0xad]); // 果汁 in GBK: not UTF-8
+const GBK = Buffer.from([0xb9, 0xfb, 0xd6, 0xad]);
+/** uint32 ids: SQLite holds the full range; MySQL/PostgreSQL columns are signed INT. */
+const wideIds = (dialect: string) =>
+  dialect === "sqlite3" ? { uid: 4294967294, gid: 4294967293, rdev: 0x80000001 } : { uid: 2147483647, gid: 2147483646, rdev: 0x7fffffff }; // 果汁 in GBK: not UTF-8
 const BIG_SLICE = (1n << 62n) + 7n;
 const CHUNK = 1n << 26n;
 const MANY = 2500; // more than one keyset page
@@ -117,10 +120,10 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     const sink = await engine.beginLoad();
     sink.node(attr(1n, "directory", { mode: 0o777, nlink: 3 }), 1n, { access: 0, default: 0 });
     sink.node(attr(2n, "directory"), 1n, { access: 0, default: 1 });
-    sink.node(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: 4294967294, gid: 4294967293, flags: 33, tier: 2 }), 1n, { access: 2, default: 0 });
+    sink.node(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: wideIds(dialect).uid, gid: wideIds(dialect).gid, flags: 33, tier: 2 }), 1n, { access: 2, default: 0 });
     sink.node(attr(4n, "symlink", { length: BigInt(GBK.length) }), 1n, { access: 0, default: 0 });
     sink.node(attr(5n, "regular", { length: 10n, nlink: 1 }), 0n, { access: 0, default: 0 });
-    sink.node(attr(6n, "chardev", { rdev: 0x80000001 }), 1n, { access: 0, default: 0 });
+    sink.node(attr(6n, "chardev", { rdev: wideIds(dialect).rdev }), 1n, { access: 0, default: 0 });
     sink.node(attr(TRASH_INODE, "directory", { mode: 0o555 }), 1n, { access: 0, default: 0 });
     sink.node(attr(TRASH_INODE + 1n, "directory", { mode: 0o555 }), TRASH_INODE, { access: 0, default: 0 });
     sink.aclRules(
@@ -228,7 +231,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     ]);
     expect(nodes.map((n) => n.inode)).toEqual([3n, 4n, 2n, 3n, 99n, TRASH_INODE + 1n, 6n]);
     const [f, l, d, , missing, trashDir, dev] = nodes;
-    expect(f.attr).toEqual(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: 4294967294, gid: 4294967293, flags: 33, tier: 2 }));
+    expect(f.attr).toEqual(attr(3n, "regular", { length: 3n * CHUNK + 5n, uid: wideIds(dialect).uid, gid: wideIds(dialect).gid, flags: 33, tier: 2 }));
     expect(f.accessAcl).toEqual({ owner: 6, group: 4, mask: 4, other: 4, users: [{ id: 4294967295, perm: 7 }], groups: [] });
     expect(f.defaultAcl).toBeUndefined();
     expect(f.xattrs.map((x) => [x.name.toString(), x.value.toString("hex")])).toEqual([["user.a", ""], ["user.b", "000102ff"]]);
@@ -239,7 +242,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     expect(d.defaultAcl).toEqual({ owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [{ id: 3, perm: 6 }] });
     expect(missing).toMatchObject({ attr: null, entryType: "fifo", chunks: [], xattrs: [] });
     expect(trashDir.attr?.mode).toBe(0o555);
-    expect(dev.attr?.rdev).toBe(0x80000001);
+    expect(dev.attr?.rdev).toBe(wideIds(dialect).rdev);
   });
 
   it("stores hard links as JuiceFS does: nlink = links, parent 0, parents from the edges", async () => {
@@ -391,6 +394,24 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
         [99n, 1, 1n],
         ...Array.from({ length: n }, (_, i) => [BigInt(100 + i), 2 + (i % 7), 0n]),
       ]);
+    } finally {
+      await e.close();
+      await db.drop();
+    }
+  });
+
+  it("refuses uid/gid/rdev beyond signed 32 bits on MySQL/PostgreSQL before keeping anything", async () => {
+    if (dialect === "sqlite3") return;
+    const db = await targets.fresh();
+    const e = await openSqlEngine(db.url);
+    try {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      expect(() => sink.node(attr(7n, "regular", { uid: 4294967294 }), 1n, { access: 0, default: 0 })).toThrow(
+        /inode 7 has uid 4294967294, which does not fit the signed 32-bit column jfs_node\.uid .*SQLite, Redis or a TKV engine/,
+      );
+      await sink.abort();
+      expect(await e.listTables()).toEqual([]);
     } finally {
       await e.close();
       await db.drop();

@@ -107,17 +107,26 @@ export class SqlLoadSink implements LoadSink {
     if (b.variable) b.bytes += rowBytes(row);
   }
 
-  /** MySQL and PostgreSQL keep uint32 ids in signed INT: store the two's-complement value. */
-  private int32(v: number): number {
-    return this.engine.driver.dialect === "sqlite3" ? v : v > INT32_MAX ? v | 0 : v;
+  /**
+   * MySQL and PostgreSQL keep uid, gid and rdev in signed INT. JuiceFS fails such a load half
+   * way (out of range); a two's-complement value would load but JuiceFS's client could not read
+   * it back into its uint32 fields. So refuse before anything is kept, naming inode and fix.
+   */
+  private checkInt32(attr: Attr): void {
+    if (this.engine.driver.dialect === "sqlite3") return;
+    for (const field of ["uid", "gid", "rdev"] as const) {
+      if (attr[field] > INT32_MAX) {
+        throw new Error(
+          `inode ${attr.inode} has ${field} ${attr[field]}, which does not fit the signed 32-bit column ${this.engine.names.raw("node")}.${field} ` +
+            `JuiceFS uses on ${this.engine.driver.dialect === "mysql" ? "MySQL" : "PostgreSQL"}: load this dump into SQLite, Redis or a TKV engine, or change that ${field} in the source volume first`,
+        );
+      }
+    }
   }
 
   node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
-    const row = nodeRow(attr, parent, aclIds.access, aclIds.default);
-    row[4] = this.int32(attr.uid);
-    row[5] = this.int32(attr.gid);
-    row[14] = this.int32(attr.rdev);
-    this.add("node", NODE_COLUMNS, row);
+    this.checkInt32(attr);
+    this.add("node", NODE_COLUMNS, nodeRow(attr, parent, aclIds.access, aclIds.default));
   }
 
   edges(parent: bigint, entries: DirEntry[]): void {
