@@ -166,3 +166,30 @@ describe("metadata-sub.sample loaded alone", () => {
     expect(await raw.exists("userQuota")).toBe(0);
   });
 });
+
+describe("header details read from Redis", () => {
+  it("skips (-1,-1) quotas, lists sustained inodes, keeps delfiles by expire", async () => {
+    const e = await openRedisEngine(server.db(3));
+    const raw = rawClient(server.db(3));
+    try {
+      await loadBuffer(e, golden("metadata.sample"));
+      const unlimited = Buffer.from("ffffffffffffffffffffffffffffffff", "hex");
+      await raw.hset("dirQuota", "3", unlimited);
+      await raw.hset("userQuota", "77", unlimited);
+      await raw.hset("groupQuota", "78", Buffer.alloc(15)); // malformed: skipped
+      expect((await dumpToBuffer(e)).equals(golden("metadata.sample"))).toBe(true);
+      await raw.zadd("allSessions", 100, "7", 50, "9", 10, "8");
+      await raw.sadd("session7", "23", "24");
+      await raw.sadd("session9", "30");
+      await raw.zadd("delfiles", 1, "40:4096", 2, "bogus");
+      const text = (await dumpToBuffer(e)).toString();
+      const sustained = JSON.parse(text.slice(text.indexOf('"Sustained": ') + 13, text.indexOf(',\n  "DelFiles"')));
+      expect(sustained.map((s: { sid: number }) => s.sid)).toEqual([9, 7]); // by score; session 8 has no inodes
+      expect(sustained[1].inodes.sort()).toEqual([23, 24]);
+      expect(text).toMatch(/"DelFiles": \[\n {4}\{\n {6}"inode": 40,\n {6}"length": 4096,\n {6}"expire": 1\n {4}\},\n {4}\{\n {6}"inode": 23,/);
+    } finally {
+      raw.disconnect();
+      await e.close();
+    }
+  });
+});
