@@ -2,6 +2,7 @@
 import type { StorageOverrides } from "../lib/storage/volume";
 
 export const STORAGE_FLAGS = {
+  storage: { type: "string" },
   "storage-endpoint": { type: "string" },
   "access-key": { type: "string" },
   "secret-key": { type: "string" },
@@ -10,6 +11,8 @@ export const STORAGE_FLAGS = {
 } as const;
 
 export const STORAGE_HELP = `storage overrides (the volume setting is used otherwise):
+  --storage TYPE           treat the storage as file, s3 or minio (e.g. s3 for an
+                           S3-compatible type jfsmeta does not know by name)
   --storage-endpoint URL   S3 endpoint, e.g. http://127.0.0.1:9000 (path style)
   --bucket URL|DIR         replace the volume's Bucket
   --access-key KEY         object storage access key
@@ -21,6 +24,7 @@ export const STORAGE_HELP = `storage overrides (the volume setting is used other
 export function storageOverrides(values: Record<string, unknown>, env: Record<string, string | undefined> = process.env): StorageOverrides {
   const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
   return {
+    storage: str("storage"),
     endpoint: str("storage-endpoint"),
     bucket: str("bucket"),
     accessKey: str("access-key"),

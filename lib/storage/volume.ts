@@ -50,7 +50,10 @@ export function openVolumeStore(stored: Setting, overrides: StorageOverrides = {
 function openBucket(storage: string, bucket: string, setting: Setting, removed: SecretField[], o: StorageOverrides): ObjectStore {
   if (storage === "file") return new FileStore(bucket);
   if (storage !== "s3" && storage !== "minio") {
-    throw new StorageError(`storage type "${storage}" is not supported; jfsmeta speaks file, s3 and minio (S3-compatible stores work as s3)`, "config");
+    throw new StorageError(
+      `storage type "${storage}" is not supported; jfsmeta speaks file, s3 and minio — for an S3-compatible service pass --storage s3 (and --storage-endpoint if needed)`,
+      "config",
+    );
   }
   const secretKey = o.secretKey ?? setting.SecretKey;
   const sessionToken = o.sessionToken ?? setting.SessionToken;
