@@ -18,8 +18,9 @@ options:
   --force              back up now even if the interval has not passed
   --json               print each result as JSON
   --quiet, -q          no progress on stderr
-${STORAGE_HELP}  --help, -h           this help
+  --help, -h           this help
 
+${STORAGE_HELP}
 A private key protected by a passphrase reads JFS_RSA_PASSPHRASE.
 
 examples:

@@ -21,8 +21,9 @@ options:
   --json               print the listing as JSON
   --cleanup            delete what retention deletes at NOW (as a client does after a backup)
   --dry-run            with --cleanup: only print what would be deleted
-${STORAGE_HELP}  --help, -h           this help
-`;
+  --help, -h           this help
+
+${STORAGE_HELP}`;
 
 function human(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
