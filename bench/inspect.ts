@@ -1,7 +1,7 @@
 // Inspection benchmark: one directory of N entries (default 1,000,000), as a backup file and
 // as a live Redis volume (private redis-server). Prints time to index, to the first page, to a
 // page in the middle, a filtered page, and the process RSS.
-//   npx tsx bench/inspect.ts [--files N] [--no-redis] [--keep]
+//   npx tsx bench/inspect.ts [--files N] [--no-redis] [--sqlite] [--keep]
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -89,7 +89,7 @@ async function pages(src: TreeSource, dirId: string, files: number, label: strin
   };
 }
 
-export async function runInspectBench(opts: { files?: number; redis?: boolean; keep?: boolean } = {}): Promise<Record<string, string>> {
+export async function runInspectBench(opts: { files?: number; redis?: boolean; sqlite?: boolean; keep?: boolean } = {}): Promise<Record<string, string>> {
   const files = opts.files ?? 1_000_000;
   const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-bench-inspect-"));
   const figures: Record<string, string> = { files: String(files) };
@@ -111,6 +111,18 @@ export async function runInspectBench(opts: { files?: number; redis?: boolean; k
     const sink = new Writable({ write: (c: Buffer, _e, cb) => ((exported += c.length), cb()) });
     const exp = await measure(() => exportSubdirFromBackup(idxPath, bigDir, sink));
     figures["backup: export subdir"] = `${(exp.ms / 1000).toFixed(1)} s, ${(exported / MiB).toFixed(0)} MiB, peak RSS ${exp.peakRssMiB.toFixed(0)} MiB`;
+
+    if (opts.sqlite) {
+      // A sorted engine: the listing is read once, without a sort.
+      const engine = await openEngine(`sqlite3://${path.join(tmp, "meta.db")}`);
+      const load = await measure(() => loadMeta(engine, createReadStream(dumpPath)));
+      figures["sqlite3: load (setup, not inspection)"] = `${(load.ms / 1000).toFixed(1)} s`;
+      const live = openLiveSource(engine);
+      const first = await measure(() => live.children("2", 0, 100));
+      figures["sqlite3: first page incl. name index (sorted listing)"] = `${(first.ms / 1000).toFixed(2)} s, peak RSS ${first.peakRssMiB.toFixed(0)} MiB`;
+      Object.assign(figures, await pages(live, "2", files, "sqlite3 (index cached)"));
+      await live.close();
+    }
 
     if (opts.redis ?? true) {
       const server = await startRedisServer();
@@ -137,9 +149,9 @@ export async function runInspectBench(opts: { files?: number; redis?: boolean; k
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { files: { type: "string" }, "no-redis": { type: "boolean" }, keep: { type: "boolean" } },
+    options: { files: { type: "string" }, "no-redis": { type: "boolean" }, sqlite: { type: "boolean" }, keep: { type: "boolean" } },
   });
-  const figures = await runInspectBench({ files: values.files ? Number(values.files) : undefined, redis: !values["no-redis"], keep: values.keep });
+  const figures = await runInspectBench({ files: values.files ? Number(values.files) : undefined, redis: !values["no-redis"], sqlite: values.sqlite, keep: values.keep });
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
   for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(width)}  ${v}`);
 }
