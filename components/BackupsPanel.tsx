@@ -101,7 +101,10 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   <td className="td whitespace-nowrap font-mono text-xs">{b.key}</td>
                   <td className="td whitespace-nowrap">{formatUtc(b.time)}</td>
                   <td className="td whitespace-nowrap">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
-                  <td className="td whitespace-nowrap text-right tabular-nums">{humanBytes(b.size)}</td>
+                  <td className={`td whitespace-nowrap text-right tabular-nums ${b.shrank ? "font-semibold text-rose-700" : ""}`} title={b.shrank ? "much smaller than the backups before it" : undefined}>
+                    {b.shrank && "▼ "}
+                    {humanBytes(b.size)}
+                  </td>
                   <td className="td whitespace-nowrap">
                     {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.format}
                   </td>

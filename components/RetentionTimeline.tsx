@@ -130,6 +130,13 @@ export function RetentionTimeline({
             <title>{`${b.key}\n${humanBytes(b.size)} · ${b.reason}${b.deleteAt ? `\nwill be deleted ≈ ${formatUtc(b.deleteAt)}` : ""}`}</title>
           </rect>
         ))}
+        {bars
+          .filter(({ b }) => b.shrank)
+          .map(({ b, x, h }) => (
+            <path key={`shrank-${b.key}`} data-testid="timeline-shrank" d={`M${x - 5},${PLOT_BOTTOM - h - 11} h10 l-5,8 z`} fill="#dc2626">
+              <title>{`${b.key} is much smaller than the backups before it: lost metadata?`}</title>
+            </path>
+          ))}
       </svg>
       {hovered && (
         <div
@@ -152,6 +159,9 @@ export function RetentionTimeline({
         ))}
         <span className="inline-flex items-center gap-1">
           <span className="inline-block h-3 w-3 rounded-sm bg-slate-400 opacity-60" /> faded = manual dump
+        </span>
+        <span className="inline-flex items-center gap-1">
+          <span className="text-rose-600">▼</span> shrank to under half of the backups before it
         </span>
       </div>
     </div>

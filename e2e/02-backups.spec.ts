@@ -21,6 +21,9 @@ test("the backups table and the retention timeline show every backup with its fa
   expect(fates).toContain("keep");
   expect(fates.every((f) => f && ["keep", "expires", "next", "ignored"].includes(f))).toBe(true);
 
+  // The demo's one incident (a backup far smaller than those before it) is flagged.
+  await expect(page.getByTestId("timeline-shrank")).toHaveCount(1);
+
   // The oldest backup: its reason names its window, and its deletion date is predicted.
   const oldest = [...keys].sort()[0];
   await page.locator(`[data-testid="timeline-bar"][data-key="${oldest}"]`).click();

@@ -97,8 +97,14 @@ export async function createDemo(opts: { now?: Date; days?: number; print?: (l: 
   print(`jfsmeta: creating the demo volume in ${root} …`);
 
   const history = simulateBackupHistory(now, days);
+  // One old backup records an incident (most of the tree was lost, then restored), so the
+  // timeline shows what a sudden shrink looks like; the newest backups are healthy.
+  const incident = history.reduce((best, h) =>
+    Math.abs(now.getTime() - h.time.getTime() - 30 * DAY) < Math.abs(now.getTime() - best.time.getTime() - 30 * DAY) ? h : best,
+  );
   for (const { key, time } of history) {
-    await writeDemoDump(path.join(metaDir, key), demoFileCount(time, now, days), time, bucket);
+    const files = key === incident.key ? 150 : demoFileCount(time, now, days);
+    await writeDemoDump(path.join(metaDir, key), files, time, bucket);
   }
   // The live volume is what it was at the newest backup, plus a little growth since.
   const liveFile = path.join(root, "live.json.gz");

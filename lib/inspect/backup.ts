@@ -285,8 +285,8 @@ class IndexReader {
   private readonly byDir: Database.Statement;
   private readonly page: Database.Statement;
   private readonly after: Database.Statement;
-  private readonly filteredPage: Database.Statement;
-  private readonly filteredCount: Database.Statement;
+  private readonly matchingOrds: Database.Statement;
+  private readonly byOrd: Database.Statement;
   private readonly byName: Database.Statement;
   private readonly rootByName: Database.Statement;
   readonly roots: Database.Statement;
@@ -296,10 +296,10 @@ class IndexReader {
     this.byDir = this.db.prepare(`SELECT ${COLS} FROM entries WHERE dir = ?`);
     this.page = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord >= ? ORDER BY ord LIMIT ?`);
     this.after = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord > ? ORDER BY ord LIMIT ?`);
-    this.filteredPage = this.db.prepare(
-      `SELECT ${COLS} FROM entries WHERE parent = ? AND instr(lname, ?) > 0 ORDER BY ord LIMIT ? OFFSET ?`,
-    );
-    this.filteredCount = this.db.prepare("SELECT count(*) AS n FROM entries WHERE parent = ? AND instr(lname, ?) > 0");
+    this.matchingOrds = this.db
+      .prepare("SELECT ord FROM entries WHERE parent = ? AND instr(lname, ?) > 0 ORDER BY ord")
+      .pluck();
+    this.byOrd = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord = ?`);
     this.byName = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND name = ?`);
     this.rootByName = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent IS NULL AND name = ?`);
     this.roots = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent IS NULL ORDER BY ord`);
@@ -327,12 +327,13 @@ class IndexReader {
     return this.after.all(dir, ord, limit) as EntryRow[];
   }
 
-  countMatching(dir: number, needle: string): number {
-    return (this.filteredCount.get(dir, needle) as { n: number }).n;
+  /** Ranks (ord) of the entries whose display name contains `needle`, in order. */
+  matchingRanks(dir: number, needle: string): Uint32Array {
+    return Uint32Array.from(this.matchingOrds.all(dir, needle) as number[]);
   }
 
-  matching(dir: number, needle: string, offset: number, limit: number): EntryRow[] {
-    return this.filteredPage.all(dir, needle, limit, offset) as EntryRow[];
+  atRank(dir: number, ord: number): EntryRow {
+    return this.byOrd.get(dir, ord) as EntryRow;
   }
 
   lookup(dir: number | null, name: Buffer): EntryRow | undefined {
@@ -357,7 +358,7 @@ function itemOf(row: EntryRow): TreeItem {
 
 class BackupSource implements TreeSource {
   readonly kind = "backup" as const;
-  private readonly filterCounts = new Map<string, number>();
+  private readonly filterRanks = new Map<string, Uint32Array>();
 
   constructor(private readonly index: IndexReader) {}
 
@@ -379,15 +380,17 @@ class BackupSource implements TreeSource {
     if (!needle) {
       return { total: dir.nchild ?? 0, offset, items: this.index.pageFrom(id, offset, limit).map(itemOf) };
     }
-    // Counting the matches scans the directory: remember the count while paging through them.
+    // Finding the matches scans the directory once; paging through them then costs a lookup per row.
     const key = `${id}\0${needle}`;
-    let total = this.filterCounts.get(key);
-    if (total === undefined) {
-      total = this.index.countMatching(id, needle);
-      if (this.filterCounts.size >= 64) this.filterCounts.delete(this.filterCounts.keys().next().value as string);
-      this.filterCounts.set(key, total);
+    let ranks = this.filterRanks.get(key);
+    if (!ranks) {
+      ranks = this.index.matchingRanks(id, needle);
+      if (this.filterRanks.size >= 16) this.filterRanks.delete(this.filterRanks.keys().next().value as string);
     }
-    return { total, offset, items: this.index.matching(id, needle, offset, limit).map(itemOf) };
+    this.filterRanks.delete(key); // re-insert: most recently used last
+    this.filterRanks.set(key, ranks);
+    const page = Array.from(ranks.subarray(offset, offset + limit), (ord) => itemOf(this.index.atRank(id, ord)));
+    return { total: ranks.length, offset, items: page };
   }
 
   async entry(dirId: string | null, name: string): Promise<EntryDetail> {
@@ -403,7 +406,7 @@ class BackupSource implements TreeSource {
   }
 
   async close(): Promise<void> {
-    this.filterCounts.clear();
+    this.filterRanks.clear();
     this.index.close();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupHealth } from "./health";
+import { backupHealth, shrunkBackups } from "./health";
 
 const now = new Date("2026-06-01T12:00:00Z");
 const ago = (h: number) => new Date(now.getTime() - h * 3600_000);
@@ -40,5 +40,14 @@ describe("backupHealth", () => {
   it("says so when there are no backups or the listing failed", () => {
     expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: [] }).issues[0].code).toBe("no-backups");
     expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups: null, listingError: "denied" }).issues[0].code).toBe("listing-failed");
+  });
+});
+
+describe("shrunkBackups", () => {
+  it("marks each backup that dropped below half of the ones before it, not the recovery after", () => {
+    const sizes = [100, 110, 105, 20, 108, 112];
+    const backups = sizes.map((size, i) => ({ time: ago(sizes.length - i), size }));
+    const marked = shrunkBackups(backups);
+    expect([...marked].map((b) => b.size)).toEqual([20]);
   });
 });

@@ -34,6 +34,27 @@ export interface Health {
   issues: HealthIssue[];
 }
 
+/**
+ * The reference a backup's size is judged against: the median of the (up to 5) automatic
+ * backups before it. Returns the reference when `size` is below SHRINK_RATIO of it, else null.
+ */
+export function shrankAgainst(size: number, previousNewestFirst: number[]): number | null {
+  const previous = previousNewestFirst.slice(0, 5);
+  if (previous.length === 0) return null;
+  const reference = [...previous].sort((a, b) => a - b)[Math.floor(previous.length / 2)];
+  return reference > 0 && size < reference * SHRINK_RATIO ? reference : null;
+}
+
+/** For each backup (any order), whether it shrank sharply against the ones before it. */
+export function shrunkBackups<T extends { time: Date; size: number }>(backups: T[]): Set<T> {
+  const sorted = [...backups].sort((a, b) => b.time.getTime() - a.time.getTime());
+  const out = new Set<T>();
+  sorted.forEach((b, i) => {
+    if (shrankAgainst(b.size, sorted.slice(i + 1).map((x) => x.size)) !== null) out.add(b);
+  });
+  return out;
+}
+
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 90) return `${s}s`;
@@ -92,19 +113,19 @@ export function backupHealth(input: HealthInput): Health {
       });
     }
   }
-  const previous = sorted.slice(1, 6).map((b) => b.size);
-  if (previous.length > 0) {
-    const reference = [...previous].sort((a, b) => a - b)[Math.floor(previous.length / 2)];
-    if (reference > 0 && newest.size < reference * SHRINK_RATIO) {
-      issues.push({
-        level: "critical",
-        code: "shrank",
-        title: `Newest backup shrank to ${Math.round((newest.size / reference) * 100)}% of the previous ones`,
-        detail:
-          `${newest.size.toLocaleString("en-US")} bytes against a median of ${reference.toLocaleString("en-US")}. ` +
-          "A sudden drop usually means the metadata engine lost data; keep the older backups and inspect the newest before trusting it.",
-      });
-    }
+  const reference = shrankAgainst(
+    newest.size,
+    sorted.slice(1).map((b) => b.size),
+  );
+  if (reference !== null) {
+    issues.push({
+      level: "critical",
+      code: "shrank",
+      title: `Newest backup shrank to ${Math.round((newest.size / reference) * 100)}% of the previous ones`,
+      detail:
+        `${newest.size.toLocaleString("en-US")} bytes against a median of ${reference.toLocaleString("en-US")}. ` +
+        "A sudden drop usually means the metadata engine lost data; keep the older backups and inspect the newest before trusting it.",
+    });
   }
   const level: HealthLevel = issues.some((i) => i.level === "critical") ? "critical" : issues.length ? "warn" : "ok";
   return { level, newestAt: newest.time.toISOString(), newestAgeSeconds: age, issues };

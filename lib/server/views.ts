@@ -37,6 +37,8 @@ export interface BackupRow {
   /** When a later cleanup deletes it (approximate), null if not within two years. */
   deleteAt: string | null;
   deleteReason: string | null;
+  /** Much smaller than the automatic backups before it (a sign of lost metadata). */
+  shrank: boolean;
 }
 
 export interface VolumeView {

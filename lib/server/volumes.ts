@@ -8,7 +8,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
-import { backupHealth } from "./health";
+import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "./views";
 
 /** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
@@ -200,8 +200,11 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
           windowKind: b.window?.kind ?? null,
           deleteAt: b.deleteAt?.toISOString() ?? null,
           deleteReason: b.deleteReason ?? null,
+          shrank: false,
         }))
         .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+      const autos = backups.filter((b) => b.kind === "auto").map((b) => ({ row: b, time: new Date(b.time!), size: b.size }));
+      for (const a of shrunkBackups(autos)) a.row.shrank = true;
     } catch (err) {
       backupsError = (err as Error).message;
     }

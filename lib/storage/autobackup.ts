@@ -268,6 +268,10 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
       const size = (await stat(file)).size;
       opts.onProgress?.({ phase: "upload", bytes: size });
       await store.put(key, createReadStream(file), size);
+      const uploaded = await store.head(key);
+      if (uploaded?.size !== size) {
+        throw new Error(`the upload of ${key} is incomplete: storage holds ${uploaded?.size ?? "no"} bytes of ${size}`);
+      }
 
       opts.onProgress?.({ phase: "cleanup" });
       const cleanup = await cleanupBackups(store, now);

@@ -417,4 +417,33 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       await db.drop();
     }
   });
+
+  it("explains MySQL's column limits instead of a bare server error", async () => {
+    if (dialect !== "mysql") return;
+    for (const [feed, pattern] of [
+      [
+        (sink: Awaited<ReturnType<SqlEngine["beginLoad"]>>) =>
+          sink.chunks(2n, [{ index: 0, slices: Array.from({ length: 3000 }, (_, i) => ({ id: BigInt(i + 1), pos: 0, size: 1, off: 0, len: 1 })) }]),
+        /a chunk with more than 2730 slices does not fit/,
+      ],
+      [
+        (sink: Awaited<ReturnType<SqlEngine["beginLoad"]>>) =>
+          sink.xattrs(2n, [{ name: Buffer.from("user.A"), value: Buffer.from("1") }, { name: Buffer.from("user.a"), value: Buffer.from("2") }]),
+        /differ only in letter case/,
+      ],
+    ] as const) {
+      const db = await targets.fresh();
+      const e = await openSqlEngine(db.url);
+      try {
+        const sink = await e.beginLoad();
+        feed(sink);
+        await expect(sink.commit()).rejects.toThrow(pattern);
+        await sink.abort();
+        expect(await e.listTables()).toEqual([]);
+      } finally {
+        await e.close();
+        await db.drop();
+      }
+    }
+  });
 });

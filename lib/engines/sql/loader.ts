@@ -331,6 +331,13 @@ export class SqlLoadSink implements LoadSink {
     if (/out of range/i.test(m)) {
       return new Error(`${this.engine.target.label}: a value does not fit a column of ${this.engine.names.raw(table)} (${m})`);
     }
+    if (/Data too long/i.test(m)) {
+      const what =
+        table === "chunk" ? "a chunk with more than 2730 slices" : table === "xattr" ? "an extended attribute value over 64 KiB" : table === "symlink" ? "a symlink target over 4096 bytes" : "a value";
+      return new Error(
+        `${this.engine.target.label}: ${what} does not fit JuiceFS's MySQL column in ${this.engine.names.raw(table)} (BLOB/VARBINARY limits); compact the file in the source volume or load into PostgreSQL, SQLite or Redis (${m})`,
+      );
+    }
     if (table === "xattr" && /duplicate/i.test(m) && this.engine.driver.dialect === "mysql") {
       return new Error(
         `${this.engine.target.label}: two extended attributes of one inode differ only in letter case; MySQL's default collation treats them as equal (${m})`,
