@@ -104,6 +104,12 @@ describe("envelope round trips and failures", () => {
     }
   });
 
+  it("the wrong algorithm fails the tag; the in-memory reader falls back to the other one", async () => {
+    const obj = encryptEnvelope(Buffer.from("payload"), key, { algo: "chacha20-rsa" });
+    await expect(collect(Readable.from([obj]).pipe(createDecryptStream(key, "aes256gcm-rsa")))).rejects.toThrow(/does not authenticate with aes256gcm-rsa/);
+    expect(decryptEnvelope(obj, key, "aes256gcm-rsa").toString()).toBe("payload");
+  });
+
   it("a wrong key fails cleanly, never garbage", async () => {
     const other = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey;
     const obj = encryptEnvelope(Buffer.from("secret"), key);
