@@ -18,4 +18,16 @@ export {
   type IndexBackupOptions,
   type ExportSubdirOptions,
 } from "./backup";
-export { describeEntry, treeItemOf, entryJson, modeString, humanSize, isoTime } from "./describe";
+export {
+  describeEntry,
+  treeItemOf,
+  entryJson,
+  entryCompactJson,
+  parseJsonExact,
+  displayName,
+  modeString,
+  humanSize,
+  isoTime,
+  flagNames,
+} from "./describe";
+export { sortedNameOrder } from "./nameindex";
