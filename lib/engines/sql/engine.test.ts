@@ -199,6 +199,23 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     expect(await engine.usage()).toEqual({ usedSpace: 999n, usedInodes: 7n });
   });
 
+  it("rewrites the setting in place and groups sustained inodes by session", async () => {
+    await engine.writeSetting({ ...SETTING, SecretKey: "new-secret" });
+    expect(await engine.readSetting()).toMatchObject({ Name: "rt-volume", SecretKey: "new-secret" });
+    const rows = await engine.driver.all(`SELECT COUNT(*) AS n FROM ${engine.t("setting")}`);
+    expect(toNum(rows[0].n)).toBe(1);
+    await engine.writeSetting(SETTING);
+
+    const q = (c: string) => engine.names.q(c);
+    for (const [sid, ino] of [[7n, 30n], [3n, 31n], [7n, 32n]]) {
+      await engine.driver.run(`INSERT INTO ${engine.t("sustained")} (${q("sid")}, ${q("inode")}) VALUES (?, ?)`, [sid, ino]);
+    }
+    expect(await engine.readSustained()).toEqual([
+      { sid: 3n, inodes: [31n] },
+      { sid: 7n, inodes: [30n, 32n] },
+    ]);
+  });
+
   it("lists a directory in raw-byte order, across pages, complete", async () => {
     const listing = engine.readDir(2n);
     expect(listing.sorted).toBe(true);
