@@ -15,7 +15,7 @@ options:
   --interval DURATION  backup interval, as --backup-meta (default 1h; e.g. 90, 30m, 1d12h)
   --skip-trash         leave the Trash out of the backup
   --watch              keep running: poll every interval/10 like a client
-  --force              back up now even if the interval has not passed
+  --force              back up now, even if not due or over the 1M-inode rule
   --json               print each result as JSON
   --quiet, -q          no progress on stderr
   --help, -h           this help

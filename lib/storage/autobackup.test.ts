@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenPath } from "../../test/support/fixtures";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
@@ -217,6 +218,24 @@ describe("automatic backups on a private Redis", () => {
         await target.close();
       }
     } finally {
+      await engine.close();
+    }
+  });
+
+  it("over 1M inodes an hourly backup fails with the reason and the fix; --force still backs up", async () => {
+    const { url, engine } = await volume();
+    const direct = new Redis(url);
+    try {
+      await direct.set("totalInodes", "1000001"); // our private DB: pretend the volume is large
+      const r = await runBackupCycle(engine, { intervalMs: H });
+      expect([r.status, r.reason]).toEqual(["failed", "too-many-inodes"]);
+      expect(r.message).toMatch(/too many inodes: 1000001 1h0m0s.*longer interval/);
+      expect((await engine.getXattr(1n, LAST_BACKUP_XATTR))?.toString()).toBe("2021-11-23T18:29:54+08:00");
+      expect((await runBackupCycle(engine, { intervalMs: 2 * H, tmpDir: tmp() })).status).toBe("done");
+      const forced = await runBackupCycle(engine, { intervalMs: H, force: true, now: () => new Date(Date.now() + 5000), tmpDir: tmp() });
+      expect(forced.status, forced.message).toBe("done");
+    } finally {
+      direct.disconnect();
       await engine.close();
     }
   });

@@ -192,7 +192,7 @@ export interface BackupOptions {
   intervalMs?: number;
   skipTrash?: boolean;
   storage?: StorageOverrides;
-  /** Back up now whatever lastBackup says (still taken with compare-and-set, still the inode rule). */
+  /** Back up now whatever lastBackup and the 1M-inode rule say (still taken with compare-and-set). */
   force?: boolean;
   now?: () => Date;
   /** Where the temporary dump goes; default the OS temp dir. */
@@ -220,7 +220,10 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
     if (!stored) return failed("error", `no JuiceFS volume in ${engine.redactedUrl}: the database holds no setting`);
     const last = await engine.getXattr(ROOT_INODE, LAST_BACKUP_XATTR);
     const { usedInodes } = await engine.usage();
-    const decision = decideBackup({ now, lastBackup: opts.force ? null : last, intervalMs, usedInodes });
+    // A forced backup is asked for explicitly: neither the interval nor the inode rule applies.
+    const decision = opts.force
+      ? decideBackup({ now, lastBackup: null, intervalMs: Number.POSITIVE_INFINITY, usedInodes })
+      : decideBackup({ now, lastBackup: last, intervalMs, usedInodes });
     if (decision.action === "wait") {
       return { status: "not-due", reason: "not-due", startedAt: now, due: decision.due, durationMs: Date.now() - t0, usedInodes: Number(usedInodes) };
     }
