@@ -86,6 +86,53 @@ describe("restore", () => {
   });
 });
 
+describe("restore follow-ups", () => {
+  it("offers to re-set a secret the dump removed, and stores it in the restored volume", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const v = (await volumes.getVolume("demo"))!;
+    const newest = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
+    const json = gunzipSync(readFileSync(path.join(metaDir, newest))).toString("utf8");
+    expect(json).not.toContain('"SecretKey"');
+    const masked = json.replace('"BlockSize"', '"AccessKey": "AK1",\n    "SecretKey": "removed",\n    "BlockSize"');
+    const name = "dump-2002-01-01-000000-masked.json.gz";
+    writeFileSync(path.join(metaDir, name), gzipSync(masked));
+    const target = `sqlite3://${path.join(dataDir, "r4.db")}`;
+    const job = await finished(await tasks.startRestore(v, { volumeId: "demo", backup: name, target }, "test"));
+    expect(job.state).toBe("succeeded");
+    expect(job.result.secretRemoved).toBe(true);
+
+    await tasks.setStorageSecret({ jobId: job.id, secretKey: "S3CRET", accessKey: "AK2" }, "test");
+    const e = await openEngine(target);
+    try {
+      const s = (await e.readSetting())!;
+      expect(s.SecretKey).toBe("S3CRET");
+      expect(s.AccessKey).toBe("AK2");
+    } finally {
+      await e.close();
+    }
+    const store = await db.getDb();
+    const audits = await store.audit.findMany({ where: { action: "set-secret" } });
+    expect(JSON.stringify(audits)).not.toContain("S3CRET");
+  });
+
+  it("a restore cancelled at once leaves the target empty", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const newest = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
+    const target = `sqlite3://${path.join(dataDir, "r5.db")}`;
+    const id = await tasks.startRestore(v, { volumeId: "demo", backup: newest, target }, "test");
+    const { cancelJob } = await import("./jobs");
+    expect(cancelJob(id)).toBe(true);
+    const job = await finished(id);
+    expect(job.state).toBe("cancelled");
+    const e = await openEngine(target);
+    try {
+      expect(await e.checkEmpty()).toEqual({ empty: true });
+    } finally {
+      await e.close();
+    }
+  });
+});
+
 describe("encrypted backups", () => {
   it("need the RSA key: preflight says so, and with the key the restore loads", async () => {
     const { encryptEnvelope, loadRsaPrivateKey } = await import("../dump/envelope");
