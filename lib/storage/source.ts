@@ -51,9 +51,7 @@ export interface BackupSource {
  */
 export async function openBackupSource(ref: string, opts: BackupSourceOptions = {}): Promise<BackupSource> {
   if (ref.startsWith("file://")) {
-    const file = fileURLToPath(ref);
-    const key = opts.keyPath ? await keyFromFile(opts) : null;
-    return openLocal(file, key, opts.algo);
+    return openLocal(fileURLToPath(ref), opts.keyPath ? () => keyFromFile(opts) : null, opts.algo);
   }
   if (ref.startsWith("s3://")) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref);
@@ -80,9 +78,9 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
   const { store, setting } = openVolumeStore(stored, opts.storage);
   let name = ref.startsWith(BACKUP_PREFIX) ? ref.slice(BACKUP_PREFIX.length) : ref;
   if (name === "latest") {
-    const all = (await listBackups(store, { sniff: false })).filter((b) => b.time !== null);
-    if (!all.length) throw new StorageError(`volume ${setting.Name} has no backups under ${store.describe()}${BACKUP_PREFIX}`, "not-found");
-    name = all[all.length - 1].name;
+    const timed = (await listBackups(store, { sniff: false })).filter((b) => b.time !== null);
+    if (!timed.length) throw new StorageError(`volume ${setting.Name} has no backups under ${store.describe()}${BACKUP_PREFIX}`, "not-found");
+    name = timed.reduce((a, b) => (b.time!.getTime() >= a.time!.getTime() ? b : a)).name;
   }
   // The key is parsed only for an encrypted object (a large plain backup needs no passphrase).
   const volumeKey = setting.EncryptKey;
@@ -112,16 +110,18 @@ async function readHead(file: string, n: number): Promise<Buffer> {
   }
 }
 
-async function openLocal(file: string, key: KeyObject | null, algo?: string): Promise<BackupSource> {
+type KeySource = (() => Promise<KeyObject>) | null;
+
+async function openLocal(file: string, key: KeySource, algo?: string): Promise<BackupSource> {
   const size = (await stat(file)).size;
   const encrypted = isEnvelope(await readHead(file, 16), size);
   if (!encrypted) return { stream: createReadStream(file), name: file, decrypted: false };
   if (!key) throw encryptedWithoutKey(file);
-  return { stream: await decryptFileWithKey(file, key, algo), name: file, decrypted: true };
+  return { stream: await decryptFileWithKey(file, await key(), algo), name: file, decrypted: true };
 }
 
 /** Plain objects stream straight from storage; envelopes are staged in a private temp file. */
-async function openStored(store: ObjectStore, key: string, rsa: (() => Promise<KeyObject>) | null, opts: BackupSourceOptions): Promise<BackupSource> {
+async function openStored(store: ObjectStore, key: string, rsa: KeySource, opts: BackupSourceOptions): Promise<BackupSource> {
   const info = await store.head(key);
   if (!info) throw new StorageError(`backup ${key} not found in ${store.describe()}`, "not-found");
   const name = store.describe() + key;
