@@ -28,13 +28,19 @@ interface Runner {
   tx(fn: (r: Runner) => Promise<void>): Promise<void>;
 }
 
-async function measure(label: string, dialect: "sqlite3" | "postgres", r: Runner): Promise<string> {
+async function measure(label: string, dialect: "sqlite3" | "postgres", r: Runner, unnest = false): Promise<string> {
   const ph = (i: number) => (dialect === "postgres" ? `$${i}` : "?");
   const data = rows();
   const t0 = performance.now();
   await r.tx(async (tx) => {
     for (let i = 0; i < data.length; i += BATCH) {
       const part = data.slice(i, i + BATCH);
+      if (unnest) {
+        // What the SQL load sink does on PostgreSQL: one typed array per column.
+        const cols = [0, 1, 2, 3].map((c) => part.map((row) => row[c]));
+        await tx.exec(`INSERT INTO jfs_edge (parent,name,inode,type) SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bigint[], $4::integer[])`, cols);
+        continue;
+      }
       let k = 0;
       const tuples = part.map(() => `(${ph(++k)},${ph(++k)},${ph(++k)},${ph(++k)})`).join(",");
       await tx.exec(`INSERT INTO jfs_edge (parent,name,inode,type) VALUES ${tuples}`, part.flat());
@@ -113,7 +119,7 @@ async function prismaSqlite(file: string): Promise<string> {
   }
 }
 
-async function plainPg(url: string): Promise<string> {
+async function plainPg(url: string, unnest = false): Promise<string> {
   const e = await openSqlEngine(url);
   const d = e.driver;
   for (const s of edgeDdl("postgres")) await d.run(s);
@@ -129,7 +135,7 @@ async function plainPg(url: string): Promise<string> {
     },
   };
   try {
-    return await measure("postgres plain pg", "postgres", r);
+    return await measure(unnest ? "postgres plain pg (UNNEST)" : "postgres plain pg", "postgres", r, unnest);
   } finally {
     conn.release();
     await e.close();
@@ -157,7 +163,9 @@ async function main() {
     console.log(await prismaSqlite(path.join(dir, "prisma.db")));
     const a = await pg.createDatabase("plain");
     const b = await pg.createDatabase("prisma");
+    const c = await pg.createDatabase("unnest");
     console.log(await plainPg(a.url));
+    console.log(await plainPg(c.url, true));
     console.log(await prismaPg(b.url.replace(/\?.*$/, "")));
   } finally {
     await pg.stop();
