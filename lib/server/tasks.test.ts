@@ -185,6 +185,21 @@ describe("automatic backup", () => {
   });
 });
 
+describe("volume settings", () => {
+  it("update the interval and overrides; a blank secret keeps the stored one; the audit hides it", async () => {
+    await volumes.updateVolume("demo", { backupInterval: "2h", storage: { accessKey: "AK", secretKey: "first-secret" } }, "test");
+    await volumes.updateVolume("demo", { backupInterval: "1.5h", storage: { accessKey: "AK" } }, "test");
+    const v = (await volumes.getVolume("demo"))!;
+    expect(v.backupInterval).toBe(5400);
+    expect(v.storage.secretKey).toBe("first-secret");
+    const store = await db.getDb();
+    expect(JSON.stringify(await store.audit.findMany({ where: { action: "volume-update" } }))).not.toContain("first-secret");
+    expect(volumes.parseInterval("1d12h")).toBe(129600);
+    expect(() => volumes.parseInterval("soon")).toThrow(/not a duration/);
+    await volumes.updateVolume("demo", { backupInterval: "1h", storage: {} }, "test");
+  });
+});
+
 describe("dump", () => {
   it("puts a manual backup into meta/ that the cleanup never rotates", async () => {
     const v = (await volumes.getVolume("demo"))!;

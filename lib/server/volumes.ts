@@ -108,6 +108,23 @@ export async function addVolume(raw: unknown, actor: string): Promise<{ id: stri
   return { id, name };
 }
 
+export const VolumeUpdateSchema = z.object({
+  backupInterval: VolumeInputSchema.shape.backupInterval,
+  storage: StorageOverridesSchema,
+});
+
+/** Change the expected interval and the storage overrides; a blank secret keeps the stored one. */
+export async function updateVolume(id: string, raw: unknown, actor: string): Promise<void> {
+  const input = VolumeUpdateSchema.parse(raw);
+  const v = await getVolume(id);
+  if (!v) throw new Error(`no volume ${id}`);
+  const storage = { ...input.storage, secretKey: input.storage.secretKey || v.storage.secretKey };
+  const db = await getDb();
+  await db.volume.update({ where: { id }, data: { backupInterval: input.backupInterval, storageJson: JSON.stringify(storage) } });
+  const shown = { ...storage, secretKey: storage.secretKey ? "****" : undefined, sessionToken: storage.sessionToken ? "****" : undefined };
+  await audit(actor, "volume-update", v.name, JSON.stringify({ backupInterval: input.backupInterval, storage: shown }));
+}
+
 export async function removeVolume(id: string, actor: string): Promise<void> {
   const db = await getDb();
   const v = await db.volume.delete({ where: { id } });

@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireSession } from "../../../lib/server/session";
-import { addVolume, probeVolume, removeVolume, summariseSetting, VolumeInputSchema } from "../../../lib/server/volumes";
+import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../../../lib/server/volumes";
 import type { SettingSummary } from "../../../lib/server/views";
 
 export type AddVolumeState = { error?: string; tested?: SettingSummary & { usedInodes: string } };
@@ -46,4 +46,16 @@ export async function removeVolumeAction(form: FormData): Promise<void> {
   await removeVolume(id, actor);
   revalidatePath("/");
   redirect("/");
+}
+
+export async function updateVolumeAction(id: string, raw: unknown): Promise<{ ok?: true; error?: string }> {
+  const { actor } = await requireSession();
+  try {
+    await updateVolume(z.string().min(1).max(64).parse(id), raw, actor);
+  } catch (err) {
+    if (err instanceof z.ZodError) return { error: err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+    return { error: (err as Error).message };
+  }
+  revalidatePath(`/volumes/${id}`);
+  return { ok: true };
 }

@@ -4,6 +4,7 @@ import { BackupNow } from "../../../../components/BackupNow";
 import { BackupsPanel } from "../../../../components/BackupsPanel";
 import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
+import { VolumeSettingsForm } from "../../../../components/VolumeSettingsForm";
 import { requireSession } from "../../../../lib/server/session";
 import { formatAge, humanBytes } from "../../../../lib/server/views";
 import { getVolume, volumeView } from "../../../../lib/server/volumes";
@@ -115,6 +116,11 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
         {v.backups && v.backups.length > 0 && <BackupsPanel volumeId={v.id} backups={v.backups} now={v.now} />}
         {v.backups && v.backups.length === 0 && <p className="card p-4 text-slate-600">No objects in meta/ yet.</p>}
       </section>
+      <VolumeSettingsForm
+        volumeId={v.id}
+        interval={formatAge(v.intervalSeconds * 1000)}
+        storage={{ bucket: rec.storage.bucket, endpoint: rec.storage.endpoint, accessKey: rec.storage.accessKey, hasSecretKey: !!rec.storage.secretKey }}
+      />
       <section className="card p-4">
         <h2 className="mb-2 text-lg font-semibold">Dump</h2>
         <p className="mb-3 text-sm text-slate-500">
