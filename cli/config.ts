@@ -3,6 +3,7 @@
 import { CliError, parseCli } from "./common";
 import { openEngine, redactUrl } from "../lib/engines/open";
 import { applyCredentials } from "../lib/storage/credentials";
+import { checkVolumeStorage } from "../lib/storage/volume";
 
 const HELP = `usage: jfsmeta config [options] META-URL
 
@@ -16,6 +17,8 @@ options:
   --access-key KEY      new access key
   --session-token TOKEN new session token ('' to clear it)
   --encrypt-secret      store the secrets encrypted even if the setting has them in clear
+  --check               then check the storage with them: read <volume>/juicefs_uuid
+                        and compare it with the volume's UUID (exit 1 if it fails)
   --help, -h            this help
 `;
 
@@ -27,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
       "access-key": { type: "string" },
       "session-token": { type: "string" },
       "encrypt-secret": { type: "boolean" },
+      check: { type: "boolean" },
     },
     HELP,
   );
@@ -52,6 +56,11 @@ export async function run(args: string[]): Promise<number> {
     await engine.writeSetting(updated);
     process.stderr.write(`updated ${changed.join(", ") || "secret storage"} of volume ${setting.Name}${updated.KeyEncrypted ? " (stored encrypted)" : ""}\n`);
     for (const f of stillRemoved) process.stderr.write(`warning: ${f} is still "removed"; set it with --${f === "SessionToken" ? "session-token" : "secret-key"}\n`);
+    if (values.check) {
+      const check = await checkVolumeStorage(updated);
+      process.stderr.write(`${check.ok ? "ok" : "storage check failed"}: ${check.message}\n`);
+      return check.ok ? 0 : 1;
+    }
     return 0;
   } finally {
     await engine.close();

@@ -19,7 +19,7 @@ import { parseMinioBucket, parseS3Bucket, S3Store } from "./s3";
 import { getBytes, listAll, PrefixedStore, type ObjectInfo, type ObjectStore } from "./store";
 import { fnv1a32, shardBucket } from "./sharded";
 import { openBackupSource } from "./source";
-import { openVolumeStore } from "./volume";
+import { checkVolumeStorage, openVolumeStore } from "./volume";
 
 describe("S3 bucket URLs (§4.2 table)", () => {
   const env = {};
@@ -197,6 +197,32 @@ describe("S3 store against s3rver", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("checkVolumeStorage reads juicefs_uuid (enveloped on encrypted volumes) and names each problem", async () => {
+    const uuid = "11111111-2222-4333-8444-555555555555";
+    const setting: Setting = {
+      Name: "vol3",
+      UUID: uuid,
+      Storage: "s3",
+      Bucket: `${s3.endpoint}/jfs`,
+      AccessKey: s3.accessKey,
+      SecretKey: encryptSecret(s3.secretKey, uuid),
+      EncryptKey: encryptSecret(TEST_RSA_KEY, uuid),
+      EncryptAlgo: "aes256gcm-rsa",
+      KeyEncrypted: true,
+      BlockSize: 4096,
+      TrashDays: 1,
+      EnableACL: false,
+    };
+    expect((await checkVolumeStorage(setting)).message).toMatch(/juicefs_uuid does not exist/);
+    const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
+    await store.put("vol3/juicefs_uuid", encryptEnvelope(Buffer.from(uuid), key));
+    expect(await checkVolumeStorage(setting)).toMatchObject({ ok: true });
+    expect((await checkVolumeStorage({ ...setting, SecretKey: "removed" })).message).toMatch(/secret key was removed/);
+    expect((await checkVolumeStorage(setting, { accessKey: "WRONG" })).message).toMatch(/rejected the credentials/);
+    await store.put("vol3/juicefs_uuid", encryptEnvelope(Buffer.from("99999999-2222-4333-8444-555555555555"), key));
+    expect((await checkVolumeStorage(setting)).message).toMatch(/belongs to another volume/);
   });
 
   it("is built from an encrypted volume setting, with secret overrides", async () => {

@@ -1,12 +1,13 @@
 // The object store of a volume, built from its Setting as a JuiceFS client builds its blob
 // (spec §4.1): secrets decrypted, store from Storage + Bucket, keys under `<Name>/`.
 import { z } from "zod";
+import { decryptEnvelope, envelopeAlgo, isEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { decryptSetting, type SecretField } from "../jfs/secrets";
 import type { Setting } from "../jfs/setting";
 import { FileStore } from "./file";
 import { parseMinioBucket, parseS3Bucket, S3Store, type S3Location } from "./s3";
 import { ShardedStore, shardBucket } from "./sharded";
-import { PrefixedStore, StorageError, type ObjectStore } from "./store";
+import { getBytes, PrefixedStore, StorageError, type ObjectStore } from "./store";
 
 /** What a user may override (a dump whose secret is "removed", a moved endpoint). */
 export const StorageOverridesSchema = z.object({
@@ -74,4 +75,39 @@ function openBucket(storage: string, bucket: string, setting: Setting, removed: 
     secretKey: secretKey ?? (storage === "minio" ? process.env.MINIO_SECRET_KEY : undefined),
     sessionToken,
   });
+}
+
+export interface StorageCheck {
+  ok: boolean;
+  /** What was found, in words (no secrets). */
+  message: string;
+}
+
+/**
+ * Check that the storage answers with these credentials and holds this volume: read
+ * `<Name>/juicefs_uuid` (written by `juicefs format`, enveloped on encrypted volumes) and
+ * compare it with the setting's UUID.
+ */
+export async function checkVolumeStorage(stored: Setting, overrides: StorageOverrides = {}): Promise<StorageCheck> {
+  let store: ObjectStore;
+  let setting: Setting;
+  try {
+    ({ store, setting } = openVolumeStore(stored, overrides));
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+  const where = `${store.describe()}juicefs_uuid`;
+  try {
+    const info = await store.head("juicefs_uuid");
+    if (!info) return { ok: false, message: `${where} does not exist: wrong bucket, or not this volume's storage` };
+    let body = await getBytes(store, "juicefs_uuid");
+    if (isEnvelope(body, body.length) && setting.EncryptKey) {
+      body = decryptEnvelope(body, loadRsaPrivateKey(setting.EncryptKey), envelopeAlgo(setting.EncryptAlgo));
+    }
+    const found = body.toString("utf8").trim();
+    if (found !== setting.UUID) return { ok: false, message: `${where} holds UUID ${found.slice(0, 36)}, but the volume's UUID is ${setting.UUID}: this storage belongs to another volume` };
+    return { ok: true, message: `storage ${store.describe()} answers and holds volume ${setting.Name} (UUID ${setting.UUID})` };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
 }
