@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./redis-server";
+import { claimDir, removeStaleDirs } from "./stale-dirs";
 
 export interface MariadbServer {
   port: number;
@@ -20,7 +21,9 @@ export interface MariadbServer {
 let counter = 0;
 
 export async function startMariadb(): Promise<MariadbServer> {
+  removeStaleDirs("jfsmeta-mariadb-");
   const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-mariadb-"));
+  claimDir(dir);
   const data = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
   const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
@@ -42,9 +45,14 @@ export async function startMariadb(): Promise<MariadbServer> {
       { stdio: "ignore" },
     );
     const port = await freePort();
+    // setpriv gives the server a parent-death signal: a test process killed outright takes it along.
     proc = spawn(
-      "mariadbd",
+      "setpriv",
       [
+        "--pdeathsig",
+        "SIGKILL",
+        "--",
+        "mariadbd",
         "--no-defaults",
         ...user,
         `--datadir=${data}`,

@@ -6,6 +6,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./redis-server";
+import { claimDir, removeStaleDirs } from "./stale-dirs";
 
 export interface PostgresServer {
   port: number;
@@ -30,16 +31,22 @@ function pgBin(name: string): string {
   return name; // on PATH, hopefully
 }
 
-/** PostgreSQL refuses to run as root: drop to the `postgres` user when we are root. */
-function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
-  if (process.getuid?.() !== 0) return [cmd, args];
-  return ["setpriv", ["--reuid=postgres", "--regid=postgres", "--clear-groups", "--", cmd, ...args]];
+/**
+ * PostgreSQL refuses to run as root: drop to the `postgres` user when we are root. The server
+ * also gets a parent-death signal, so a test process killed outright does not leave it behind.
+ */
+function asPostgresUser(cmd: string, args: string[], dieWithParent = false): [string, string[]] {
+  const death = dieWithParent ? ["--pdeathsig", "SIGQUIT"] : [];
+  if (process.getuid?.() !== 0) return death.length ? ["setpriv", [...death, "--", cmd, ...args]] : [cmd, args];
+  return ["setpriv", ["--reuid=postgres", "--regid=postgres", "--clear-groups", ...death, "--", cmd, ...args]];
 }
 
 let counter = 0;
 
 export async function startPostgres(): Promise<PostgresServer> {
+  removeStaleDirs("jfsmeta-pg-");
   const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-pg-"));
+  claimDir(dir);
   const data = path.join(dir, "data");
   const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
   let proc: ChildProcess | null = null;
@@ -67,7 +74,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       "-c", "full_page_writes=off",
       "-c", "max_connections=50",
       "-c", "shared_buffers=64MB",
-    ]);
+    ], true);
     proc = spawn(cmd, args, { stdio: "ignore" });
     const pg = (await import("pg")).default;
     const deadline = Date.now() + 15_000;
