@@ -1,5 +1,8 @@
 // The Redis metadata engine (single node, standalone; key layout of redis-schema.md §1).
-import { Redis } from "ioredis";
+// ioredis serves the occasional commands; the bulk paths (batch reads, load writes) go
+// through the lean RESP connection of ./resp.
+import { createHash } from "node:crypto";
+import { Redis, type RedisOptions } from "ioredis";
 import type { AclRule, Chunk, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { CHUNK_SIZE, TYPE_CODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
@@ -11,8 +14,6 @@ import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
-import type { RedisOptions } from "ioredis";
-import { createHash } from "node:crypto";
 
 /** Chunks of one file fetched inside the batch script; the rest go through pipelines. */
 const SCRIPT_MAX_CHUNKS = 64;
