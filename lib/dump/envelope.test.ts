@@ -6,7 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { buffer as collect } from "node:stream/consumers";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
 import {
   createDecryptStream,
@@ -29,7 +29,10 @@ const GO_GZIP_V4 =
   "1f8b08000000000004ff002b00d4ff7b0a20202253657474696e67223a207b0a20202020224e616d65223a20226d796a6673220a20207d0a7d0a010000ffffe4a729af2b000000";
 const V4_JSON = '{\n  "Setting": {\n    "Name": "myjfs"\n  }\n}\n';
 
-const tmp = mkdtempSync(path.join(tmpdir(), "jfsmeta-envelope-"));
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(tmpdir(), "jfsmeta-envelope-"));
+});
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 async function streamEncrypt(plain: Buffer, algo: "aes256gcm-rsa" | "chacha20-rsa", random?: (n: number) => Buffer, chunk = 7): Promise<Buffer> {
@@ -154,8 +157,11 @@ describe("private key PEMs (§3.2)", () => {
   const der = createPrivateKey(TEST_RSA_KEY).export({ format: "der", type: "pkcs1" });
   const same = (k: ReturnType<typeof loadRsaPrivateKey>) => expect(k.export({ format: "der", type: "pkcs1" }).equals(der)).toBe(true);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
-  const keyFile = path.join(tmp, "pkcs1.pem");
-  writeFileSync(keyFile, TEST_RSA_KEY);
+  let keyFile: string;
+  beforeAll(() => {
+    keyFile = path.join(tmp, "pkcs1.pem");
+    writeFileSync(keyFile, TEST_RSA_KEY);
+  });
 
   it("V6 legacy encryption: byte-identical with the derived key and IV, opens with the passphrase only", () => {
     const iv = hex("000102030405060708090a0b0c0d0e0f");

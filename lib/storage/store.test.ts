@@ -278,7 +278,10 @@ describe("sharded volumes", () => {
 });
 
 describe("file store", () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-filestore-"));
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-filestore-"));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it("stores keys as files, lists recursively and sorted, reads ranges", async () => {
     const vol = openVolumeStore({ Name: "v", UUID: "u", Storage: "file", Bucket: dir + "/", BlockSize: 4096, TrashDays: 1, EnableACL: false }).store;
