@@ -42,6 +42,17 @@ describe("NameIndex filters", () => {
     return NameIndex.build({ sorted: false, batches: (async function* () { yield entries; })() });
   }
 
+  it("ASCII directories: no match across two names, results in rank order", async () => {
+    // Listed (unsorted) as "zab", "cd", "Abc", "b", "xa": "ab" spans "xa"+"b"... only in listing order.
+    const idx = await index(["zab", "cd", "Abc", "xa", "b", "a"]);
+    // sorted: "Abc", "a", "b", "cd", "xa", "zab"
+    expect(Array.from(idx.matching("ab")).map((r) => idx.at(r).name.toString())).toEqual(["Abc", "zab"]);
+    expect(Array.from(idx.matching("ac"))).toEqual([]); // "xa" + "cd"? no: never across names
+    expect(Array.from(idx.matching("b")).map((r) => idx.at(r).name.toString())).toEqual(["Abc", "b", "zab"]);
+    expect(Array.from(idx.matching("a")).map((r) => idx.at(r).name.toString())).toEqual(["Abc", "a", "xa", "zab"]);
+    expect(Array.from(idx.matching("xab"))).toEqual([]);
+  });
+
   it("matches within one name only, once per name, case-insensitively", async () => {
     const idx = await index(["abab", "xAB", "b", "a", "ÄBC", "İx"]);
     // sorted: "a", "abab", "b", "xAB", "ÄBC", "İx"

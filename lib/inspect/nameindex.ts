@@ -1,6 +1,7 @@
 // A sorted index of one live directory, for paging huge directories without an object per
 // entry: one Buffer holds every name, typed arrays hold offsets, inodes, types and the sorted
 // order (~25 bytes + the name per entry).
+import { isAscii } from "node:buffer";
 import { NODE_TYPES, TYPE_CODE, type DirEntry, type NodeType } from "../jfs/types";
 
 /**
@@ -43,7 +44,7 @@ export function sortedNameOrder(names: Buffer, offsets: Uint32Array, count: numb
 }
 
 export class NameIndex {
-  private filterText: { text: string; starts: Uint32Array } | null = null;
+  private filterText: FilterText | null = null;
   private readonly filters = new Map<string, Uint32Array>();
 
   private constructor(
@@ -96,7 +97,8 @@ export class NameIndex {
 
   /** Bytes held (names, arrays, and the filter text once built), for the cache budget. */
   get size(): number {
-    return this.names.length + this.count * 17 + (this.filterText ? this.filterText.text.length * 2 + this.count * 4 : 0);
+    const f = this.filterText;
+    return this.names.length + this.count * 17 + (f ? f.text.length * 2 + f.starts.byteLength + (f.toRank?.byteLength ?? 0) : 0);
   }
 
   /** The entry at a rank in sorted order. */
@@ -111,46 +113,70 @@ export class NameIndex {
 
   /**
    * Ranks whose display name contains `needle` (already lowercased), in sorted order.
-   * The lowercased display names are joined once into one string (NUL cannot occur in a
-   * name), so each filter is a native substring scan; results are cached.
+   * The lowercased display names are held as one string, so each filter is a native
+   * substring scan; results are cached.
    */
   matching(needle: string): Uint32Array {
     const hit = this.filters.get(needle);
     if (hit) return hit;
-    const { text, starts } = (this.filterText ??= this.buildFilterText());
-    const ranks: number[] = [];
+    const { text, starts, toRank } = (this.filterText ??= this.buildFilterText());
+    const found: number[] = [];
     const clean = needle.replaceAll("\0", "");
     for (let pos = clean ? text.indexOf(clean) : -1; pos >= 0; ) {
-      // The rank whose name holds `pos`: the last start ≤ pos.
+      // The name holding `pos`: the last start ≤ pos.
       let lo = 0;
-      let hi = this.count - 1;
+      let hi = starts.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
         if (starts[mid] <= pos) lo = mid;
         else hi = mid - 1;
       }
-      ranks.push(lo);
-      pos = lo + 1 < this.count ? text.indexOf(clean, starts[lo + 1]) : -1;
+      const end = lo + 1 < starts.length ? starts[lo + 1] : text.length;
+      if (pos + clean.length <= end) {
+        found.push(toRank ? toRank[lo] : lo);
+        pos = end < text.length ? text.indexOf(clean, end) : -1;
+      } else {
+        pos = text.indexOf(clean, pos + 1); // a match across two names does not count
+      }
     }
-    const result = Uint32Array.from(ranks);
+    const result = Uint32Array.from(found);
+    if (toRank) result.sort();
     if (this.filters.size >= 4) this.filters.delete(this.filters.keys().next().value as string);
     this.filters.set(needle, result);
     return result;
   }
 
-  private buildFilterText(): { text: string; starts: Uint32Array } {
-    const parts: string[] = new Array(this.count);
-    const starts = new Uint32Array(this.count);
+  /**
+   * ASCII names (the usual case) are lowercased in one piece, in listing order, name i at
+   * offsets[i]; `toRank` maps back. Other names are decoded and lowercased one by one (the
+   * length can change) and joined with NUL, which no name contains, in rank order.
+   */
+  private buildFilterText(): FilterText {
+    const n = this.count;
+    if (isAscii(this.names)) {
+      const toRank = new Uint32Array(n);
+      for (let r = 0; r < n; r++) toRank[this.order[r]] = r;
+      return { text: this.names.toString("latin1").toLowerCase(), starts: this.offsets.subarray(0, n), toRank };
+    }
+    const parts: string[] = new Array(n);
+    const starts = new Uint32Array(n);
     let pos = 0;
-    for (let r = 0; r < this.count; r++) {
+    for (let r = 0; r < n; r++) {
       const i = this.order[r];
-      // Lowercase each name on its own: lowercasing can change a string's length.
       parts[r] = this.names.toString("utf8", this.offsets[i], this.offsets[i + 1]).toLowerCase();
       starts[r] = pos;
       pos += parts[r].length + 1;
     }
-    return { text: parts.join("\0"), starts };
+    return { text: parts.join("\0"), starts, toRank: null };
   }
+}
+
+interface FilterText {
+  text: string;
+  /** Where each name starts in `text`, ascending. */
+  starts: Uint32Array;
+  /** Name number → rank, when `text` is in listing order. */
+  toRank: Uint32Array | null;
 }
 
 function copyInto<T extends Uint32Array | BigUint64Array | Uint8Array>(to: T, from: T): T {
