@@ -3,7 +3,7 @@
 // before `next start`, and lazily by the app (idempotent, once per process).
 import { ensureAuth } from "./auth";
 import { getDb } from "./db";
-import { recoverInterruptedJobs } from "./jobs";
+import { pruneJobFiles, recoverInterruptedJobs } from "./jobs";
 
 let ready: Promise<void> | undefined;
 
@@ -14,6 +14,7 @@ export async function bootstrap(opts: { demo: boolean; print: (line: string) => 
   }
   await getDb();
   await recoverInterruptedJobs();
+  await pruneJobFiles();
   if (opts.demo && process.env.JFSMETA_DEMO !== "0") {
     const { ensureDemo } = await import("../demo/create");
     await ensureDemo(opts.print);

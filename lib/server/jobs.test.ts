@@ -93,6 +93,22 @@ describe("jobs", () => {
   });
 });
 
+describe("job files", () => {
+  it("are pruned after a week, the recent ones kept", async () => {
+    const { mkdirSync, utimesSync, existsSync } = await import("node:fs");
+    const { dataPath } = await import("./config");
+    const old = dataPath("jobs", "old-job");
+    const fresh = dataPath("jobs", "fresh-job");
+    mkdirSync(old, { recursive: true });
+    mkdirSync(fresh, { recursive: true });
+    const eightDaysAgo = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
+    utimesSync(old, eightDaysAgo, eightDaysAgo);
+    expect(await jobs.pruneJobFiles()).toContain("old-job");
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
+
 describe("redactLine", () => {
   it("masks URL passwords and key=value secrets", async () => {
     const { redactLine } = await import("./jobs");

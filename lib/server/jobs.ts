@@ -3,6 +3,8 @@
 // (or another browser) sees the same state; cancel goes through an AbortController.
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import { redactUrl } from "../engines/open";
 import { dataPath } from "./config";
 import { getDb } from "./db";
@@ -42,6 +44,24 @@ export async function recoverInterruptedJobs(): Promise<void> {
     where: { state: "running" },
     data: { state: "interrupted", error: "the server stopped while this job was running", finishedAt: new Date() },
   });
+}
+
+/** Job files (downloads) are kept this long; the job's record and log stay. */
+export const JOB_FILES_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** Delete job directories older than the TTL (start-up housekeeping). */
+export async function pruneJobFiles(now = Date.now()): Promise<string[]> {
+  const root = dataPath("jobs");
+  const removed: string[] = [];
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const dir = path.join(root, name);
+    const st = await stat(dir).catch(() => null);
+    if (st?.isDirectory() && now - st.mtimeMs > JOB_FILES_TTL_MS && !registry.controllers.has(name)) {
+      await rm(dir, { recursive: true, force: true });
+      removed.push(name);
+    }
+  }
+  return removed;
 }
 
 export async function startJob(
