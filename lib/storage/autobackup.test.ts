@@ -27,6 +27,7 @@ import {
   parseBackupInterval,
   parseLastBackup,
   runBackupCycle,
+  watchBackups,
 } from "./autobackup";
 import { listBackups } from "./backups";
 import { backupName } from "./retention";
@@ -190,6 +191,27 @@ describe("automatic backups on a private Redis", () => {
       expect((await listBackups(store, { sniff: false })).map((b) => b.name)).not.toContain(names[1]);
       const table = (await cli()).stdout;
       expect(table).toContain("kept: the oldest backup in the daily window 2–3 days old");
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("watchBackups polls every interval/10 and backs up when due, until aborted", async () => {
+    const { engine } = await volume();
+    try {
+      const ac = new AbortController();
+      const results: string[] = [];
+      await watchBackups(engine, {
+        intervalMs: 1000,
+        tmpDir: tmp(),
+        signal: ac.signal,
+        onResult: (r) => {
+          results.push(r.status);
+          if (results.includes("done") && results.at(-1) === "not-due") ac.abort();
+        },
+      });
+      expect(results[0]).toBe("done"); // lastBackup (2021) is long past
+      expect(results.at(-1)).toBe("not-due");
     } finally {
       await engine.close();
     }
