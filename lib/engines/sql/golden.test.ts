@@ -172,4 +172,34 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
       await other.drop();
     }
   });
+
+  it("dumps a volume as `juicefs format` leaves it (no edges, no nextTrash, NULL columns)", async () => {
+    const other = await targets.fresh();
+    const e = await openSqlEngine(other.url);
+    try {
+      if (e.driver.dialect === "sqlite3") e.driver.open(true);
+      for (const stmt of e.names.createAll()) await e.driver.run(stmt.replace(/;$/, ""));
+      const q = (c: string) => e.names.q(c);
+      // Root as doInit writes it, but with the columns an old schema upgrade leaves NULL.
+      await e.driver.run(
+        `INSERT INTO ${e.t("node")} (${["inode", "type", "flags", "mode", "uid", "gid", "atime", "mtime", "ctime", "nlink", "length"].map(q).join(",")}) VALUES (1, 2, 0, 511, 0, 0, 1700000000123456, 1700000000123456, 1700000000123456, 2, 4096)`,
+      );
+      for (const [name, value] of [["nextInode", 2], ["nextChunk", 1], ["nextSession", 0], ["usedSpace", 0], ["totalInodes", 0], ["nextCleanupSlices", 0]] as const) {
+        await e.driver.run(`INSERT INTO ${e.t("counter")} (${q("name")}, ${q("value")}) VALUES (?, ?)`, [name, value]);
+      }
+      const setting = golden("metadata.sample").toString("utf8");
+      const parsed = (await import("../../dump/setting-json")).parseSetting(
+        setting.slice(setting.indexOf('"Setting": ') + 11, setting.indexOf("\n  },\n", setting.indexOf('"Setting": ')) + 4),
+      );
+      await e.writeSetting({ ...parsed, TrashDays: 0 });
+      const text = (await dumpToBuffer(e)).toString("utf8");
+      expect(text).toContain('"nextInodes": 2');
+      expect(text).toContain('"nextChunk": 1');
+      expect(text).toContain('"nextTrash": 0');
+      expect(text).toMatch(/"FSTree": \{\n {4}"attr": \{"inode":1,"type":"directory","mode":511,"uid":0,"gid":0,"atime":1700000000,"mtime":1700000000,"ctime":1700000000,"atimensec":123456000,"mtimensec":123456000,"ctimensec":123456000,"nlink":2,"length":0\},\n {4}"entries": \{\s*\}/);
+    } finally {
+      await e.close();
+      await other.drop();
+    }
+  });
 });
