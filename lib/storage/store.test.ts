@@ -57,6 +57,9 @@ describe("S3 bucket URLs (§4.2 table)", () => {
     expect(parseS3Bucket("http://10.0.0.5:9000/b", { AWS_REGION: "eu-central-1" }).region).toBe("eu-central-1");
     expect(parseS3Bucket("http://10.0.0.5:9000/b", { AWS_DEFAULT_REGION: "ap-east-1" }).region).toBe("ap-east-1");
   });
+  it("s3:// scheme (JuiceFS's own tests) means plain http", () => {
+    expect(parseS3Bucket("s3://10.0.0.5:9000/b", {})).toEqual({ bucket: "b", region: "us-east-1", endpoint: "http://10.0.0.5:9000", forcePathStyle: true, tls: false });
+  });
   it("tls-insecure-skip-verify in the query", () => {
     expect(parseS3Bucket("https://10.0.0.5:9000/b?tls-insecure-skip-verify=true", {})).toMatchObject({ bucket: "b", insecure: true });
     expect(parseS3Bucket("https://10.0.0.5:9000/b", {}).insecure).toBeUndefined();
