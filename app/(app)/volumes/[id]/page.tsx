@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BackupNow } from "../../../../components/BackupNow";
+import { ConfirmSubmit } from "../../../../components/ConfirmSubmit";
 import { BackupsPanel } from "../../../../components/BackupsPanel";
 import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
@@ -44,9 +45,13 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
           </Link>
           <form action={removeVolumeAction}>
             <input type="hidden" name="id" value={v.id} />
-            <button className="btn text-rose-700" title="Forget this volume (nothing is deleted in the volume or its bucket)">
+            <ConfirmSubmit
+              className="btn text-rose-700"
+              title="Forget this volume (nothing is deleted in the volume or its bucket)"
+              message={`Stop watching ${v.name}? Its metadata and backups are not touched.`}
+            >
               Remove
-            </button>
+            </ConfirmSubmit>
           </form>
         </div>
       </div>
