@@ -14,8 +14,10 @@ import { BackupIndexInfoSchema, ChildrenPageSchema, EntryDetailSchema } from "./
 import { InspectNotFoundError, type TreeSource } from "./source";
 import { testNode } from "./testing/fake-engine";
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Made in beforeAll, so a filtered run that skips this file leaves nothing behind.
+let tmp: string;
+beforeAll(() => void (tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-"))));
+afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
 
 /** Collect what a function writes to a Writable. */
 async function capture(fn: (out: Writable) => Promise<void>): Promise<Buffer> {
@@ -33,11 +35,12 @@ describe("backup index of metadata.sample", () => {
   const sample = parseJsonExact(sampleText) as {
     FSTree: { entries: Record<string, Record<string, unknown> & { entries?: Record<string, unknown> }> };
   };
-  const indexPath = path.join(tmp, "sample.idx");
+  let indexPath: string;
   let src: TreeSource;
   let progress = 0;
 
   beforeAll(async () => {
+    indexPath = path.join(tmp, "sample.idx");
     const info = await indexBackup(Readable.from([golden("metadata.sample")]), indexPath, { onProgress: () => progress++ });
     BackupIndexInfoSchema.parse(info);
     src = openBackupSource(indexPath);
@@ -213,11 +216,12 @@ const COUNTERS = { usedSpace: 0n, usedInodes: 0n, nextInodes: 2n, nextChunk: 1n,
 describe("paging a 100,000-entry directory of a backup", () => {
   const N = 100_000;
   const name = (i: number) => `file-${String(i).padStart(6, "0")}`;
-  const idx = path.join(tmp, "big.idx");
+  let idx: string;
   let src: TreeSource;
   let bigId: string;
 
   beforeAll(async () => {
+    idx = path.join(tmp, "big.idx");
     const dumpPath = path.join(tmp, "big.json");
     const out = createWriteStream(dumpPath);
     const w = new JsonDumpWriter(out);

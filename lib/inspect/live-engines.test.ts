@@ -42,11 +42,12 @@ async function walk(src: TreeSource): Promise<Seen[]> {
   return seen;
 }
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-live-"));
+let tmp: string;
 let redis: RedisServer;
 let expected: Seen[];
 
 beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-live-")); // here, so a filtered run leaves nothing behind
   redis = await startRedisServer();
   const idx = path.join(tmp, "sample.idx");
   await indexBackup(Readable.from([golden("metadata.sample")]), idx);
@@ -56,7 +57,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await redis?.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 const engines: [string, () => string][] = [
