@@ -216,6 +216,18 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     ]);
   });
 
+  it("reads xattr names as the raw bytes a Go client stored in SQLite's TEXT", async () => {
+    if (engine.driver.dialect !== "sqlite3") return;
+    const q = (c: string) => engine.names.q(c);
+    // Go writes a string's bytes as TEXT without checking UTF-8.
+    await engine.driver.run(`INSERT INTO ${engine.t("xattr")} (${q("inode")}, ${q("name")}, ${q("value")}) VALUES (6, CAST(? AS TEXT), ?)`, [
+      Buffer.from([0x75, 0x2e, 0xff]),
+      Buffer.from("v"),
+    ]);
+    const [dev] = await engine.readNodes([{ inode: 6n, type: "chardev" }]);
+    expect(dev.xattrs.map((x) => x.name.toString("hex"))).toEqual(["752eff"]);
+  });
+
   it("lists a directory in raw-byte order, across pages, complete", async () => {
     const listing = engine.readDir(2n);
     expect(listing.sorted).toBe(true);

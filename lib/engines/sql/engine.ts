@@ -260,7 +260,8 @@ export class SqlEngine implements MetaEngine {
     }
 
     const xattrRows = await this.driver.all(
-      `SELECT ${q("inode")}, ${q("name")}, ${q("value")} FROM ${this.t("xattr")} WHERE ${q("inode")} ${inIds}`,
+      // SQLite's TEXT holds whatever bytes Go wrote; read them raw rather than as decoded UTF-8.
+      `SELECT ${q("inode")}, ${this.driver.dialect === "sqlite3" ? `CAST(${q("name")} AS BLOB) AS ${q("name")}` : q("name")}, ${q("value")} FROM ${this.t("xattr")} WHERE ${q("inode")} ${inIds}`,
       idParams,
     );
     for (const r of xattrRows) {
