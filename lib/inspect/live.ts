@@ -8,7 +8,7 @@ import { describeEntry, treeItemOf } from "./describe";
 import { toDumpNode } from "../engines/dump";
 import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
 import { NameIndex } from "./nameindex";
-import { checkPage, InspectNotFoundError, InspectRequestError, type TreeSource } from "./source";
+import { checkPage, InspectNotFoundError, type TreeSource } from "./source";
 
 export interface LiveSourceOptions {
   /** Directory indexes kept (least recently used dropped first). Default 8. */
