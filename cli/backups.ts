@@ -2,7 +2,8 @@
 import { CliError, parseCli } from "./common";
 import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 import { openEngine, redactUrl } from "../lib/engines/open";
-import { parseBackupInterval } from "../lib/storage/autobackup";
+import { diagnoseBackups, LAST_BACKUP_XATTR, parseBackupInterval } from "../lib/storage/autobackup";
+import { ROOT_INODE } from "../lib/jfs/types";
 import { BACKUP_PREFIX, backupTimeline, listBackups, type BackupTimelineItem } from "../lib/storage/backups";
 import { cleanupPlan } from "../lib/storage/retention";
 import { openVolumeStore } from "../lib/storage/volume";
@@ -69,9 +70,13 @@ export async function run(args: string[]): Promise<number> {
   process.title = `jfsmeta backups ${redactUrl(url)}`;
 
   const engine = await openEngine(url);
-  let setting;
+  let setting, usedInodes, lastBackup;
   try {
     setting = await engine.readSetting();
+    if (setting) {
+      usedInodes = (await engine.usage()).usedInodes;
+      lastBackup = await engine.getXattr(ROOT_INODE, LAST_BACKUP_XATTR);
+    }
   } finally {
     await engine.close();
   }
@@ -108,8 +113,11 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const timeline = backupTimeline(backups, now, { version, intervalSeconds: intervalMs / 1000 });
+  const times = backups.map((b) => b.time).filter((t): t is Date => t !== null);
+  const latest = times.length ? new Date(Math.max(...times.map((t) => t.getTime()))) : null;
+  const health = diagnoseBackups({ now, latest, intervalMs, usedInodes: usedInodes ?? 0n, lastBackup: lastBackup ?? null });
   if (values.json) {
-    process.stdout.write(JSON.stringify(timeline, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ ...timeline, health }, null, 2) + "\n");
     return 0;
   }
   process.stdout.write(`${store.describe()}${BACKUP_PREFIX} at ${now.toISOString()} (retention v${version}; forecast assumes a backup every ${values.interval ?? "1h"})\n`);
@@ -117,5 +125,6 @@ export async function run(args: string[]): Promise<number> {
   for (const b of timeline.items) process.stdout.write(row(b) + "\n");
   const kept = timeline.items.filter((b) => b.fate === "kept").length;
   process.stdout.write(`${timeline.items.length} objects, ${kept} kept by a cleanup at this time\n`);
+  process.stdout.write(`${health.ok ? "ok" : "WARNING"}: ${health.message}\n`);
   return 0;
 }

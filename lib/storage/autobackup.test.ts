@@ -21,6 +21,7 @@ import {
   checkBackupInterval,
   cleanupBackups,
   decideBackup,
+  diagnoseBackups,
   formatGoDuration,
   formatLastBackup,
   LAST_BACKUP_XATTR,
@@ -81,6 +82,22 @@ describe("scheduler rules (§1.2–1.4), pure", () => {
   it("writes RFC3339 whole seconds", () => {
     expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);
     expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toBe("2025-06-15T12:00:07Z");
+  });
+});
+
+describe("diagnoseBackups", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  const ago = (h: number) => new Date(now.getTime() - h * H);
+  it("is ok while the newest backup is at most two intervals old", () => {
+    expect(diagnoseBackups({ now, latest: ago(1.5), intervalMs: H, usedInodes: 10, lastBackup: null })).toEqual({ ok: true, message: "latest backup 1h30m0s ago" });
+  });
+  it("names the 1M-inode rule, a garbage lastBackup, failed uploads and missing clients", () => {
+    expect(diagnoseBackups({ now, latest: ago(30), intervalMs: H, usedInodes: 5_000_000, lastBackup: "2026-11-25T06:00:00Z" }).message).toMatch(
+      /30h0m0s old: backup metadata skipped because of too many inodes: 5000000 1h0m0s/,
+    );
+    expect(diagnoseBackups({ now, latest: ago(30), intervalMs: H, usedInodes: 5, lastBackup: "garbage" }).message).toMatch(/not an RFC3339 time/);
+    expect(diagnoseBackups({ now, latest: ago(30), intervalMs: H, usedInodes: 5, lastBackup: "2026-11-26T11:30:00Z" }).message).toMatch(/failed or its upload went elsewhere/);
+    expect(diagnoseBackups({ now, latest: null, intervalMs: H, usedInodes: 5, lastBackup: null }).message).toMatch(/there is no backup and one is due: no client/);
   });
 });
 

@@ -338,3 +338,27 @@ export async function watchBackups(
     opts.onResult?.(r);
   }
 }
+
+/** Whether automatic backups look alive, and the likely cause when not (pure). */
+export function diagnoseBackups(input: {
+  now: Date;
+  /** Start time of the newest backup in storage, or null when there is none. */
+  latest: Date | null;
+  intervalMs: number;
+  usedInodes: bigint | number;
+  lastBackup: Buffer | string | null;
+}): { ok: boolean; message: string } {
+  const age = input.latest ? input.now.getTime() - input.latest.getTime() : Number.POSITIVE_INFINITY;
+  // A client polls every interval/10 and a backup takes time: allow two intervals.
+  if (age <= 2 * input.intervalMs) return { ok: true, message: `latest backup ${formatGoDuration(Math.max(0, Math.round(age / 1000) * 1000))} ago` };
+  const since = input.latest ? `the latest backup is ${formatGoDuration(Math.round(age / 1000) * 1000)} old` : "there is no backup";
+  const d = decideBackup({ now: input.now, lastBackup: input.lastBackup, intervalMs: input.intervalMs, usedInodes: input.usedInodes });
+  if (d.action === "skip" || d.action === "blocked") return { ok: false, message: `${since}: ${d.message}` };
+  if (d.action === "wait") {
+    return { ok: false, message: `${since}, but lastBackup says one started at ${d.last.toISOString()}: it failed or its upload went elsewhere (check the clients' logs for "backup metadata failed")` };
+  }
+  return {
+    ok: false,
+    message: `${since} and one is due: no client seems to run them (read-only mounts, --no-bgjob or --backup-meta 0 disable them); run \`jfsmeta backup --watch\``,
+  };
+}
