@@ -40,7 +40,7 @@ export function ProgressBar({ done, total, running }: { done: number; total: num
   const pct = total > 0 ? Math.min(100, (done / total) * 100) : running ? 5 : 100;
   return (
     <div className="h-2 w-full overflow-hidden rounded bg-slate-200">
-      <div className={`h-full ${running ? "bg-sky-600" : "bg-emerald-600"} transition-all`} style={{ width: `${pct}%` }} />
+      <div className={`h-full ${running ? "bg-sky-600 transition-all" : "bg-emerald-600"}`} style={{ width: `${pct}%` }} />
     </div>
   );
 }
