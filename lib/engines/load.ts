@@ -154,6 +154,9 @@ class LoadState {
     const target = kind === "dir" ? this.dirQuotas : kind === "user" ? this.userQuotas : this.groupQuotas;
     for (const [k, v] of q) target.set(k, v);
     if (kind === "dir" && !this.treeStarted) this.quotasBeforeTree = true;
+    if (kind === "dir" && this.treeStarted && q.size > 0) {
+      this.warnings.push("'Quotas' comes after the tree in this dump: directory quota limits are loaded but their usage starts at 0, as in JuiceFS");
+    }
   }
 
   treeStart(tree: "FSTree" | "Trash"): void {

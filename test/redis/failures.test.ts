@@ -166,3 +166,18 @@ describe("dump --subdir", () => {
     }
   });
 });
+
+describe("unusual but valid dumps", () => {
+  it("Quotas after FSTree: limits kept, usage 0, with a warning", async () => {
+    const quotas = sample.match(/ {2}"Quotas": \{\n[\s\S]*?\n {2}\},\n/)![0];
+    const moved = sample.replace(quotas, "").replace(/\n\}\n$/, `,\n${quotas.replace(/,\n$/, "")}\n}\n`);
+    try {
+      const r = await loadBuffer(engine, moved);
+      expect(r.warnings.join("\n")).toMatch(/'Quotas' comes after the tree/);
+      expect(await redis.hget("dirQuotaUsedInodes", "1")).toBe("0");
+      expect((await redis.hgetBuffer("dirQuota", "1"))!.length).toBe(16);
+    } finally {
+      await redis.flushdb();
+    }
+  });
+});
