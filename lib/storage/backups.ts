@@ -88,6 +88,5 @@ export function backupTimeline(backups: readonly BackupInfo[], now: Date, opts: 
     const f = byName.get(b.name)!;
     return { ...b, fate: f.fate, window: f.window, reason: f.reason, deleteAt: f.deleteAt, deleteReason: f.deleteReason };
   });
-  const { items: _ignored, ...rest } = forecast;
-  return { ...rest, items };
+  return { ...forecast, items };
 }

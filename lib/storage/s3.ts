@@ -172,9 +172,10 @@ export class S3Store implements ObjectStore {
     this.client = new S3Client(config);
   }
 
+  /** s3://bucket/ on AWS, the endpoint URL + bucket elsewhere (never credentials). */
   describe(): string {
-    const where = this.location.endpoint ? `${this.location.endpoint}/` : "";
-    return `s3://${where ? where.replace(/^https?:\/\//, "") : ""}${this.location.bucket}/`;
+    const { endpoint, bucket } = this.location;
+    return endpoint ? `${endpoint}/${bucket}/` : `s3://${bucket}/`;
   }
 
   private fail(err: unknown, what: string): never {
