@@ -47,7 +47,9 @@ export interface StoredAttr {
 export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 0): Buffer {
   const hasAcl = accessAcl !== 0 || defaultAcl !== 0;
   const size = 72 + (hasAcl ? 8 : 0) + (a.tier ? 1 : 0);
-  const b = Buffer.alloc(size);
+  // Every byte but the trailing pad is written below, so the pooled unsafe allocation is fine.
+  const b = Buffer.allocUnsafe(size);
+  b[size - 1] = 0;
   b.writeUInt8(a.flags & 0xff, 0);
   b.writeUInt16BE(((TYPE_CODE[a.type] & 0xf) << 12) | (a.mode & 0xfff), 1);
   b.writeUInt32BE(a.uid >>> 0, 3);
@@ -114,7 +116,7 @@ export function decodeAttr(inode: bigint, b: Buffer): StoredAttr | null {
 
 /** Directory entry value: type u8 + inode u64. */
 export function encodeEntry(type: NodeType, inode: bigint): Buffer {
-  const b = Buffer.alloc(9);
+  const b = Buffer.allocUnsafe(9);
   b.writeUInt8(TYPE_CODE[type], 0);
   writeU64(b, inode, 1);
   return b;
@@ -128,7 +130,7 @@ export function decodeEntry(name: Buffer, b: Buffer): DirEntry {
 
 export const SLICE_BYTES = 24;
 
-export function encodeSlice(s: Slice, b: Buffer = Buffer.alloc(SLICE_BYTES), off = 0): Buffer {
+export function encodeSlice(s: Slice, b: Buffer = Buffer.allocUnsafe(SLICE_BYTES), off = 0): Buffer {
   b.writeUInt32BE(s.pos >>> 0, off);
   writeU64(b, s.id, off + 4);
   b.writeUInt32BE(s.size >>> 0, off + 12);

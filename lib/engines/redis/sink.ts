@@ -4,7 +4,7 @@ import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, Quot
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../dump/setting-json";
 import type { LoadSink } from "../engine";
-import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice, SLICE_BYTES } from "./codec";
+import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
 import type { RedisEngine } from "./index";
 import { CommandBuffer, RespError, type RespConnection } from "./resp";
@@ -69,7 +69,7 @@ export class RedisLoadSink implements LoadSink {
     for (const c of chunks) {
       for (let i = 0; i < c.slices.length; i += FIELDS_PER_COMMAND) {
         const part = c.slices.slice(i, i + FIELDS_PER_COMMAND);
-        const recs = part.map((s) => encodeSlice(s, Buffer.alloc(SLICE_BYTES)));
+        const recs = part.map((s) => encodeSlice(s));
         this.cmd("RPUSH", `c${inode}_${c.index}`, ...recs);
       }
     }
