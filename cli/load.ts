@@ -48,6 +48,9 @@ export async function run(args: string[]): Promise<number> {
   const keyPath = values["encrypt-rsa-key"];
   if (algo !== undefined && !keyPath) throw new CliError("--encrypt-algo needs --encrypt-rsa-key");
 
+  if (!file && process.stdin.isTTY) {
+    throw new CliError("no FILE given and stdin is a terminal: name the dump file, or pipe it in (jfsmeta load META-URL < dump.json)");
+  }
   let source: string | Readable | undefined = file;
   if (keyPath) {
     if (!file) throw new CliError("--encrypt-rsa-key needs a FILE: encrypted backups cannot be read from stdin");
