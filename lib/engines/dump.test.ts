@@ -88,6 +88,9 @@ describe("output rules", () => {
     names.forEach((n, i) => t.add(n, BigInt(i + 2), "regular"));
     const order = Array.from(t.sortedOrder(false), (i) => t.name(i).toString("latin1"));
     expect(order).toEqual(["a", "a b", "a!", "ab", "abcdefg", "abcdefgh", "b", "\xff"]);
+    // an entry listed twice by an unsorted scan is written once
+    t.add(Buffer.from("ab"), 99n, "regular");
+    expect(Array.from(t.sortedOrder(false), (i) => t.name(i).toString("latin1"))).toEqual(order);
   });
 
   it("refuses MetaVersion above 1", () => {

@@ -180,7 +180,17 @@ export class NameTable {
     if (alreadySorted) return order;
     const { names, offsets, prefixes } = this;
     order.sort((a, b) => prefixes[a] - prefixes[b] || names.compare(names, offsets[b], offsets[b + 1], offsets[a], offsets[a + 1]));
-    return order;
+    // A hash scan may return an entry twice (Redis HSCAN during a rehash): keep one.
+    let kept = 0;
+    for (let i = 0; i < order.length; i++) {
+      const cur = order[i];
+      if (kept > 0) {
+        const prev = order[kept - 1];
+        if (names.compare(names, offsets[prev], offsets[prev + 1], offsets[cur], offsets[cur + 1]) === 0) continue;
+      }
+      order[kept++] = cur;
+    }
+    return kept === order.length ? order : order.subarray(0, kept);
   }
 }
 
