@@ -59,12 +59,25 @@ export class CommandBuffer {
       } else {
         const s = typeof a === "string" ? a : a.toString();
         const n = s.length;
-        // Keys and numbers are ASCII: one byte per character, no byteLength pass needed.
-        if (n < 64 && /^[\x00-\x7f]*$/.test(s)) {
-          this.header(0x24, n);
-          this.ensure(n + 2);
-          this.len += this.buf.write(s, this.len, "latin1");
-        } else {
+        // Keys and numbers are ASCII: copy char by char after a header of s.length; on the
+        // first non-ASCII char, start the argument over as UTF-8.
+        const start = this.len;
+        this.header(0x24, n);
+        this.ensure(n + 2);
+        const b = this.buf;
+        let at = this.len;
+        let ascii = true;
+        for (let i = 0; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (c >= 0x80) {
+            ascii = false;
+            break;
+          }
+          b[at++] = c;
+        }
+        if (ascii) this.len = at;
+        else {
+          this.len = start;
           const bytes = Buffer.from(s, "utf8");
           this.header(0x24, bytes.length);
           this.ensure(bytes.length + 2);
