@@ -5,24 +5,40 @@ import { openEngine, redactUrl } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { openDumpInput } from "../lib/dump/input";
+import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 
-const HELP = `usage: jfsmeta load [options] META-URL [FILE]
+const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
 
 Load a JSON metadata dump (from 'juicefs dump', 'jfsmeta dump' or an automatic backup)
 into an empty database. Without FILE the dump is read from stdin. gzip input is
 recognised by its content. On any error the database is emptied again.
 
+A backup can be read straight from object storage: s3://bucket/key (with the storage
+flags below for endpoint and credentials), file:///path, or, with --from-volume, the name
+of a backup under that volume's meta/ (or 'latest'). Encrypted backups are decrypted with
+--encrypt-rsa-key, or with the source volume's own key.
+
 options:
   --encrypt-rsa-key PATH   private key (PEM) to decrypt an encrypted automatic backup;
                            a passphrase-protected key reads JFS_RSA_PASSPHRASE
   --encrypt-algo ALGO      aes256gcm-rsa (default) or chacha20-rsa
+  --from-volume META-URL   BACKUP names a backup in this volume's object storage
   --quiet, -q              no progress or summary on stderr
   --help, -h               this help
 
+
+${STORAGE_HELP}
 examples:
   jfsmeta load redis://localhost:6379/1 meta-dump.json
   jfsmeta load redis://localhost:6379/1 dump-2026-11-26-120000.json.gz --encrypt-rsa-key my-private.pem
+  jfsmeta load sqlite3://restored.db latest --from-volume redis://localhost:6379/1
+  jfsmeta load postgres://pg:5432/jfs s3://bucket/myjfs/meta/dump-2026-11-26-120000.json.gz --storage-endpoint http://127.0.0.1:9000
 `;
+
+/** A FILE argument that names an object in storage rather than a local file. */
+function isStorageRef(file: string): boolean {
+  return file.startsWith("s3://") || file.startsWith("file://");
+}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCli(
@@ -30,6 +46,8 @@ export async function run(args: string[]): Promise<number> {
     {
       "encrypt-rsa-key": { type: "string" },
       "encrypt-algo": { type: "string" },
+      "from-volume": { type: "string" },
+      ...STORAGE_FLAGS,
       binary: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
     },
@@ -52,7 +70,18 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError("no FILE given and stdin is a terminal: name the dump file, or pipe it in (jfsmeta load META-URL < dump.json)");
   }
   let source: string | Readable | undefined = file;
-  if (keyPath) {
+  const fromVolume = values["from-volume"];
+  if (fromVolume && !file) throw new CliError("--from-volume needs the backup's name (or 'latest') as FILE");
+  if (file && (fromVolume || isStorageRef(file))) {
+    const { openBackupSource } = await import("../lib/storage/source");
+    const backup = await openBackupSource(file, {
+      metaUrl: fromVolume,
+      storage: storageOverrides(values),
+      keyPath,
+      algo,
+    });
+    source = backup.stream;
+  } else if (keyPath) {
     if (!file) throw new CliError("--encrypt-rsa-key needs a FILE: encrypted backups cannot be read from stdin");
     const { decryptEnvelopeFile } = await import("../lib/dump/envelope");
     source = await decryptEnvelopeFile(file, { keyPath, algo });

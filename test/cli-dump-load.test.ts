@@ -1,6 +1,6 @@
 // `jfsmeta dump` / `jfsmeta load` as a user runs them: child processes, pipes, exit codes.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -140,5 +140,28 @@ describe("jfsmeta load / dump", () => {
     expect(env.code).toBe(0);
     expect(env.stderr).toBe("");
     expect(env.stdout.equals(golden("metadata.sample"))).toBe(true);
+  });
+
+  it("loads a backup straight from storage: file:// and --from-volume (latest, by name)", async () => {
+    // Volume in db 1 (loaded by the first test) is "load-dump-test" with file storage; its
+    // bucket is overridden to a temp dir holding two backups under <volume>/meta/.
+    const bucket = path.join(tmp, "bucket");
+    const meta = path.join(bucket, "load-dump-test", "meta");
+    mkdirSync(meta, { recursive: true });
+    writeFileSync(path.join(meta, "dump-2026-01-01-000000.json.gz"), gzipSync(Buffer.from("{ not a dump")));
+    writeFileSync(path.join(meta, "dump-2026-02-01-000000.json.gz"), gzipSync(golden("metadata.sample")));
+
+    const latest = await jfsmeta(["load", url(9), "latest", "--from-volume", url(1), "--bucket", bucket + "/", "--quiet"]);
+    expect(latest.stderr).not.toContain(PASSWORD);
+    expect(latest.code).toBe(0);
+    expect((await jfsmeta(["dump", url(9), "--quiet"])).stdout.equals(golden("metadata.sample"))).toBe(true);
+
+    const byName = await jfsmeta(["load", url(10), "dump-2026-01-01-000000.json.gz", "--from-volume", url(1), "--bucket", bucket + "/", "--quiet"]);
+    expect(byName.code).toBe(1);
+    expect(await raw(10).dbsize()).toBe(0);
+
+    const fileUrl = await jfsmeta(["load", url(11), `file://${goldenPath("metadata.sample")}`, "--quiet"]);
+    expect(fileUrl.code).toBe(0);
+    expect((await jfsmeta(["dump", url(11), "--quiet"])).stdout.equals(golden("metadata.sample"))).toBe(true);
   });
 });
