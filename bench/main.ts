@@ -1,4 +1,5 @@
-// npm run bench -- [--files N] [--engine redis] [--url META-URL] [--threads N]
+// npm run bench -- [--files N] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
+// npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // Builds a synthetic volume (lib/synth) into a private database through load, then times
 // load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
 // the floor: a bare pipelined read of the same keys, with the dump quoted as a ratio to it.
@@ -12,6 +13,7 @@ import { parseArgs } from "node:util";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { startRedisServer } from "../test/support/redis-server";
+import { isSqlEngine, startSqlTarget } from "./sql";
 
 const { values } = parseArgs({
   allowPositionals: false,
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     threads: { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
+    inspect: { type: "boolean", default: false },
   },
 });
 const files = Number(values.files);
@@ -39,6 +42,7 @@ async function startTarget(engine: string): Promise<Target> {
     const server = await startRedisServer();
     return { url: server.db(1), stop: () => server.stop() };
   }
+  if (isSqlEngine(engine)) return startSqlTarget(engine);
   throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
 }
 
@@ -107,4 +111,11 @@ async function main() {
   }
 }
 
-await main();
+if (values.inspect) {
+  // The tree viewer's figures live in their own script; run it with the same file count.
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "inspect.ts"), "--files", String(files)], {
+    stdio: "inherit",
+    cwd: path.join(here, ".."),
+  });
+  child.on("close", (code) => (process.exitCode = code ?? 1));
+} else await main();
