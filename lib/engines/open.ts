@@ -24,10 +24,7 @@ export function engineKindOf(url: string): EngineKind {
   }
 }
 
-/** Hide the password of a URL-shaped META-URL (user:pass@ → user:****@). */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z0-9+]+:\/\/)([^:@/]*):([^@]*)@/i, (_m, scheme: string, user: string) => `${scheme}${user}:****@`);
-}
+export { redactUrl } from "./url";
 
 export async function openEngine(url: string): Promise<MetaEngine> {
   const kind = engineKindOf(url);

@@ -1,6 +1,7 @@
 // META-URL → ioredis options, following JuiceFS's rules (redis-schema.md §8). Parsed by hand
 // so that the options are explicit and no password leaks into a message.
 import { readFileSync } from "node:fs";
+import { passwordFromEnv } from "../url";
 import type { RedisOptions } from "ioredis";
 
 export interface RedisTarget {
@@ -30,16 +31,7 @@ function parseDuration(name: string, value: string): number {
 }
 
 function passwordFallback(env: Record<string, string | undefined>): string | undefined {
-  if (env.REDIS_PASSWORD) return env.REDIS_PASSWORD;
-  if (env.META_PASSWORD) return env.META_PASSWORD;
-  if (env.META_PASSWORD_FILE) {
-    try {
-      return readFileSync(env.META_PASSWORD_FILE, "utf8").trim();
-    } catch (err) {
-      throw new Error(`cannot read META_PASSWORD_FILE ${env.META_PASSWORD_FILE}: ${(err as Error).message}`);
-    }
-  }
-  return undefined;
+  return passwordFromEnv(env, ["REDIS_PASSWORD", "META_PASSWORD"]);
 }
 
 function parseDb(text: string, what: string): number {

@@ -1,6 +1,6 @@
 // META-URLs of the SQL engines, parsed the way JuiceFS reads them (sql-tkv-schema.md §1.1),
 // into plain connection settings for the Node drivers. Pure: the environment is passed in.
-import { readFileSync } from "node:fs";
+import { passwordFromEnv, redactUrl } from "../url";
 
 export type SqlDialect = "sqlite3" | "mysql" | "postgres";
 
@@ -67,38 +67,15 @@ function splitScheme(url: string): { scheme: string; addr: string } {
   return { scheme: url.slice(0, i).toLowerCase(), addr: url.slice(i + 3) };
 }
 
-/** Replace the password (between the first ':' of the user part and the last '@') with ****. */
-export function redactSqlUrl(url: string): string {
-  const i = url.indexOf("://");
-  const head = i >= 0 ? url.slice(0, i + 3) : "";
-  const rest = i >= 0 ? url.slice(i + 3) : url;
-  const at = userinfoEnd(rest);
-  if (at < 0) return url;
-  const userinfo = rest.slice(0, at);
-  const colon = userinfo.indexOf(":");
-  if (colon < 0) return url;
-  return `${head}${userinfo.slice(0, colon)}:****${rest.slice(at)}`;
-}
-
-/** Index of the '@' that ends the user part (the last one before the path), or -1. */
-function userinfoEnd(rest: string): number {
-  // The address part may hold '/' (unix sockets: `unix(/run/x.sock)`), so look for the last '@'
-  // before the query string, as JuiceFS does.
-  const q = rest.indexOf("?");
-  const body = q >= 0 ? rest.slice(0, q) : rest;
-  return body.lastIndexOf("@");
-}
+/** The SQL META-URL with its password hidden (the same rule as every engine's). */
+export const redactSqlUrl = redactUrl;
 
 function envPassword(env: UrlEnv): string | undefined {
-  if (env.META_PASSWORD) return env.META_PASSWORD;
-  if (env.META_PASSWORD_FILE) {
-    try {
-      return readFileSync(env.META_PASSWORD_FILE, "utf8").trim();
-    } catch (err) {
-      throw new SqlUrlError(`cannot read META_PASSWORD_FILE ${env.META_PASSWORD_FILE}: ${(err as Error).message}`);
-    }
+  try {
+    return passwordFromEnv(env, ["META_PASSWORD"]);
+  } catch (err) {
+    throw new SqlUrlError((err as Error).message);
   }
-  return undefined;
 }
 
 function parseQuery(q: string): Map<string, string> {
