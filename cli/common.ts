@@ -1,5 +1,6 @@
 // Helpers shared by the CLI verbs: argument errors and progress on stderr.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { redactUrl } from "../lib/engines/url";
 
 export class CliError extends Error {
   constructor(message: string, readonly exitCode = 2) {
@@ -23,6 +24,18 @@ export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(
   } catch (err) {
     throw new CliError(`${(err as Error).message}\n\n${help}`);
   }
+}
+
+/**
+ * The `META-URL [FILE]` positionals of dump and load (JuiceFS's shape), with the binary format
+ * refused; names the process after the redacted URL so `ps` never shows a password.
+ */
+export function metaUrlAndFile(verb: string, positionals: string[], binary: boolean | undefined, help: string): [string, string | undefined] {
+  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected META-URL and an optional FILE\n\n${help}`);
+  if (binary) throw new CliError("--binary dumps are not supported by jfsmeta: it reads and writes JSON dumps");
+  const [url, file] = positionals;
+  process.title = `jfsmeta ${verb} ${redactUrl(url)}`;
+  return [url, file];
 }
 
 /** A progress line on stderr, redrawn in place; silent unless stderr is a terminal. */

@@ -1,6 +1,6 @@
 // jfsmeta dump META-URL [FILE]: the JSON dump of `juicefs dump`, byte for byte.
-import { CliError, parseCli, Progress } from "./common";
-import { openEngine, redactUrl } from "../lib/engines/open";
+import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
+import { openEngine } from "../lib/engines/open";
 import { dumpMeta } from "../lib/engines/dump";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { openDumpOutput } from "../lib/dump/output";
@@ -42,10 +42,7 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected META-URL and an optional FILE\n\n${HELP}`);
-  if (values.binary) throw new CliError("--binary dumps are not supported by jfsmeta: use the JSON dump (the default)");
-  const [url, file] = positionals;
-  process.title = `jfsmeta dump ${redactUrl(url)}`;
+  const [url, file] = metaUrlAndFile("dump", positionals, values.binary, HELP);
   let threads = 10;
   if (values.threads !== undefined) {
     threads = Number(values.threads);

@@ -1,7 +1,7 @@
 // jfsmeta load META-URL [FILE]: `juicefs load` of a JSON dump into an empty database.
 import type { Readable } from "node:stream";
-import { CliError, parseCli, Progress } from "./common";
-import { openEngine, redactUrl } from "../lib/engines/open";
+import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
+import { openEngine } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { openDumpInput } from "../lib/dump/input";
@@ -55,10 +55,7 @@ export async function run(args: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected META-URL and an optional FILE\n\n${HELP}`);
-  if (values.binary) throw new CliError("--binary dumps are not supported by jfsmeta: load a JSON dump");
-  const [url, file] = positionals;
-  process.title = `jfsmeta load ${redactUrl(url)}`;
+  const [url, file] = metaUrlAndFile("load", positionals, values.binary, HELP);
   const algo = values["encrypt-algo"];
   if (algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
     throw new CliError(`unsupported --encrypt-algo "${algo}": use aes256gcm-rsa or chacha20-rsa`);
