@@ -31,7 +31,7 @@ import {
   type Where,
 } from "./schema";
 import { settingDecoder } from "./setting-json";
-import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type TreeName } from "./types";
+import { DumpFormatError, type DirHandle, type DumpHeader, type DumpVisitor, type ReadEntry, type TreeName } from "./types";
 
 const fail = (message: string, at: Where): never => {
   throw new DumpFormatError(message, at.path, at.offset);
@@ -448,3 +448,20 @@ export async function readDump(
   await drain(st.events);
 }
 
+/** Visitor members that gather the header sections into `header` as the reader meets them. */
+export function collectHeader(
+  header: { [K in keyof DumpHeader]?: DumpHeader[K] | null },
+): Pick<DumpVisitor, "setting" | "counters" | "sustained" | "delFiles" | "quotas" | "changeLog"> {
+  return {
+    setting: (s) => void (header.setting = s),
+    counters: (c) => void (header.counters = c),
+    sustained: (s) => void (header.sustained = s),
+    delFiles: (d) => void (header.delFiles = d),
+    quotas: (kind, q) => {
+      if (kind === "dir") header.quotas = q;
+      else if (kind === "user") header.userQuotas = q;
+      else header.groupQuotas = q;
+    },
+    changeLog: (c) => void (header.changeLog = c),
+  };
+}

@@ -2,7 +2,7 @@
 // JsonDumpWriter. For small fixtures only (everything is held in memory).
 import { PassThrough } from "node:stream";
 import type { DumpNode } from "../jfs/types";
-import { readDump } from "./reader";
+import { collectHeader, readDump } from "./reader";
 import { JsonDumpWriter } from "./writer";
 import type { DumpHeader, TreeName, TreeWriter } from "./types";
 
@@ -25,16 +25,7 @@ export async function readDumpToTree(input: Buffer | AsyncIterable<Buffer>): Pro
   // Children wait under their directory's handle until the directory itself closes.
   const pending = new Map<number, MemEntry[]>();
   await readDump(Buffer.isBuffer(input) ? [input] : input, {
-    setting: (s) => void (header.setting = s),
-    counters: (c) => void (header.counters = c),
-    sustained: (s) => void (header.sustained = s),
-    delFiles: (d) => void (header.delFiles = d),
-    quotas: (kind, q) => {
-      if (kind === "dir") header.quotas = q;
-      else if (kind === "user") header.userQuotas = q;
-      else header.groupQuotas = q;
-    },
-    changeLog: (c) => void (header.changeLog = c),
+    ...collectHeader(header),
     entry: (e) => {
       const me: MemEntry = { name: e.name, node: e.node };
       if (e.self) {

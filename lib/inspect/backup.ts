@@ -7,7 +7,7 @@ import { Transform, pipeline, type Readable, type Writable } from "node:stream";
 import v8 from "node:v8";
 import Database from "better-sqlite3";
 import type { DumpHeader, DumpVisitor, ReadEntry, TreeName } from "../dump/types";
-import { readDump } from "../dump/reader";
+import { collectHeader, readDump } from "../dump/reader";
 import { JsonDumpWriter } from "../dump/writer";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import { unescapeName } from "../jfs/escape";
@@ -140,16 +140,8 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     };
 
     const visitor: DumpVisitor = {
+      ...collectHeader(header),
       setting: (s) => void (header.setting = maskSecrets(s)),
-      counters: (c) => void (header.counters = c),
-      sustained: (s) => void (header.sustained = s),
-      delFiles: (d) => void (header.delFiles = d),
-      quotas: (kind, q) => {
-        if (kind === "dir") header.quotas = q;
-        else if (kind === "user") header.userQuotas = q;
-        else header.groupQuotas = q;
-      },
-      changeLog: (c) => void (header.changeLog = c),
       treeStart: (t) => void trees.push(t),
       entry: (e: ReadEntry) => {
         if (opts.signal?.aborted) throw new InspectRequestError("indexing was cancelled");
