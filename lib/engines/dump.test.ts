@@ -7,7 +7,8 @@ import { TRASH_INODE } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import { JsonDumpWriter } from "../dump/writer";
 import type { MetaEngine, StoredNode } from "./engine";
-import { dumpMeta, dumpVersionCheck, NameTable, toDumpNode } from "./dump";
+import { dumpMeta, dumpVersionCheck, toDumpNode } from "./dump";
+import { NameTable } from "./nametable";
 
 const setting: Setting = { Name: "t", UUID: "u", Storage: "file", Bucket: "/b/", BlockSize: 4096, TrashDays: 1, EnableACL: false, SecretKey: "sk", MetaVersion: 1 };
 

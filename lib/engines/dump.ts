@@ -5,6 +5,7 @@ import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE, typeFromCode } from "..
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { MetaEngine, StoredNode } from "./engine";
+import { NameTable } from "./nametable";
 
 export interface DumpOptions {
   /** Dump only this directory ("d1", "/a/b"); it must exist. */
@@ -120,80 +121,6 @@ export async function buildHeader(
   return header;
 }
 
-/**
- * A directory's children in a compact table (one name buffer, typed arrays), so that a
- * directory of a million entries costs tens of bytes per entry, not an object each.
- */
-export class NameTable {
-  private names = Buffer.alloc(4096);
-  private used = 0;
-  private offsets = new Uint32Array(256);
-  private inodes = new BigUint64Array(256);
-  private types = new Uint8Array(256);
-  /** First 6 name bytes as a number: most comparisons end there. */
-  private prefixes = new Float64Array(256);
-  count = 0;
-
-  add(name: Buffer, inode: bigint, type: NodeType): void {
-    if (this.count + 1 >= this.offsets.length) {
-      const grow = <T extends Uint32Array | BigUint64Array | Uint8Array | Float64Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a as never);
-        return b;
-      };
-      this.offsets = grow(this.offsets);
-      this.inodes = grow(this.inodes);
-      this.types = grow(this.types);
-      this.prefixes = grow(this.prefixes);
-    }
-    if (this.used + name.length > this.names.length) {
-      const b = Buffer.alloc(Math.max(this.names.length * 2, this.used + name.length));
-      this.names.copy(b, 0, 0, this.used);
-      this.names = b;
-    }
-    name.copy(this.names, this.used);
-    const i = this.count++;
-    this.offsets[i] = this.used;
-    this.used += name.length;
-    this.offsets[i + 1] = this.used;
-    this.inodes[i] = inode;
-    this.types[i] = TYPE_CODE[type] ?? 0;
-    let p = 0;
-    for (let k = 0; k < 6; k++) p = p * 256 + (k < name.length ? name[k] : 0);
-    this.prefixes[i] = p;
-  }
-
-  name(i: number): Buffer {
-    return this.names.subarray(this.offsets[i], this.offsets[i + 1]);
-  }
-  inode(i: number): bigint {
-    return this.inodes[i];
-  }
-  type(i: number): NodeType {
-    return typeFromCode(this.types[i]) ?? ("unknown" as NodeType);
-  }
-
-  /** Indexes in raw-name byte order (Go string order). */
-  sortedOrder(alreadySorted: boolean): Uint32Array {
-    const order = new Uint32Array(this.count);
-    for (let i = 0; i < this.count; i++) order[i] = i;
-    if (alreadySorted) return order;
-    const { names, offsets, prefixes } = this;
-    order.sort((a, b) => prefixes[a] - prefixes[b] || names.compare(names, offsets[b], offsets[b + 1], offsets[a], offsets[a + 1]));
-    // A hash scan may return an entry twice (Redis HSCAN during a rehash): keep one.
-    let kept = 0;
-    for (let i = 0; i < order.length; i++) {
-      const cur = order[i];
-      if (kept > 0) {
-        const prev = order[kept - 1];
-        if (names.compare(names, offsets[prev], offsets[prev + 1], offsets[cur], offsets[cur + 1]) === 0) continue;
-      }
-      order[kept++] = cur;
-    }
-    return kept === order.length ? order : order.subarray(0, kept);
-  }
-}
-
 /** Caps concurrent engine reads across all directory levels of the walk. */
 class Limiter {
   private active = 0;
@@ -267,12 +194,8 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     }
   };
   const openDir = async (ino: bigint, batchesAhead: number): Promise<OpenedDir> => {
-    const table = new NameTable();
     const listing = engine.readDir(ino);
-    for await (const batch of listing.batches) {
-      checkAbort();
-      for (const e of batch) table.add(e.name, e.inode, e.type);
-    }
+    const table = await NameTable.fromListing(listing.batches, checkAbort);
     const d: OpenedDir = { table, order: table.sortedOrder(listing.sorted), batches: [], next: 0 };
     schedule(d, batchesAhead);
     return d;

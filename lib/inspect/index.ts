@@ -30,4 +30,4 @@ export {
   isoTime,
   flagNames,
 } from "./describe";
-export { sortedNameOrder } from "./nameindex";
+export { sortedNameOrder } from "../engines/nametable";

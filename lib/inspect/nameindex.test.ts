@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { NameIndex, sortedNameOrder } from "./nameindex";
+import { NameIndex } from "./nameindex";
+import { sortedNameOrder } from "../engines/nametable";
 import type { DirEntry } from "../jfs/types";
 
 function pack(list: Buffer[]): { names: Buffer; offsets: Uint32Array } {
@@ -63,5 +64,12 @@ describe("NameIndex filters", () => {
     expect(Array.from(idx.matching("x")).map((r) => idx.at(r).name.toString())).toEqual(["xAB", "İx"]);
     expect(Array.from(idx.matching("zz"))).toEqual([]);
     expect(Array.from(idx.matching("\0"))).toEqual([]);
+  });
+
+  it("an entry listed twice (hash scan during a rehash) is shown and matched once", async () => {
+    const idx = await index(["b", "ab", "c", "ab"]);
+    expect(idx.count).toBe(3);
+    expect(Array.from({ length: idx.count }, (_, r) => idx.at(r).name.toString())).toEqual(["ab", "b", "c"]);
+    expect(Array.from(idx.matching("ab")).map((r) => idx.at(r).name.toString())).toEqual(["ab"]);
   });
 });
