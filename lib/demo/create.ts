@@ -18,21 +18,11 @@ import { backupName, rotate } from "../storage/retention";
 import { writeSyntheticDump } from "../synth/volume";
 import { dataPath } from "../server/config";
 import { audit, getDb } from "../server/db";
+import { prng } from "../synth/prng";
 
 export const DEMO_NAME = "demo";
 const DAY = 86_400_000;
 
-/** Deterministic PRNG (mulberry32) so every demo looks the same for a given start. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The names an hourly client (60–66 min apart, as real clients drift) would have left in

@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { escapeName, findBadEscape, goUtf8SeqLen, unescapeName } from "./escape";
+import { prng } from "../synth/prng";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
-/** Deterministic PRNG so that failures reproduce. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("escapeName: the dump-format.md §1.6 table", () => {
   const rows: [string, Buffer, string][] = [

@@ -16,6 +16,7 @@ import type { AclRule, Attr, Chunk, Counters, DumpNode, NodeType, Slice, Xattr }
 import { align4K, CHUNK_SIZE, TRASH_INODE } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
+import { prng } from "./prng";
 
 export interface SyntheticOptions {
   /** Regular files in the project tree and the flat directory (misc and trash add ~20). */
@@ -41,17 +42,6 @@ interface Tally {
 
 const MIB = 1 << 20;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A child to write: its name and how to write it (nodes are created when written). */
 interface Child {
