@@ -23,7 +23,6 @@ import { prng } from "../synth/prng";
 export const DEMO_NAME = "demo";
 const DAY = 86_400_000;
 
-
 /**
  * The names an hourly client (60–66 min apart, as real clients drift) would have left in
  * meta/ after `days` of backups with a cleanup after each one.

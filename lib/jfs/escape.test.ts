@@ -4,7 +4,6 @@ import { prng } from "../synth/prng";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
-
 describe("escapeName: the dump-format.md §1.6 table", () => {
   const rows: [string, Buffer, string][] = [
     ["spaces (v1.4+)", Buffer.from("file name with spaces"), "file%20name%20with%20spaces"],

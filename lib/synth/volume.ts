@@ -42,7 +42,6 @@ interface Tally {
 
 const MIB = 1 << 20;
 
-
 /** A child to write: its name and how to write it (nodes are created when written). */
 interface Child {
   name: Buffer;
