@@ -19,15 +19,22 @@ const CRLF = 0x0d;
 const INCOMPLETE = Symbol("incomplete");
 const MORE = Symbol("more");
 
+const NO_BYTES = Buffer.alloc(0);
+/** First allocation of a CommandBuffer: a dump batch (~300 commands) fits without growing. */
+const FIRST_CAPACITY = 16 * 1024;
+
 /** Builds the bytes of many commands in one growing buffer. */
 export class CommandBuffer {
-  private buf = Buffer.allocUnsafe(64 * 1024);
+  // Allocated on first use, not up front: many builders stay empty (a dump batch's follow-up
+  // pipeline usually does), and a fresh 64 KiB per builder and per take() was most of the
+  // dump's allocated bytes, churning the GC.
+  private buf: Buffer = NO_BYTES;
   private len = 0;
   count = 0;
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n, FIRST_CAPACITY));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
@@ -94,7 +101,7 @@ export class CommandBuffer {
   /** The encoded commands; the builder starts over. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(64 * 1024);
+    this.buf = NO_BYTES;
     this.len = 0;
     this.count = 0;
     return out;
