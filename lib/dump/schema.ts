@@ -15,7 +15,7 @@ export type Schema =
   | { k: "bool" }
   | { k: "enum"; values: readonly string[] }
   | { k: "array"; of: Schema }
-  | { k: "record"; fields: Map<string, Schema>; folded: Map<string, string>; build?: (o: Record<string, unknown>, at: Where) => unknown }
+  | RecordSchema
   | { k: "map"; key: IntSchema; of: Schema };
 
 /** An integer member: bounds as bigint, and as numbers for the fast path of short literals. */
@@ -31,6 +31,15 @@ export interface IntSchema {
 
 export function intSchema(min: bigint, max: bigint, asNumber: boolean, what: string): IntSchema {
   return { k: "int", min, max, minN: Number(min), maxN: Number(max), asNumber, what };
+}
+
+export interface RecordSchema {
+  k: "record";
+  fields: Map<string, Schema>;
+  folded: Map<string, string>;
+  build?: (o: Record<string, unknown>, at: Where) => unknown;
+  /** Members by a bucket of their name's bytes (nameBucket): keys match without a string. */
+  buckets: { name: string; schema: Schema }[][];
 }
 
 /** Where a value was read, for error messages. */
@@ -82,8 +91,37 @@ export const mapOf = (key: IntSchema, of: Schema): Schema => ({ k: "map", key, o
 export function record(fields: Record<string, Schema>, build?: (o: Record<string, unknown>, at: Where) => unknown): Schema {
   // Maps, not objects: a member named "__proto__" or "toString" must not find anything.
   const folded = new Map<string, string>();
-  for (const name of Object.keys(fields)) folded.set(name.toLowerCase(), name);
-  return { k: "record", fields: new Map(Object.entries(fields)), folded, build };
+  const buckets: { name: string; schema: Schema }[][] = Array.from({ length: NAME_BUCKETS }, () => []);
+  for (const [name, schema] of Object.entries(fields)) {
+    folded.set(name.toLowerCase(), name);
+    // ASCII names only: exactMember compares char codes with bytes.
+    if (/^[\x20-\x7e]+$/.test(name)) buckets[nameBucket(Buffer.from(name, "latin1"), 0, name.length)].push({ name, schema });
+  }
+  return { k: "record", fields: new Map(Object.entries(fields)), folded, build, buckets };
+}
+
+const NAME_BUCKETS = 64;
+function nameBucket(b: Buffer, start: number, end: number): number {
+  return (end - start + b[start] * 7 + b[end - 1] * 3) & (NAME_BUCKETS - 1);
+}
+
+/**
+ * The member of `s` whose name is exactly these bytes, or undefined. Member names are read
+ * millions of times (13 per attr), and matching bytes in place is cheaper than making a
+ * string and hashing it.
+ */
+function exactMember(s: RecordSchema, tok: Token): { name: string; schema: Schema } | undefined {
+  const { buf, start, end } = tok;
+  if (end === start) return undefined;
+  const bucket = s.buckets[nameBucket(buf, start, end)];
+  for (let i = 0; i < bucket.length; i++) {
+    const name = bucket[i].name;
+    if (name.length !== end - start) continue;
+    let k = 0;
+    while (k < name.length && name.charCodeAt(k) === buf[start + k]) k++;
+    if (k === name.length) return bucket[i];
+  }
+  return undefined;
 }
 
 const KIND_NAMES: Record<ScalarKind, string> = {
@@ -239,7 +277,7 @@ export class RecordFrame extends PathFrame {
   private field: string | null = null;
   private fieldSchema: Schema | null = null;
   constructor(
-    private readonly s: Extract<Schema, { k: "record" }>,
+    private readonly s: RecordSchema,
     parent: Frame,
     seg: string,
     private readonly offset: number,
@@ -248,6 +286,12 @@ export class RecordFrame extends PathFrame {
     super(parent, seg);
   }
   key(name: Token): void {
+    const fast = exactMember(this.s, name);
+    if (fast !== undefined) {
+      this.field = fast.name;
+      this.fieldSchema = fast.schema;
+      return;
+    }
     const n = name.str();
     const exact = this.s.fields.get(n);
     const f = exact ? n : this.s.folded.get(n.toLowerCase());
