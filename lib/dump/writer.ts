@@ -6,7 +6,10 @@ import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type
 import { settingToGo } from "./setting-json";
 import type { DumpHeader, TreeName, TreeWriter } from "./types";
 
+/** Bytes handed to the stream at a time. */
 const FLUSH_AT = 64 * 1024;
+/** Output is encoded into buffers of this size (or of one entry's worst case, if larger). */
+const CHUNK_BYTES = 1 << 20;
 
 function countersToGo(c: Counters): GoObject {
   const m: GoObject = new Map<string, GoValue>([
@@ -74,7 +77,16 @@ interface OpenDir {
  * %-escapes names, symlink targets and xattr values and JSON-encodes the rest per §1.5–1.7.
  */
 export class JsonDumpWriter implements TreeWriter {
+  /**
+   * The entry being rendered. It is encoded into `chunk` after every call, while it is a
+   * small string: encoding a 64 KiB string built from thousands of concatenations meant
+   * flattening that rope first, a tenth of the dump's CPU.
+   */
   private buf = "";
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** chunk[unwritten, used) is encoded but not yet handed to the stream. */
+  private unwritten = 0;
+  private used = 0;
   private readonly stack: OpenDir[] = [];
   private trees = 0;
   private headerDone = false;
@@ -154,17 +166,37 @@ export class JsonDumpWriter implements TreeWriter {
     if (node.defaultAcl) this.buf += ",\n" + f + '"posix_acl_default": ' + encodeAcl(node.defaultAcl);
   }
 
+  /** Moves `buf` into `chunk` as UTF-8. */
+  private encode(): void {
+    const s = this.buf;
+    this.buf = "";
+    const worst = s.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+    if (this.used + worst > this.chunk.length) {
+      this.handOver();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, worst));
+      this.unwritten = this.used = 0;
+    }
+    this.used += this.chunk.write(s, this.used, "utf8");
+  }
+
+  /** Writes the encoded bytes not yet written; false when the stream asks to wait. */
+  private handOver(): boolean {
+    if (this.used === this.unwritten) return true;
+    const piece = this.chunk.subarray(this.unwritten, this.used);
+    this.unwritten = this.used;
+    return this.out.write(piece);
+  }
+
   private maybeFlush(): Promise<void> | void {
-    if (this.buf.length >= FLUSH_AT) return this.flush();
+    this.encode();
+    if (this.used - this.unwritten >= FLUSH_AT) return this.flush();
     if (this.failure) throw this.failure;
   }
 
   private async flush(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.buf) return;
-    const chunk = Buffer.from(this.buf, "utf8");
-    this.buf = "";
-    if (!this.out.write(chunk)) {
+    this.encode();
+    if (!this.handOver()) {
       await new Promise<void>((resolve, reject) => {
         const onDrain = () => {
           this.out.off("error", onError);
