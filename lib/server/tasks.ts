@@ -239,7 +239,10 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
             id: "empty",
             ok: false,
             label: "Target is not empty",
-            detail: `${empty.reason}${empty.volume ? ` (volume "${empty.volume}")` : ""}. A restore only goes into an empty database: pick a new database or empty this one first.`,
+            // Engines' reasons already name the fix; add the volume only where they do not.
+            detail:
+              `${empty.reason}${empty.volume && !empty.reason.includes(`"${empty.volume}"`) ? ` (volume "${empty.volume}")` : ""}.` +
+              (/empty database/.test(empty.reason) ? "" : " A restore only goes into an empty database: pick a new database or empty this one first."),
           },
     );
   } catch (err) {
