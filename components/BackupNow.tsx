@@ -1,19 +1,10 @@
 "use client";
 // "Back up now": one automatic-backup cycle as a JuiceFS client runs it, then a page refresh.
-import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
 import { backupNowAction } from "../app/(app)/actions";
-import { JobProgress, useJob } from "./JobProgress";
+import { JobProgress, useStartedJob } from "./JobProgress";
 
 export function BackupNow({ volumeId }: { volumeId: string }) {
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
-  const router = useRouter();
-  const job = useJob(jobId);
-  useEffect(() => {
-    if (job.data?.state === "succeeded") router.refresh();
-  }, [job.data?.state, router]);
+  const { jobId, setJobId, error, setError, pending, start, job } = useStartedJob();
   return (
     <div className="space-y-2">
       <button

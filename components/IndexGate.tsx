@@ -1,22 +1,14 @@
 "use client";
 // A backup must be read once into an on-disk index before its tree can be paged. This runs
 // that as a job (with a key for encrypted backups) and reloads the page when done.
-import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
+import { useState } from "react";
 import { startIndexAction } from "../app/(app)/actions";
-import { JobProgress, useJob } from "./JobProgress";
+import { JobProgress, useStartedJob } from "./JobProgress";
 
 export function IndexGate({ volumeId, backup }: { volumeId: string; backup: string }) {
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { jobId, setJobId, error, setError, pending, start, job } = useStartedJob();
   const [pem, setPem] = useState("");
   const [passphrase, setPassphrase] = useState("");
-  const [pending, start] = useTransition();
-  const router = useRouter();
-  const job = useJob(jobId);
-  useEffect(() => {
-    if (job.data?.state === "succeeded") router.refresh();
-  }, [job.data?.state, router]);
   const go = () =>
     start(async () => {
       setError(null);

@@ -3,9 +3,27 @@
 // or another tab shows the same progress).
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useState, useTransition } from "react";
 import { cancelJobAction } from "../app/(app)/actions";
 import type { JobView } from "../lib/server/views";
 import { humanBytes } from "../lib/server/views";
+
+/**
+ * A job this component starts: its id once started, its live state, an error from starting
+ * it, and a transition for the start; the page refreshes when the job succeeds.
+ */
+export function useStartedJob() {
+  const [jobId, setJobId] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const router = useRouter();
+  const job = useJob(jobId);
+  useEffect(() => {
+    if (job.data?.state === "succeeded") router.refresh();
+  }, [job.data?.state, router]);
+  return { jobId, setJobId, error, setError, pending, start, job };
+}
 
 export function useJob(jobId: string | null) {
   return useQuery({
