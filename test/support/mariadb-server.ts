@@ -1,12 +1,11 @@
 // A private, throwaway MariaDB for tests and benchmarks: mariadb-install-db on a temp dir,
 // its own socket and a free port on 127.0.0.1, grant tables skipped (root, no password).
 // Databases are created and dropped per test. Never point tests at the machine's shared MySQL.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "./redis-server";
-import { claimDir, removeStaleDirs } from "./stale-dirs";
+import { ServerLifetime } from "./stale-dirs";
 
 export interface MariadbServer {
   port: number;
@@ -21,22 +20,10 @@ export interface MariadbServer {
 let counter = 0;
 
 export async function startMariadb(): Promise<MariadbServer> {
-  removeStaleDirs("jfsmeta-mariadb-");
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-mariadb-"));
-  claimDir(dir);
+  const life = new ServerLifetime("jfsmeta-mariadb-", "SIGKILL");
+  const dir = life.dir;
   const data = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
-  const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
-  let proc: ChildProcess | null = null;
-  const onExit = () => {
-    try {
-      proc?.kill("SIGKILL");
-    } catch {
-      /* already gone */
-    }
-    cleanupDir();
-  };
-  process.once("exit", onExit);
   const user = process.getuid?.() === 0 ? ["--user=root"] : [];
   try {
     execFileSync(
@@ -46,7 +33,7 @@ export async function startMariadb(): Promise<MariadbServer> {
     );
     const port = await freePort();
     // setpriv gives the server a parent-death signal: a test process killed outright takes it along.
-    proc = spawn(
+    const proc = spawn(
       "setpriv",
       [
         "--pdeathsig",
@@ -69,6 +56,7 @@ export async function startMariadb(): Promise<MariadbServer> {
       ],
       { stdio: "ignore" },
     );
+    life.proc = proc;
     const mariadb = await import("mariadb");
     const deadline = Date.now() + 20_000;
     while (!existsSync(socket)) {
@@ -76,7 +64,6 @@ export async function startMariadb(): Promise<MariadbServer> {
       if (Date.now() > deadline) throw new Error("mariadbd did not create its socket in time");
       await new Promise((r) => setTimeout(r, 50));
     }
-    const running = proc;
     const sql = async (text: string, db?: string) => {
       const c = await mariadb.createConnection({ socketPath: socket, user: "root", database: db });
       try {
@@ -95,19 +82,10 @@ export async function startMariadb(): Promise<MariadbServer> {
         await sql(`CREATE DATABASE \`${name}\``);
         return { name, url: url(name), drop: async () => void (await sql(`DROP DATABASE IF EXISTS \`${name}\``)) };
       },
-      async stop() {
-        process.removeListener("exit", onExit);
-        if (running.exitCode === null) {
-          const exited = new Promise((r) => running.once("exit", r));
-          running.kill("SIGKILL"); // throwaway data: no clean shutdown needed
-          await exited;
-        }
-        cleanupDir();
-      },
+      stop: () => life.stop(),
     };
   } catch (err) {
-    process.removeListener("exit", onExit);
-    onExit();
+    life.killNow();
     throw err;
   }
 }

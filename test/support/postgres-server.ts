@@ -1,12 +1,11 @@
 // A private, throwaway PostgreSQL for tests and benchmarks: initdb on a temp dir, trust auth,
 // a free port on 127.0.0.1, no fsync. Databases are created and dropped per test.
 // Never point tests at the machine's shared PostgreSQL.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { chownSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "./redis-server";
-import { claimDir, removeStaleDirs } from "./stale-dirs";
+import { ServerLifetime } from "./stale-dirs";
 
 export interface PostgresServer {
   port: number;
@@ -44,21 +43,9 @@ function asPostgresUser(cmd: string, args: string[], dieWithParent = false): [st
 let counter = 0;
 
 export async function startPostgres(): Promise<PostgresServer> {
-  removeStaleDirs("jfsmeta-pg-");
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-pg-"));
-  claimDir(dir);
+  const life = new ServerLifetime("jfsmeta-pg-", "SIGQUIT");
+  const dir = life.dir;
   const data = path.join(dir, "data");
-  const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
-  let proc: ChildProcess | null = null;
-  const onExit = () => {
-    try {
-      proc?.kill("SIGQUIT");
-    } catch {
-      /* already gone */
-    }
-    cleanupDir();
-  };
-  process.once("exit", onExit);
   try {
     if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), Number(execFileSync("id", ["-g", "postgres"]).toString().trim()));
     const [icmd, iargs] = asPostgresUser(pgBin("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]);
@@ -75,7 +62,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       "-c", "max_connections=50",
       "-c", "shared_buffers=64MB",
     ], true);
-    proc = spawn(cmd, args, { stdio: "ignore" });
+    const proc = spawn(cmd, args, { stdio: "ignore" });
+    life.proc = proc;
     const pg = (await import("pg")).default;
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -91,7 +79,6 @@ export async function startPostgres(): Promise<PostgresServer> {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    const running = proc;
     const sql = async (text: string, db = "postgres") => {
       const c = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database: db });
       await c.connect();
@@ -111,19 +98,10 @@ export async function startPostgres(): Promise<PostgresServer> {
         await sql(`CREATE DATABASE "${name}"`);
         return { name, url: url(name), drop: async () => void (await sql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)) };
       },
-      async stop() {
-        process.removeListener("exit", onExit);
-        if (running.exitCode === null) {
-          const exited = new Promise((r) => running.once("exit", r));
-          running.kill("SIGQUIT"); // immediate shutdown: nothing to keep
-          await exited;
-        }
-        cleanupDir();
-      },
+      stop: () => life.stop(),
     };
   } catch (err) {
-    process.removeListener("exit", onExit);
-    onExit();
+    life.killNow();
     throw err;
   }
 }
