@@ -9,11 +9,10 @@ import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 import { startTargets, type SqlTargets } from "../lib/engines/sql/testing/targets";
 import { openEngine } from "../lib/engines/open";
-import { dumpMeta } from "../lib/engines/dump";
-import { loadMeta } from "../lib/engines/load";
+import { dumpToBuffer, loadBuffer } from "./support/engine-io";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
-import type { EngineKind } from "../lib/engines/engine";
+import type { EngineKind, MetaEngine } from "../lib/engines/engine";
 
 const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
 const CLI = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
@@ -56,30 +55,18 @@ function cliPipe(from: string, to: string): Promise<void> {
   });
 }
 
-async function dumpToBuffer(url: string): Promise<Buffer> {
+/** Open the engine a URL names for one piece of work. */
+async function withEngine<T>(url: string, work: (engine: MetaEngine) => Promise<T>): Promise<T> {
   const engine = await openEngine(url);
   try {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on("data", (c: Buffer) => chunks.push(c));
-    await dumpMeta(engine, new JsonDumpWriter(out), {});
-    out.end();
-    return Buffer.concat(chunks);
+    return await work(engine);
   } finally {
     await engine.close();
   }
 }
 
-async function loadBuffer(url: string, dump: Buffer): Promise<void> {
-  const engine = await openEngine(url);
-  try {
-    const input = new PassThrough();
-    input.end(dump);
-    await loadMeta(engine, input);
-  } finally {
-    await engine.close();
-  }
-}
+const dumpUrl = (url: string) => withEngine(url, (e) => dumpToBuffer(e));
+const loadUrl = (url: string, dump: Buffer) => withEngine(url, (e) => loadBuffer(e, dump));
 
 beforeAll(async () => {
   redis = await startRedisServer();
@@ -128,23 +115,23 @@ describe("a synthetic volume of 10,000 files round-trips through every engine pa
     source = Buffer.concat(chunks);
     for (const kind of KINDS) {
       const url = await fresh(kind);
-      await loadBuffer(url, source);
+      await loadUrl(url, source);
       loaded.set(kind, url);
     }
   }, 300_000);
 
   it("each engine dumps the source back byte for byte", async () => {
-    for (const kind of KINDS) expect((await dumpToBuffer(loaded.get(kind)!)).equals(source), kind).toBe(true);
+    for (const kind of KINDS) expect((await dumpUrl(loaded.get(kind)!)).equals(source), kind).toBe(true);
   });
 
   for (const from of KINDS) {
     it(`from ${from} to every other engine`, async () => {
-      const dumped = await dumpToBuffer(loaded.get(from)!);
+      const dumped = await dumpUrl(loaded.get(from)!);
       for (const to of KINDS) {
         if (to === from) continue;
         const target = await fresh(to);
-        await loadBuffer(target, dumped);
-        expect((await dumpToBuffer(target)).equals(dumped), `${from} → ${to}`).toBe(true);
+        await loadUrl(target, dumped);
+        expect((await dumpUrl(target)).equals(dumped), `${from} → ${to}`).toBe(true);
       }
     }, 300_000);
   }

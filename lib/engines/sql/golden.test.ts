@@ -2,25 +2,17 @@
 // private servers: metadata.sample loads, dumps back byte for byte, --subdir d1 gives
 // metadata-sub.sample, and checkMeta's facts hold when read through the engine.
 import { createReadStream } from "node:fs";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "../../../test/support/fixtures";
-import { JsonDumpWriter } from "../../dump/writer";
-import { dumpMeta } from "../dump";
+import { dumpToBuffer as dumpEngine } from "../../../test/support/engine-io";
 import { loadMeta } from "../load";
 import { align4K, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
 import { openSqlEngine, type SqlEngine } from "./index";
 import { toBig, toNum } from "./rows";
 import { DIALECTS, startTargets, type FreshDb, type SqlTargets } from "./testing/targets";
 
-async function dumpToBuffer(engine: SqlEngine, subdir?: string): Promise<Buffer> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on("data", (c: Buffer) => chunks.push(c));
-  await dumpMeta(engine, new JsonDumpWriter(out), { subdir });
-  out.end();
-  return Buffer.concat(chunks);
-}
+const dumpToBuffer = (engine: SqlEngine, subdir?: string) => dumpEngine(engine, { subdir });
 
 describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
   let targets: SqlTargets;
