@@ -5,6 +5,8 @@ import { E2E_DATA_DIR, E2E_PASSWORD, E2E_PORT } from "./e2e/env";
 
 export default defineConfig({
   testDir: "e2e",
+  // Removes the data dir the webServer command makes (the server is idle by then).
+  globalTeardown: "./e2e/global-teardown.ts",
   fullyParallel: false,
   workers: 1,
   retries: 0,

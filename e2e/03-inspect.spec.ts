@@ -1,9 +1,8 @@
 import { expect, test, type Page } from "@playwright/test";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_META_DIR, DEMO_META_URL } from "./env";
-import { cli, login, shot } from "./helpers";
+import { cli, login, scratchDir, shot } from "./helpers";
 
 /** Walk down to the first regular file and check its entry panel and JSON. */
 async function drillToFile(page: Page): Promise<string> {
@@ -47,7 +46,7 @@ test("the live engine is inspected down to one entry's JSON, with a paged filter
   await shot(page, "inspect-live");
 
   // Export of the open directory = `jfsmeta dump --subdir` of it, byte for byte.
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-export-"));
+  const dir = scratchDir("export-");
   await page.getByRole("button", { name: /Export this directory/ }).click();
   const progress = page.getByTestId("job-progress");
   await expect(progress).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });

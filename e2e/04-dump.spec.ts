@@ -1,13 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { mkdtempSync } from "node:fs";
 import { DEMO_META_URL } from "./env";
-import { cli, login, shot } from "./helpers";
+import { cli, login, scratchDir, shot } from "./helpers";
 
 test("a dump downloaded from the dashboard is byte-identical to the CLI's", async ({ page }) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-dump-"));
+  const dir = scratchDir("dump-");
   await login(page);
   await page.goto("/volumes/demo");
   const form = page.getByTestId("dump-form");

@@ -1,10 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { DEMO_META_DIR, DEMO_META_URL } from "./env";
-import { cli, login, shot } from "./helpers";
+import { cli, login, scratchDir, shot } from "./helpers";
 
 test("one click restores the newest backup into a new SQLite database, verified by dumping it", async ({ page }) => {
   await login(page);
@@ -20,7 +19,7 @@ test("one click restores the newest backup into a new SQLite database, verified 
   await shot(page, "restore");
 
   // The restored database dumps to exactly what the backup holds.
-  const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-e2e-restore-"));
+  const dir = scratchDir("restore-");
   const out = path.join(dir, "restored.json");
   cli(["dump", target, out, "--keep-secret-key"]);
   const backup = gunzipSync(readFileSync(path.join(DEMO_META_DIR, newest)));

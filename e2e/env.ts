@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3217);
+/** The server's data dir, made afresh by the webServer command and removed by global-teardown.ts. */
 export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `jfsmeta-e2e-${E2E_PORT}`);
 export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? "e2e-Correct-Horse-9";
 export const ROOT = path.resolve(fileURLToPath(new URL("..", import.meta.url)));

@@ -1,7 +1,8 @@
 import { expect, type Page } from "@playwright/test";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import path from "node:path";
-import { E2E_PASSWORD, ROOT, SCREENSHOTS } from "./env";
+import { E2E_DATA_DIR, E2E_PASSWORD, ROOT, SCREENSHOTS } from "./env";
 
 export async function login(page: Page): Promise<void> {
   await page.goto("/login");
@@ -19,4 +20,11 @@ export function cli(args: string[]): string {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "jfsmeta.mjs"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`jfsmeta ${args[0]} failed (${r.status}): ${r.stderr}`);
   return r.stdout;
+}
+
+/** A fresh dir for a test's own files, inside the run's data dir (so it goes with it). */
+export function scratchDir(prefix: string): string {
+  const root = path.join(E2E_DATA_DIR, "e2e-scratch");
+  mkdirSync(root, { recursive: true });
+  return mkdtempSync(path.join(root, prefix));
 }

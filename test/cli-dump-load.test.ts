@@ -1,13 +1,13 @@
 // `jfsmeta dump` / `jfsmeta load` as a user runs them: child processes, pipes, exit codes.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
+import { tempDir } from "./support/temp-dir";
 import { rawClient } from "./redis/helpers";
 import { encryptEnvelope, loadRsaPrivateKey } from "../lib/dump/envelope";
 import { TEST_RSA_KEY } from "../lib/dump/envelope.test-keys";
@@ -35,7 +35,7 @@ function jfsmeta(args: string[], opts: { stdin?: Buffer; env?: Record<string, st
 }
 
 let server: RedisServer;
-let tmp: string;
+const tmp = tempDir("jfsmeta-cli-");
 const clients: Redis[] = [];
 const url = (db: number) => `redis://:${PASSWORD}@127.0.0.1:${server.port}/${db}`;
 const raw = (db: number) => {
@@ -46,12 +46,10 @@ const raw = (db: number) => {
 
 beforeAll(async () => {
   server = await startRedisServer({ password: PASSWORD });
-  tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-cli-"));
 });
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   await server?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("jfsmeta load / dump", () => {

@@ -1,13 +1,13 @@
 import { createCipheriv, createHash, createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { buffer as collect } from "node:stream/consumers";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
+import { tempDir } from "../../test/support/temp-dir";
 import {
   createDecryptStream,
   createEncryptStream,
@@ -29,11 +29,7 @@ const GO_GZIP_V4 =
   "1f8b08000000000004ff002b00d4ff7b0a20202253657474696e67223a207b0a20202020224e616d65223a20226d796a6673220a20207d0a7d0a010000ffffe4a729af2b000000";
 const V4_JSON = '{\n  "Setting": {\n    "Name": "myjfs"\n  }\n}\n';
 
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(tmpdir(), "jfsmeta-envelope-"));
-});
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir("jfsmeta-envelope-");
 
 async function streamEncrypt(plain: Buffer, algo: "aes256gcm-rsa" | "chacha20-rsa", random?: (n: number) => Buffer, chunk = 7): Promise<Buffer> {
   const pieces: Buffer[] = [];

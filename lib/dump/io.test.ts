@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { golden } from "../../test/support/fixtures";
+import { tempDir } from "../../test/support/temp-dir";
 import { DumpInputError, openDumpInput, sniffCompression } from "./input";
 import { openDumpOutput } from "./output";
 import { readDumpToTree, writeTree } from "./testing";
 import { JsonDumpWriter } from "./writer";
 import { emitTree } from "./testing";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "jfsmeta-io-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = tempDir("jfsmeta-io-");
 
 async function readAllBytes(r: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

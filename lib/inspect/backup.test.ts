@@ -1,10 +1,10 @@
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
+import { tempDir } from "../../test/support/temp-dir";
 import { JsonDumpWriter } from "../dump/writer";
 import type { Setting } from "../jfs/setting";
 import { TRASH_INODE } from "../jfs/types";
@@ -14,10 +14,7 @@ import { BackupIndexInfoSchema, ChildrenPageSchema, EntryDetailSchema } from "./
 import { InspectNotFoundError, type TreeSource } from "./source";
 import { testNode } from "./testing/fake-engine";
 
-// Made in beforeAll, so a filtered run that skips this file leaves nothing behind.
-let tmp: string;
-beforeAll(() => void (tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-"))));
-afterAll(() => tmp && rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir("jfsmeta-inspect-");
 
 /** Collect what a function writes to a Writable. */
 async function capture(fn: (out: Writable) => Promise<void>): Promise<Buffer> {

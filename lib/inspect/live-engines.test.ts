@@ -1,12 +1,11 @@
 // The live source on real engines loaded from the golden sample must show what the backup
 // index of that sample shows: same rows in the same order, same entry JSON.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
+import { tempDir } from "../../test/support/temp-dir";
 import type { MetaEngine } from "../engines/engine";
 import { loadMeta } from "../engines/load";
 import { openEngine } from "../engines/open";
@@ -42,12 +41,11 @@ async function walk(src: TreeSource): Promise<Seen[]> {
   return seen;
 }
 
-let tmp: string;
+const tmp = tempDir("jfsmeta-inspect-live-");
 let redis: RedisServer;
 let expected: Seen[];
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-inspect-live-")); // here, so a filtered run leaves nothing behind
   redis = await startRedisServer();
   const idx = path.join(tmp, "sample.idx");
   await indexBackup(Readable.from([golden("metadata.sample")]), idx);
@@ -57,7 +55,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await redis?.stop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 const engines: [string, () => string][] = [

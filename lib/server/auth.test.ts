@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { tempDir } from "../../test/support/temp-dir";
 
 async function freshAuth(env: Record<string, string | undefined>) {
   vi.resetModules();
@@ -16,7 +16,7 @@ describe("password and sessions", () => {
   let dir: string;
   const saved = { ...process.env };
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-auth-"));
+    dir = tempDir("jfsmeta-auth-");
   });
   afterEach(() => {
     process.env = { ...saved };
@@ -59,7 +59,7 @@ describe("password and sessions", () => {
     expect(auth.sessionValid(`${Number(exp) + 1000}.${nonce}.${mac}`, now)).toBe(false);
     expect(auth.sessionValid(token, now + auth.SESSION_TTL_MS + 1)).toBe(false);
     // Another data directory has another signing secret.
-    const other = await freshAuth({ JFSMETA_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), "jfsmeta-auth-")), JFSMETA_PASSWORD: "pw" });
+    const other = await freshAuth({ JFSMETA_DATA_DIR: tempDir("jfsmeta-auth-"), JFSMETA_PASSWORD: "pw" });
     expect(other.sessionValid(token, now)).toBe(false);
   });
 });

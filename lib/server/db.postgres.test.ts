@@ -1,11 +1,10 @@
 // The own store on PostgreSQL (DATABASE_URL): tables created from prisma/sql/postgres.sql,
 // the same Prisma API as on SQLite. Runs against a private throwaway server.
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPostgres, type PostgresServer } from "../../test/support/postgres-server";
+import { tempDir } from "../../test/support/temp-dir";
 
+const dataDir = tempDir("jfsmeta-pgstore-");
 let pg: PostgresServer;
 let database: { url: string; drop(): Promise<void> };
 
@@ -13,7 +12,7 @@ beforeAll(async () => {
   pg = await startPostgres();
   database = await pg.createDatabase();
   process.env.DATABASE_URL = database.url;
-  process.env.JFSMETA_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-pgstore-"));
+  process.env.JFSMETA_DATA_DIR = dataDir;
 }, 120_000);
 
 afterAll(async () => {

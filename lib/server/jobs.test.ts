@@ -1,10 +1,8 @@
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir";
 
 // Private store in a temp directory; set before the modules read it.
-process.env.JFSMETA_DATA_DIR = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-jobs-"));
+process.env.JFSMETA_DATA_DIR = tempDir("jfsmeta-jobs-");
 delete process.env.DATABASE_URL;
 
 type Jobs = typeof import("./jobs");

@@ -1,12 +1,12 @@
 // The dashboard's restore and dump paths against a real (temporary) demo volume: SQLite
 // metadata, file storage, everything under a temp data directory.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir";
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-tasks-"));
+const dataDir = tempDir("jfsmeta-tasks-");
 process.env.JFSMETA_DATA_DIR = dataDir;
 delete process.env.DATABASE_URL;
 

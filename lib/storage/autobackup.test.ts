@@ -1,6 +1,4 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -9,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenPath } from "../../test/support/fixtures";
 import { startRedisServer, type RedisServer } from "../../test/support/redis-server";
 import { startS3Server } from "../../test/support/s3-server";
+import { tempDir } from "../../test/support/temp-dir";
 import { decryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
 import { openDumpInput } from "../dump/input";
@@ -126,12 +125,8 @@ describe("cleanup", () => {
 
 describe("automatic backups on a private Redis", () => {
   let redis: RedisServer;
-  const dirs: string[] = [];
-  const tmp = () => {
-    const d = mkdtempSync(path.join(tmpdir(), "jfsmeta-autobackup-"));
-    dirs.push(d);
-    return d;
-  };
+  /** Made in tests only: removed when the test finishes. */
+  const tmp = () => tempDir("jfsmeta-autobackup-");
   let db = 0;
   /** A fresh DB with the golden sample loaded and its storage pointed at a temp dir. */
   async function volume(tweak: (s: Setting) => Setting = (s) => s): Promise<{ url: string; engine: MetaEngine; bucket: string }> {
@@ -149,7 +144,6 @@ describe("automatic backups on a private Redis", () => {
   });
   afterAll(async () => {
     await redis?.stop();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it("backs up once per interval, writes lastBackup, uploads a gzip JSON dump and cleans up", async () => {

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { buffer } from "node:stream/consumers";
 import { pathToFileURL } from "node:url";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3Server, type S3TestServer } from "../../test/support/s3-server";
+import { tempDir } from "../../test/support/temp-dir";
 import { randomBytes } from "node:crypto";
 import { createEncryptStream, decryptEnvelope, encryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
@@ -181,25 +181,21 @@ describe("S3 store against s3rver", () => {
     const plain = gzipSync('{"Setting":{}}');
     await store.put("v/meta/plain.json.gz", plain);
     await store.put("v/meta/enc.json.gz", encryptEnvelope(plain, key, { algo: "chacha20-rsa" }));
-    const dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-source-"));
-    try {
-      const keyPath = path.join(dir, "key.pem");
-      writeFileSync(keyPath, TEST_RSA_KEY);
-      const storage = { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey };
-      const a = await openBackupSource("s3://jfs/v/meta/plain.json.gz", { storage });
-      expect([a.decrypted, (await buffer(a.stream)).equals(plain)]).toEqual([false, true]);
-      const b = await openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage, keyPath, tmpDir: dir });
-      expect([b.decrypted, (await buffer(b.stream)).equals(plain)]).toEqual([true, true]);
-      await expect(openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage })).rejects.toThrow(/is encrypted: give the volume's private key/);
-      await expect(openBackupSource("s3://jfs/v/meta/none.json.gz", { storage })).rejects.toThrow(/not found/);
-      const local = path.join(dir, "enc.json.gz");
-      writeFileSync(local, encryptEnvelope(plain, key));
-      const c = await openBackupSource(pathToFileURL(local).href, { keyPath });
-      expect([c.decrypted, (await buffer(c.stream)).equals(plain)]).toEqual([true, true]);
-      await expect(openBackupSource("dump-2026-01-01-000000.json.gz")).rejects.toThrow(/META-URL/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir("jfsmeta-source-");
+    const keyPath = path.join(dir, "key.pem");
+    writeFileSync(keyPath, TEST_RSA_KEY);
+    const storage = { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey };
+    const a = await openBackupSource("s3://jfs/v/meta/plain.json.gz", { storage });
+    expect([a.decrypted, (await buffer(a.stream)).equals(plain)]).toEqual([false, true]);
+    const b = await openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage, keyPath, tmpDir: dir });
+    expect([b.decrypted, (await buffer(b.stream)).equals(plain)]).toEqual([true, true]);
+    await expect(openBackupSource("s3://jfs/v/meta/enc.json.gz", { storage })).rejects.toThrow(/is encrypted: give the volume's private key/);
+    await expect(openBackupSource("s3://jfs/v/meta/none.json.gz", { storage })).rejects.toThrow(/not found/);
+    const local = path.join(dir, "enc.json.gz");
+    writeFileSync(local, encryptEnvelope(plain, key));
+    const c = await openBackupSource(pathToFileURL(local).href, { keyPath });
+    expect([c.decrypted, (await buffer(c.stream)).equals(plain)]).toEqual([true, true]);
+    await expect(openBackupSource("dump-2026-01-01-000000.json.gz")).rejects.toThrow(/META-URL/);
   });
 
   it("checkVolumeStorage reads juicefs_uuid (enveloped on encrypted volumes) and names each problem", async () => {
@@ -262,30 +258,22 @@ describe("sharded volumes", () => {
     expect(() => shardBucket("/data/shard/", 1)).toThrow(/%d/);
   });
   it("places each full key on shard fnv1a32(key) % n and merges listings", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-shards-"));
-    try {
-      const setting: Setting = { Name: "sv", UUID: "u", Storage: "file", Bucket: `${dir}/s%d/`, Shards: 3, BlockSize: 4096, TrashDays: 1, EnableACL: false };
-      const vol = openVolumeStore(setting).store;
-      const names = Array.from({ length: 12 }, (_, i) => `dump-2026-01-${String(i + 10)}-000000.json.gz`);
-      for (const n of names) await vol.put(`meta/${n}`, Buffer.from(n));
-      for (const n of names) {
-        const shard = fnv1a32(`sv/meta/${n}`) % 3;
-        expect((await new FileStore(`${dir}/s${shard}/`).head(`sv/meta/${n}`))?.size).toBe(n.length);
-      }
-      expect((await listBackups(vol, { sniff: false })).map((b) => b.name)).toEqual(names);
-      expect((await getBytes(vol, `meta/${names[5]}`)).toString()).toBe(names[5]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const dir = tempDir("jfsmeta-shards-");
+    const setting: Setting = { Name: "sv", UUID: "u", Storage: "file", Bucket: `${dir}/s%d/`, Shards: 3, BlockSize: 4096, TrashDays: 1, EnableACL: false };
+    const vol = openVolumeStore(setting).store;
+    const names = Array.from({ length: 12 }, (_, i) => `dump-2026-01-${String(i + 10)}-000000.json.gz`);
+    for (const n of names) await vol.put(`meta/${n}`, Buffer.from(n));
+    for (const n of names) {
+      const shard = fnv1a32(`sv/meta/${n}`) % 3;
+      expect((await new FileStore(`${dir}/s${shard}/`).head(`sv/meta/${n}`))?.size).toBe(n.length);
     }
+    expect((await listBackups(vol, { sniff: false })).map((b) => b.name)).toEqual(names);
+    expect((await getBytes(vol, `meta/${names[5]}`)).toString()).toBe(names[5]);
   });
 });
 
 describe("file store", () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "jfsmeta-filestore-"));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir("jfsmeta-filestore-");
   it("stores keys as files, lists recursively and sorted, reads ranges", async () => {
     const vol = openVolumeStore({ Name: "v", UUID: "u", Storage: "file", Bucket: dir + "/", BlockSize: 4096, TrashDays: 1, EnableACL: false }).store;
     await vol.put("meta/dump-2025-01-02-000000.json.gz", Buffer.from("b"));

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../../../test/support/temp-dir";
 import { parseRedisUrl } from "./url";
 
 describe("Redis META-URL parsing", () => {
@@ -26,7 +26,7 @@ describe("Redis META-URL parsing", () => {
   it("password fallback: REDIS_PASSWORD, META_PASSWORD, META_PASSWORD_FILE", () => {
     expect(parseRedisUrl("redis://h/1", { REDIS_PASSWORD: "a", META_PASSWORD: "b" }).options.password).toBe("a");
     expect(parseRedisUrl("redis://h/1", { META_PASSWORD: "b" }).options.password).toBe("b");
-    const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-url-"));
+    const dir = tempDir("jfsmeta-url-");
     writeFileSync(path.join(dir, "pw"), "  c\n");
     expect(parseRedisUrl("redis://h/1", { META_PASSWORD_FILE: path.join(dir, "pw") }).options.password).toBe("c");
     expect(parseRedisUrl("redis://:url@h/1", { REDIS_PASSWORD: "a" }).options.password).toBe("url");

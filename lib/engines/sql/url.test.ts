@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../../../test/support/temp-dir";
 import { parseSqlUrl, redactSqlUrl } from "./url";
 
 describe("SQL META-URLs", () => {
@@ -34,7 +34,7 @@ describe("SQL META-URLs", () => {
 
   it("uses META_PASSWORD or META_PASSWORD_FILE when the URL has none", () => {
     expect(parseSqlUrl("mysql://u@(h:1)/d", { META_PASSWORD: "secret" })).toMatchObject({ password: "secret" });
-    const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-pw-"));
+    const dir = tempDir("jfsmeta-pw-");
     writeFileSync(path.join(dir, "pw"), "  filed\n");
     expect(parseSqlUrl("postgres://u@h:5432/d", { META_PASSWORD_FILE: path.join(dir, "pw") })).toMatchObject({ password: "filed" });
     expect(parseSqlUrl("postgres://u:inurl@h/d", { META_PASSWORD: "env" })).toMatchObject({ password: "inurl" });
