@@ -2,6 +2,7 @@
 // written with `?` placeholders; 64-bit integers come back as bigint on every dialect.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
+import { finished } from "node:stream/promises";
 import type { MysqlTarget, PostgresTarget, SqliteTarget, SqlDialect, SqlTarget } from "./url";
 
 export type Row = Record<string, unknown>;
@@ -16,6 +17,8 @@ export interface SqlSession extends SqlConn {
   release(): void;
   /** MySQL/MariaDB: one single-row statement executed for many rows (bulk protocol). */
   batch?(sql: string, rows: unknown[][]): Promise<void>;
+  /** PostgreSQL: COPY ... FROM STDIN with `data` as the whole input. */
+  copyIn?(sql: string, data: Buffer): Promise<void>;
 }
 
 export interface SqlDriver extends SqlConn {
@@ -197,6 +200,12 @@ class PostgresDriver implements SqlDriver {
     return {
       all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
+      copyIn: async (s, data) => {
+        const { from: copyFrom } = await import("pg-copy-streams");
+        const stream = client.query(copyFrom(s));
+        stream.end(data);
+        await finished(stream);
+      },
       release: () => client.release(),
     };
   }

@@ -1,4 +1,6 @@
-// LoadSink for the SQL engines: buffers rows per table and writes them as multi-row INSERTs.
+// LoadSink for the SQL engines: buffers rows per table and writes them as multi-row INSERTs
+// (SQLite), the connector's bulk batch (MySQL) or binary COPY (PostgreSQL). Writing overlaps
+// with parsing: one round of rows is written while the next is buffered.
 // SQLite and PostgreSQL run the whole load (DDL included) in one transaction, so abort() is a
 // ROLLBACK; MySQL commits DDL implicitly, so abort() drops the tables this load created.
 import { existsSync, rmSync } from "node:fs";
@@ -11,6 +13,7 @@ import type { SqlSession } from "./driver";
 import type { SqlEngine } from "./engine";
 import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
+import { encodeCopyBinary } from "./pg-copy";
 
 type Mode = "plain" | "ignore" | "upsertRefs";
 
@@ -31,16 +34,13 @@ const MAX_STATEMENT_ROWS = 2000;
 
 const INT32_MAX = 0x7fffffff;
 
-/** Array type of each column kind, for PostgreSQL's UNNEST inserts. */
-const PG_ARRAY_TYPE: Record<ColType, string> = {
-  int: "integer[]",
-  bigint: "bigint[]",
-  varchar: "text[]",
-  text: "text[]",
-  blob: "bytea[]",
-  varbinary255: "bytea[]",
-  varbinary4096: "bytea[]",
-};
+/** PostgreSQL: rows per COPY at least (one COPY round trip carries a whole buffer). */
+const COPY_ROWS = 10000;
+/**
+ * PostgreSQL: chunk_ref rows (one per slice, repeated for shared slices, then the full counts)
+ * are copied here and merged into chunk_ref once at commit; COPY cannot skip duplicates.
+ */
+const PG_REF_STAGE = "pg_temp.jfsmeta_chunk_ref_load";
 
 /** Tables whose rows can be large (blobs past a few hundred bytes); others are bounded by row count. */
 const VARIABLE_ROWS = new Set(["chunk", "xattr", "symlink", "acl", "setting"]);
@@ -86,6 +86,7 @@ export class SqlLoadSink implements LoadSink {
       const schema = engine.target.dialect === "postgres" ? engine.target.schema : undefined;
       if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
       for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
+      if (conn.copyIn) await conn.run(`CREATE TEMP TABLE ${PG_REF_STAGE} (chunkid BIGINT, size INTEGER, refs INTEGER) ON COMMIT DROP`);
     } catch (err) {
       await sink.abort().catch(() => {});
       throw err;
@@ -206,8 +207,12 @@ export class SqlLoadSink implements LoadSink {
    * rows (memory stays bounded by one statement per table) or for commit().
    */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffered(false));
-    return this.flushing;
+    // One write runs while the parser fills the next statements: wait only for the previous
+    // one, so parsing and the database's work overlap and at most two rounds are buffered.
+    const previous = this.flushing;
+    this.flushing = previous.then(() => this.writeBuffered(false));
+    this.flushing.catch(() => {}); // reported by the next flush(), commit() or abort()
+    return previous;
   }
 
   private statementRows(b: Buffered): number {
@@ -218,19 +223,10 @@ export class SqlLoadSink implements LoadSink {
     const { names } = this.engine;
     const dialect = this.engine.driver.dialect;
     const q = (c: string) => names.q(c);
-    let sql: string;
-    if (dialect === "postgres") {
-      // One array per column: PostgreSQL parses and plans a 2000-row VALUES list slowly
-      // (~130 µs a row measured); UNNEST of typed arrays is one small plan.
-      const def = tableDef(b.table);
-      const casts = b.columns.map((c) => `?::${PG_ARRAY_TYPE[def.columns.find((x) => x.name === c)!.type]}`);
-      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) SELECT * FROM UNNEST(${casts.join(",")})`;
-    } else {
-      const tuple = `(${b.columns.map(() => "?").join(",")})`;
-      // MySQL goes through the connector's batch(): one tuple, many rows.
-      const tuples = dialect === "mysql" ? 1 : n;
-      sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(tuples).fill(tuple).join(",")}`;
-    }
+    const tuple = `(${b.columns.map(() => "?").join(",")})`;
+    // MySQL goes through the connector's batch(): one tuple, many rows.
+    const tuples = dialect === "mysql" ? 1 : n;
+    let sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(tuples).fill(tuple).join(",")}`;
     if (b.mode === "ignore") {
       sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("chunkid")} = ${q("chunkid")}` : ` ON CONFLICT (${q("chunkid")}) DO NOTHING`;
     } else if (b.mode === "upsertRefs") {
@@ -243,12 +239,25 @@ export class SqlLoadSink implements LoadSink {
     const dialect = this.engine.driver.dialect;
     // Inserts first (refs upserts after the plain slice rows), then the node updates.
     const order = [...this.buffers.values()].sort((a, b) => (a.mode === "upsertRefs" ? 1 : 0) - (b.mode === "upsertRefs" ? 1 : 0));
-    const ready = order.filter((b) => b.rows.length && (all || b.rows.length >= this.statementRows(b) || b.bytes >= MAX_STATEMENT_BYTES));
+    const copy = this.conn.copyIn;
+    const ready = order.filter(
+      (b) => b.rows.length && (all || b.rows.length >= (copy ? COPY_ROWS : this.statementRows(b)) || b.bytes >= MAX_STATEMENT_BYTES),
+    );
     if (!ready.length && !(all && this.hardLinks.length)) return;
     const perTx = !this.transactional;
     if (perTx) await this.conn.run("BEGIN");
     try {
       for (const b of ready) {
+        if (copy) {
+          // Taken before the first await: the parser keeps adding rows meanwhile.
+          const data = encodeCopyBinary(this.columnTypes(b), b.rows);
+          b.rows = [];
+          b.bytes = 0;
+          await copy(this.copySql(b), data).catch((err: Error) => {
+            throw this.explain(err, b.table);
+          });
+          continue;
+        }
         const rows = b.mode === "plain" ? b.rows : dedupeByFirst(b.rows);
         b.rows = [];
         b.bytes = 0;
@@ -276,15 +285,7 @@ export class SqlLoadSink implements LoadSink {
             continue;
           }
           const params: unknown[] = [];
-          if (dialect === "postgres") {
-            for (let c = 0; c < b.columns.length; c++) {
-              const col: unknown[] = new Array(n);
-              for (let k = 0; k < n; k++) col[k] = rows[i + k][c];
-              params.push(col);
-            }
-          } else {
-            for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
-          }
+          for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
           await this.conn.run(this.insertSql(b, n), params).catch(fail);
           i += n;
           // better-sqlite3 is synchronous: let the event loop breathe between statements.
@@ -301,6 +302,17 @@ export class SqlLoadSink implements LoadSink {
       if (perTx) await this.conn.run("ROLLBACK").catch(() => {});
       throw err;
     }
+  }
+
+  private copySql(b: Buffered): string {
+    const cols = b.columns.map((c) => this.engine.names.q(c)).join(",");
+    const target = b.table === "chunk_ref" ? PG_REF_STAGE : this.engine.names.t(b.table);
+    return `COPY ${target} (${cols}) FROM STDIN (FORMAT binary)`;
+  }
+
+  private columnTypes(b: Buffered): { name: string; type: ColType }[] {
+    const def = tableDef(b.table);
+    return b.columns.map((name) => ({ name, type: def.columns.find((x) => x.name === name)!.type }));
   }
 
   /** nlink = links and parent = 0 for each hard-linked inode, many rows per statement. */
@@ -351,6 +363,13 @@ export class SqlLoadSink implements LoadSink {
     await this.flushing;
     const { names } = this.engine;
     const dialect = this.engine.driver.dialect;
+    if (this.conn.copyIn) {
+      // Shared slices were copied once per use, then with their full count: keep the count.
+      const q = (c: string) => names.q(c);
+      await this.conn.run(
+        `INSERT INTO ${names.t("chunk_ref")} (${q("chunkid")}, ${q("size")}, ${q("refs")}) SELECT chunkid, MIN(size), MAX(refs) FROM ${PG_REF_STAGE} GROUP BY chunkid`,
+      );
+    }
     if (dialect === "postgres") {
       // Explicit ACL ids do not advance the SERIAL sequence (JuiceFS's load leaves it at 1).
       const acl = names.t("acl");
