@@ -4,7 +4,7 @@ import type { Attr, DumpNode, NodeType, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
-import type { MetaEngine, StoredNode } from "./engine";
+import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { NameTable } from "./nametable";
 
 export interface DumpOptions {
@@ -177,28 +177,69 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
 
+  /** A directory's children in output order, batch by batch, read ahead of the walk. */
   interface OpenedDir {
-    table: NameTable;
-    order: Uint32Array;
-    batches: Promise<StoredNode[]>[];
-    next: number;
+    next(): Promise<ChildBatch | null>;
+    /** Read up to `max` batches ahead from now on (opened-ahead directories start at 1). */
+    widen(max: number): void;
   }
-  /** Up to `max` batches of a directory's children in flight, in output order. */
-  const schedule = (d: OpenedDir, max: number) => {
-    while (d.batches.length < max && d.next < d.order.length) {
-      const items: { inode: bigint; type: NodeType }[] = [];
-      for (const end = Math.min(d.order.length, d.next + DUMP_BATCH); d.next < end; d.next++) {
-        items.push({ inode: d.table.inode(d.order[d.next]), type: d.table.type(d.order[d.next]) });
-      }
-      d.batches.push(readBatch(items));
-    }
-  };
-  const openDir = async (ino: bigint, batchesAhead: number): Promise<OpenedDir> => {
+
+  /** Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. */
+  const openListed = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
     const listing = engine.readDir(ino);
     const table = await NameTable.fromListing(listing.batches, checkAbort);
-    const d: OpenedDir = { table, order: table.sortedOrder(listing.sorted), batches: [], next: 0 };
-    schedule(d, batchesAhead);
-    return d;
+    const order = table.sortedOrder(listing.sorted);
+    const batches: { start: number; nodes: Promise<StoredNode[]> }[] = [];
+    let next = 0;
+    const schedule = () => {
+      while (batches.length < ahead && next < order.length) {
+        const start = next;
+        const items: { inode: bigint; type: NodeType }[] = [];
+        for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
+          items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
+        }
+        batches.push({ start, nodes: readBatch(items) });
+      }
+    };
+    schedule();
+    return {
+      async next() {
+        const b = batches.shift();
+        schedule();
+        if (!b) return null;
+        const nodes = await b.nodes;
+        return { names: nodes.map((_, k) => table.name(order[b.start + k])), nodes };
+      },
+      widen(max) {
+        ahead = max;
+        schedule();
+      },
+    };
+  };
+
+  /** Pages of children with their data (engine.readDirNodes), one page read ahead. */
+  const openPaged = (pages: AsyncIterable<ChildBatch>): OpenedDir => {
+    const it = pages[Symbol.asyncIterator]();
+    const read = () => {
+      const p = limiter.run(() => it.next()).then((r) => (r.done ? null : r.value));
+      p.catch(() => {}); // awaited by next(); a failure stops the walk there
+      return p;
+    };
+    let ahead: Promise<ChildBatch | null> | null = read();
+    return {
+      async next() {
+        if (!ahead) return null;
+        const batch = await ahead;
+        ahead = batch ? read() : null;
+        return batch;
+      },
+      widen() {},
+    };
+  };
+
+  const openDir = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
+    const paged = engine.readDirNodes?.(ino);
+    return paged ? openPaged(paged) : openListed(ino, ahead);
   };
   // Sub-directories are opened (listing + first batch) as soon as their parent's batch
   // arrives, so that small directories do not each cost a round trip in turn. Bounded, so
@@ -219,29 +260,24 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
       d = await opened;
       openedAhead--;
     } else d = await openDir(ino, threads);
-    schedule(d, threads);
-    let pos = 0;
-    const ahead = new Map<number, Promise<OpenedDir>>();
-    while (d.batches.length > 0) {
+    d.widen(threads);
+    for (let batch = await d.next(); batch; batch = await d.next()) {
       checkAbort();
-      const nodes = await d.batches.shift()!;
-      schedule(d, threads);
+      const { names, nodes } = batch;
+      const ahead = new Map<number, Promise<OpenedDir>>();
       for (let k = 0; k < nodes.length && openedAhead < OPEN_AHEAD; k++) {
         if (!isDir(nodes[k])) continue;
         const p = openDir(nodes[k].inode, 1);
         p.catch(() => {}); // awaited when walked; a failure stops the walk there
         openedAhead++;
-        ahead.set(pos + k, p);
+        ahead.set(k, p);
       }
-      for (const child of nodes) {
-        const here = pos++;
-        const childName = d.table.name(d.order[here]);
+      for (let k = 0; k < nodes.length; k++) {
+        const child = nodes[k];
         if (isDir(child)) {
-          const p = ahead.get(here);
-          ahead.delete(here);
-          await walk(childName, child, p);
+          await walk(names[k], child, ahead.get(k));
         } else {
-          await writer.leaf(childName, toDumpNode(child));
+          await writer.leaf(names[k], toDumpNode(child));
           progress();
         }
       }

@@ -35,6 +35,12 @@ export interface StoredNode {
   chunks: Chunk[];
 }
 
+/** Children of a directory in output order: names[i] is the entry of nodes[i]. */
+export interface ChildBatch {
+  names: Buffer[];
+  nodes: StoredNode[];
+}
+
 /** Why a database cannot take a load. */
 export type EmptinessCheck =
   | { empty: true }
@@ -99,6 +105,12 @@ export interface MetaEngine {
   readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> };
   /** Full data of a batch of inodes, in the order asked. */
   readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]>;
+  /**
+   * A directory's children with their full data, in raw-name byte order, a page at a time.
+   * Engines that list sorted and can join an entry with its inode (SQL) offer it: the dump
+   * then costs two queries a page instead of a listing plus reads of every hundred entries.
+   */
+  readDirNodes?(inode: bigint): AsyncIterable<ChildBatch>;
   /** Counts for dashboards: inodes and used space as the engine's counters say. */
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 

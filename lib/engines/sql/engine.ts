@@ -1,7 +1,7 @@
 // MetaEngine over JuiceFS's SQL schema (SQLite, MySQL/MariaDB, PostgreSQL).
 // Reads stream with keyset pagination and batched IN (…) queries; nothing loads a whole table
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
-import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
@@ -9,7 +9,7 @@ import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
 import { SqliteMissingError, type AnySqlDriver, type Row, type SqlConn } from "./driver";
 import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
-import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum } from "./rows";
+import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, type NodeRowFacts } from "./rows";
 import { SqlLoadSink } from "./loader";
 
 /** Rows per keyset page of a directory listing. */
@@ -27,6 +27,21 @@ function sliceBy<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
+}
+
+/** A node whose row is read, waiting for its xattrs, symlink, chunks and ACLs. */
+interface PendingNode {
+  node: StoredNode;
+  accessAclId: number;
+  defaultAclId: number;
+}
+
+function pendingNode(inode: bigint, entryType: NodeType, facts: NodeRowFacts | undefined): PendingNode {
+  return {
+    node: { inode, entryType, attr: facts?.attr ?? null, xattrs: [], chunks: [] },
+    accessAclId: facts?.accessAclId ?? 0,
+    defaultAclId: facts?.defaultAclId ?? 0,
+  };
 }
 
 export class SqlEngine implements MetaEngine {
@@ -239,78 +254,114 @@ export class SqlEngine implements MetaEngine {
   }
 
   async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+    const q = (n: string) => this.names.q(n);
     const byInode = new Map<bigint, StoredNode>();
     const unique = [...new Map(entries.map((e) => [e.inode, e])).values()];
     for (const part of sliceBy(unique, IN_BATCH)) {
-      for (const n of await this.readNodeBatch(part)) byInode.set(n.inode, n);
+      const [inIds, idParams] = this.memberOf(
+        part.map((e) => e.inode),
+        "bigint",
+      );
+      const rows = await this.driver.all(`SELECT * FROM ${this.t("node")} WHERE ${q("inode")} ${inIds}`, idParams);
+      const facts = new Map(rows.map((r) => [toBig(r.inode), nodeFromRow(r)]));
+      const pending = part.map((e) => pendingNode(e.inode, e.type, facts.get(e.inode)));
+      await this.completeNodes(pending);
+      for (const p of pending) byInode.set(p.node.inode, p.node);
     }
     return entries.map((e) => byInode.get(e.inode)!);
   }
 
-  private async readNodeBatch(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+  readDirNodes(inode: bigint): AsyncIterable<ChildBatch> {
+    const self = this;
     const q = (n: string) => this.names.q(n);
-    const ids = entries.map((e) => e.inode);
-    const [inIds, idParams] = this.memberOf(ids, "bigint");
-    const nodeRows = await this.driver.all(`SELECT * FROM ${this.t("node")} WHERE ${q("inode")} ${inIds}`, idParams);
-    const facts = new Map(nodeRows.map((r) => [toBig(r.inode), nodeFromRow(r)]));
-    const nodes = new Map<bigint, StoredNode>();
-    for (const e of entries) {
-      const f = facts.get(e.inode);
-      nodes.set(e.inode, { inode: e.inode, entryType: e.type, attr: f?.attr ?? null, xattrs: [], chunks: [] });
-    }
-
-    const xattrRows = await this.driver.all(
-      // SQLite's TEXT holds whatever bytes Go wrote; read them raw rather than as decoded UTF-8.
-      `SELECT ${q("inode")}, ${this.driver.dialect === "sqlite3" ? `CAST(${q("name")} AS BLOB) AS ${q("name")}` : q("name")}, ${q("value")} FROM ${this.t("xattr")} WHERE ${q("inode")} ${inIds}`,
-      idParams,
-    );
-    for (const r of xattrRows) {
-      const x: Xattr = { name: toBuf(r.name), value: toBuf(r.value) };
-      nodes.get(toBig(r.inode))?.xattrs.push(x);
-    }
-    for (const n of nodes.values()) if (n.xattrs.length > 1) n.xattrs.sort((a, b) => Buffer.compare(a.name, b.name));
-
-    const typeOf = (n: StoredNode) => n.attr?.type ?? n.entryType;
-    const links = [...nodes.values()].filter((n) => typeOf(n) === "symlink").map((n) => n.inode);
-    if (links.length) {
-      const [cond, params] = this.memberOf(links, "bigint");
-      const rows = await this.driver.all(`SELECT ${q("inode")}, ${q("target")} FROM ${this.t("symlink")} WHERE ${q("inode")} ${cond}`, params);
-      for (const r of rows) {
-        const n = nodes.get(toBig(r.inode));
-        if (n) n.symlink = toBuf(r.target);
+    // The entry's columns under their own names, then the node's (all NULL when it has none).
+    const from = `SELECT e.${q("name")} AS ${q("e_name")}, e.${q("inode")} AS ${q("e_inode")}, e.${q("type")} AS ${q("e_type")}, n.* FROM ${this.t("edge")} e LEFT JOIN ${this.t("node")} n ON n.${q("inode")} = e.${q("inode")} WHERE e.${q("parent")} = ?`;
+    const order = ` ORDER BY e.${q("name")} LIMIT ${DIR_PAGE}`;
+    const page = (after: Buffer | null) => self.driver.all(after === null ? from + order : `${from} AND e.${q("name")} > ?${order}`, after === null ? [inode] : [inode, after]);
+    async function* pages(): AsyncGenerator<ChildBatch> {
+      let next: Promise<Row[]> | null = page(null);
+      while (next) {
+        const rows: Row[] = await next;
+        next = null;
+        if (!rows.length) return;
+        const names = rows.map((r) => toBuf(r.e_name));
+        if (rows.length === DIR_PAGE) {
+          // The next page is listed while this one's chunks and xattrs are read.
+          next = page(names[names.length - 1]);
+          next.catch(() => {}); // awaited on the next turn; a stopped walk never asks
+        }
+        const pending = rows.map((r, i) => {
+          const entry = self.entryFromRow(names[i], { inode: r.e_inode, type: r.e_type });
+          return pendingNode(entry.inode, entry.type, r.inode === null || r.inode === undefined ? undefined : nodeFromRow(r));
+        });
+        await self.completeNodes(pending);
+        yield { names, nodes: pending.map((p) => p.node) };
       }
     }
+    return pages();
+  }
 
-    const files = [...nodes.values()].filter((n) => typeOf(n) === "regular" && n.attr && n.attr.length > 0n);
-    if (files.length) {
-      const fileIds = files.map((n) => n.inode);
-      const [cond, params] = this.memberOf(fileIds, "bigint");
-      const rows = await this.driver.all(
-        `SELECT ${q("inode")}, ${q("indx")}, ${q("slices")} FROM ${this.t("chunk")} WHERE ${q("inode")} ${cond} ORDER BY ${q("inode")}, ${q("indx")}`,
-        params,
-      );
-      for (const r of rows) {
-        const n = nodes.get(toBig(r.inode));
-        if (!n?.attr) continue;
-        const chunk = chunkFromRow(r);
+  /**
+   * Xattrs, symlink targets, chunks and ACLs of inodes whose node rows are read: one UNION
+   * query for the first three (a round trip each would dominate small directories).
+   */
+  private async completeNodes(pending: PendingNode[]): Promise<void> {
+    if (!pending.length) return;
+    const q = (n: string) => this.names.q(n);
+    // A hard link listed twice in one page shares the first one's node (filled once).
+    const nodes = new Map<bigint, StoredNode>();
+    for (const p of pending) {
+      const first = nodes.get(p.node.inode);
+      if (first) p.node = first;
+      else nodes.set(p.node.inode, p.node);
+    }
+    const typeOf = (n: StoredNode) => n.attr?.type ?? n.entryType;
+    const all: bigint[] = [];
+    const links: bigint[] = [];
+    const files: bigint[] = [];
+    for (const n of nodes.values()) {
+      all.push(n.inode);
+      if (typeOf(n) === "symlink") links.push(n.inode);
+      else if (typeOf(n) === "regular" && n.attr && n.attr.length > 0n) files.push(n.inode);
+    }
+    // SQLite's TEXT holds whatever bytes Go wrote; read xattr names raw rather than as UTF-8.
+    const xname = this.driver.dialect === "sqlite3" ? `CAST(${q("name")} AS BLOB)` : q("name");
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    const branch = (sql: string, ids: bigint[]) => {
+      const [cond, p] = this.memberOf(ids, "bigint");
+      parts.push(`${sql} WHERE ${q("inode")} ${cond}`);
+      params.push(...p);
+    };
+    branch(`SELECT 1 AS ${q("k")}, ${q("inode")}, 0 AS ${q("indx")}, ${xname} AS ${q("name")}, ${q("value")} AS ${q("data")} FROM ${this.t("xattr")}`, all);
+    if (links.length) branch(`SELECT 2, ${q("inode")}, 0, NULL, ${q("target")} FROM ${this.t("symlink")}`, links);
+    if (files.length) branch(`SELECT 3, ${q("inode")}, ${q("indx")}, NULL, ${q("slices")} FROM ${this.t("chunk")}`, files);
+    for (const r of await this.driver.all(parts.join(" UNION ALL "), params)) {
+      const n = nodes.get(toBig(r.inode));
+      if (!n) continue;
+      const kind = toNum(r.k);
+      if (kind === 1) n.xattrs.push({ name: toBuf(r.name), value: toBuf(r.data) });
+      else if (kind === 2) n.symlink = toBuf(r.data);
+      else if (n.attr) {
+        const chunk = chunkFromRow({ indx: r.indx, slices: r.data });
         if (BigInt(chunk.index) < chunkCount(n.attr.length)) n.chunks.push(chunk);
       }
     }
+    for (const n of nodes.values()) {
+      if (n.xattrs.length > 1) n.xattrs.sort((a, b) => Buffer.compare(a.name, b.name));
+      if (n.chunks.length > 1) n.chunks.sort((a, b) => a.index - b.index);
+    }
 
     const aclIds = new Set<number>();
-    for (const e of entries) {
-      const f = facts.get(e.inode);
-      if (f?.accessAclId) aclIds.add(f.accessAclId);
-      if (f?.defaultAclId) aclIds.add(f.defaultAclId);
+    for (const p of pending) {
+      if (p.accessAclId) aclIds.add(p.accessAclId);
+      if (p.defaultAclId) aclIds.add(p.defaultAclId);
     }
     await this.loadAcls([...aclIds]);
-    for (const e of entries) {
-      const f = facts.get(e.inode);
-      const n = nodes.get(e.inode)!;
-      if (f?.accessAclId) n.accessAcl = this.aclCache.get(f.accessAclId);
-      if (f?.defaultAclId) n.defaultAcl = this.aclCache.get(f.defaultAclId);
+    for (const p of pending) {
+      if (p.accessAclId) p.node.accessAcl = this.aclCache.get(p.accessAclId);
+      if (p.defaultAclId) p.node.defaultAcl = this.aclCache.get(p.defaultAclId);
     }
-    return [...nodes.values()];
   }
 
   /**
