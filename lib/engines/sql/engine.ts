@@ -14,6 +14,12 @@ import { SqlLoadSink } from "./loader";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
+/**
+ * Entries per page of readDirNodes. Small pages keep each page's rows short-lived (big ones
+ * outlive young-generation collections and inflate the heap); the count of small
+ * directories, not of pages, decides the number of queries.
+ */
+const NODE_PAGE = 250;
 /** Inodes per IN (…) list. */
 const IN_BATCH = 500;
 
@@ -276,8 +282,9 @@ export class SqlEngine implements MetaEngine {
     const q = (n: string) => this.names.q(n);
     // The entry's columns under their own names, then the node's (all NULL when it has none).
     const from = `SELECT e.${q("name")} AS ${q("e_name")}, e.${q("inode")} AS ${q("e_inode")}, e.${q("type")} AS ${q("e_type")}, n.* FROM ${this.t("edge")} e LEFT JOIN ${this.t("node")} n ON n.${q("inode")} = e.${q("inode")} WHERE e.${q("parent")} = ?`;
-    const order = ` ORDER BY e.${q("name")} LIMIT ${DIR_PAGE}`;
+    const order = ` ORDER BY e.${q("name")} LIMIT ${NODE_PAGE}`;
     const page = (after: Buffer | null) => self.driver.all(after === null ? from + order : `${from} AND e.${q("name")} > ?${order}`, after === null ? [inode] : [inode, after]);
+    const sync = this.driver.dialect === "sqlite3";
     async function* pages(): AsyncGenerator<ChildBatch> {
       let next: Promise<Row[]> | null = page(null);
       while (next) {
@@ -285,9 +292,10 @@ export class SqlEngine implements MetaEngine {
         next = null;
         if (!rows.length) return;
         const names = rows.map((r) => toBuf(r.e_name));
-        if (rows.length === DIR_PAGE) {
+        const last = names[names.length - 1];
+        if (rows.length === NODE_PAGE && !sync) {
           // The next page is listed while this one's chunks and xattrs are read.
-          next = page(names[names.length - 1]);
+          next = page(last);
           next.catch(() => {}); // awaited on the next turn; a stopped walk never asks
         }
         const pending = rows.map((r, i) => {
@@ -296,6 +304,8 @@ export class SqlEngine implements MetaEngine {
         });
         await self.completeNodes(pending);
         yield { names, nodes: pending.map((p) => p.node) };
+        // SQLite answers synchronously: reading ahead would only keep rows alive for longer.
+        if (rows.length === NODE_PAGE && sync) next = page(last);
       }
     }
     return pages();
@@ -365,11 +375,13 @@ export class SqlEngine implements MetaEngine {
   }
 
   /**
-   * `IN (?,…)` with one parameter per value; on PostgreSQL `= ANY(?::type[])` with one array,
-   * so that every batch size shares one prepared statement.
+   * `IN (?,…)` with one parameter per value; on PostgreSQL `= ANY(?::type[])` with one array
+   * and on SQLite a JSON array, so that every batch size shares one prepared statement.
    */
   private memberOf(values: (bigint | number)[], pgType: "bigint" | "integer"): [string, unknown[]] {
     if (this.driver.dialect === "postgres") return [`= ANY(?::${pgType}[])`, [values]];
+    // SQLite prepares (and caches) each distinct text: one JSON array keeps it to one.
+    if (this.driver.dialect === "sqlite3") return [`IN (SELECT value FROM json_each(?))`, [`[${values.join(",")}]`]];
     return [`IN (${placeholders(values.length)})`, values];
   }
 
