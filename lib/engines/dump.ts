@@ -177,19 +177,49 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
 
+  /** Children in output order; opened[k] is child k's directory, when opened ahead. */
+  interface ArrivedBatch extends ChildBatch {
+    opened: (Promise<OpenedDir> | undefined)[];
+  }
+
   /** A directory's children in output order, batch by batch, read ahead of the walk. */
   interface OpenedDir {
-    next(): Promise<ChildBatch | null>;
+    next(): Promise<ArrivedBatch | null>;
     /** Read up to `max` batches ahead from now on (opened-ahead directories start at 1). */
     widen(max: number): void;
   }
+
+  // Sub-directories are opened (listing + first batch) as soon as their parent's batch
+  // arrives, before the walk gets there, so that the reads of small directories overlap
+  // (and, on SQL, share queries) instead of costing a round trip each in turn. Bounded by
+  // directories and by entries held, so memory stays flat however wide or deep the tree is.
+  const paged = typeof engine.readDirNodes === "function";
+  const readAhead = engine.dumpReadAhead ?? { dirs: 64, entries: 8192 };
+  let openedAhead = 0;
+  /** Entries of batches that arrived and are not written yet. */
+  let held = 0;
+  const isDir = (n: StoredNode) => (n.attr?.type ?? n.entryType) === "directory";
+  const openChild = (batch: ArrivedBatch, k: number) => {
+    const p = openDir(batch.nodes[k].inode, 1);
+    p.catch(() => {}); // awaited when walked; a failure stops the walk there
+    openedAhead++;
+    batch.opened[k] = p;
+  };
+  const arrive = (batch: ChildBatch): ArrivedBatch => {
+    held += batch.nodes.length;
+    const arrived: ArrivedBatch = { names: batch.names, nodes: batch.nodes, opened: [] };
+    for (let k = 0; k < batch.nodes.length && openedAhead < readAhead.dirs && held < readAhead.entries && !limiter.stopped; k++) {
+      if (isDir(batch.nodes[k])) openChild(arrived, k);
+    }
+    return arrived;
+  };
 
   /** Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. */
   const openListed = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
     const listing = engine.readDir(ino);
     const table = await NameTable.fromListing(listing.batches, checkAbort);
     const order = table.sortedOrder(listing.sorted);
-    const batches: { start: number; nodes: Promise<StoredNode[]> }[] = [];
+    const batches: Promise<ArrivedBatch>[] = [];
     let next = 0;
     const schedule = () => {
       while (batches.length < ahead && next < order.length) {
@@ -198,7 +228,9 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
         for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
           items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
         }
-        batches.push({ start, nodes: readBatch(items) });
+        const batch = readBatch(items).then((nodes) => arrive({ names: nodes.map((_, k) => table.name(order[start + k])), nodes }));
+        batch.catch(() => {}); // awaited by next()
+        batches.push(batch);
       }
     };
     schedule();
@@ -206,9 +238,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
       async next() {
         const b = batches.shift();
         schedule();
-        if (!b) return null;
-        const nodes = await b.nodes;
-        return { names: nodes.map((_, k) => table.name(order[b.start + k])), nodes };
+        return b ? await b : null;
       },
       widen(max) {
         ahead = max;
@@ -217,15 +247,21 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     };
   };
 
-  /** Pages of children with their data (engine.readDirNodes), one page read ahead. */
+  /**
+   * Pages of children with their data (engine.readDirNodes), one page read ahead. Not through
+   * the limiter: the engine bounds its own queries and merges the reads of many directories.
+   */
   const openPaged = (pages: AsyncIterable<ChildBatch>): OpenedDir => {
     const it = pages[Symbol.asyncIterator]();
     const read = () => {
-      const p = limiter.run(() => it.next()).then((r) => (r.done ? null : r.value));
+      const p = it.next().then((r) => {
+        if (limiter.stopped) throw limiter.stopped;
+        return r.done ? null : arrive(r.value);
+      });
       p.catch(() => {}); // awaited by next(); a failure stops the walk there
       return p;
     };
-    let ahead: Promise<ChildBatch | null> | null = read();
+    let ahead: Promise<ArrivedBatch | null> | null = read();
     return {
       async next() {
         if (!ahead) return null;
@@ -238,17 +274,12 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   };
 
   const openDir = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
-    const paged = engine.readDirNodes?.(ino);
-    return paged ? openPaged(paged) : openListed(ino, ahead);
+    const pages = engine.readDirNodes?.(ino);
+    return pages ? openPaged(pages) : openListed(ino, ahead);
   };
-  // Sub-directories are opened (listing + first batch) as soon as their parent's batch
-  // arrives, so that small directories do not each cost a round trip in turn. Bounded, so
-  // memory stays flat however wide or deep the tree is.
-  const OPEN_AHEAD = 64;
-  let openedAhead = 0;
-  const isDir = (n: StoredNode) => (n.attr?.type ?? n.entryType) === "directory";
 
   const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
+    // Every sub-directory is opened before it is walked; only the roots are not.
     const dn = toDumpNode(node);
     const ino = dn.attr.inode;
     if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
@@ -264,23 +295,19 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     for (let batch = await d.next(); batch; batch = await d.next()) {
       checkAbort();
       const { names, nodes } = batch;
-      const ahead = new Map<number, Promise<OpenedDir>>();
-      for (let k = 0; k < nodes.length && openedAhead < OPEN_AHEAD; k++) {
-        if (!isDir(nodes[k])) continue;
-        const p = openDir(nodes[k].inode, 1);
-        p.catch(() => {}); // awaited when walked; a failure stops the walk there
-        openedAhead++;
-        ahead.set(k, p);
-      }
+      // Sub-directories not opened on arrival (the bounds were reached) are opened together
+      // now, so that their reads share queries.
+      if (paged) for (let k = 0; k < nodes.length; k++) if (isDir(nodes[k]) && !batch.opened[k]) openChild(batch, k);
       for (let k = 0; k < nodes.length; k++) {
         const child = nodes[k];
         if (isDir(child)) {
-          await walk(names[k], child, ahead.get(k));
+          await walk(names[k], child, batch.opened[k]);
         } else {
           await writer.leaf(names[k], toDumpNode(child));
           progress();
         }
       }
+      held -= nodes.length;
     }
     await writer.endDir();
     path.delete(ino);

@@ -111,6 +111,12 @@ export interface MetaEngine {
    * then costs two queries a page instead of a listing plus reads of every hundred entries.
    */
   readDirNodes?(inode: bigint): AsyncIterable<ChildBatch>;
+  /**
+   * How far a dump may read ahead of what it has written: directories opened and entries
+   * held. More overlaps more round trips; an engine that answers synchronously gains nothing
+   * from it but memory. Default: 64 directories, 8192 entries.
+   */
+  readonly dumpReadAhead?: { dirs: number; entries: number };
   /** Counts for dashboards: inodes and used space as the engine's counters say. */
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 

@@ -9,19 +9,18 @@ import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
 import { SqliteMissingError, type AnySqlDriver, type Row, type SqlConn } from "./driver";
 import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
-import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, type NodeRowFacts } from "./rows";
+import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
 import { SqlLoadSink } from "./loader";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
-/**
- * Entries per page of readDirNodes. Small pages keep each page's rows short-lived (big ones
- * outlive young-generation collections and inflate the heap); the count of small
- * directories, not of pages, decides the number of queries.
- */
-const NODE_PAGE = 250;
-/** Inodes per IN (…) list. */
-const IN_BATCH = 500;
+/** Inodes per readNodes query (its rows repeat for each chunk and xattr of a node). */
+const NODE_BATCH = 250;
+/** Node batches of one big directory read at once (the pool has 10 connections). */
+const NODE_READ_AHEAD = 4;
+/** Directories whose first pages one query reads, and the rows it may return. */
+const FIRST_PAGE_DIRS = 32;
+const FIRST_PAGE_ROWS = 2000;
 
 const QTYPE: Record<Exclude<QuotaKind, "dir">, number> = { user: 1, group: 2 };
 
@@ -35,19 +34,44 @@ function sliceBy<T>(xs: T[], n: number): T[][] {
   return out;
 }
 
-/** A node whose row is read, waiting for its xattrs, symlink, chunks and ACLs. */
-interface PendingNode {
-  node: StoredNode;
-  accessAclId: number;
-  defaultAclId: number;
-}
+/** A directory read whole by a coalesced first-page query, or "more" (read it by pages). */
+type FirstPage = ChildBatch | "more";
 
-function pendingNode(inode: bigint, entryType: NodeType, facts: NodeRowFacts | undefined): PendingNode {
-  return {
-    node: { inode, entryType, attr: facts?.attr ?? null, xattrs: [], chunks: [] },
-    accessAclId: facts?.accessAclId ?? 0,
-    defaultAclId: facts?.defaultAclId ?? 0,
-  };
+/**
+ * Builds StoredNodes from rows of a node joined with its chunks, symlink and xattrs (one row
+ * per chunk × xattr combination), then resolves their ACL ids.
+ */
+class NodeAssembly {
+  readonly acl: { node: StoredNode; access: number; dflt: number }[] = [];
+
+  /** A node from the first of its rows (`n.inode` NULL: the entry has no node row). */
+  start(inode: bigint, entryType: NodeType, r: Row): StoredNode {
+    const facts = r.inode === null || r.inode === undefined ? undefined : nodeFromRow(r);
+    const node: StoredNode = { inode, entryType, attr: facts?.attr ?? null, xattrs: [], chunks: [] };
+    if (facts && (facts.accessAclId || facts.defaultAclId)) this.acl.push({ node, access: facts.accessAclId, dflt: facts.defaultAclId });
+    return node;
+  }
+
+  /** The chunk, symlink and xattr a row carries, each kept once. */
+  add(node: StoredNode, r: Row): void {
+    if (r.s_target !== null && r.s_target !== undefined) node.symlink = toBuf(r.s_target);
+    if (r.c_indx !== null && r.c_indx !== undefined && node.attr) {
+      const index = toU32(r.c_indx);
+      if (BigInt(index) < chunkCount(node.attr.length) && !node.chunks.some((c) => c.index === index)) {
+        node.chunks.push(chunkFromRow({ indx: index, slices: r.c_slices }));
+      }
+    }
+    if (r.x_name !== null && r.x_name !== undefined) {
+      const name = toBuf(r.x_name);
+      if (!node.xattrs.some((x) => x.name.equals(name))) node.xattrs.push({ name, value: toBuf(r.x_value) });
+    }
+  }
+
+  finish(node: StoredNode): StoredNode {
+    if (node.xattrs.length > 1) node.xattrs.sort((a, b) => Buffer.compare(a.name, b.name));
+    if (node.chunks.length > 1) node.chunks.sort((a, b) => a.index - b.index);
+    return node;
+  }
 }
 
 export class SqlEngine implements MetaEngine {
@@ -55,6 +79,8 @@ export class SqlEngine implements MetaEngine {
   readonly redactedUrl: string;
   readonly names: SqlNames;
   private readonly aclCache = new Map<number, AclRule>();
+  /** Dumps read ahead over the network; SQLite answers synchronously (only memory to gain). */
+  readonly dumpReadAhead: { dirs: number; entries: number };
 
   constructor(
     readonly target: SqlTarget,
@@ -62,6 +88,7 @@ export class SqlEngine implements MetaEngine {
   ) {
     this.kind = target.dialect;
     this.redactedUrl = target.redacted;
+    this.dumpReadAhead = target.dialect === "sqlite3" ? { dirs: 64, entries: 2048 } : { dirs: 256, entries: 8192 };
     this.names = new SqlNames(
       target.dialect,
       target.prefix,
@@ -239,138 +266,195 @@ export class SqlEngine implements MetaEngine {
   }
 
   readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> } {
-    const self = this;
+    // VARBINARY (MySQL), BYTEA (PostgreSQL) and BLOB (SQLite) all compare bytewise.
+    return { sorted: true, batches: this.listing(inode, null) };
+  }
+
+  /** A directory's entries after `after` (null: from the first), by keyset pages. */
+  private async *listing(inode: bigint, after: Buffer | null): AsyncGenerator<DirEntry[]> {
     const q = (n: string) => this.names.q(n);
     const cols = `${q("name")}, ${q("inode")}, ${q("type")}`;
     const first = `SELECT ${cols} FROM ${this.t("edge")} WHERE ${q("parent")} = ? ORDER BY ${q("name")} LIMIT ${DIR_PAGE}`;
     const next = `SELECT ${cols} FROM ${this.t("edge")} WHERE ${q("parent")} = ? AND ${q("name")} > ? ORDER BY ${q("name")} LIMIT ${DIR_PAGE}`;
-    async function* batches(): AsyncGenerator<DirEntry[]> {
-      let after: Buffer | null = null;
-      for (;;) {
-        const rows: Row[] = after === null ? await self.driver.all(first, [inode]) : await self.driver.all(next, [inode, after]);
-        if (!rows.length) return;
-        const out = rows.map((r) => self.entryFromRow(toBuf(r.name), r));
-        yield out;
-        if (rows.length < DIR_PAGE) return;
-        after = out[out.length - 1].name;
-      }
+    for (;;) {
+      const rows: Row[] = after === null ? await this.driver.all(first, [inode]) : await this.driver.all(next, [inode, after]);
+      if (!rows.length) return;
+      const out = rows.map((r) => this.entryFromRow(toBuf(r.name), r));
+      yield out;
+      if (rows.length < DIR_PAGE) return;
+      after = out[out.length - 1].name;
     }
-    // VARBINARY (MySQL), BYTEA (PostgreSQL) and BLOB (SQLite) all compare bytewise.
-    return { sorted: true, batches: batches() };
+  }
+
+  /**
+   * The columns and joins that bring a node's chunks, symlink target and xattrs along with
+   * it (`n` is the node, `on` the inode column to join on). One query instead of one a table.
+   */
+  private nodeData(on: string): { cols: string; joins: string } {
+    const q = (n: string) => this.names.q(n);
+    // SQLite's TEXT holds whatever bytes Go wrote; read xattr names raw rather than as UTF-8.
+    const xname = this.driver.dialect === "sqlite3" ? `CAST(x.${q("name")} AS BLOB)` : `x.${q("name")}`;
+    return {
+      cols: `n.*, c.${q("indx")} AS ${q("c_indx")}, c.${q("slices")} AS ${q("c_slices")}, s.${q("target")} AS ${q("s_target")}, ${xname} AS ${q("x_name")}, x.${q("value")} AS ${q("x_value")}`,
+      joins:
+        `LEFT JOIN ${this.t("chunk")} c ON c.${q("inode")} = ${on} LEFT JOIN ${this.t("symlink")} s ON s.${q("inode")} = ${on} ` +
+        `LEFT JOIN ${this.t("xattr")} x ON x.${q("inode")} = ${on}`,
+    };
   }
 
   async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     const q = (n: string) => this.names.q(n);
+    const { cols, joins } = this.nodeData(`n.${q("inode")}`);
+    const assembly = new NodeAssembly();
     const byInode = new Map<bigint, StoredNode>();
     const unique = [...new Map(entries.map((e) => [e.inode, e])).values()];
-    for (const part of sliceBy(unique, IN_BATCH)) {
-      const [inIds, idParams] = this.memberOf(
+    for (const part of sliceBy(unique, NODE_BATCH)) {
+      const [cond, params] = this.memberOf(
         part.map((e) => e.inode),
         "bigint",
       );
-      const rows = await this.driver.all(`SELECT * FROM ${this.t("node")} WHERE ${q("inode")} ${inIds}`, idParams);
-      const facts = new Map(rows.map((r) => [toBig(r.inode), nodeFromRow(r)]));
-      const pending = part.map((e) => pendingNode(e.inode, e.type, facts.get(e.inode)));
-      await this.completeNodes(pending);
-      for (const p of pending) byInode.set(p.node.inode, p.node);
+      const rows = await this.driver.all(`SELECT ${cols} FROM ${this.t("node")} n ${joins} WHERE n.${q("inode")} ${cond}`, params);
+      const types = new Map(part.map((e) => [e.inode, e.type]));
+      for (const r of rows) {
+        const inode = toBig(r.inode);
+        let node = byInode.get(inode);
+        if (!node) byInode.set(inode, (node = assembly.start(inode, types.get(inode)!, r)));
+        assembly.add(node, r);
+      }
     }
-    return entries.map((e) => byInode.get(e.inode)!);
+    await this.resolveAcls(assembly);
+    // An inode without a node row still has its entry's type.
+    return entries.map((e) => {
+      const node = byInode.get(e.inode);
+      return node ? assembly.finish(node) : { inode: e.inode, entryType: e.type, attr: null, xattrs: [], chunks: [] };
+    });
   }
 
+  /**
+   * Small directories are read whole, many at a time: the first-page requests of one event
+   * loop turn share one query (the walk opens a directory's sub-directories together). A
+   * directory that does not fit goes on by listing pages whose nodes are read in parallel
+   * batches (keyset pages can only be listed one after the other).
+   */
   readDirNodes(inode: bigint): AsyncIterable<ChildBatch> {
     const self = this;
-    const q = (n: string) => this.names.q(n);
-    // The entry's columns under their own names, then the node's (all NULL when it has none).
-    const from = `SELECT e.${q("name")} AS ${q("e_name")}, e.${q("inode")} AS ${q("e_inode")}, e.${q("type")} AS ${q("e_type")}, n.* FROM ${this.t("edge")} e LEFT JOIN ${this.t("node")} n ON n.${q("inode")} = e.${q("inode")} WHERE e.${q("parent")} = ?`;
-    const order = ` ORDER BY e.${q("name")} LIMIT ${NODE_PAGE}`;
-    const page = (after: Buffer | null) => self.driver.all(after === null ? from + order : `${from} AND e.${q("name")} > ?${order}`, after === null ? [inode] : [inode, after]);
-    const sync = this.driver.dialect === "sqlite3";
+    // SQLite answers synchronously: reading ahead would only keep rows alive for longer.
+    const readAhead = this.driver.dialect === "sqlite3" ? 1 : NODE_READ_AHEAD;
     async function* pages(): AsyncGenerator<ChildBatch> {
-      let next: Promise<Row[]> | null = page(null);
-      while (next) {
-        const rows: Row[] = await next;
-        next = null;
-        if (!rows.length) return;
-        const names = rows.map((r) => toBuf(r.e_name));
-        const last = names[names.length - 1];
-        if (rows.length === NODE_PAGE && !sync) {
-          // The next page is listed while this one's chunks and xattrs are read.
-          next = page(last);
-          next.catch(() => {}); // awaited on the next turn; a stopped walk never asks
+      const first = await self.firstPage(inode);
+      if (first !== "more") {
+        if (first.names.length) yield first;
+        return;
+      }
+      const listing = self.listing(inode, null);
+      const reads: Promise<ChildBatch>[] = [];
+      let listed: DirEntry[] = [];
+      let more = true;
+      for (;;) {
+        while (reads.length < readAhead && (more || listed.length)) {
+          if (!listed.length) {
+            const r = await listing.next();
+            if (r.done) {
+              more = false;
+              break;
+            }
+            listed = r.value;
+          }
+          const part = listed.slice(0, NODE_BATCH);
+          listed = listed.slice(NODE_BATCH);
+          const read = self.readNodes(part).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
+          read.catch(() => {}); // awaited below in order; a stopped walk never asks
+          reads.push(read);
         }
-        const pending = rows.map((r, i) => {
-          const entry = self.entryFromRow(names[i], { inode: r.e_inode, type: r.e_type });
-          return pendingNode(entry.inode, entry.type, r.inode === null || r.inode === undefined ? undefined : nodeFromRow(r));
-        });
-        await self.completeNodes(pending);
-        yield { names, nodes: pending.map((p) => p.node) };
-        // SQLite answers synchronously: reading ahead would only keep rows alive for longer.
-        if (rows.length === NODE_PAGE && sync) next = page(last);
+        const next = reads.shift();
+        if (!next) return;
+        yield await next;
       }
     }
     return pages();
   }
 
-  /**
-   * Xattrs, symlink targets, chunks and ACLs of inodes whose node rows are read: one UNION
-   * query for the first three (a round trip each would dominate small directories).
-   */
-  private async completeNodes(pending: PendingNode[]): Promise<void> {
-    if (!pending.length) return;
-    const q = (n: string) => this.names.q(n);
-    // A hard link listed twice in one page shares the first one's node (filled once).
-    const nodes = new Map<bigint, StoredNode>();
-    for (const p of pending) {
-      const first = nodes.get(p.node.inode);
-      if (first) p.node = first;
-      else nodes.set(p.node.inode, p.node);
-    }
-    const typeOf = (n: StoredNode) => n.attr?.type ?? n.entryType;
-    const all: bigint[] = [];
-    const links: bigint[] = [];
-    const files: bigint[] = [];
-    for (const n of nodes.values()) {
-      all.push(n.inode);
-      if (typeOf(n) === "symlink") links.push(n.inode);
-      else if (typeOf(n) === "regular" && n.attr && n.attr.length > 0n) files.push(n.inode);
-    }
-    // SQLite's TEXT holds whatever bytes Go wrote; read xattr names raw rather than as UTF-8.
-    const xname = this.driver.dialect === "sqlite3" ? `CAST(${q("name")} AS BLOB)` : q("name");
-    const parts: string[] = [];
-    const params: unknown[] = [];
-    const branch = (sql: string, ids: bigint[]) => {
-      const [cond, p] = this.memberOf(ids, "bigint");
-      parts.push(`${sql} WHERE ${q("inode")} ${cond}`);
-      params.push(...p);
-    };
-    branch(`SELECT 1 AS ${q("k")}, ${q("inode")}, 0 AS ${q("indx")}, ${xname} AS ${q("name")}, ${q("value")} AS ${q("data")} FROM ${this.t("xattr")}`, all);
-    if (links.length) branch(`SELECT 2, ${q("inode")}, 0, NULL, ${q("target")} FROM ${this.t("symlink")}`, links);
-    if (files.length) branch(`SELECT 3, ${q("inode")}, ${q("indx")}, NULL, ${q("slices")} FROM ${this.t("chunk")}`, files);
-    for (const r of await this.driver.all(parts.join(" UNION ALL "), params)) {
-      const n = nodes.get(toBig(r.inode));
-      if (!n) continue;
-      const kind = toNum(r.k);
-      if (kind === 1) n.xattrs.push({ name: toBuf(r.name), value: toBuf(r.data) });
-      else if (kind === 2) n.symlink = toBuf(r.data);
-      else if (n.attr) {
-        const chunk = chunkFromRow({ indx: r.indx, slices: r.data });
-        if (BigInt(chunk.index) < chunkCount(n.attr.length)) n.chunks.push(chunk);
-      }
-    }
-    for (const n of nodes.values()) {
-      if (n.xattrs.length > 1) n.xattrs.sort((a, b) => Buffer.compare(a.name, b.name));
-      if (n.chunks.length > 1) n.chunks.sort((a, b) => a.index - b.index);
-    }
+  private firstPageQueue: { inode: bigint; resolve(p: FirstPage): void; reject(e: unknown): void }[] = [];
 
-    const aclIds = new Set<number>();
-    for (const p of pending) {
-      if (p.accessAclId) aclIds.add(p.accessAclId);
-      if (p.defaultAclId) aclIds.add(p.defaultAclId);
+  private firstPage(inode: bigint): Promise<FirstPage> {
+    return new Promise((resolve, reject) => {
+      if (!this.firstPageQueue.length) {
+        setImmediate(() => {
+          const queue = this.firstPageQueue;
+          this.firstPageQueue = [];
+          for (const group of sliceBy(queue, FIRST_PAGE_DIRS)) {
+            this.readFirstPages(group.map((g) => g.inode)).then(
+              ({ pages, big }) =>
+                group.forEach((g) => {
+                  const page = pages.get(g.inode);
+                  if (page) g.resolve(page);
+                  else if (g.inode === big) g.resolve("more");
+                  else this.firstPage(g.inode).then(g.resolve, g.reject); // the rows ran out first
+                }),
+              (err) => group.forEach((g) => g.reject(err)),
+            );
+          }
+        });
+      }
+      this.firstPageQueue.push({ inode, resolve, reject });
+    });
+  }
+
+  /**
+   * The entries of several directories with their nodes, in one query of at most
+   * FIRST_PAGE_ROWS rows. When the rows run out, the directories from the last one listed on
+   * are left out: they may be cut short. `big` is that last one when it is also the first,
+   * i.e. a directory bigger than one query's rows.
+   */
+  private async readFirstPages(dirs: bigint[]): Promise<{ pages: Map<bigint, ChildBatch>; big: bigint | null }> {
+    const q = (n: string) => this.names.q(n);
+    const { cols, joins } = this.nodeData(`e.${q("inode")}`);
+    const [cond, params] = this.memberOf(dirs, "bigint");
+    const rows = await this.driver.all(
+      `SELECT e.${q("parent")} AS ${q("e_parent")}, e.${q("name")} AS ${q("e_name")}, e.${q("inode")} AS ${q("e_inode")}, e.${q("type")} AS ${q("e_type")}, ${cols} ` +
+        `FROM ${this.t("edge")} e LEFT JOIN ${this.t("node")} n ON n.${q("inode")} = e.${q("inode")} ${joins} ` +
+        `WHERE e.${q("parent")} ${cond} ORDER BY e.${q("parent")}, e.${q("name")} LIMIT ${FIRST_PAGE_ROWS}`,
+      params,
+    );
+    const assembly = new NodeAssembly();
+    const out = new Map<bigint, ChildBatch>();
+    let cut: bigint | null = null;
+    if (rows.length === FIRST_PAGE_ROWS) cut = toBig(rows[rows.length - 1].e_parent);
+    let batch: ChildBatch | null = null;
+    let parent = -1n;
+    let node: StoredNode | null = null;
+    for (const r of rows) {
+      const p = toBig(r.e_parent);
+      if (cut !== null && p >= cut) break;
+      const name = toBuf(r.e_name);
+      if (p !== parent || !batch) {
+        parent = p;
+        out.set(p, (batch = { names: [], nodes: [] }));
+        node = null;
+      }
+      // Rows of one entry are adjacent (ordered by parent, name); more than one means
+      // several chunks or xattrs.
+      if (!node || !batch.names[batch.names.length - 1].equals(name)) {
+        const entry = this.entryFromRow(name, { inode: r.e_inode, type: r.e_type });
+        node = assembly.start(entry.inode, entry.type, r);
+        batch.names.push(name);
+        batch.nodes.push(node);
+      }
+      assembly.add(node, r);
     }
-    await this.loadAcls([...aclIds]);
-    for (const p of pending) {
-      if (p.accessAclId) p.node.accessAcl = this.aclCache.get(p.accessAclId);
-      if (p.defaultAclId) p.node.defaultAcl = this.aclCache.get(p.defaultAclId);
+    for (const b of out.values()) b.nodes.forEach((n) => assembly.finish(n));
+    await this.resolveAcls(assembly);
+    // Directories without rows are empty, unless the rows ran out before them.
+    for (const d of dirs) if (!out.has(d) && (cut === null || d < cut)) out.set(d, { names: [], nodes: [] });
+    return { pages: out, big: cut !== null && toBig(rows[0].e_parent) === cut ? cut : null };
+  }
+
+  private async resolveAcls(assembly: NodeAssembly): Promise<void> {
+    if (!assembly.acl.length) return;
+    await this.loadAcls([...new Set(assembly.acl.flatMap((a) => [a.access, a.dflt]).filter((id) => id))]);
+    for (const { node, access, dflt } of assembly.acl) {
+      if (access) node.accessAcl = this.aclCache.get(access);
+      if (dflt) node.defaultAcl = this.aclCache.get(dflt);
     }
   }
 
