@@ -294,11 +294,16 @@ export class SqlEngine implements MetaEngine {
     const q = (n: string) => this.names.q(n);
     // SQLite's TEXT holds whatever bytes Go wrote; read xattr names raw rather than as UTF-8.
     const xname = this.driver.dialect === "sqlite3" ? `CAST(x.${q("name")} AS BLOB)` : `x.${q("name")}`;
+    // PostgreSQL plans small joins as hash joins over whole-table scans of xattr and symlink
+    // (5 ms a query at 1M files instead of 0.8); a LATERAL subquery with OFFSET 0 (which it
+    // cannot flatten) keeps every join an index lookup. MySQL and SQLite look up by index.
+    const join = (table: string, alias: string) =>
+      this.driver.dialect === "postgres"
+        ? `LEFT JOIN LATERAL (SELECT * FROM ${this.t(table)} WHERE ${q("inode")} = ${on} OFFSET 0) ${alias} ON true`
+        : `LEFT JOIN ${this.t(table)} ${alias} ON ${alias}.${q("inode")} = ${on}`;
     return {
       cols: `n.*, c.${q("indx")} AS ${q("c_indx")}, c.${q("slices")} AS ${q("c_slices")}, s.${q("target")} AS ${q("s_target")}, ${xname} AS ${q("x_name")}, x.${q("value")} AS ${q("x_value")}`,
-      joins:
-        `LEFT JOIN ${this.t("chunk")} c ON c.${q("inode")} = ${on} LEFT JOIN ${this.t("symlink")} s ON s.${q("inode")} = ${on} ` +
-        `LEFT JOIN ${this.t("xattr")} x ON x.${q("inode")} = ${on}`,
+      joins: `${join("chunk", "c")} ${join("symlink", "s")} ${join("xattr", "x")}`,
     };
   }
 
