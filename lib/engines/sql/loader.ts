@@ -34,6 +34,8 @@ const MAX_STATEMENT_ROWS = 2000;
 
 const INT32_MAX = 0x7fffffff;
 
+/** Rows buffered (all tables) while a write runs before the parser waits for it. */
+const BUFFERED_ROWS = 20000;
 /** PostgreSQL: rows per COPY at least (one COPY round trip carries a whole buffer). */
 const COPY_ROWS = 10000;
 /**
@@ -57,9 +59,15 @@ export class SqlLoadSink implements LoadSink {
   private readonly hardLinks: [bigint, number][] = [];
   private pendingSetting: Setting | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** A write is running. */
+  private writing = false;
+  private writeError: Error | null = null;
   private done = false;
-  /** Whether this dialect holds the load in one transaction (DDL included). */
-  private readonly transactional: boolean;
+  /**
+   * Every dialect writes the rows in one transaction (one commit, not one per statement);
+   * SQLite and PostgreSQL hold the DDL in it too, MySQL commits DDL on its own.
+   */
+  private readonly ddlInTransaction: boolean;
   /** SQLite: the file did not exist before the load; abort removes it. */
   private createdFile = false;
 
@@ -67,7 +75,7 @@ export class SqlLoadSink implements LoadSink {
     private readonly engine: SqlEngine,
     private readonly conn: SqlSession,
   ) {
-    this.transactional = engine.driver.dialect !== "mysql";
+    this.ddlInTransaction = engine.driver.dialect !== "mysql";
   }
 
   static async start(engine: SqlEngine): Promise<SqlLoadSink> {
@@ -86,6 +94,7 @@ export class SqlLoadSink implements LoadSink {
       const schema = engine.target.dialect === "postgres" ? engine.target.schema : undefined;
       if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
       for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
+      if (d.dialect === "mysql") await conn.run("BEGIN");
       if (conn.copyIn) await conn.run(`CREATE TEMP TABLE ${PG_REF_STAGE} (chunkid BIGINT, size INTEGER, refs INTEGER) ON COMMIT DROP`);
     } catch (err) {
       await sink.abort().catch(() => {});
@@ -207,12 +216,26 @@ export class SqlLoadSink implements LoadSink {
    * rows (memory stays bounded by one statement per table) or for commit().
    */
   flush(): Promise<void> {
-    // One write runs while the parser fills the next statements: wait only for the previous
-    // one, so parsing and the database's work overlap and at most two rounds are buffered.
-    const previous = this.flushing;
-    this.flushing = previous.then(() => this.writeBuffered(false));
+    // One write runs while the parser goes on filling the buffers, so that parsing and the
+    // database's work overlap; the parser waits only when BUFFERED_ROWS pile up meanwhile.
+    if (this.writeError) return Promise.reject(this.writeError);
+    if (this.writing) {
+      let rows = 0;
+      for (const b of this.buffers.values()) rows += b.rows.length;
+      return rows < BUFFERED_ROWS ? Promise.resolve() : this.flushing;
+    }
+    this.writing = true;
+    this.flushing = this.flushing
+      .then(() => this.writeBuffered(false))
+      .catch((err: Error) => {
+        this.writeError = err;
+        throw err;
+      })
+      .finally(() => {
+        this.writing = false;
+      });
     this.flushing.catch(() => {}); // reported by the next flush(), commit() or abort()
-    return previous;
+    return Promise.resolve();
   }
 
   private statementRows(b: Buffered): number {
@@ -244,64 +267,56 @@ export class SqlLoadSink implements LoadSink {
       (b) => b.rows.length && (all || b.rows.length >= (copy ? COPY_ROWS : this.statementRows(b)) || b.bytes >= MAX_STATEMENT_BYTES),
     );
     if (!ready.length && !(all && this.hardLinks.length)) return;
-    const perTx = !this.transactional;
-    if (perTx) await this.conn.run("BEGIN");
-    try {
-      for (const b of ready) {
-        if (copy) {
-          // Taken before the first await: the parser keeps adding rows meanwhile.
-          const data = encodeCopyBinary(this.columnTypes(b), b.rows);
-          b.rows = [];
-          b.bytes = 0;
-          await copy(this.copySql(b), data).catch((err: Error) => {
-            throw this.explain(err, b.table);
-          });
-          continue;
-        }
-        const rows = b.mode === "plain" ? b.rows : dedupeByFirst(b.rows);
+    for (const b of ready) {
+      if (copy) {
+        // Taken before the first await: the parser keeps adding rows meanwhile.
+        const data = encodeCopyBinary(this.columnTypes(b), b.rows);
         b.rows = [];
         b.bytes = 0;
-        const maxRows = this.statementRows(b);
-        let i = 0;
-        while (i < rows.length) {
-          let n = 0;
-          let bytes = 0;
-          if (b.variable) {
-            while (i + n < rows.length && n < maxRows && (n === 0 || bytes + rowBytes(rows[i + n]) <= MAX_STATEMENT_BYTES)) {
-              bytes += rowBytes(rows[i + n]);
-              n++;
-            }
-          } else {
-            n = Math.min(maxRows, rows.length - i);
-          }
-          // Keep a partial tail for later (unless finishing): full statements reuse one plan.
-          if (!all && n < maxRows && bytes < MAX_STATEMENT_BYTES && i + n === rows.length) break;
-          const fail = (err: Error) => {
-            throw this.explain(err, b.table);
-          };
-          if (this.conn.batch) {
-            await this.conn.batch(this.insertSql(b, n), rows.slice(i, i + n)).catch(fail);
-            i += n;
-            continue;
-          }
-          const params: unknown[] = [];
-          for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
-          await this.conn.run(this.insertSql(b, n), params).catch(fail);
-          i += n;
-          // better-sqlite3 is synchronous: let the event loop breathe between statements.
-          if (dialect === "sqlite3") await new Promise((r) => setImmediate(r));
-        }
-        for (; i < rows.length; i++) {
-          b.rows.push(rows[i]);
-          if (b.variable) b.bytes += rowBytes(rows[i]);
-        }
+        await copy(this.copySql(b), data).catch((err: Error) => {
+          throw this.explain(err, b.table);
+        });
+        continue;
       }
-      if (all && this.hardLinks.length) await this.writeHardLinks(this.hardLinks.splice(0));
-      if (perTx) await this.conn.run("COMMIT");
-    } catch (err) {
-      if (perTx) await this.conn.run("ROLLBACK").catch(() => {});
-      throw err;
+      const rows = b.mode === "plain" ? b.rows : dedupeByFirst(b.rows);
+      b.rows = [];
+      b.bytes = 0;
+      const maxRows = this.statementRows(b);
+      let i = 0;
+      while (i < rows.length) {
+        let n = 0;
+        let bytes = 0;
+        if (b.variable) {
+          while (i + n < rows.length && n < maxRows && (n === 0 || bytes + rowBytes(rows[i + n]) <= MAX_STATEMENT_BYTES)) {
+            bytes += rowBytes(rows[i + n]);
+            n++;
+          }
+        } else {
+          n = Math.min(maxRows, rows.length - i);
+        }
+        // Keep a partial tail for later (unless finishing): full statements reuse one plan.
+        if (!all && n < maxRows && bytes < MAX_STATEMENT_BYTES && i + n === rows.length) break;
+        const fail = (err: Error) => {
+          throw this.explain(err, b.table);
+        };
+        if (this.conn.batch) {
+          await this.conn.batch(this.insertSql(b, n), rows.slice(i, i + n)).catch(fail);
+          i += n;
+          continue;
+        }
+        const params: unknown[] = [];
+        for (let k = i; k < i + n; k++) for (const v of rows[k]) params.push(v);
+        await this.conn.run(this.insertSql(b, n), params).catch(fail);
+        i += n;
+        // better-sqlite3 is synchronous: let the event loop breathe between statements.
+        if (dialect === "sqlite3") await new Promise((r) => setImmediate(r));
+      }
+      for (; i < rows.length; i++) {
+        b.rows.push(rows[i]);
+        if (b.variable) b.bytes += rowBytes(rows[i]);
+      }
     }
+    if (all && this.hardLinks.length) await this.writeHardLinks(this.hardLinks.splice(0));
   }
 
   private copySql(b: Buffered): string {
@@ -387,7 +402,7 @@ export class SqlLoadSink implements LoadSink {
       // planned as bitmap scan + sort of the whole rest (measured: 70 ms a page at 100k).
       for (const base of ["node", "edge", "chunk", "xattr", "symlink", "chunk_ref"]) await this.conn.run(`ANALYZE ${names.t(base)}`);
     }
-    if (this.transactional) await this.conn.run("COMMIT");
+    await this.conn.run("COMMIT");
     this.done = true;
     this.conn.release();
   }
@@ -404,10 +419,11 @@ export class SqlLoadSink implements LoadSink {
     await this.flushing.catch(() => {});
     const d = this.engine.driver;
     try {
-      if (this.transactional) {
+      if (this.ddlInTransaction) {
         await this.conn.run("ROLLBACK").catch(() => {});
       } else {
-        // MySQL: DDL committed on its own; drop what this load created (the database was empty).
+        // MySQL: DDL committed on its own; drop what this load created (the database was
+        // empty). Dropping is quicker than rolling a million rows back first.
         for (const t of [...TABLES].reverse()) await this.conn.run(`DROP TABLE IF EXISTS ${this.engine.names.t(t.base)}`);
       }
     } finally {
