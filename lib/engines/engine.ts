@@ -55,6 +55,8 @@ export interface LoadSink {
   node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void;
   edges(parent: bigint, entries: DirEntry[]): void;
   chunks(inode: bigint, chunks: Chunk[]): void;
+  /** Slices met for the first time in this load (never id 0), with the size first met. */
+  newSlices(slices: { id: bigint; size: number }[]): void;
   symlink(inode: bigint, target: Buffer): void;
   xattrs(inode: bigint, xattrs: Xattr[]): void;
   dirStats(inode: bigint, stats: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void;

@@ -75,6 +75,9 @@ export class RedisLoadSink implements LoadSink {
     }
   }
 
+  /** Redis keeps references of shared slices only (sliceRefs). */
+  newSlices(): void {}
+
   symlink(inode: bigint, target: Buffer): void {
     this.cmd("SET", `s${inode}`, target);
   }

@@ -5,6 +5,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "../../../test/support/fixtures";
+import { readDumpToTree, writeTree, type MemEntry } from "../../dump/testing";
 import { dumpToBuffer as dumpEngine } from "../../../test/support/engine-io";
 import { loadMeta } from "../load";
 import { align4K, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
@@ -103,6 +104,34 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => toBig(r.chunkid) > 0n && toNum(r.refs) >= 1)).toBe(true);
     expect(new Set(rows.map((r) => toBig(r.chunkid))).size).toBe(rows.length);
+  });
+
+  it("counts slice references: no row for holes, uses for shared slices, the first size for an id met with two", async () => {
+    const tree = await readDumpToTree(golden("metadata.sample"));
+    const files: MemEntry[] = [];
+    const visit = (e: MemEntry) => (e.children ? e.children.forEach(visit) : e.node.attr.type === "regular" && files.push(e));
+    visit(tree.trees[0].root);
+    const slice = (id: bigint, size: number) => ({ id, pos: 0, size, off: 0, len: size });
+    const shared = [
+      [slice(0n, 0), slice(900_001n, 200)], // a hole, then a slice…
+      [slice(900_001n, 200)], // …used again
+      [slice(900_001n, 300)], // the same id with another size
+    ];
+    shared.forEach((slices, i) => {
+      files[i].node.attr.length = 1000n;
+      files[i].node.chunks = [{ index: 0, slices }];
+    });
+    const fresh = await targets.fresh();
+    const other = await openSqlEngine(fresh.url);
+    try {
+      await loadMeta(other, Readable.from([await writeTree(tree)]));
+      const q = (n: string) => other.names.q(n);
+      const rows = await other.driver.all(`SELECT * FROM ${other.t("chunk_ref")} WHERE ${q("chunkid")} IN (0, 900001)`);
+      expect(rows.map((r) => [toBig(r.chunkid), toNum(r.size), toNum(r.refs)])).toEqual([[900_001n, 200, 3]]);
+    } finally {
+      await other.close();
+      await fresh.drop();
+    }
   });
 
   it("keeps the trash with its hour directories", async () => {

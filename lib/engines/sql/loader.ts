@@ -15,12 +15,10 @@ import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
 
-type Mode = "plain" | "ignore" | "upsertRefs";
 
 interface Buffered {
   table: string;
   columns: readonly string[];
-  mode: Mode;
   rows: unknown[][];
   /** Wire size of `rows`, tracked only for `variable` tables. */
   bytes: number;
@@ -38,11 +36,6 @@ const INT32_MAX = 0x7fffffff;
 const BUFFERED_ROWS = 20000;
 /** PostgreSQL: rows per COPY at least (one COPY round trip carries a whole buffer). */
 const COPY_ROWS = 10000;
-/**
- * PostgreSQL: chunk_ref rows (one per slice, repeated for shared slices, then the full counts)
- * are copied here and merged into chunk_ref once at commit; COPY cannot skip duplicates.
- */
-const PG_REF_STAGE = "pg_temp.jfsmeta_chunk_ref_load";
 
 /** Tables whose rows can be large (blobs past a few hundred bytes); others are bounded by row count. */
 const VARIABLE_ROWS = new Set(["chunk", "xattr", "symlink", "acl", "setting"]);
@@ -56,7 +49,9 @@ function rowBytes(row: unknown[]): number {
 
 export class SqlLoadSink implements LoadSink {
   private readonly buffers = new Map<string, Buffered>();
+  /** Written at commit, once the rows they update are in: hard links' nlink, shared slices' refs. */
   private readonly hardLinks: [bigint, number][] = [];
+  private readonly sharedRefs = new Map<bigint, number>();
   private pendingSetting: Setting | null = null;
   private flushing: Promise<void> = Promise.resolve();
   /** A write is running. */
@@ -95,7 +90,6 @@ export class SqlLoadSink implements LoadSink {
       if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
       for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
       if (d.dialect === "mysql") await conn.run("BEGIN");
-      if (conn.copyIn) await conn.run(`CREATE TEMP TABLE ${PG_REF_STAGE} (chunkid BIGINT, size INTEGER, refs INTEGER) ON COMMIT DROP`);
     } catch (err) {
       await sink.abort().catch(() => {});
       throw err;
@@ -103,16 +97,15 @@ export class SqlLoadSink implements LoadSink {
     return sink;
   }
 
-  private buf(table: string, columns: readonly string[], mode: Mode = "plain"): Buffered {
-    const key = `${table}/${mode}`;
-    let b = this.buffers.get(key);
-    if (!b) this.buffers.set(key, (b = { table, columns, mode, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
+  private buf(table: string, columns: readonly string[]): Buffered {
+    let b = this.buffers.get(table);
+    if (!b) this.buffers.set(table, (b = { table, columns, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
     return b;
   }
 
-  private add(table: string, columns: readonly string[], row: unknown[], mode: Mode = "plain"): void {
+  private add(table: string, columns: readonly string[], row: unknown[]): void {
     if (this.done) throw new Error("this load has already finished; start a new one");
-    const b = this.buf(table, columns, mode);
+    const b = this.buf(table, columns);
     b.rows.push(row);
     if (b.variable) b.bytes += rowBytes(row);
   }
@@ -147,9 +140,13 @@ export class SqlLoadSink implements LoadSink {
     for (const c of chunks) {
       if (!c.slices.length) continue;
       this.add("chunk", ["inode", "indx", "slices"], [inode, c.index, packSlices(c.slices)]);
-      // Every live slice needs a row or JuiceFS never deletes its object; id 0 is a hole.
-      for (const s of c.slices) if (s.id !== 0n) this.add("chunk_ref", ["chunkid", "size", "refs"], [s.id, s.size, 1], "ignore");
     }
+  }
+
+  newSlices(slices: { id: bigint; size: number }[]): void {
+    // Every live slice needs a row or JuiceFS never deletes its object; shared ones get their
+    // full count from sliceRefs() at the end.
+    for (const s of slices) this.add("chunk_ref", ["chunkid", "size", "refs"], [s.id, s.size, 1]);
   }
 
   symlink(inode: bigint, target: Buffer): void {
@@ -174,7 +171,13 @@ export class SqlLoadSink implements LoadSink {
   }
 
   sliceRefs(refs: { id: bigint; size: number; count: number }[]): void {
-    for (const r of refs) if (r.id !== 0n) this.add("chunk_ref", ["chunkid", "size", "refs"], [r.id, r.size, r.count], "upsertRefs");
+    // newSlices() wrote each row with refs 1. An id met with several sizes comes once per size,
+    // each count but the first one's including that first use again: count it once.
+    for (const r of refs) {
+      if (r.id === 0n) continue;
+      const counted = this.sharedRefs.get(r.id);
+      this.sharedRefs.set(r.id, counted === undefined ? r.count : counted + r.count - 1);
+    }
   }
 
   delFiles(files: DelFile[]): void {
@@ -219,7 +222,10 @@ export class SqlLoadSink implements LoadSink {
     // One write runs while the parser goes on filling the buffers, so that parsing and the
     // database's work overlap; the parser waits only when BUFFERED_ROWS pile up meanwhile.
     if (this.writeError) return Promise.reject(this.writeError);
+    // SQLite writes on this very thread: running ahead would only buffer more.
+    const overlap = this.engine.driver.dialect !== "sqlite3";
     if (this.writing) {
+      if (!overlap) return this.flushing;
       let rows = 0;
       for (const b of this.buffers.values()) rows += b.rows.length;
       return rows < BUFFERED_ROWS ? Promise.resolve() : this.flushing;
@@ -235,7 +241,7 @@ export class SqlLoadSink implements LoadSink {
         this.writing = false;
       });
     this.flushing.catch(() => {}); // reported by the next flush(), commit() or abort()
-    return Promise.resolve();
+    return overlap ? Promise.resolve() : this.flushing;
   }
 
   private statementRows(b: Buffered): number {
@@ -249,24 +255,15 @@ export class SqlLoadSink implements LoadSink {
     const tuple = `(${b.columns.map(() => "?").join(",")})`;
     // MySQL goes through the connector's batch(): one tuple, many rows.
     const tuples = dialect === "mysql" ? 1 : n;
-    let sql = `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(tuples).fill(tuple).join(",")}`;
-    if (b.mode === "ignore") {
-      sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("chunkid")} = ${q("chunkid")}` : ` ON CONFLICT (${q("chunkid")}) DO NOTHING`;
-    } else if (b.mode === "upsertRefs") {
-      sql += dialect === "mysql" ? ` ON DUPLICATE KEY UPDATE ${q("refs")} = VALUES(${q("refs")})` : ` ON CONFLICT (${q("chunkid")}) DO UPDATE SET ${q("refs")} = excluded.${q("refs")}`;
-    }
-    return sql;
+    return `INSERT INTO ${names.t(b.table)} (${b.columns.map(q).join(",")}) VALUES ${new Array(tuples).fill(tuple).join(",")}`;
   }
 
   private async writeBuffered(all: boolean): Promise<void> {
     const dialect = this.engine.driver.dialect;
-    // Inserts first (refs upserts after the plain slice rows), then the node updates.
-    const order = [...this.buffers.values()].sort((a, b) => (a.mode === "upsertRefs" ? 1 : 0) - (b.mode === "upsertRefs" ? 1 : 0));
     const copy = this.conn.copyIn;
-    const ready = order.filter(
+    const ready = [...this.buffers.values()].filter(
       (b) => b.rows.length && (all || b.rows.length >= (copy ? COPY_ROWS : this.statementRows(b)) || b.bytes >= MAX_STATEMENT_BYTES),
     );
-    if (!ready.length && !(all && this.hardLinks.length)) return;
     for (const b of ready) {
       if (copy) {
         // Taken before the first await: the parser keeps adding rows meanwhile.
@@ -278,7 +275,7 @@ export class SqlLoadSink implements LoadSink {
         });
         continue;
       }
-      const rows = b.mode === "plain" ? b.rows : dedupeByFirst(b.rows);
+      const rows = b.rows;
       b.rows = [];
       b.bytes = 0;
       const maxRows = this.statementRows(b);
@@ -316,13 +313,18 @@ export class SqlLoadSink implements LoadSink {
         if (b.variable) b.bytes += rowBytes(rows[i]);
       }
     }
-    if (all && this.hardLinks.length) await this.writeHardLinks(this.hardLinks.splice(0));
+    if (all) {
+      // The rows these update are all in now.
+      const { names } = this.engine;
+      await this.updateByKey(names.t("node"), "inode", "nlink", this.hardLinks.splice(0), `${names.q("parent")} = 0`);
+      await this.updateByKey(names.t("chunk_ref"), "chunkid", "refs", [...this.sharedRefs]);
+      this.sharedRefs.clear();
+    }
   }
 
   private copySql(b: Buffered): string {
     const cols = b.columns.map((c) => this.engine.names.q(c)).join(",");
-    const target = b.table === "chunk_ref" ? PG_REF_STAGE : this.engine.names.t(b.table);
-    return `COPY ${target} (${cols}) FROM STDIN (FORMAT binary)`;
+    return `COPY ${this.engine.names.t(b.table)} (${cols}) FROM STDIN (FORMAT binary)`;
   }
 
   private columnTypes(b: Buffered): { name: string; type: ColType }[] {
@@ -330,24 +332,25 @@ export class SqlLoadSink implements LoadSink {
     return b.columns.map((name) => ({ name, type: def.columns.find((x) => x.name === name)!.type }));
   }
 
-  /** nlink = links and parent = 0 for each hard-linked inode, many rows per statement. */
-  private async writeHardLinks(links: [bigint, number][]): Promise<void> {
-    const { names } = this.engine;
-    const q = (c: string) => names.q(c);
-    const node = names.t("node");
-    const per = 500;
-    for (let i = 0; i < links.length; i += per) {
-      const part = links.slice(i, i + per);
+  /**
+   * `column` = value for each (key, value), 500 rows per statement, plus `alsoSet` when given:
+   * hard links (nlink = links, parent 0) and shared slices (refs = uses).
+   */
+  private async updateByKey(table: string, key: string, column: string, pairs: [bigint, number][], alsoSet?: string): Promise<void> {
+    const q = (c: string) => this.engine.names.q(c);
+    const set = alsoSet ? `, ${alsoSet}` : "";
+    for (let i = 0; i < pairs.length; i += 500) {
+      const part = pairs.slice(i, i + 500);
       if (this.engine.driver.dialect === "postgres") {
         await this.conn.run(
-          `UPDATE ${node} SET ${q("nlink")} = u.n, ${q("parent")} = 0 FROM UNNEST(?::bigint[], ?::integer[]) AS u(i, n) WHERE ${q("inode")} = u.i`,
-          [part.map(([ino]) => ino), part.map(([, n]) => n)],
+          `UPDATE ${table} SET ${q(column)} = u.v${set} FROM UNNEST(?::bigint[], ?::integer[]) AS u(k, v) WHERE ${q(key)} = u.k`,
+          [part.map(([k]) => k), part.map(([, v]) => v)],
         );
       } else {
         const cases = part.map(() => "WHEN ? THEN ?").join(" ");
         await this.conn.run(
-          `UPDATE ${node} SET ${q("nlink")} = CASE ${q("inode")} ${cases} END, ${q("parent")} = 0 WHERE ${q("inode")} IN (${part.map(() => "?").join(",")})`,
-          [...part.flatMap(([ino, n]) => [ino, n]), ...part.map(([ino]) => ino)],
+          `UPDATE ${table} SET ${q(column)} = CASE ${q(key)} ${cases} END${set} WHERE ${q(key)} IN (${part.map(() => "?").join(",")})`,
+          [...part.flatMap(([k, v]) => [k, v]), ...part.map(([k]) => k)],
         );
       }
     }
@@ -378,13 +381,6 @@ export class SqlLoadSink implements LoadSink {
     await this.flushing;
     const { names } = this.engine;
     const dialect = this.engine.driver.dialect;
-    if (this.conn.copyIn) {
-      // Shared slices were copied once per use, then with their full count: keep the count.
-      const q = (c: string) => names.q(c);
-      await this.conn.run(
-        `INSERT INTO ${names.t("chunk_ref")} (${q("chunkid")}, ${q("size")}, ${q("refs")}) SELECT chunkid, MIN(size), MAX(refs) FROM ${PG_REF_STAGE} GROUP BY chunkid`,
-      );
-    }
     if (dialect === "postgres") {
       // Explicit ACL ids do not advance the SERIAL sequence (JuiceFS's load leaves it at 1).
       const acl = names.t("acl");
@@ -437,10 +433,4 @@ export class SqlLoadSink implements LoadSink {
       }
     }
   }
-}
-
-function dedupeByFirst(rows: unknown[][]): unknown[][] {
-  const seen = new Map<string, unknown[]>();
-  for (const r of rows) seen.set(String(r[0]), r); // last wins (the later count is the full one)
-  return [...seen.values()];
 }
