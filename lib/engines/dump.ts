@@ -248,8 +248,9 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   };
 
   /**
-   * Pages of children with their data (engine.readDirNodes), one page read ahead. Not through
-   * the limiter: the engine bounds its own queries and merges the reads of many directories.
+   * Pages of children with their data (engine.readDirNodes), one page read ahead. The engine
+   * runs each of its queries through the limiter (a page may wait for a query that serves
+   * many directories, so the limiter cannot hold a slot for the whole page).
    */
   const openPaged = (pages: AsyncIterable<ChildBatch>): OpenedDir => {
     const it = pages[Symbol.asyncIterator]();
@@ -274,7 +275,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   };
 
   const openDir = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
-    const pages = engine.readDirNodes?.(ino);
+    const pages = engine.readDirNodes?.(ino, (query) => limiter.run(query));
     return pages ? openPaged(pages) : openListed(ino, ahead);
   };
 

@@ -35,6 +35,9 @@ export interface StoredNode {
   chunks: Chunk[];
 }
 
+/** Runs one query when the caller allows (the dump bounds its concurrent reads by --threads). */
+export type QueryGate = <T>(query: () => Promise<T>) => Promise<T>;
+
 /** Children of a directory in output order: names[i] is the entry of nodes[i]. */
 export interface ChildBatch {
   names: Buffer[];
@@ -112,7 +115,7 @@ export interface MetaEngine {
    * Engines that list sorted and can join an entry with its inode (SQL) offer it: the dump
    * then costs two queries a page instead of a listing plus reads of every hundred entries.
    */
-  readDirNodes?(inode: bigint): AsyncIterable<ChildBatch>;
+  readDirNodes?(inode: bigint, gate?: QueryGate): AsyncIterable<ChildBatch>;
   /**
    * How far a dump may read ahead of what it has written: directories opened and entries
    * held. More overlaps more round trips; an engine that answers synchronously gains nothing

@@ -1,7 +1,7 @@
 // MetaEngine over JuiceFS's SQL schema (SQLite, MySQL/MariaDB, PostgreSQL).
 // Reads stream with keyset pagination and batched IN (…) queries; nothing loads a whole table
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
-import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
@@ -33,6 +33,8 @@ function sliceBy<T>(xs: T[], n: number): T[][] {
   for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
   return out;
 }
+
+const ungated: QueryGate = (query) => query();
 
 /** A directory read whole by a coalesced first-page query, or "more" (read it by pages). */
 type FirstPage = ChildBatch | "more";
@@ -267,17 +269,18 @@ export class SqlEngine implements MetaEngine {
 
   readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> } {
     // VARBINARY (MySQL), BYTEA (PostgreSQL) and BLOB (SQLite) all compare bytewise.
-    return { sorted: true, batches: this.listing(inode, null) };
+    return { sorted: true, batches: this.listing(inode, null, ungated) };
   }
 
   /** A directory's entries after `after` (null: from the first), by keyset pages. */
-  private async *listing(inode: bigint, after: Buffer | null): AsyncGenerator<DirEntry[]> {
+  private async *listing(inode: bigint, after: Buffer | null, gate: QueryGate): AsyncGenerator<DirEntry[]> {
     const q = (n: string) => this.names.q(n);
     const cols = `${q("name")}, ${q("inode")}, ${q("type")}`;
     const first = `SELECT ${cols} FROM ${this.t("edge")} WHERE ${q("parent")} = ? ORDER BY ${q("name")} LIMIT ${DIR_PAGE}`;
     const next = `SELECT ${cols} FROM ${this.t("edge")} WHERE ${q("parent")} = ? AND ${q("name")} > ? ORDER BY ${q("name")} LIMIT ${DIR_PAGE}`;
     for (;;) {
-      const rows: Row[] = after === null ? await this.driver.all(first, [inode]) : await this.driver.all(next, [inode, after]);
+      const from = after;
+      const rows: Row[] = await gate(() => (from === null ? this.driver.all(first, [inode]) : this.driver.all(next, [inode, from])));
       if (!rows.length) return;
       const out = rows.map((r) => this.entryFromRow(toBuf(r.name), r));
       yield out;
@@ -307,7 +310,11 @@ export class SqlEngine implements MetaEngine {
     };
   }
 
-  async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+  readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+    return this.readNodesGated(entries, ungated);
+  }
+
+  private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {
     const q = (n: string) => this.names.q(n);
     const { cols, joins } = this.nodeData(`n.${q("inode")}`);
     const assembly = new NodeAssembly();
@@ -318,7 +325,7 @@ export class SqlEngine implements MetaEngine {
         part.map((e) => e.inode),
         "bigint",
       );
-      const rows = await this.driver.all(`SELECT ${cols} FROM ${this.t("node")} n ${joins} WHERE n.${q("inode")} ${cond}`, params);
+      const rows = await gate(() => this.driver.all(`SELECT ${cols} FROM ${this.t("node")} n ${joins} WHERE n.${q("inode")} ${cond}`, params));
       const types = new Map(part.map((e) => [e.inode, e.type]));
       for (const r of rows) {
         const inode = toBig(r.inode);
@@ -341,17 +348,17 @@ export class SqlEngine implements MetaEngine {
    * directory that does not fit goes on by listing pages whose nodes are read in parallel
    * batches (keyset pages can only be listed one after the other).
    */
-  readDirNodes(inode: bigint): AsyncIterable<ChildBatch> {
+  readDirNodes(inode: bigint, gate: QueryGate = ungated): AsyncIterable<ChildBatch> {
     const self = this;
     // SQLite answers synchronously: reading ahead would only keep rows alive for longer.
     const readAhead = this.driver.dialect === "sqlite3" ? 1 : NODE_READ_AHEAD;
     async function* pages(): AsyncGenerator<ChildBatch> {
-      const first = await self.firstPage(inode);
+      const first = await self.firstPage(inode, gate);
       if (first !== "more") {
         if (first.names.length) yield first;
         return;
       }
-      const listing = self.listing(inode, null);
+      const listing = self.listing(inode, null, gate);
       const reads: Promise<ChildBatch>[] = [];
       let listed: DirEntry[] = [];
       let more = true;
@@ -367,7 +374,7 @@ export class SqlEngine implements MetaEngine {
           }
           const part = listed.slice(0, NODE_BATCH);
           listed = listed.slice(NODE_BATCH);
-          const read = self.readNodes(part).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
+          const read = self.readNodesGated(part, gate).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
           read.catch(() => {}); // awaited below in order; a stopped walk never asks
           reads.push(read);
         }
@@ -379,29 +386,30 @@ export class SqlEngine implements MetaEngine {
     return pages();
   }
 
-  private firstPageQueue: { inode: bigint; resolve(p: FirstPage): void; reject(e: unknown): void }[] = [];
+  private firstPageQueue: { inode: bigint; gate: QueryGate; resolve(p: FirstPage): void; reject(e: unknown): void }[] = [];
 
-  private firstPage(inode: bigint): Promise<FirstPage> {
+  /** Queued until the end of this event loop turn; a group's query goes through its first gate. */
+  private firstPage(inode: bigint, gate: QueryGate): Promise<FirstPage> {
     return new Promise((resolve, reject) => {
       if (!this.firstPageQueue.length) {
         setImmediate(() => {
           const queue = this.firstPageQueue;
           this.firstPageQueue = [];
           for (const group of sliceBy(queue, FIRST_PAGE_DIRS)) {
-            this.readFirstPages(group.map((g) => g.inode)).then(
+            group[0].gate(() => this.readFirstPages(group.map((g) => g.inode))).then(
               ({ pages, big }) =>
                 group.forEach((g) => {
                   const page = pages.get(g.inode);
                   if (page) g.resolve(page);
                   else if (g.inode === big) g.resolve("more");
-                  else this.firstPage(g.inode).then(g.resolve, g.reject); // the rows ran out first
+                  else this.firstPage(g.inode, g.gate).then(g.resolve, g.reject); // the rows ran out first
                 }),
               (err) => group.forEach((g) => g.reject(err)),
             );
           }
         });
       }
-      this.firstPageQueue.push({ inode, resolve, reject });
+      this.firstPageQueue.push({ inode, gate, resolve, reject });
     });
   }
 

@@ -37,6 +37,10 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
     expect((await dumpToBuffer(engine)).equals(golden("metadata.sample"))).toBe(true);
   });
 
+  it("dumps the same bytes with --threads 1 (every query waits its turn)", async () => {
+    expect((await dumpEngine(engine, { threads: 1 })).equals(golden("metadata.sample"))).toBe(true);
+  });
+
   it("dumps --subdir d1 as metadata-sub.sample", async () => {
     expect((await dumpToBuffer(engine, "d1")).equals(golden("metadata-sub.sample"))).toBe(true);
   });
