@@ -6,6 +6,7 @@ import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { NameTable } from "./nametable";
+import { lostConnection } from "./errors";
 
 export interface DumpOptions {
   /** Dump only this directory ("d1", "/a/b"); it must exist. */
@@ -325,7 +326,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     await writer.end();
   } catch (err) {
     limiter.stopped ??= err instanceof Error ? err : new Error(String(err));
-    throw err;
+    throw lostConnection(err, engine.redactedUrl, `${entries} entries`);
   }
   opts.onProgress?.({ entries });
   return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };

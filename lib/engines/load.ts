@@ -9,6 +9,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { readDump } from "../dump/reader";
 import type { LoadSink, MetaEngine } from "./engine";
+import { lostConnection } from "./errors";
 
 export interface LoadOptions {
   onProgress?: (p: { entries: number; bytes: number }) => void;
@@ -384,9 +385,10 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     await readDump(counter, visitor);
     state.finish();
     await sink.commit();
-  } catch (err) {
+  } catch (caught) {
     input.unpipe(counter);
     counter.destroy();
+    const err = lostConnection(caught, engine.redactedUrl, `${state.result.entries} entries`);
     try {
       await sink.abort();
     } catch (abortErr) {

@@ -69,7 +69,8 @@ export class ServerLifetime {
   async stop(): Promise<void> {
     process.removeListener("exit", this.onExit);
     const p = this.proc;
-    if (p && p.exitCode === null) {
+    // A process killed by a signal keeps exitCode null: check both, or a second stop() waits forever.
+    if (p && p.exitCode === null && p.signalCode === null) {
       const exited = new Promise((r) => p.once("exit", r));
       p.kill(this.signal);
       await exited;

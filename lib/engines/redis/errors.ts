@@ -1,9 +1,8 @@
 // One-line explanations of Redis failures, naming the fix. Never includes the password.
+import { networkErrorCode } from "../errors";
 
 export function explainRedisError(err: unknown, addr: string): Error {
-  const e = err as { message?: string; code?: string };
-  const msg = e?.message ?? String(err);
-  const code = e?.code ?? "";
+  const msg = (err as { message?: string })?.message ?? String(err);
   if (/^LOADING\b/.test(msg)) {
     return new Error(`Redis at ${addr} is still loading its dataset into memory (LOADING): wait until it has finished, then retry`);
   }
@@ -18,8 +17,9 @@ export function explainRedisError(err: unknown, addr: string): Error {
   if (/without any password configured/i.test(msg)) {
     return new Error(`Redis at ${addr} has no password set, but one was given: remove it from the META-URL or from REDIS_PASSWORD / META_PASSWORD`);
   }
-  if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EACCES"].includes(code) || /connect ETIMEDOUT|Connection is closed|Stream isn't writeable/i.test(msg)) {
-    return new Error(`cannot reach Redis at ${addr} (${code || msg}): check the host, port or socket path, and that redis-server is running`);
+  const network = networkErrorCode(err);
+  if (network) {
+    return new Error(`cannot reach Redis at ${addr} (${network}): check the host, port or socket path, and that redis-server is running`);
   }
   if (/^OOM\b/.test(msg)) {
     return new Error(`Redis at ${addr} is out of memory (maxmemory reached): raise maxmemory or use a bigger server, then retry`);

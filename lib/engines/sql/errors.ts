@@ -1,12 +1,13 @@
 // One-line explanations of connection failures, naming the fix. Never includes the password.
+import { networkErrorCode } from "../errors";
 
 export function explainConnectError(err: unknown, label: string): Error {
   const e = err as { message?: string; code?: string; errno?: number; sqlState?: string };
   const msg = e?.message ?? String(err);
   const code = String(e?.code ?? "");
-  const network = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EACCES", "ER_GET_CONNECTION_TIMEOUT", "ER_CONNECTION_TIMEOUT"];
-  if (network.includes(code) || /timeout exceeded when trying to connect|Connection terminated|connect ETIMEDOUT|socket hang up/i.test(msg)) {
-    return new Error(`cannot reach ${label} (${code || msg}): check the host, port or socket path in the META-URL, and that the server is running`);
+  const network = networkErrorCode(err);
+  if (network) {
+    return new Error(`cannot reach ${label} (${network}): check the host, port or socket path in the META-URL, and that the server is running`);
   }
   // PostgreSQL 28P01 / 28000, MySQL 1045 ER_ACCESS_DENIED_ERROR
   if (code === "28P01" || code === "28000" || code === "ER_ACCESS_DENIED_ERROR" || /password authentication failed|Access denied for user/i.test(msg)) {
