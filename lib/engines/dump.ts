@@ -215,10 +215,22 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     return arrived;
   };
 
-  /** Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. */
+  /**
+   * Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. A
+   * directory opened ahead of the walk holds at most readAhead.entries names: a bigger one is
+   * listed again when the walk gets there, so that wide trees of huge directories stay flat.
+   */
   const openListed = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
     const listing = engine.readDir(ino);
-    const table = await NameTable.fromListing(listing.batches, checkAbort);
+    const table = await NameTable.fromListing(listing.batches, checkAbort, ahead === 1 ? readAhead.entries : Infinity);
+    if (!table) {
+      let listed: Promise<OpenedDir> | null = null;
+      const open = () => (listed ??= openListed(ino, threads));
+      return {
+        next: async () => (await open()).next(),
+        widen: () => void open().catch(() => {}), // the failure is met again in next()
+      };
+    }
     const order = table.sortedOrder(listing.sorted);
     const batches: Promise<ArrivedBatch>[] = [];
     let next = 0;

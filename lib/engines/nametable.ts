@@ -51,12 +51,15 @@ export class NameTable {
   count = 0;
   private used = 0;
 
-  /** Every entry of a directory listing, read batch by batch. */
-  static async fromListing(batches: AsyncIterable<DirEntry[]>, onBatch?: () => void): Promise<NameTable> {
+  /** Every entry of a directory listing, read batch by batch; null past `max` entries (the listing stops). */
+  static fromListing(batches: AsyncIterable<DirEntry[]>, onBatch?: () => void): Promise<NameTable>;
+  static fromListing(batches: AsyncIterable<DirEntry[]>, onBatch: (() => void) | undefined, max: number): Promise<NameTable | null>;
+  static async fromListing(batches: AsyncIterable<DirEntry[]>, onBatch?: () => void, max = Infinity): Promise<NameTable | null> {
     const t = new NameTable();
     for await (const batch of batches) {
       onBatch?.();
       for (const e of batch) t.add(e.name, e.inode, e.type);
+      if (t.count > max) return null;
     }
     return t;
   }

@@ -362,8 +362,10 @@ export class SqlEngine implements MetaEngine {
       const reads: Promise<ChildBatch>[] = [];
       let listed: DirEntry[] = [];
       let more = true;
-      for (;;) {
-        while (reads.length < readAhead && (more || listed.length)) {
+      // One batch until the walk asks for the second: a directory opened ahead holds little.
+      let ahead = 1;
+      for (;; ahead = readAhead) {
+        while (reads.length < ahead && (more || listed.length)) {
           if (!listed.length) {
             const r = await listing.next();
             if (r.done) {
@@ -401,7 +403,7 @@ export class SqlEngine implements MetaEngine {
                 group.forEach((g) => {
                   const page = pages.get(g.inode);
                   if (page) g.resolve(page);
-                  else if (g.inode === big) g.resolve("more");
+                  else if (big.has(g.inode)) g.resolve("more");
                   else this.firstPage(g.inode, g.gate).then(g.resolve, g.reject); // the rows ran out first
                 }),
               (err) => group.forEach((g) => g.reject(err)),
@@ -416,10 +418,10 @@ export class SqlEngine implements MetaEngine {
   /**
    * The entries of several directories with their nodes, in one query of at most
    * FIRST_PAGE_ROWS rows. When the rows run out, the directories from the last one listed on
-   * are left out: they may be cut short. `big` is that last one when it is also the first,
-   * i.e. a directory bigger than one query's rows.
+   * are left out: they may be cut short. `big` holds the directories to read by pages: those
+   * with more than NODE_BATCH entries, and the last one when the rows ran out in it alone.
    */
-  private async readFirstPages(dirs: bigint[]): Promise<{ pages: Map<bigint, ChildBatch>; big: bigint | null }> {
+  private async readFirstPages(dirs: bigint[]): Promise<{ pages: Map<bigint, ChildBatch>; big: Set<bigint> }> {
     const q = (n: string) => this.names.q(n);
     const { cols, joins } = this.nodeData(`e.${q("inode")}`);
     const [cond, params] = this.memberOf(dirs, "bigint");
@@ -431,14 +433,19 @@ export class SqlEngine implements MetaEngine {
     );
     const assembly = new NodeAssembly();
     const out = new Map<bigint, ChildBatch>();
+    const big = new Set<bigint>();
     let cut: bigint | null = null;
-    if (rows.length === FIRST_PAGE_ROWS) cut = toBig(rows[rows.length - 1].e_parent);
+    if (rows.length === FIRST_PAGE_ROWS) {
+      cut = toBig(rows[rows.length - 1].e_parent);
+      if (toBig(rows[0].e_parent) === cut) big.add(cut);
+    }
     let batch: ChildBatch | null = null;
     let parent = -1n;
     let node: StoredNode | null = null;
     for (const r of rows) {
       const p = toBig(r.e_parent);
       if (cut !== null && p >= cut) break;
+      if (big.has(p)) continue;
       const name = toBuf(r.e_name);
       if (p !== parent || !batch) {
         parent = p;
@@ -448,6 +455,12 @@ export class SqlEngine implements MetaEngine {
       // Rows of one entry are adjacent (ordered by parent, name); more than one means
       // several chunks or xattrs.
       if (!node || !batch.names[batch.names.length - 1].equals(name)) {
+        if (batch.names.length === NODE_BATCH) {
+          // Read by pages instead: a page read ahead stays small however big the directory.
+          big.add(p);
+          out.delete(p);
+          continue;
+        }
         const entry = this.entryFromRow(name, { inode: r.e_inode, type: r.e_type });
         node = assembly.start(entry.inode, entry.type, r);
         batch.names.push(name);
@@ -458,8 +471,8 @@ export class SqlEngine implements MetaEngine {
     for (const b of out.values()) b.nodes.forEach((n) => assembly.finish(n));
     await this.resolveAcls(assembly);
     // Directories without rows are empty, unless the rows ran out before them.
-    for (const d of dirs) if (!out.has(d) && (cut === null || d < cut)) out.set(d, { names: [], nodes: [] });
-    return { pages: out, big: cut !== null && toBig(rows[0].e_parent) === cut ? cut : null };
+    for (const d of dirs) if (!out.has(d) && !big.has(d) && (cut === null || d < cut)) out.set(d, { names: [], nodes: [] });
+    return { pages: out, big };
   }
 
   private async resolveAcls(assembly: NodeAssembly): Promise<void> {
