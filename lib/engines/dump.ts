@@ -197,19 +197,32 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   const paged = typeof engine.readDirNodes === "function";
   const readAhead = engine.dumpReadAhead ?? { dirs: 64, entries: 8192 };
   let openedAhead = 0;
-  /** Entries of batches that arrived and are not written yet. */
+  /**
+   * Entries of batches that arrived and are not written yet, plus RESERVED for each directory
+   * opened ahead whose first batch has not arrived (its size is not known before).
+   */
   let held = 0;
+  const RESERVED = 100;
+  const canOpenAhead = () => openedAhead < readAhead.dirs && held < readAhead.entries && !limiter.stopped;
   const isDir = (n: StoredNode) => (n.attr?.type ?? n.entryType) === "directory";
   const openChild = (batch: ArrivedBatch, k: number) => {
-    const p = openDir(batch.nodes[k].inode, 1);
+    held += RESERVED;
+    let reserved = true;
+    const release = () => {
+      if (reserved) held -= RESERVED;
+      reserved = false;
+    };
+    const p = openDir(batch.nodes[k].inode, 1, release);
     p.catch(() => {}); // awaited when walked; a failure stops the walk there
     openedAhead++;
     batch.opened[k] = p;
   };
-  const arrive = (batch: ChildBatch): ArrivedBatch => {
+  /** A batch is in memory: count it, and open its sub-directories while the bounds allow. */
+  const arrive = (batch: ChildBatch, release?: () => void): ArrivedBatch => {
+    release?.();
     held += batch.nodes.length;
     const arrived: ArrivedBatch = { names: batch.names, nodes: batch.nodes, opened: [] };
-    for (let k = 0; k < batch.nodes.length && openedAhead < readAhead.dirs && held < readAhead.entries && !limiter.stopped; k++) {
+    for (let k = 0; k < batch.nodes.length && canOpenAhead(); k++) {
       if (isDir(batch.nodes[k])) openChild(arrived, k);
     }
     return arrived;
@@ -220,10 +233,11 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
    * directory opened ahead of the walk holds at most readAhead.entries names: a bigger one is
    * listed again when the walk gets there, so that wide trees of huge directories stay flat.
    */
-  const openListed = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
+  const openListed = async (ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> => {
     const listing = engine.readDir(ino);
     const table = await NameTable.fromListing(listing.batches, checkAbort, ahead === 1 ? readAhead.entries : Infinity);
     if (!table) {
+      release?.();
       let listed: Promise<OpenedDir> | null = null;
       const open = () => (listed ??= openListed(ino, threads));
       return {
@@ -241,12 +255,13 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
         for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
           items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
         }
-        const batch = readBatch(items).then((nodes) => arrive({ names: nodes.map((_, k) => table.name(order[start + k])), nodes }));
+        const batch = readBatch(items).then((nodes) => arrive({ names: nodes.map((_, k) => table.name(order[start + k])), nodes }, release));
         batch.catch(() => {}); // awaited by next()
         batches.push(batch);
       }
     };
     schedule();
+    if (!order.length) release?.();
     return {
       async next() {
         const b = batches.shift();
@@ -265,12 +280,13 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
    * runs each of its queries through the limiter (a page may wait for a query that serves
    * many directories, so the limiter cannot hold a slot for the whole page).
    */
-  const openPaged = (pages: AsyncIterable<ChildBatch>): OpenedDir => {
+  const openPaged = (pages: AsyncIterable<ChildBatch>, release?: () => void): OpenedDir => {
     const it = pages[Symbol.asyncIterator]();
     const read = () => {
       const p = it.next().then((r) => {
         if (limiter.stopped) throw limiter.stopped;
-        return r.done ? null : arrive(r.value);
+        if (r.done) release?.();
+        return r.done ? null : arrive(r.value, release);
       });
       p.catch(() => {}); // awaited by next(); a failure stops the walk there
       return p;
@@ -287,9 +303,10 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     };
   };
 
-  const openDir = async (ino: bigint, ahead: number): Promise<OpenedDir> => {
+  /** `release` frees the reservation of a directory opened ahead once its size is known. */
+  const openDir = async (ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> => {
     const pages = engine.readDirNodes?.(ino, (query) => limiter.run(query));
-    return pages ? openPaged(pages) : openListed(ino, ahead);
+    return pages ? openPaged(pages, release) : openListed(ino, ahead, release);
   };
 
   const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
@@ -310,8 +327,8 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
       checkAbort();
       const { names, nodes } = batch;
       // Sub-directories not opened on arrival (the bounds were reached) are opened together
-      // now, so that their reads share queries.
-      if (paged) for (let k = 0; k < nodes.length; k++) if (isDir(nodes[k]) && !batch.opened[k]) openChild(batch, k);
+      // now, as far as the bounds allow again, so that their reads share queries.
+      if (paged) for (let k = 0; k < nodes.length && canOpenAhead(); k++) if (isDir(nodes[k]) && !batch.opened[k]) openChild(batch, k);
       for (let k = 0; k < nodes.length; k++) {
         const child = nodes[k];
         if (isDir(child)) {
