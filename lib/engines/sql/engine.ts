@@ -3,7 +3,7 @@
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
 import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
-import { typeFromCode } from "../../jfs/types";
+import { TYPE_CODE, typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
 import { SqliteMissingError, type AnySqlDriver, type Row, type SqlConn } from "./driver";
@@ -45,12 +45,15 @@ type FirstPage = ChildBatch | "more";
  */
 class NodeAssembly {
   readonly acl: { node: StoredNode; access: number; dflt: number }[] = [];
+  /** Directories known to hold more than NODE_BATCH entries (by their stats or subdirectories). */
+  readonly bigDirs: bigint[] = [];
 
   /** A node from the first of its rows (`n.inode` NULL: the entry has no node row). */
   start(inode: bigint, entryType: NodeType, r: Row): StoredNode {
     const facts = r.inode === null || r.inode === undefined ? undefined : nodeFromRow(r);
     const node: StoredNode = { inode, entryType, attr: facts?.attr ?? null, xattrs: [], chunks: [] };
     if (facts && (facts.accessAclId || facts.defaultAclId)) this.acl.push({ node, access: facts.accessAclId, dflt: facts.defaultAclId });
+    if (facts?.attr.type === "directory" && (toNum(r.ds_inodes) > NODE_BATCH || facts.attr.nlink - 2 > NODE_BATCH)) this.bigDirs.push(inode);
     return node;
   }
 
@@ -90,7 +93,7 @@ export class SqlEngine implements MetaEngine {
   ) {
     this.kind = target.dialect;
     this.redactedUrl = target.redacted;
-    this.dumpReadAhead = target.dialect === "sqlite3" ? { dirs: 64, entries: 2048 } : { dirs: 256, entries: 8192 };
+    this.dumpReadAhead = target.dialect === "sqlite3" ? { dirs: 64, entries: 2048 } : { dirs: 256, entries: 4096 };
     this.names = new SqlNames(
       target.dialect,
       target.prefix,
@@ -293,20 +296,24 @@ export class SqlEngine implements MetaEngine {
    * The columns and joins that bring a node's chunks, symlink target and xattrs along with
    * it (`n` is the node, `on` the inode column to join on). One query instead of one a table.
    */
-  private nodeData(on: string): { cols: string; joins: string } {
+  private nodeData(on: string, typeCol: string): { cols: string; joins: string } {
     const q = (n: string) => this.names.q(n);
     // SQLite's TEXT holds whatever bytes Go wrote; read xattr names raw rather than as UTF-8.
     const xname = this.driver.dialect === "sqlite3" ? `CAST(x.${q("name")} AS BLOB)` : `x.${q("name")}`;
     // PostgreSQL plans small joins as hash joins over whole-table scans of xattr and symlink
     // (5 ms a query at 1M files instead of 0.8); a LATERAL subquery with OFFSET 0 (which it
     // cannot flatten) keeps every join an index lookup. MySQL and SQLite look up by index.
-    const join = (table: string, alias: string) =>
+    const join = (table: string, alias: string, also = "") =>
       this.driver.dialect === "postgres"
-        ? `LEFT JOIN LATERAL (SELECT * FROM ${this.t(table)} WHERE ${q("inode")} = ${on} OFFSET 0) ${alias} ON true`
-        : `LEFT JOIN ${this.t(table)} ${alias} ON ${alias}.${q("inode")} = ${on}`;
+        ? `LEFT JOIN LATERAL (SELECT * FROM ${this.t(table)} WHERE ${q("inode")} = ${on}${also} OFFSET 0) ${alias} ON true`
+        : `LEFT JOIN ${this.t(table)} ${alias} ON ${alias}.${q("inode")} = ${on}${also}`;
     return {
-      cols: `n.*, c.${q("indx")} AS ${q("c_indx")}, c.${q("slices")} AS ${q("c_slices")}, s.${q("target")} AS ${q("s_target")}, ${xname} AS ${q("x_name")}, x.${q("value")} AS ${q("x_value")}`,
-      joins: `${join("chunk", "c")} ${join("symlink", "s")} ${join("xattr", "x")}`,
+      cols:
+        `n.*, c.${q("indx")} AS ${q("c_indx")}, c.${q("slices")} AS ${q("c_slices")}, s.${q("target")} AS ${q("s_target")}, ` +
+        `${xname} AS ${q("x_name")}, x.${q("value")} AS ${q("x_value")}, ds.${q("used_inodes")} AS ${q("ds_inodes")}`,
+      // A directory's entry count (kept by JuiceFS when directory stats are on) tells the dump
+      // which directories to read by pages; looked up for directories only.
+      joins: `${join("chunk", "c")} ${join("symlink", "s")} ${join("xattr", "x")} ${join("dir_stats", "ds", ` AND ${typeCol} = ${TYPE_CODE.directory}`)}`,
     };
   }
 
@@ -316,7 +323,7 @@ export class SqlEngine implements MetaEngine {
 
   private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {
     const q = (n: string) => this.names.q(n);
-    const { cols, joins } = this.nodeData(`n.${q("inode")}`);
+    const { cols, joins } = this.nodeData(`n.${q("inode")}`, `n.${q("type")}`);
     const assembly = new NodeAssembly();
     const byInode = new Map<bigint, StoredNode>();
     const unique = [...new Map(entries.map((e) => [e.inode, e])).values()];
@@ -334,7 +341,7 @@ export class SqlEngine implements MetaEngine {
         assembly.add(node, r);
       }
     }
-    await this.resolveAcls(assembly);
+    await this.settle(assembly);
     // An inode without a node row still has its entry's type.
     return entries.map((e) => {
       const node = byInode.get(e.inode);
@@ -389,9 +396,18 @@ export class SqlEngine implements MetaEngine {
   }
 
   private firstPageQueue: { inode: bigint; gate: QueryGate; resolve(p: FirstPage): void; reject(e: unknown): void }[] = [];
+  /** Directories seen to be big (NodeAssembly.bigDirs), read by pages without trying a first page. */
+  private readonly bigDirHints = new Set<bigint>();
+
+  private noteBigDirs(assembly: NodeAssembly): void {
+    // Hints only: dropped wholesale rather than grow without bound in a long-lived server.
+    if (this.bigDirHints.size > 10000) this.bigDirHints.clear();
+    for (const d of assembly.bigDirs) this.bigDirHints.add(d);
+  }
 
   /** Queued until the end of this event loop turn; a group's query goes through its first gate. */
   private firstPage(inode: bigint, gate: QueryGate): Promise<FirstPage> {
+    if (this.bigDirHints.delete(inode)) return Promise.resolve("more");
     return new Promise((resolve, reject) => {
       if (!this.firstPageQueue.length) {
         setImmediate(() => {
@@ -423,7 +439,7 @@ export class SqlEngine implements MetaEngine {
    */
   private async readFirstPages(dirs: bigint[]): Promise<{ pages: Map<bigint, ChildBatch>; big: Set<bigint> }> {
     const q = (n: string) => this.names.q(n);
-    const { cols, joins } = this.nodeData(`e.${q("inode")}`);
+    const { cols, joins } = this.nodeData(`e.${q("inode")}`, `e.${q("type")}`);
     const [cond, params] = this.memberOf(dirs, "bigint");
     const rows = await this.driver.all(
       `SELECT e.${q("parent")} AS ${q("e_parent")}, e.${q("name")} AS ${q("e_name")}, e.${q("inode")} AS ${q("e_inode")}, e.${q("type")} AS ${q("e_type")}, ${cols} ` +
@@ -469,13 +485,15 @@ export class SqlEngine implements MetaEngine {
       assembly.add(node, r);
     }
     for (const b of out.values()) b.nodes.forEach((n) => assembly.finish(n));
-    await this.resolveAcls(assembly);
+    await this.settle(assembly);
     // Directories without rows are empty, unless the rows ran out before them.
     for (const d of dirs) if (!out.has(d) && !big.has(d) && (cut === null || d < cut)) out.set(d, { names: [], nodes: [] });
     return { pages: out, big };
   }
 
-  private async resolveAcls(assembly: NodeAssembly): Promise<void> {
+  /** What an assembly learnt beyond its nodes: their ACL rules, and which directories are big. */
+  private async settle(assembly: NodeAssembly): Promise<void> {
+    this.noteBigDirs(assembly);
     if (!assembly.acl.length) return;
     await this.loadAcls([...new Set(assembly.acl.flatMap((a) => [a.access, a.dflt]).filter((id) => id))]);
     for (const { node, access, dflt } of assembly.acl) {
