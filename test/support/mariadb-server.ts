@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "./redis-server";
-import { ServerLifetime } from "./stale-dirs";
+import { ServerLifetime, startWithRetry } from "./stale-dirs";
 
 export interface MariadbServer {
   port: number;
@@ -19,7 +19,11 @@ export interface MariadbServer {
 
 let counter = 0;
 
-export async function startMariadb(): Promise<MariadbServer> {
+export function startMariadb(): Promise<MariadbServer> {
+  return startWithRetry(startMariadbOnce);
+}
+
+async function startMariadbOnce(): Promise<MariadbServer> {
   const life = new ServerLifetime("jfsmeta-mariadb-", "SIGKILL");
   const dir = life.dir;
   const data = path.join(dir, "data");

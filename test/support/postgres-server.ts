@@ -5,7 +5,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { chownSync, existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "./redis-server";
-import { ServerLifetime } from "./stale-dirs";
+import { ServerLifetime, startWithRetry } from "./stale-dirs";
 
 export interface PostgresServer {
   port: number;
@@ -42,7 +42,11 @@ function asPostgresUser(cmd: string, args: string[], dieWithParent = false): [st
 
 let counter = 0;
 
-export async function startPostgres(): Promise<PostgresServer> {
+export function startPostgres(): Promise<PostgresServer> {
+  return startWithRetry(startPostgresOnce);
+}
+
+async function startPostgresOnce(): Promise<PostgresServer> {
   const life = new ServerLifetime("jfsmeta-pg-", "SIGQUIT");
   const dir = life.dir;
   const data = path.join(dir, "data");

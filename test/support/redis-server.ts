@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { startWithRetry } from "./stale-dirs";
 
 export interface RedisServer {
   /** redis://127.0.0.1:<port> (with `:password@` when one was set); append `/<db>` to pick a DB. */
@@ -56,7 +57,11 @@ function waitForPort(port: number, proc: ChildProcess, timeoutMs: number): Promi
   });
 }
 
-export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
+export function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
+  return startWithRetry(() => startRedisServerOnce(opts));
+}
+
+async function startRedisServerOnce(opts: RedisServerOptions): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-redis-"));
   const port = await freePort();
   const args = [

@@ -78,3 +78,17 @@ export class ServerLifetime {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Start a private server, again on a failed start (up to `attempts` times): parallel test
+ * files pick free ports independently, so two of them may race for one port.
+ */
+export async function startWithRetry<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts) throw err;
+    }
+  }
+}
