@@ -2,16 +2,13 @@
 // of redis, sqlite3, mysql (MariaDB) and postgres, on private servers started here.
 import { execFile, spawn } from "node:child_process";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 import { startTargets, type SqlTargets } from "../lib/engines/sql/testing/targets";
 import { openEngine } from "../lib/engines/open";
-import { dumpToBuffer, loadBuffer } from "./support/engine-io";
-import { JsonDumpWriter } from "../lib/dump/writer";
-import { writeSyntheticDump } from "../lib/synth/volume";
+import { dumpToBuffer, loadBuffer, syntheticDump } from "./support/engine-io";
 import type { EngineKind, MetaEngine } from "../lib/engines/engine";
 
 const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
@@ -107,12 +104,7 @@ describe("a synthetic volume of 10,000 files round-trips through every engine pa
   const loaded = new Map<EngineKind, string>();
 
   beforeAll(async () => {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on("data", (c: Buffer) => chunks.push(c));
-    await writeSyntheticDump(new JsonDumpWriter(out), { files: 10_000, seed: 7 });
-    out.end();
-    source = Buffer.concat(chunks);
+    source = await syntheticDump({ files: 10_000, seed: 7 });
     for (const kind of KINDS) {
       const url = await fresh(kind);
       await loadUrl(url, source);

@@ -5,19 +5,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadMeta } from "../lib/engines/load";
 import { dumpMeta } from "../lib/engines/dump";
 import { JsonDumpWriter } from "../lib/dump/writer";
-import { writeSyntheticDump } from "../lib/synth/volume";
+import { syntheticDump } from "./support/engine-io";
 import { openSqlEngine } from "../lib/engines/sql";
 import { startTargets } from "../lib/engines/sql/testing/targets";
 
 let volume: Buffer;
 beforeAll(async () => {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on("data", (c: Buffer) => parts.push(c));
   // Big enough that the dump's read-ahead cannot hold it all when the server dies.
-  await writeSyntheticDump(new JsonDumpWriter(out), { files: 20000, seed: 5 });
-  out.end();
-  volume = Buffer.concat(parts);
+  volume = await syntheticDump({ files: 20000, seed: 5 });
 });
 
 /** The volume in 16 KiB pieces, so that a load takes many reads. */

@@ -6,17 +6,12 @@ import { openRedisEngine } from "../../lib/engines/redis";
 import { loadMeta } from "../../lib/engines/load";
 import { dumpMeta } from "../../lib/engines/dump";
 import { JsonDumpWriter } from "../../lib/dump/writer";
-import { writeSyntheticDump } from "../../lib/synth/volume";
+import { syntheticDump } from "../support/engine-io";
 import { rawClient } from "./helpers";
 
 let volume: Buffer;
 beforeAll(async () => {
-  const out = new PassThrough();
-  const parts: Buffer[] = [];
-  out.on("data", (c: Buffer) => parts.push(c));
-  await writeSyntheticDump(new JsonDumpWriter(out), { files: 5000, seed: 3 });
-  out.end();
-  volume = Buffer.concat(parts);
+  volume = await syntheticDump({ files: 5000, seed: 3 });
 });
 
 /** The volume in 16 KiB pieces, so that a load takes many reads. */

@@ -1,14 +1,12 @@
 // Bigger and stranger volumes through Redis: the synthetic 10,000-file volume, a file with
 // more chunks than one batch script reads, big directories, and the unix socket / xattr CAS.
-import { PassThrough } from "node:stream";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { golden } from "../support/fixtures";
 import { openRedisEngine, type RedisEngine } from "../../lib/engines/redis";
-import { JsonDumpWriter } from "../../lib/dump/writer";
 import { readDumpToTree, writeTree } from "../../lib/dump/testing";
-import { writeSyntheticDump } from "../../lib/synth/volume";
+import { syntheticDump } from "../support/engine-io";
 import type { Chunk } from "../../lib/jfs/types";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
 
@@ -30,12 +28,7 @@ async function freshEngine(db: number): Promise<RedisEngine> {
 
 describe("volumes through Redis", () => {
   it("the synthetic 10,000-file volume round-trips byte for byte", async () => {
-    const out = new PassThrough();
-    const parts: Buffer[] = [];
-    out.on("data", (c: Buffer) => parts.push(c));
-    await writeSyntheticDump(new JsonDumpWriter(out), { files: 10_000, seed: 7 });
-    out.end();
-    const source = Buffer.concat(parts);
+    const source = await syntheticDump({ files: 10_000, seed: 7 });
     const engine = await freshEngine(1);
     try {
       const r = await loadBuffer(engine, source);

@@ -6,6 +6,7 @@ import { collect } from "../../lib/dump/testing";
 import { dumpMeta, type DumpOptions } from "../../lib/engines/dump";
 import { loadMeta } from "../../lib/engines/load";
 import type { MetaEngine } from "../../lib/engines/engine";
+import { writeSyntheticDump, type SyntheticOptions } from "../../lib/synth/volume";
 
 export async function dumpToBuffer(engine: MetaEngine, opts: DumpOptions = {}): Promise<Buffer> {
   const out = collect();
@@ -17,4 +18,13 @@ export async function dumpToBuffer(engine: MetaEngine, opts: DumpOptions = {}): 
 
 export function loadBuffer(engine: MetaEngine, data: Buffer | string) {
   return loadMeta(engine, Readable.from([Buffer.from(data)]));
+}
+
+/** A synthetic volume's dump (lib/synth), in memory. */
+export async function syntheticDump(opts: SyntheticOptions): Promise<Buffer> {
+  const out = collect();
+  await writeSyntheticDump(new JsonDumpWriter(out.stream), opts);
+  out.stream.end();
+  await finished(out.stream);
+  return out.bytes();
 }
