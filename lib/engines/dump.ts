@@ -217,14 +217,16 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     openedAhead++;
     batch.opened[k] = p;
   };
-  /** A batch is in memory: count it, and open its sub-directories while the bounds allow. */
+  /** Open the batch's sub-directories not opened yet, while the bounds allow. */
+  const openChildren = (batch: ArrivedBatch) => {
+    for (let k = 0; k < batch.nodes.length && canOpenAhead(); k++) if (isDir(batch.nodes[k]) && !batch.opened[k]) openChild(batch, k);
+  };
+  /** A batch is in memory: count it, and open its sub-directories. */
   const arrive = (batch: ChildBatch, release?: () => void): ArrivedBatch => {
     release?.();
     held += batch.nodes.length;
     const arrived: ArrivedBatch = { names: batch.names, nodes: batch.nodes, opened: [] };
-    for (let k = 0; k < batch.nodes.length && canOpenAhead(); k++) {
-      if (isDir(batch.nodes[k])) openChild(arrived, k);
-    }
+    openChildren(arrived);
     return arrived;
   };
 
@@ -310,7 +312,6 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   };
 
   const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
-    // Every sub-directory is opened before it is walked; only the roots are not.
     const dn = toDumpNode(node);
     const ino = dn.attr.inode;
     if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
@@ -327,8 +328,9 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
       checkAbort();
       const { names, nodes } = batch;
       // Sub-directories not opened on arrival (the bounds were reached) are opened together
-      // now, as far as the bounds allow again, so that their reads share queries.
-      if (paged) for (let k = 0; k < nodes.length && canOpenAhead(); k++) if (isDir(nodes[k]) && !batch.opened[k]) openChild(batch, k);
+      // now, as far as the bounds allow again, so that their reads share queries; the rest
+      // are opened one by one when walked.
+      if (paged) openChildren(batch);
       for (let k = 0; k < nodes.length; k++) {
         const child = nodes[k];
         if (isDir(child)) {

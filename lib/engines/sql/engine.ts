@@ -2,7 +2,7 @@
 // Reads stream with keyset pagination and batched IN (…) queries; nothing loads a whole table
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
 import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
-import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
+import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry } from "../../jfs/types";
 import { TYPE_CODE, typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
@@ -41,7 +41,7 @@ type FirstPage = ChildBatch | "more";
 
 /**
  * Builds StoredNodes from rows of a node joined with its chunks, symlink and xattrs (one row
- * per chunk × xattr combination), then resolves their ACL ids.
+ * per chunk × xattr combination), noting the ACL ids and big directories for settle().
  */
 class NodeAssembly {
   readonly acl: { node: StoredNode; access: number; dflt: number }[] = [];
@@ -341,12 +341,10 @@ export class SqlEngine implements MetaEngine {
         assembly.add(node, r);
       }
     }
+    for (const node of byInode.values()) assembly.finish(node);
     await this.settle(assembly);
     // An inode without a node row still has its entry's type.
-    return entries.map((e) => {
-      const node = byInode.get(e.inode);
-      return node ? assembly.finish(node) : { inode: e.inode, entryType: e.type, attr: null, xattrs: [], chunks: [] };
-    });
+    return entries.map((e) => byInode.get(e.inode) ?? { inode: e.inode, entryType: e.type, attr: null, xattrs: [], chunks: [] });
   }
 
   /**

@@ -15,7 +15,6 @@ import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
 
-
 interface Buffered {
   table: string;
   columns: readonly string[];
