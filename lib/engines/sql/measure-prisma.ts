@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { startPostgres } from "../../../test/support/postgres-server";
 import { openSqlEngine } from "./index";
 import { SqlNames, tableDef } from "./schema";
+import type { SqlConn } from "./driver";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" } } });
 const ROWS = Number(values.rows);
@@ -36,7 +37,7 @@ async function measure(label: string, dialect: "sqlite3" | "postgres", r: Runner
     for (let i = 0; i < data.length; i += BATCH) {
       const part = data.slice(i, i + BATCH);
       if (unnest) {
-        // What the SQL load sink does on PostgreSQL: one typed array per column.
+        // What the SQL load sink did on PostgreSQL before binary COPY: one typed array per column.
         const cols = [0, 1, 2, 3].map((c) => part.map((row) => row[c]));
         await tx.exec(`INSERT INTO jfs_edge (parent,name,inode,type) SELECT * FROM UNNEST($1::bigint[], $2::bytea[], $3::bigint[], $4::integer[])`, cols);
         continue;
@@ -69,23 +70,28 @@ async function measure(label: string, dialect: "sqlite3" | "postgres", r: Runner
 
 const edgeDdl = (d: "sqlite3" | "postgres") => new SqlNames(d, "jfs_").createTable(tableDef("edge")).map((s) => s.replace(/;$/, ""));
 
+/** Our own driver's connection as a Runner (transactions by BEGIN / COMMIT on it). */
+function plainRunner(c: SqlConn): Runner {
+  const r: Runner = {
+    exec: async (sql, p) => void (await c.run(sql, p)),
+    query: (sql, p) => c.all(sql, p),
+    tx: async (fn) => {
+      await c.run("BEGIN");
+      await fn(r);
+      await c.run("COMMIT");
+    },
+  };
+  return r;
+}
+
 async function plainSqlite(file: string): Promise<string> {
   const e = await openSqlEngine(`sqlite3://${file}`);
   const d = e.driver;
   if (d.dialect !== "sqlite3") throw new Error("unreachable");
   d.open(true);
   for (const s of edgeDdl("sqlite3")) await d.run(s);
-  const r: Runner = {
-    exec: async (sql, p) => void (await d.run(sql, p)),
-    query: (sql, p) => d.all(sql, p),
-    tx: async (fn) => {
-      await d.run("BEGIN");
-      await fn(r);
-      await d.run("COMMIT");
-    },
-  };
   try {
-    return await measure("sqlite3 plain better-sqlite3", "sqlite3", r);
+    return await measure("sqlite3 plain better-sqlite3", "sqlite3", plainRunner(d));
   } finally {
     await e.close();
   }
@@ -124,18 +130,9 @@ async function plainPg(url: string, unnest = false): Promise<string> {
   const d = e.driver;
   for (const s of edgeDdl("postgres")) await d.run(s);
   const conn = await d.connect();
-  // Our driver writes `?`; give it the statement with `$n` already (no `?` left to rewrite).
-  const r: Runner = {
-    exec: async (sql, p) => void (await conn.run(sql, p)),
-    query: (sql, p) => conn.all(sql, p),
-    tx: async (fn) => {
-      await conn.run("BEGIN");
-      await fn(r);
-      await conn.run("COMMIT");
-    },
-  };
   try {
-    return await measure(unnest ? "postgres plain pg (UNNEST)" : "postgres plain pg", "postgres", r, unnest);
+    // Our driver writes `?`; measure() gives it the statement with `$n` already (no `?` left to rewrite).
+    return await measure(unnest ? "postgres plain pg (UNNEST)" : "postgres plain pg", "postgres", plainRunner(conn), unnest);
   } finally {
     conn.release();
     await e.close();
