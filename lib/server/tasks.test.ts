@@ -25,6 +25,16 @@ async function finished(id: string) {
   }
 }
 
+/** The database at `url` holds nothing: a failed or cancelled restore left it as it found it. */
+async function expectEmpty(url: string) {
+  const e = await openEngine(url);
+  try {
+    expect(await e.checkEmpty()).toEqual({ empty: true });
+  } finally {
+    await e.close();
+  }
+}
+
 beforeAll(async () => {
   const { createDemo } = await import("../demo/create");
   await createDemo({ now: new Date(), days: 10 });
@@ -77,12 +87,7 @@ describe("restore", () => {
     const id = await tasks.startRestore(v, { volumeId: "demo", backup: broken, target }, "test");
     const job = await finished(id);
     expect(job.state).toBe("failed");
-    const e = await openEngine(target);
-    try {
-      expect(await e.checkEmpty()).toEqual({ empty: true });
-    } finally {
-      await e.close();
-    }
+    await expectEmpty(target);
   });
 });
 
@@ -124,12 +129,7 @@ describe("restore follow-ups", () => {
     expect(cancelJob(id)).toBe(true);
     const job = await finished(id);
     expect(job.state).toBe("cancelled");
-    const e = await openEngine(target);
-    try {
-      expect(await e.checkEmpty()).toEqual({ empty: true });
-    } finally {
-      await e.close();
-    }
+    await expectEmpty(target);
   });
 });
 

@@ -355,9 +355,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
   });
 
   it("abort() leaves an empty database as it was", async () => {
-    const db = await targets.fresh();
-    const e = await openSqlEngine(db.url);
-    try {
+    await targets.withEngine(async (e) => {
       const sink = await e.beginLoad();
       sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
       sink.edges(1n, [{ name: Buffer.from("x"), inode: 2n, type: "regular" }]);
@@ -367,16 +365,11 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       await sink.abort();
       expect(await e.listTables()).toEqual([]);
       expect((await e.checkEmpty()).empty).toBe(true);
-    } finally {
-      await e.close();
-      await db.drop();
-    }
+    });
   });
 
   it("honours table_prefix", async () => {
-    const db = await targets.fresh("table_prefix=vol2");
-    const e = await openSqlEngine(db.url);
-    try {
+    await targets.withEngine(async (e) => {
       const sink = await e.beginLoad();
       sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
       sink.setting({ ...SETTING, Name: "vol2" });
@@ -385,10 +378,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       expect(tables).toContain("jfs_vol2_node");
       expect(tables.every((t) => t.startsWith("jfs_vol2_"))).toBe(true);
       expect((await e.readSetting())?.Name).toBe("vol2");
-    } finally {
-      await e.close();
-      await db.drop();
-    }
+    }, "table_prefix=vol2");
   });
 
   it("connects through the unix socket URL forms", async () => {
@@ -414,9 +404,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
 
   it("keeps every table in the search_path schema (PostgreSQL)", async () => {
     if (dialect !== "postgres") return;
-    const db = await targets.fresh("search_path=s1");
-    const e = await openSqlEngine(db.url);
-    try {
+    await targets.withEngine(async (e) => {
       const sink = await e.beginLoad();
       sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
       sink.aclRules(new Map([[1, { owner: 7, group: 5, mask: 5, other: 5, users: [], groups: [] }]]));
@@ -429,16 +417,11 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       // The ACL sequence was moved past the explicit ids: a client's next ACL gets id 2.
       const [row] = await e.driver.all(`INSERT INTO ${e.t("acl")} (owner) VALUES (1) RETURNING id`);
       expect(Number(row.id)).toBe(2);
-    } finally {
-      await e.close();
-      await db.drop();
-    }
+    }, "search_path=s1");
   });
 
   it("applies many hard links, in batches", async () => {
-    const db = await targets.fresh();
-    const e = await openSqlEngine(db.url);
-    try {
+    await targets.withEngine(async (e) => {
       const sink = await e.beginLoad();
       const n = 1234;
       for (let i = 0; i < n; i++) sink.node(attr(BigInt(100 + i), "regular"), 1n, { access: 0, default: 0 });
@@ -452,17 +435,12 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
         [99n, 1, 1n],
         ...Array.from({ length: n }, (_, i) => [BigInt(100 + i), 2 + (i % 7), 0n]),
       ]);
-    } finally {
-      await e.close();
-      await db.drop();
-    }
+    });
   });
 
   it("refuses uid/gid/rdev beyond signed 32 bits on MySQL/PostgreSQL before keeping anything", async () => {
     if (dialect === "sqlite3") return;
-    const db = await targets.fresh();
-    const e = await openSqlEngine(db.url);
-    try {
+    await targets.withEngine(async (e) => {
       const sink = await e.beginLoad();
       sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
       expect(() => sink.node(attr(7n, "regular", { uid: 4294967294 }), 1n, { access: 0, default: 0 })).toThrow(
@@ -470,10 +448,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       );
       await sink.abort();
       expect(await e.listTables()).toEqual([]);
-    } finally {
-      await e.close();
-      await db.drop();
-    }
+    });
   });
 
   it("explains MySQL's column limits instead of a bare server error", async () => {
@@ -490,18 +465,13 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
         /differ only in letter case/,
       ],
     ] as const) {
-      const db = await targets.fresh();
-      const e = await openSqlEngine(db.url);
-      try {
+      await targets.withEngine(async (e) => {
         const sink = await e.beginLoad();
         feed(sink);
         await expect(sink.commit()).rejects.toThrow(pattern);
         await sink.abort();
         expect(await e.listTables()).toEqual([]);
-      } finally {
-        await e.close();
-        await db.drop();
-      }
+      });
     }
   });
 });

@@ -125,17 +125,12 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
       files[i].node.attr.length = 1000n;
       files[i].node.chunks = [{ index: 0, slices }];
     });
-    const fresh = await targets.fresh();
-    const other = await openSqlEngine(fresh.url);
-    try {
+    await targets.withEngine(async (other) => {
       await loadMeta(other, Readable.from([await writeTree(tree)]));
       const q = (n: string) => other.names.q(n);
       const rows = await other.driver.all(`SELECT * FROM ${other.t("chunk_ref")} WHERE ${q("chunkid")} IN (0, 900001)`);
       expect(rows.map((r) => [toBig(r.chunkid), toNum(r.size), toNum(r.refs)])).toEqual([[900_001n, 200, 3]]);
-    } finally {
-      await other.close();
-      await fresh.drop();
-    }
+    });
   });
 
   it("keeps the trash with its hour directories", async () => {
@@ -155,53 +150,36 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
   });
 
   it("refuses a database holding any other table, and leaves it alone", async () => {
-    const other = await targets.fresh();
-    const e = await openSqlEngine(other.url);
-    try {
+    await targets.withEngine(async (e) => {
       // Another application's table: JuiceFS's rule is "any table at all".
       if (e.driver.dialect === "sqlite3") e.driver.open(true);
       await e.driver.run("CREATE TABLE other_app (id INTEGER)");
       await expect(loadMeta(e, createReadStream(goldenPath("metadata.sample")))).rejects.toThrow(/is not empty/);
       expect(await e.listTables()).toEqual(["other_app"]);
-    } finally {
-      await e.close();
-      await other.drop();
-    }
+    });
   });
 
   it("leaves no table behind when the input is malformed", async () => {
-    const other = await targets.fresh();
-    const e = await openSqlEngine(other.url);
-    try {
+    await targets.withEngine(async (e) => {
       // Valid head and a tree that breaks part-way, after rows were written.
       const text = golden("metadata.sample").toString("utf8");
       const broken = text.slice(0, text.indexOf('"Trash"')) + '"Trash": {"attr": {"inode": "oops"';
       await expect(loadMeta(e, Readable.from([Buffer.from(broken)]))).rejects.toThrow();
       expect(await e.listTables()).toEqual([]);
       expect(await e.readSetting()).toBeNull();
-    } finally {
-      await e.close();
-      await other.drop();
-    }
+    });
   });
 
   it("fails a dump cleanly, without hanging, when a table is gone", async () => {
-    const other = await targets.fresh();
-    const e = await openSqlEngine(other.url);
-    try {
+    await targets.withEngine(async (e) => {
       await loadMeta(e, createReadStream(goldenPath("metadata.sample")));
       await e.driver.run(`DROP TABLE ${e.t("node")}`);
       for (let i = 0; i < 5; i++) await expect(dumpToBuffer(e)).rejects.toThrow(/jfs_node/);
-    } finally {
-      await e.close();
-      await other.drop();
-    }
+    });
   });
 
   it("dumps a volume as `juicefs format` leaves it (no edges, no nextTrash, NULL columns)", async () => {
-    const other = await targets.fresh();
-    const e = await openSqlEngine(other.url);
-    try {
+    await targets.withEngine(async (e) => {
       if (e.driver.dialect === "sqlite3") e.driver.open(true);
       for (const stmt of e.names.createAll()) await e.driver.run(stmt.replace(/;$/, ""));
       const q = (c: string) => e.names.q(c);
@@ -222,9 +200,6 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
       expect(text).toContain('"nextChunk": 1');
       expect(text).toContain('"nextTrash": 0');
       expect(text).toMatch(/"FSTree": \{\n {4}"attr": \{"inode":1,"type":"directory","mode":511,"uid":0,"gid":0,"atime":1700000000,"mtime":1700000000,"ctime":1700000000,"atimensec":123456000,"mtimensec":123456000,"ctimensec":123456000,"nlink":2,"length":0\},\n {4}"entries": \{\s*\}/);
-    } finally {
-      await e.close();
-      await other.drop();
-    }
+    });
   });
 });

@@ -6,6 +6,7 @@ import path from "node:path";
 import { startMariadb, type MariadbServer } from "../../../../test/support/mariadb-server";
 import { startPostgres, type PostgresServer } from "../../../../test/support/postgres-server";
 import type { SqlDialect } from "../url";
+import { openSqlEngine, type SqlEngine } from "../index";
 
 export const DIALECTS: SqlDialect[] = ["sqlite3", "mysql", "postgres"];
 
@@ -17,6 +18,8 @@ export interface FreshDb {
 export interface SqlTargets {
   dialect: SqlDialect;
   fresh(query?: string): Promise<FreshDb>;
+  /** Run `fn` on an engine over a fresh database; then the engine is closed and the database dropped. */
+  withEngine<T>(fn: (engine: SqlEngine, db: FreshDb) => Promise<T>, query?: string): Promise<T>;
   /** Run raw SQL as an administrator on a fresh database (by its url) — for checks only. */
   admin: MariadbServer | PostgresServer | null;
   stop(): Promise<void>;
@@ -25,6 +28,23 @@ export interface SqlTargets {
 let n = 0;
 
 export async function startTargets(dialect: SqlDialect): Promise<SqlTargets> {
+  const targets = await startDatabases(dialect);
+  return {
+    ...targets,
+    async withEngine(fn, query) {
+      const db = await targets.fresh(query);
+      const engine = await openSqlEngine(db.url);
+      try {
+        return await fn(engine, db);
+      } finally {
+        await engine.close();
+        await db.drop();
+      }
+    },
+  };
+}
+
+async function startDatabases(dialect: SqlDialect): Promise<Omit<SqlTargets, "withEngine">> {
   if (dialect === "sqlite3") {
     const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-sqlite-"));
     return {
