@@ -1,7 +1,7 @@
 // Engine-level tests on each SQL dialect (private servers): the catalogue JuiceFS expects, and
 // values written through the LoadSink read back unchanged through the MetaEngine: binary and
 // GBK names in byte order across pages, trash inodes, 64-bit slice ids, uint32 ids, ACLs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Attr, NodeType } from "../../jfs/types";
 import { TRASH_INODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
@@ -269,6 +269,33 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     expect(paged[1].names.length).toBe(names.length);
     expect(paged[0].nodes.find((n) => n.inode === 3n)?.chunks.map((c) => c.index)).toEqual([0, 2, 3]);
     expect(paged[3].names).toEqual([]);
+  });
+
+  it("reads a directory its stats call big by pages at once, and whatever the stats say, reads it whole", async () => {
+    const q = (c: string) => engine.names.q(c);
+    const cols = ["inode", "data_length", "used_space", "used_inodes"].map(q).join(",");
+    const setStats = (inode: bigint, entries: number) => engine.driver.run(`INSERT INTO ${engine.t("dir_stats")} (${cols}) VALUES (?, 0, 0, ?)`, [inode, entries]);
+    await setStats(2n, names.length); // true: the big directory
+    await setStats(TRASH_INODE + 1n, 1000); // wrong: an empty directory
+    const all = vi.spyOn(engine.driver, "all");
+    try {
+      // Reading their nodes (as their parent's page does) notes the stats.
+      await engine.readNodes([{ inode: 2n, type: "directory" }, { inode: TRASH_INODE + 1n, type: "directory" }]);
+      all.mockClear();
+      const read = async (d: bigint) => {
+        const got: Buffer[] = [];
+        for await (const b of engine.readDirNodes(d)) got.push(...b.names);
+        return got;
+      };
+      expect((await read(2n)).length).toBe(names.length);
+      expect(await read(TRASH_INODE + 1n)).toEqual([]);
+      // No first-page query (the one that reads several directories by parent) was tried.
+      expect(all.mock.calls.some(([sql]) => sql.includes("e_parent"))).toBe(false);
+      expect(all.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      all.mockRestore();
+      await engine.driver.run(`DELETE FROM ${engine.t("dir_stats")} WHERE ${q("inode")} IN (?, ?)`, [2n, TRASH_INODE + 1n]);
+    }
   });
 
   it("looks entries up by raw name bytes", async () => {
