@@ -1,11 +1,11 @@
 // Bigger and stranger volumes through Redis: the synthetic 10,000-file volume, a file with
 // more chunks than one batch script reads, big directories, and the unix socket / xattr CAS.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
 import { golden } from "../support/fixtures";
 import { openRedisEngine, type RedisEngine } from "../../lib/engines/redis";
-import { readDumpToTree, writeTree } from "../../lib/dump/testing";
+import { readDumpToTree, writeTree, type MemEntry } from "../../lib/dump/testing";
 import { syntheticDump } from "../support/engine-io";
 import type { Chunk } from "../../lib/jfs/types";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
@@ -64,6 +64,44 @@ describe("volumes through Redis", () => {
       const back = await dumpToBuffer(engine, { threads: 2 });
       expect(withoutCounters(back)).toBe(withoutCounters(source));
       expect(back.toString()).toContain(`"index":149,"slices":[{"id":1149,`);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("keeps prefetched listings within a bound of entries: the oldest are listed again", async () => {
+    // 300 directories of 120 entries (small enough for one HSCAN page): 36,000 entries, more
+    // than the prefetched listings may hold together.
+    const dump = await readDumpToTree(golden("metadata.sample"));
+    const root = dump.trees[0].root;
+    const f1 = root.children!.find((c) => c.name.toString() === "f1")!;
+    const d = root.children!.find((c) => c.name.toString() === "d")!;
+    let inode = 200_000n;
+    d.children = [];
+    for (let k = 0; k < 300; k++) {
+      const sub: MemEntry = { name: Buffer.from(`sub-${String(k).padStart(3, "0")}`), node: { attr: { ...d.node.attr, inode: inode++, nlink: 2 }, xattrs: [], chunks: [] }, children: [] };
+      for (let i = 0; i < 120; i++) {
+        sub.children!.push({ name: Buffer.from(`f${String(i).padStart(3, "0")}`), node: { attr: { ...f1.node.attr, inode: inode++, length: 0n, nlink: 1, flags: 0 }, xattrs: [], chunks: [] } });
+      }
+      d.children.push(sub);
+    }
+    d.node.attr.nlink = 302;
+    const engine = await freshEngine(4);
+    try {
+      await loadBuffer(engine, await writeTree(dump));
+      const subs = d.children.map((c) => ({ inode: c.node.attr.inode, type: "directory" as const }));
+      await engine.readNodes(subs); // prefetches every sub-directory's listing, in this order
+      const bulk = vi.spyOn(engine as unknown as { bulkCall: (...a: unknown[]) => Promise<unknown> }, "bulkCall");
+      const count = async (ino: bigint) => {
+        let n = 0;
+        for await (const b of engine.readDir(ino).batches) n += b.length;
+        return n;
+      };
+      expect(await count(subs[299].inode)).toBe(120);
+      expect(bulk).not.toHaveBeenCalled(); // the newest listing was kept
+      expect(await count(subs[0].inode)).toBe(120);
+      expect(bulk).toHaveBeenCalledTimes(1); // the oldest was dropped: listed again
+      bulk.mockRestore();
     } finally {
       await engine.close();
     }

@@ -19,8 +19,12 @@ const BATCH_MAX_CHUNKS = 64;
 const CHUNK_PIPELINE = 300;
 /** HSCAN COUNT of the first page read with a directory's batch (JuiceFS uses 1000 too). */
 const BATCH_DIR_PAGE = 1000;
-/** Prefetched listings kept for readDir; beyond this the oldest are dropped (re-read later). */
-const MAX_PREFETCHED_DIRS = 4096;
+/**
+ * Entries of the prefetched listings kept for readDir, all directories together; beyond this
+ * the oldest listings are dropped (read again when needed). Bounded in entries, not in
+ * directories: a tree of many directories of ~1000 entries would otherwise hold them all.
+ */
+const MAX_PREFETCHED_ENTRIES = 32768;
 const PREFETCH_TTL_MS = 30_000;
 
 const CAS_XATTR_LUA = `
@@ -55,6 +59,8 @@ export class RedisEngine implements MetaEngine {
   private bulkConn: Promise<RespConnection> | null = null;
   /** Directory listings that came with a readNodes batch, raw [name, value, ...]. */
   private prefetchedDirs = new Map<bigint, { at: number; raw: Buffer[] }>();
+  /** Fields (name and value each) held in prefetchedDirs. */
+  private prefetchedFields = 0;
 
   constructor(
     readonly client: Redis,
@@ -189,7 +195,7 @@ export class RedisEngine implements MetaEngine {
     const self = this;
     // A listing read long ago (an abandoned walk) is not trusted: scan again.
     const cached = this.prefetchedDirs.get(inode);
-    if (cached) this.prefetchedDirs.delete(inode);
+    if (cached) this.dropPrefetched(inode, cached);
     const prefetched = cached && Date.now() - cached.at < PREFETCH_TTL_MS ? cached.raw : null;
     async function* batches(): AsyncGenerator<DirEntry[]> {
       if (prefetched) {
@@ -212,6 +218,22 @@ export class RedisEngine implements MetaEngine {
       } while (cursor !== "0");
     }
     return { sorted: false, batches: batches() };
+  }
+
+  private keepPrefetched(inode: bigint, raw: Buffer[]): void {
+    const old = this.prefetchedDirs.get(inode);
+    if (old) this.dropPrefetched(inode, old);
+    this.prefetchedDirs.set(inode, { at: Date.now(), raw });
+    this.prefetchedFields += raw.length;
+    for (const [oldest, listing] of this.prefetchedDirs) {
+      if (this.prefetchedFields <= 2 * MAX_PREFETCHED_ENTRIES) break;
+      this.dropPrefetched(oldest, listing);
+    }
+  }
+
+  private dropPrefetched(inode: bigint, listing: { raw: Buffer[] }): void {
+    this.prefetchedDirs.delete(inode);
+    this.prefetchedFields -= listing.raw.length;
   }
 
   private async acl(id: number): Promise<AclRule | undefined> {
@@ -290,8 +312,7 @@ export class RedisEngine implements MetaEngine {
       } else if (type === "directory" && e.type === "directory") {
         const [cursor, flat] = extra as [Buffer, Buffer[]];
         if (cursor.length === 1 && cursor[0] === 0x30) {
-          if (this.prefetchedDirs.size >= MAX_PREFETCHED_DIRS) this.prefetchedDirs.delete(this.prefetchedDirs.keys().next().value!);
-          this.prefetchedDirs.set(e.inode, { at: Date.now(), raw: flat });
+          this.keepPrefetched(e.inode, flat);
         }
       }
       if (stored) {
