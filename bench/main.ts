@@ -1,4 +1,5 @@
 // npm run bench -- [--files N] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
+//                  [--dir-files N]   (N files a project directory: many mid-size directories)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // Builds a synthetic volume (lib/synth) into a private database through load, then times
 // load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     url: { type: "string" },
     threads: { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
+    "dir-files": { type: "string", default: "0" },
     inspect: { type: "boolean", default: false },
   },
 });
@@ -82,11 +84,13 @@ async function main() {
     const source = path.join(tmp, "synthetic.json");
     const t0 = performance.now();
     const out = createWriteStream(source, { highWaterMark: 1 << 20 });
-    await writeSyntheticDump(new JsonDumpWriter(out), { files, seed: Number(values.seed) });
+    const dirFiles = Number(values["dir-files"]);
+    await writeSyntheticDump(new JsonDumpWriter(out), { files, seed: Number(values.seed), dirFiles });
     out.end();
     await finished(out);
     const size = statSync(source).size;
-    console.log(`synthetic volume: ${files.toLocaleString("en-US")} files, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const shape = dirFiles ? `, ${dirFiles.toLocaleString("en-US")} files a project directory` : "";
+    console.log(`synthetic volume: ${files.toLocaleString("en-US")} files${shape}, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.log(
       `engine: ${values.engine}, dump threads: ${values.threads}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}`,
     );

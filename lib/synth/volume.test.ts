@@ -93,6 +93,18 @@ describe("writeSyntheticDump", () => {
     expect((await generate({ files: 500, seed: 4 })).equals(a)).toBe(false);
   });
 
+  it("honours dirFiles: project directories of that many files, still a valid dump", async () => {
+    const bytes = await generate({ files: 12_000, dirFiles: 2_500, seed: 5 });
+    const tree = await readDumpToTree(bytes);
+    expect((await writeTree(tree)).equals(bytes)).toBe(true);
+    const { occurrences, ...want } = recompute(tree);
+    expect(occurrences.size).toBeGreaterThan(12_000);
+    expect(tree.header.counters).toEqual(want);
+    const projects = tree.trees[0].root.children!.find((c) => c.name.toString() === "projects")!;
+    const files = projects.children!.filter((c) => /^file-\d+\.\w+$/.test(c.name.toString()));
+    expect(files.length).toBe(2_500);
+  });
+
   it("honours trash: false, flatDirShare and name", async () => {
     const tree = await readDumpToTree(await generate({ files: 100, trash: false, flatDirShare: 0.5, name: "demo" }));
     expect(tree.trees.map((t) => t.tree)).toEqual(["FSTree"]);

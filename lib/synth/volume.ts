@@ -26,6 +26,11 @@ export interface SyntheticOptions {
   name?: string;
   /** Share of `files` in the one flat directory (default 0.3). */
   flatDirShare?: number;
+  /**
+   * Files in each directory of the project tree; 0 (the default) picks 16–40 at random, a deep
+   * tree of small directories. Thousands make a tree of many mid-size directories.
+   */
+  dirFiles?: number;
   /** Include the Trash tree (default true). */
   trash?: boolean;
   /** Base for timestamps and the trash hour (default 2026-01-01T00:00:00Z, for determinism). */
@@ -211,7 +216,7 @@ class Generator {
 
   /** The project tree: some files here, the rest split over up to 8 sub-directories. */
   private projectChildren(budget: number, depth: number): Child[] {
-    const here = Math.min(budget, this.int(16, 40));
+    const here = Math.min(budget, this.opts.dirFiles || this.int(16, 40));
     const rest = budget - here;
     const list: Child[] = [];
     const exts = [".txt", ".csv", ".parquet", ".log", ".json", ".bin"];
@@ -414,11 +419,14 @@ function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
   if (!Number.isInteger(opts.files) || opts.files < 0) throw new Error(`files must be a non-negative integer, got ${opts.files}`);
   const share = opts.flatDirShare ?? 0.3;
   if (!(share >= 0 && share <= 1)) throw new Error(`flatDirShare must be between 0 and 1, got ${share}`);
+  const dirFiles = opts.dirFiles ?? 0;
+  if (!Number.isInteger(dirFiles) || dirFiles < 0) throw new Error(`dirFiles must be a non-negative integer, got ${dirFiles}`);
   return {
     files: opts.files,
     seed: opts.seed ?? 1,
     name: opts.name ?? "synthetic",
     flatDirShare: share,
+    dirFiles,
     trash: opts.trash ?? true,
     now: opts.now ?? new Date("2026-01-01T00:00:00Z"),
   };
