@@ -21,6 +21,7 @@ import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { indexBackup } from "../inspect";
 import { checkBackupKey, listBackups, putBackup, readBackup, readBackupHead } from "./backups";
+import { backupStamp } from "../storage/retention";
 import { dataPath } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
@@ -38,12 +39,6 @@ function byteCounter(onBytes: (n: number) => void): Transform {
       cb(null, chunk);
     },
   });
-}
-
-/** `dump-YYYY-MM-DD-HHMMSS` in UTC, JuiceFS's backup stamp. */
-export function stamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
 async function writeTo(file: string, gzip: boolean, body: (out: Writable) => Promise<void>): Promise<number> {
@@ -129,7 +124,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
     const gzip = req.target === "meta" || req.gzip;
     // Manual backups get a name JuiceFS's cleanup ignores (length ≠ 30) but that sorts with
     // the automatic ones of the same second.
-    const file = req.target === "meta" ? `dump-${stamp(started)}-manual.json.gz` : `${v.name}-${stamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
+    const file = req.target === "meta" ? `dump-${backupStamp(started)}-manual.json.gz` : `${v.name}-${backupStamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
     const local = path.join(ctx.dir, file);
     return withEngine(v.metaUrl, async (engine) => {
       const setting = await engine.readSetting();
@@ -420,7 +415,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
   const label = req.source === "live" ? `live ${req.path ?? "/"}` : `${req.backup} dir ${req.dirId}`;
   await audit(actor, "export-subdir", v.name, label);
   return startJob({ kind: "export", title: `export --subdir ${v.name} ${label}`, volumeId: v.id, params: { ...req } }, async (ctx) => {
-    const name = `${v.name}-subdir-${stamp(new Date())}.json`;
+    const name = `${v.name}-subdir-${backupStamp(new Date())}.json`;
     const file = path.join(ctx.dir, name);
     if (req.source === "backup") {
       if (!req.backup || !req.dirId) throw new Error("export from a backup needs the backup and the directory id");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backupName, cleanupPlan, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
+import { backupName, backupStamp, cleanupPlan, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
 
 const DAY = 24 * 3600 * 1000;
 const H = 3600 * 1000;
@@ -51,6 +51,12 @@ describe("backup names", () => {
   it("are the UTC start second", () => {
     expect(backupName(at("2025-06-15T20:00:07.999+08:00"))).toBe("dump-2025-06-15-120007.json.gz");
     expect(backupName(at("2025-12-31T23:59:59.500Z"))).toBe("dump-2025-12-31-235959.json.gz");
+  });
+  it("share one stamp with the dashboard's manual backups and downloads", () => {
+    expect(backupStamp(at("2025-06-15T20:00:07.999+08:00"))).toBe("2025-06-15-120007");
+    expect(backupStamp(at("0999-01-02T03:04:05Z"))).toBe("0999-01-02-030405");
+    const t = at("2026-02-28T23:59:59Z");
+    expect(parseBackupTime(backupName(t))?.getTime()).toBe(t.getTime());
   });
   it("parse strictly, like Go's time.Parse", () => {
     expect(parseBackupTime("dump-2025-06-15-120007.json.gz")?.toISOString()).toBe("2025-06-15T12:00:07.000Z");

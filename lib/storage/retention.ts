@@ -74,14 +74,16 @@ function parseKey(key: string): ParsedKey {
   return { key, bytes, ts };
 }
 
-/** The backup object name for a start instant: dump-YYYY-MM-DD-HHMMSS.json.gz in UTC. */
-export function backupName(start: Date): string {
+/** The UTC stamp in backup names, `YYYY-MM-DD-HHMMSS` (Go's "2006-01-02-150405"). */
+export function backupStamp(start: Date): string {
   const p = (n: number, w = 2) => String(n).padStart(w, "0");
   const d = start;
-  return (
-    `dump-${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-` +
-    `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}.json.gz`
-  );
+  return `${p(d.getUTCFullYear(), 4)}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+}
+
+/** The backup object name for a start instant: dump-YYYY-MM-DD-HHMMSS.json.gz in UTC. */
+export function backupName(start: Date): string {
+  return `dump-${backupStamp(start)}.json.gz`;
 }
 
 /** now minus 2 calendar years in UTC (Go AddDate(-2,0,0): 29 Feb → 1 Mar). */

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { RestoreWizard, type RestoreVolumeOption } from "../../../components/RestoreWizard";
 import { dataPath } from "../../../lib/server/config";
 import { requireSession } from "../../../lib/server/session";
-import { stamp } from "../../../lib/server/tasks";
+import { backupStamp } from "../../../lib/storage/retention";
 import { listVolumes, volumeView } from "../../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,7 @@ export default async function RestorePage({ searchParams }: { searchParams: Prom
   }));
   const restoresDir = dataPath("restores");
   mkdirSync(restoresDir, { recursive: true });
-  const when = stamp(new Date());
+  const when = backupStamp(new Date());
   return (
     <div className="space-y-3">
       <h1 className="text-xl font-semibold">Restore a backup</h1>
