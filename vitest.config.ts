@@ -1,10 +1,12 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import path from "node:path";
 
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["lib/**/*.test.ts", "cli/**/*.test.ts", "test/**/*.test.ts", "app/**/*.test.ts"],
+    // The conformance suite has its own config and script (npm run test:conformance).
+    exclude: [...configDefaults.exclude, "test/conformance/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Suites start private database servers; two cores do not like many at once.

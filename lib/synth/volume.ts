@@ -35,6 +35,8 @@ export interface SyntheticOptions {
   trash?: boolean;
   /** Base for timestamps and the trash hour (default 2026-01-01T00:00:00Z, for determinism). */
   now?: Date;
+  /** Setting members to change (e.g. `{ TrashDays: 0 }`, `{ ChangeLog: true }`). */
+  setting?: Partial<Setting>;
 }
 
 /** What the generator learns while generating; the header needs it before the tree. */
@@ -412,6 +414,7 @@ function settingFor(o: Required<SyntheticOptions>): Setting {
     DirStats: true,
     UserGroupQuota: true,
     EnableACL: true,
+    ...o.setting,
   };
 }
 
@@ -429,6 +432,7 @@ function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
     dirFiles,
     trash: opts.trash ?? true,
     now: opts.now ?? new Date("2026-01-01T00:00:00Z"),
+    setting: opts.setting ?? {},
   };
 }
 

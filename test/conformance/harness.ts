@@ -1,0 +1,87 @@
+// Shared pieces of the conformance suite: engines on private servers, both CLIs as processes,
+// and the seeded synthetic volumes that together use every feature of the dump.
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { finished } from "node:stream/promises";
+import type { EngineKind } from "../../lib/engines/engine";
+import { startTargets } from "../../lib/engines/sql/testing/targets";
+import { JsonDumpWriter } from "../../lib/dump/writer";
+import { writeSyntheticDump, type SyntheticOptions } from "../../lib/synth/volume";
+import { startRedisServer } from "../support/redis-server";
+import { runProcess, type RunOptions, type RunResult } from "../support/juicefs";
+
+export const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
+
+const CLI = path.resolve(import.meta.dirname, "..", "..", "bin", "jfsmeta.mjs");
+
+/** `jfsmeta ARGS…` as a user runs it; rejects on a non-zero exit, with its stderr. */
+export async function jfsmeta(args: string[], opts: RunOptions & { allowFailure?: boolean } = {}): Promise<RunResult> {
+  const r = await runProcess(process.execPath, [CLI, ...args], opts);
+  if (r.code !== 0 && !opts.allowFailure) throw new Error(`jfsmeta ${args.join(" ")} exited with ${r.code}:\n${r.stderr.slice(-4000)}`);
+  return r;
+}
+
+/** One engine on a private server (or temp dir), handing out empty databases by URL. */
+export interface EngineTarget {
+  kind: EngineKind;
+  /** A fresh, empty database's URL, understood by both juicefs and jfsmeta. */
+  fresh(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startEngine(kind: EngineKind): Promise<EngineTarget> {
+  if (kind === "redis") {
+    const server = await startRedisServer();
+    let db = 0;
+    return {
+      kind,
+      async fresh() {
+        if (++db > 15) throw new Error("the private redis-server has 16 databases; this suite asked for more");
+        return server.db(db);
+      },
+      stop: () => server.stop(),
+    };
+  }
+  if (kind !== "sqlite3" && kind !== "mysql" && kind !== "postgres") throw new Error(`no conformance target for ${kind}`);
+  const targets = await startTargets(kind);
+  const drops: (() => Promise<void>)[] = [];
+  return {
+    kind,
+    async fresh() {
+      const db = await targets.fresh();
+      drops.push(db.drop);
+      return db.url;
+    },
+    async stop() {
+      for (const d of drops) await d().catch(() => {});
+      await targets.stop();
+    },
+  };
+}
+
+/** A synthetic volume of the suite: a name for the test title and the generator's options. */
+export interface Volume {
+  name: string;
+  opts: SyntheticOptions;
+}
+
+/**
+ * The suite's volumes. Together they use every feature of the dump: hard links (within and across
+ * directories), symlinks, xattrs (some not UTF-8), ACLs, directory/user/group quotas, directory
+ * stats, Trash, DelFiles, special files, %XX names, files of two chunks with several slices each
+ * (lib/synth); one has ChangeLog on, one TrashDays 0 (with a Trash still holding entries).
+ */
+export const VOLUMES: Volume[] = [
+  { name: "every feature", opts: { files: 400, seed: 11, name: "everything" } },
+  { name: "ChangeLog on", opts: { files: 150, seed: 12, name: "changelog", setting: { ChangeLog: true } } },
+  { name: "TrashDays 0", opts: { files: 150, seed: 13, name: "notrash", setting: { TrashDays: 0 } } },
+];
+
+/** Writes a synthetic volume's dump to `file`. */
+export async function writeVolume(file: string, opts: SyntheticOptions): Promise<string> {
+  const out = createWriteStream(file);
+  await writeSyntheticDump(new JsonDumpWriter(out), opts);
+  out.end();
+  await finished(out);
+  return file;
+}
