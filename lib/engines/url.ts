@@ -24,6 +24,14 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * Free text (an error message, a log line) with the password of every `scheme://user:pass@`
+ * in it replaced by `****`. Unlike redactUrl it does not parse one URL: it finds them in text.
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/([a-z0-9+]+:\/\/[^:@/\s]*):([^@\s]*)@/gi, "$1:****@");
+}
+
+/**
  * The password for a META-URL that has none: the first of `vars` set in `env`, else the
  * trimmed content of the file named by META_PASSWORD_FILE (JuiceFS's order).
  */

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { redactUrl } from "../engines/open";
+import { redactUrlsIn } from "../engines/url";
 import { dataPath } from "./config";
 import { getDb } from "./db";
 
@@ -30,9 +31,7 @@ const registry: Registry = (g.__jfsmetaJobs ??= { controllers: new Map(), recove
 
 /** Secrets must not reach a log: passwords in URLs and key=value secrets are masked. */
 export function redactLine(line: string): string {
-  return redactUrl(line)
-    .replace(/([a-z0-9+]+:\/\/[^:@/\s]*):([^@\s]*)@/gi, "$1:****@")
-    .replace(/((?:secret|password|passphrase|token)[a-z_-]*["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, "$1****");
+  return redactUrlsIn(redactUrl(line)).replace(/((?:secret|password|passphrase|token)[a-z_-]*["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, "$1****");
 }
 
 /** Jobs that were running when the process stopped can never finish: say so. */

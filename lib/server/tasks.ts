@@ -17,6 +17,7 @@ import { dumpMeta } from "../engines/dump";
 import { loadMeta } from "../engines/load";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
+import { redactUrlsIn } from "../engines/url";
 import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { indexBackup } from "../inspect";
@@ -283,10 +284,6 @@ function unwrapsEnvelope(head: Buffer, key: KeyObject, algo: string | undefined)
     t.on("data", () => undefined);
     t.write(head, (err) => (err ? reject(err) : resolve()));
   }).finally(() => t.destroy());
-}
-
-function redactUrlsIn(text: string): string {
-  return text.replace(/([a-z0-9+]+:\/\/[^:@/\s]*):([^@\s]*)@/gi, "$1:****@");
 }
 
 /** Full target URLs of restores run by this process, for the "set the secret" step. */
