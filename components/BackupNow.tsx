@@ -1,6 +1,6 @@
 "use client";
 // "Back up now": one automatic-backup cycle as a JuiceFS client runs it, then a page refresh.
-import { backupNowAction } from "../app/(app)/actions";
+import { backupNowAction } from "../lib/server/actions/jobs";
 import { JobProgress, useStartedJob } from "./JobProgress";
 
 export function BackupNow({ volumeId }: { volumeId: string }) {

@@ -3,8 +3,8 @@
 // backup with its fate and actions (inspect, download, restore).
 import Link from "next/link";
 import { useState } from "react";
-import type { BackupRow } from "../lib/server/views";
-import { formatAge, formatUtc, humanBytes } from "../lib/server/views";
+import type { BackupRow } from "../lib/ui/views";
+import { formatAge, formatUtc, humanBytes } from "../lib/ui/views";
 import { FATE_STYLE, RetentionTimeline, fateClass } from "./RetentionTimeline";
 
 export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; backups: BackupRow[]; now: string }) {

@@ -1,7 +1,7 @@
 "use client";
 // `jfsmeta dump` from the browser: the CLI's options, to a download or into meta/.
 import { useState, useTransition } from "react";
-import { startDumpAction } from "../app/(app)/actions";
+import { startDumpAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
 export function DumpForm({ volumeId }: { volumeId: string }) {

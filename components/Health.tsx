@@ -1,5 +1,5 @@
 import type { Health, HealthLevel } from "../lib/server/health";
-import { formatAge, formatUtc } from "../lib/server/views";
+import { formatAge, formatUtc } from "../lib/ui/views";
 
 const LEVEL: Record<HealthLevel, { cls: string; label: string }> = {
   ok: { cls: "bg-emerald-100 text-emerald-800 border-emerald-300", label: "healthy" },

@@ -2,7 +2,7 @@
 // A backup must be read once into an on-disk index before its tree can be paged. This runs
 // that as a job (with a key for encrypted backups) and reloads the page when done.
 import { useState } from "react";
-import { startIndexAction } from "../app/(app)/actions";
+import { startIndexAction } from "../lib/server/actions/jobs";
 import { JobProgress, useStartedJob } from "./JobProgress";
 
 export function IndexGate({ volumeId, backup }: { volumeId: string; backup: string }) {

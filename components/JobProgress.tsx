@@ -5,9 +5,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
-import { cancelJobAction } from "../app/(app)/actions";
-import type { JobView } from "../lib/server/views";
-import { humanBytes } from "../lib/server/views";
+import { cancelJobAction } from "../lib/server/actions/jobs";
+import type { JobView } from "../lib/ui/views";
+import { humanBytes } from "../lib/ui/views";
 
 /**
  * A job this component starts: its id once started, its live state, an error from starting

@@ -2,8 +2,8 @@
 // Job history; refreshes while any job runs.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { JobView } from "../lib/server/views";
-import { formatUtc } from "../lib/server/views";
+import type { JobView } from "../lib/ui/views";
+import { formatUtc } from "../lib/ui/views";
 import { JobState, ProgressBar } from "./JobProgress";
 
 export function JobsTable({ initial }: { initial: JobView[] }) {

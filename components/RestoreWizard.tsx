@@ -2,9 +2,9 @@
 // Backup → target → preflight → load with live progress → result → re-set the storage secret.
 import Link from "next/link";
 import { useMemo, useState, useTransition } from "react";
-import { preflightAction, setSecretAction, startRestoreAction } from "../app/(app)/actions";
+import { preflightAction, setSecretAction, startRestoreAction } from "../lib/server/actions/jobs";
 import type { PreflightCheck } from "../lib/server/tasks";
-import { formatUtc, humanBytes, type JobView } from "../lib/server/views";
+import { formatUtc, humanBytes, type JobView } from "../lib/ui/views";
 import { JobProgress } from "./JobProgress";
 
 export type RestoreVolumeOption = {

@@ -3,8 +3,8 @@
 // retention band (≤2 days, daily, weekly, 30-day, past 2 years), so hourly backups and
 // year-old ones are both readable. Bar height = size, colour = fate under the policy.
 import { useMemo, useState } from "react";
-import type { BackupRow } from "../lib/server/views";
-import { formatAge, formatUtc, humanBytes } from "../lib/server/views";
+import type { BackupRow } from "../lib/ui/views";
+import { formatAge, formatUtc, humanBytes } from "../lib/ui/views";
 
 const DAY = 86_400_000;
 /** Band edges in days and the share of the width each band gets. */

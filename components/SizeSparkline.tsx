@@ -1,6 +1,6 @@
 // Backup sizes over time, oldest left: a drop shows at a glance (csi-driver#1288).
-import type { BackupRow } from "../lib/server/views";
-import { humanBytes } from "../lib/server/views";
+import type { BackupRow } from "../lib/ui/views";
+import { humanBytes } from "../lib/ui/views";
 
 export function SizeSparkline({ backups, width = 260, height = 36 }: { backups: BackupRow[]; width?: number; height?: number }) {
   const pts = backups

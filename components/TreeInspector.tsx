@@ -7,8 +7,8 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { ChildrenPage, EntryDetail, TreeItem } from "../lib/inspect/schemas";
-import { humanBytes } from "../lib/server/views";
-import { startExportAction } from "../app/(app)/actions";
+import { humanBytes } from "../lib/ui/views";
+import { startExportAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
 const ReactJson = dynamic(() => import("@microlink/react-json-view"), { ssr: false, loading: () => <p className="text-xs">loading viewer…</p> });

@@ -3,7 +3,7 @@
 // retention forecast) and storage overrides (e.g. a secret key the setting lost to a dump).
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { updateVolumeAction } from "../app/(app)/volumes/actions";
+import { updateVolumeAction } from "../lib/server/actions/volumes";
 
 export function VolumeSettingsForm({
   volumeId,

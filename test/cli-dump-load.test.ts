@@ -8,9 +8,9 @@ import type { Redis } from "ioredis";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 import { tempDir } from "./support/temp-dir";
-import { rawClient } from "./redis/helpers";
+import { rawClient } from "./engines/redis/helpers";
 import { encryptEnvelope, loadRsaPrivateKey } from "../lib/dump/envelope";
-import { TEST_RSA_KEY } from "../lib/dump/envelope.test-keys";
+import { TEST_RSA_KEY } from "./support/envelope-keys";
 
 const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 const PASSWORD = "cli-secret-pw";

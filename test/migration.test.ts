@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
-import { startTargets, type SqlTargets } from "../lib/engines/sql/testing/targets";
+import { startTargets, type SqlTargets } from "./support/sql-targets";
 import { openEngine } from "../lib/engines/open";
 import { dumpToBuffer, loadBuffer, syntheticDump } from "./support/engine-io";
 import type { EngineKind, MetaEngine } from "../lib/engines/engine";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../components/Health";
 import { SizeSparkline } from "../../components/SizeSparkline";
 import { requireSession } from "../../lib/server/session";
-import { humanBytes } from "../../lib/server/views";
+import { humanBytes } from "../../lib/ui/views";
 import { listVolumes, volumeView } from "../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";

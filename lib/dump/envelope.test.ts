@@ -18,7 +18,7 @@ import {
   isEnvelope,
   loadRsaPrivateKey,
 } from "./envelope";
-import { countingRandom, TEST_PASSPHRASE, TEST_RSA_KEY, TEST_RSA_KEY_LEGACY } from "./envelope.test-keys";
+import { countingRandom, TEST_PASSPHRASE, TEST_RSA_KEY, TEST_RSA_KEY_LEGACY } from "../../test/support/envelope-keys";
 
 const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
 const hex = (s: string) => Buffer.from(s, "hex");

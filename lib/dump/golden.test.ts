@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
 import { TRASH_INODE } from "../jfs/types";
-import { readDumpToTree, writeTree, type MemEntry } from "./testing";
+import { readDumpToTree, writeTree, type MemEntry } from "../../test/support/dump-tree";
 
 function child(e: MemEntry, name: string | Buffer): MemEntry {
   const want = typeof name === "string" ? Buffer.from(name) : name;

@@ -7,9 +7,9 @@ import { golden } from "../../test/support/fixtures";
 import { tempDir } from "../../test/support/temp-dir";
 import { DumpInputError, openDumpInput, sniffCompression } from "./input";
 import { openDumpOutput } from "./output";
-import { readDumpToTree, writeTree } from "./testing";
+import { readDumpToTree, writeTree } from "../../test/support/dump-tree";
 import { JsonDumpWriter } from "./writer";
-import { emitTree } from "./testing";
+import { emitTree } from "../../test/support/dump-tree";
 
 const dir = tempDir("jfsmeta-io-");
 

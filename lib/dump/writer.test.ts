@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { golden } from "../../test/support/fixtures";
 import type { Attr, DumpNode } from "../jfs/types";
 import { TRASH_INODE } from "../jfs/types";
-import { collect, emitTree, readDumpToTree } from "./testing";
+import { collect, emitTree, readDumpToTree } from "../../test/support/dump-tree";
 import { encodeHeader, JsonDumpWriter } from "./writer";
 import type { DumpHeader } from "./types";
 

@@ -12,7 +12,7 @@ import { exportSubdirFromBackup, indexBackup, openBackupSource, readBackupIndexI
 import { parseJsonExact } from "./describe";
 import { BackupIndexInfoSchema, ChildrenPageSchema, EntryDetailSchema } from "./schemas";
 import { InspectNotFoundError, type TreeSource } from "./source";
-import { testNode } from "./testing/fake-engine";
+import { testNode } from "../../test/support/fake-engine";
 
 const tmp = tempDir("jfsmeta-inspect-");
 

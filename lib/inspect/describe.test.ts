@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { describeEntry, flagNames, humanSize, isoTime, modeString, parseJsonExact, treeItemOf } from "./describe";
 import { EntryDetailSchema, TreeItemSchema } from "./schemas";
-import { testNode } from "./testing/fake-engine";
+import { testNode } from "../../test/support/fake-engine";
 
 describe("presentation helpers", () => {
   it("writes modes like ls -l, with suid/sgid/sticky", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { openLiveSource } from "./live";
 import { ChildrenPageSchema } from "./schemas";
 import { InspectNotFoundError } from "./source";
-import { FakeEngine, testNode } from "./testing/fake-engine";
+import { FakeEngine, testNode } from "../../test/support/fake-engine";
 import { TRASH_INODE } from "../jfs/types";
 
 const N = 5000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeNode, encodeNode } from "./nodecodec";
-import { testNode } from "./testing/fake-engine";
+import { testNode } from "../../test/support/fake-engine";
 
 describe("backup index node encoding", () => {
   it("round-trips every field, with 64-bit extremes", () => {

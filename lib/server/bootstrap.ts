@@ -16,7 +16,7 @@ export async function bootstrap(opts: { demo: boolean; print: (line: string) => 
   await recoverInterruptedJobs();
   await pruneJobFiles();
   if (opts.demo && process.env.JFSMETA_DEMO !== "0") {
-    const { ensureDemo } = await import("../demo/create");
+    const { ensureDemo } = await import("./demo");
     await ensureDemo(opts.print);
   }
 }

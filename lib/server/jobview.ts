@@ -1,6 +1,6 @@
 // Jobs as the browser sees them.
 import { getDb } from "./db";
-import type { JobView } from "./views";
+import type { JobView } from "../ui/views";
 
 type Row = Awaited<ReturnType<Awaited<ReturnType<typeof getDb>>["job"]["findFirst"]>>;
 

@@ -36,7 +36,7 @@ async function expectEmpty(url: string) {
 }
 
 beforeAll(async () => {
-  const { createDemo } = await import("../demo/create");
+  const { createDemo } = await import("./demo");
   await createDemo({ now: new Date(), days: 10 });
   tasks = await import("./tasks");
   volumes = await import("./volumes");
@@ -136,7 +136,7 @@ describe("restore follow-ups", () => {
 describe("encrypted backups", () => {
   it("need the RSA key: preflight says so, and with the key the restore loads", async () => {
     const { encryptEnvelope, loadRsaPrivateKey } = await import("../dump/envelope");
-    const { TEST_RSA_KEY, TEST_PASSPHRASE } = await import("../dump/envelope.test-keys");
+    const { TEST_RSA_KEY, TEST_PASSPHRASE } = await import("../../test/support/envelope-keys");
     const v = (await volumes.getVolume("demo"))!;
     const plainKey = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
     const key = loadRsaPrivateKey(TEST_RSA_KEY, TEST_PASSPHRASE);

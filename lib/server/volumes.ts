@@ -9,7 +9,7 @@ import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
 import { backupHealth, shrunkBackups } from "./health";
-import type { BackupRow, SettingSummary, VolumeView } from "./views";
+import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 
 /** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
 export function parseInterval(text: string): number {

@@ -9,7 +9,7 @@ import { startRedisServer, type RedisServer } from "../../test/support/redis-ser
 import { startS3Server } from "../../test/support/s3-server";
 import { tempDir } from "../../test/support/temp-dir";
 import { decryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
-import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
+import { TEST_RSA_KEY } from "../../test/support/envelope-keys";
 import { openDumpInput } from "../dump/input";
 import { loadMeta } from "../engines/load";
 import { openEngine } from "../engines/open";

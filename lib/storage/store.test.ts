@@ -9,7 +9,7 @@ import { startS3Server, type S3TestServer } from "../../test/support/s3-server";
 import { tempDir } from "../../test/support/temp-dir";
 import { randomBytes } from "node:crypto";
 import { createEncryptStream, decryptEnvelope, encryptEnvelope, loadRsaPrivateKey } from "../dump/envelope";
-import { TEST_RSA_KEY } from "../dump/envelope.test-keys";
+import { TEST_RSA_KEY } from "../../test/support/envelope-keys";
 import { encryptSecret } from "../jfs/secrets";
 import type { Setting } from "../jfs/setting";
 import { listBackups, sniffKind } from "./backups";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { align4K, TRASH_INODE, type Counters } from "../jfs/types";
-import { collect, readDumpToTree, writeTree, type MemDump, type MemEntry } from "../dump/testing";
+import { collect, readDumpToTree, writeTree, type MemDump, type MemEntry } from "../../test/support/dump-tree";
 import { JsonDumpWriter } from "../dump/writer";
 import { writeSyntheticDump, type SyntheticOptions } from "./volume";
 

@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { JsonDumpWriter } from "../../lib/dump/writer";
-import { collect } from "../../lib/dump/testing";
+import { collect } from "./dump-tree";
 import { dumpMeta, type DumpOptions } from "../../lib/engines/dump";
 import { loadMeta } from "../../lib/engines/load";
 import type { MetaEngine } from "../../lib/engines/engine";

@@ -1,6 +1,6 @@
 import { getDb } from "../../../lib/server/db";
 import { requireSession } from "../../../lib/server/session";
-import { formatUtc } from "../../../lib/server/views";
+import { formatUtc } from "../../../lib/ui/views";
 
 export const dynamic = "force-dynamic";
 

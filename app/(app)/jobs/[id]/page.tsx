@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { JobProgress } from "../../../../components/JobProgress";
 import { getJobView } from "../../../../lib/server/jobview";
 import { requireSession } from "../../../../lib/server/session";
-import { formatUtc } from "../../../../lib/server/views";
+import { formatUtc } from "../../../../lib/ui/views";
 
 export const dynamic = "force-dynamic";
 

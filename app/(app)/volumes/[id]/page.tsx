@@ -7,9 +7,9 @@ import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
 import { VolumeSettingsForm } from "../../../../components/VolumeSettingsForm";
 import { requireSession } from "../../../../lib/server/session";
-import { formatAge, humanBytes } from "../../../../lib/server/views";
+import { formatAge, humanBytes } from "../../../../lib/ui/views";
 import { getVolume, volumeView } from "../../../../lib/server/volumes";
-import { removeVolumeAction } from "../actions";
+import { removeVolumeAction } from "../../../../lib/server/actions/volumes";
 
 export const dynamic = "force-dynamic";
 

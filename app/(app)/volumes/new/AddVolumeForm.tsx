@@ -1,6 +1,6 @@
 "use client";
 import { useActionState, useState } from "react";
-import { addVolumeAction } from "../actions";
+import { addVolumeAction } from "../../../../lib/server/actions/volumes";
 
 const FIELDS = ["metaUrl", "name", "backupInterval", "bucket", "endpoint", "accessKey", "secretKey"] as const;
 

@@ -2,12 +2,12 @@
 // password redacted), never a hang or a crash.
 import { PassThrough, Readable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadMeta } from "../lib/engines/load";
-import { dumpMeta } from "../lib/engines/dump";
-import { JsonDumpWriter } from "../lib/dump/writer";
-import { syntheticDump } from "./support/engine-io";
-import { openSqlEngine } from "../lib/engines/sql";
-import { startTargets } from "../lib/engines/sql/testing/targets";
+import { loadMeta } from "../../../lib/engines/load";
+import { dumpMeta } from "../../../lib/engines/dump";
+import { JsonDumpWriter } from "../../../lib/dump/writer";
+import { syntheticDump } from "../../support/engine-io";
+import { openSqlEngine } from "../../../lib/engines/sql";
+import { startTargets } from "../../support/sql-targets";
 
 let volume: Buffer;
 beforeAll(async () => {

@@ -2,12 +2,12 @@
 // more chunks than one batch script reads, big directories, and the unix socket / xattr CAS.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { golden } from "../support/fixtures";
-import { openRedisEngine, type RedisEngine } from "../../lib/engines/redis";
-import { readDumpToTree, writeTree, type MemEntry } from "../../lib/dump/testing";
-import { syntheticDump } from "../support/engine-io";
-import type { Chunk } from "../../lib/jfs/types";
+import { startRedisServer, type RedisServer } from "../../support/redis-server";
+import { golden } from "../../support/fixtures";
+import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
+import { readDumpToTree, writeTree, type MemEntry } from "../../support/dump-tree";
+import { syntheticDump } from "../../support/engine-io";
+import type { Chunk } from "../../../lib/jfs/types";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
 
 let server: RedisServer;

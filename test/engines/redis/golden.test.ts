@@ -2,11 +2,11 @@
 // stored keys hold exactly what checkMeta expects (dump-format.md §6, redis-schema.md §10).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { golden } from "../support/fixtures";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { openRedisEngine, type RedisEngine } from "../../lib/engines/redis";
-import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "../../lib/engines/redis/codec";
-import { TRASH_INODE } from "../../lib/jfs/types";
+import { golden } from "../../support/fixtures";
+import { startRedisServer, type RedisServer } from "../../support/redis-server";
+import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
+import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "../../../lib/engines/redis/codec";
+import { TRASH_INODE } from "../../../lib/jfs/types";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
 
 let server: RedisServer;

@@ -1,6 +1,6 @@
 // Shapes the server sends to the browser (no secrets, 64-bit numbers as strings, dates as
 // ISO strings). Browser-safe: types and pure helpers only.
-import type { Health } from "./health";
+import type { Health } from "../server/health";
 
 export interface SettingSummary {
   name: string;

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startMariadb, type MariadbServer } from "../../../../test/support/mariadb-server";
-import { startPostgres, type PostgresServer } from "../../../../test/support/postgres-server";
-import type { SqlDialect } from "../url";
-import { openSqlEngine, type SqlEngine } from "../index";
+import { startMariadb, type MariadbServer } from "./mariadb-server";
+import { startPostgres, type PostgresServer } from "./postgres-server";
+import type { SqlDialect } from "../../lib/engines/sql/url";
+import { openSqlEngine, type SqlEngine } from "../../lib/engines/sql/index";
 
 export const DIALECTS: SqlDialect[] = ["sqlite3", "mysql", "postgres"];
 

@@ -1,10 +1,10 @@
 // Test helpers: a whole dump as an in-memory tree, read with readDump and written with
 // JsonDumpWriter. For small fixtures only (everything is held in memory).
 import { PassThrough } from "node:stream";
-import type { DumpNode } from "../jfs/types";
-import { collectHeader, readDump } from "./reader";
-import { JsonDumpWriter } from "./writer";
-import type { DumpHeader, TreeName, TreeWriter } from "./types";
+import type { DumpNode } from "../../lib/jfs/types";
+import { collectHeader, readDump } from "../../lib/dump/reader";
+import { JsonDumpWriter } from "../../lib/dump/writer";
+import type { DumpHeader, TreeName, TreeWriter } from "../../lib/dump/types";
 
 export interface MemEntry {
   name: Buffer;

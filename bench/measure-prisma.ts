@@ -2,15 +2,15 @@
 // versus Prisma 7's driver adapters (@prisma/adapter-better-sqlite3, @prisma/adapter-pg) with
 // raw SQL. Same table (jfs_edge, JuiceFS's DDL), same statements, same batch sizes:
 //   bulk insert of N rows in one transaction, then a keyset-paged read of all of them.
-// Run: npx tsx lib/engines/sql/measure-prisma.ts [--rows 100000]   (private servers only)
+// Run: npx tsx bench/measure-prisma.ts [--rows 100000]   (private servers only)
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { startPostgres } from "../../../test/support/postgres-server";
-import { openSqlEngine } from "./index";
-import { SqlNames, tableDef } from "./schema";
-import type { SqlConn } from "./driver";
+import { startPostgres } from "../test/support/postgres-server";
+import { openSqlEngine } from "../lib/engines/sql/index";
+import { SqlNames, tableDef } from "../lib/engines/sql/schema";
+import type { SqlConn } from "../lib/engines/sql/driver";
 
 const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" } } });
 const ROWS = Number(values.rows);
@@ -114,7 +114,7 @@ function prismaRunner(client: RawClient): Runner {
 }
 
 async function prismaSqlite(file: string): Promise<string> {
-  const { PrismaClient } = await import("../../generated/sqlite/client");
+  const { PrismaClient } = await import("../lib/generated/sqlite/client");
   const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
   const client = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file }) }) as unknown as RawClient;
   try {
@@ -140,7 +140,7 @@ async function plainPg(url: string, unnest = false): Promise<string> {
 }
 
 async function prismaPg(url: string): Promise<string> {
-  const { PrismaClient } = await import("../../generated/postgres/client");
+  const { PrismaClient } = await import("../lib/generated/postgres/client");
   const { PrismaPg } = await import("@prisma/adapter-pg");
   const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as RawClient;
   try {

@@ -4,14 +4,14 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { golden, goldenPath } from "../../../test/support/fixtures";
-import { readDumpToTree, writeTree, type MemEntry } from "../../dump/testing";
-import { dumpToBuffer as dumpEngine } from "../../../test/support/engine-io";
-import { loadMeta } from "../load";
-import { align4K, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
-import { openSqlEngine, type SqlEngine } from "./index";
-import { toBig, toNum } from "./rows";
-import { DIALECTS, startTargets, type FreshDb, type SqlTargets } from "./testing/targets";
+import { golden, goldenPath } from "../../support/fixtures";
+import { readDumpToTree, writeTree, type MemEntry } from "../../support/dump-tree";
+import { dumpToBuffer as dumpEngine } from "../../support/engine-io";
+import { loadMeta } from "../../../lib/engines/load";
+import { align4K, ROOT_INODE, TRASH_INODE } from "../../../lib/jfs/types";
+import { openSqlEngine, type SqlEngine } from "../../../lib/engines/sql/index";
+import { toBig, toNum } from "../../../lib/engines/sql/rows";
+import { DIALECTS, startTargets, type FreshDb, type SqlTargets } from "../../support/sql-targets";
 
 const dumpToBuffer = (engine: SqlEngine, subdir?: string) => dumpEngine(engine, { subdir });
 
@@ -191,7 +191,7 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
         await e.driver.run(`INSERT INTO ${e.t("counter")} (${q("name")}, ${q("value")}) VALUES (?, ?)`, [name, value]);
       }
       const setting = golden("metadata.sample").toString("utf8");
-      const parsed = (await import("../../dump/setting-json")).parseSetting(
+      const parsed = (await import("../../../lib/dump/setting-json")).parseSetting(
         setting.slice(setting.indexOf('"Setting": ') + 11, setting.indexOf("\n  },\n", setting.indexOf('"Setting": ')) + 4),
       );
       await e.writeSetting({ ...parsed, TrashDays: 0 });

@@ -16,8 +16,8 @@ import { formatLastBackup, LAST_BACKUP_XATTR } from "../storage/autobackup";
 import { ROOT_INODE } from "../jfs/types";
 import { backupName, rotate } from "../storage/retention";
 import { writeSyntheticDump } from "../synth/volume";
-import { dataPath } from "../server/config";
-import { audit, getDb } from "../server/db";
+import { dataPath } from "./config";
+import { audit, getDb } from "./db";
 import { prng } from "../synth/prng";
 
 export const DEMO_NAME = "demo";

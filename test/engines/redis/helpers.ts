@@ -1,7 +1,7 @@
 // Helpers for tests that load and dump through a private Redis.
 import { Redis } from "ioredis";
 
-export { dumpToBuffer, loadBuffer } from "../support/engine-io";
+export { dumpToBuffer, loadBuffer } from "../../support/engine-io";
 
 /** A raw client on one DB of a private server, for reading keys. */
 export function rawClient(url: string): Redis {

@@ -1,7 +1,7 @@
 // An in-memory MetaEngine with just the reads inspection uses, for tests and benchmarks.
 // readDir yields entries in a scrambled order (like Redis HSCAN) unless `sorted` is set.
-import type { MetaEngine, StoredNode } from "../../engines/engine";
-import type { DirEntry, DumpNode, NodeType } from "../../jfs/types";
+import type { MetaEngine, StoredNode } from "../../lib/engines/engine";
+import type { DirEntry, DumpNode, NodeType } from "../../lib/jfs/types";
 
 export class FakeEngine implements MetaEngine {
   readonly kind = "redis" as const;

@@ -2,8 +2,8 @@
 // Server actions that start and steer jobs. Each checks the session, validates its input
 // with zod, and returns { jobId } or { error } (errors already free of secrets).
 import { z } from "zod";
-import { cancelJob } from "../../lib/server/jobs";
-import { requireSession } from "../../lib/server/session";
+import { cancelJob } from "../jobs";
+import { requireSession } from "../session";
 import {
   KeyInputSchema,
   preflightRestore,
@@ -15,8 +15,8 @@ import {
   startIndex,
   startRestore,
   type PreflightCheck,
-} from "../../lib/server/tasks";
-import { getVolume } from "../../lib/server/volumes";
+} from "../tasks";
+import { getVolume } from "../volumes";
 
 export type StartResult = { jobId?: string; error?: string };
 

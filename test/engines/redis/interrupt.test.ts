@@ -1,12 +1,12 @@
 // Loads and dumps that stop half-way: cancelled by the caller, or the server goes away.
 import { PassThrough, Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { openRedisEngine } from "../../lib/engines/redis";
-import { loadMeta } from "../../lib/engines/load";
-import { dumpMeta } from "../../lib/engines/dump";
-import { JsonDumpWriter } from "../../lib/dump/writer";
-import { syntheticDump } from "../support/engine-io";
+import { startRedisServer, type RedisServer } from "../../support/redis-server";
+import { openRedisEngine } from "../../../lib/engines/redis";
+import { loadMeta } from "../../../lib/engines/load";
+import { dumpMeta } from "../../../lib/engines/dump";
+import { JsonDumpWriter } from "../../../lib/dump/writer";
+import { syntheticDump } from "../../support/engine-io";
 import { rawClient } from "./helpers";
 
 let volume: Buffer;

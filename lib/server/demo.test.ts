@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { rotate, parseBackupTime } from "../storage/retention";
-import { demoFileCount, simulateBackupHistory } from "./create";
+import { demoFileCount, simulateBackupHistory } from "./demo";
 
 describe("demo backup history", () => {
   const now = new Date("2026-11-26T12:00:00.500Z");

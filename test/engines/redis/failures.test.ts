@@ -5,11 +5,11 @@ import { gzipSync } from "node:zlib";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { golden } from "../support/fixtures";
-import { freePort, startRedisServer, type RedisServer } from "../support/redis-server";
-import { openRedisEngine, type RedisEngine } from "../../lib/engines/redis";
-import { loadMeta } from "../../lib/engines/load";
-import { openDumpInput } from "../../lib/dump/input";
+import { golden } from "../../support/fixtures";
+import { freePort, startRedisServer, type RedisServer } from "../../support/redis-server";
+import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
+import { loadMeta } from "../../../lib/engines/load";
+import { openDumpInput } from "../../../lib/dump/input";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
 
 let server: RedisServer;

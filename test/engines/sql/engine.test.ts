@@ -2,12 +2,12 @@
 // values written through the LoadSink read back unchanged through the MetaEngine: binary and
 // GBK names in byte order across pages, trash inodes, 64-bit slice ids, uint32 ids, ACLs.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Attr, NodeType } from "../../jfs/types";
-import { TRASH_INODE } from "../../jfs/types";
-import type { Setting } from "../../jfs/setting";
-import { openSqlEngine, type SqlEngine } from "./index";
-import { toBig, toNum } from "./rows";
-import { DIALECTS, startTargets, type SqlTargets } from "./testing/targets";
+import type { Attr, NodeType } from "../../../lib/jfs/types";
+import { TRASH_INODE } from "../../../lib/jfs/types";
+import type { Setting } from "../../../lib/jfs/setting";
+import { openSqlEngine, type SqlEngine } from "../../../lib/engines/sql/index";
+import { toBig, toNum } from "../../../lib/engines/sql/rows";
+import { DIALECTS, startTargets, type SqlTargets } from "../../support/sql-targets";
 
 const SETTING: Setting = {
   Name: "rt-volume",

@@ -2,9 +2,9 @@
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requireSession } from "../../../lib/server/session";
-import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../../../lib/server/volumes";
-import type { SettingSummary } from "../../../lib/server/views";
+import { requireSession } from "../session";
+import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../volumes";
+import type { SettingSummary } from "../../ui/views";
 
 export type AddVolumeState = { error?: string; tested?: SettingSummary & { usedInodes: string } };
 
