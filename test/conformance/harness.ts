@@ -4,7 +4,7 @@ import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import type { EngineKind } from "../../lib/engines/engine";
-import { startTargets } from "../../lib/engines/sql/testing/targets";
+import { startTargets } from "../support/sql-targets";
 import { JsonDumpWriter } from "../../lib/dump/writer";
 import { writeSyntheticDump, type SyntheticOptions } from "../../lib/synth/volume";
 import { startRedisServer } from "../support/redis-server";
