@@ -66,7 +66,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     checkBackupInterval(intervalMs);
   } catch (err) {
-    throw new CliError((err as Error).message);
+    throw new CliError((err as Error).message, "usage", { cause: err });
   }
   const progress = new Progress(!!values.quiet);
   const report = (r: BackupResult) => {

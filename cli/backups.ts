@@ -80,7 +80,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await engine.close();
   }
-  if (!setting) throw new CliError(`no JuiceFS volume in ${redactUrl(url)}: the database holds no setting`, 1);
+  if (!setting) throw new CliError(`no JuiceFS volume in ${redactUrl(url)}: the database holds no setting`, "not-found");
   const { store } = openVolumeStore(setting, storageOverrides(values));
   const backups = await listBackups(store);
 

@@ -1,11 +1,12 @@
 // Helpers shared by the CLI verbs: argument errors and progress on stderr.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { redactUrl } from "../lib/engines/url";
+import { JfsError, type ErrorKind } from "../lib/jfs/errors";
 
-export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
-    this.name = "CliError";
+/** A failure the CLI itself finds: a usage error unless said otherwise. */
+export class CliError extends JfsError {
+  constructor(message: string, kind: ErrorKind = "usage", options?: { cause?: unknown }) {
+    super(kind, message, options);
   }
 }
 
@@ -22,7 +23,7 @@ export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${help}`);
+    throw new CliError(`${(err as Error).message}\n\n${help}`, "usage", { cause: err });
   }
 }
 

@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
   const engine = await openEngine(url);
   try {
     const setting = await engine.readSetting();
-    if (!setting) throw new CliError(`no JuiceFS volume in ${redactUrl(url)}: the database holds no setting`, 1);
+    if (!setting) throw new CliError(`no JuiceFS volume in ${redactUrl(url)}: the database holds no setting`, "not-found");
     const { setting: updated, changed, stillRemoved } = applyCredentials(setting, {
       secretKey,
       accessKey: values["access-key"],

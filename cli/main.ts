@@ -1,5 +1,5 @@
 // Verb dispatch for `jfsmeta`. Each verb lives in its own file and exports run(args).
-import { CliError } from "./common";
+import { exitCodeOf } from "./exit-codes";
 
 type Verb = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
@@ -34,6 +34,6 @@ export async function main(argv: string[]): Promise<number> {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`jfsmeta ${verb}: ${message}\n`);
     if (process.env.JFSMETA_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + "\n");
-    return err instanceof CliError ? err.exitCode : 1;
+    return exitCodeOf(err);
   }
 }

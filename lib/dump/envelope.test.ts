@@ -128,7 +128,7 @@ describe("envelope round trips and failures", () => {
         decryptEnvelope(bad, key);
         expect.unreachable();
       } catch (err) {
-        expect((err as EnvelopeError).kind).toBe(kind);
+        expect((err as EnvelopeError).problem).toBe(kind);
       }
       await expect(collect(Readable.from([bad]).pipe(createDecryptStream(key)))).rejects.toThrow(EnvelopeError);
     }

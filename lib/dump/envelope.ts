@@ -22,6 +22,7 @@ import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { JfsError } from "../jfs/errors";
 
 export const ENVELOPE_ALGOS = ["aes256gcm-rsa", "chacha20-rsa"] as const;
 export type EnvelopeAlgo = (typeof ENVELOPE_ALGOS)[number];
@@ -31,14 +32,13 @@ const TAG_LEN = 16;
 const DATA_KEY_LEN = 32;
 const OAEP_LABEL = Buffer.from("keys");
 
-export class EnvelopeError extends Error {
+export class EnvelopeError extends JfsError {
   constructor(
     message: string,
     /** "format": not an envelope / damaged header; "key": wrong RSA key; "auth": tag check failed */
-    readonly kind: "format" | "key" | "auth",
+    readonly problem: "format" | "key" | "auth",
   ) {
-    super(message);
-    this.name = "EnvelopeError";
+    super(problem === "key" ? "auth" : "corrupt-input", message);
   }
 }
 
@@ -412,7 +412,7 @@ export async function decryptFileWithKey(path: string, key: KeyObject, algoName?
       chosen = algo;
       break;
     } catch (err) {
-      if (!(err instanceof EnvelopeError) || err.kind !== "auth") throw err;
+      if (!(err instanceof EnvelopeError) || err.problem !== "auth") throw err;
     }
   }
   if (!chosen) throw authError(first);

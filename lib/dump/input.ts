@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { JfsError } from "../jfs/errors";
 
 export type Compression = "none" | "gzip" | "zstd";
 
@@ -18,10 +19,9 @@ export function sniffCompression(head: Uint8Array): Compression {
 }
 
 /** Thrown for compressed input this build cannot decode, and for corrupt compressed input. */
-export class DumpInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DumpInputError";
+export class DumpInputError extends JfsError {
+  constructor(message: string, kind: "corrupt-input" | "unsupported" = "corrupt-input", options?: { cause?: unknown }) {
+    super(kind, message, options);
   }
 }
 

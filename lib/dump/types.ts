@@ -9,6 +9,7 @@ import type {
   SustainedEntry,
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
+import { JfsError } from "../jfs/errors";
 
 /** Everything before the trees (dump keys 1–8). */
 export interface DumpHeader {
@@ -82,7 +83,7 @@ export interface DumpVisitor {
 }
 
 /** A problem in the input, with where it is. */
-export class DumpFormatError extends Error {
+export class DumpFormatError extends JfsError {
   constructor(
     message: string,
     /** JSON path like `FSTree.entries["d1"].attr.inode` */
@@ -90,7 +91,6 @@ export class DumpFormatError extends Error {
     /** Byte offset in the (decompressed) input */
     readonly offset: number,
   ) {
-    super(`${message} at ${path || "top level"} (byte ${offset})`);
-    this.name = "DumpFormatError";
+    super("corrupt-input", `${message} at ${path || "top level"} (byte ${offset})`);
   }
 }

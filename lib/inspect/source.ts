@@ -1,5 +1,6 @@
 // The one interface the tree viewer pages through, whatever holds the metadata.
 import { MAX_PAGE, type ChildrenPage, type EntryDetail, type TreeItem } from "./schemas";
+import { JfsError } from "../jfs/errors";
 
 export interface TreeSource {
   readonly kind: "live" | "backup";
@@ -21,18 +22,16 @@ export interface TreeSource {
 }
 
 /** A directory or entry the caller named does not exist (HTTP 404). */
-export class InspectNotFoundError extends Error {
+export class InspectNotFoundError extends JfsError {
   constructor(message: string) {
-    super(message);
-    this.name = "InspectNotFoundError";
+    super("not-found", message);
   }
 }
 
 /** A request that cannot be served as asked (HTTP 400). */
-export class InspectRequestError extends Error {
+export class InspectRequestError extends JfsError {
   constructor(message: string) {
-    super(message);
-    this.name = "InspectRequestError";
+    super("usage", message);
   }
 }
 

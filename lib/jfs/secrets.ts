@@ -2,17 +2,18 @@
 // when KeyEncrypted is set: base64( nonce[12] ‖ AES-128-GCM(key = MD5(UUID)) ‖ tag[16] ).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { REMOVED_SECRET, type Setting } from "./setting";
+import { JfsError } from "./errors";
 
 export const SECRET_FIELDS = ["EncryptKey", "SecretKey", "SessionToken"] as const;
 export type SecretField = (typeof SECRET_FIELDS)[number];
 
-export class RemovedSecretError extends Error {
+export class RemovedSecretError extends JfsError {
   constructor(readonly field: SecretField) {
     super(
+      "refused",
       `the volume's ${field} was removed (dumps replace it with "removed"); ` +
         `set it again with \`jfsmeta config META-URL --secret-key …\` (or pass it as an override)`,
     );
-    this.name = "RemovedSecretError";
   }
 }
 

@@ -4,6 +4,7 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { JfsError } from "../jfs/errors";
 import type { Setting } from "../jfs/setting";
 import { getBytes } from "../storage/store";
 import { BACKUP_PREFIX, listBackups as listStoredBackups, type BackupInfo } from "../storage/backups";
@@ -13,7 +14,7 @@ export { StorageOverridesSchema, type StorageOverrides };
 export type { BackupInfo };
 
 export function checkBackupKey(key: string): string {
-  if (!/^[A-Za-z0-9._-]{1,255}$/.test(key) || key.startsWith(".")) throw new Error(`"${key}" is not a backup name`);
+  if (!/^[A-Za-z0-9._-]{1,255}$/.test(key) || key.startsWith(".")) throw new JfsError("usage", `"${key}" is not a backup name`);
   return key;
 }
 
@@ -41,7 +42,7 @@ export async function readBackupHead(setting: Setting, o: StorageOverrides, name
 
 export async function backupSize(setting: Setting, o: StorageOverrides, name: string): Promise<number> {
   const info = await storeOf(setting, o).head(BACKUP_PREFIX + checkBackupKey(name));
-  if (!info) throw new Error(`backup ${name} is not in ${backupLocation(setting, o)}`);
+  if (!info) throw new JfsError("not-found", `backup ${name} is not in ${backupLocation(setting, o)}`);
   return info.size;
 }
 

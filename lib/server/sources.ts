@@ -5,6 +5,7 @@ import { openEngine } from "../engines/open";
 import { openBackupSource, openLiveSource, type TreeSource } from "../inspect";
 import { indexPathFor } from "./tasks";
 import type { VolumeRecord } from "./volumes";
+import { JfsError } from "../jfs/errors";
 
 const IDLE_MS = 5 * 60_000;
 const MAX_OPEN = 8;
@@ -27,7 +28,12 @@ function sweep(): void {
   });
 }
 
-export class SourceNotReadyError extends Error {}
+/** A backup the viewer was asked for is not indexed yet. */
+export class SourceNotReadyError extends JfsError {
+  constructor(message: string) {
+    super("busy", message);
+  }
+}
 
 export async function treeSource(v: VolumeRecord, backup: string | null): Promise<TreeSource> {
   sweep();

@@ -9,7 +9,7 @@ import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from 
 export class FileStore implements ObjectStore {
   readonly root: string;
   constructor(root: string) {
-    if (!path.isAbsolute(root)) throw new StorageError(`file storage needs an absolute directory, got "${root}"`, "config");
+    if (!path.isAbsolute(root)) throw new StorageError(`file storage needs an absolute directory, got "${root}"`, "usage");
     this.root = root.endsWith("/") ? root : root + "/";
   }
 
@@ -19,7 +19,7 @@ export class FileStore implements ObjectStore {
 
   private pathOf(key: string): string {
     const p = path.resolve(this.root, key);
-    if (!p.startsWith(this.root) && p + "/" !== this.root) throw new StorageError(`key "${key}" leaves the storage directory`, "config");
+    if (!p.startsWith(this.root) && p + "/" !== this.root) throw new StorageError(`key "${key}" leaves the storage directory`, "usage");
     return p;
   }
 
@@ -30,7 +30,7 @@ export class FileStore implements ObjectStore {
     try {
       await stat(this.root);
     } catch {
-      throw new StorageError(`the storage directory ${this.root} does not exist: create it or fix the volume's Bucket`, "no-bucket");
+      throw new StorageError(`the storage directory ${this.root} does not exist: create it or fix the volume's Bucket`, "not-found");
     }
     yield* this.walk(startDir, prefix);
   }

@@ -72,7 +72,7 @@ function parseS3BucketRules(bucketUrl: string, env: Env): S3Location {
   try {
     u = new URL(raw);
   } catch {
-    throw new StorageError(`bucket URL "${bucketUrl}" cannot be parsed; expected e.g. https://mybucket.s3.us-east-1.amazonaws.com or http://host:9000/mybucket`, "config");
+    throw new StorageError(`bucket URL "${bucketUrl}" cannot be parsed; expected e.g. https://mybucket.s3.us-east-1.amazonaws.com or http://host:9000/mybucket`, "usage");
   }
   const tls = u.protocol === "https:";
   const scheme = tls ? "https" : "http";
@@ -94,7 +94,7 @@ function parseS3BucketRules(bucketUrl: string, env: Env): S3Location {
       return { bucket: host.slice(0, dot), region: m ? m[1] : fallbackRegion(env), endpoint: `${scheme}://${rest}`, forcePathStyle: !vhost, tls };
     }
     const i = hostname.indexOf(".s3");
-    if (i < 0) throw new StorageError(`bucket URL "${bucketUrl}": no ".s3" in the AWS host name`, "config");
+    if (i < 0) throw new StorageError(`bucket URL "${bucketUrl}": no ".s3" in the AWS host name`, "usage");
     return { bucket: hostname.slice(0, i), region: awsRegionOf(hostname.slice(i + 1)), forcePathStyle: false, tls };
   }
   const dot = host.indexOf(".");
@@ -115,7 +115,7 @@ export function parseMinioBucket(bucketUrl: string, env: Env = process.env): S3L
   const u = new URL(raw);
   const segments = u.pathname.split("/").filter(Boolean);
   if (segments[0] === "minio") segments.shift();
-  if (!segments[0]) throw new StorageError(`minio bucket URL "${bucketUrl}" names no bucket: expected http://host:9000/bucket`, "config");
+  if (!segments[0]) throw new StorageError(`minio bucket URL "${bucketUrl}" names no bucket: expected http://host:9000/bucket`, "usage");
   const tls = u.protocol === "https:";
   return {
     bucket: decodeURIComponent(segments[0]),
@@ -308,19 +308,20 @@ function s3Error(err: unknown, what: string, loc: S3Location): StorageError {
   const status = e.$metadata?.httpStatusCode;
   const code = e.code ?? e.cause?.code ?? "";
   if (e.name === "NoSuchBucket") {
-    return new StorageError(`bucket "${loc.bucket}" does not exist at ${loc.endpoint ?? `AWS ${loc.region}`} (${what}): create it or fix the volume's Bucket URL`, "no-bucket");
+    return new StorageError(`bucket "${loc.bucket}" does not exist at ${loc.endpoint ?? `AWS ${loc.region}`} (${what}): create it or fix the volume's Bucket URL`, "not-found", { cause: err });
   }
   if (["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken"].includes(e.name ?? "") || status === 403) {
     return new StorageError(
       `storage rejected the credentials (${e.name ?? status}) for ${what} at ${where}: ` +
         "fix them with --access-key/--secret-key (or JFSMETA_SECRET_KEY), or store them with `jfsmeta config`",
-      "credentials",
+      "auth",
+      { cause: err },
     );
   }
-  if (e.name === "NoSuchKey" || status === 404) return new StorageError(`object not found (${what}) at ${where}`, "not-found");
+  if (e.name === "NoSuchKey" || status === 404) return new StorageError(`object not found (${what}) at ${where}`, "not-found", { cause: err });
   if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code) || e.name === "TimeoutError" || /ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(e.message ?? "")) {
-    return new StorageError(`cannot reach the storage endpoint ${loc.endpoint ?? `AWS ${loc.region}`} (${code || e.name}): check the Bucket URL or --storage-endpoint`, "unreachable");
+    return new StorageError(`cannot reach the storage endpoint ${loc.endpoint ?? `AWS ${loc.region}`} (${code || e.name}): check the Bucket URL or --storage-endpoint`, "unreachable", { cause: err });
   }
-  return new StorageError(`storage error in ${what} at ${where}: ${e.name ?? ""} ${e.message ?? String(err)}`.trim(), "other");
+  return new StorageError(`storage error in ${what} at ${where}: ${e.name ?? ""} ${e.message ?? String(err)}`.trim(), status && status >= 500 ? "unreachable" : "internal", { cause: err });
 }
 

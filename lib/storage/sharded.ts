@@ -20,7 +20,7 @@ export function shardBucket(bucket: string, index: number): string {
     used = true;
     return String(index).padStart(width ? Number(width) : 0, zero ? "0" : " ");
   });
-  if (!used) throw new StorageError(`a sharded volume's Bucket must contain a %d verb for the shard index, got "${bucket}"`, "config");
+  if (!used) throw new StorageError(`a sharded volume's Bucket must contain a %d verb for the shard index, got "${bucket}"`, "usage");
   return out;
 }
 

@@ -55,7 +55,7 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
   }
   if (ref.startsWith("s3://")) {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(ref);
-    if (!m) throw new StorageError(`"${ref}" is not s3://bucket/key`, "config");
+    if (!m) throw new StorageError(`"${ref}" is not s3://bucket/key`, "usage");
     const [, bucket, key] = m;
     const o = opts.storage ?? {};
     const loc = o.endpoint
@@ -65,7 +65,7 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
     return openStored(store, decodeURIComponent(key), opts.keyPath ? () => keyFromFile(opts) : null, opts);
   }
   if (!opts.metaUrl) {
-    throw new StorageError(`"${ref}" is neither file://, s3:// nor a backup name with a META-URL: give the volume's META-URL to find it`, "config");
+    throw new StorageError(`"${ref}" is neither file://, s3:// nor a backup name with a META-URL: give the volume's META-URL to find it`, "usage");
   }
   const engine = await openEngine(opts.metaUrl);
   let stored;
@@ -74,7 +74,7 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
   } finally {
     await engine.close();
   }
-  if (!stored) throw new StorageError(`no JuiceFS volume in ${engine.redactedUrl}: cannot find its backups`, "config");
+  if (!stored) throw new StorageError(`no JuiceFS volume in ${engine.redactedUrl}: cannot find its backups`, "not-found");
   const { store, setting } = openVolumeStore(stored, opts.storage);
   let name = ref.startsWith(BACKUP_PREFIX) ? ref.slice(BACKUP_PREFIX.length) : ref;
   if (name === "latest") {
@@ -97,7 +97,7 @@ async function keyFromFile(opts: BackupSourceOptions): Promise<KeyObject> {
 }
 
 const encryptedWithoutKey = (name: string) =>
-  new StorageError(`${name} is encrypted: give the volume's private key (--encrypt-rsa-key, and JFS_RSA_PASSPHRASE if it has a passphrase)`, "config");
+  new StorageError(`${name} is encrypted: give the volume's private key (--encrypt-rsa-key, and JFS_RSA_PASSPHRASE if it has a passphrase)`, "usage");
 
 async function readHead(file: string, n: number): Promise<Buffer> {
   const fh = await open(file, "r");

@@ -2,6 +2,7 @@
 // per backend (file.ts, s3.ts), and wrappers (volume prefix). Listings are sorted here, by
 // bytes as Go sorts strings, because some stores (R2, Storj) return pages unsorted.
 import type { Readable } from "node:stream";
+import { JfsError, type ErrorKind } from "../jfs/errors";
 
 export interface ObjectInfo {
   /** Key relative to the store (after any prefix wrapper). */
@@ -31,13 +32,9 @@ export interface ObjectStore {
 }
 
 /** A clear, actionable storage problem. */
-export class StorageError extends Error {
-  constructor(
-    message: string,
-    readonly kind: "no-bucket" | "credentials" | "unreachable" | "not-found" | "config" | "other",
-  ) {
-    super(message);
-    this.name = "StorageError";
+export class StorageError extends JfsError {
+  constructor(message: string, kind: ErrorKind, options?: { cause?: unknown }) {
+    super(kind, message, options);
   }
 }
 

@@ -53,7 +53,7 @@ function openBucket(storage: string, bucket: string, setting: Setting, removed: 
   if (storage !== "s3" && storage !== "minio") {
     throw new StorageError(
       `storage type "${storage}" is not supported; jfsmeta speaks file, s3 and minio — for an S3-compatible service pass --storage s3 (and --storage-endpoint if needed)`,
-      "config",
+      "unsupported",
     );
   }
   const secretKey = o.secretKey ?? setting.SecretKey;
@@ -62,11 +62,11 @@ function openBucket(storage: string, bucket: string, setting: Setting, removed: 
   if (secretKey === "removed" || (removed.includes("SecretKey") && o.secretKey === undefined)) {
     throw new StorageError(
       `the volume's secret key was removed (it came from a dump): pass --secret-key (or JFSMETA_SECRET_KEY), or store it with \`jfsmeta config META-URL --secret-key …\``,
-      "credentials",
+      "refused",
     );
   }
   if (sessionToken === "removed") {
-    throw new StorageError("the volume's session token was removed (it came from a dump): store a fresh one with `jfsmeta config --session-token …`", "credentials");
+    throw new StorageError("the volume's session token was removed (it came from a dump): store a fresh one with `jfsmeta config --session-token …`", "refused");
   }
   let loc: S3Location = storage === "minio" ? parseMinioBucket(bucket) : parseS3Bucket(bucket);
   if (o.endpoint) loc = { ...loc, endpoint: o.endpoint.replace(/\/+$/, ""), forcePathStyle: true, tls: o.endpoint.startsWith("https:") };

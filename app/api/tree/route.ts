@@ -1,8 +1,9 @@
 // Paged tree data for the inspector: roots, one page of a directory's children, or one entry.
 import { z } from "zod";
-import { ChildrenQuerySchema, EntryQuerySchema, InspectNotFoundError, InspectRequestError } from "../../../lib/inspect";
+import { ChildrenQuerySchema, EntryQuerySchema } from "../../../lib/inspect";
+import { errorResponse } from "../../../lib/server/errors";
 import { routeAuthError } from "../../../lib/server/session";
-import { SourceNotReadyError, treeSource } from "../../../lib/server/sources";
+import { treeSource } from "../../../lib/server/sources";
 import { getVolume } from "../../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
@@ -31,8 +32,6 @@ export async function GET(req: Request) {
     const e = EntryQuerySchema.parse({ dirId: q.dirId || null, name: q.name });
     return Response.json(await src.entry(e.dirId ?? null, e.name));
   } catch (err) {
-    const status =
-      err instanceof InspectNotFoundError ? 404 : err instanceof InspectRequestError || err instanceof z.ZodError ? 400 : err instanceof SourceNotReadyError ? 409 : 500;
-    return Response.json({ error: (err as Error).message }, { status });
+    return errorResponse(err);
   }
 }

@@ -4,14 +4,15 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { RedisOptions } from "ioredis";
+import { JfsError } from "../../jfs/errors";
 
 export type Reply = string | number | Buffer | null | RespError | Reply[];
 
 /** An error reply (-ERR ...); returned in place, so one bad command does not hide the others. */
-export class RespError extends Error {
+export class RespError extends JfsError {
   constructor(message: string) {
-    super(message);
-    this.name = "RespError";
+    // Unexplained server replies are "internal"; explainRedisError gives the known ones a kind.
+    super("internal", message);
   }
 }
 

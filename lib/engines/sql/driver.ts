@@ -31,16 +31,16 @@ export interface SqlDriver extends SqlConn {
 }
 
 /** The database file of a sqlite3:// URL does not exist (reads do not create it). */
-export class SqliteMissingError extends Error {
+export class SqliteMissingError extends JfsError {
   constructor(readonly path: string) {
-    super(`SQLite database file ${path} does not exist; check the path in the META-URL`);
-    this.name = "SqliteMissingError";
+    super("not-found", `SQLite database file ${path} does not exist; check the path in the META-URL`);
   }
 }
 
 // ---------------------------------------------------------------- SQLite
 
 import type BetterSqlite3 from "better-sqlite3";
+import { JfsError } from "../../jfs/errors";
 
 class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite3" as const;

@@ -1,6 +1,7 @@
 // META-URLs of the SQL engines, parsed the way JuiceFS reads them (sql-tkv-schema.md §1.1),
 // into plain connection settings for the Node drivers. Pure: the environment is passed in.
 import { passwordFromEnv, redactUrl } from "../url";
+import { JfsError } from "../../jfs/errors";
 
 export type SqlDialect = "sqlite3" | "mysql" | "postgres";
 
@@ -54,10 +55,9 @@ export type SqlTarget = (SqliteTarget | MysqlTarget | PostgresTarget) & {
 /** Where META_PASSWORD / META_PASSWORD_FILE come from (process.env by default). */
 export type UrlEnv = Record<string, string | undefined>;
 
-export class SqlUrlError extends Error {
+export class SqlUrlError extends JfsError {
   constructor(message: string) {
-    super(message);
-    this.name = "SqlUrlError";
+    super("usage", message);
   }
 }
 

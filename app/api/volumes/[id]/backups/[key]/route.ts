@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { backupSize, checkBackupKey, readBackup } from "../../../../../../lib/server/backups";
+import { errorResponse } from "../../../../../../lib/server/errors";
 import { routeAuthError } from "../../../../../../lib/server/session";
 import { getVolume, probeVolume } from "../../../../../../lib/server/volumes";
 
@@ -25,6 +26,6 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string; ke
       },
     });
   } catch (err) {
-    return Response.json({ error: (err as Error).message }, { status: 404 });
+    return errorResponse(err);
   }
 }

@@ -1,0 +1,56 @@
+// The one error base of jfsmeta. Every failure a person should read is a JfsError: a message
+// that names the problem and its fix, a `kind` that says what sort of failure it is (the CLI
+// turns it into an exit code, the dashboard into an HTTP status; see cli/exit-codes.ts and
+// lib/server/errors.ts), and the standard `cause` holding the lower-level error it explains.
+//
+// Why kinds and not one class per failure: callers decide by what they can do about a failure
+// (retry, fix the input, fix the flags, report a bug), and that is a small closed set. Classify
+// by kind, never by matching an error's text. Lives in lib/jfs because every layer may import
+// lib/jfs and lib/jfs imports nothing of ours.
+
+export const ERROR_KINDS = [
+  /** The command line, a URL or a request is malformed or asks for something contradictory. */
+  "usage",
+  /** A thing named does not exist: file, backup, bucket, database, volume, path in the tree. */
+  "not-found",
+  /** The target is in a state that forbids the operation: not empty, in use, secret removed. */
+  "refused",
+  /** The input (a dump, a backup, an encrypted object) is damaged or not what it claims. */
+  "corrupt-input",
+  /** A server (database, object store) cannot be reached, or was lost mid-way. Retryable. */
+  "unreachable",
+  /** A server rejected the credentials or permissions it was given, or a key does not match. */
+  "auth",
+  /** Something else holds what is needed (a load running, an index being built). Retryable. */
+  "busy",
+  /** The work was stopped by a signal or a cancel before it finished. */
+  "interrupted",
+  /** Valid input that this build cannot handle (zstd on old Node, binary dumps, sm4gcm). */
+  "unsupported",
+  /** A bug or an unexplained failure: anything not classified above. */
+  "internal",
+] as const;
+
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+export class JfsError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The kind of any thrown value: a JfsError's own, "internal" for everything else. */
+export function errorKind(err: unknown): ErrorKind {
+  return err instanceof JfsError ? err.kind : "internal";
+}
+
+/** The message of any thrown value, for the one line a person reads. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
