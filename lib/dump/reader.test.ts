@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
-import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "./json-sax";
+import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "../jfs/json/sax";
 import { readDump } from "./reader";
 import { readDumpToTree, writeTree, type MemDump, type MemEntry } from "../../test/support/dump-tree";
 import { DumpFormatError, type ReadEntry } from "./types";

@@ -6,7 +6,7 @@
 import type { AclRule, Attr, Chunk, ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry, Xattr } from "../jfs/types";
 import { NODE_TYPES } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
-import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "./json-sax";
+import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } from "../jfs/json/sax";
 import {
   arrayOf,
   At,
@@ -29,8 +29,8 @@ import {
   unescapeChecked,
   type Schema,
   type Where,
-} from "./schema";
-import { settingDecoder } from "./setting-json";
+} from "../jfs/json/decode";
+import { settingDecoder } from "../jfs/setting-json";
 import { DumpFormatError, type DirHandle, type DumpHeader, type DumpVisitor, type ReadEntry, type TreeName } from "./types";
 
 const fail = (message: string, at: Where): never => {

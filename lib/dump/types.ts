@@ -9,7 +9,6 @@ import type {
   SustainedEntry,
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
-import { JfsError } from "../jfs/errors";
 
 /** Everything before the trees (dump keys 1–8). */
 export interface DumpHeader {
@@ -82,15 +81,4 @@ export interface DumpVisitor {
   treeEnd?(tree: TreeName): void | Promise<void>;
 }
 
-/** A problem in the input, with where it is. */
-export class DumpFormatError extends JfsError {
-  constructor(
-    message: string,
-    /** JSON path like `FSTree.entries["d1"].attr.inode` */
-    readonly path: string,
-    /** Byte offset in the (decompressed) input */
-    readonly offset: number,
-  ) {
-    super("corrupt-input", `${message} at ${path || "top level"} (byte ${offset})`);
-  }
-}
+export { DumpFormatError } from "../jfs/json/format-error";

@@ -2,8 +2,8 @@
 // (dump-format.md §1.1 header, §1.5 trees).
 import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
-import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "./gojson";
-import { settingToGo } from "./setting-json";
+import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "../jfs/json/gojson";
+import { settingToGo } from "../jfs/setting-json";
 import type { DumpHeader, TreeName, TreeWriter } from "./types";
 
 /** Bytes handed to the stream at a time. */

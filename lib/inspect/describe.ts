@@ -2,7 +2,7 @@
 // JSON as a plain object. Shared by the live and the backup sources.
 import type { AclRule, Attr, DumpNode, NodeType } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
-import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs } from "../dump/gojson";
+import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs } from "../jfs/json/gojson";
 import type { AclView, EntryDetail, TreeItem } from "./schemas";
 
 /** Raw name bytes read as UTF-8; invalid bytes become U+FFFD (display only, lossy). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { EXIT_CODES, exitCodeOf } from "../../cli/exit-codes";
 import { errorResponse, httpStatusOf } from "../server/errors";
-import { DumpFormatError } from "../dump/types";
+import { DumpFormatError } from "./json/format-error";
 import { ERROR_KINDS, errorKind, JfsError } from "./errors";
 
 describe("JfsError", () => {

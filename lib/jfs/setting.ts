@@ -1,6 +1,6 @@
 // The volume format ("Setting" in dumps, the `setting` key/row in engines).
 // SETTING_FIELDS is the single source of the member order, JSON kind and omitempty rule;
-// the zod schema and the encoders (lib/dump/gojson.ts) are derived from it.
+// the zod schema and the encoders and decoder (lib/jfs/setting-json.ts) are derived from it.
 import { z } from "zod";
 
 export type SettingFieldKind = "string" | "int" | "int64" | "bool" | "tiers";

@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { AclRule, Chunk, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { CHUNK_SIZE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
-import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
+import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
 import { redactUrl } from "../open";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "./codec";

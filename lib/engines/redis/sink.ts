@@ -2,7 +2,7 @@
 // flight (backpressure). abort() empties the database, which load verified was empty.
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
-import { encodeStoredSetting } from "../../dump/setting-json";
+import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";

@@ -5,7 +5,7 @@ import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, Store
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry } from "../../jfs/types";
 import { TYPE_CODE, typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
-import { encodeStoredSetting, parseSetting } from "../../dump/setting-json";
+import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import { SqliteMissingError, type AnySqlDriver, type Row, type SqlConn } from "./driver";
 import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";

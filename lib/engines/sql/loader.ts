@@ -8,7 +8,7 @@ import type { LoadSink } from "../engine";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import { TYPE_CODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
-import { encodeStoredSetting } from "../../dump/setting-json";
+import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { SqlSession } from "./driver";
 import type { SqlEngine } from "./engine";
 import { TABLES, tableDef, type ColType } from "./schema";

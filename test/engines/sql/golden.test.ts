@@ -191,7 +191,7 @@ describe.each(DIALECTS)("%s: JuiceFS golden load/dump", (dialect) => {
         await e.driver.run(`INSERT INTO ${e.t("counter")} (${q("name")}, ${q("value")}) VALUES (?, ?)`, [name, value]);
       }
       const setting = golden("metadata.sample").toString("utf8");
-      const parsed = (await import("../../../lib/dump/setting-json")).parseSetting(
+      const parsed = (await import("../../../lib/jfs/setting-json")).parseSetting(
         setting.slice(setting.indexOf('"Setting": ') + 11, setting.indexOf("\n  },\n", setting.indexOf('"Setting": ')) + 4),
       );
       await e.writeSetting({ ...parsed, TrashDays: 0 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Setting } from "../jfs/setting";
+import type { Setting } from "./setting";
 import { encodeStoredSetting, parseSetting, settingToGo } from "./setting-json";
-import { goMarshalIndent } from "./gojson";
-import { DumpFormatError } from "./types";
+import { goMarshalIndent } from "./json/gojson";
+import { DumpFormatError } from "./json/format-error";
 
 // redis-schema.md §3: what a default `juicefs format` stores.
 const STORED = `{

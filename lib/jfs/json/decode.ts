@@ -3,9 +3,9 @@
 // the exact JSON path and byte offset, and no generic value tree is built.
 // Member names match as Go's encoding/json does: exact first, then case-insensitively.
 // Unknown members are skipped whole (JuiceFS mis-reads them, see dump-format.md §4.2).
-import { findBadEscape, unescapeName } from "../jfs/escape";
-import { JsonSax, Token, type Frame, type ScalarKind, type ScalarValue } from "./json-sax";
-import { DumpFormatError } from "./types";
+import { findBadEscape, unescapeName } from "../escape";
+import { JsonSax, Token, type Frame, type ScalarKind, type ScalarValue } from "./sax";
+import { DumpFormatError } from "./format-error";
 
 export type Schema =
   | IntSchema

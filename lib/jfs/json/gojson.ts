@@ -1,8 +1,8 @@
 // JSON encoders that reproduce Go's bytes exactly (dump-format.md §1.1, §1.5, §1.7).
 // JSON.stringify differs from Go in HTML escaping, U+2028/2029, \b/\f and BigInt, so the
 // dump cannot use it.
-import type { AclRule, Attr, Chunk, Xattr } from "../jfs/types";
-import { escapeName, goUtf8SeqLen } from "../jfs/escape";
+import type { AclRule, Attr, Chunk, Xattr } from "../types";
+import { escapeName, goUtf8SeqLen } from "../escape";
 
 /**
  * Which Go encoder to imitate. `goccy` (github.com/goccy/go-json, used for dumps) writes

@@ -1,9 +1,9 @@
 // The volume format (Setting) as JSON: the dump header's `Setting` member, the value engines
 // store under `setting`, and a BigInt-safe parser for both. Driven by SETTING_FIELDS.
-import { SETTING_FIELDS, SettingSchema, type Setting, type SettingFieldKind, type Tier } from "../jfs/setting";
-import { goMarshalIndent, type GoObject, type GoValue } from "./gojson";
-import { bool, decodeDocument, intNum, intSchema, mapOf, record, str, uint8, type Schema, type Where } from "./schema";
-import { DumpFormatError } from "./types";
+import { SETTING_FIELDS, SettingSchema, type Setting, type SettingFieldKind, type Tier } from "./setting";
+import { goMarshalIndent, type GoObject, type GoValue } from "./json/gojson";
+import { bool, decodeDocument, intNum, intSchema, mapOf, record, str, uint8, type Schema, type Where } from "./json/decode";
+import { DumpFormatError } from "./json/format-error";
 
 function isEmpty(v: unknown): boolean {
   return v === undefined || v === null || v === "" || v === 0 || v === 0n || v === false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goBytesString, goCompact, goMarshalIndent, goString, type GoValue } from "./gojson";
-import type { Attr } from "../jfs/types";
+import type { Attr } from "../types";
 
 describe("goString (goccy flavour)", () => {
   it("escapes quotes, backslashes and \\n \\r \\t", () => {

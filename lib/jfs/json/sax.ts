@@ -4,7 +4,7 @@
 // text, never a double), and strings must come out as raw bytes (names are byte strings).
 // It validates the JSON grammar and drives a stack of Frames; memory is bounded by nesting
 // depth plus the longest single token.
-import { DumpFormatError } from "./types";
+import { DumpFormatError } from "./format-error";
 
 export type ScalarKind = "string" | "number" | "true" | "false" | "null";
 
