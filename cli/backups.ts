@@ -3,6 +3,7 @@ import { CliError, parseCli } from "./common";
 import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 import { openEngine, redactUrl } from "../lib/engines/open";
 import { diagnoseBackups, LAST_BACKUP_XATTR, parseBackupInterval } from "../lib/storage/autobackup";
+import { formatBytes } from "../lib/jfs/format";
 import { ROOT_INODE } from "../lib/jfs/types";
 import { BACKUP_PREFIX, backupTimeline, listBackups, type BackupTimelineItem } from "../lib/storage/backups";
 import { cleanupPlan } from "../lib/storage/retention";
@@ -26,21 +27,10 @@ options:
 
 ${STORAGE_HELP}`;
 
-function human(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
-}
-
 function row(b: BackupTimelineItem): string {
   const time = b.time ? b.time.toISOString().replace(".000Z", "Z") : "-";
   const later = b.fate === "kept" ? (b.deleteAt ? `until ~${b.deleteAt.toISOString().slice(0, 10)}` : "kept") : b.fate;
-  return `${b.name.padEnd(31)} ${time.padEnd(21)} ${human(b.size).padStart(10)} ${b.kind.padEnd(9)} ${later.padEnd(17)} ${b.reason}`;
+  return `${b.name.padEnd(31)} ${time.padEnd(21)} ${formatBytes(b.size).padStart(10)} ${b.kind.padEnd(9)} ${later.padEnd(17)} ${b.reason}`;
 }
 
 export async function run(args: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { openEngine } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { openDumpInput } from "../lib/dump/input";
+import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
@@ -90,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     const input = await openDumpInput(source);
     const started = Date.now();
     const result = await loadMeta(engine, input, {
-      onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${(p.bytes / 1048576).toFixed(1)} MiB read)`),
+      onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${formatBytes(p.bytes)} read)`),
     });
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     const stored = await engine.readSetting();

@@ -4,7 +4,8 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { BackupRow } from "../lib/ui/views";
-import { formatAge, formatUtc, humanBytes } from "../lib/ui/views";
+import { formatUtc } from "../lib/ui/views";
+import { formatBytes, formatDuration } from "../lib/jfs/format";
 import { FATE_STYLE, RetentionTimeline, fateClass } from "./RetentionTimeline";
 
 export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; backups: BackupRow[]; now: string }) {
@@ -30,9 +31,9 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                 <dt className="text-slate-500">Time</dt>
                 <dd>{formatUtc(sel.time)}</dd>
                 <dt className="text-slate-500">Age</dt>
-                <dd>{sel.time ? formatAge(nowMs - new Date(sel.time).getTime()) : "–"}</dd>
+                <dd>{sel.time ? formatDuration(nowMs - new Date(sel.time).getTime()) : "–"}</dd>
                 <dt className="text-slate-500">Size</dt>
-                <dd>{humanBytes(sel.size)}</dd>
+                <dd>{formatBytes(sel.size)}</dd>
                 <dt className="text-slate-500">Kind</dt>
                 <dd>
                   {sel.kind} · {sel.format}
@@ -100,10 +101,10 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                 >
                   <td className="td whitespace-nowrap font-mono text-xs">{b.key}</td>
                   <td className="td whitespace-nowrap">{formatUtc(b.time)}</td>
-                  <td className="td whitespace-nowrap">{b.time ? formatAge(nowMs - new Date(b.time).getTime()) : "–"}</td>
+                  <td className="td whitespace-nowrap">{b.time ? formatDuration(nowMs - new Date(b.time).getTime()) : "–"}</td>
                   <td className={`td whitespace-nowrap text-right tabular-nums ${b.shrank ? "font-semibold text-rose-700" : ""}`} title={b.shrank ? "much smaller than the backups before it" : undefined}>
                     {b.shrank && "▼ "}
-                    {humanBytes(b.size)}
+                    {formatBytes(b.size)}
                   </td>
                   <td className="td whitespace-nowrap">
                     {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.format}

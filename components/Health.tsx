@@ -1,5 +1,6 @@
 import type { Health, HealthLevel } from "../lib/server/health";
-import { formatAge, formatUtc } from "../lib/ui/views";
+import { formatUtc } from "../lib/ui/views";
+import { formatDuration } from "../lib/jfs/format";
 
 const LEVEL: Record<HealthLevel, { cls: string; label: string }> = {
   ok: { cls: "bg-emerald-100 text-emerald-800 border-emerald-300", label: "healthy" },
@@ -19,8 +20,8 @@ export function NewestBackup({ health, intervalSeconds }: { health: Health; inte
   const cls = ratio > 3 ? "text-rose-700" : ratio > 1.5 ? "text-amber-700" : "text-emerald-700";
   return (
     <span title={formatUtc(health.newestAt)}>
-      <span className={`font-semibold ${cls}`}>{formatAge(health.newestAgeSeconds * 1000)} ago</span>
-      {intervalSeconds > 0 && <span className="text-slate-500"> · expected every {formatAge(intervalSeconds * 1000)}</span>}
+      <span className={`font-semibold ${cls}`}>{formatDuration(health.newestAgeSeconds * 1000)} ago</span>
+      {intervalSeconds > 0 && <span className="text-slate-500"> · expected every {formatDuration(intervalSeconds * 1000)}</span>}
     </span>
   );
 }

@@ -7,7 +7,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { cancelJobAction } from "../lib/server/actions/jobs";
 import type { JobView } from "../lib/ui/views";
-import { humanBytes } from "../lib/ui/views";
+import { formatBytes } from "../lib/jfs/format";
 
 /**
  * A job this component starts: its id once started, its live state, an error from starting
@@ -94,7 +94,7 @@ export function JobProgress({ jobId, showLog = false, children }: { jobId: strin
       )}
       {download && job.state === "succeeded" && (
         <a className="btn-primary" href={`/api/jobs/${job.id}/download`} download data-testid="job-download">
-          ⬇ Download {download} ({humanBytes(Number(job.result?.bytes ?? 0))})
+          ⬇ Download {download} ({formatBytes(Number(job.result?.bytes ?? 0))})
         </a>
       )}
       {children?.(job)}

@@ -4,7 +4,8 @@ import Link from "next/link";
 import { useMemo, useState, useTransition } from "react";
 import { preflightAction, setSecretAction, startRestoreAction } from "../lib/server/actions/jobs";
 import type { PreflightCheck } from "../lib/server/tasks";
-import { formatUtc, humanBytes, type JobView } from "../lib/ui/views";
+import { formatUtc, type JobView } from "../lib/ui/views";
+import { formatBytes } from "../lib/jfs/format";
 import { JobProgress } from "./JobProgress";
 
 export type RestoreVolumeOption = {
@@ -94,7 +95,7 @@ export function RestoreWizard({
           </div>
           {b && (
             <p className="mt-1 text-xs text-slate-500">
-              {formatUtc(b.time)} · {humanBytes(b.size)}
+              {formatUtc(b.time)} · {formatBytes(b.size)}
               {b.encrypted ? " · encrypted" : ""}
             </p>
           )}
@@ -178,7 +179,7 @@ function RestoreResult({ job }: { job: JobView }) {
         </div>
         <div>
           <dt className="label">Used space</dt>
-          <dd>{humanBytes(Number(r.usedSpace ?? 0))}</dd>
+          <dd>{formatBytes(Number(r.usedSpace ?? 0))}</dd>
         </div>
         <div>
           <dt className="label">Files</dt>

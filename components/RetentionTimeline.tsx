@@ -4,7 +4,8 @@
 // year-old ones are both readable. Bar height = size, colour = fate under the policy.
 import { useMemo, useState } from "react";
 import type { BackupRow } from "../lib/ui/views";
-import { formatAge, formatUtc, humanBytes } from "../lib/ui/views";
+import { formatUtc } from "../lib/ui/views";
+import { formatBytes, formatDuration } from "../lib/jfs/format";
 
 const DAY = 86_400_000;
 /** Band edges in days and the share of the width each band gets. */
@@ -127,7 +128,7 @@ export function RetentionTimeline({
             onMouseLeave={() => setHover((k) => (k === b.key ? null : k))}
             onClick={() => onSelect(b.key)}
           >
-            <title>{`${b.key}\n${humanBytes(b.size)} · ${b.reason}${b.deleteAt ? `\nwill be deleted ≈ ${formatUtc(b.deleteAt)}` : ""}`}</title>
+            <title>{`${b.key}\n${formatBytes(b.size)} · ${b.reason}${b.deleteAt ? `\nwill be deleted ≈ ${formatUtc(b.deleteAt)}` : ""}`}</title>
           </rect>
         ))}
         {bars
@@ -145,7 +146,7 @@ export function RetentionTimeline({
         >
           <div className="font-mono">{hovered.b.key}</div>
           <div>
-            {formatUtc(hovered.b.time)} · {formatAge(hovered.ageDays * DAY)} ago · {humanBytes(hovered.b.size)}
+            {formatUtc(hovered.b.time)} · {formatDuration(hovered.ageDays * DAY)} ago · {formatBytes(hovered.b.size)}
           </div>
           <div className="text-slate-600">{hovered.b.reason}</div>
           {hovered.b.deleteAt && <div className="text-amber-700">deleted ≈ {formatUtc(hovered.b.deleteAt)}</div>}

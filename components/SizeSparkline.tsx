@@ -1,6 +1,6 @@
 // Backup sizes over time, oldest left: a drop shows at a glance (csi-driver#1288).
 import type { BackupRow } from "../lib/ui/views";
-import { humanBytes } from "../lib/ui/views";
+import { formatBytes } from "../lib/jfs/format";
 
 export function SizeSparkline({ backups, width = 260, height = 36 }: { backups: BackupRow[]; width?: number; height?: number }) {
   const pts = backups
@@ -17,7 +17,7 @@ export function SizeSparkline({ backups, width = 260, height = 36 }: { backups: 
   const last = pts[pts.length - 1];
   return (
     <svg width={width} height={height} role="img" aria-label="Backup size over time">
-      <title>{`backup size over ${Math.round((t1 - t0) / 86_400_000)} days, newest ${humanBytes(last.s)}, largest ${humanBytes(max)}`}</title>
+      <title>{`backup size over ${Math.round((t1 - t0) / 86_400_000)} days, newest ${formatBytes(last.s)}, largest ${formatBytes(max)}`}</title>
       <path d={d} fill="none" stroke="#0369a1" strokeWidth={1.5} />
       <circle cx={x(last.t)} cy={y(last.s)} r={2.5} fill="#0369a1" />
     </svg>

@@ -7,7 +7,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { ChildrenPage, EntryDetail, TreeItem } from "../lib/inspect/schemas";
-import { humanBytes } from "../lib/ui/views";
+import { formatBytes } from "../lib/jfs/format";
 import { startExportAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
@@ -190,7 +190,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
                         </button>
                       )}
                       <span className="ml-auto whitespace-nowrap text-xs tabular-nums text-slate-500">
-                        {it.type === "directory" ? (it.childCount != null ? `${it.childCount} entries` : "dir") : humanBytes(Number(it.length))}
+                        {it.type === "directory" ? (it.childCount != null ? `${it.childCount} entries` : "dir") : formatBytes(Number(it.length))}
                       </span>
                       <span className="w-20 text-right font-mono text-xs text-slate-400">#{it.inode}</span>
                     </>

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../components/Health";
 import { SizeSparkline } from "../../components/SizeSparkline";
 import { requireSession } from "../../lib/server/session";
-import { humanBytes } from "../../lib/ui/views";
+import { formatBytes } from "../../lib/jfs/format";
 import { listVolumes, volumeView } from "../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
@@ -48,7 +48,7 @@ export default async function VolumesPage() {
                 </div>
                 <div>
                   <dt className="label">Used</dt>
-                  <dd>{v.usage ? humanBytes(Number(v.usage.usedSpace)) : "–"}</dd>
+                  <dd>{v.usage ? formatBytes(Number(v.usage.usedSpace)) : "–"}</dd>
                 </div>
                 <div>
                   <dt className="label">Inodes</dt>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeEntry, flagNames, humanSize, isoTime, modeString, parseJsonExact, treeItemOf } from "./describe";
+import { describeEntry, flagNames, isoTime, modeString, parseJsonExact, treeItemOf } from "./describe";
 import { EntryDetailSchema, TreeItemSchema } from "./schemas";
 import { testNode } from "../../test/support/fake-engine";
 
@@ -12,14 +12,6 @@ describe("presentation helpers", () => {
     expect(modeString("directory", 0o1776)).toBe("drwxrwxrwT");
     expect(modeString("symlink", 0o777)).toBe("lrwxrwxrwx");
     expect(modeString("chardev", 0o600)).toBe("crw-------");
-  });
-
-  it("sizes in binary units", () => {
-    expect(humanSize(0n)).toBe("0 B");
-    expect(humanSize(1023n)).toBe("1023 B");
-    expect(humanSize(1536n)).toBe("1.5 KiB");
-    expect(humanSize(104857600n)).toBe("100 MiB");
-    expect(humanSize(1n << 62n)).toBe("4 EiB");
   });
 
   it("times keep all nine nanosecond digits", () => {

@@ -2,6 +2,7 @@
 // JSON as a plain object. Shared by the live and the backup sources.
 import type { AclRule, Attr, DumpNode, NodeType } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
+import { formatBytes } from "../jfs/format";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs } from "../jfs/json/gojson";
 import type { AclView, EntryDetail, TreeItem } from "./schemas";
 
@@ -99,21 +100,6 @@ export function modeString(type: NodeType, mode: number): string {
   return TYPE_LETTER[type] + user + group + other;
 }
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-
-/** 1536 → "1.5 KiB", 104857600 → "100 MiB". */
-export function humanSize(bytes: bigint): string {
-  if (bytes < 1024n) return `${bytes} B`;
-  let v = Number(bytes);
-  let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  const text = v >= 100 ? v.toFixed(0) : v.toFixed(1).replace(/\.0$/, "");
-  return `${text} ${UNITS[u]}`;
-}
-
 /** Unix seconds + nanoseconds as ISO 8601 UTC with all nine fraction digits. */
 export function isoTime(seconds: bigint, nsec: number): string {
   const ms = Number(seconds) * 1000;
@@ -198,7 +184,7 @@ export function describeEntry(name: Buffer, node: DumpNode, extra: { childCount?
     modeOctal: a.mode.toString(8).padStart(4, "0"),
     uid: a.uid,
     gid: a.gid,
-    size: { bytes: a.length.toString(), human: humanSize(a.length) },
+    size: { bytes: a.length.toString(), human: formatBytes(a.length) },
     atime: time(a.atime, a.atimensec),
     mtime: time(a.mtime, a.mtimensec),
     ctime: time(a.ctime, a.ctimensec),

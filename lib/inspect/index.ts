@@ -26,7 +26,6 @@ export {
   parseJsonExact,
   displayName,
   modeString,
-  humanSize,
   isoTime,
   flagNames,
 } from "./describe";

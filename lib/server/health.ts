@@ -1,6 +1,7 @@
 // Backup health of one volume, from facts the dashboard can see without a JuiceFS client:
 // the object-storage listing, the volume's counters and the expected backup interval.
 // Pure: no I/O, `now` passed in, so every rule is unit-tested.
+import { formatDuration } from "../jfs/format";
 
 /** JuiceFS skips automatic backups when the interval is ≤ 1h and there are more inodes. */
 export const SKIP_INODES = 1_000_000;
@@ -55,14 +56,6 @@ export function shrunkBackups<T extends { time: Date; size: number }>(backups: T
   return out;
 }
 
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return `${s}s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)}m`;
-  if (s < 48 * 3600) return `${(s / 3600).toFixed(s < 10 * 3600 ? 1 : 0)}h`;
-  return `${(s / 86400).toFixed(s < 10 * 86400 ? 1 : 0)}d`;
-}
-
 export function backupHealth(input: HealthInput): Health {
   const issues: HealthIssue[] = [];
   const interval = input.intervalSeconds;
@@ -73,7 +66,7 @@ export function backupHealth(input: HealthInput): Health {
       title: "Automatic backups are being skipped",
       detail:
         `The volume has ${input.usedInodes.toLocaleString("en-US")} inodes (> 1,000,000) and the backup interval is ` +
-        `${formatDuration(interval)} (≤ 1h): JuiceFS clients skip every automatic backup and only log a warning. ` +
+        `${formatDuration(interval * 1000)} (≤ 1h): JuiceFS clients skip every automatic backup and only log a warning. ` +
         `Raise --backup-meta above 1h on the clients, or schedule dumps here.`,
     });
   }
@@ -101,15 +94,15 @@ export function backupHealth(input: HealthInput): Health {
       issues.push({
         level: "critical",
         code: "stale",
-        title: `Newest backup is ${formatDuration(age)} old`,
-        detail: `Expected one every ${formatDuration(interval)}. Check that a client with --backup-meta is mounted read-write and without --no-bgjob, and its logs.`,
+        title: `Newest backup is ${formatDuration(age * 1000)} old`,
+        detail: `Expected one every ${formatDuration(interval * 1000)}. Check that a client with --backup-meta is mounted read-write and without --no-bgjob, and its logs.`,
       });
     } else if (age > 1.5 * interval) {
       issues.push({
         level: "warn",
         code: "late",
-        title: `Newest backup is late (${formatDuration(age)} old)`,
-        detail: `Expected one every ${formatDuration(interval)}.`,
+        title: `Newest backup is late (${formatDuration(age * 1000)} old)`,
+        detail: `Expected one every ${formatDuration(interval * 1000)}.`,
       });
     }
   }

@@ -59,27 +59,6 @@ export interface VolumeView {
   now: string;
 }
 
-export function humanBytes(n: number): string {
-  if (!Number.isFinite(n)) return "–";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
-}
-
-export function formatAge(ms: number): string {
-  const s = Math.max(0, ms / 1000);
-  if (s < 90) return `${Math.round(s)}s`;
-  if (s < 5400 && s % 3600 !== 0) return `${Math.round(s / 60)}m`;
-  // Number(...) drops a trailing ".0": "1h", "1.5h", "3d".
-  if (s < 48 * 3600) return `${Number((s / 3600).toFixed(s < 36000 ? 1 : 0))}h`;
-  return `${Number((s / 86400).toFixed(s < 864000 ? 1 : 0))}d`;
-}
-
 export function formatUtc(iso: string | null): string {
   if (!iso) return "–";
   return iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC");

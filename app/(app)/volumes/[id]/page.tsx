@@ -7,7 +7,7 @@ import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
 import { VolumeSettingsForm } from "../../../../components/VolumeSettingsForm";
 import { requireSession } from "../../../../lib/server/session";
-import { formatAge, humanBytes } from "../../../../lib/ui/views";
+import { formatBytes, formatDuration } from "../../../../lib/jfs/format";
 import { getVolume, volumeView } from "../../../../lib/server/volumes";
 import { removeVolumeAction } from "../../../../lib/server/actions/volumes";
 
@@ -95,9 +95,9 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
         <section className="card p-4">
           <h2 className="mb-3 text-sm font-semibold">Usage & backups</h2>
           <dl className="grid grid-cols-2 gap-3 text-sm">
-            <Field label="Used space">{v.usage ? humanBytes(Number(v.usage.usedSpace)) : "–"}</Field>
+            <Field label="Used space">{v.usage ? formatBytes(Number(v.usage.usedSpace)) : "–"}</Field>
             <Field label="Inodes">{v.usage ? Number(v.usage.usedInodes).toLocaleString("en-US") : "–"}</Field>
-            <Field label="Backup interval">{formatAge(v.intervalSeconds * 1000)}</Field>
+            <Field label="Backup interval">{formatDuration(v.intervalSeconds * 1000)}</Field>
             <Field label="Backups">{v.backups?.length ?? "–"}</Field>
             <div className="col-span-2">
               <dt className="label">Newest backup</dt>
@@ -123,7 +123,7 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
       </section>
       <VolumeSettingsForm
         volumeId={v.id}
-        interval={formatAge(v.intervalSeconds * 1000)}
+        interval={formatDuration(v.intervalSeconds * 1000)}
         storage={{ bucket: rec.storage.bucket, endpoint: rec.storage.endpoint, accessKey: rec.storage.accessKey, hasSecretKey: !!rec.storage.secretKey }}
       />
       <section className="card p-4">
