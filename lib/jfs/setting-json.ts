@@ -1,5 +1,6 @@
 // The volume format (Setting) as JSON: the dump header's `Setting` member, the value engines
 // store under `setting`, and a BigInt-safe parser for both. Driven by SETTING_FIELDS.
+import { formatIssues } from "./format";
 import { SETTING_FIELDS, SettingSchema, type Setting, type SettingFieldKind, type Tier } from "./setting";
 import { goMarshalIndent, type GoObject, type GoValue } from "./json/gojson";
 import { bool, decodeDocument, intNum, intSchema, mapOf, record, str, uint8, type Schema, type Where } from "./json/decode";
@@ -95,7 +96,7 @@ function buildSetting(o: Record<string, unknown>, at: Where): Setting {
     if (v !== undefined) values[f.name] = v;
   }
   const r = SettingSchema.safeParse(values);
-  if (!r.success) throw new DumpFormatError(`invalid Setting: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, at.path, at.offset);
+  if (!r.success) throw new DumpFormatError(`invalid Setting: ${formatIssues(r.error)}`, at.path, at.offset);
   return r.data;
 }
 

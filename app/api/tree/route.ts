@@ -1,5 +1,6 @@
 // Paged tree data for the inspector: roots, one page of a directory's children, or one entry.
 import { z } from "zod";
+import { formatIssues } from "../../../lib/jfs/format";
 import { ChildrenQuerySchema, EntryQuerySchema } from "../../../lib/inspect";
 import { errorResponse } from "../../../lib/server/errors";
 import { routeAuthError } from "../../../lib/server/session";
@@ -19,7 +20,7 @@ export async function GET(req: Request) {
   if (denied) return denied;
   const q = Object.fromEntries(new URL(req.url).searchParams);
   const base = BaseSchema.safeParse(q);
-  if (!base.success) return Response.json({ error: base.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
+  if (!base.success) return Response.json({ error: formatIssues(base.error) }, { status: 400 });
   const v = await getVolume(base.data.volume);
   if (!v) return Response.json({ error: `no volume ${base.data.volume}` }, { status: 404 });
   try {

@@ -2,6 +2,7 @@
 // Server actions that start and steer jobs. Each checks the session, validates its input
 // with zod, and returns { jobId } or { error } (errors already free of secrets).
 import { z } from "zod";
+import { formatIssues } from "../../jfs/format";
 import { cancelJob } from "../jobs";
 import { requireSession } from "../session";
 import {
@@ -32,7 +33,7 @@ async function guard(fn: () => Promise<string>): Promise<StartResult> {
   try {
     return { jobId: await fn() };
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: err.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") };
+    if (err instanceof z.ZodError) return { error: formatIssues(err) };
     return { error: (err as Error).message };
   }
 }
@@ -63,7 +64,7 @@ export async function preflightAction(req: unknown): Promise<{ checks?: Prefligh
     const r = RestoreRequestSchema.parse(req);
     return { checks: await preflightRestore(await volumeOr(r.volumeId), r) };
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: err.issues.map((i) => i.message).join("; ") };
+    if (err instanceof z.ZodError) return { error: formatIssues(err) };
     return { error: (err as Error).message };
   }
 }

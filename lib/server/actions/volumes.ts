@@ -2,6 +2,7 @@
 import { redirect } from "next/navigation";
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { formatIssues } from "../../jfs/format";
 import { requireSession } from "../session";
 import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../volumes";
 import type { SettingSummary } from "../../ui/views";
@@ -25,7 +26,7 @@ export async function addVolumeAction(_prev: AddVolumeState | undefined, form: F
   const { actor } = await requireSession();
   const raw = formInput(form);
   const parsed = VolumeInputSchema.safeParse(raw);
-  if (!parsed.success) return { error: parsed.error.issues.map((i) => i.message).join("; ") };
+  if (!parsed.success) return { error: formatIssues(parsed.error) };
   let id: string;
   try {
     if (form.get("intent") === "test") {
@@ -53,7 +54,7 @@ export async function updateVolumeAction(id: string, raw: unknown): Promise<{ ok
   try {
     await updateVolume(z.string().min(1).max(64).parse(id), raw, actor);
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") };
+    if (err instanceof z.ZodError) return { error: formatIssues(err) };
     return { error: (err as Error).message };
   }
   revalidatePath(`/volumes/${id}`);
