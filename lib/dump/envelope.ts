@@ -88,7 +88,7 @@ export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | und
   const legacyEncrypted = (block.headers.get("Proc-Type") ?? "").includes("ENCRYPTED") && block.headers.has("DEK-Info");
   const encrypted = legacyEncrypted || block.type.includes("ENCRYPTED");
   if (encrypted && !passphrase) {
-    throw new Error("a passphrase is required to open the private key: please set the 'JFS_RSA_PASSPHRASE' environment variable");
+    throw new JfsError("usage", "a passphrase is required to open the private key: please set the 'JFS_RSA_PASSPHRASE' environment variable");
   }
   let key: KeyObject;
   try {
@@ -97,13 +97,15 @@ export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | und
     const e = err as NodeJS.ErrnoException;
     const code = e.code ?? "";
     if (encrypted && /UNSUPPORTED/.test(code)) {
-      throw new Error(
+      throw new JfsError(
+        "unsupported",
         `the private key is encrypted with a cipher OpenSSL 3 no longer supports (${e.message}); ` +
           "re-encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-new.pem",
+        { cause: err },
       );
     }
-    if (encrypted) throw new Error("the passphrase (JFS_RSA_PASSPHRASE) does not open the private key: wrong passphrase");
-    throw new Error(`the private key cannot be parsed (${e.message})`);
+    if (encrypted) throw new JfsError("auth", "the passphrase (JFS_RSA_PASSPHRASE) does not open the private key: wrong passphrase", { cause: err });
+    throw new JfsError("usage", `the private key cannot be parsed (${e.message})`, { cause: err });
   }
   const type = key.asymmetricKeyType;
   if ((type as string) === "sm2") throw new Error("SM2 keys (sm4gcm volumes) are not supported: Node's OpenSSL has no SM2 encryption");

@@ -42,8 +42,9 @@ async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>, name: strin
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code?.startsWith("Z_") || /unexpected end of file|incorrect header check|invalid/i.test(err.message))
-      throw new DumpInputError(`${name}: gzip data is truncated or corrupt (${err.message}); the backup is incomplete`);
+    // zlib's own errors all carry a Z_… code (Z_BUF_ERROR for a truncated stream); others pass.
+    if (err.code?.startsWith("Z_"))
+      throw new DumpInputError(`${name}: gzip data is truncated or corrupt (${err.message}); the backup is incomplete`, "corrupt-input", { cause: err });
     throw e;
   } finally {
     source.destroy();

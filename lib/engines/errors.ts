@@ -1,5 +1,6 @@
 // What the engines share about failures: recognising a network path that failed, whichever
 // driver reported it (Node sockets, ioredis, mariadb, pg).
+import { JfsError } from "../jfs/errors";
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EPIPE", "EACCES",
@@ -14,8 +15,9 @@ const NETWORK_MESSAGES =
  */
 export function lostConnection(err: unknown, redactedUrl: string, done: string): unknown {
   const network = networkErrorCode(err);
-  if (!network || /^cannot reach /.test((err as Error).message ?? "")) return err;
-  return new Error(`lost the connection to ${redactedUrl} after ${done} (${network}): check that the server is up`);
+  // A failure explained at open (kind "unreachable" already) is kept as it is.
+  if (!network || err instanceof JfsError) return err;
+  return new JfsError("unreachable", `lost the connection to ${redactedUrl} after ${done} (${network}): check that the server is up`, { cause: err });
 }
 
 /** The error's code, when it is one of a failed network path (else null). */

@@ -10,6 +10,7 @@ import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { readDump } from "../dump/reader";
 import type { LoadSink, MetaEngine } from "./engine";
 import { lostConnection } from "./errors";
+import { errorKind, errorMessage, JfsError, wrapError } from "../jfs/errors";
 
 export interface LoadOptions {
   onProgress?: (p: { entries: number; bytes: number }) => void;
@@ -392,11 +393,13 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     try {
       await sink.abort();
     } catch (abortErr) {
-      throw new Error(
-        `load failed: ${(err as Error).message}; emptying the database afterwards also failed (${(abortErr as Error).message}): wipe ${engine.redactedUrl} by hand before retrying`,
+      throw new JfsError(
+        errorKind(err),
+        `load failed: ${errorMessage(err)}; emptying the database afterwards also failed (${errorMessage(abortErr)}): wipe ${engine.redactedUrl} by hand before retrying`,
+        { cause: err },
       );
     }
-    throw new Error(`load failed, nothing was kept (the database is empty again): ${(err as Error).message}`);
+    throw wrapError("load failed, nothing was kept (the database is empty again)", err);
   }
   opts.onProgress?.({ entries: state.result.entries, bytes: counter.bytes });
   const s = state.setting!;

@@ -1,6 +1,7 @@
 // META-URL helpers shared by every engine: hiding the password, and the password JuiceFS
 // takes from the environment when the URL has none.
 import { readFileSync } from "node:fs";
+import { wrapError } from "../jfs/errors";
 
 /** Index of the '@' that ends the user part (the last one before the query), or -1. */
 function userinfoEnd(rest: string): number {
@@ -42,6 +43,6 @@ export function passwordFromEnv(env: Record<string, string | undefined>, vars: r
   try {
     return readFileSync(file, "utf8").trim();
   } catch (err) {
-    throw new Error(`cannot read META_PASSWORD_FILE ${file}: ${(err as Error).message}`);
+    throw wrapError(`cannot read META_PASSWORD_FILE ${file}`, err);
   }
 }

@@ -233,7 +233,7 @@ function openIndex(indexPath: string): Database.Database {
   try {
     db = new Database(indexPath, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw new InspectNotFoundError(`no backup index at ${indexPath} (${(err as Error).message}): index the backup first`);
+    throw new InspectNotFoundError(`no backup index at ${indexPath} (${(err as Error).message}): index the backup first`, { cause: err });
   }
   let version: number | undefined;
   try {

@@ -23,8 +23,8 @@ export interface TreeSource {
 
 /** A directory or entry the caller named does not exist (HTTP 404). */
 export class InspectNotFoundError extends JfsError {
-  constructor(message: string) {
-    super("not-found", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("not-found", message, options);
   }
 }
 

@@ -54,3 +54,22 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** Node's codes for a local file that is missing or not ours to read, as error kinds. */
+const SYSTEM_KINDS: Record<string, ErrorKind> = {
+  ENOENT: "not-found",
+  ENOTDIR: "not-found",
+  EISDIR: "usage",
+  EACCES: "auth",
+  EPERM: "auth",
+};
+
+/**
+ * `context: what went wrong below`, as one JfsError: the lower error stays as `cause` and its
+ * kind is kept (a corrupt dump under "load failed" is still corrupt input) unless `kind` says
+ * otherwise. The one place that puts an error's message inside another's.
+ */
+export function wrapError(context: string, cause: unknown, kind?: ErrorKind): JfsError {
+  const inner = cause instanceof JfsError ? cause.kind : SYSTEM_KINDS[String((cause as { code?: unknown })?.code)];
+  return new JfsError(kind ?? inner ?? "internal", `${context}: ${errorMessage(cause)}`, { cause });
+}

@@ -27,6 +27,7 @@ import { dataPath } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
+import { wrapError } from "../jfs/errors";
 
 // ---------------------------------------------------------------- helpers
 
@@ -96,7 +97,7 @@ export async function openBackupPlain(
     try {
       keyObj = loadRsaPrivateKey(rsa.pem, rsa.passphrase || undefined);
     } catch (err) {
-      throw new Error(`the RSA key cannot be used: ${(err as Error).message}`);
+      throw wrapError("the RSA key cannot be used", err);
     }
     raw = raw.pipe(createDecryptStream(keyObj, envelopeAlgo(rsa.algo || setting.EncryptAlgo || undefined)));
   }

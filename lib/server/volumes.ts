@@ -10,6 +10,7 @@ import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSch
 import { audit, getDb } from "./db";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
+import { wrapError } from "../jfs/errors";
 
 /** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
 export function parseInterval(text: string): number {
@@ -76,7 +77,7 @@ export async function withEngine<T>(url: string, fn: (e: MetaEngine) => Promise<
   try {
     engine = await openEngine(url);
   } catch (err) {
-    throw new Error(`cannot open ${redactUrl(url)}: ${(err as Error).message}`);
+    throw wrapError(`cannot open ${redactUrl(url)}`, err);
   }
   try {
     return await fn(engine);

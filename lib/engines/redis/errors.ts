@@ -1,37 +1,40 @@
 // One-line explanations of Redis failures, naming the fix. Never includes the password.
+import { JfsError, type ErrorKind } from "../../jfs/errors";
 import { networkErrorCode } from "../errors";
 
 export function explainRedisError(err: unknown, addr: string): Error {
+  const explained = (kind: ErrorKind, message: string) => new JfsError(kind, message, { cause: err });
   const msg = (err as { message?: string })?.message ?? String(err);
   if (/^LOADING\b/.test(msg)) {
-    return new Error(`Redis at ${addr} is still loading its dataset into memory (LOADING): wait until it has finished, then retry`);
+    return explained("busy", `Redis at ${addr} is still loading its dataset into memory (LOADING): wait until it has finished, then retry`);
   }
   if (/^NOAUTH\b/.test(msg)) {
-    return new Error(
+    return explained(
+      "auth",
       `Redis at ${addr} requires a password (NOAUTH): put it in the META-URL (redis://:PASSWORD@host:port/db) or set REDIS_PASSWORD / META_PASSWORD`,
     );
   }
   if (/^WRONGPASS\b|invalid password|invalid username-password/i.test(msg)) {
-    return new Error(`Redis at ${addr} rejected the credentials (WRONGPASS): check the user and password in the META-URL or REDIS_PASSWORD / META_PASSWORD`);
+    return explained("auth", `Redis at ${addr} rejected the credentials (WRONGPASS): check the user and password in the META-URL or REDIS_PASSWORD / META_PASSWORD`);
   }
   if (/without any password configured/i.test(msg)) {
-    return new Error(`Redis at ${addr} has no password set, but one was given: remove it from the META-URL or from REDIS_PASSWORD / META_PASSWORD`);
+    return explained("auth", `Redis at ${addr} has no password set, but one was given: remove it from the META-URL or from REDIS_PASSWORD / META_PASSWORD`);
   }
   const network = networkErrorCode(err);
   if (network) {
-    return new Error(`cannot reach Redis at ${addr} (${network}): check the host, port or socket path, and that redis-server is running`);
+    return explained("unreachable", `cannot reach Redis at ${addr} (${network}): check the host, port or socket path, and that redis-server is running`);
   }
   if (/^OOM\b/.test(msg)) {
-    return new Error(`Redis at ${addr} is out of memory (maxmemory reached): raise maxmemory or use a bigger server, then retry`);
+    return explained("refused", `Redis at ${addr} is out of memory (maxmemory reached): raise maxmemory or use a bigger server, then retry`);
   }
   if (/^READONLY\b/.test(msg)) {
-    return new Error(`Redis at ${addr} is a read-only replica (READONLY): point the META-URL at the master`);
+    return explained("refused", `Redis at ${addr} is a read-only replica (READONLY): point the META-URL at the master`);
   }
   if (/^NOPERM\b/.test(msg)) {
-    return new Error(`Redis at ${addr} denied a command to this user (NOPERM): grant the user access to all keys and commands of this database`);
+    return explained("auth", `Redis at ${addr} denied a command to this user (NOPERM): grant the user access to all keys and commands of this database`);
   }
   if (/^ERR DB index is out of range/i.test(msg)) {
-    return new Error(`Redis at ${addr}: database number out of range: pick a DB below the server's 'databases' setting`);
+    return explained("usage", `Redis at ${addr}: database number out of range: pick a DB below the server's 'databases' setting`);
   }
   return err instanceof Error ? err : new Error(msg);
 }

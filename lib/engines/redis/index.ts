@@ -13,6 +13,7 @@ import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
+import { wrapError } from "../../jfs/errors";
 
 /** Chunks of one file read with its batch; a bigger file's others follow in pipelines. */
 const BATCH_MAX_CHUNKS = 64;
@@ -120,7 +121,7 @@ export class RedisEngine implements MetaEngine {
     try {
       return parseSetting(raw.toString("utf8"));
     } catch (err) {
-      throw new Error(`the volume format stored in Redis at ${this.addr} (key "setting") is not valid: ${(err as Error).message}`);
+      throw wrapError(`the volume format stored in Redis at ${this.addr} (key "setting") is not valid`, err, "corrupt-input");
     }
   }
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { passwordFromEnv } from "../url";
 import type { RedisOptions } from "ioredis";
+import { wrapError } from "../../jfs/errors";
 
 export interface RedisTarget {
   /** Options for `new Redis(...)` (single node). */
@@ -136,7 +137,7 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
         try {
           return readFileSync(file);
         } catch (err) {
-          throw new Error(`cannot read ${name} ${file}: ${(err as Error).message}`);
+          throw wrapError(`cannot read ${name} ${file}`, err);
         }
       };
       const cert = readOpt("tls-cert-file");

@@ -11,6 +11,7 @@ import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
 import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
 import { SqlLoadSink } from "./loader";
+import { wrapError } from "../../jfs/errors";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -151,7 +152,7 @@ export class SqlEngine implements MetaEngine {
     try {
       return parseSetting(text);
     } catch (err) {
-      throw new Error(`the volume format stored in ${this.target.label} (table ${this.names.raw("setting")}, row 'format') is not valid: ${(err as Error).message}`);
+      throw wrapError(`the volume format stored in ${this.target.label} (table ${this.names.raw("setting")}, row 'format') is not valid`, err, "corrupt-input");
     }
   }
 

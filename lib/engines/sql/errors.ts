@@ -1,24 +1,26 @@
 // One-line explanations of connection failures, naming the fix. Never includes the password.
+import { JfsError } from "../../jfs/errors";
 import { networkErrorCode } from "../errors";
 
 export function explainConnectError(err: unknown, label: string): Error {
+  const cause = { cause: err };
   const e = err as { message?: string; code?: string; errno?: number; sqlState?: string };
   const msg = e?.message ?? String(err);
   const code = String(e?.code ?? "");
   const network = networkErrorCode(err);
   if (network) {
-    return new Error(`cannot reach ${label} (${network}): check the host, port or socket path in the META-URL, and that the server is running`);
+    return new JfsError("unreachable", `cannot reach ${label} (${network}): check the host, port or socket path in the META-URL, and that the server is running`, cause);
   }
   // PostgreSQL 28P01 / 28000, MySQL 1045 ER_ACCESS_DENIED_ERROR
   if (code === "28P01" || code === "28000" || code === "ER_ACCESS_DENIED_ERROR" || /password authentication failed|Access denied for user/i.test(msg)) {
-    return new Error(`${label} rejected the credentials: check the user and password in the META-URL or META_PASSWORD / META_PASSWORD_FILE`);
+    return new JfsError("auth", `${label} rejected the credentials: check the user and password in the META-URL or META_PASSWORD / META_PASSWORD_FILE`, cause);
   }
   // PostgreSQL 3D000, MySQL 1049 ER_BAD_DB_ERROR
   if (code === "3D000" || code === "ER_BAD_DB_ERROR" || /database .* does not exist|Unknown database/i.test(msg)) {
-    return new Error(`${label}: the database does not exist: create it first (JuiceFS does not create databases either)`);
+    return new JfsError("not-found", `${label}: the database does not exist: create it first (JuiceFS does not create databases either)`, cause);
   }
   if (/SSL|TLS/i.test(msg)) {
-    return new Error(`${label}: TLS negotiation failed (${msg}): adjust sslmode= (postgres) or tls= (mysql) in the META-URL`);
+    return new JfsError("usage", `${label}: TLS negotiation failed (${msg}): adjust sslmode= (postgres) or tls= (mysql) in the META-URL`, cause);
   }
   return err instanceof Error ? err : new Error(msg);
 }

@@ -56,8 +56,8 @@ export type SqlTarget = (SqliteTarget | MysqlTarget | PostgresTarget) & {
 export type UrlEnv = Record<string, string | undefined>;
 
 export class SqlUrlError extends JfsError {
-  constructor(message: string) {
-    super("usage", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("usage", message, options);
   }
 }
 
@@ -74,7 +74,7 @@ function envPassword(env: UrlEnv): string | undefined {
   try {
     return passwordFromEnv(env, ["META_PASSWORD"]);
   } catch (err) {
-    throw new SqlUrlError((err as Error).message);
+    throw new SqlUrlError((err as Error).message, { cause: err });
   }
 }
 
