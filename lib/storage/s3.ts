@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Agent as HttpsAgent } from "node:https";
 import type { Readable } from "node:stream";
+import { networkErrorCode } from "../jfs/network";
 import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
 
 export interface S3Location {
@@ -319,7 +320,8 @@ function s3Error(err: unknown, what: string, loc: S3Location): StorageError {
     );
   }
   if (e.name === "NoSuchKey" || status === 404) return new StorageError(`object not found (${what}) at ${where}`, "not-found", { cause: err });
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(code) || e.name === "TimeoutError" || /ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(e.message ?? "")) {
+  // Besides a failed socket, the SDK's own request timeouts mean the endpoint does not answer.
+  if (networkErrorCode(err) !== null || e.name === "TimeoutError" || /timed? ?out/i.test(e.message ?? "")) {
     return new StorageError(`cannot reach the storage endpoint ${loc.endpoint ?? `AWS ${loc.region}`} (${code || e.name}): check the Bucket URL or --storage-endpoint`, "unreachable", { cause: err });
   }
   return new StorageError(`storage error in ${what} at ${where}: ${e.name ?? ""} ${e.message ?? String(err)}`.trim(), status && status >= 500 ? "unreachable" : "internal", { cause: err });

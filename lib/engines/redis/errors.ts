@@ -1,6 +1,6 @@
 // One-line explanations of Redis failures, naming the fix. Never includes the password.
 import { JfsError, type ErrorKind } from "../../jfs/errors";
-import { networkErrorCode } from "../errors";
+import { networkErrorCode } from "../../jfs/network";
 
 export function explainRedisError(err: unknown, addr: string): Error {
   const explained = (kind: ErrorKind, message: string) => new JfsError(kind, message, { cause: err });

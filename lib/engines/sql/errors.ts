@@ -1,6 +1,6 @@
 // One-line explanations of connection failures, naming the fix. Never includes the password.
 import { JfsError } from "../../jfs/errors";
-import { networkErrorCode } from "../errors";
+import { networkErrorCode } from "../../jfs/network";
 
 export function explainConnectError(err: unknown, label: string): Error {
   const cause = { cause: err };

@@ -1,0 +1,22 @@
+// Recognising a failed network path, whichever client reported it (Node sockets, ioredis,
+// mariadb, pg, the AWS SDK): the one list of codes and messages for engines and storage.
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EPIPE", "EACCES",
+  "ER_GET_CONNECTION_TIMEOUT", "ER_CONNECTION_TIMEOUT", "ER_SOCKET_UNEXPECTED_CLOSE",
+]);
+const NETWORK_MESSAGES =
+  /connect ECONNREFUSED|getaddrinfo ENOTFOUND|connect ETIMEDOUT|Connection is closed|Stream isn't writeable|timeout exceeded when trying to connect|Connection terminated|socket hang up|socket has unexpectedly been closed/i;
+
+/**
+ * The error's code when it is one of a failed network path, else null. The code is looked
+ * for on the error and on its `cause` (the AWS SDK wraps the socket error); an error with
+ * no known code is recognised by its message, and the message stands for the code.
+ */
+export function networkErrorCode(err: unknown): string | null {
+  const e = err as { message?: string; code?: string; cause?: { code?: string } } | null | undefined;
+  for (const c of [e?.code, e?.cause?.code]) if (c !== undefined && NETWORK_CODES.has(String(c))) return String(c);
+  const code = String(e?.code ?? "");
+  const msg = e?.message ?? String(err);
+  return NETWORK_MESSAGES.test(msg) ? code || msg : null;
+}
