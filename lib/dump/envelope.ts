@@ -22,6 +22,7 @@ import { createReadStream } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { Transform, Writable, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { MAGIC_BYTES, sniffDump } from "./magic";
 import { JfsError } from "../jfs/errors";
 
 export const ENVELOPE_ALGOS = ["aes256gcm-rsa", "chacha20-rsa"] as const;
@@ -186,12 +187,6 @@ export function isEnvelope(head: Buffer, size?: number, keyBytes?: number): bool
   if (!([128, 256, 384, 512].includes(k) || (keyBytes !== undefined && k === keyBytes && k >= 128))) return false;
   if (head[2] !== NONCE_LEN) return false;
   return size === undefined || 3 + k + NONCE_LEN + TAG_LEN <= size;
-}
-
-function sniffPlain(head: Buffer): boolean {
-  if (head[0] === 0x1f && head[1] === 0x8b) return true; // gzip
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f) return true; // zstd (28 b5 2f fd)
-  return head.length > 0 && head[0] === 0x7b; // "{": JSON
 }
 
 // --- encryption -------------------------------------------------------------------------
@@ -395,14 +390,14 @@ export async function decryptFileWithKey(path: string, key: KeyObject, algoName?
   let size: number;
   try {
     size = (await fh.stat()).size;
-    head = Buffer.alloc(Math.min(3, size));
+    head = Buffer.alloc(Math.min(MAGIC_BYTES, size));
     await fh.read(head, 0, head.length, 0);
   } finally {
     await fh.close();
   }
   if (!isEnvelope(head, size, modulusBytes(key))) {
-    // Plain backups (gzip, zstd, JSON) need no key: JuiceFS fails on them, we read them.
-    if (sniffPlain(head)) return createReadStream(path);
+    // Plain backups (gzip, zstd, JSON, binary) need no key: JuiceFS fails on them, we read them.
+    if (sniffDump(head) !== "unknown") return createReadStream(path);
     checkHeader(head, key, size); // a precise error when it looks like a damaged envelope
     throw new EnvelopeError(`${path} is neither an encrypted JuiceFS object nor a plain backup`, "format");
   }

@@ -4,19 +4,8 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { looksLikeBinaryDump, MAGIC_BYTES, sniffCompression } from "./magic";
 import { JfsError } from "../jfs/errors";
-
-export type Compression = "none" | "gzip" | "zstd";
-
-const GZIP_MAGIC = [0x1f, 0x8b];
-const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-
-export function sniffCompression(head: Uint8Array): Compression {
-  const starts = (m: number[]) => head.length >= m.length && m.every((b, i) => head[i] === b);
-  if (starts(GZIP_MAGIC)) return "gzip";
-  if (starts(ZSTD_MAGIC)) return "zstd";
-  return "none";
-}
 
 /** Thrown for compressed input this build cannot decode, and for corrupt compressed input. */
 export class DumpInputError extends JfsError {
@@ -61,21 +50,13 @@ async function* plain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator
   }
 }
 
-/**
- * A JuiceFS binary dump (`juicefs dump --binary`) has no magic, but it starts with the
- * format segment: type 1 as a big-endian uint32. JSON never starts with a NUL byte.
- */
-export function looksLikeBinaryDump(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0 && head[1] === 0 && head[2] === 0 && head[3] === 1;
-}
-
 /** Passes the stream on, refusing a binary dump with a clear message at its first bytes. */
 async function* jsonOnly(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
   let head: Buffer | null = Buffer.alloc(0);
   for await (const chunk of chunks) {
     if (head !== null) {
       head = Buffer.concat([head, chunk]);
-      if (head.length < 4) continue;
+      if (head.length < MAGIC_BYTES) continue;
       if (looksLikeBinaryDump(head))
         throw new DumpInputError(`${name} is a JuiceFS binary dump (juicefs dump --binary); jfsmeta reads JSON dumps only`);
       yield head;
@@ -107,7 +88,7 @@ export async function openDumpInput(source: string | undefined | NodeJS.Readable
   // Read until the magic can be told (or the input ends).
   const parts: Buffer[] = [];
   let size = 0;
-  while (size < 4) {
+  while (size < MAGIC_BYTES) {
     const r = await rest.next();
     if (r.done) break;
     parts.push(r.value);

@@ -2,6 +2,7 @@
 // from its first bytes (JuiceFS's large encrypted backups are really plain gzip, §1.9).
 import { z } from "zod";
 import { isEnvelope } from "../dump/envelope";
+import { sniffDump } from "../dump/magic";
 import { forecastRetention, parseBackupTime, RetentionForecastItemSchema, RetentionForecastSchema, type ForecastOptions } from "./retention";
 import { getBytes, listAll, type ObjectStore } from "./store";
 
@@ -26,13 +27,8 @@ export type BackupInfo = z.infer<typeof BackupInfoSchema>;
 /** What the first bytes of an object say it is. */
 export function sniffKind(head: Buffer, size: number): BackupKind {
   if (size === 0) return "empty";
-  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
   if (isEnvelope(head, size)) return "encrypted";
-  if (head.length >= 4 && head.readUInt32BE(0) === 1) return "binary"; // first segment: type 1 = format
-  const text = head.toString("latin1").trimStart();
-  if (text.startsWith("{")) return "json";
-  return "unknown";
+  return sniffDump(head);
 }
 
 /** A half-written upload or temp file is never offered as a backup. */
