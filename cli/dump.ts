@@ -4,6 +4,7 @@ import { openEngine } from "../lib/engines/open";
 import { dumpMeta } from "../lib/engines/dump";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { openDumpOutput } from "../lib/dump/output";
+import { logIgnored } from "../lib/jfs/errors";
 
 const HELP = `usage: jfsmeta dump [options] META-URL [FILE]
 
@@ -69,7 +70,7 @@ export async function run(args: string[]): Promise<number> {
       });
       await output.commit();
     } catch (err) {
-      await output.abort().catch(() => {});
+      await output.abort().catch((abortErr) => logIgnored("removing the unfinished output file", abortErr));
       throw err;
     }
     if (!quiet) {

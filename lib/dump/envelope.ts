@@ -38,8 +38,9 @@ export class EnvelopeError extends JfsError {
     message: string,
     /** "format": not an envelope / damaged header; "key": wrong RSA key; "auth": tag check failed */
     readonly problem: "format" | "key" | "auth",
+    options?: { cause?: unknown },
   ) {
-    super(problem === "key" ? "auth" : "corrupt-input", message);
+    super(problem === "key" ? "auth" : "corrupt-input", message, options);
   }
 }
 
@@ -156,10 +157,11 @@ function wrapDataKey(publicKey: KeyObject, dataKey: Buffer, seed: Buffer): Buffe
 function unwrapDataKey(privateKey: KeyObject, wrapped: Buffer): Buffer {
   try {
     return privateDecrypt({ key: privateKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: OAEP_LABEL }, wrapped);
-  } catch {
+  } catch (err) {
     throw new EnvelopeError(
       "the RSA key does not match this object: its data key does not unwrap (wrong --encrypt-rsa-key, or not this volume's key)",
       "key",
+      { cause: err },
     );
   }
 }

@@ -15,6 +15,7 @@ export function encodeNode(n: DumpNode): Buffer {
   try {
     return encodeCompact(n);
   } catch {
+    // A value outside the compact layout's fields (u() throws on it): the whole node as V8 data.
     return Buffer.concat([Buffer.of(WHOLE_V8), v8.serialize(n)]);
   }
 }

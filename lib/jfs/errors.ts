@@ -73,3 +73,13 @@ export function wrapError(context: string, cause: unknown, kind?: ErrorKind): Jf
   const inner = cause instanceof JfsError ? cause.kind : SYSTEM_KINDS[String((cause as { code?: unknown })?.code)];
   return new JfsError(kind ?? inner ?? "internal", `${context}: ${errorMessage(cause)}`, { cause });
 }
+
+/**
+ * The one log line of a failure that is deliberately not thrown: a cleanup after another error
+ * (that error is the one reported), a best-effort write. Goes to stderr, where the CLI's
+ * warnings and the dashboard server's log go; never silent, since a failed cleanup may leave
+ * something behind that a person must remove.
+ */
+export function logIgnored(what: string, err: unknown): void {
+  process.stderr.write(`jfsmeta: warning: ${what} failed: ${errorMessage(err)}\n`);
+}

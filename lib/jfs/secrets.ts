@@ -48,9 +48,12 @@ export function decryptSecret(stored: string, uuid: string, field: SecretField =
   d.setAuthTag(raw.subarray(raw.length - 16));
   try {
     return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString("utf8");
-  } catch {
-    throw new Error(
-      `the volume's ${field} does not decrypt with its UUID ${uuid} (was the UUID changed, or the setting copied from another volume?); set it again with \`jfsmeta config\``,
+  } catch (err) {
+    throw new JfsError(
+      "corrupt-input",
+      `the volume's ${field} does not decrypt with its UUID ${uuid} (was the UUID changed, or the setting copied from another volume?,
+      { cause: err },
+    ); set it again with \`jfsmeta config\``,
     );
   }
 }

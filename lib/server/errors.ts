@@ -4,6 +4,7 @@
 // volume holds, hence 403 and not 401 (which would read as "sign in again").
 import { z } from "zod";
 import { errorKind, errorMessage, type ErrorKind } from "../jfs/errors";
+import { formatIssues } from "../jfs/format";
 
 export const HTTP_STATUSES: Record<ErrorKind, number> = {
   usage: 400,
@@ -24,10 +25,20 @@ export function httpStatusOf(err: unknown): number {
   return HTTP_STATUSES[errorKind(err)];
 }
 
-/** The JSON answer of a route handler that failed: `{ error: message }` with its status. */
+/** The one line a person reads; an internal error (a bug) also leaves its stack in the server log. */
+function userMessage(err: unknown): string {
+  if (err instanceof z.ZodError) return formatIssues(err);
+  if (errorKind(err) === "internal") console.error(err);
+  return errorMessage(err);
+}
+
+/** The JSON answer of a route handler that failed: `{ error: message, kind }` with its status. */
 export function errorResponse(err: unknown): Response {
-  const status = httpStatusOf(err);
-  // An internal error is a bug: its stack goes to the server log, its message to the user.
-  if (status === 500) console.error(err);
-  return Response.json({ error: errorMessage(err), kind: err instanceof z.ZodError ? "usage" : errorKind(err) }, { status });
+  const kind: ErrorKind = err instanceof z.ZodError ? "usage" : errorKind(err);
+  return Response.json({ error: userMessage(err), kind }, { status: httpStatusOf(err) });
+}
+
+/** What a server action returns for a failure: the message, never a thrown error (Next hides those). */
+export function actionError(err: unknown): { error: string } {
+  return { error: userMessage(err) };
 }

@@ -9,6 +9,7 @@ import { redactUrl } from "../engines/open";
 import { redactUrlsIn } from "../engines/url";
 import { dataPath } from "./config";
 import { getDb } from "./db";
+import { logIgnored } from "../jfs/errors";
 
 export type JobKind = "dump" | "restore" | "export" | "index" | "backup";
 export type JobState = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
@@ -52,6 +53,7 @@ export const JOB_FILES_TTL_MS = 7 * 24 * 3600 * 1000;
 export async function pruneJobFiles(now = Date.now()): Promise<string[]> {
   const root = dataPath("jobs");
   const removed: string[] = [];
+  // No jobs directory yet means nothing to sweep; an entry gone meanwhile was swept by another.
   for (const name of await readdir(root).catch(() => [] as string[])) {
     const dir = path.join(root, name);
     const st = await stat(dir).catch(() => null);
@@ -94,7 +96,7 @@ export async function startJob(
     if (!dirty) return writing;
     dirty = false;
     const data = { done: progress.done, total: progress.total, phase: progress.phase, log };
-    writing = writing.then(() => db.job.update({ where: { id }, data }).catch(() => undefined));
+    writing = writing.then(() => db.job.update({ where: { id }, data }).catch((err) => logIgnored(`saving job ${id}'s progress`, err)));
     return writing;
   };
   const timer = setInterval(flush, FLUSH_MS);
@@ -141,7 +143,7 @@ export async function startJob(
             finishedAt: new Date(),
           },
         })
-        .catch(() => undefined);
+        .catch((err) => logIgnored(`saving job ${id}'s outcome (${state})`, err));
     }
   })();
   return id;

@@ -3,6 +3,7 @@
 // the lastBackup xattr, then cleans up as JuiceFS does). Real volumes are left to their clients.
 import { runAutoBackup } from "./tasks";
 import { listVolumes } from "./volumes";
+import { errorMessage } from "../jfs/errors";
 
 const POLL_MS = 5 * 60_000;
 const g = globalThis as unknown as { __jfsmetaScheduler?: NodeJS.Timeout };
@@ -16,7 +17,8 @@ export function startDemoBackups(log: (line: string) => void = (l) => console.lo
       else if (r.status === "failed") log(`jfsmeta: demo backup failed: ${r.message}`);
     }
   };
-  g.__jfsmetaScheduler = setInterval(() => void tick().catch((err) => log(`jfsmeta: demo backup failed: ${(err as Error).message}`)), POLL_MS);
+  const run = () => void tick().catch((err) => log(`jfsmeta: demo backup failed: ${errorMessage(err)}`));
+  g.__jfsmetaScheduler = setInterval(run, POLL_MS);
   g.__jfsmetaScheduler.unref();
-  void tick().catch(() => undefined);
+  run();
 }

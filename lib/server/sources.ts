@@ -5,7 +5,7 @@ import { openEngine } from "../engines/open";
 import { openBackupSource, openLiveSource, type TreeSource } from "../inspect";
 import { indexPathFor } from "./tasks";
 import type { VolumeRecord } from "./volumes";
-import { JfsError } from "../jfs/errors";
+import { JfsError, logIgnored } from "../jfs/errors";
 
 const IDLE_MS = 5 * 60_000;
 const MAX_OPEN = 8;
@@ -17,7 +17,7 @@ const open: Map<string, Slot> = (g.__jfsmetaSources ??= new Map());
 async function closeSlot(key: string): Promise<void> {
   const s = open.get(key);
   open.delete(key);
-  await s?.source.then((src) => src.close()).catch(() => undefined);
+  await s?.source.then((src) => src.close()).catch((err) => logIgnored(`closing the tree source ${key}`, err));
 }
 
 function sweep(): void {
@@ -49,7 +49,7 @@ export async function treeSource(v: VolumeRecord, backup: string | null): Promis
       : openEngine(v.metaUrl).then((e) => openLiveSource(e));
     slot = { source, used: Date.now() };
     open.set(key, slot);
-    source.catch(() => open.delete(key));
+    source.catch(() => open.delete(key)); // the caller awaiting `source` reports the failure
   }
   slot.used = Date.now();
   return slot.source;

@@ -27,7 +27,7 @@ import { dataPath } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
-import { wrapError } from "../jfs/errors";
+import { logIgnored, wrapError } from "../jfs/errors";
 
 // ---------------------------------------------------------------- helpers
 
@@ -245,7 +245,7 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
   } catch (err) {
     checks.push({ id: "reachable", ok: false, label: "Target not reachable", detail: redactUrlsIn((err as Error).message) });
   } finally {
-    await engine?.close().catch(() => undefined);
+    await engine?.close().catch((err) => logIgnored("closing the target after its check", err));
   }
   try {
     const setting = await settingOf(v);

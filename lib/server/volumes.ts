@@ -10,7 +10,7 @@ import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSch
 import { audit, getDb } from "./db";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
-import { wrapError } from "../jfs/errors";
+import { logIgnored, wrapError } from "../jfs/errors";
 
 /** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
 export function parseInterval(text: string): number {
@@ -82,7 +82,7 @@ export async function withEngine<T>(url: string, fn: (e: MetaEngine) => Promise<
   try {
     return await fn(engine);
   } finally {
-    await engine.close().catch(() => undefined);
+    await engine.close().catch((err) => logIgnored(`closing ${redactUrl(url)}`, err));
   }
 }
 

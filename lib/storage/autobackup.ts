@@ -265,7 +265,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
         await written;
       } catch (err) {
         gzip.destroy(err as Error);
-        await written.catch(() => undefined);
+        await written.catch(() => undefined); // fails with the error it was destroyed with: `err`
         throw err;
       }
       const size = (await stat(file)).size;

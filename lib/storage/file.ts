@@ -5,6 +5,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
+import { wrapError } from "../jfs/errors";
 
 export class FileStore implements ObjectStore {
   readonly root: string;
@@ -29,8 +30,8 @@ export class FileStore implements ObjectStore {
     const startDir = slash >= 0 ? prefix.slice(0, slash + 1) : "";
     try {
       await stat(this.root);
-    } catch {
-      throw new StorageError(`the storage directory ${this.root} does not exist: create it or fix the volume's Bucket`, "not-found");
+    } catch (err) {
+      throw new StorageError(`the storage directory ${this.root} does not exist: create it or fix the volume's Bucket`, "not-found", { cause: err });
     }
     yield* this.walk(startDir, prefix);
   }
@@ -48,7 +49,7 @@ export class FileStore implements ObjectStore {
       if (d.isDirectory()) {
         if ((key + "/").startsWith(prefix) || prefix.startsWith(key + "/")) yield* this.walk(key + "/", prefix);
       } else if (d.isFile() && key.startsWith(prefix)) {
-        const st = await stat(path.join(this.root, key)).catch(() => null);
+        const st = await stat(path.join(this.root, key)).catch(() => null); // deleted since listed: not there
         if (st) yield { key, size: st.size, lastModified: st.mtime };
       }
     }
@@ -58,14 +59,17 @@ export class FileStore implements ObjectStore {
     const p = this.pathOf(key);
     try {
       await stat(p);
-    } catch {
-      throw new StorageError(`object ${key} not found in ${this.describe()}`, "not-found");
+    } catch (err) {
+      throw new StorageError(`object ${key} not found in ${this.describe()}`, "not-found", { cause: err });
     }
     return createReadStream(p, range ? { start: range.start, end: range.end } : undefined);
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
-    const st = await stat(this.pathOf(key)).catch(() => null);
+    const st = await stat(this.pathOf(key)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === "ENOENT" || err.code === "ENOTDIR") return null; // not there: head's answer
+      throw wrapError(`cannot read ${key} in ${this.describe()}`, err);
+    });
     return st && st.isFile() ? { key, size: st.size, lastModified: st.mtime } : null;
   }
 

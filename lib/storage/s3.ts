@@ -18,6 +18,7 @@ import { Agent as HttpsAgent } from "node:https";
 import type { Readable } from "node:stream";
 import { networkErrorCode } from "../jfs/network";
 import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
+import { logIgnored } from "../jfs/errors";
 
 export interface S3Location {
   bucket: string;
@@ -72,8 +73,8 @@ function parseS3BucketRules(bucketUrl: string, env: Env): S3Location {
   let u: URL;
   try {
     u = new URL(raw);
-  } catch {
-    throw new StorageError(`bucket URL "${bucketUrl}" cannot be parsed; expected e.g. https://mybucket.s3.us-east-1.amazonaws.com or http://host:9000/mybucket`, "usage");
+  } catch (err) {
+    throw new StorageError(`bucket URL "${bucketUrl}" cannot be parsed; expected e.g. https://mybucket.s3.us-east-1.amazonaws.com or http://host:9000/mybucket`, "usage", { cause: err });
   }
   const tls = u.protocol === "https:";
   const scheme = tls ? "https" : "http";
@@ -268,7 +269,12 @@ export class S3Store implements ObjectStore {
       await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
     } catch (err) {
       await rest.return?.().catch(() => undefined); // stop reading the source
-      if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      if (uploadId) {
+        // Unaborted parts stay in the bucket (and are billed) until a lifecycle rule removes them.
+        await this.client
+          .send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }))
+          .catch((abortErr) => logIgnored(`aborting the multipart upload of ${key} (upload id ${uploadId})`, abortErr));
+      }
       this.fail(err, `upload ${key}`);
     }
   }

@@ -105,13 +105,13 @@ export class RedisEngine implements MetaEngine {
 
   async close(): Promise<void> {
     if (this.bulkConn) {
-      const conn = await this.bulkConn.catch(() => null);
+      const conn = await this.bulkConn.catch(() => null); // never opened: its error was told where it was used
       conn?.close();
     }
     try {
       await this.client.quit();
     } catch {
-      this.client.disconnect();
+      this.client.disconnect(); // QUIT fails on a connection already gone: drop it without goodbye
     }
   }
 

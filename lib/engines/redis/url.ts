@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { passwordFromEnv } from "../url";
 import type { RedisOptions } from "ioredis";
-import { wrapError } from "../../jfs/errors";
+import { JfsError, wrapError } from "../../jfs/errors";
 
 export interface RedisTarget {
   /** Options for `new Redis(...)` (single node). */
@@ -72,8 +72,8 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
       } else {
         username = decodeURIComponent(userinfo) || undefined;
       }
-    } catch {
-      throw new Error("invalid escaping in the user or password of the Redis META-URL: percent-encode special characters");
+    } catch (err) {
+      throw new JfsError("usage", "invalid escaping in the user or password of the Redis META-URL: percent-encode special characters", { cause: err });
     }
   }
   if (!password) password = passwordFallback(env);

@@ -11,7 +11,7 @@ import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
 import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
 import { SqlLoadSink } from "./loader";
-import { wrapError } from "../../jfs/errors";
+import { logIgnored, wrapError } from "../../jfs/errors";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -114,7 +114,7 @@ export class SqlEngine implements MetaEngine {
   async close(): Promise<void> {
     const load = this.activeLoad;
     this.activeLoad = null;
-    if (load && !load.finished) await load.abort().catch(() => {});
+    if (load && !load.finished) await load.abort().catch((err) => logIgnored(`emptying ${this.redactedUrl} after an unfinished load`, err));
     await this.driver.close();
   }
 
@@ -175,7 +175,7 @@ export class SqlEngine implements MetaEngine {
     try {
       volume = (await this.readSetting())?.Name;
     } catch {
-      volume = undefined;
+      volume = undefined; // only names the volume in the refusal; an unreadable setting names none
     }
     const what = volume
       ? `it holds JuiceFS volume "${volume}"`
@@ -566,6 +566,7 @@ export class SqlEngine implements MetaEngine {
         await conn.run(ok ? "COMMIT" : "ROLLBACK");
         return ok;
       } catch (err) {
+        // A ROLLBACK fails only on a connection already lost: the server then rolls back itself.
         await conn.run("ROLLBACK").catch(() => {});
         // A concurrent first writer of the same name wins; we lost the race, not failed.
         if (/duplicate|deadlock|unique/i.test((err as Error).message)) return false;

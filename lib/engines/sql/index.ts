@@ -16,7 +16,7 @@ export async function openSqlEngine(url: string, env: UrlEnv = process.env): Pro
     try {
       await driver.all("SELECT 1 AS one");
     } catch (err) {
-      await driver.close().catch(() => {});
+      await driver.close().catch(() => {}); // a driver that never connected: its error is the one to tell
       throw explainConnectError(err, target.label);
     }
   }

@@ -14,6 +14,7 @@ import type { SqlEngine } from "./engine";
 import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
+import { logIgnored } from "../../jfs/errors";
 
 interface Buffered {
   table: string;
@@ -90,7 +91,7 @@ export class SqlLoadSink implements LoadSink {
       for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
       if (d.dialect === "mysql") await conn.run("BEGIN");
     } catch (err) {
-      await sink.abort().catch(() => {});
+      await sink.abort().catch((abortErr) => logIgnored(`removing what a failed load start created in ${engine.redactedUrl}`, abortErr));
       throw err;
     }
     return sink;
@@ -411,10 +412,11 @@ export class SqlLoadSink implements LoadSink {
     if (this.done) return;
     this.done = true;
     this.buffers.clear();
-    await this.flushing.catch(() => {});
+    await this.flushing.catch(() => {}); // a failed flush is what the caller is aborting for
     const d = this.engine.driver;
     try {
       if (this.ddlInTransaction) {
+        // A ROLLBACK fails only on a connection already lost: the server then rolls back itself.
         await this.conn.run("ROLLBACK").catch(() => {});
       } else {
         // MySQL: DDL committed on its own; drop what this load created (the database was

@@ -97,7 +97,7 @@ function decodePassword(p: string): string {
   try {
     return decodeURIComponent(p);
   } catch {
-    return p;
+    return p; // not percent-encoding after all (a bare % in the password): taken literally
   }
 }
 

@@ -2,7 +2,6 @@
 // Server actions that start and steer jobs. Each checks the session, validates its input
 // with zod, and returns { jobId } or { error } (errors already free of secrets).
 import { z } from "zod";
-import { formatIssues } from "../../jfs/format";
 import { cancelJob } from "../jobs";
 import { requireSession } from "../session";
 import {
@@ -18,6 +17,8 @@ import {
   type PreflightCheck,
 } from "../tasks";
 import { getVolume } from "../volumes";
+import { JfsError } from "../../jfs/errors";
+import { actionError } from "../errors";
 
 export type StartResult = { jobId?: string; error?: string };
 
@@ -25,7 +26,7 @@ const Id = z.string().min(1).max(64);
 
 async function volumeOr(id: unknown) {
   const v = await getVolume(Id.parse(id));
-  if (!v) throw new Error(`no volume ${String(id)}`);
+  if (!v) throw new JfsError("not-found", `no volume ${String(id)}`);
   return v;
 }
 
@@ -33,8 +34,7 @@ async function guard(fn: () => Promise<string>): Promise<StartResult> {
   try {
     return { jobId: await fn() };
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: formatIssues(err) };
-    return { error: (err as Error).message };
+    return actionError(err);
   }
 }
 
@@ -64,8 +64,7 @@ export async function preflightAction(req: unknown): Promise<{ checks?: Prefligh
     const r = RestoreRequestSchema.parse(req);
     return { checks: await preflightRestore(await volumeOr(r.volumeId), r) };
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: formatIssues(err) };
-    return { error: (err as Error).message };
+    return actionError(err);
   }
 }
 
@@ -83,7 +82,7 @@ export async function setSecretAction(req: unknown): Promise<{ ok?: true; error?
     await setStorageSecret(req, actor);
     return { ok: true };
   } catch (err) {
-    return { error: err instanceof z.ZodError ? "the secret key is required" : (err as Error).message };
+    return err instanceof z.ZodError ? { error: "the secret key is required" } : actionError(err);
   }
 }
 

@@ -6,6 +6,7 @@ import { formatIssues } from "../../jfs/format";
 import { requireSession } from "../session";
 import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../volumes";
 import type { SettingSummary } from "../../ui/views";
+import { actionError } from "../errors";
 
 export type AddVolumeState = { error?: string; tested?: SettingSummary & { usedInodes: string } };
 
@@ -35,7 +36,7 @@ export async function addVolumeAction(_prev: AddVolumeState | undefined, form: F
     }
     ({ id } = await addVolume(raw, actor));
   } catch (err) {
-    return { error: (err as Error).message };
+    return actionError(err);
   }
   revalidatePath("/");
   redirect(`/volumes/${id}`);
@@ -54,8 +55,7 @@ export async function updateVolumeAction(id: string, raw: unknown): Promise<{ ok
   try {
     await updateVolume(z.string().min(1).max(64).parse(id), raw, actor);
   } catch (err) {
-    if (err instanceof z.ZodError) return { error: formatIssues(err) };
-    return { error: (err as Error).message };
+    return actionError(err);
   }
   revalidatePath(`/volumes/${id}`);
   return { ok: true };

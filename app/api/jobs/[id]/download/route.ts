@@ -18,7 +18,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> 
     return Response.json({ error: "this job has no finished download" }, { status: 404 });
   }
   const file = jobFile(id, name);
-  const st = await stat(file).catch(() => null);
+  const st = await stat(file).catch(() => null); // swept by the jobs cleanup: answered 410 below
   if (!st) return Response.json({ error: "the download file is gone (data/jobs was cleaned)" }, { status: 410 });
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
