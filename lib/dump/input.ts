@@ -2,7 +2,7 @@
 // JuiceFS decides by the file suffix (and never decompresses stdin); sniffing the bytes makes
 // `dump.json.gz` renamed to `dump.json`, or gzip piped through stdin, just work.
 import { createReadStream } from "node:fs";
-import { Readable } from "node:stream";
+import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { looksLikeBinaryDump, MAGIC_BYTES, sniffCompression } from "./magic";
 import { JfsError } from "../jfs/errors";
@@ -103,5 +103,21 @@ export async function openDumpInput(source: string | undefined | NodeJS.Readable
       return zstdDecoder(name);
     case "none":
       return Readable.from(jsonOnly(plain(head, rest), name), { objectMode: false });
+  }
+}
+
+/**
+ * A pass-through that counts the bytes flowing through it, for the progress of an input whose
+ * size is known; `onBytes` (optional) hears the running total after each chunk.
+ */
+export class ByteCounter extends Transform {
+  bytes = 0;
+  constructor(private readonly onBytes?: (total: number) => void) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+    cb(null, chunk);
   }
 }

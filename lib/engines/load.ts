@@ -2,11 +2,12 @@
 // engine, recomputing nlink, lengths, dir stats, quota usage, counters, slice refcounts and
 // ACL ids on the way (dump-format.md §4). Memory stays flat: per-inode and per-slice facts
 // live in paged bitsets; maps only hold the rare duplicates (hard links, shared slices).
-import { Transform, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaLimit, QuotaUsage } from "../jfs/types";
 import { align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
+import { ByteCounter } from "../dump/input";
 import { readDump } from "../dump/reader";
 import type { LoadSink, MetaEngine } from "./engine";
 import { lostConnection } from "./errors";
@@ -95,15 +96,6 @@ const EDGE_BATCH = 100;
 function aclKey(r: AclRule): string {
   const list = (l: { id: number; perm: number }[]) => l.map((e) => `${e.id}:${e.perm}`).join(",");
   return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
-}
-
-/** Counts every byte that passes, for progress. */
-class ByteCounter extends Transform {
-  bytes = 0;
-  _transform(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null, data?: Buffer) => void): void {
-    this.bytes += chunk.length;
-    cb(null, chunk);
-  }
 }
 
 /** The recomputation of §4.3–4.4, fed entry by entry; writes go to the sink as they are ready. */

@@ -3,10 +3,11 @@
 // Memory stays flat: rows go to SQLite in batches inside one transaction, and only the
 // directories still open in the stream (one per level) are tracked.
 import { rename, rm } from "node:fs/promises";
-import { Transform, pipeline, type Readable, type Writable } from "node:stream";
+import { pipeline, type Readable, type Writable } from "node:stream";
 import v8 from "node:v8";
 import Database from "better-sqlite3";
 import type { DumpHeader, DumpVisitor, ReadEntry, TreeName } from "../dump/types";
+import { ByteCounter } from "../dump/input";
 import { collectHeader, readDump } from "../dump/reader";
 import { JsonDumpWriter } from "../dump/writer";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
@@ -100,7 +101,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
   await rm(tmpPath, { force: true });
   const db = new Database(tmpPath);
   let ok = false;
-  let counter: Transform | null = null;
+  let counter: ByteCounter | null = null;
   try {
     // A throwaway file until the rename: durability only matters at the end.
     db.pragma("journal_mode = OFF");
@@ -130,7 +131,6 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     let rows: Row[] = [];
     let entries = 0;
     let directories = 0;
-    let bytes = 0;
 
     const flush = () => {
       let i = 0;
@@ -168,16 +168,11 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
         rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, encodeNode(e.node)]);
         entries++;
         if (rows.length >= BATCH_ROWS) flush();
-        if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes, entries });
+        if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes: counted.bytes, entries });
       },
     };
 
-    counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        cb(null, chunk);
-      },
-    });
+    const counted = (counter = new ByteCounter());
     // Errors of the input reach the reader through the counter.
     pipeline(input, counter, () => {});
 
@@ -197,7 +192,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
 
     const info: BackupIndexInfo = BackupIndexInfoSchema.parse({
       indexVersion: INDEX_VERSION,
-      bytes,
+      bytes: counted.bytes,
       entries,
       directories,
       trees,
@@ -216,7 +211,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     db.close();
     await rename(tmpPath, indexPath);
     ok = true;
-    opts.onProgress?.({ bytes, entries });
+    opts.onProgress?.({ bytes: counted.bytes, entries });
     return info;
   } finally {
     if (!ok) {

@@ -10,7 +10,7 @@ import { finished } from "node:stream/promises";
 import { createGzip, constants as zc } from "node:zlib";
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import { openDumpInput } from "../dump/input";
+import { ByteCounter, openDumpInput } from "../dump/input";
 import { JsonDumpWriter } from "../dump/writer";
 import { createDecryptStream, envelopeAlgo, loadRsaPrivateKey } from "../dump/envelope";
 import { dumpMeta } from "../engines/dump";
@@ -30,18 +30,6 @@ import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./vol
 import { logIgnored, wrapError } from "../jfs/errors";
 
 // ---------------------------------------------------------------- helpers
-
-/** Counts bytes flowing through, for progress on inputs whose size is known. */
-function byteCounter(onBytes: (n: number) => void): Transform {
-  let n = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      n += chunk.length;
-      onBytes(n);
-      cb(null, chunk);
-    },
-  });
-}
 
 async function writeTo(file: string, gzip: boolean, body: (out: Writable) => Promise<void>): Promise<number> {
   const tmp = `${file}.tmp`;
@@ -88,7 +76,7 @@ export async function openBackupPlain(
   const listed = (await listBackups(setting, v.storage)).find((b) => b.name === checkBackupKey(key));
   if (!listed) throw new Error(`backup ${key} is not in volume ${v.name}'s meta/`);
   let raw: Readable = await readBackup(setting, v.storage, key);
-  if (onRawBytes) raw = raw.pipe(byteCounter(onRawBytes));
+  if (onRawBytes) raw = raw.pipe(new ByteCounter(onRawBytes));
   if (listed.kind === "encrypted") {
     if (!rsa?.pem) {
       throw new Error("this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
