@@ -49,8 +49,8 @@ export function envelopeAlgo(name: string | undefined): EnvelopeAlgo {
   const n = (name ?? "").toLowerCase();
   if (n === "" || n === "aes256gcm-rsa") return "aes256gcm-rsa";
   if (n === "chacha20-rsa") return "chacha20-rsa";
-  if (n === "sm4gcm") throw new Error("encrypt algorithm sm4gcm (SM2/SM4) is not supported: Node's OpenSSL has no SM2 encryption");
-  throw new Error(`unknown encrypt algorithm "${name}": use aes256gcm-rsa or chacha20-rsa`);
+  if (n === "sm4gcm") throw new JfsError("unsupported", "encrypt algorithm sm4gcm (SM2/SM4) is not supported: Node's OpenSSL has no SM2 encryption");
+  throw new JfsError("usage", `unknown encrypt algorithm "${name}": use aes256gcm-rsa or chacha20-rsa`);
 }
 
 function otherAlgo(a: EnvelopeAlgo): EnvelopeAlgo {
@@ -86,7 +86,7 @@ function firstPemBlock(pem: string): PemBlock | null {
  */
 export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | undefined = process.env.JFS_RSA_PASSPHRASE): KeyObject {
   const block = firstPemBlock(typeof pem === "string" ? pem : pem.toString("utf8"));
-  if (!block) throw new Error("the private key is not PEM: no -----BEGIN …----- block found");
+  if (!block) throw new JfsError("usage", "the private key is not PEM: no -----BEGIN …----- block found");
   const legacyEncrypted = (block.headers.get("Proc-Type") ?? "").includes("ENCRYPTED") && block.headers.has("DEK-Info");
   const encrypted = legacyEncrypted || block.type.includes("ENCRYPTED");
   if (encrypted && !passphrase) {
@@ -110,16 +110,16 @@ export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | und
     throw new JfsError("usage", `the private key cannot be parsed (${e.message})`, { cause: err });
   }
   const type = key.asymmetricKeyType;
-  if ((type as string) === "sm2") throw new Error("SM2 keys (sm4gcm volumes) are not supported: Node's OpenSSL has no SM2 encryption");
-  if (type !== "rsa") throw new Error(`the private key is ${type ?? "of an unknown type"}, but JuiceFS encryption needs an RSA key`);
+  if ((type as string) === "sm2") throw new JfsError("unsupported", "SM2 keys (sm4gcm volumes) are not supported: Node's OpenSSL has no SM2 encryption");
+  if (type !== "rsa") throw new JfsError("usage", `the private key is ${type ?? "of an unknown type"}, but JuiceFS encryption needs an RSA key`);
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < 1024) throw new Error(`the RSA key has ${bits} bits; JuiceFS (Go ≥ 1.24) refuses keys under 1024 bits`);
+  if (bits < 1024) throw new JfsError("usage", `the RSA key has ${bits} bits; JuiceFS (Go ≥ 1.24) refuses keys under 1024 bits`);
   return key;
 }
 
 function modulusBytes(key: KeyObject): number {
   const bits = key.asymmetricKeyDetails?.modulusLength;
-  if (!bits) throw new Error("not an RSA key");
+  if (!bits) throw new JfsError("usage", "not an RSA key");
   return Math.ceil(bits / 8);
 }
 

@@ -5,6 +5,7 @@ import { rename, unlink } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import { constants, createGzip } from "node:zlib";
+import { JfsError } from "../jfs/errors";
 
 export interface DumpOutput {
   stream: Writable;
@@ -26,7 +27,7 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
     };
   }
   if (file.endsWith(".zstd"))
-    throw new Error(`${file}: writing zstd is not supported yet (Node 20 has no zstd encoder); use a .gz name or compress afterwards with zstd`);
+    throw new JfsError("unsupported", `${file}: writing zstd is not supported yet (Node 20 has no zstd encoder); use a .gz name or compress afterwards with zstd`);
   const tmp = file + ".tmp";
   const fileStream = createWriteStream(tmp);
   await new Promise<void>((resolve, reject) => {

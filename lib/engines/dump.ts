@@ -7,6 +7,7 @@ import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { NameTable } from "./nametable";
 import { lostConnection } from "./errors";
+import { JfsError } from "../jfs/errors";
 
 export interface DumpOptions {
   /** Dump only this directory ("d1", "/a/b"); it must exist. */
@@ -34,7 +35,8 @@ export const MAX_META_VERSION = 1;
 export function dumpVersionCheck(s: Setting): void {
   const v = s.MetaVersion ?? 0;
   if (v > MAX_META_VERSION) {
-    throw new Error(
+    throw new JfsError(
+      "unsupported",
       `volume "${s.Name}" has MetaVersion ${v}, newer than the highest this tool understands (${MAX_META_VERSION}): use a jfsmeta/JuiceFS release that supports it`,
     );
   }
@@ -52,11 +54,11 @@ export async function resolveSubdir(engine: MetaEngine, subdir: string | undefin
   for (const part of subdirParts(subdir)) {
     const e = await engine.lookup(ino, Buffer.from(part, "utf8"));
     const where = walked.length ? `/${walked.join("/")}` : "/";
-    if (!e) throw new Error(`--subdir ${subdir}: "${part}" does not exist in ${where}; check the path (jfsmeta never creates it)`);
+    if (!e) throw new JfsError("not-found", `--subdir ${subdir}: "${part}" does not exist in ${where}; check the path (jfsmeta never creates it)`);
     let type = e.type;
     const [node] = await engine.readNodes([{ inode: e.inode, type: e.type }]);
     if (node?.attr) type = node.attr.type;
-    if (type !== "directory") throw new Error(`--subdir ${subdir}: "/${[...walked, part].join("/")}" is a ${type}, not a directory`);
+    if (type !== "directory") throw new JfsError("usage", `--subdir ${subdir}: "/${[...walked, part].join("/")}" is a ${type}, not a directory`);
     walked.push(part);
     ino = e.inode;
   }
@@ -150,7 +152,7 @@ class Limiter {
 
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
   const setting = await engine.readSetting();
-  if (!setting) throw new Error(`no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
+  if (!setting) throw new JfsError("not-found", `no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
   dumpVersionCheck(setting);
   const threads = Math.max(1, Math.floor(opts.threads ?? 10));
   const isSub = subdirParts(opts.subdir).length > 0;
@@ -164,7 +166,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     if (opts.onProgress && entries % 1000 === 0) opts.onProgress({ entries });
   };
   const checkAbort = () => {
-    if (opts.signal?.aborted) throw new Error("dump cancelled");
+    if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
     if (limiter.stopped) throw limiter.stopped;
   };
   const readBatch = (items: { inode: bigint; type: NodeType }[]) => {
@@ -314,7 +316,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
     const dn = toDumpNode(node);
     const ino = dn.attr.inode;
-    if (path.has(ino)) throw new Error(`directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
+    if (path.has(ino)) throw new JfsError("corrupt-input", `directory cycle: inode ${ino} contains itself; the metadata is corrupt`);
     path.add(ino);
     await writer.beginDir(name, dn);
     progress();

@@ -164,7 +164,7 @@ class LoadState {
       let inode: bigint;
       if (childTree === "FSTree" && childDepth === 1) inode = ROOT_INODE;
       else if (handle.inode === undefined) {
-        throw new Error("a directory's entries come before its attr: JuiceFS dumps always write attr first; the dump is damaged");
+        throw new JfsError("corrupt-input", "a directory's entries come before its attr: JuiceFS dumps always write attr first; the dump is damaged");
       } else inode = handle.inode;
       d = { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0, treeSpace: 0n, treeInodes: 0 };
       this.open.set(handle.id, d);
@@ -201,7 +201,7 @@ class LoadState {
     const inode = isRoot && e.tree === "FSTree" ? ROOT_INODE : dumped.inode;
     const type = dumped.type;
     const isDir = e.isDir;
-    if (isRoot && !isDir) throw new Error(`${e.tree} is a ${type}, not a directory: the dump is damaged`);
+    if (isRoot && !isDir) throw new JfsError("corrupt-input", `${e.tree} is a ${type}, not a directory: the dump is damaged`);
     const parentDir = e.parent ? this.dirOf(e.parent, e.tree, e.depth) : null;
     const parentIno = parentDir ? parentDir.inode : ROOT_INODE;
     const dumpedLen = type === "regular" ? dumped.length : 0n;
@@ -310,9 +310,9 @@ class LoadState {
   /** Everything that is known only at the end, then the setting, last. */
   finish(): void {
     const sink = this.sink;
-    if (!this.setting) throw new Error("invalid dumped meta: missing 'Setting'");
-    if (!this.counters) throw new Error("invalid dumped meta: missing 'Counters'");
-    if (!this.sawFSTree) throw new Error("invalid dumped meta: missing 'FSTree'");
+    if (!this.setting) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'Setting'");
+    if (!this.counters) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'Counters'");
+    if (!this.sawFSTree) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'FSTree'");
     if (this.open.size > 0) throw new Error("internal error: directories left open after the tree");
     for (const [inode, link] of this.links) sink.hardLink(inode, link.count, link.parents);
     sink.aclRules(this.aclRules);
@@ -346,16 +346,16 @@ class LoadState {
 /** Load a JSON dump into an empty database; on any failure the database is emptied again. */
 export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOptions = {}): Promise<LoadResult> {
   const existing = await engine.readSetting();
-  if (existing) throw new Error(`database ${engine.redactedUrl} is used by volume ${existing.Name}`);
+  if (existing) throw new JfsError("refused", `database ${engine.redactedUrl} is used by volume ${existing.Name}`);
   const check = await engine.checkEmpty();
-  if (!check.empty) throw new Error(check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
+  if (!check.empty) throw new JfsError("refused", check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
   const sink = await engine.beginLoad();
   const counter = new ByteCounter();
   input.on("error", (err) => counter.destroy(err));
   input.pipe(counter);
   let sinceFlush = 0;
   const tick = async () => {
-    if (opts.signal?.aborted) throw new Error("load cancelled");
+    if (opts.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
     if (++sinceFlush >= 64) {
       sinceFlush = 0;
       await sink.flush();

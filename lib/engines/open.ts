@@ -1,5 +1,6 @@
 // Open a metadata engine by its META-URL, as JuiceFS names them.
 import type { EngineKind, MetaEngine } from "./engine";
+import { JfsError } from "../jfs/errors";
 
 /** The engine a META-URL names; a URL without a scheme is Redis, as in JuiceFS. */
 export function engineKindOf(url: string): EngineKind {
@@ -18,7 +19,8 @@ export function engineKindOf(url: string): EngineKind {
     case "postgresql":
       return "postgres";
     default:
-      throw new Error(
+      throw new JfsError(
+        "usage",
         `unsupported META-URL scheme "${scheme}://": jfsmeta speaks redis://, rediss://, unix://, sqlite3://, mysql:// and postgres://`,
       );
   }

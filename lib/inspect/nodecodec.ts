@@ -4,6 +4,7 @@
 // but the layout cannot (out-of-range numbers in a hand-made dump) fall back to v8 whole.
 import v8 from "node:v8";
 import { TYPE_CODE, typeFromCode, type Chunk, type DumpNode } from "../jfs/types";
+import { JfsError } from "../jfs/errors";
 
 const WHOLE_V8 = 0;
 const COMPACT = 1;
@@ -85,9 +86,9 @@ function i64(v: DataView, o: number, x: bigint): void {
 
 export function decodeNode(b: Buffer): DumpNode {
   if (b[0] === WHOLE_V8) return v8.deserialize(b.subarray(1)) as DumpNode;
-  if (b[0] !== COMPACT) throw new Error(`backup index: unknown node encoding ${b[0]}: index the backup again`);
+  if (b[0] !== COMPACT) throw new JfsError("corrupt-input", `backup index: unknown node encoding ${b[0]}: index the backup again`);
   const type = typeFromCode(b[11]);
-  if (!type) throw new Error(`backup index: bad type code ${b[11]}: index the backup again`);
+  if (!type) throw new JfsError("corrupt-input", `backup index: bad type code ${b[11]}: index the backup again`);
   const v = new DataView(b.buffer, b.byteOffset, b.length);
   const node: DumpNode = {
     attr: {

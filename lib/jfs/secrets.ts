@@ -19,7 +19,8 @@ export class RemovedSecretError extends JfsError {
 
 function assertSupported(s: Pick<Setting, "EncryptAlgo">): void {
   if ((s.EncryptAlgo ?? "").toLowerCase() === "sm4gcm") {
-    throw new Error(
+    throw new JfsError(
+      "unsupported",
       "this volume uses EncryptAlgo sm4gcm (SM2/SM4), which Node's OpenSSL cannot do; jfsmeta supports aes256gcm-rsa and chacha20-rsa volumes only",
     );
   }
@@ -42,7 +43,7 @@ export function decryptSecret(stored: string, uuid: string, field: SecretField =
   if (stored === REMOVED_SECRET) throw new RemovedSecretError(field);
   const raw = Buffer.from(stored, "base64");
   if (raw.length < 12 + 16) {
-    throw new Error(`the volume's ${field} is not an encrypted secret (too short); the setting looks damaged — set it again with \`jfsmeta config\``);
+    throw new JfsError("corrupt-input", `the volume's ${field} is not an encrypted secret (too short); the setting looks damaged — set it again with \`jfsmeta config\``);
   }
   const d = createDecipheriv("aes-128-gcm", keyOf(uuid), raw.subarray(0, 12));
   d.setAuthTag(raw.subarray(raw.length - 16));

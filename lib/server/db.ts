@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PrismaClient } from "../generated/sqlite/client";
 import { dataPath, sqlDir } from "./config";
+import { JfsError } from "../jfs/errors";
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -33,7 +34,7 @@ async function openDb(): Promise<Db> {
     return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
   }
   if (!url.startsWith("file:")) {
-    throw new Error(`DATABASE_URL must be file:<path> (SQLite) or postgres://… (PostgreSQL); got a "${url.split(":")[0]}:" URL`);
+    throw new JfsError("usage", `DATABASE_URL must be file:<path> (SQLite) or postgres://… (PostgreSQL); got a "${url.split(":")[0]}:" URL`);
   }
   const file = url.slice("file:".length);
   mkdirSync(path.dirname(file), { recursive: true });

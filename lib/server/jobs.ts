@@ -9,7 +9,7 @@ import { redactUrl } from "../engines/open";
 import { redactUrlsIn } from "../engines/url";
 import { dataPath } from "./config";
 import { getDb } from "./db";
-import { logIgnored } from "../jfs/errors";
+import { JfsError, logIgnored } from "../jfs/errors";
 
 export type JobKind = "dump" | "restore" | "export" | "index" | "backup";
 export type JobState = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
@@ -152,7 +152,7 @@ export async function startJob(
 export function cancelJob(id: string): boolean {
   const c = registry.controllers.get(id);
   if (!c) return false;
-  c.abort(new Error("cancelled by the operator"));
+  c.abort(new JfsError("interrupted", "cancelled by the operator"));
   return true;
 }
 

@@ -27,7 +27,7 @@ import { dataPath } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
-import { logIgnored, wrapError } from "../jfs/errors";
+import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
 // ---------------------------------------------------------------- helpers
 
@@ -74,12 +74,12 @@ export async function openBackupPlain(
 ): Promise<{ input: Readable; encrypted: boolean; size: number }> {
   const setting = await settingOf(v);
   const listed = (await listBackups(setting, v.storage)).find((b) => b.name === checkBackupKey(key));
-  if (!listed) throw new Error(`backup ${key} is not in volume ${v.name}'s meta/`);
+  if (!listed) throw new JfsError("not-found", `backup ${key} is not in volume ${v.name}'s meta/`);
   let raw: Readable = await readBackup(setting, v.storage, key);
   if (onRawBytes) raw = raw.pipe(new ByteCounter(onRawBytes));
   if (listed.kind === "encrypted") {
     if (!rsa?.pem) {
-      throw new Error("this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
+      throw new JfsError("usage", "this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
     }
     let keyObj: KeyObject;
     try {
@@ -106,7 +106,7 @@ export type DumpRequest = z.infer<typeof DumpRequestSchema>;
 
 export async function startDump(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
   const req = DumpRequestSchema.parse(raw);
-  if (req.target === "meta" && req.subdir) throw new Error("a --subdir dump is not a backup of the volume: download it instead");
+  if (req.target === "meta" && req.subdir) throw new JfsError("usage", "a --subdir dump is not a backup of the volume: download it instead");
   const title = `dump ${v.name}${req.subdir ? ` --subdir ${req.subdir}` : ""}${req.target === "meta" ? " → meta/ (manual backup)" : " → download"}`;
   await audit(actor, "dump", v.name, JSON.stringify({ ...req }));
   return startJob({ kind: "dump", title, volumeId: v.id, params: { ...req } }, async (ctx) => {
@@ -118,9 +118,9 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
     const local = path.join(ctx.dir, file);
     return withEngine(v.metaUrl, async (engine) => {
       const setting = await engine.readSetting();
-      if (!setting) throw new Error(`${engine.redactedUrl} holds no volume`);
+      if (!setting) throw new JfsError("not-found", `${engine.redactedUrl} holds no volume`);
       if (req.target === "meta" && setting.EncryptKey) {
-        throw new Error("manual backups of an encrypted volume need the volume's public key to encrypt them; download the dump instead");
+        throw new JfsError("unsupported", "manual backups of an encrypted volume need the volume's public key to encrypt them; download the dump instead");
       }
       const total = Number((await engine.usage()).usedInodes);
       ctx.progress(0, total, "dumping");
@@ -153,7 +153,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
 
 /** The finished download file of a job, if it has one. */
 export function jobFile(jobId: string, name: string): string {
-  if (!/^[0-9a-f-]{36}$/.test(jobId) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new Error("bad download reference");
+  if (!/^[0-9a-f-]{36}$/.test(jobId) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new JfsError("usage", "bad download reference");
   return dataPath("jobs", jobId, name);
 }
 
@@ -282,7 +282,7 @@ export async function startRestore(v: VolumeRecord, raw: unknown, actor: string)
   const req = RestoreRequestSchema.parse(raw);
   const checks = await preflightRestore(v, req);
   const failed = checks.filter((c) => !c.ok);
-  if (failed.length) throw new Error(failed.map((c) => `${c.label}: ${c.detail}`).join("; "));
+  if (failed.length) throw new JfsError("refused", failed.map((c) => `${c.label}: ${c.detail}`).join("; "));
   const target = redactUrl(req.target);
   await audit(actor, "restore", v.name, `${req.backup} → ${target}`);
   const id = await startJob(
@@ -336,10 +336,10 @@ export const SetSecretSchema = z.object({
 export async function setStorageSecret(raw: unknown, actor: string): Promise<void> {
   const req = SetSecretSchema.parse(raw);
   const url = restoreTargets.get(req.jobId) ?? req.target;
-  if (!url) throw new Error("the restore target's META-URL is needed again (the server restarted since the restore): enter it");
+  if (!url) throw new JfsError("usage", "the restore target's META-URL is needed again (the server restarted since the restore): enter it");
   await withEngine(url, async (engine) => {
     const s = await engine.readSetting();
-    if (!s) throw new Error(`${engine.redactedUrl} holds no volume`);
+    if (!s) throw new JfsError("not-found", `${engine.redactedUrl} holds no volume`);
     const put = (plain: string) => (s.KeyEncrypted ? encryptSecret(plain, s.UUID) : plain);
     const next: Setting = { ...s, SecretKey: put(req.secretKey) };
     if (req.accessKey) next.AccessKey = req.accessKey;
@@ -371,7 +371,7 @@ export async function startIndex(v: VolumeRecord, key: string, rsa: KeyInput | u
       rawBytes = n;
     });
     ctx.progress(0, size, "indexing");
-    const onAbort = () => input.destroy(new Error("cancelled"));
+    const onAbort = () => input.destroy(new JfsError("interrupted", "cancelled"));
     ctx.signal.addEventListener("abort", onAbort);
     try {
       const info = await indexBackup(input, out, {
@@ -404,7 +404,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
     const name = `${v.name}-subdir-${backupStamp(new Date())}.json`;
     const file = path.join(ctx.dir, name);
     if (req.source === "backup") {
-      if (!req.backup || !req.dirId) throw new Error("export from a backup needs the backup and the directory id");
+      if (!req.backup || !req.dirId) throw new JfsError("usage", "export from a backup needs the backup and the directory id");
       const { exportSubdirFromBackup } = await import("../inspect");
       const size = await writeTo(file, false, (out) => exportSubdirFromBackup(indexPathFor(v, req.backup!), req.dirId!, out));
       ctx.progress(1, 1, "ready to download");

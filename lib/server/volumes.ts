@@ -10,14 +10,14 @@ import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSch
 import { audit, getDb } from "./db";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
-import { logIgnored, wrapError } from "../jfs/errors";
+import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
 /** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
 export function parseInterval(text: string): number {
   const t = text.trim();
   if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t));
   const m = /^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
-  if (!m || t === "") throw new Error(`backup interval "${text}" is not a duration like 1h, 90m, 2d or 3600`);
+  if (!m || t === "") throw new JfsError("usage", `backup interval "${text}" is not a duration like 1h, 90m, 2d or 3600`);
   const [d, h, mi, s] = m.slice(1).map((x) => (x ? Number(x) : 0));
   return Math.round(d * 86400 + h * 3600 + mi * 60 + s);
 }
@@ -90,7 +90,7 @@ export async function withEngine<T>(url: string, fn: (e: MetaEngine) => Promise<
 export async function probeVolume(url: string): Promise<{ setting: Setting; usage: { usedSpace: bigint; usedInodes: bigint } }> {
   return withEngine(url, async (e) => {
     const setting = await e.readSetting();
-    if (!setting) throw new Error(`${redactUrl(url)} holds no JuiceFS volume (no setting): format it, or restore a backup into it`);
+    if (!setting) throw new JfsError("not-found", `${redactUrl(url)} holds no JuiceFS volume (no setting): format it, or restore a backup into it`);
     return { setting, usage: await e.usage() };
   });
 }
@@ -100,7 +100,7 @@ export async function addVolume(raw: unknown, actor: string): Promise<{ id: stri
   const { setting } = await probeVolume(input.metaUrl);
   const db = await getDb();
   const name = input.name || setting.Name;
-  if (await db.volume.findUnique({ where: { name } })) throw new Error(`a volume named "${name}" is already registered`);
+  if (await db.volume.findUnique({ where: { name } })) throw new JfsError("refused", `a volume named "${name}" is already registered`);
   const id = randomUUID();
   await db.volume.create({
     data: { id, name, metaUrl: input.metaUrl, backupInterval: input.backupInterval, storageJson: JSON.stringify(input.storage) },
@@ -118,7 +118,7 @@ export const VolumeUpdateSchema = z.object({
 export async function updateVolume(id: string, raw: unknown, actor: string): Promise<void> {
   const input = VolumeUpdateSchema.parse(raw);
   const v = await getVolume(id);
-  if (!v) throw new Error(`no volume ${id}`);
+  if (!v) throw new JfsError("not-found", `no volume ${id}`);
   const storage = { ...input.storage, secretKey: input.storage.secretKey || v.storage.secretKey };
   const db = await getDb();
   await db.volume.update({ where: { id }, data: { backupInterval: input.backupInterval, storageJson: JSON.stringify(storage) } });

@@ -21,6 +21,7 @@ import { BACKUP_PREFIX, listBackups } from "./backups";
 import { backupName, cleanupPlan } from "./retention";
 import type { ObjectStore } from "./store";
 import { openVolumeStore, type StorageOverrides } from "./volume";
+import { JfsError } from "../jfs/errors";
 
 export const LAST_BACKUP_XATTR = "lastBackup";
 const MIN_INTERVAL_MS = 5 * 60 * 1000;
@@ -64,7 +65,7 @@ export function parseBackupInterval(value: string): number {
 /** mount/gateway refuse 0 < interval < 5 min unless SKIP_BACKUP_META_CHECK=true. */
 export function checkBackupInterval(ms: number, env: Record<string, string | undefined> = process.env): void {
   if (ms > 0 && ms < MIN_INTERVAL_MS && env.SKIP_BACKUP_META_CHECK !== "true") {
-    throw new Error(`backup interval ${formatGoDuration(ms)} is below the 5-minute minimum; use a longer --interval or set SKIP_BACKUP_META_CHECK=true`);
+    throw new JfsError("usage", `backup interval ${formatGoDuration(ms)} is below the 5-minute minimum; use a longer --interval or set SKIP_BACKUP_META_CHECK=true`);
   }
 }
 
@@ -273,7 +274,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
       await store.put(key, createReadStream(file), size);
       const uploaded = await store.head(key);
       if (uploaded?.size !== size) {
-        throw new Error(`the upload of ${key} is incomplete: storage holds ${uploaded?.size ?? "no"} bytes of ${size}`);
+        throw new JfsError("unreachable", `the upload of ${key} is incomplete: storage holds ${uploaded?.size ?? "no"} bytes of ${size}`);
       }
 
       opts.onProgress?.({ phase: "cleanup" });

@@ -1,6 +1,7 @@
 // Binary values as JuiceFS stores them in Redis (redis-schema.md §2), big-endian.
 import type { AclEntry, AclRule, Attr, DirEntry, NodeType, QuotaLimit, Slice } from "../../jfs/types";
 import { TYPE_CODE, typeFromCode } from "../../jfs/types";
+import { JfsError } from "../../jfs/errors";
 
 // Node's BigInt buffer helpers do BigInt arithmetic on every call; most values fit in a
 // double exactly, so split them with plain numbers and keep the BigInt path for the rest.
@@ -123,7 +124,7 @@ export function encodeEntry(type: NodeType, inode: bigint): Buffer {
 }
 
 export function decodeEntry(name: Buffer, b: Buffer): DirEntry {
-  if (b.length !== 9) throw new Error(`corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected 9`);
+  if (b.length !== 9) throw new JfsError("corrupt-input", `corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected 9`);
   const type = typeFromCode(b.readUInt8(0));
   return { name, inode: readU64(b, 1), type: type ?? ("unknown" as NodeType) };
 }

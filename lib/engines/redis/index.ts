@@ -13,7 +13,7 @@ import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
-import { wrapError } from "../../jfs/errors";
+import { JfsError, wrapError } from "../../jfs/errors";
 
 /** Chunks of one file read with its batch; a bigger file's others follow in pipelines. */
 const BATCH_MAX_CHUNKS = 64;
@@ -356,7 +356,7 @@ export class RedisEngine implements MetaEngine {
 
   async beginLoad(): Promise<LoadSink> {
     const check = await this.checkEmpty();
-    if (!check.empty) throw new Error(check.reason);
+    if (!check.empty) throw new JfsError("refused", check.reason);
     return new RedisLoadSink(this, await this.bulk());
   }
 

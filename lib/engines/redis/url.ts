@@ -25,7 +25,7 @@ const IGNORED_OPTIONS = new Set([
 /** Go-style durations used by the JuiceFS options: "30s", "500ms", "1m", plain seconds. */
 function parseDuration(name: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new Error(`invalid duration "${value}" for Redis URL option ${name}: use e.g. 30s or 500ms`);
+  if (!m) throw new JfsError("usage", `invalid duration "${value}" for Redis URL option ${name}: use e.g. 30s or 500ms`);
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
   return n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000);
@@ -36,18 +36,18 @@ function passwordFallback(env: Record<string, string | undefined>): string | und
 }
 
 function parseDb(text: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new Error(`invalid Redis database number "${text}" in ${what}: it must be a non-negative integer`);
+  if (!/^\d+$/.test(text)) throw new JfsError("usage", `invalid Redis database number "${text}" in ${what}: it must be a non-negative integer`);
   return Number(text);
 }
 
 export function parseRedisUrl(url: string, env: Record<string, string | undefined> = process.env): RedisTarget {
   const full = url.includes("://") ? url : `redis://${url}`;
   const m = /^([a-z]+):\/\/(.*)$/i.exec(full);
-  if (!m) throw new Error("invalid Redis META-URL: expected redis://[user][:password]@host[:port][/db]");
+  if (!m) throw new JfsError("usage", "invalid Redis META-URL: expected redis://[user][:password]@host[:port][/db]");
   const scheme = m[1].toLowerCase();
   let rest = m[2];
   if (scheme !== "redis" && scheme !== "rediss" && scheme !== "unix") {
-    throw new Error(`unsupported Redis scheme "${scheme}://": use redis://, rediss:// or unix://`);
+    throw new JfsError("usage", `unsupported Redis scheme "${scheme}://": use redis://, rediss:// or unix://`);
   }
 
   // query
@@ -95,7 +95,7 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
 
   if (scheme === "unix") {
     const socketPath = rest;
-    if (!socketPath.startsWith("/")) throw new Error("invalid unix:// META-URL: expected unix://[user][:password]@/path/to/redis.sock[?db=N]");
+    if (!socketPath.startsWith("/")) throw new JfsError("usage", "invalid unix:// META-URL: expected unix://[user][:password]@/path/to/redis.sock[?db=N]");
     options.path = socketPath;
     addr = socketPath;
   } else {
@@ -103,12 +103,13 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
     let hostPart = slash >= 0 ? rest.slice(0, slash) : rest;
     const pathPart = slash >= 0 ? rest.slice(slash + 1) : "";
     if (hostPart.includes(",")) {
-      throw new Error(
+      throw new JfsError(
+        "usage",
         "Redis Sentinel and Cluster META-URLs (comma-separated hosts) are not supported by jfsmeta yet: point it at the master node as redis://host:port/db",
       );
     }
     if (pathPart !== "") {
-      if (pathPart.includes("/")) throw new Error(`invalid Redis META-URL path "/${pathPart}": only a database number is allowed`);
+      if (pathPart.includes("/")) throw new JfsError("usage", `invalid Redis META-URL path "/${pathPart}": only a database number is allowed`);
       db = parseDb(pathPart, "the URL path");
     }
     let host = "localhost";
@@ -125,7 +126,7 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
         port = Number(hostPart.slice(colon + 1));
       } else host = hostPart;
     }
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`invalid port in Redis META-URL: ${hostPart}`);
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new JfsError("usage", `invalid port in Redis META-URL: ${hostPart}`);
     options.host = host;
     options.port = port;
     addr = `${host}:${port}`;
@@ -172,11 +173,11 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
       case "tls-ca-cert-file":
       case "insecure-skip-verify":
       case "skip_verify":
-        if (scheme !== "rediss") throw new Error(`Redis URL option ${name} needs the rediss:// scheme`);
+        if (scheme !== "rediss") throw new JfsError("usage", `Redis URL option ${name} needs the rediss:// scheme`);
         break;
       default:
         if (!IGNORED_OPTIONS.has(name)) {
-          throw new Error(`unknown Redis URL option "${name}": remove it (JuiceFS rejects unknown options too)`);
+          throw new JfsError("usage", `unknown Redis URL option "${name}": remove it (JuiceFS rejects unknown options too)`);
         }
     }
   }

@@ -11,7 +11,7 @@ import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
 import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
 import { SqlLoadSink } from "./loader";
-import { logIgnored, wrapError } from "../../jfs/errors";
+import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -267,7 +267,7 @@ export class SqlEngine implements MetaEngine {
   private entryFromRow(name: Buffer, r: Row): DirEntry {
     const code = toNum(r.type);
     const type = typeFromCode(code);
-    if (!type) throw new Error(`entry "${name.toString("utf8")}" (inode ${toBig(r.inode)}) has unknown type ${code} in ${this.names.raw("edge")}`);
+    if (!type) throw new JfsError("corrupt-input", `entry "${name.toString("utf8")}" (inode ${toBig(r.inode)}) has unknown type ${code} in ${this.names.raw("edge")}`);
     return { name, inode: toBig(r.inode), type };
   }
 
@@ -524,7 +524,7 @@ export class SqlEngine implements MetaEngine {
 
   async beginLoad(): Promise<LoadSink> {
     const check = await this.checkEmpty();
-    if (!check.empty) throw new Error(check.reason);
+    if (!check.empty) throw new JfsError("refused", check.reason);
     this.aclCache.clear();
     this.activeLoad = await SqlLoadSink.start(this);
     return this.activeLoad;

@@ -14,7 +14,7 @@ import type { SqlEngine } from "./engine";
 import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
-import { logIgnored } from "../../jfs/errors";
+import { JfsError, logIgnored } from "../../jfs/errors";
 
 interface Buffered {
   table: string;
@@ -119,7 +119,8 @@ export class SqlLoadSink implements LoadSink {
     if (this.engine.driver.dialect === "sqlite3") return;
     for (const field of ["uid", "gid", "rdev"] as const) {
       if (attr[field] > INT32_MAX) {
-        throw new Error(
+        throw new JfsError(
+          "unsupported",
           `inode ${attr.inode} has ${field} ${attr[field]}, which does not fit the signed 32-bit column ${this.engine.names.raw("node")}.${field} ` +
             `JuiceFS uses on ${this.engine.driver.dialect === "mysql" ? "MySQL" : "PostgreSQL"}: load this dump into SQLite, Redis or a TKV engine, or change that ${field} in the source volume first`,
         );

@@ -3,6 +3,7 @@
 // depending on dialect and width; everything goes through toBig/toNum.
 import type { AclEntry, AclRule, Attr, Chunk, Slice } from "../../jfs/types";
 import { typeFromCode, TYPE_CODE } from "../../jfs/types";
+import { JfsError } from "../../jfs/errors";
 
 export function toBig(v: unknown): bigint {
   if (v === null || v === undefined) return 0n;
@@ -107,7 +108,7 @@ export function nodeFromRow(r: Record<string, unknown>): NodeRowFacts {
   const code = toNum(r.type);
   const type = typeFromCode(code);
   const inode = toBig(r.inode);
-  if (!type) throw new Error(`inode ${inode} has unknown type ${code} in jfs_node`);
+  if (!type) throw new JfsError("corrupt-input", `inode ${inode} has unknown type ${code} in jfs_node`);
   const [atime, atimensec] = timeFromSql(toBig(r.atime), toNum(r.atimensec));
   const [mtime, mtimensec] = timeFromSql(toBig(r.mtime), toNum(r.mtimensec));
   const [ctime, ctimensec] = timeFromSql(toBig(r.ctime), toNum(r.ctimensec));
