@@ -338,7 +338,7 @@ describe("readDump: key order and unknown members", () => {
 
   it("skips members named like Object.prototype properties", async () => {
     const text = dump({ bigAttr: BIG_ATTR.replace("LEN", '5,"__proto__":{"x":1},"toString":3,"constructor":[1]') })
-      .replace('"Sustained": [],', '"Sustained": [], "constructor": 1, "constructor": 2, "__proto__": {},');
+      .replace('"Sustained": [],', '"Sustained": [], "constructor": 1, "__proto__": {},');
     const es = await readAll(text);
     expect(es[0].node.attr.length).toBe(5n);
     expect(Object.getPrototypeOf(es[0].node.attr)).toBe(Object.prototype);

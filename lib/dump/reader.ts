@@ -12,6 +12,7 @@ import {
   At,
   bytes,
   convertScalar,
+  duplicateMember,
   escaped,
   int64,
   mapOf,
@@ -196,14 +197,14 @@ class DocumentFrame implements Frame {
 /** The top-level object: header sections, FSTree, Trash; anything else is skipped. */
 class TopFrame extends PathFrame {
   private name = "";
+  /** Every member met, unknown ones too: one member of each name per object. */
   private readonly seen = new Set<string>();
   constructor(parent: Frame, private readonly st: ReadState) {
     super(parent, "");
   }
   key(raw: Token, offset: number): void {
     this.name = raw.str();
-    if (!Object.hasOwn(SECTIONS, this.name) && this.name !== "FSTree" && this.name !== "Trash") return;
-    if (this.seen.has(this.name)) fail(`duplicate top-level member "${this.name}"`, { path: this.name, offset });
+    if (this.seen.has(this.name)) throw duplicateMember(this.name, memberSeg(this.name).replace(/^\./, ""), offset);
     this.seen.add(this.name);
   }
   private section(): (typeof SECTIONS)[string] | undefined {
@@ -247,13 +248,14 @@ class TopFrame extends PathFrame {
 
 /** Known entry members, each with a bit for duplicate detection. */
 const ENTRY_MEMBERS = new Map(["attr", "symlink", "xattrs", "posix_acl_access", "posix_acl_default", "chunks", "entries"].map((m, i) => [m, 1 << i]));
-const ENTRIES_BIT = ENTRY_MEMBERS.get("entries")!;
 
 /** One entry (a tree root or a child): its members, then the post-order delivery. */
 class EntryFrame extends PathFrame {
   private member = "";
-  private memberBit = 0;
   private seen = 0; // bits of ENTRY_MEMBERS already met
+  /** Unknown members met (rare: only newer or hand-made dumps have any). */
+  private unknown: Set<string> | null = null;
+  private hasEntries = false;
   private attr?: Attr;
   private symlink?: Buffer;
   private xattrs: Xattr[] = [];
@@ -276,7 +278,7 @@ class EntryFrame extends PathFrame {
   }
 
   private dirHandle(): DirHandle {
-    this.handle ??= { id: this.st.nextHandle++, inode: this.attr?.inode };
+    this.handle ??= { id: this.st.nextHandle++, inode: this.attr?.inode, parent: this.parentHandle };
     return this.handle;
   }
 
@@ -284,9 +286,14 @@ class EntryFrame extends PathFrame {
     const m = raw.str();
     const bit = ENTRY_MEMBERS.get(m) ?? 0;
     this.member = bit ? m : "";
-    this.memberBit = bit;
-    if (!bit) return; // unknown: its value is skipped
-    if (this.seen & bit) fail(`duplicate member "${m}" in an entry`, new At(this, m, offset));
+    if (!bit) {
+      // Unknown: its value is skipped, but it too may appear once.
+      const unknown = (this.unknown ??= new Set());
+      if (unknown.has(m)) throw duplicateMember(m, new At(this, m, offset).path, offset);
+      unknown.add(m);
+      return;
+    }
+    if (this.seen & bit) throw duplicateMember(m, new At(this, m, offset).path, offset);
     this.seen |= bit;
   }
 
@@ -310,6 +317,7 @@ class EntryFrame extends PathFrame {
       case "posix_acl_default":
         return openSchema(aclDecoder, "object", this, seg, offset, (r) => (this.defaultAcl = r as AclRule));
       case "entries":
+        this.hasEntries = true;
         return new EntriesFrame(this, seg, this.st, this.tree, this.depth + 1, this.dirHandle());
     }
     return this.wrongKind("an object", offset);
@@ -330,10 +338,7 @@ class EntryFrame extends PathFrame {
 
   scalar(kind: ScalarKind, value: ScalarValue, offset: number): void {
     if (!this.member) return;
-    if (kind === "null") {
-      this.seen &= ~this.memberBit; // null: the member is absent (as Go reads it)
-      return;
-    }
+    if (kind === "null") return; // null: the member is absent (as Go reads it)
     if (this.member === "symlink" && kind === "string")
       this.symlink = unescapeChecked(value.buf.subarray(value.start, value.end), new At(this, "symlink", offset));
     else this.wrongKind(kind === "number" ? "a number" : kind === "string" ? "a string" : "a boolean", offset);
@@ -344,7 +349,7 @@ class EntryFrame extends PathFrame {
     const attr = this.attr ?? fail('entry has no "attr"', at);
     const isDir = attr.type === "directory";
     if (this.depth === 0 && !isDir) fail(`the ${this.tree} root must be a directory, found type ${attr.type}`, at);
-    if (!isDir && this.seen & ENTRIES_BIT) fail(`entry of type ${attr.type} has "entries" (only directories may)`, at);
+    if (!isDir && this.hasEntries) fail(`entry of type ${attr.type} has "entries" (only directories may)`, at);
     if (isDir && this.chunks.length) fail('a directory has "chunks"', at);
     if (isDir && this.symlink !== undefined) fail('a directory has "symlink"', at);
     const node: DumpNode = { attr, xattrs: this.xattrs, chunks: this.chunks };
@@ -359,6 +364,7 @@ class EntryFrame extends PathFrame {
       isDir,
       parent: this.parentHandle,
       self: isDir ? this.dirHandle() : null,
+      at,
     };
     const v = this.st.visitor;
     this.st.events.push(() => v.entry(e));
@@ -396,7 +402,6 @@ class EntriesFrame extends PathFrame {
   key(tok: Token, offset: number): void {
     const raw = tok.bytes();
     this.childKey = raw;
-    if (raw.length === 0) fail("an entry name is empty", this.at(offset));
     this.childName = raw.indexOf(0x25) < 0 ? raw : unescapeChecked(raw, this.at(offset));
   }
   openObject(offset: number): Frame {

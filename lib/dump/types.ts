@@ -46,7 +46,13 @@ export interface TreeWriter {
 export interface DirHandle {
   readonly id: number;
   inode?: bigint;
+  /** The directory containing this one; null for a tree root. */
+  readonly parent: DirHandle | null;
 }
+
+/** Where something was read: a JSON path (or a binary dump's record path) and a byte offset. */
+export type { Where } from "../jfs/json/decode";
+import type { Where } from "../jfs/json/decode";
 
 /** One tree entry, delivered by the reader when its JSON object closes (post-order). */
 export interface ReadEntry {
@@ -61,6 +67,8 @@ export interface ReadEntry {
   parent: DirHandle | null;
   /** For directories: the handle its children carried as `parent`. */
   self: DirHandle | null;
+  /** Where the entry's object starts; the path is built only when asked for. */
+  at: Where;
 }
 
 /**

@@ -9,6 +9,8 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { ByteCounter } from "../dump/input";
 import { readDump } from "../dump/reader";
+import { PagedBitset } from "../dump/paged-bitset";
+import { DumpVerifier } from "../dump/verify";
 import type { LoadSink, MetaEngine } from "./engine";
 import { lostConnection } from "./errors";
 import { errorKind, errorMessage, JfsError, wrapError } from "../jfs/errors";
@@ -33,49 +35,6 @@ export interface LoadResult {
   secretRemoved: boolean;
   volume: string;
   warnings: string[];
-}
-
-const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const PAGE_BITS = 1 << 18;
-
-/** A set of non-negative 64-bit numbers as bitmap pages, allocated where numbers fall. */
-export class PagedBitset {
-  private static readonly SHIFT = 18n; // 256 Ki numbers (32 KiB) per page
-  private static readonly MASK = (1n << 18n) - 1n;
-  private pages = new Map<number, Uint32Array>();
-  private lastKey = -1;
-  private lastPage: Uint32Array | null = null;
-
-  /** Set n; true when it was already set. */
-  testAndSet(n: bigint): boolean {
-    // Plain number arithmetic when n is exact as a double (all but trash inodes).
-    let key: number;
-    let bit: number;
-    if (n <= SAFE) {
-      const v = Number(n);
-      key = Math.floor(v / PAGE_BITS);
-      bit = v - key * PAGE_BITS;
-    } else {
-      key = Number(n >> PagedBitset.SHIFT);
-      bit = Number(n & PagedBitset.MASK);
-    }
-    let page = key === this.lastKey ? this.lastPage : this.pages.get(key);
-    if (!page) {
-      page = new Uint32Array(1 << 13);
-      this.pages.set(key, page);
-    }
-    this.lastKey = key;
-    this.lastPage = page;
-    const word = bit >>> 5;
-    const mask = 1 << (bit & 31);
-    if (page[word] & mask) return true;
-    page[word] |= mask;
-    return false;
-  }
-
-  get pageCount(): number {
-    return this.pages.size;
-  }
 }
 
 /** What a directory being read has gathered from its children so far. */
@@ -364,7 +323,10 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     }
   };
   const state = new LoadState(sink, tick);
-  const visitor: DumpVisitor = {
+  // Every entry is checked before the loader sees it: a refusal aborts the load before
+  // anything is committed, and the target is emptied again.
+  const verifier = new DumpVerifier();
+  const loader: DumpVisitor = {
     setting: (s) => state.setting_(s),
     counters: (c) => state.counters_(c),
     delFiles: (d) => {
@@ -375,7 +337,8 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     entry: (e) => state.entry(e),
   };
   try {
-    await readDump(counter, visitor);
+    await readDump(counter, verifier.visitor(loader));
+    verifier.finish(counter.bytes);
     state.finish();
     await sink.commit();
   } catch (caught) {

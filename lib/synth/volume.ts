@@ -123,8 +123,10 @@ class Generator {
   private slice(pos: number, len: number): Slice {
     const id = this.nextSlice++;
     this.maxSlice = id;
-    const extra = this.chance(0.1) ? this.int(1, 4096) : 0; // a window inside a bigger object
-    return { id, pos, size: len + extra, off: extra ? this.int(0, extra) : 0, len };
+    const want = this.chance(0.1) ? this.int(1, 4096) : 0; // a window inside a bigger object
+    // An object never outgrows its 64 MiB chunk (the draws stay the same, so do the volumes).
+    const extra = Math.min(want, CHUNK_SIZE - len);
+    return { id, pos, size: len + extra, off: want ? this.int(0, extra) : 0, len };
   }
 
   private chunksFor(length: number): Chunk[] {

@@ -42,6 +42,15 @@ export interface RecordSchema {
   buckets: { name: string; schema: Schema }[][];
 }
 
+/**
+ * The error for a member met twice in one object. Go's decoder lets the last one win, so a
+ * repeated member silently rewrites what came before it (`"inode":34,"inode":2`); a dump
+ * never repeats one, so a repeat is damage.
+ */
+export function duplicateMember(name: string, path: string, offset: number): DumpFormatError {
+  return new DumpFormatError(`duplicate member ${JSON.stringify(name)} (a member may appear once per object)`, path, offset);
+}
+
 /** Where a value was read, for error messages. */
 export interface Where {
   readonly path: string;
@@ -276,6 +285,8 @@ export class RecordFrame extends PathFrame {
   private readonly at: At = new At(this, null, 0);
   private field: string | null = null;
   private fieldSchema: Schema | null = null;
+  /** Members met so far, by the name they match (case-folded as Go matches them). */
+  private seen: Set<string> | null = null;
   constructor(
     private readonly s: RecordSchema,
     parent: Frame,
@@ -285,18 +296,22 @@ export class RecordFrame extends PathFrame {
   ) {
     super(parent, seg);
   }
-  key(name: Token): void {
+  key(name: Token, offset: number): void {
     const fast = exactMember(this.s, name);
     if (fast !== undefined) {
       this.field = fast.name;
       this.fieldSchema = fast.schema;
-      return;
+    } else {
+      const n = name.str();
+      const exact = this.s.fields.get(n);
+      const f = exact ? n : this.s.folded.get(n.toLowerCase());
+      this.field = f ?? n;
+      this.fieldSchema = exact ?? (f === undefined ? null : this.s.fields.get(f)!);
     }
-    const n = name.str();
-    const exact = this.s.fields.get(n);
-    const f = exact ? n : this.s.folded.get(n.toLowerCase());
-    this.field = f ?? n;
-    this.fieldSchema = exact ?? (f === undefined ? null : this.s.fields.get(f)!);
+    // A Set per record costs less than it seems: records are small, and one met per attr.
+    const seen = (this.seen ??= new Set());
+    if (seen.has(this.field)) throw duplicateMember(this.field, this.at.move(this.field, offset).path, offset);
+    seen.add(this.field);
   }
   openObject(offset: number): Frame {
     const name = this.field!;
@@ -348,6 +363,8 @@ class ArrayFrame extends PathFrame {
 class MapFrame extends PathFrame {
   private readonly out = new Map<unknown, unknown>();
   private k: unknown;
+  /** Every key met (a null value leaves none in `out`). */
+  private readonly keys = new Set<unknown>();
   private seg2 = "";
   constructor(
     private readonly s: Extract<Schema, { k: "map" }>,
@@ -361,6 +378,9 @@ class MapFrame extends PathFrame {
     const text = name.str();
     this.seg2 = `[${JSON.stringify(text)}]`;
     this.k = parseIntToken(this.s.key, text, { path: this.path() + this.seg2, offset });
+    // "2" and "02" are one key to Go as well: the later would replace the earlier.
+    if (this.keys.has(this.k)) throw duplicateMember(text, this.path() + this.seg2, offset);
+    this.keys.add(this.k);
   }
   openObject(offset: number): Frame {
     const k = this.k;

@@ -1,0 +1,354 @@
+// The structural verifier of a dump: everything a JuiceFS client could have written, checked
+// over the reader's entry stream before anything trusts it. `load` runs it in front of the
+// loader (a refusal aborts the load, so the target is emptied again) and `jfsmeta verify` runs
+// it alone. It knows no engine and no byte format: any reader that delivers DumpVisitor events
+// with a `Where` for each entry (the JSON reader today, a binary reader later) can feed it.
+//
+// What it checks, and why each matters to a load:
+// - inode 0 never; inode 1 only as the FSTree root; trash inodes (≥ TrashInode) only as the
+//   Trash root and its hour directories; the Trash root is TrashInode. Otherwise an entry
+//   lands on the root or the trash and replaces it.
+// - a directory inode appears exactly once, never inside itself or an ancestor: a second
+//   occurrence would be stored as a hard-linked directory, or a loop no client can walk.
+// - a non-directory inode repeats only as a hard link: nlink > 1 at its first occurrence and
+//   the same attributes, target, xattrs, ACLs and chunks every time (else two files collide
+//   and one silently disappears).
+// - names as a JuiceFS client can create them: not empty, `.` or `..`, no `/` or NUL, at most
+//   255 bytes, and one entry of each name per directory.
+// - numbers within what JuiceFS stores: mode ≤ 07777 (Redis keeps 12 bits), nanoseconds below
+//   10^9, length below 2^57 (vfs maxFileSize), symlink targets below 4096 bytes, xattr names of
+//   1–255 bytes with values up to 64 KiB and no name twice, chunk indexes below 2^31 and once
+//   each, slices inside their 64 MiB chunk and their object.
+// - Setting, Counters and FSTree present.
+// Memory stays as flat as the load's: inodes in paged bitsets; per directory on the open path
+// only its last name (plus, for the first NAME_SET_LIMIT entries, a set of names to catch a
+// repeat in an unsorted directory); hard links, which are rare, keep a fingerprint each.
+import { createHash } from "node:crypto";
+import type { DumpNode } from "../jfs/types";
+import { CHUNK_SIZE, MAX_NAME, MAX_SYMLINK, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { PagedBitset } from "./paged-bitset";
+import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type TreeName, type Where } from "./types";
+
+/** vfs.maxFileSize: ChunkSize << 31; JuiceFS refuses a size at or above it. */
+export const MAX_FILE_SIZE = BigInt(CHUNK_SIZE) << 31n;
+/** Chunk indexes of a file below MAX_FILE_SIZE. */
+const MAX_CHUNK_INDEX = 2 ** 31 - 1;
+/** vfs xattrMaxName / xattrMaxSize. */
+export const MAX_XATTR_NAME = 255;
+export const MAX_XATTR_VALUE = 65536;
+/** Names kept per directory to catch repeats when entries are not in name order. */
+const NAME_SET_LIMIT = 4096;
+
+/** What a verified dump holds (first occurrences of inodes, roots included). */
+export interface VerifyCounts {
+  /** Tree entries read, every occurrence. */
+  entries: number;
+  directories: number;
+  /** Regular files. */
+  files: number;
+  symlinks: number;
+  /** FIFOs, sockets and device nodes. */
+  others: number;
+  /** Occurrences of a non-directory beyond its first (extra names of hard-linked inodes). */
+  hardLinks: number;
+  /** Slices that own an object (id ≠ 0). */
+  slices: number;
+  /** Sum of regular files' lengths. */
+  bytes: bigint;
+  /** Entries under Trash, its root excluded. */
+  trashEntries: number;
+}
+
+export interface VerifyOptions {
+  /**
+   * Called with each problem, and the check goes on; without it the first problem throws.
+   * Problems the reader finds (malformed JSON, duplicate members) always end the read.
+   */
+  onProblem?: (problem: DumpFormatError) => void;
+}
+
+/** Per directory on the open path: what its children have shown so far. */
+interface OpenDir {
+  last: Buffer | null;
+  /** Every name so far, while there are at most NAME_SET_LIMIT of them. */
+  names: Set<string> | null;
+  count: number;
+  inOrderSoFar: boolean;
+}
+
+/** The reason `name` cannot be an entry name in JuiceFS, or null. */
+export function badEntryName(name: Buffer): string | null {
+  if (name.length === 0) return "an entry name is empty";
+  if (name.length > MAX_NAME) return `an entry name is ${name.length} bytes long (JuiceFS allows ${MAX_NAME})`;
+  if (name.length <= 2 && name[0] === 0x2e && (name.length === 1 || name[1] === 0x2e))
+    return `"${name.toString("latin1")}" cannot be an entry name`;
+  if (name.includes(0x2f)) return 'an entry name contains "/"';
+  if (name.includes(0)) return "an entry name contains a NUL byte";
+  return null;
+}
+
+/** A stable digest of everything a load keeps of a node (hard links must agree on it). */
+function fingerprint(n: DumpNode): string {
+  const a = n.attr;
+  const h = createHash("sha1");
+  h.update(
+    [a.type, a.flags, a.mode, a.uid, a.gid, a.atime, a.mtime, a.ctime, a.atimensec, a.mtimensec, a.ctimensec, a.nlink, a.length, a.rdev, a.tier].join(","),
+  );
+  h.update(`|s${n.symlink ? n.symlink.toString("hex") : "-"}`);
+  const xattrs = [...n.xattrs].sort((x, y) => Buffer.compare(x.name, y.name));
+  for (const x of xattrs) h.update(`|x${x.name.toString("hex")}=${x.value.toString("hex")}`);
+  const acl = (r: DumpNode["accessAcl"]) =>
+    r ? `${r.owner}/${r.group}/${r.other}/${r.mask}/${r.users.map((e) => `${e.id}:${e.perm}`)}/${r.groups.map((e) => `${e.id}:${e.perm}`)}` : "-";
+  h.update(`|a${acl(n.accessAcl)}|d${acl(n.defaultAcl)}`);
+  for (const c of n.chunks) {
+    h.update(`|c${c.index}`);
+    for (const s of c.slices) h.update(`:${s.id},${s.pos},${s.size},${s.off},${s.len}`);
+  }
+  return h.digest("base64");
+}
+
+/** The path of a member of an entry, with the entry's offset. */
+function inEntry(at: Where, member: string): Where {
+  return {
+    get path() {
+      return at.path + member;
+    },
+    offset: at.offset,
+  };
+}
+
+export class DumpVerifier {
+  readonly counts: VerifyCounts = {
+    entries: 0,
+    directories: 0,
+    files: 0,
+    symlinks: 0,
+    others: 0,
+    hardLinks: 0,
+    slices: 0,
+    bytes: 0n,
+    trashEntries: 0,
+  };
+  problems = 0;
+  private sawSetting = false;
+  private sawCounters = false;
+  private sawFSTree = false;
+
+  private readonly seen = new PagedBitset();
+  private readonly dirs = new PagedBitset();
+  /** Non-directories whose first occurrence said nlink > 1: the digest later ones must match. */
+  private readonly links = new Map<bigint, string>();
+  /** Directories on the open path by depth, the inode each was registered with, and counts. */
+  private readonly path: (DirHandle | undefined)[] = [];
+  private readonly pathInode: (bigint | undefined)[] = [];
+  private readonly openInodes = new Map<bigint, number>();
+  private readonly openDirs = new Map<number, OpenDir>();
+
+  constructor(private readonly opts: VerifyOptions = {}) {}
+
+  private problem(message: string, at: Where): void {
+    const err = new DumpFormatError(message, at.path, at.offset);
+    this.problems++;
+    if (!this.opts.onProblem) throw err;
+    this.opts.onProblem(err);
+  }
+
+  /** A visitor that checks each event, then hands it to `next` (e.g. the loader). */
+  visitor(next: Partial<DumpVisitor> = {}): DumpVisitor {
+    return {
+      setting: (s) => {
+        this.sawSetting = true;
+        return next.setting?.(s);
+      },
+      counters: (c) => {
+        this.sawCounters = true;
+        return next.counters?.(c);
+      },
+      sustained: next.sustained && ((s) => next.sustained!(s)),
+      delFiles: next.delFiles && ((d) => next.delFiles!(d)),
+      quotas: next.quotas && ((k, q) => next.quotas!(k, q)),
+      changeLog: next.changeLog && ((c) => next.changeLog!(c)),
+      treeStart: (t: TreeName) => {
+        if (t === "FSTree") this.sawFSTree = true;
+        return next.treeStart?.(t);
+      },
+      entry: (e) => {
+        const before = this.problems;
+        this.entry(e);
+        // With onProblem, a refused entry is counted but not passed on.
+        if (this.problems === before) return next.entry?.(e);
+      },
+      treeEnd: next.treeEnd && ((t) => next.treeEnd!(t)),
+    };
+  }
+
+  /** Checks that need the whole dump; `end` is the number of bytes read. */
+  finish(end: number): void {
+    const at = { path: "", offset: end };
+    if (!this.sawSetting) this.problem("missing 'Setting' (the volume's format): the dump is incomplete", at);
+    if (!this.sawCounters) this.problem("missing 'Counters': the dump is incomplete", at);
+    if (!this.sawFSTree) this.problem("missing 'FSTree': the dump is incomplete", at);
+  }
+
+  /** Registers the open directories above `parent` (amortised: each handle once). */
+  private enter(parent: DirHandle, depth: number): void {
+    let h: DirHandle | null = parent;
+    for (let d = depth - 1; h && d >= 0 && this.path[d] !== h; d--, h = h.parent) {
+      this.leave(d);
+      this.path[d] = h;
+      this.pathInode[d] = h.inode;
+      if (h.inode !== undefined) this.openInodes.set(h.inode, (this.openInodes.get(h.inode) ?? 0) + 1);
+    }
+  }
+
+  private leave(d: number): void {
+    if (!this.path[d]) return;
+    const ino = this.pathInode[d];
+    if (ino !== undefined) {
+      const n = this.openInodes.get(ino)! - 1;
+      if (n) this.openInodes.set(ino, n);
+      else this.openInodes.delete(ino);
+    }
+    this.path[d] = undefined;
+    this.pathInode[d] = undefined;
+  }
+
+  private entry(e: ReadEntry): void {
+    const c = this.counts;
+    c.entries++;
+    const attr = e.node.attr;
+    const isRoot = e.parent === null;
+    const inTrash = e.tree === "Trash";
+    if (inTrash && !isRoot) c.trashEntries++;
+    if (e.parent) {
+      this.enter(e.parent, e.depth);
+      this.checkName(e);
+    }
+    if (e.self) {
+      if (this.path[e.depth] === e.self) this.leave(e.depth);
+      this.openDirs.delete(e.self.id);
+    }
+    // The inode as the load will store it: an FSTree root (a subdir dump's too) becomes 1.
+    const inode = isRoot && !inTrash ? ROOT_INODE : attr.inode;
+    const inodeAt = inEntry(e.at, ".attr.inode");
+    if (attr.inode === 0n) return this.problem("inode 0 is not a valid inode", inodeAt);
+    if (isRoot) {
+      if (!e.isDir) return this.problem(`the ${e.tree} root must be a directory, found type ${attr.type}`, e.at);
+      if (inTrash && attr.inode !== TRASH_INODE)
+        return this.problem(`the Trash root's inode is ${attr.inode}, JuiceFS's trash is ${TRASH_INODE}`, inodeAt);
+      if (!inTrash && attr.inode >= TRASH_INODE) return this.problem(`the FSTree root has the trash inode ${attr.inode}`, inodeAt);
+    } else if (attr.inode === ROOT_INODE) {
+      return this.problem("inode 1 is the root's and appears only as the FSTree root", inodeAt);
+    } else if (inTrash && e.depth === 1) {
+      if (!e.isDir || attr.inode <= TRASH_INODE)
+        return this.problem(`a Trash entry holds trash hour directories (directories with inodes above ${TRASH_INODE}), found a ${attr.type} with inode ${attr.inode}`, inodeAt);
+    } else if (attr.inode >= TRASH_INODE) {
+      return this.problem(`trash inode ${attr.inode} outside the Trash's hour directories (only those use inodes from ${TRASH_INODE})`, inodeAt);
+    }
+    if (this.openInodes.has(attr.inode))
+      return this.problem(`inode ${attr.inode} is also a directory that contains this entry: a directory cannot contain itself`, inodeAt);
+    this.checkNode(e);
+
+    if (e.isDir) {
+      if (this.seen.testAndSet(inode))
+        return this.problem(`inode ${inode} appears more than once, and it is a directory: a directory appears exactly once (no hard links, no loops)`, inodeAt);
+      this.dirs.testAndSet(inode);
+      c.directories++;
+      return;
+    }
+    if (this.seen.testAndSet(inode)) {
+      if (this.dirs.has(inode)) return this.problem(`inode ${inode} is a directory's, and appears again as a ${attr.type}`, inodeAt);
+      const first = this.links.get(inode);
+      if (first === undefined)
+        return this.problem(`inode ${inode} appears again but its first occurrence has nlink 1: two entries share an inode without being hard links`, inodeAt);
+      if (first !== fingerprint(e.node))
+        return this.problem(`inode ${inode} appears again with other attributes, target, xattrs or chunks than its first occurrence: hard links share one inode`, inodeAt);
+      c.hardLinks++;
+      return;
+    }
+    if (attr.nlink > 1) this.links.set(inode, fingerprint(e.node));
+    if (attr.type === "regular") {
+      c.files++;
+      c.bytes += attr.length;
+    } else if (attr.type === "symlink") c.symlinks++;
+    else c.others++;
+    for (const ch of e.node.chunks) for (const s of ch.slices) if (s.id !== 0n) c.slices++;
+  }
+
+  private checkName(e: ReadEntry): void {
+    const name = e.name;
+    const bad = badEntryName(name);
+    if (bad) return this.problem(bad, e.at);
+    const dirId = e.parent!.id;
+    let d = this.openDirs.get(dirId);
+    if (!d) this.openDirs.set(dirId, (d = { last: null, names: new Set(), count: 0, inOrderSoFar: true }));
+    d.count++;
+    const key = d.names ? name.toString("latin1") : "";
+    if (d.names?.has(key) || (d.last && d.last.equals(name)))
+      return this.problem("a second entry with this name in one directory", e.at);
+    if (d.last && Buffer.compare(d.last, name) > 0) {
+      d.inOrderSoFar = false;
+      if (!d.names) return this.problem(unsortedTooBig(), e.at);
+    }
+    d.last = name;
+    if (d.names) {
+      d.names.add(key);
+      if (d.count > NAME_SET_LIMIT) {
+        if (!d.inOrderSoFar) return this.problem(unsortedTooBig(), e.at);
+        d.names = null; // sorted so far: from now on the order alone rules out repeats
+      }
+    }
+  }
+
+  private checkNode(e: ReadEntry): void {
+    const { attr, symlink, xattrs, chunks } = e.node;
+    const at = e.at;
+    if (attr.mode > 0o7777) this.problem(`mode ${attr.mode} has bits above 07777 (JuiceFS keeps the permission bits only)`, inEntry(at, ".attr.mode"));
+    for (const f of ["atimensec", "mtimensec", "ctimensec"] as const)
+      if (attr[f] > 999_999_999) this.problem(`${f} ${attr[f]} is not below 10^9`, inEntry(at, `.attr.${f}`));
+    if (attr.type === "regular" && attr.length >= MAX_FILE_SIZE)
+      this.problem(`length ${attr.length} is not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57)`, inEntry(at, ".attr.length"));
+    if (symlink !== undefined) {
+      if (attr.type !== "symlink") this.problem(`an entry of type ${attr.type} has "symlink" (only symlinks have a target)`, inEntry(at, ".symlink"));
+      else if (symlink.length >= MAX_SYMLINK)
+        this.problem(`a symlink target of ${symlink.length} bytes (JuiceFS allows up to ${MAX_SYMLINK - 1})`, inEntry(at, ".symlink"));
+    }
+    if (xattrs.length) {
+      const names = new Set<string>();
+      xattrs.forEach((x, i) => {
+        const xat = inEntry(at, `.xattrs[${i}]`);
+        if (x.name.length === 0 || x.name.length > MAX_XATTR_NAME)
+          this.problem(`an xattr name of ${x.name.length} bytes (JuiceFS allows 1 to ${MAX_XATTR_NAME})`, xat);
+        if (x.value.length > MAX_XATTR_VALUE) this.problem(`an xattr value of ${x.value.length} bytes (JuiceFS allows up to ${MAX_XATTR_VALUE})`, xat);
+        const key = x.name.toString("latin1");
+        if (names.has(key)) this.problem(`a second xattr named ${JSON.stringify(x.name.toString())}`, xat);
+        names.add(key);
+      });
+    }
+    if (chunks.length) {
+      if (attr.type !== "regular") this.problem(`an entry of type ${attr.type} has "chunks" (only regular files have data)`, inEntry(at, ".chunks"));
+      let last = -1;
+      let indexes: Set<number> | null = null;
+      chunks.forEach((ch, i) => {
+        const cat = inEntry(at, `.chunks[${i}]`);
+        if (ch.index > MAX_CHUNK_INDEX) this.problem(`chunk index ${ch.index} is beyond JuiceFS's maximum file size (index < 2^31)`, cat);
+        if (ch.index <= last || indexes) {
+          indexes ??= new Set(chunks.slice(0, i).map((x) => x.index));
+          if (indexes.has(ch.index)) this.problem(`a second chunk with index ${ch.index}`, cat);
+          indexes.add(ch.index);
+        }
+        last = ch.index;
+        ch.slices.forEach((s, j) => {
+          const sat = inEntry(at, `.chunks[${i}].slices[${j}]`);
+          if (s.size > CHUNK_SIZE) this.problem(`slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`, sat);
+          else if (s.pos + s.len > CHUNK_SIZE) this.problem(`slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`, sat);
+          else if (s.off + s.len > s.size) this.problem(`slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`, sat);
+        });
+      });
+    }
+  }
+}
+
+function unsortedTooBig(): string {
+  return `entries out of name order in a directory of more than ${NAME_SET_LIMIT} entries: repeated names can be ruled out in bounded memory only when entries are sorted by name, as juicefs dump writes them`;
+}
