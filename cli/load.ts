@@ -1,12 +1,12 @@
 // jfsmeta load META-URL [FILE]: `juicefs load` of a JSON dump into an empty database.
-import type { Readable } from "node:stream";
-import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
+import { metaUrlAndFile, parseCli, Progress } from "./common";
 import { openEngine } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { openDumpInput } from "../lib/dump/input";
 import { formatBytes } from "../lib/jfs/format";
-import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
+import { STORAGE_HELP } from "./storage-flags";
+import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
 
@@ -20,10 +20,7 @@ of a backup under that volume's meta/ (or 'latest'). Encrypted backups are decry
 --encrypt-rsa-key, or with the source volume's own key.
 
 options:
-  --encrypt-rsa-key PATH   private key (PEM) to decrypt an encrypted automatic backup;
-                           a passphrase-protected key reads JFS_RSA_PASSPHRASE
-  --encrypt-algo ALGO      aes256gcm-rsa (default) or chacha20-rsa
-  --from-volume META-URL   BACKUP names a backup in this volume's object storage
+${SOURCE_HELP}
   --quiet, -q              no progress or summary on stderr
   --help, -h               this help
 
@@ -36,19 +33,11 @@ examples:
   jfsmeta load postgres://pg:5432/jfs s3://bucket/myjfs/meta/dump-2026-11-26-120000.json.gz --storage-endpoint http://127.0.0.1:9000
 `;
 
-/** A FILE argument that names an object in storage rather than a local file. */
-function isStorageRef(file: string): boolean {
-  return file.startsWith("s3://") || file.startsWith("file://");
-}
-
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCli(
     args,
     {
-      "encrypt-rsa-key": { type: "string" },
-      "encrypt-algo": { type: "string" },
-      "from-volume": { type: "string" },
-      ...STORAGE_FLAGS,
+      ...SOURCE_FLAGS,
       binary: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
     },
@@ -57,33 +46,7 @@ export async function run(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const [url, file] = metaUrlAndFile("load", positionals, values.binary, HELP);
-  const algo = values["encrypt-algo"];
-  if (algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
-    throw new CliError(`unsupported --encrypt-algo "${algo}": use aes256gcm-rsa or chacha20-rsa`);
-  }
-  const keyPath = values["encrypt-rsa-key"];
-  if (algo !== undefined && !keyPath) throw new CliError("--encrypt-algo needs --encrypt-rsa-key");
-
-  if (!file && process.stdin.isTTY) {
-    throw new CliError("no FILE given and stdin is a terminal: name the dump file, or pipe it in (jfsmeta load META-URL < dump.json)");
-  }
-  let source: string | Readable | undefined = file;
-  const fromVolume = values["from-volume"];
-  if (fromVolume && !file) throw new CliError("--from-volume needs the backup's name (or 'latest') as FILE");
-  if (file && (fromVolume || isStorageRef(file))) {
-    const { openBackupSource } = await import("../lib/storage/source");
-    const backup = await openBackupSource(file, {
-      metaUrl: fromVolume,
-      storage: storageOverrides(values),
-      keyPath,
-      algo,
-    });
-    source = backup.stream;
-  } else if (keyPath) {
-    if (!file) throw new CliError("--encrypt-rsa-key needs a FILE: encrypted backups cannot be read from stdin");
-    const { decryptEnvelopeFile } = await import("../lib/dump/envelope");
-    source = await decryptEnvelopeFile(file, { keyPath, algo });
-  }
+  const source = await openDumpSource(file, values, "jfsmeta load META-URL < dump.json");
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url);

@@ -8,6 +8,7 @@ const VERBS: Record<string, Verb> = {
   load: { summary: "load metadata from a JSON dump or backup into an empty database (like juicefs load)", load: () => import("./load") },
   config: { summary: "change the volume's storage credentials (like juicefs config)", load: () => import("./config") },
   backup: { summary: "run automatic metadata backups as a JuiceFS client does", load: () => import("./backup") },
+  verify: { summary: "check a dump or backup the way load does, without loading it", load: () => import("./verify") },
   backups: { summary: "list backups in object storage with their retention fate", load: () => import("./backups") },
 };
 

@@ -27,6 +27,7 @@ import { createHash } from "node:crypto";
 import type { DumpNode } from "../jfs/types";
 import { CHUNK_SIZE, MAX_NAME, MAX_SYMLINK, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { PagedBitset } from "./paged-bitset";
+import { readDump } from "./reader";
 import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type TreeName, type Where } from "./types";
 
 /** vfs.maxFileSize: ChunkSize << 31; JuiceFS refuses a size at or above it. */
@@ -351,4 +352,31 @@ export class DumpVerifier {
 
 function unsortedTooBig(): string {
   return `entries out of name order in a directory of more than ${NAME_SET_LIMIT} entries: repeated names can be ruled out in bounded memory only when entries are sorted by name, as juicefs dump writes them`;
+}
+
+export interface VerifyReport {
+  counts: VerifyCounts;
+  /** Problems found (with onProblem: all of them; without: none, the first one threw). */
+  problems: number;
+  /** Bytes of (decompressed) dump read. */
+  bytes: number;
+}
+
+/**
+ * Reads a whole dump (plain bytes: decompress and decrypt first, see openDumpInput) and
+ * verifies it. Without `onProblem` it rejects with the first problem (a DumpFormatError).
+ */
+export async function verifyDump(input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream, opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const verifier = new DumpVerifier(opts);
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const piece of input as AsyncIterable<Buffer | string>) {
+      const chunk = typeof piece === "string" ? Buffer.from(piece) : piece;
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  await readDump(counted(), verifier.visitor());
+  verifier.finish(bytes);
+  return { counts: verifier.counts, problems: verifier.problems, bytes };
 }

@@ -1,0 +1,89 @@
+// jfsmeta verify [FILE | s3://… | file://… | BACKUP]: the structural check `load` runs before
+// it commits, alone: nothing is written anywhere. Counts go to stdout, problems to stderr.
+import { CliError, parseCli } from "./common";
+import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { STORAGE_HELP } from "./storage-flags";
+import { openDumpInput } from "../lib/dump/input";
+import { verifyDump, type VerifyCounts } from "../lib/dump/verify";
+import type { DumpFormatError } from "../lib/dump/types";
+import { JfsError } from "../lib/jfs/errors";
+import { formatBytes } from "../lib/jfs/format";
+
+const HELP = `usage: jfsmeta verify [options] [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
+
+Check that a JSON metadata dump or backup is whole and structurally sound, exactly as
+'jfsmeta load' checks it before anything is committed: one member of each name per
+object, every inode where JuiceFS can put it (inode 1 only at the root, a directory once,
+hard links only between identical non-directories, trash inodes only in the Trash), names
+a JuiceFS client can create, one entry per name in a directory, numbers in JuiceFS's ranges.
+Without FILE the dump is read from stdin; gzip is recognised by its content.
+
+Prints what the dump holds and exits 0, or names the first problem (its JSON path and byte
+offset) and exits 1. With --all every problem is listed before exiting 1; a dump that is
+not valid JSON still ends the check at the first syntax error.
+
+options:
+  --all                    list every problem instead of stopping at the first
+${SOURCE_HELP}
+  --help, -h               this help
+
+${STORAGE_HELP}
+examples:
+  jfsmeta verify meta-dump.json
+  jfsmeta verify dump-2026-11-26-120000.json.gz --encrypt-rsa-key my-private.pem
+  jfsmeta verify latest --from-volume redis://localhost:6379/1
+  jfsmeta verify s3://bucket/myjfs/meta/dump-2026-11-26-120000.json.gz --storage-endpoint http://127.0.0.1:9000
+`;
+
+/** Problems listed with --all before the rest are only counted (keeps a wrecked dump's output readable). */
+const MAX_LISTED = 1000;
+
+export function formatCounts(c: VerifyCounts, bytesRead: number): string {
+  const rows: [string, string][] = [
+    ["directories", String(c.directories)],
+    ["files", String(c.files)],
+    ["hard links", String(c.hardLinks)],
+    ["symlinks", String(c.symlinks)],
+    ["other nodes", String(c.others)],
+    ["slices", String(c.slices)],
+    ["bytes", `${c.bytes} (${formatBytes(c.bytes)})`],
+    ["trash entries", String(c.trashEntries)],
+    ["dump read", formatBytes(bytesRead)],
+  ];
+  return rows.map(([k, v]) => `  ${k.padEnd(14)} ${v}\n`).join("");
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCli(args, { ...SOURCE_FLAGS, all: { type: "boolean" } }, HELP);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new CliError(`expected at most one FILE\n\n${HELP}`);
+  const file = positionals[0];
+  const name = file ?? "stdin";
+  const source = await openDumpSource(file, values, "jfsmeta verify < dump.json");
+  const input = await openDumpInput(source);
+  let listed = 0;
+  const onProblem = values.all
+    ? (p: DumpFormatError) => {
+        if (++listed <= MAX_LISTED) process.stderr.write(`problem: ${p.message}\n`);
+      }
+    : undefined;
+  let report;
+  try {
+    report = await verifyDump(input, { onProblem });
+  } catch (err) {
+    // The first problem (or, with --all, one that ends the read) after those already listed.
+    if (listed === 0 || !(err instanceof JfsError)) throw err;
+    process.stderr.write(`problem: ${err.message}\n`);
+    process.stderr.write(`${name}: ${listed + 1} problems; the check stopped at the last one\n`);
+    return 1;
+  }
+  if (report.problems > 0) {
+    if (listed > MAX_LISTED) process.stderr.write(`… and ${listed - MAX_LISTED} more\n`);
+    process.stderr.write(`${name}: ${report.problems} problem${report.problems === 1 ? "" : "s"}; 'jfsmeta load' refuses this dump\n`);
+    process.stdout.write(`${name}: what was read\n${formatCounts(report.counts, report.bytes)}`);
+    return 1;
+  }
+  process.stdout.write(`${name}: OK, ${report.counts.entries} entries verified\n${formatCounts(report.counts, report.bytes)}`);
+  return 0;
+}
