@@ -6,15 +6,16 @@ import { useMemo, useState } from "react";
 import type { BackupRow } from "../lib/ui/views";
 import { formatUtc } from "../lib/ui/views";
 import { formatBytes, formatDuration } from "../lib/jfs/format";
+import { DAILY_UNTIL_DAYS, MAX_AGE_DAYS, MAX_AGE_YEARS, RECENT_DAYS, WEEKLY_UNTIL_DAYS, windowEdges } from "../lib/storage/retention-windows";
 
 const DAY = 86_400_000;
-/** Band edges in days and the share of the width each band gets. */
+/** Band edges in days (JuiceFS's retention windows) and the share of the width each band gets. */
 const BANDS = [
-  { from: 0, to: 2, share: 0.3, label: "≤ 2 days: all kept" },
-  { from: 2, to: 14, share: 0.24, label: "2–14 d: oldest per day" },
-  { from: 14, to: 63, share: 0.2, label: "14–63 d: oldest per week" },
-  { from: 63, to: 731, share: 0.2, label: "63 d–2 y: oldest per 30 days" },
-  { from: 731, to: 1100, share: 0.06, label: "> 2 y: deleted" },
+  { from: 0, to: RECENT_DAYS, share: 0.3, label: `≤ ${RECENT_DAYS} days: all kept` },
+  { from: RECENT_DAYS, to: DAILY_UNTIL_DAYS, share: 0.24, label: `${RECENT_DAYS}–${DAILY_UNTIL_DAYS} d: oldest per day` },
+  { from: DAILY_UNTIL_DAYS, to: WEEKLY_UNTIL_DAYS, share: 0.2, label: `${DAILY_UNTIL_DAYS}–${WEEKLY_UNTIL_DAYS} d: oldest per week` },
+  { from: WEEKLY_UNTIL_DAYS, to: MAX_AGE_DAYS, share: 0.2, label: `${WEEKLY_UNTIL_DAYS} d–${MAX_AGE_YEARS} y: oldest per 30 days` },
+  { from: MAX_AGE_DAYS, to: 1100, share: 0.06, label: `> ${MAX_AGE_YEARS} y: deleted` },
 ];
 const W = 1100;
 const H = 190;
@@ -75,13 +76,10 @@ export function RetentionTimeline({
       return { b, x: xOfAge(ageDays), h, cls: fateClass(b, nowMs), ageDays };
     });
   // Window edges JuiceFS rolls from `now`: daily to 14 d, weekly to 63 d, then every 30 d.
-  const edges: number[] = [];
-  for (let d = 3; d <= 14; d++) edges.push(d);
-  for (let d = 21; d <= 63; d += 7) edges.push(d);
-  for (let d = 93; d <= 731; d += 30) edges.push(d);
+  const edges = windowEdges(MAX_AGE_DAYS);
   const bandRects = BANDS.map((b, i) => ({ ...b, x1: xOfAge(b.to), x2: xOfAge(b.from), i }));
   const hovered = bars.find((x) => x.b.key === hover);
-  const ticks = [0, 1, 2, 7, 14, 30, 63, 180, 365, 731];
+  const ticks = [0, 1, RECENT_DAYS, 7, DAILY_UNTIL_DAYS, 30, WEEKLY_UNTIL_DAYS, 180, 365, MAX_AGE_DAYS];
   return (
     <div className="relative" data-testid="retention-timeline">
       <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full select-none" role="img" aria-label="Retention timeline of the backups">

@@ -1,6 +1,7 @@
 // Retention of automatic backups, an exact replica of JuiceFS's `rotate` (pkg/vfs/backup.go),
 // plus a simulator that predicts what repeated cleanups will do. Pure functions only.
 import { z } from "zod";
+import { MAX_AGE_YEARS, RECENT_DAYS, windowStep } from "./retention-windows";
 
 export type RotateVersion = "1.4" | "1.3";
 
@@ -89,7 +90,7 @@ export function backupName(start: Date): string {
 /** now minus 2 calendar years in UTC (Go AddDate(-2,0,0): 29 Feb → 1 Mar). */
 function twoYearsBefore(now: number): number {
   const d = new Date(now);
-  d.setUTCFullYear(d.getUTCFullYear() - 2);
+  d.setUTCFullYear(d.getUTCFullYear() - MAX_AGE_YEARS);
   return d.getTime();
 }
 
@@ -107,8 +108,8 @@ interface Placement {
 function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion, explain = true) {
   const placed = new Map<string, Placement>();
   const deleted: string[] = [];
-  let span = 2;
-  let edge = now - 2 * DAY_MS;
+  let span = RECENT_DAYS;
+  let edge = now - RECENT_DAYS * DAY_MS;
   let prevSpan = 0;
   const cutoff = twoYearsBefore(now);
   let pending: ParsedKey[] = [];
@@ -147,24 +148,17 @@ function rotateSorted(sorted: ParsedKey[], now: number, version: RotateVersion, 
       flush();
       while (k.ts < edge) {
         prevSpan = span;
-        if (span < 14) {
-          span += 1;
-          edge -= DAY_MS;
-        } else if (span < 60) {
-          span += 7;
-          edge -= 7 * DAY_MS;
-        } else {
-          span += 30;
-          edge -= 30 * DAY_MS;
-        }
+        const step = windowStep(span);
+        span += step;
+        edge -= step * DAY_MS;
       }
       pending = [k];
       if (explain) placed.set(k.key, { window: windowOf(), deleted: false });
-    } else if (span > 2) {
+    } else if (span > RECENT_DAYS) {
       pending.push(k);
       if (explain) placed.set(k.key, { window: windowOf(), deleted: false });
     } else if (explain) {
-      placed.set(k.key, { window: { kind: "recent", fromDays: 0, toDays: 2 }, deleted: false });
+      placed.set(k.key, { window: { kind: "recent", fromDays: 0, toDays: RECENT_DAYS }, deleted: false });
     }
   }
   // Go appends the final window last, after the cutoff block when there is one.
