@@ -7,7 +7,7 @@ import { CHUNK_SIZE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
-import { redactUrl } from "../open";
+import { redactUrl } from "../url";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";

@@ -6,7 +6,7 @@ import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
-import type { RedisEngine } from "./index";
+import type { Redis } from "ioredis";
 import { CommandBuffer, RespError, type RespConnection } from "./resp";
 
 const FLUSH_AT = 1000;
@@ -19,6 +19,14 @@ const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
   group: ["groupQuota", "groupQuotaUsedSpace", "groupQuotaUsedInodes"],
 };
 
+/** What the sink needs of the engine it loads into (RedisEngine; an interface, not an import of it). */
+export interface RedisSinkTarget {
+  readonly client: Redis;
+  /** host:port or socket path, for error messages. */
+  readonly addr: string;
+  call<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 export class RedisLoadSink implements LoadSink {
   private cmds = new CommandBuffer();
   private inFlight: Promise<void>[] = [];
@@ -27,7 +35,7 @@ export class RedisLoadSink implements LoadSink {
   private stats: (string | Buffer)[][] = [[], [], []];
 
   constructor(
-    private readonly engine: RedisEngine,
+    private readonly engine: RedisSinkTarget,
     private readonly conn: RespConnection,
   ) {}
 

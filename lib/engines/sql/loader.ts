@@ -9,9 +9,9 @@ import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, Quot
 import { TYPE_CODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
-import type { SqlSession } from "./driver";
-import type { SqlEngine } from "./engine";
-import { TABLES, tableDef, type ColType } from "./schema";
+import type { AnySqlDriver, SqlSession } from "./driver";
+import type { SqlTarget } from "./url";
+import { TABLES, tableDef, type ColType, type SqlNames } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
 import { JfsError, logIgnored } from "../../jfs/errors";
@@ -47,6 +47,13 @@ function rowBytes(row: unknown[]): number {
   return n;
 }
 
+/** What the sink needs of the engine it loads into (SqlEngine; an interface, not an import of it). */
+export interface SqlLoadTarget {
+  readonly target: SqlTarget;
+  readonly driver: AnySqlDriver;
+  readonly names: SqlNames;
+}
+
 export class SqlLoadSink implements LoadSink {
   private readonly buffers = new Map<string, Buffered>();
   /** Written at commit, once the rows they update are in: hard links' nlink, shared slices' refs. */
@@ -67,13 +74,13 @@ export class SqlLoadSink implements LoadSink {
   private createdFile = false;
 
   private constructor(
-    private readonly engine: SqlEngine,
+    private readonly engine: SqlLoadTarget,
     private readonly conn: SqlSession,
   ) {
     this.ddlInTransaction = engine.driver.dialect !== "mysql";
   }
 
-  static async start(engine: SqlEngine): Promise<SqlLoadSink> {
+  static async start(engine: SqlLoadTarget): Promise<SqlLoadSink> {
     const d = engine.driver;
     let createdFile = false;
     if (d.dialect === "sqlite3") {
