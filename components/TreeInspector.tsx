@@ -37,21 +37,22 @@ const TYPE_BADGE: Record<string, { letter: string; cls: string }> = {
   socket: { letter: "s", cls: "bg-rose-100 text-rose-800" },
 };
 
+type DirPages = { listing: string; total: number | null; pages: Map<number, TreeItem[]>; error: string | null };
+const emptyPages = (listing: string): DirPages => ({ listing, total: null, pages: new Map(), error: null });
+
 /** Pages of one directory, fetched as the list scrolls to them. */
 function useDirectoryPages(base: Record<string, string | undefined>, dirId: string | null, filter: string) {
-  const [state, setState] = useState<{ total: number | null; pages: Map<number, TreeItem[]>; error: string | null }>({
-    total: null,
-    pages: new Map(),
-    error: null,
-  });
+  const baseKey = JSON.stringify(base);
+  // The pages belong to one listing (directory, filter, source); a state of another listing
+  // reads as empty, so changing directory needs no reset in an effect.
+  const listing = JSON.stringify([dirId, filter, baseKey]);
+  const [state, setState] = useState<DirPages>(() => emptyPages(listing));
   const loading = useRef(new Set<number>());
   const generation = useRef(0);
-  const baseKey = JSON.stringify(base);
   useEffect(() => {
     generation.current++;
     loading.current = new Set();
-    setState({ total: null, pages: new Map(), error: null });
-  }, [dirId, filter, baseKey]);
+  }, [listing]);
   const need = useCallback(
     (page: number) => {
       if (!dirId || loading.current.has(page)) return;
@@ -61,21 +62,21 @@ function useDirectoryPages(base: Record<string, string | undefined>, dirId: stri
         .then((p) => {
           if (gen !== generation.current) return;
           setState((s) => {
-            const pages = new Map(s.pages);
+            const pages = new Map(s.listing === listing ? s.pages : []);
             pages.set(page, p.items);
-            return { total: p.total, pages, error: null };
+            return { listing, total: p.total, pages, error: null };
           });
         })
         .catch((err: Error) => {
           if (gen !== generation.current) return;
           loading.current.delete(page);
-          setState((s) => ({ ...s, error: err.message }));
+          setState((s) => ({ ...(s.listing === listing ? s : emptyPages(listing)), error: err.message }));
         });
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [dirId, filter, baseKey],
   );
-  return { ...state, need };
+  return { ...(state.listing === listing ? state : emptyPages(listing)), need };
 }
 
 export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: string; backup: string | null; volumeName: string }) {
@@ -94,6 +95,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
   const current = path[path.length - 1] ?? null;
   const dir = useDirectoryPages(base, current?.dirId ?? null, filter);
   const parentRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual returns fresh functions each render; this app does not run the React Compiler
   const virt = useVirtualizer({ count: dir.total ?? 0, getScrollElement: () => parentRef.current, estimateSize: () => ROW, overscan: 20 });
   const visible = virt.getVirtualItems();
   useEffect(() => {

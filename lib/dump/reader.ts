@@ -391,10 +391,10 @@ class EntriesFrame extends PathFrame {
   }
   private at(offset: number): Where {
     const key = this.childKey;
-    const frame = this;
+    const self = this;
     return {
       get path() {
-        return frame.path() + keySeg(key);
+        return self.path() + keySeg(key);
       },
       offset,
     };

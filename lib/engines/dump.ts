@@ -1,7 +1,7 @@
 // The JSON dump above the engines (JuiceFS's DumpMeta): header assembly, --subdir resolution
 // and the tree walk with JuiceFS's output rules. Engines only read; the writer formats.
 import type { Attr, DumpNode, NodeType, QuotaLimit } from "../jfs/types";
-import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
+import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";

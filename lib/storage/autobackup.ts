@@ -123,9 +123,8 @@ export type BackupDecision =
 /** What a JuiceFS client decides at one poll (§1.2–1.4). */
 export function decideBackup(input: { now: Date; lastBackup: Buffer | string | null; intervalMs: number; usedInodes: bigint | number }): BackupDecision {
   const raw = input.lastBackup === null ? "" : input.lastBackup.toString();
-  let last: Date | null = null;
   if (raw !== "") {
-    last = parseLastBackup(raw);
+    const last = parseLastBackup(raw);
     if (!last) {
       return {
         action: "blocked",

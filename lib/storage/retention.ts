@@ -302,7 +302,10 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
     else {
       recent.push(fresh);
       while (recentHead < recent.length && recent[recentHead].ts! < t - 2 * DAY_MS) insertSorted(live, recent[recentHead++]);
-      if (recentHead > 4096) recent.splice(0, recentHead), (recentHead = 0);
+      if (recentHead > 4096) {
+        recent.splice(0, recentHead);
+        recentHead = 0;
+      }
     }
     const fast = rotateSorted(live, t, version, false);
     if (fast.deleted.length === 0) continue;

@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
-const NAMES = ["metadata.sample", "metadata-sub.sample"] as const;
-export type GoldenName = (typeof NAMES)[number];
+export type GoldenName = "metadata.sample" | "metadata-sub.sample";
 
 function candidates(): string[] {
   const root = path.resolve(__dirname, "..", "..");

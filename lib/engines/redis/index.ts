@@ -2,7 +2,7 @@
 // ioredis serves the occasional commands; the bulk paths (batch reads, load writes) go
 // through the lean RESP connection of ./resp.
 import { Redis, type RedisOptions } from "ioredis";
-import type { AclRule, Chunk, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
+import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { CHUNK_SIZE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";

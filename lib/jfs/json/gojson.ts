@@ -54,6 +54,7 @@ function asciiEscape(c: number, flavour: GoFlavour): string | null {
 }
 
 // Characters that need any escaping in a JS string: controls, " \ < > &, U+2028/9, surrogates.
+// eslint-disable-next-line no-control-regex -- the control characters are what Go escapes
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
 
 /** Go JSON string literal (with quotes) for a JS string. Lone surrogates become \ufffd. */

@@ -2,13 +2,13 @@
 import { useActionState, useState } from "react";
 import { addVolumeAction } from "../../../../lib/server/actions/volumes";
 
-const FIELDS = ["metaUrl", "name", "backupInterval", "bucket", "endpoint", "accessKey", "secretKey"] as const;
+type Field = "metaUrl" | "name" | "backupInterval" | "bucket" | "endpoint" | "accessKey" | "secretKey";
 
 export function AddVolumeForm() {
   const [state, action, pending] = useActionState(addVolumeAction, undefined);
   // Controlled fields: React resets uncontrolled ones after every form action, which would
   // empty the form after "Test connection".
-  const [values, setValues] = useState<Record<(typeof FIELDS)[number], string>>({
+  const [values, setValues] = useState<Record<Field, string>>({
     metaUrl: "",
     name: "",
     backupInterval: "1h",
@@ -17,7 +17,7 @@ export function AddVolumeForm() {
     accessKey: "",
     secretKey: "",
   });
-  const bind = (k: (typeof FIELDS)[number]) => ({
+  const bind = (k: Field) => ({
     name: k,
     value: values[k],
     onChange: (e: React.ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [k]: e.target.value })),

@@ -1,0 +1,91 @@
+// The layering of jfsmeta as rules (README, "How it is built"), checked by `npm run lint`.
+// Test files (*.test.ts) may reach test/support and other layers; product code may not.
+const TEST = "\\.test\\.tsx?$";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-cycles",
+      comment: "Modules never import each other in a circle (type-only and dynamic imports included).",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: "jfs-imports-nothing-of-ours",
+      comment: "lib/jfs is the domain (types, the volume format, Go's JSON, escaping): it imports nothing of ours outside itself.",
+      severity: "error",
+      from: { path: "^lib/jfs/", pathNot: TEST },
+      to: { path: "^(lib/(?!jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+    },
+    {
+      name: "dump-imports-only-jfs",
+      comment: "lib/dump (format codecs) knows the domain only: never engines, storage, the dashboard.",
+      severity: "error",
+      from: { path: "^lib/dump/", pathNot: TEST },
+      to: { path: "^(lib/(?!dump/|jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+    },
+    {
+      name: "engine-folders-no-dump",
+      comment: "An engine (lib/engines/<engine>/) stores and reads metadata; formatting and parsing dumps is the codecs' job.",
+      severity: "error",
+      from: { path: "^lib/engines/[^/]+/", pathNot: TEST },
+      to: { path: "^lib/dump/" },
+    },
+    {
+      name: "engines-never-dump-writer",
+      comment: "The dump walk (lib/engines/dump.ts) writes through the TreeWriter interface, never the JSON writer itself.",
+      severity: "error",
+      from: { path: "^lib/engines/", pathNot: TEST },
+      to: { path: "^lib/dump/(writer|output)\\.ts$" },
+    },
+    {
+      name: "lib-not-to-shells-or-tests",
+      comment: "lib/ is the product: it never imports app/, components/, cli/, bench/, e2e/ or test/ (its tests may use test/support).",
+      severity: "error",
+      from: { path: "^lib/", pathNot: TEST },
+      to: { path: "^(app|components|cli|test|bench|e2e)/" },
+    },
+    {
+      name: "components-not-to-app",
+      comment: "components/ are used by app/, not the other way round: server actions live in lib/server/actions.",
+      severity: "error",
+      from: { path: "^components/" },
+      to: { path: "^(app|cli|test)/" },
+    },
+    {
+      name: "browser-code-server-types-only",
+      comment:
+        "Browser code (components/, lib/ui/) takes only types from the server side; at run time it may import lib/ui, lib/jfs (the pure domain: formatting, types) and the server actions (lib/server/actions, called over HTTP).",
+      severity: "error",
+      from: { path: "^(components|lib/ui)/" },
+      to: { path: "^lib/(?!ui/|jfs/|server/actions/)", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "cli-not-to-dashboard",
+      comment: "The CLI is a shell over lib/: it never imports the dashboard's pages or components.",
+      severity: "error",
+      from: { path: "^cli/" },
+      to: { path: "^(app|components)/" },
+    },
+    {
+      name: "not-to-unresolvable",
+      comment: "Every import resolves (a moved file left an importer behind).",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(node_modules|\\.next|lib/generated|data|fixtures|\\.venv-juicefs)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".tsx", ".js", ".mjs", ".cjs", ".d.ts"],
+    },
+  },
+};
