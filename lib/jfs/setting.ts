@@ -1,6 +1,7 @@
 // The volume format ("Setting" in dumps, the `setting` key/row in engines).
-// SETTING_FIELDS is the single source of the member order, JSON kind and omitempty rule;
-// the zod schema and the encoders and decoder (lib/jfs/setting-json.ts) are derived from it.
+// SETTING_FIELDS is the single source of the member order, JSON kind and omitempty rule; the
+// encoder and decoder (lib/jfs/setting-json.ts) are derived from it. The zod schema is written
+// out so that the Setting type is static; setting.test.ts checks that it agrees with the table.
 import { z } from "zod";
 
 export type SettingFieldKind = "string" | "int" | "int64" | "bool" | "tiers";

@@ -27,10 +27,6 @@ export function typeFromCode(code: number): NodeType | undefined {
   return NODE_TYPES[code - 1];
 }
 
-export function isTrashInode(ino: bigint): boolean {
-  return ino >= TRASH_INODE;
-}
-
 /** align4K as JuiceFS accounts space: 0 counts as one 4 KiB block. */
 export function align4K(length: bigint): bigint {
   if (length <= 0n) return 4096n;

@@ -30,11 +30,6 @@ export interface VolumeStore {
   setting: Setting;
 }
 
-/** The environment's overrides: JFSMETA_SECRET_KEY for the secret key. */
-export function envOverrides(env: Record<string, string | undefined> = process.env): StorageOverrides {
-  return env.JFSMETA_SECRET_KEY ? { secretKey: env.JFSMETA_SECRET_KEY } : {};
-}
-
 export function openVolumeStore(stored: Setting, overrides: StorageOverrides = {}): VolumeStore {
   const o = StorageOverridesSchema.parse(overrides);
   const { setting, removed } = decryptSetting(stored);

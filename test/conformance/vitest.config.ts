@@ -7,7 +7,6 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 
 export default defineConfig({
   root,
-  resolve: { alias: { "@": root } },
   test: {
     include: ["test/conformance/**/*.test.ts"],
     testTimeout: 180_000,
