@@ -52,9 +52,8 @@ export function decryptSecret(stored: string, uuid: string, field: SecretField =
   } catch (err) {
     throw new JfsError(
       "corrupt-input",
-      `the volume's ${field} does not decrypt with its UUID ${uuid} (was the UUID changed, or the setting copied from another volume?,
+      `the volume's ${field} does not decrypt with its UUID ${uuid} (was the UUID changed, or the setting copied from another volume?); set it again with \`jfsmeta config\``,
       { cause: err },
-    ); set it again with \`jfsmeta config\``,
     );
   }
 }

@@ -5,7 +5,7 @@
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import { PassThrough, Transform, type Readable, type Writable } from "node:stream";
+import { PassThrough, type Readable, type Writable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip, constants as zc } from "node:zlib";
 import type { KeyObject } from "node:crypto";

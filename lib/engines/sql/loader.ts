@@ -49,6 +49,8 @@ function rowBytes(row: unknown[]): number {
 
 /** What the sink needs of the engine it loads into (SqlEngine; an interface, not an import of it). */
 export interface SqlLoadTarget {
+  /** The META-URL without its password, for messages. */
+  readonly redactedUrl: string;
   readonly target: SqlTarget;
   readonly driver: AnySqlDriver;
   readonly names: SqlNames;
