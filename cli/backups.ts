@@ -2,11 +2,10 @@
 import { CliError, parseCli } from "./common";
 import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 import { openEngine, redactUrl } from "../lib/engines/open";
-import { diagnoseBackups, LAST_BACKUP_XATTR, parseBackupInterval } from "../lib/storage/autobackup";
+import { cleanupBackups, diagnoseBackups, LAST_BACKUP_XATTR, parseBackupInterval } from "../lib/storage/autobackup";
 import { formatBytes } from "../lib/jfs/format";
 import { ROOT_INODE } from "../lib/jfs/types";
 import { BACKUP_PREFIX, backupTimeline, listBackups, type BackupTimelineItem } from "../lib/storage/backups";
-import { cleanupPlan } from "../lib/storage/retention";
 import { openVolumeStore } from "../lib/storage/volume";
 
 const HELP = `usage: jfsmeta backups [options] META-URL
@@ -75,31 +74,15 @@ export async function run(args: string[]): Promise<number> {
   const backups = await listBackups(store);
 
   if (values.cleanup) {
-    const plan = cleanupPlan(
-      backups.map((b) => b.name),
-      now,
-      version,
-    );
-    const victims = plan.delete;
-    for (const name of plan.spared) {
+    const dryRun = !!values["dry-run"];
+    const r = await cleanupBackups(store, now, { version, dryRun, names: backups.map((b) => b.name) });
+    for (const name of r.spared) {
       process.stderr.write(`kept ${BACKUP_PREFIX}${name}: not a backup name (JuiceFS v1.4 clients would delete it; keep only backups under meta/)\n`);
     }
-    let failures = 0;
-    for (const name of victims) {
-      if (values["dry-run"]) {
-        process.stdout.write(`would delete ${BACKUP_PREFIX}${name}\n`);
-        continue;
-      }
-      try {
-        await store.delete(BACKUP_PREFIX + name);
-        process.stdout.write(`deleted ${BACKUP_PREFIX}${name}\n`);
-      } catch (err) {
-        failures++;
-        process.stderr.write(`delete ${BACKUP_PREFIX}${name}: ${(err as Error).message}\n`);
-      }
-    }
-    process.stderr.write(`${values["dry-run"] ? "would delete" : "deleted"} ${victims.length - failures} of ${backups.length} objects under ${store.describe()}${BACKUP_PREFIX}\n`);
-    return failures ? 1 : 0;
+    for (const name of r.deleted) process.stdout.write(`${dryRun ? "would delete" : "deleted"} ${BACKUP_PREFIX}${name}\n`);
+    for (const e of r.errors) process.stderr.write(`${e}\n`);
+    process.stderr.write(`${dryRun ? "would delete" : "deleted"} ${r.deleted.length} of ${backups.length} objects under ${store.describe()}${BACKUP_PREFIX}\n`);
+    return r.errors.length ? 1 : 0;
   }
 
   const timeline = backupTimeline(backups, now, { version, intervalSeconds: intervalMs / 1000 });

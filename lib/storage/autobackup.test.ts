@@ -121,6 +121,32 @@ describe("cleanup", () => {
     expect(r.errors[0]).toMatch(/list meta\/ failed, no cleanup/);
     expect(deletes).toBe(0);
   });
+
+  it("a dry run and v1.3 rules go through the same loop, deleting nothing / keeping old backups", async () => {
+    const deleted: string[] = [];
+    const store: ObjectStore = {
+      describe: () => "mem://",
+      // eslint-disable-next-line require-yield
+      listRaw: async function* () {
+        throw new Error("not listed: the caller passes the names");
+      },
+      get: async () => {
+        throw new Error("no");
+      },
+      head: async () => null,
+      put: async () => undefined,
+      delete: async (key: string) => void deleted.push(key),
+    };
+    const now = new Date("2026-06-01T12:00:00Z");
+    const old = backupName(new Date("2023-01-01T00:00:00Z"));
+    const names = [old, backupName(new Date("2026-06-01T10:00:00Z"))];
+    const dry = await cleanupBackups(store, now, { names, dryRun: true });
+    expect(dry.deleted).toEqual([old]);
+    expect(deleted).toEqual([]);
+    expect((await cleanupBackups(store, now, { names, version: "1.3" })).deleted).toEqual([]);
+    expect((await cleanupBackups(store, now, { names })).deleted).toEqual([old]);
+    expect(deleted).toEqual([`meta/${old}`]);
+  });
 });
 
 describe("automatic backups on a private Redis", () => {

@@ -18,7 +18,7 @@ import type { MetaEngine } from "../engines/engine";
 import { decryptSetting } from "../jfs/secrets";
 import { ROOT_INODE } from "../jfs/types";
 import { BACKUP_PREFIX, listBackups } from "./backups";
-import { backupName, cleanupPlan } from "./retention";
+import { backupName, cleanupPlan, type RotateVersion } from "./retention";
 import type { ObjectStore } from "./store";
 import { openVolumeStore, type StorageOverrides } from "./volume";
 import { JfsError } from "../jfs/errors";
@@ -172,6 +172,7 @@ export const BackupResultSchema = z.object({
   /** Cleanup after success: what retention deleted, and any failures (never fatal). */
   cleanup: z
     .object({
+      /** In the order JuiceFS deletes them; in a dry run, what would be deleted. */
       deleted: z.array(z.string()),
       /** Not backup names, which JuiceFS v1.4 would delete too (§2.1 hazard); left alone. */
       spared: z.array(z.string()),
@@ -299,20 +300,32 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
   }
 }
 
+export interface CleanupOptions {
+  /** Retention rules of this JuiceFS version (default 1.4). */
+  version?: RotateVersion;
+  /** Only say what would be deleted. */
+  dryRun?: boolean;
+  /** The names under meta/, when the caller has listed them already. */
+  names?: readonly string[];
+}
+
+/** What a cleanup deleted (in a dry run: would delete), spared and failed to delete. */
+export type CleanupResult = NonNullable<BackupResult["cleanup"]>;
+
 /** JuiceFS's cleanup after a successful backup: list meta/, rotate, delete. Never throws. */
-export async function cleanupBackups(store: ObjectStore, now: Date): Promise<{ deleted: string[]; spared: string[]; errors: string[] }> {
-  let names: string[];
+export async function cleanupBackups(store: ObjectStore, now: Date, opts: CleanupOptions = {}): Promise<CleanupResult> {
+  let names: readonly string[];
   try {
-    names = (await listBackups(store, { sniff: false })).map((b) => b.name);
+    names = opts.names ?? (await listBackups(store, { sniff: false })).map((b) => b.name);
   } catch (err) {
     return { deleted: [], spared: [], errors: [`list ${BACKUP_PREFIX} failed, no cleanup: ${(err as Error).message}`] };
   }
   const deleted: string[] = [];
   const errors: string[] = [];
-  const plan = cleanupPlan(names, now);
+  const plan = cleanupPlan(names, now, opts.version);
   for (const name of plan.delete) {
     try {
-      await store.delete(BACKUP_PREFIX + name);
+      if (!opts.dryRun) await store.delete(BACKUP_PREFIX + name);
       deleted.push(name);
     } catch (err) {
       errors.push(`delete ${BACKUP_PREFIX + name}: ${(err as Error).message}`);
