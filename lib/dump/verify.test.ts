@@ -53,7 +53,6 @@ const F1 = attrOf("f1");
 const L1 = attrOf("l1");
 const S1 = attrOf("s1");
 const D1 = attrOf("d1");
-const BIG = attrOf("big");
 
 describe("DumpVerifier: JuiceFS's sample", () => {
   it("passes, with the counts it holds", async () => {
