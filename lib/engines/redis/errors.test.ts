@@ -11,6 +11,7 @@ describe("explainRedisError", () => {
     [new Error("READONLY You can't write against a read only replica."), /read-only replica/],
     [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }), /cannot reach Redis at h:6379\/1 \(ECONNREFUSED\)/],
     [new Error("ERR DB index is out of range"), /database number out of range/],
+    [Object.assign(new Error('Unknown RESP type 72 "H". Please report this.'), { name: "ParserError" }), /^h:6379\/1 is not a Redis server: check the host and port/],
   ])("%s", (err, message) => {
     expect(explainRedisError(err, addr).message).toMatch(message);
   });

@@ -1,5 +1,6 @@
 // One-line explanations of Redis failures, naming the fix. Never includes the password.
 import { JfsError, type ErrorKind } from "../../jfs/errors";
+import { NotRedisError } from "./resp";
 import { networkErrorCode } from "../../jfs/network";
 
 export function explainRedisError(err: unknown, addr: string): Error {
@@ -19,6 +20,12 @@ export function explainRedisError(err: unknown, addr: string): Error {
   }
   if (/without any password configured/i.test(msg)) {
     return explained("auth", `Redis at ${addr} has no password set, but one was given: remove it from the META-URL or from REDIS_PASSWORD / META_PASSWORD`);
+  }
+  // Our RESP reader's and ioredis's (redis-parser's ParserError: "Unknown RESP type 72") view
+  // of a port where something other than Redis listens.
+  if (err instanceof NotRedisError || (err as Error)?.name === "ParserError") {
+    const seen = err instanceof NotRedisError ? ` (it answered "${err.seen}…")` : "";
+    return explained("usage", `${addr} is not a Redis server${seen}: check the host and port in the META-URL`);
   }
   const network = networkErrorCode(err);
   if (network) {

@@ -387,10 +387,20 @@ export async function openRedisEngine(url: string): Promise<RedisEngine> {
   });
   const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target.addr, target.options);
   try {
+    // The lean connection first: AUTH, SELECT and a PING tell a wrong password, a bad DB
+    // number or a port that is not Redis (an HTTP server answers "HTTP/1.1 400") at once.
+    const ping = new CommandBuffer();
+    ping.add(["PING"]);
+    await engine.bulkCall(ping);
+  } catch (err) {
+    await engine.close().catch(() => {}); // the error to tell is the one above
+    throw err;
+  }
+  try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    client.disconnect();
+    await engine.close().catch(() => {}); // the error to tell is the connect failure
     throw explainRedisError(firstError ?? err, target.addr);
   }
   return engine;

@@ -16,6 +16,13 @@ export class RespError extends JfsError {
   }
 }
 
+/** A reply that is not RESP: something other than Redis listens there (an HTTP server, say). */
+export class NotRedisError extends JfsError {
+  constructor(readonly seen: string) {
+    super("usage", `the server does not speak the Redis protocol (it answered "${seen}…")`);
+  }
+}
+
 const CRLF = 0x0d;
 const INCOMPLETE = Symbol("incomplete");
 const MORE = Symbol("more");
@@ -136,6 +143,7 @@ export class RespConnection {
     return c;
   }
 
+  /** Connect, then AUTH and SELECT; on any failure the socket is closed (never left to hold the process). */
   private open(o: RedisOptions): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);
@@ -156,7 +164,15 @@ export class RespConnection {
       if (o.password) setup.add(o.username ? ["AUTH", o.username, o.password] : ["AUTH", o.password]);
       if (o.db) setup.add(["SELECT", o.db]);
       if (setup.count === 0) return;
-      for (const r of await this.send(setup)) if (r instanceof RespError) throw r;
+      try {
+        for (const r of await this.send(setup)) if (r instanceof RespError) throw r;
+      } catch (err) {
+        this.close();
+        throw err;
+      }
+    }, (err) => {
+      this.socket?.destroy();
+      throw err;
     });
   }
 
@@ -318,9 +334,11 @@ export class RespConnection {
         if (l === INCOMPLETE) return INCOMPLETE;
         return type === 0x2b ? l : new RespError(l);
       }
-      default:
-        this.fail(new Error(`unexpected byte 0x${type.toString(16)} in a Redis reply`));
+      default: {
+        const seen = this.data.toString("latin1", this.pos, Math.min(this.data.length, this.pos + 24)).replace(/[^\x20-\x7e]/g, "?");
+        this.fail(new NotRedisError(seen));
         return INCOMPLETE;
+      }
     }
   }
 }
