@@ -1,7 +1,8 @@
 // jfsmeta dump META-URL [FILE]: the JSON dump of `juicefs dump`, byte for byte.
 import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
 import { openEngine } from "../lib/engines/open";
-import { dumpMeta } from "../lib/engines/dump";
+import { DumpOptionsSchema, dumpMeta } from "../lib/engines/dump";
+import { formatIssues } from "../lib/jfs/format";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { openDumpOutput } from "../lib/dump/output";
 import { logIgnored } from "../lib/jfs/errors";
@@ -17,7 +18,7 @@ options:
   --keep-secret-key   keep the object storage secret key and session token
                       (otherwise they are written as "removed")
   --skip-trash        leave the Trash out
-  --threads N         concurrent batch reads (default 10)
+  --threads N         concurrent batch reads (default 10, at most 64)
   --fast              accepted for compatibility; has no effect
   --quiet, -q         no progress or summary on stderr
   --help, -h          this help
@@ -44,15 +45,15 @@ export async function run(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const [url, file] = metaUrlAndFile("dump", positionals, values.binary, HELP);
-  let threads = 10;
-  if (values.threads !== undefined) {
-    threads = Number(values.threads);
-    if (!Number.isInteger(threads)) throw new CliError(`--threads must be an integer, got "${values.threads}"`);
-    if (threads <= 0) {
-      process.stderr.write(`Invalid threads number ${threads}, reset to 1\n`);
-      threads = 1;
-    }
-  }
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && Number.isInteger(threads) && threads <= 0) process.stderr.write(`Invalid threads number ${threads}, reset to 1\n`);
+  const options = DumpOptionsSchema.safeParse({
+    subdir: values.subdir,
+    keepSecretKey: !!values["keep-secret-key"],
+    skipTrash: !!values["skip-trash"],
+    threads,
+  });
+  if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url);
@@ -62,10 +63,7 @@ export async function run(args: string[]): Promise<number> {
     let result;
     try {
       result = await dumpMeta(engine, new JsonDumpWriter(output.stream), {
-        subdir: values.subdir,
-        keepSecretKey: !!values["keep-secret-key"],
-        skipTrash: !!values["skip-trash"],
-        threads,
+        ...options.data,
         onProgress: (p) => progress.update(`Dumped entries: ${p.entries}`),
       });
       await output.commit();

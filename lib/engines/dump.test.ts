@@ -7,7 +7,8 @@ import { TRASH_INODE } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import { JsonDumpWriter } from "../dump/writer";
 import type { MetaEngine, StoredNode } from "./engine";
-import { dumpMeta, dumpVersionCheck, toDumpNode } from "./dump";
+import { DumpOptionsSchema, dumpMeta, dumpVersionCheck, MAX_THREADS, toDumpNode } from "./dump";
+import { formatIssues } from "../jfs/format";
 import { NameTable } from "./nametable";
 
 const setting: Setting = { Name: "t", UUID: "u", Storage: "file", Bucket: "/b/", BlockSize: 4096, TrashDays: 1, EnableACL: false, SecretKey: "sk", MetaVersion: 1 };
@@ -123,5 +124,21 @@ describe("a failing engine", () => {
       // Reads queued behind the failure are not sent to the broken engine.
       expect(s.calls).toBeLessThan(3 + 1 + 4 + 1);
     }
+  });
+});
+
+describe("DumpOptionsSchema", () => {
+  it("takes --threads as JuiceFS does (0 or less means 1) up to MAX_THREADS, and defaults the rest", () => {
+    expect(DumpOptionsSchema.parse({})).toEqual({ keepSecretKey: false, skipTrash: false, threads: 10 });
+    expect(DumpOptionsSchema.parse({ threads: 0 }).threads).toBe(1);
+    expect(DumpOptionsSchema.parse({ threads: -3 }).threads).toBe(1);
+    expect(DumpOptionsSchema.parse({ threads: MAX_THREADS }).threads).toBe(MAX_THREADS);
+    expect(formatIssues(DumpOptionsSchema.safeParse({ threads: MAX_THREADS + 1 }).error!)).toBe(`threads: must be at most ${MAX_THREADS}`);
+    expect(formatIssues(DumpOptionsSchema.safeParse({ threads: Number("x") }).error!)).toMatch(/^threads: must be/);
+    expect(formatIssues(DumpOptionsSchema.safeParse({ threads: 2.5 }).error!)).toBe("threads: must be a whole number");
+    expect(DumpOptionsSchema.parse({ subdir: " /a/b " }).subdir).toBe("/a/b");
+  });
+  it("is what dumpMeta checks too", async () => {
+    await expect(dumpMeta({} as never, {} as never, { threads: 1.5 })).rejects.toThrow(/whole number/);
   });
 });

@@ -1,5 +1,6 @@
 // The JSON dump above the engines (JuiceFS's DumpMeta): header assembly, --subdir resolution
 // and the tree walk with JuiceFS's output rules. Engines only read; the writer formats.
+import { z } from "zod";
 import type { Attr, DumpNode, NodeType, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
@@ -9,13 +10,34 @@ import { NameTable } from "./nametable";
 import { lostConnection } from "./errors";
 import { JfsError } from "../jfs/errors";
 
-export interface DumpOptions {
+export const DEFAULT_THREADS = 10;
+/** More would open that many concurrent reads and read-ahead listings on the database. */
+export const MAX_THREADS = 64;
+
+/**
+ * --threads: a whole number up to MAX_THREADS; 0 or less means 1, as JuiceFS resets it
+ * ("Invalid threads number …, reset to 1").
+ */
+export const ThreadsSchema = z.preprocess(
+  (v) => (typeof v === "number" && v <= 0 ? 1 : v),
+  z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .max(MAX_THREADS, { error: `must be at most ${MAX_THREADS}` }),
+);
+
+/** The options of a dump as the CLI and the dashboard take them (`juicefs dump`'s flags). */
+export const DumpOptionsSchema = z.object({
   /** Dump only this directory ("d1", "/a/b"); it must exist. */
-  subdir?: string;
-  keepSecretKey?: boolean;
-  skipTrash?: boolean;
-  /** Concurrent batch reads (JuiceFS --threads, default 10). */
-  threads?: number;
+  subdir: z.string().trim().max(4096).optional(),
+  /** Keep the object storage secret key and session token (else "removed"). */
+  keepSecretKey: z.boolean().default(false),
+  skipTrash: z.boolean().default(false),
+  /** Concurrent batch reads (JuiceFS --threads). */
+  threads: ThreadsSchema.default(DEFAULT_THREADS),
+});
+
+export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>> {
   onProgress?: (p: { entries: number }) => void;
   signal?: AbortSignal;
 }
@@ -151,10 +173,10 @@ class Limiter {
 }
 
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
+  const threads = ThreadsSchema.parse(opts.threads ?? DEFAULT_THREADS);
   const setting = await engine.readSetting();
   if (!setting) throw new JfsError("not-found", `no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
   dumpVersionCheck(setting);
-  const threads = Math.max(1, Math.floor(opts.threads ?? 10));
   const isSub = subdirParts(opts.subdir).length > 0;
   const rootInode = await resolveSubdir(engine, opts.subdir);
   const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });

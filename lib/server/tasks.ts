@@ -13,7 +13,7 @@ import { z } from "zod";
 import { ByteCounter, openDumpInput } from "../dump/input";
 import { JsonDumpWriter } from "../dump/writer";
 import { createDecryptStream, envelopeAlgo, loadRsaPrivateKey } from "../dump/envelope";
-import { dumpMeta } from "../engines/dump";
+import { DumpOptionsSchema, dumpMeta } from "../engines/dump";
 import { loadMeta } from "../engines/load";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
@@ -94,11 +94,7 @@ export async function openBackupPlain(
 
 // ---------------------------------------------------------------- dump
 
-export const DumpRequestSchema = z.object({
-  subdir: z.string().trim().max(4096).optional(),
-  keepSecretKey: z.boolean().default(false),
-  skipTrash: z.boolean().default(false),
-  threads: z.number().int().min(1).max(64).default(10),
+export const DumpRequestSchema = DumpOptionsSchema.extend({
   target: z.enum(["download", "meta"]),
   gzip: z.boolean().default(false),
 });
