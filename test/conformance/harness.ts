@@ -3,14 +3,11 @@
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { finished } from "node:stream/promises";
-import type { EngineKind } from "../../lib/engines/engine";
-import { startTargets } from "../support/sql-targets";
 import { JsonDumpWriter } from "../../lib/dump/writer";
 import { writeSyntheticDump, type SyntheticOptions } from "../../lib/synth/volume";
-import { startRedisServer } from "../support/redis-server";
 import { runProcess, type RunOptions, type RunResult } from "../support/juicefs";
 
-export const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
+export { ENGINE_KINDS as KINDS, startEngine, type EngineTarget } from "../support/engine-targets";
 
 const CLI = path.resolve(import.meta.dirname, "..", "..", "bin", "jfsmeta.mjs");
 
@@ -19,44 +16,6 @@ export async function jfsmeta(args: string[], opts: RunOptions & { allowFailure?
   const r = await runProcess(process.execPath, [CLI, ...args], opts);
   if (r.code !== 0 && !opts.allowFailure) throw new Error(`jfsmeta ${args.join(" ")} exited with ${r.code}:\n${r.stderr.slice(-4000)}`);
   return r;
-}
-
-/** One engine on a private server (or temp dir), handing out empty databases by URL. */
-export interface EngineTarget {
-  kind: EngineKind;
-  /** A fresh, empty database's URL, understood by both juicefs and jfsmeta. */
-  fresh(): Promise<string>;
-  stop(): Promise<void>;
-}
-
-export async function startEngine(kind: EngineKind): Promise<EngineTarget> {
-  if (kind === "redis") {
-    const server = await startRedisServer();
-    let db = 0;
-    return {
-      kind,
-      async fresh() {
-        if (++db > 15) throw new Error("the private redis-server has 16 databases; this suite asked for more");
-        return server.db(db);
-      },
-      stop: () => server.stop(),
-    };
-  }
-  if (kind !== "sqlite3" && kind !== "mysql" && kind !== "postgres") throw new Error(`no conformance target for ${kind}`);
-  const targets = await startTargets(kind);
-  const drops: (() => Promise<void>)[] = [];
-  return {
-    kind,
-    async fresh() {
-      const db = await targets.fresh();
-      drops.push(db.drop);
-      return db.url;
-    },
-    async stop() {
-      for (const d of drops) await d().catch(() => {});
-      await targets.stop();
-    },
-  };
 }
 
 /** A synthetic volume of the suite: a name for the test title and the generator's options. */
