@@ -57,10 +57,10 @@ module.exports = {
     {
       name: "browser-code-server-types-only",
       comment:
-        "Browser code (components/, lib/ui/) takes only types from the server side; at run time it may import lib/ui, lib/jfs (the pure domain: formatting, types) and the server actions (lib/server/actions, called over HTTP).",
+        "Browser code (components/, lib/ui/) takes only types from the server side; at run time it may import lib/ui, lib/jfs (the pure domain: formatting, types), the server actions (lib/server/actions, called over HTTP) and the pure retention windows (lib/storage/retention-windows.ts).",
       severity: "error",
       from: { path: "^(components|lib/ui)/" },
-      to: { path: "^lib/(?!ui/|jfs/|server/actions/)", dependencyTypesNot: ["type-only"] },
+      to: { path: "^lib/(?!ui/|jfs/|server/actions/|storage/retention-windows\\.ts$)", dependencyTypesNot: ["type-only"] },
     },
     {
       name: "cli-not-to-dashboard",
