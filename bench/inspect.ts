@@ -13,7 +13,7 @@ import { loadMeta } from "../lib/engines/load";
 import { openEngine } from "../lib/engines/open";
 import type { Setting } from "../lib/jfs/setting";
 import type { DumpNode, NodeType } from "../lib/jfs/types";
-import { exportSubdirFromBackup, indexBackup, openBackupSource, openLiveSource, type TreeSource } from "../lib/inspect";
+import { exportSubdirFromBackup, indexBackup, openIndexedBackup, openLiveSource, type TreeSource } from "../lib/inspect";
 import { startRedisServer } from "../test/support/redis-server";
 
 const MiB = 1 << 20;
@@ -103,7 +103,7 @@ export async function runInspectBench(opts: { files?: number; redis?: boolean; s
     const idx = await measure(() => indexBackup(createReadStream(dumpPath), idxPath));
     figures["backup: index"] = `${(idx.ms / 1000).toFixed(1)} s (${Math.round(files / (idx.ms / 1000))} entries/s), index file ${(statSync(idxPath).size / MiB).toFixed(0)} MiB`;
     figures["backup: RSS during index"] = `peak ${idx.peakRssMiB.toFixed(0)} MiB (before ${rssBefore.toFixed(0)} MiB)`;
-    const backup = openBackupSource(idxPath);
+    const backup = openIndexedBackup(idxPath);
     const bigDir = (await backup.children((await backup.root()).dirId!, 0, 1)).items[0].dirId!;
     Object.assign(figures, await pages(backup, bigDir, files, "backup"));
     await backup.close();

@@ -8,7 +8,7 @@ import { tempDir } from "../../test/support/temp-dir";
 import { JsonDumpWriter } from "../dump/writer";
 import type { Setting } from "../jfs/setting";
 import { TRASH_INODE } from "../jfs/types";
-import { exportSubdirFromBackup, indexBackup, openBackupSource, readBackupIndexInfo } from "./backup";
+import { exportSubdirFromBackup, indexBackup, openIndexedBackup, readBackupIndexInfo } from "./backup";
 import { parseJsonExact } from "./describe";
 import { BackupIndexInfoSchema, ChildrenPageSchema, EntryDetailSchema } from "./schemas";
 import { InspectNotFoundError, type TreeSource } from "./source";
@@ -40,7 +40,7 @@ describe("backup index of metadata.sample", () => {
     indexPath = path.join(tmp, "sample.idx");
     const info = await indexBackup(Readable.from([golden("metadata.sample")]), indexPath, { onProgress: () => progress++ });
     BackupIndexInfoSchema.parse(info);
-    src = openBackupSource(indexPath);
+    src = openIndexedBackup(indexPath);
   });
   afterAll(() => src?.close());
 
@@ -164,7 +164,7 @@ describe("indexing edge cases", () => {
     await finished(out);
     const idx = path.join(tmp, "unsorted.idx");
     await indexBackup(createReadStream(dumpPath), idx);
-    const src = openBackupSource(idx);
+    const src = openIndexedBackup(idx);
     const root = await src.root();
     expect((await src.children(root.dirId!, 0, 10)).items.map((i) => i.name)).toEqual(["C", "a", "a c", "b"]);
     expect((await src.children(root.dirId!, 1, 2)).items.map((i) => i.inode)).toEqual(["12", "11"]);
@@ -188,7 +188,7 @@ describe("subdir export of an older dump", () => {
     await finished(out);
     const idx = path.join(tmp, "old.idx");
     await indexBackup(createReadStream(dumpPath), idx);
-    const src = openBackupSource(idx);
+    const src = openIndexedBackup(idx);
     const sub = (await src.children((await src.root()).dirId!, 0, 1)).items[0];
     await src.close();
     const doc = parseJsonExact((await capture((o) => exportSubdirFromBackup(idx, sub.dirId!, o))).toString("utf8")) as Record<string, Record<string, unknown>>;
@@ -233,7 +233,7 @@ describe("paging a 100,000-entry directory of a backup", () => {
     await finished(out);
     const info = await indexBackup(createReadStream(dumpPath), idx);
     expect(info.entries).toBe(N + 2);
-    src = openBackupSource(idx);
+    src = openIndexedBackup(idx);
     bigId = (await src.children((await src.root()).dirId!, 0, 1)).items[0].dirId!;
   });
   afterAll(() => src?.close());
@@ -282,8 +282,8 @@ describe("paging a 100,000-entry directory of a backup", () => {
 
 it("index files that are not ours are refused with a hint", () => {
   const bogus = path.join(tmp, "bogus.idx");
-  expect(() => openBackupSource(bogus)).toThrow(/index the backup first/);
+  expect(() => openIndexedBackup(bogus)).toThrow(/index the backup first/);
   expect(existsSync(bogus)).toBe(false);
   writeFileSync(bogus, "not a database at all, just some text that is long enough to be read");
-  expect(() => openBackupSource(bogus)).toThrow(/index the backup again/);
+  expect(() => openIndexedBackup(bogus)).toThrow(/index the backup again/);
 });

@@ -343,7 +343,7 @@ function itemOf(row: EntryRow): TreeItem {
   return treeItemOf(row.name, node.attr, dir);
 }
 
-class BackupSource implements TreeSource {
+class IndexedBackupSource implements TreeSource {
   readonly kind = "backup" as const;
   private readonly filterRanks = new Map<string, Uint32Array>();
 
@@ -398,9 +398,9 @@ class BackupSource implements TreeSource {
   }
 }
 
-/** Page an index written by indexBackup(). */
-export function openBackupSource(indexPath: string): TreeSource {
-  return new BackupSource(new IndexReader(indexPath));
+/** Page an index written by indexBackup() (lib/storage/source opens the backup itself). */
+export function openIndexedBackup(indexPath: string): TreeSource {
+  return new IndexedBackupSource(new IndexReader(indexPath));
 }
 
 export interface ExportSubdirOptions {

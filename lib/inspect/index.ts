@@ -2,7 +2,7 @@
 //
 //   const src = openLiveSource(engine)            // pages a live volume
 //   const info = await indexBackup(stream, path)  // streams a dump into an on-disk index
-//   const src = openBackupSource(path)            // pages that index
+//   const src = openIndexedBackup(path)            // pages that index
 //   await src.children(dirId, offset, limit, filter) / src.entry(dirId, rawName)
 //   await exportSubdirFromBackup(path, dirId, out) // `dump --subdir` bytes out of a backup
 //
@@ -13,7 +13,7 @@ export { openLiveSource, type LiveSourceOptions } from "./live";
 export {
   indexBackup,
   readBackupIndexInfo,
-  openBackupSource,
+  openIndexedBackup,
   exportSubdirFromBackup,
   type IndexBackupOptions,
   type ExportSubdirOptions,

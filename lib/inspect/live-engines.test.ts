@@ -9,7 +9,7 @@ import { tempDir } from "../../test/support/temp-dir";
 import type { MetaEngine } from "../engines/engine";
 import { loadMeta } from "../engines/load";
 import { openEngine } from "../engines/open";
-import { indexBackup, openBackupSource } from "./backup";
+import { indexBackup, openIndexedBackup } from "./backup";
 import { openLiveSource } from "./live";
 import type { TreeSource } from "./source";
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   redis = await startRedisServer();
   const idx = path.join(tmp, "sample.idx");
   await indexBackup(Readable.from([golden("metadata.sample")]), idx);
-  const backup = openBackupSource(idx);
+  const backup = openIndexedBackup(idx);
   expected = await walk(backup);
   await backup.close();
 });

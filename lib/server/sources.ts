@@ -2,7 +2,7 @@
 // stays open while someone pages through it and is closed after a few idle minutes.
 import { existsSync } from "node:fs";
 import { openEngine } from "../engines/open";
-import { openBackupSource, openLiveSource, type TreeSource } from "../inspect";
+import { openIndexedBackup, openLiveSource, type TreeSource } from "../inspect";
 import { indexPathFor } from "./tasks";
 import type { VolumeRecord } from "./volumes";
 import { JfsError, logIgnored } from "../jfs/errors";
@@ -44,7 +44,7 @@ export async function treeSource(v: VolumeRecord, backup: string | null): Promis
       ? (async () => {
           const p = indexPathFor(v, backup);
           if (!existsSync(p)) throw new SourceNotReadyError(`backup ${backup} is not indexed yet: start "Open for inspection" first`);
-          return openBackupSource(p);
+          return openIndexedBackup(p);
         })()
       : openEngine(v.metaUrl).then((e) => openLiveSource(e));
     slot = { source, used: Date.now() };
