@@ -13,6 +13,7 @@ const nextConfig = {
     "@prisma/adapter-better-sqlite3",
     "@prisma/adapter-pg",
     "@aws-sdk/client-s3",
+    "zstd-napi",
   ],
   // The whole repository (CLI, engines, tests) is type-checked by `npm run typecheck`
   // (tsc --noEmit -p .); the dashboard build must not fail on a CLI test's types.

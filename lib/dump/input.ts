@@ -1,40 +1,45 @@
 // Opening a dump for reading: a file, stdin or a stream, decompressed by its magic bytes.
 // JuiceFS decides by the file suffix (and never decompresses stdin); sniffing the bytes makes
-// `dump.json.gz` renamed to `dump.json`, or gzip piped through stdin, just work.
+// `dump.json.gz` renamed to `dump.json`, or gzip or zstd piped through stdin, just work.
 import { createReadStream } from "node:fs";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { DecompressStream } from "zstd-napi";
 import { looksLikeBinaryDump, MAGIC_BYTES, sniffCompression } from "./magic";
 import { JfsError } from "../jfs/errors";
 
-/** Thrown for compressed input this build cannot decode, and for corrupt compressed input. */
+/** Thrown for corrupt or truncated compressed input. */
 export class DumpInputError extends JfsError {
   constructor(message: string, kind: "corrupt-input" | "unsupported" = "corrupt-input", options?: { cause?: unknown }) {
     super(kind, message, options);
   }
 }
 
-/** Hook for zstd input: Node 20 has no zstd decoder (zlib gains one in Node 22.15/23.8). */
-function zstdDecoder(name: string): never {
-  throw new DumpInputError(
-    `${name} is zstd-compressed, which jfsmeta cannot read on Node ${process.versions.node}. ` +
-      `Decompress it first (zstd -d -c ${name} > dump.json) or pipe it: zstd -dc ${name} | jfsmeta load META-URL`,
-  );
-}
-
-async function* gunzipped(head: Buffer, rest: AsyncIterator<Buffer>, name: string): AsyncGenerator<Buffer> {
-  const gunzip = createGunzip();
+/**
+ * The decompressed bytes of head + rest. gzip is Node's zlib; zstd is zstd-napi (libzstd's
+ * streaming API), chosen over fzstd by measurement (see the README). Both fail at the end of
+ * a cut-short stream, so a truncated backup never passes for a short dump. Errors of the
+ * input itself (a file read, a lost connection) are passed on as they are.
+ */
+async function* decompressed(
+  kind: "gzip" | "zstd",
+  head: Buffer,
+  rest: AsyncIterator<Buffer>,
+  name: string,
+): AsyncGenerator<Buffer> {
+  const decoder: Transform = kind === "gzip" ? createGunzip() : new DecompressStream();
   const source = Readable.from(plain(head, rest), { objectMode: false });
-  source.on("error", (e) => gunzip.destroy(e));
-  source.pipe(gunzip);
+  let sourceFailure: unknown = null;
+  source.on("error", (e) => {
+    sourceFailure = e;
+    decoder.destroy(e);
+  });
+  source.pipe(decoder);
   try {
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of decoder) yield chunk as Buffer;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    // zlib's own errors all carry a Z_… code (Z_BUF_ERROR for a truncated stream); others pass.
-    if (err.code?.startsWith("Z_"))
-      throw new DumpInputError(`${name}: gzip data is truncated or corrupt (${err.message}); the backup is incomplete`, "corrupt-input", { cause: err });
-    throw e;
+    if (e === sourceFailure) throw e;
+    throw new DumpInputError(`${name}: ${kind} data is truncated or corrupt (${(e as Error).message}); the backup is incomplete`, "corrupt-input", { cause: e });
   } finally {
     source.destroy();
   }
@@ -50,34 +55,9 @@ async function* plain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator
   }
 }
 
-/** Passes the stream on, refusing a binary dump with a clear message at its first bytes. */
-async function* jsonOnly(chunks: AsyncIterable<Buffer>, name: string): AsyncGenerator<Buffer> {
-  let head: Buffer | null = Buffer.alloc(0);
-  for await (const chunk of chunks) {
-    if (head !== null) {
-      head = Buffer.concat([head, chunk]);
-      if (head.length < MAGIC_BYTES) continue;
-      if (looksLikeBinaryDump(head))
-        throw new DumpInputError(`${name} is a JuiceFS binary dump (juicefs dump --binary); jfsmeta reads JSON dumps only`);
-      yield head;
-      head = null;
-      continue;
-    }
-    yield chunk;
-  }
-  if (head?.length) yield head;
-}
-
-/**
- * Opens a dump: `source` is a path, undefined for stdin, or a stream. gzip (1f 8b) is
- * decompressed; zstd (28 b5 2f fd) is refused with instructions, and so is a binary dump.
- * A truncated gzip stream raises DumpInputError when its end is reached, never a silently
- * short dump.
- */
-export async function openDumpInput(source: string | undefined | NodeJS.ReadableStream): Promise<Readable> {
-  const name = typeof source === "string" ? source : source === undefined ? "stdin" : "the input";
-  const stream: NodeJS.ReadableStream = typeof source === "string" ? createReadStream(source) : (source ?? process.stdin);
-  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+/** Reads the first `n` bytes (fewer if the input is shorter) and what is left, as Buffers. */
+async function peek(input: AsyncIterable<Buffer | string>, n: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+  const it = input[Symbol.asyncIterator]();
   const rest: AsyncIterator<Buffer> = {
     next: async () => {
       const r = await it.next();
@@ -85,25 +65,42 @@ export async function openDumpInput(source: string | undefined | NodeJS.Readable
     },
     return: async () => (it.return ? ((await it.return()) as IteratorResult<Buffer>) : { done: true, value: undefined }),
   };
-  // Read until the magic can be told (or the input ends).
   const parts: Buffer[] = [];
   let size = 0;
-  while (size < MAGIC_BYTES) {
+  while (size < n) {
     const r = await rest.next();
     if (r.done) break;
     parts.push(r.value);
     size += r.value.length;
   }
-  const head = Buffer.concat(parts);
-  switch (sniffCompression(head)) {
-    case "gzip":
-      return Readable.from(jsonOnly(gunzipped(head, rest, name), name), { objectMode: false });
-    case "zstd":
-      await rest.return?.();
-      return zstdDecoder(name);
-    case "none":
-      return Readable.from(jsonOnly(plain(head, rest), name), { objectMode: false });
-  }
+  return { head: Buffer.concat(parts), rest };
+}
+
+/**
+ * Opens a dump: `source` is a path, undefined for stdin, or a stream. gzip (1f 8b) and zstd
+ * (28 b5 2f fd) are decompressed, whatever the name says. JSON and binary dumps both pass;
+ * detectDumpFormat tells them apart. A truncated gzip or zstd stream raises DumpInputError
+ * when its end is reached, never a silently short dump.
+ */
+export async function openDumpInput(source: string | undefined | NodeJS.ReadableStream): Promise<Readable> {
+  const name = typeof source === "string" ? source : source === undefined ? "stdin" : "the input";
+  const stream: NodeJS.ReadableStream = typeof source === "string" ? createReadStream(source) : (source ?? process.stdin);
+  const { head, rest } = await peek(stream as AsyncIterable<Buffer | string>, MAGIC_BYTES);
+  const compression = sniffCompression(head);
+  const bytes = compression === "none" ? plain(head, rest) : decompressed(compression, head, rest, name);
+  return Readable.from(bytes, { objectMode: false });
+}
+
+export type DumpFormat = "json" | "binary";
+
+/**
+ * Tells a JSON dump from a binary one by its first (decompressed) bytes, without consuming
+ * anything: the returned stream yields every byte, the peeked ones first. JuiceFS needs
+ * `--binary` to be told, and crashes when told wrong.
+ */
+export async function detectDumpFormat(input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream): Promise<{ format: DumpFormat; input: Readable }> {
+  const { head, rest } = await peek(input as AsyncIterable<Buffer | string>, MAGIC_BYTES);
+  return { format: looksLikeBinaryDump(head) ? "binary" : "json", input: Readable.from(plain(head, rest), { objectMode: false }) };
 }
 
 /**

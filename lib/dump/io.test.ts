@@ -5,7 +5,8 @@ import { Readable } from "node:stream";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { golden } from "../../test/support/fixtures";
 import { tempDir } from "../../test/support/temp-dir";
-import { DumpInputError, openDumpInput } from "./input";
+import { compress as zstdCompress, decompress as zstdDecompress } from "zstd-napi";
+import { detectDumpFormat, DumpInputError, openDumpInput } from "./input";
 import { sniffCompression } from "./magic";
 import { openDumpOutput } from "./output";
 import { readDumpToTree, writeTree } from "../../test/support/dump-tree";
@@ -56,16 +57,36 @@ describe("openDumpInput", () => {
     await expect(readAllBytes(await openDumpInput(f))).rejects.toThrow(/truncated or corrupt/);
   });
 
-  it("refuses zstd with instructions", async () => {
-    const f = path.join(dir, "x.json.zstd");
-    await writeFile(f, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0]));
-    await expect(openDumpInput(f)).rejects.toThrow(/zstd -d/);
+  it("decompresses zstd by its magic, from a file with any name and from a stream a byte at a time", async () => {
+    const z = zstdCompress(sample);
+    const f = path.join(dir, "zstd-named.json");
+    await writeFile(f, z);
+    expect((await readAllBytes(await openDumpInput(f))).equals(sample)).toBe(true);
+    const bytes = Array.from(z, (b) => Buffer.from([b]));
+    expect((await readAllBytes(await openDumpInput(Readable.from(bytes)))).equals(sample)).toBe(true);
   });
 
-  it("refuses a binary dump, plain or gzipped, by its first segment header", async () => {
+  it("reads zstd written by the zstd tool (several frames, as zstd --rsyncable and cat make)", async () => {
+    const z = Buffer.concat([zstdCompress(sample.subarray(0, 1000)), zstdCompress(sample.subarray(1000))]);
+    expect((await readAllBytes(await openDumpInput(Readable.from([z])))).equals(sample)).toBe(true);
+  });
+
+  it("fails on truncated zstd instead of returning a short dump", async () => {
+    const z = zstdCompress(sample);
+    await expect(readAllBytes(await openDumpInput(Readable.from([z.subarray(0, z.length - 7)])))).rejects.toThrow(DumpInputError);
+    await expect(readAllBytes(await openDumpInput(Readable.from([z.subarray(0, z.length - 7)])))).rejects.toThrow(/zstd data is truncated or corrupt/);
+  });
+
+  it("passes a binary dump, plain or compressed, and detectDumpFormat tells it from JSON", async () => {
     const bin = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5]), Buffer.from("xxxxx")]);
-    await expect(readAllBytes(await openDumpInput(Readable.from([bin])))).rejects.toThrow(/binary dump/);
-    await expect(readAllBytes(await openDumpInput(Readable.from([gzipSync(bin)])))).rejects.toThrow(/binary dump/);
+    for (const wrapped of [bin, gzipSync(bin), zstdCompress(bin)]) {
+      const d = await detectDumpFormat(await openDumpInput(Readable.from([wrapped])));
+      expect(d.format).toBe("binary");
+      expect((await readAllBytes(d.input)).equals(bin)).toBe(true);
+    }
+    const j = await detectDumpFormat(Readable.from(Array.from(sample.subarray(0, 10), (b) => Buffer.from([b]))));
+    expect(j.format).toBe("json");
+    expect((await readAllBytes(j.input)).equals(sample.subarray(0, 10))).toBe(true);
   });
 
   for (const gz of [false, true]) {
@@ -130,8 +151,18 @@ describe("openDumpOutput", () => {
     expect(names.filter((n) => n.startsWith("aborted"))).toEqual([]);
   });
 
-  it("refuses .zstd output clearly", async () => {
-    await expect(openDumpOutput(path.join(dir, "x.json.zstd"))).rejects.toThrow(/zstd is not supported yet/);
+  it("zstd-compresses .zstd output, with a checksum that catches a flipped byte", async () => {
+    const f = path.join(dir, "out.json.zstd");
+    const out = await openDumpOutput(f);
+    await emitTree(await readDumpToTree(sample), new JsonDumpWriter(out.stream));
+    await out.commit();
+    const z = await readFile(f);
+    expect(sniffCompression(z)).toBe("zstd");
+    expect(zstdDecompress(z).equals(sample)).toBe(true);
+    expect((await readAllBytes(await openDumpInput(f))).equals(sample)).toBe(true);
+    const flipped = Buffer.from(z);
+    flipped[Math.floor(z.length / 2)] ^= 0x40;
+    await expect(readAllBytes(await openDumpInput(Readable.from([flipped])))).rejects.toThrow(/zstd data is truncated or corrupt/);
   });
 
   it("surfaces a write error (directory missing)", async () => {

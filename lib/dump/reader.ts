@@ -442,8 +442,18 @@ export async function readDump(
 ): Promise<void> {
   const st = new ReadState(visitor);
   const sax = new JsonSax(new DocumentFrame(st));
+  let first = true;
   for await (const piece of input as AsyncIterable<Buffer | string>) {
     const chunk = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
+    if (first && chunk.length > 0) {
+      first = false;
+      if (chunk[0] === 0)
+        throw new DumpFormatError(
+          "this is a JuiceFS binary dump (juicefs dump --binary), not JSON: load it with jfsmeta load, or turn it into JSON with jfsmeta convert",
+          "",
+          0,
+        );
+    }
     for (let o = 0; o < chunk.length; o += SLICE) {
       sax.write(o === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(o, o + SLICE));
       if (st.events.length) await drain(st.events);
