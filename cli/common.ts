@@ -28,12 +28,11 @@ export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(
 }
 
 /**
- * The `META-URL [FILE]` positionals of dump and load (JuiceFS's shape), with the binary format
- * refused; names the process after the redacted URL so `ps` never shows a password.
+ * The `META-URL [FILE]` positionals of dump and load (JuiceFS's shape); names the process
+ * after the redacted URL so `ps` never shows a password.
  */
-export function metaUrlAndFile(verb: string, positionals: string[], binary: boolean | undefined, help: string): [string, string | undefined] {
+export function metaUrlAndFile(verb: string, positionals: string[], help: string): [string, string | undefined] {
   if (positionals.length < 1 || positionals.length > 2) throw new CliError(`expected META-URL and an optional FILE\n\n${help}`);
-  if (binary) throw new CliError("--binary dumps are not supported by jfsmeta: it reads and writes JSON dumps");
   const [url, file] = positionals;
   process.title = `jfsmeta ${verb} ${redactUrl(url)}`;
   return [url, file];

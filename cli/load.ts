@@ -1,5 +1,6 @@
-// jfsmeta load META-URL [FILE]: `juicefs load` of a JSON dump into an empty database.
-import { metaUrlAndFile, parseCli, Progress } from "./common";
+// jfsmeta load META-URL [FILE]: `juicefs load` of a JSON or binary dump into an empty
+// database; `jfsmeta load FILE --binary --stat [--offset N]` shows a binary dump's segments.
+import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
 import { openEngine } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
@@ -9,10 +10,12 @@ import { STORAGE_HELP } from "./storage-flags";
 import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
+       jfsmeta load FILE --binary --stat [--offset N]
 
-Load a JSON metadata dump (from 'juicefs dump', 'jfsmeta dump' or an automatic backup)
-into an empty database. Without FILE the dump is read from stdin. gzip input is
-recognised by its content. On any error the database is emptied again.
+Load a metadata dump (from 'juicefs dump', 'jfsmeta dump' or an automatic backup) into
+an empty database. Without FILE the dump is read from stdin. JSON and binary dumps, gzip
+and zstd are all recognised by their content (--binary is accepted, not needed). On any
+error the database is emptied again.
 
 A backup can be read straight from object storage: s3://bucket/key (with the storage
 flags below for endpoint and credentials), file:///path, or, with --from-volume, the name
@@ -21,6 +24,12 @@ of a backup under that volume's meta/ (or 'latest'). Encrypted backups are decry
 
 options:
 ${SOURCE_HELP}
+  --binary                 accepted for compatibility: the format is told by content
+  --stat                   with --binary and only FILE: print the binary dump's segment
+                           table (its footer) instead of loading
+  --offset N               with --stat: -1 adds the segments' offsets; N prints the
+                           segment that starts at byte N
+  --threads N              accepted for compatibility (JuiceFS's binary load threads)
   --quiet, -q              no progress or summary on stderr
   --help, -h               this help
 
@@ -33,19 +42,28 @@ examples:
   jfsmeta load postgres://pg:5432/jfs s3://bucket/myjfs/meta/dump-2026-11-26-120000.json.gz --storage-endpoint http://127.0.0.1:9000
 `;
 
-export async function run(args: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
+  // JuiceFS's `--offset -1`: a negative value that parseArgs would take for a flag.
+  const args = argv.flatMap((a, i) =>
+    a === "--offset" && /^-\d+$/.test(argv[i + 1] ?? "") ? [] : i > 0 && argv[i - 1] === "--offset" && /^-\d+$/.test(a) ? [`--offset=${a}`] : [a],
+  );
   const parsed = parseCli(
     args,
     {
       ...SOURCE_FLAGS,
       binary: { type: "boolean" },
+      stat: { type: "boolean" },
+      offset: { type: "string" },
+      threads: { type: "string" },
       quiet: { type: "boolean", short: "q" },
     },
     HELP,
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  const [url, file] = metaUrlAndFile("load", positionals, values.binary, HELP);
+  if (values.stat) return stat(values, positionals);
+  if (values.offset !== undefined) throw new CliError("--offset works with --stat only");
+  const [url, file] = metaUrlAndFile("load", positionals, HELP);
   const source = await openDumpSource(file, values, "jfsmeta load META-URL < dump.json");
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
@@ -68,14 +86,48 @@ export async function run(args: string[]): Promise<number> {
         `warning: the dump has no object storage secret key ("removed"); clients cannot mount the volume until you set it with: jfsmeta config --secret-key <SECRET> ${engine.redactedUrl}\n`,
       );
     }
+    if (values.binary && result.format === "json") process.stderr.write(`note: ${file ?? "STDIN"} is a JSON dump, not binary: it was loaded as JSON\n`);
     if (!quiet) {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       progress.done(
-        `load metadata from "${file ?? "STDIN"}" succeed: volume ${result.volume}, ${result.inodes} inodes (${result.files} files, ${result.dirs} directories, ${result.trashEntries} trash entries) in ${secs}s`,
+        `load metadata from "${file ?? "STDIN"}" succeed: ${result.format} dump, volume ${result.volume}, ${result.inodes} inodes (${result.files} files, ${result.dirs} directories, ${result.trashEntries} trash entries) in ${secs}s`,
       );
     }
     return 0;
   } finally {
     await engine.close();
   }
+}
+
+/** `load FILE --binary --stat [--offset N]`: the footer's table, or one segment. */
+async function stat(values: Record<string, unknown>, positionals: string[]): Promise<number> {
+  if (!values.binary) throw new CliError("--stat needs --binary (it reads a binary dump's footer)");
+  if (positionals.length !== 1) throw new CliError("--stat takes one argument, the dump FILE: jfsmeta load FILE --binary --stat");
+  const file = positionals[0];
+  let offset: number | undefined;
+  if (values.offset !== undefined) {
+    offset = Number(values.offset);
+    if (!Number.isSafeInteger(offset) || offset < -1) throw new CliError(`--offset must be -1 or a byte offset, got "${values.offset}"`);
+  }
+  const stat = await import("../lib/dump/binary/stat");
+  const { detectDumpFormat } = await import("../lib/dump/input");
+  // A plain local file is read where needed, as JuiceFS does; anything else is read forward
+  // as it is decompressed or decrypted.
+  const plainFile = !values["encrypt-rsa-key"] && !values["from-volume"] && !/^(s3|file):\/\//.test(file) && (await stat.isPlainBinaryFile(file));
+  const streamOf = async () => {
+    const d = await detectDumpFormat(await openDumpInput(await openDumpSource(file, values, "")));
+    if (d.format !== "binary") {
+      d.input.destroy();
+      throw new CliError(`${file} is a JSON dump, not a binary one: --stat reads binary dumps`);
+    }
+    return d.input;
+  };
+  if (offset === undefined || offset === -1) {
+    const footer = plainFile ? await stat.readFooterOfFile(file) : await stat.readFooterOfStream(await streamOf());
+    process.stdout.write(stat.formatFooter(footer, offset === -1));
+  } else {
+    const seg = plainFile ? await stat.readSegmentAt({ file }, offset) : await stat.readSegmentAt({ stream: await streamOf() }, offset);
+    process.stdout.write(stat.formatSegment(seg.type, seg.payload));
+  }
+  return 0;
 }

@@ -50,5 +50,21 @@ export class PagedBitset {
   get pageCount(): number {
     return this.pages.size;
   }
-}
 
+  /** The smallest number in this set that `other` lacks, or null when this is a subset. */
+  firstNotIn(other: PagedBitset): bigint | null {
+    let best: bigint | null = null;
+    for (const [key, page] of this.pages) {
+      const theirs = other.pages.get(key);
+      for (let w = 0; w < page.length; w++) {
+        const missing = page[w] & ~(theirs ? theirs[w] : 0);
+        if (missing === 0) continue;
+        const bit = 31 - Math.clz32(missing & -missing);
+        const n = (BigInt(key) << PagedBitset.SHIFT) + BigInt(w * 32 + bit);
+        if (best === null || n < best) best = n;
+        break;
+      }
+    }
+    return best;
+  }
+}

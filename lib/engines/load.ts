@@ -13,6 +13,9 @@ import { PagedBitset } from "../dump/paged-bitset";
 import { DumpVerifier } from "../dump/verify";
 import type { LoadSink, MetaEngine } from "./engine";
 import { lostConnection } from "./errors";
+import { detectDumpFormat, type DumpFormat } from "../dump/input";
+import { readBinaryDump } from "../dump/binary/reader";
+import { BinaryLoad } from "./load-binary";
 import { errorKind, errorMessage, JfsError, wrapError } from "../jfs/errors";
 
 export interface LoadOptions {
@@ -35,6 +38,8 @@ export interface LoadResult {
   secretRemoved: boolean;
   volume: string;
   warnings: string[];
+  /** What the input was, told by its first bytes. */
+  format: DumpFormat;
 }
 
 /** What a directory being read has gathered from its children so far. */
@@ -302,16 +307,21 @@ class LoadState {
   }
 }
 
-/** Load a JSON dump into an empty database; on any failure the database is emptied again. */
+/**
+ * Load a dump into an empty database; on any failure the database is emptied again. JSON and
+ * binary dumps are told apart by their first bytes; both go through the same checks, sink and
+ * all-or-nothing ending, only the reader and its bookkeeping differ.
+ */
 export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOptions = {}): Promise<LoadResult> {
   const existing = await engine.readSetting();
   if (existing) throw new JfsError("refused", `database ${engine.redactedUrl} is used by volume ${existing.Name}`);
   const check = await engine.checkEmpty();
   if (!check.empty) throw new JfsError("refused", check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
+  const detected = await detectDumpFormat(input);
   const sink = await engine.beginLoad();
   const counter = new ByteCounter();
-  input.on("error", (err) => counter.destroy(err));
-  input.pipe(counter);
+  detected.input.on("error", (err) => counter.destroy(err));
+  detected.input.pipe(counter);
   let sinceFlush = 0;
   const tick = async () => {
     if (opts.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
@@ -323,6 +333,7 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     }
   };
   const state = new LoadState(sink, tick);
+  const binary = detected.format === "binary" ? new BinaryLoad(sink, (n) => opts.onProgress?.({ entries: n, bytes: counter.bytes }), opts.signal) : null;
   // Every entry is checked before the loader sees it: a refusal aborts the load before
   // anything is committed, and the target is emptied again.
   const verifier = new DumpVerifier();
@@ -337,14 +348,21 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     entry: (e) => state.entry(e),
   };
   try {
-    await readDump(counter, verifier.visitor(loader));
-    verifier.finish(counter.bytes);
-    state.finish();
+    if (binary) {
+      // A binary dump is checked by its reader (framing, footer) and by BinaryLoad (structure).
+      await readBinaryDump(counter, binary);
+      binary.finish();
+    } else {
+      await readDump(counter, verifier.visitor(loader));
+      verifier.finish(counter.bytes);
+      state.finish();
+    }
     await sink.commit();
   } catch (caught) {
-    input.unpipe(counter);
+    detected.input.unpipe(counter);
     counter.destroy();
-    const err = lostConnection(caught, engine.redactedUrl, `${state.result.entries} entries`);
+    const done = binary ? `${binary.result.inodes} inodes` : `${state.result.entries} entries`;
+    const err = lostConnection(caught, engine.redactedUrl, done);
     try {
       await sink.abort();
     } catch (abortErr) {
@@ -356,13 +374,15 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     }
     throw wrapError("load failed, nothing was kept (the database is empty again)", err);
   }
-  opts.onProgress?.({ entries: state.result.entries, bytes: counter.bytes });
-  const s = state.setting!;
+  const result = binary ? binary.result : state.result;
+  opts.onProgress?.({ entries: result.entries, bytes: counter.bytes });
+  const s = binary ? binary.setting! : state.setting!;
   return {
-    ...state.result,
+    ...result,
     bytes: counter.bytes,
     secretRemoved: s.SecretKey === REMOVED_SECRET || s.SessionToken === REMOVED_SECRET,
     volume: s.Name,
-    warnings: state.warnings,
+    warnings: binary ? binary.warnings : state.warnings,
+    format: detected.format,
   };
 }

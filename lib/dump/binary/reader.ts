@@ -1,0 +1,393 @@
+// Streaming reader of JuiceFS binary dumps (dump-format.md §3.4). It goes forward only, so a
+// gzip, zstd or encrypted dump is read as it is decompressed, with no plain copy on disk
+// (JuiceFS writes one, because it seeks to the footer first). Segments are self-delimiting;
+// the footer, met last, is checked against what was read: every segment's offset and every
+// kind's record count must agree, or the dump is refused.
+import { fromBinary } from "@bufbuild/protobuf";
+import type { AclRule, ChangeLogEntry, Chunk, Counters, DelFile, NodeType, QuotaKind, QuotaLimit, QuotaUsage, SustainedEntry, Xattr } from "../../jfs/types";
+import { typeFromCode } from "../../jfs/types";
+import { decodeAcl, decodeAttr, decodeSlice, SLICE_BYTES, type StoredAttr } from "../../jfs/binary-values";
+import type { Setting } from "../../jfs/setting";
+import { parseSetting } from "../../jfs/setting-json";
+import { BAK_EOS, BAK_MAGIC, BAK_VERSION, BinaryDumpError, batchCount, fieldsOf, segmentByType, SEGMENT_HEADER_BYTES, type BatchField } from "./format";
+import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbFooter } from "./proto";
+
+/** Where a record came from, for error messages. */
+export interface SegmentAt {
+  segment: string;
+  offset: number;
+}
+
+export interface BinaryEdge {
+  parent: bigint;
+  inode: bigint;
+  name: Buffer;
+  type: NodeType;
+}
+
+/**
+ * What readBinaryDump tells its consumer, segment by segment in file order (any order: JuiceFS
+ * writes them from parallel producers). Returned promises are awaited (backpressure). Values
+ * are decoded and checked (types, lengths, encodings); how they fit together is the
+ * consumer's to check.
+ */
+export interface BinaryDumpVisitor {
+  format?(s: Setting, at: SegmentAt): void | Promise<void>;
+  counters?(c: Counters, at: SegmentAt): void | Promise<void>;
+  nodes?(n: StoredAttr[], at: SegmentAt): void | Promise<void>;
+  edges?(e: BinaryEdge[], at: SegmentAt): void | Promise<void>;
+  chunks?(c: { inode: bigint; chunk: Chunk }[], at: SegmentAt): void | Promise<void>;
+  /** Total reference counts of the slices whose count is not 1. */
+  sliceRefs?(r: { id: bigint; size: number; refs: bigint }[], at: SegmentAt): void | Promise<void>;
+  symlinks?(s: { inode: bigint; target: Buffer }[], at: SegmentAt): void | Promise<void>;
+  sustained?(s: SustainedEntry[], at: SegmentAt): void | Promise<void>;
+  delFiles?(d: DelFile[], at: SegmentAt): void | Promise<void>;
+  xattrs?(x: { inode: bigint; xattr: Xattr }[], at: SegmentAt): void | Promise<void>;
+  acls?(a: { id: number; rule: AclRule }[], at: SegmentAt): void | Promise<void>;
+  dirStats?(s: { inode: bigint; dataLength: bigint; usedSpace: bigint; usedInodes: bigint }[], at: SegmentAt): void | Promise<void>;
+  quotas?(kind: QuotaKind, q: { key: bigint; quota: QuotaLimit & QuotaUsage }[], at: SegmentAt): void | Promise<void>;
+  /** Hard links: how many entries of `parent` point at `inode`. */
+  parents?(p: { inode: bigint; parent: bigint; cnt: bigint }[], at: SegmentAt): void | Promise<void>;
+  changeLog?(c: ChangeLogEntry[], at: SegmentAt): void | Promise<void>;
+  /** Called once per segment, decoded or not, before its records (for progress and listings). */
+  segment?(info: { name: string; type: number; offset: number; length: number; records: number }): void | Promise<void>;
+}
+
+export interface FooterInfo {
+  version: number;
+  /** Segment name → start offsets and total records, as the footer says (checked). */
+  infos: Map<string, { offsets: bigint[]; num: bigint }>;
+  /** Bytes of the whole (decompressed) dump. */
+  bytes: number;
+}
+
+/** Longest segment accepted: JuiceFS's largest batches (100,000 SQL rows) are about 10 MB. */
+const MAX_SEGMENT = 1 << 30;
+/** Longest footer accepted: about 10 bytes per segment. */
+const MAX_FOOTER = 64 << 20;
+
+/** Bytes arriving in chunks, taken in exact amounts. */
+export class ByteQueue {
+  private chunks: Buffer[] = [];
+  private head = 0; // consumed bytes of chunks[0]
+  available = 0;
+  ended = false;
+  constructor(private readonly it: AsyncIterator<Buffer | string>) {}
+
+  /** Waits until n bytes are available or the input ends; true if they are. */
+  async need(n: number): Promise<boolean> {
+    while (this.available < n && !this.ended) {
+      const r = await this.it.next();
+      if (r.done) {
+        this.ended = true;
+        break;
+      }
+      const b = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
+      if (b.length === 0) continue;
+      this.chunks.push(b);
+      this.available += b.length;
+    }
+    return this.available >= n;
+  }
+
+  /** Takes n available bytes (a view when they lie in one chunk). */
+  take(n: number): Buffer {
+    if (n > this.available) throw new Error("internal error: ByteQueue.take beyond what is available");
+    this.available -= n;
+    const first = this.chunks[0];
+    if (first && first.length - this.head >= n) {
+      const out = first.subarray(this.head, this.head + n);
+      this.head += n;
+      if (this.head === first.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let got = 0;
+    while (got < n) {
+      const c = this.chunks[0];
+      const piece = Math.min(n - got, c.length - this.head);
+      c.copy(out, got, this.head, this.head + piece);
+      got += piece;
+      this.head += piece;
+      if (this.head === c.length) {
+        this.chunks.shift();
+        this.head = 0;
+      }
+    }
+    return out;
+  }
+
+  /** Discards n bytes as they arrive (skipping a payload without holding it). */
+  async skip(n: number): Promise<boolean> {
+    while (n > 0) {
+      if (!(await this.need(1))) return false;
+      const piece = Math.min(n, this.available, this.chunks[0].length - this.head);
+      this.take(piece);
+      n -= piece;
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+const COUNTER_NAMES: Record<string, keyof Counters> = {
+  usedSpace: "usedSpace",
+  totalInodes: "usedInodes",
+  nextInode: "nextInodes",
+  nextChunk: "nextChunk",
+  nextSession: "nextSession",
+  nextTrash: "nextTrash",
+  nextCleanupSlices: "nextCleanupSlices",
+  lastChangelog: "lastChangelog",
+};
+
+function hasUnknown(m: unknown): boolean {
+  const u = (m as { $unknown?: unknown[] }).$unknown;
+  return !!u && u.length > 0;
+}
+
+/** Decodes one batch's records into jfsmeta's types, refusing what JuiceFS could not have written. */
+async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: SegmentAt): Promise<void> {
+  const bad = (what: string): never => {
+    throw new BinaryDumpError(what, at.segment, at.offset);
+  };
+  const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  switch (type) {
+    case 2: {
+      const c: Partial<Counters> = {};
+      for (const r of b.counters) {
+        const k = COUNTER_NAMES[r.key];
+        if (k) c[k] = r.value;
+      }
+      return v.counters?.({
+        usedSpace: c.usedSpace ?? 0n,
+        usedInodes: c.usedInodes ?? 0n,
+        nextInodes: c.nextInodes ?? 0n,
+        nextChunk: c.nextChunk ?? 0n,
+        nextSession: c.nextSession ?? 0n,
+        nextTrash: c.nextTrash ?? 0n,
+        ...(c.lastChangelog !== undefined ? { lastChangelog: c.lastChangelog } : {}),
+      }, at);
+    }
+    case 3:
+      return v.nodes?.(
+        b.nodes.map((n) => {
+          const s = decodeAttr(n.inode, buf(n.data));
+          if (!s) return bad(`inode ${n.inode} has ${n.data.length} bytes of attributes, fewer than the 63 of any JuiceFS version`);
+          if (s.attr.type === ("unknown" as NodeType)) bad(`inode ${n.inode} has an unknown file type (${n.data[1] >> 4})`);
+          return s;
+        }),
+        at,
+      );
+    case 4:
+      return v.edges?.(
+        b.edges.map((e) => {
+          const t = typeFromCode(e.type);
+          if (!t) bad(`the entry "${buf(e.name).toString("latin1")}" in directory ${e.parent} has an unknown file type ${e.type}`);
+          if (e.name.length === 0) bad(`an entry of directory ${e.parent} has an empty name`);
+          return { parent: e.parent, inode: e.inode, name: buf(e.name), type: t! };
+        }),
+        at,
+      );
+    case 5:
+      return v.chunks?.(
+        b.chunks.map((c) => {
+          if (c.slices.length % SLICE_BYTES !== 0) bad(`chunk ${c.index} of inode ${c.inode} has ${c.slices.length} bytes of slices, not a multiple of ${SLICE_BYTES}`);
+          const raw = buf(c.slices);
+          const slices = [];
+          for (let o = 0; o < raw.length; o += SLICE_BYTES) slices.push(decodeSlice(raw.subarray(o, o + SLICE_BYTES))!);
+          return { inode: c.inode, chunk: { index: c.index, slices } };
+        }),
+        at,
+      );
+    case 6:
+      return v.sliceRefs?.(b.sliceRefs.map((r) => ({ id: r.id, size: r.size, refs: r.refs })), at);
+    case 7:
+      return v.symlinks?.(b.symlinks.map((s) => ({ inode: s.inode, target: buf(s.target) })), at);
+    case 8:
+      return v.sustained?.(b.sustained.map((s) => ({ sid: s.sid, inodes: s.inodes })), at);
+    case 9:
+      return v.delFiles?.(b.delfiles.map((d) => ({ inode: d.inode, length: d.length, expire: d.expire })), at);
+    case 10:
+      return v.xattrs?.(b.xattrs.map((x) => ({ inode: x.inode, xattr: { name: Buffer.from(x.name, "utf8"), value: buf(x.value) } })), at);
+    case 11:
+      return v.acls?.(
+        b.acls.map((a) => {
+          const rule = decodeAcl(buf(a.data));
+          if (!rule) bad(`ACL rule ${a.id} is ${a.data.length} bytes long, which does not match its entry counts`);
+          return { id: a.id, rule: rule! };
+        }),
+        at,
+      );
+    case 12:
+      return v.dirStats?.(b.dirstats.map((s) => ({ inode: s.inode, dataLength: s.dataLength, usedSpace: s.usedSpace, usedInodes: s.usedInodes })), at);
+    case 13: {
+      const kinds: [QuotaKind, "quotas" | "userQuotas" | "groupQuotas", number][] = [["dir", "quotas", 0], ["user", "userQuotas", 1], ["group", "groupQuotas", 2]];
+      for (const [kind, field] of kinds) {
+        if (!b[field].length) continue;
+        await v.quotas?.(
+          kind,
+          b[field].map((q) => ({ key: q.key, quota: { maxSpace: q.maxSpace, maxInodes: q.maxInodes, usedSpace: q.usedSpace, usedInodes: q.usedInodes } })),
+          at,
+        );
+      }
+      return;
+    }
+    case 14:
+      return v.parents?.(b.parents.map((p) => ({ inode: p.inode, parent: p.parent, cnt: p.cnt })), at);
+    case 15:
+      return v.changeLog?.(b.changelogs.map((c) => ({ version: c.version, entry: buf(c.entry).toString("utf8") })), at);
+  }
+}
+
+const ALL_FIELDS: BatchField[] = ["nodes", "edges", "chunks", "sliceRefs", "xattrs", "parents", "symlinks", "sustained", "delfiles", "dirstats", "quotas", "acls", "counters", "changelogs", "userQuotas", "groupQuotas"];
+
+export interface ReadBinaryOptions {
+  /** Decode payloads and call the record methods (default); false only walks the framing. */
+  decode?: boolean;
+  /** Called as bytes are consumed (progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Reads a binary dump from a byte stream (already decompressed and decrypted) and tells
+ * `visitor` what it holds, segment by segment. Resolves with the footer once it has been read
+ * and checked; rejects with BinaryDumpError (segment and byte offset) for a truncated or
+ * damaged dump, or with whatever the visitor or the input threw.
+ */
+export async function readBinaryDump(
+  input: AsyncIterable<Buffer | string> | Iterable<Buffer> | NodeJS.ReadableStream,
+  visitor: BinaryDumpVisitor,
+  opts: ReadBinaryOptions = {},
+): Promise<FooterInfo> {
+  const source = Symbol.asyncIterator in input ? (input as AsyncIterable<Buffer | string>) : (async function* () { yield* input as Iterable<Buffer>; })();
+  const q = new ByteQueue(source[Symbol.asyncIterator]());
+  const decode = opts.decode !== false;
+  const seen = new Map<string, { offsets: bigint[]; num: bigint }>();
+  let pos = 0;
+  let segments = 0;
+  try {
+    for (;;) {
+      const offset = pos;
+      if (!(await q.need(4))) {
+        throw new BinaryDumpError(
+          q.available === 0
+            ? `the dump ends after ${segments} segments without the end marker and footer: it is truncated`
+            : `the dump ends inside a segment header: it is truncated`,
+          null,
+          offset,
+        );
+      }
+      const type = q.take(4).readUInt32BE(0);
+      pos += 4;
+      if (type === BAK_EOS) return await readFooter(q, pos, seen, decode);
+      const seg = segmentByType(type);
+      if (!seg) throw new BinaryDumpError(`unknown segment type ${type} (a damaged byte, or a wrong length before it)`, null, offset);
+      if (segments === 0 && seg.name !== "format") throw new BinaryDumpError(`a binary dump starts with the format segment, found ${seg.name}`, seg.name, offset);
+      if (!(await q.need(8))) throw new BinaryDumpError("the dump ends inside a segment header: it is truncated", seg.name, offset);
+      const length = Number(q.take(8).readBigUInt64BE(0));
+      pos += 8;
+      if (length > MAX_SEGMENT) throw new BinaryDumpError(`the segment claims ${length} bytes, more than any JuiceFS dump writes (a damaged length)`, seg.name, offset);
+      let records = 0;
+      let payload: Buffer | null = null;
+      if (decode) {
+        if (!(await q.need(length))) {
+          throw new BinaryDumpError(`the dump ends inside the segment: it claims ${length} bytes, only ${q.available} follow; the dump is truncated`, seg.name, offset);
+        }
+        payload = q.take(length);
+      } else if (!(await q.skip(length))) {
+        throw new BinaryDumpError(`the dump ends inside the segment: it claims ${length} bytes; the dump is truncated`, seg.name, offset);
+      }
+      pos += length;
+      const at = { segment: seg.name, offset };
+      let batch: PbBatch | null = null;
+      if (payload && seg.type === 1) {
+        let data: Uint8Array;
+        try {
+          const f = fromBinary(FormatDesc, payload) as unknown as { data: Uint8Array };
+          if (hasUnknown(f)) throw new Error("unknown fields");
+          data = f.data;
+        } catch (e) {
+          throw new BinaryDumpError(`the format segment is not a valid protobuf Format message (${(e as Error).message})`, seg.name, offset);
+        }
+        let setting: Setting;
+        try {
+          setting = parseSetting(Buffer.from(data));
+        } catch (e) {
+          throw new BinaryDumpError(`the volume format in the dump is not valid: ${(e as Error).message}`, seg.name, offset);
+        }
+        records = 1;
+        await visitor.format?.(setting, at);
+      } else if (payload) {
+        try {
+          batch = fromBinary(BatchDesc, payload) as unknown as PbBatch;
+        } catch (e) {
+          throw new BinaryDumpError(`the payload is not a valid protobuf Batch (${(e as Error).message}): the dump is damaged`, seg.name, offset);
+        }
+        const allowed = fieldsOf(seg.type);
+        for (const f of ALL_FIELDS) {
+          if (!allowed.includes(f) && (batch[f] as unknown[]).length) throw new BinaryDumpError(`the segment also holds ${f} records: the dump is damaged`, seg.name, offset);
+        }
+        if (hasUnknown(batch) || allowed.some((f) => (batch![f] as unknown[]).some(hasUnknown))) {
+          throw new BinaryDumpError("the payload holds fields no JuiceFS version writes: the dump is damaged", seg.name, offset);
+        }
+        records = batchCount(seg.type, batch);
+      }
+      let info = seen.get(seg.name);
+      if (!info) seen.set(seg.name, (info = { offsets: [], num: 0n }));
+      info.offsets.push(BigInt(offset));
+      info.num += BigInt(records);
+      segments++;
+      await visitor.segment?.({ name: seg.name, type: seg.type, offset, length, records: decode ? records : -1 });
+      if (batch) await deliver(seg.type, batch, visitor, at);
+      opts.onBytes?.(pos);
+    }
+  } finally {
+    await q.close();
+  }
+}
+
+/** The footer after the end marker at pos - 4; record counts are checked when they were decoded. */
+async function readFooter(q: ByteQueue, pos: number, seen: Map<string, { offsets: bigint[]; num: bigint }>, counted: boolean): Promise<FooterInfo> {
+  const fail = (m: string): never => {
+    throw new BinaryDumpError(m, "footer", pos);
+  };
+  while (!q.ended) {
+    await q.need(q.available + 1);
+    if (q.available > MAX_FOOTER + 8) fail(`more than ${MAX_FOOTER} bytes follow the end marker: the dump is damaged`);
+  }
+  const rest = q.take(q.available);
+  if (rest.length < 8) fail(`the dump ends ${rest.length} bytes after the end marker, without the footer's length: it is truncated`);
+  const len = rest.readBigUInt64BE(rest.length - 8);
+  if (len !== BigInt(rest.length - 8)) {
+    fail(`the footer's length says ${len} bytes but ${rest.length - 8} lie between the end marker and it: the dump is truncated or damaged`);
+  }
+  let footer: PbFooter;
+  try {
+    footer = fromBinary(FooterDesc, rest.subarray(0, rest.length - 8)) as unknown as PbFooter;
+  } catch (e) {
+    return fail(`the footer is not a valid protobuf Footer (${(e as Error).message})`);
+  }
+  if (footer.magic !== BAK_MAGIC) fail(`the footer's magic is ${footer.magic}, expected ${BAK_MAGIC}: the dump is damaged`);
+  if (footer.version !== BAK_VERSION) fail(`the footer says format version ${footer.version}; this jfsmeta reads version ${BAK_VERSION}`);
+  const infos = new Map<string, { offsets: bigint[]; num: bigint }>();
+  for (const [name, i] of Object.entries(footer.infos)) infos.set(name, { offsets: [...i.offset], num: i.num });
+  const sorted = (l: bigint[]) => [...l].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).join(",");
+  for (const name of new Set([...infos.keys(), ...seen.keys()])) {
+    const f = infos.get(name);
+    const s = seen.get(name);
+    if (!f) fail(`the dump holds ${name} segments the footer does not list: the dump is damaged`);
+    if (!s) fail(`the footer lists ${name} segments at ${f!.offsets.join(", ")} that the dump does not hold: the dump is damaged`);
+    if (sorted(f!.offsets) !== sorted(s!.offsets)) {
+      fail(`the footer places ${name} segments at ${f!.offsets.join(", ")}, but they were read at ${s!.offsets.join(", ")}: the dump is damaged`);
+    }
+    if (counted && f!.num !== s!.num) fail(`the footer counts ${f!.num} ${name} records, the segments hold ${s!.num}: the dump is damaged`);
+  }
+  return { version: footer.version, infos, bytes: pos + rest.length };
+}

@@ -1,0 +1,172 @@
+// JuiceFS's binary encodings of an inode's attributes, a slice record and an ACL rule,
+// big-endian (redis-schema.md §2, dump-format.md §3.4). One home for the engines that store
+// them (Redis, TKV) and the binary dump, which carries the very same bytes.
+import type { AclEntry, AclRule, Attr, NodeType, Slice } from "./types";
+import { TYPE_CODE, typeFromCode } from "./types";
+
+// Node's BigInt buffer helpers do BigInt arithmetic on every call; most values fit in a
+// double exactly, so split them with plain numbers and keep the BigInt path for the rest.
+const TWO32 = 4294967296;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export function writeU64(b: Buffer, v: bigint, off: number): void {
+  if (v >= 0n && v <= SAFE) {
+    const n = Number(v);
+    b.writeUInt32BE(Math.floor(n / TWO32), off);
+    b.writeUInt32BE(n >>> 0, off + 4);
+  } else b.writeBigUInt64BE(BigInt.asUintN(64, v), off);
+}
+
+export function writeI64(b: Buffer, v: bigint, off: number): void {
+  if (v >= -SAFE && v <= SAFE) {
+    const n = Number(v);
+    b.writeInt32BE(Math.floor(n / TWO32), off);
+    b.writeUInt32BE(n >>> 0, off + 4);
+  } else b.writeBigInt64BE(BigInt.asIntN(64, v), off);
+}
+
+export function readU64(b: Buffer, off: number): bigint {
+  const hi = b.readUInt32BE(off);
+  return hi < 0x200000 ? BigInt(hi * TWO32 + b.readUInt32BE(off + 4)) : b.readBigUInt64BE(off);
+}
+
+export function readI64(b: Buffer, off: number): bigint {
+  const hi = b.readInt32BE(off);
+  return hi < 0x200000 && hi >= -0x200000 ? BigInt(hi * TWO32 + b.readUInt32BE(off + 4)) : b.readBigInt64BE(off);
+}
+
+export interface StoredAttr {
+  attr: Attr;
+  parent: bigint;
+  accessAcl: number;
+  defaultAcl: number;
+}
+
+/**
+ * Encode an attr exactly as JuiceFS does: 71 fixed bytes, +8 for ACL ids when either is set,
+ * +1 for a non-zero tier, plus one trailing zero byte (the Go encoder's over-allocation).
+ */
+export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 0): Buffer {
+  const hasAcl = accessAcl !== 0 || defaultAcl !== 0;
+  const size = 72 + (hasAcl ? 8 : 0) + (a.tier ? 1 : 0);
+  // Every byte but the trailing pad is written below, so the pooled unsafe allocation is fine.
+  const b = Buffer.allocUnsafe(size);
+  b[size - 1] = 0;
+  b.writeUInt8(a.flags & 0xff, 0);
+  b.writeUInt16BE(((TYPE_CODE[a.type] & 0xf) << 12) | (a.mode & 0xfff), 1);
+  b.writeUInt32BE(a.uid >>> 0, 3);
+  b.writeUInt32BE(a.gid >>> 0, 7);
+  writeI64(b, a.atime, 11);
+  b.writeUInt32BE(a.atimensec >>> 0, 19);
+  writeI64(b, a.mtime, 23);
+  b.writeUInt32BE(a.mtimensec >>> 0, 31);
+  writeI64(b, a.ctime, 35);
+  b.writeUInt32BE(a.ctimensec >>> 0, 43);
+  b.writeUInt32BE(a.nlink >>> 0, 47);
+  writeU64(b, a.length, 51);
+  b.writeUInt32BE(a.rdev >>> 0, 59);
+  writeU64(b, parent, 63);
+  let off = 71;
+  if (hasAcl) {
+    b.writeUInt32BE(accessAcl >>> 0, off);
+    b.writeUInt32BE(defaultAcl >>> 0, off + 4);
+    off += 8;
+  }
+  if (a.tier) b.writeUInt8(a.tier & 0xff, off);
+  return b;
+}
+
+/** Decode a stored attr; tolerant of legacy short values like the Go reader. null when too short. */
+export function decodeAttr(inode: bigint, b: Buffer): StoredAttr | null {
+  if (b.length < 63) return null;
+  const typeMode = b.readUInt16BE(1);
+  const type = typeFromCode(typeMode >> 12);
+  const attr: Attr = {
+    inode,
+    flags: b.readUInt8(0),
+    type: type ?? ("unknown" as NodeType),
+    mode: typeMode & 0xfff,
+    uid: b.readUInt32BE(3),
+    gid: b.readUInt32BE(7),
+    atime: readI64(b, 11),
+    atimensec: b.readUInt32BE(19),
+    mtime: readI64(b, 23),
+    mtimensec: b.readUInt32BE(31),
+    ctime: readI64(b, 35),
+    ctimensec: b.readUInt32BE(43),
+    nlink: b.readUInt32BE(47),
+    length: readU64(b, 51),
+    rdev: b.readUInt32BE(59),
+    tier: 0,
+  };
+  let off = 63;
+  let parent = 0n;
+  let accessAcl = 0;
+  let defaultAcl = 0;
+  if (b.length - off >= 8) {
+    parent = readU64(b, off);
+    off += 8;
+  }
+  if (b.length - off >= 8) {
+    accessAcl = b.readUInt32BE(off);
+    defaultAcl = b.readUInt32BE(off + 4);
+    off += 8;
+  }
+  if (b.length - off >= 1) attr.tier = b.readUInt8(off);
+  return { attr, parent, accessAcl, defaultAcl };
+}
+
+export const SLICE_BYTES = 24;
+
+export function encodeSlice(s: Slice, b: Buffer = Buffer.allocUnsafe(SLICE_BYTES), off = 0): Buffer {
+  b.writeUInt32BE(s.pos >>> 0, off);
+  writeU64(b, s.id, off + 4);
+  b.writeUInt32BE(s.size >>> 0, off + 12);
+  b.writeUInt32BE(s.off >>> 0, off + 16);
+  b.writeUInt32BE(s.len >>> 0, off + 20);
+  return b;
+}
+
+/** A chunk list element; null for corrupt (wrong-size) records, which readers skip. */
+export function decodeSlice(b: Buffer): Slice | null {
+  if (b.length !== SLICE_BYTES) return null;
+  return { pos: b.readUInt32BE(0), id: readU64(b, 4), size: b.readUInt32BE(12), off: b.readUInt32BE(16), len: b.readUInt32BE(20) };
+}
+
+/** ACL rule: owner, group, mask, other (u16), then users and groups as (u32 count, {u32 id, u16 perm}...). */
+export function encodeAcl(r: AclRule): Buffer {
+  const b = Buffer.alloc(8 + 4 + r.users.length * 6 + 4 + r.groups.length * 6);
+  b.writeUInt16BE(r.owner & 0xffff, 0);
+  b.writeUInt16BE(r.group & 0xffff, 2);
+  b.writeUInt16BE(r.mask & 0xffff, 4);
+  b.writeUInt16BE(r.other & 0xffff, 6);
+  let off = 8;
+  for (const list of [r.users, r.groups]) {
+    b.writeUInt32BE(list.length, off);
+    off += 4;
+    for (const e of list) {
+      b.writeUInt32BE(e.id >>> 0, off);
+      b.writeUInt16BE(e.perm & 0xffff, off + 4);
+      off += 6;
+    }
+  }
+  return b;
+}
+
+export function decodeAcl(b: Buffer): AclRule | null {
+  if (b.length < 16) return null;
+  let off = 8;
+  const readList = (): AclEntry[] | null => {
+    if (off + 4 > b.length) return null;
+    const n = b.readUInt32BE(off);
+    off += 4;
+    if (off + n * 6 > b.length) return null;
+    const list: AclEntry[] = [];
+    for (let i = 0; i < n; i++, off += 6) list.push({ id: b.readUInt32BE(off), perm: b.readUInt16BE(off + 4) });
+    return list;
+  };
+  const users = readList();
+  const groups = readList();
+  if (!users || !groups) return null;
+  return { owner: b.readUInt16BE(0), group: b.readUInt16BE(2), mask: b.readUInt16BE(4), other: b.readUInt16BE(6), users, groups };
+}
