@@ -9,7 +9,7 @@ import { typeFromCode } from "../../jfs/types";
 import { decodeAcl, decodeAttr, decodeSlice, SLICE_BYTES, type StoredAttr } from "../../jfs/binary-values";
 import type { Setting } from "../../jfs/setting";
 import { parseSetting } from "../../jfs/setting-json";
-import { BAK_EOS, BAK_MAGIC, BAK_VERSION, BinaryDumpError, batchCount, fieldsOf, segmentByType, SEGMENT_HEADER_BYTES, type BatchField } from "./format";
+import { BAK_EOS, BAK_MAGIC, BAK_VERSION, BinaryDumpError, batchCount, fieldsOf, segmentByType, type BatchField } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbFooter } from "./proto";
 
 /** Where a record came from, for error messages. */
