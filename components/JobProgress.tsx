@@ -69,6 +69,7 @@ export function JobProgress({ jobId, showLog = false, children }: { jobId: strin
   if (!job) return <p className="text-sm text-slate-500">Starting…</p>;
   const running = job.state === "running";
   const download = typeof job.result?.download === "string" ? job.result.download : null;
+  const filename = typeof job.result?.filename === "string" ? job.result.filename : download;
   return (
     <div className="space-y-2 rounded-md border border-slate-200 bg-slate-50 p-3" data-testid="job-progress" data-state={job.state}>
       <div className="flex items-center gap-2 text-sm">
@@ -94,7 +95,7 @@ export function JobProgress({ jobId, showLog = false, children }: { jobId: strin
       )}
       {download && job.state === "succeeded" && (
         <a className="btn-primary" href={`/api/jobs/${job.id}/download`} download data-testid="job-download">
-          ⬇ Download {download} ({formatBytes(Number(job.result?.bytes ?? 0))})
+          ⬇ Download {filename} ({formatBytes(Number(job.result?.bytes ?? 0))})
         </a>
       )}
       {children?.(job)}

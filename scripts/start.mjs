@@ -3,7 +3,7 @@
 // (password printed once, demo volume on a first start), then serve on 127.0.0.1:${PORT:-3000}
 // unless HOST says otherwise.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,7 +19,11 @@ function run(args, what) {
   }
 }
 
-if (!existsSync(join(root, "lib", "generated", "sqlite", "client.ts"))) run([join(root, "scripts", "prisma-generate.mjs")], "prisma generate");
+// Generate the store client when missing or older than the schema (an upgrade added a model).
+const client = join(root, "lib", "generated", "sqlite", "client.ts");
+if (!existsSync(client) || statSync(client).mtimeMs < statSync(join(root, "prisma", "schema.prisma")).mtimeMs) {
+  run([join(root, "scripts", "prisma-generate.mjs")], "prisma generate");
+}
 if (!existsSync(join(root, ".next", "BUILD_ID")) || process.env.JFSMETA_REBUILD === "1") run([nextBin, "build"], "next build");
 
 const { register } = await import("tsx/esm/api");

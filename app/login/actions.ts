@@ -2,34 +2,45 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { issueSession, SESSION_COOKIE, SESSION_TTL_MS, verifyPassword } from "../../lib/server/auth";
+import { attemptLogin, issueSession, revokeSession, SESSION_COOKIE, SESSION_TTL_MS } from "../../lib/server/auth";
 import { audit } from "../../lib/server/db";
-import { logIgnored } from "../../lib/jfs/errors";
 
 const LoginSchema = z.object({ password: z.string().min(1).max(512) });
 
-export async function login(_prev: { error?: string } | undefined, form: FormData): Promise<{ error?: string }> {
+export type LoginState = { error?: string; retryAfterSeconds?: number };
+
+export async function login(_prev: LoginState | undefined, form: FormData): Promise<LoginState> {
   const parsed = LoginSchema.safeParse({ password: form.get("password") });
-  if (!parsed.success || !verifyPassword(parsed.data.password)) {
-    // Slow down guessing a little; the message does not say which part was wrong.
-    await new Promise((r) => setTimeout(r, 400));
-    await audit("anonymous", "login-failed", "dashboard").catch((err) => logIgnored("the audit record of a failed login", err));
+  const attempt = attemptLogin(parsed.success ? parsed.data.password : "");
+  if (!attempt.ok) {
+    if (attempt.reason === "backoff") {
+      const retryAfterSeconds = Math.ceil(attempt.retryAfterMs / 1000);
+      await audit("anonymous", "login-throttled", "dashboard").catch(() => undefined);
+      return {
+        error: `Too many wrong passwords: sign-in is paused for ${retryAfterSeconds} s. Try again then; each further wrong password doubles the pause (up to 5 minutes).`,
+        retryAfterSeconds,
+      };
+    }
+    await audit("anonymous", "login-failed", "dashboard").catch(() => undefined);
     return { error: "Wrong password. It is JFSMETA_PASSWORD, or the one printed when jfsmeta first started." };
   }
   const jar = await cookies();
-  jar.set(SESSION_COOKIE, issueSession(), {
+  jar.set(SESSION_COOKIE, await issueSession(), {
     httpOnly: true,
     sameSite: "lax",
     secure: process.env.JFSMETA_SECURE_COOKIE === "1",
     path: "/",
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
-  await audit("admin", "login", "dashboard").catch((err) => logIgnored("the audit record of a login", err));
+  await audit("admin", "login", "dashboard").catch(() => undefined);
   redirect("/");
 }
 
+/** Sign out: the session ends on the server, so a copied cookie stops working too. */
 export async function logout(): Promise<void> {
   const jar = await cookies();
+  await revokeSession(jar.get(SESSION_COOKIE)?.value);
   jar.delete(SESSION_COOKIE);
+  await audit("admin", "logout", "dashboard").catch(() => undefined);
   redirect("/login");
 }

@@ -48,18 +48,50 @@ describe("password and sessions", () => {
     expect(b.verifyPassword("first-pw")).toBe(false);
   });
 
-  it("accepts its own session tokens and rejects tampered or expired ones", async () => {
-    const auth = await freshAuth({ JFSMETA_DATA_DIR: dir, JFSMETA_PASSWORD: "pw" });
+  it("sessions live in the store: sign-out ends one, a password change ends all", async () => {
+    process.env.JFSMETA_DATA_DIR = dir;
+    delete process.env.DATABASE_URL;
+    const a = await freshAuth({ JFSMETA_PASSWORD: "pw-one" });
+    a.ensureAuth();
     const now = Date.now();
-    const token = auth.issueSession(now);
-    expect(auth.sessionValid(token, now)).toBe(true);
-    expect(auth.sessionValid(undefined)).toBe(false);
-    expect(auth.sessionValid(token + "x", now)).toBe(false);
-    const [exp, nonce, mac] = token.split(".");
-    expect(auth.sessionValid(`${Number(exp) + 1000}.${nonce}.${mac}`, now)).toBe(false);
-    expect(auth.sessionValid(token, now + auth.SESSION_TTL_MS + 1)).toBe(false);
-    // Another data directory has another signing secret.
-    const other = await freshAuth({ JFSMETA_DATA_DIR: tempDir("jfsmeta-auth-"), JFSMETA_PASSWORD: "pw" });
-    expect(other.sessionValid(token, now)).toBe(false);
+    const first = await a.issueSession(now);
+    const second = await a.issueSession(now);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await a.sessionValid(first, now)).toBe(true);
+    expect(await a.sessionValid(second, now)).toBe(true);
+    expect(await a.sessionValid(undefined)).toBe(false);
+    expect(await a.sessionValid(first.slice(0, -1) + (first.endsWith("A") ? "B" : "A"), now)).toBe(false);
+    expect(await a.sessionValid(first, now + a.SESSION_TTL_MS + 1)).toBe(false);
+    // The store holds only hashes of the tokens.
+    const db = await (await import("./db")).getDb();
+    const rows = await db.session.findMany();
+    expect(rows.map((r) => r.id).join()).not.toContain(first);
+
+    await a.revokeSession(first);
+    expect(await a.sessionValid(first, now)).toBe(false);
+    expect(await a.sessionValid(second, now)).toBe(true);
+
+    // A restart with a new JFSMETA_PASSWORD: the old session no longer opens anything, even
+    // before bootstrap deletes the rows (the epoch differs), and revokeAllSessions empties the table.
+    const b = await freshAuth({ JFSMETA_PASSWORD: "pw-two" });
+    expect(b.ensureAuth().passwordChanged).toBe(true);
+    expect(await b.sessionValid(second, now)).toBe(false);
+    expect(await b.revokeAllSessions()).toBe(1);
+    const c = await freshAuth({ JFSMETA_PASSWORD: "pw-two" });
+    expect(c.ensureAuth().passwordChanged).toBe(false);
+    await (await import("./db")).getDb().then((d) => d.$disconnect());
+  });
+
+  it("login attempts go through the back-off: refused unchecked while it is closed", async () => {
+    const auth = await freshAuth({ JFSMETA_DATA_DIR: dir, JFSMETA_PASSWORD: "right" });
+    const { FREE_FAILURES } = await import("./backoff");
+    const t = 1_000_000;
+    for (let i = 0; i < FREE_FAILURES; i++) expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password" });
+    expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password" });
+    // Closed now: even the right password is not checked until the pause ends.
+    expect(auth.attemptLogin("right", t + 1)).toMatchObject({ ok: false, reason: "backoff" });
+    expect(auth.loginBackoff().failures).toBe(FREE_FAILURES + 1);
+    expect(auth.attemptLogin("right", auth.loginBackoff().closedUntil)).toEqual({ ok: true });
+    expect(auth.loginBackoff().failures).toBe(0);
   });
 });

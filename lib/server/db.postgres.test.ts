@@ -47,7 +47,22 @@ describe("own store on PostgreSQL", () => {
     expect(await db.audit.count()).toBe(1);
     // The tables really are in PostgreSQL, and applying the SQL again changes nothing.
     const tables = await pg.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`, database.url.split("/").pop()!.split("?")[0]);
-    expect(tables.map((t) => t.table_name)).toEqual(["Audit", "Job", "Volume"]);
+    expect(tables.map((t) => t.table_name)).toEqual(["Audit", "Job", "Session", "Volume"]);
+    // The volume was stored in clear (as an older version did): start-up seals it, and the
+    // API still reads the clear URL.
+    const { sealStoredSecrets, getVolume } = await import("./volumes");
+    expect(await sealStoredSecrets()).toBe(1);
+    expect((await db.volume.findUniqueOrThrow({ where: { id: "v1" } })).metaUrl).not.toContain("pw");
+    expect((await getVolume("v1"))?.metaUrl).toBe("redis://:pw@h:6379/1");
+    expect(await sealStoredSecrets()).toBe(0);
+    // Sessions work on PostgreSQL too.
+    const auth = await import("./auth");
+    process.env.JFSMETA_PASSWORD = "pg-pw";
+    auth.ensureAuth();
+    const token = await auth.issueSession();
+    expect(await auth.sessionValid(token)).toBe(true);
+    await auth.revokeSession(token);
+    expect(await auth.sessionValid(token)).toBe(false);
     // A restart opens the store again (re-applying the SQL): nothing is lost.
     await db.$disconnect();
     (globalThis as unknown as { __jfsmetaDb: object }).__jfsmetaDb = {};

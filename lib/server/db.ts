@@ -1,7 +1,7 @@
 // The own store: a Prisma 7 client over SQLite (default, a file in the data directory) or
 // PostgreSQL (DATABASE_URL=postgres://…). Tables come from prisma/sql/<provider>.sql,
 // applied at first use; every statement there is idempotent.
-import { mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { PrismaClient } from "../generated/sqlite/client";
 import { dataPath, sqlDir } from "./config";
@@ -37,9 +37,12 @@ async function openDb(): Promise<Db> {
     throw new JfsError("usage", `DATABASE_URL must be file:<path> (SQLite) or postgres://… (PostgreSQL); got a "${url.split(":")[0]}:" URL`);
   }
   const file = url.slice("file:".length);
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const Sqlite = (await import("better-sqlite3")).default;
   const raw = new Sqlite(file);
+  // The store holds sealed secrets and the sessions: its owner's only (SQLite gives the WAL
+  // and shared-memory files the database file's mode).
+  chmodSync(file, 0o600);
   raw.pragma("journal_mode = WAL");
   raw.exec(readFileSync(path.join(sqlDir(), "sqlite.sql"), "utf8"));
   raw.close();
@@ -57,6 +60,18 @@ export function getDb(): Promise<Db> {
     });
   }
   return h.db;
+}
+
+/**
+ * After secrets stored in clear were sealed: SQLite keeps deleted values in free pages and the
+ * WAL, so rewrite the file and empty the WAL. (PostgreSQL's old row versions are its own
+ * VACUUM's business; run VACUUM FULL "Volume" there if it matters.)
+ */
+export async function compactStore(): Promise<void> {
+  if (/^postgres(ql)?:\/\//i.test(storeUrl())) return;
+  const db = await getDb();
+  await db.$executeRawUnsafe("VACUUM");
+  await db.$queryRawUnsafe("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 /** Record who did what; never pass secrets in `detail`. */

@@ -18,6 +18,7 @@ import { backupName, rotate } from "../storage/retention";
 import { writeSyntheticDump } from "../synth/volume";
 import { dataPath } from "./config";
 import { audit, getDb } from "./db";
+import { sealedColumns } from "./volumes";
 import { prng } from "../synth/prng";
 
 export const DEMO_NAME = "demo";
@@ -115,8 +116,8 @@ export async function createDemo(opts: { now?: Date; days?: number; print?: (l: 
   const id = "demo";
   await db.volume.upsert({
     where: { id },
-    create: { id, name: DEMO_NAME, metaUrl, backupInterval: 3600, demo: true, storageJson: "{}" },
-    update: { metaUrl, demo: true },
+    create: { id, name: DEMO_NAME, ...sealedColumns(id, metaUrl, {}), backupInterval: 3600, demo: true },
+    update: { ...sealedColumns(id, metaUrl, {}), demo: true },
   });
   await writeFile(path.join(root, ".created"), now.toISOString());
   await audit("system", "demo-create", DEMO_NAME, `${history.length} backups over ${days} days`);

@@ -7,7 +7,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { redactUrl } from "../engines/open";
 import { redactUrlsIn } from "../engines/url";
-import { dataPath } from "./config";
+import { dataPath, DATA_DIR_MODE } from "./config";
 import { getDb } from "./db";
 import { JfsError, logIgnored } from "../jfs/errors";
 
@@ -73,7 +73,7 @@ export async function startJob(
   const db = await getDb();
   const id = randomUUID();
   const dir = dataPath("jobs", id);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: DATA_DIR_MODE });
   await db.job.create({
     data: {
       id,

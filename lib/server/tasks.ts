@@ -23,7 +23,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { indexBackup } from "../inspect";
 import { checkBackupKey, listBackups, putBackup, readBackup, readBackupHead } from "./backups";
 import { backupStamp } from "../storage/retention";
-import { dataPath } from "./config";
+import { dataPath, DATA_DIR_MODE, DATA_FILE_MODE } from "./config";
 import { audit } from "./db";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
@@ -33,7 +33,7 @@ import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
 async function writeTo(file: string, gzip: boolean, body: (out: Writable) => Promise<void>): Promise<number> {
   const tmp = `${file}.tmp`;
-  const sink = createWriteStream(tmp);
+  const sink = createWriteStream(tmp, { mode: DATA_FILE_MODE });
   const out: Writable = gzip ? createGzip({ level: zc.Z_BEST_SPEED }) : new PassThrough();
   out.pipe(sink);
   try {
@@ -110,7 +110,10 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
     const gzip = req.target === "meta" || req.gzip;
     // Manual backups get a name JuiceFS's cleanup ignores (length ≠ 30) but that sorts with
     // the automatic ones of the same second.
-    const file = req.target === "meta" ? `dump-${backupStamp(started)}-manual.json.gz` : `${v.name}-${backupStamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
+    // The local file's name is fixed (the job's directory is named by its id); the volume's
+    // name, which the user typed, only goes into the name the browser is offered.
+    const file = req.target === "meta" ? `dump-${backupStamp(started)}-manual.json.gz` : gzip ? "dump.json.gz" : "dump.json";
+    const filename = `${v.name}-${backupStamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
     const local = path.join(ctx.dir, file);
     return withEngine(v.metaUrl, async (engine) => {
       const setting = await engine.readSetting();
@@ -142,15 +145,29 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
         return { entries, bytes: size, backupKey: file };
       }
       ctx.progress(entries, entries, "ready to download");
-      return { entries, bytes: size, download: file };
+      return { entries, bytes: size, download: file, filename };
     });
   });
 }
 
-/** The finished download file of a job, if it has one. */
-export function jobFile(jobId: string, name: string): string {
-  if (!/^[0-9a-f-]{36}$/.test(jobId) || !/^[A-Za-z0-9._-]+$/.test(name)) throw new JfsError("usage", "bad download reference");
+/** The names a job's download file can have inside its directory (data/jobs/<job id>/). */
+const DOWNLOAD_FILES = new Set(["dump.json", "dump.json.gz", "export.json"]);
+
+/** The finished download file of a job, or null for a reference no job of this version made. */
+export function jobFile(jobId: string, name: string): string | null {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(jobId) || !DOWNLOAD_FILES.has(name)) return null;
   return dataPath("jobs", jobId, name);
+}
+
+/**
+ * The Content-Disposition of a download offered as `filename` (which may hold anything a user
+ * typed into a volume's name): an ASCII fallback with everything but [A-Za-z0-9._-] replaced,
+ * and the exact name percent-encoded (RFC 6266 / 5987). Browsers strip directories themselves.
+ */
+export function attachmentDisposition(filename: string): string {
+  const base = filename.replace(/^.*[/\\]/, "") || "download";
+  const ascii = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`;
 }
 
 // ---------------------------------------------------------------- automatic backup
@@ -176,7 +193,7 @@ export async function runAutoBackup(v: VolumeRecord, opts: { force: boolean; ctx
 export async function startBackupNow(v: VolumeRecord, actor: string): Promise<string> {
   await audit(actor, "backup-now", v.name);
   return startJob({ kind: "backup", title: `automatic backup of ${v.name} (now)`, volumeId: v.id }, async (ctx) => {
-    await mkdir(dataPath("tmp"), { recursive: true });
+    await mkdir(dataPath("tmp"), { recursive: true, mode: DATA_DIR_MODE });
     const r = await runAutoBackup(v, { force: true, ctx });
     if (r.status === "failed") throw new Error(r.message ?? r.reason ?? "backup failed");
     ctx.log(`uploaded ${r.location ?? r.name} (${r.size} bytes, ${r.entries} entries)`);
@@ -361,7 +378,7 @@ export async function startIndex(v: VolumeRecord, key: string, rsa: KeyInput | u
   await audit(actor, "index-backup", v.name, key);
   return startJob({ kind: "index", title: `index ${v.name} ${key} for inspection`, volumeId: v.id, params: { backup: key } }, async (ctx) => {
     const out = indexPathFor(v, key);
-    await mkdir(path.dirname(out), { recursive: true });
+    await mkdir(path.dirname(out), { recursive: true, mode: DATA_DIR_MODE });
     let rawBytes = 0;
     const { input, size } = await openBackupPlain(v, key, rsa, (n) => {
       rawBytes = n;
@@ -397,14 +414,15 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
   const label = req.source === "live" ? `live ${req.path ?? "/"}` : `${req.backup} dir ${req.dirId}`;
   await audit(actor, "export-subdir", v.name, label);
   return startJob({ kind: "export", title: `export --subdir ${v.name} ${label}`, volumeId: v.id, params: { ...req } }, async (ctx) => {
-    const name = `${v.name}-subdir-${backupStamp(new Date())}.json`;
+    const name = "export.json";
+    const filename = `${v.name}-subdir-${backupStamp(new Date())}.json`;
     const file = path.join(ctx.dir, name);
     if (req.source === "backup") {
       if (!req.backup || !req.dirId) throw new JfsError("usage", "export from a backup needs the backup and the directory id");
       const { exportSubdirFromBackup } = await import("../inspect");
       const size = await writeTo(file, false, (out) => exportSubdirFromBackup(indexPathFor(v, req.backup!), req.dirId!, out));
       ctx.progress(1, 1, "ready to download");
-      return { bytes: size, download: name };
+      return { bytes: size, download: name, filename };
     }
     const subdir = (req.path ?? "/").replace(/^\/+/, "");
     let entries = 0;
@@ -420,6 +438,6 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
       });
     });
     ctx.progress(entries, entries, "ready to download");
-    return { entries, bytes: size, download: name };
+    return { entries, bytes: size, download: name, filename };
   });
 }

@@ -8,6 +8,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
+import { isSealed, seal, unseal } from "./secretbox";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
@@ -103,7 +104,7 @@ export async function addVolume(raw: unknown, actor: string): Promise<{ id: stri
   if (await db.volume.findUnique({ where: { name } })) throw new JfsError("refused", `a volume named "${name}" is already registered`);
   const id = randomUUID();
   await db.volume.create({
-    data: { id, name, metaUrl: input.metaUrl, backupInterval: input.backupInterval, storageJson: JSON.stringify(input.storage) },
+    data: { id, name, ...sealedColumns(id, input.metaUrl, input.storage), backupInterval: input.backupInterval },
   });
   await audit(actor, "volume-add", name, redactUrl(input.metaUrl));
   return { id, name };
@@ -121,7 +122,8 @@ export async function updateVolume(id: string, raw: unknown, actor: string): Pro
   if (!v) throw new JfsError("not-found", `no volume ${id}`);
   const storage = { ...input.storage, secretKey: input.storage.secretKey || v.storage.secretKey };
   const db = await getDb();
-  await db.volume.update({ where: { id }, data: { backupInterval: input.backupInterval, storageJson: JSON.stringify(storage) } });
+  const { storageJson } = sealedColumns(id, v.metaUrl, storage);
+  await db.volume.update({ where: { id }, data: { backupInterval: input.backupInterval, storageJson } });
   const shown = { ...storage, secretKey: storage.secretKey ? "****" : undefined, sessionToken: storage.sessionToken ? "****" : undefined };
   await audit(actor, "volume-update", v.name, JSON.stringify({ backupInterval: input.backupInterval, storage: shown }));
 }
@@ -129,7 +131,7 @@ export async function updateVolume(id: string, raw: unknown, actor: string): Pro
 export async function removeVolume(id: string, actor: string): Promise<void> {
   const db = await getDb();
   const v = await db.volume.delete({ where: { id } });
-  await audit(actor, "volume-remove", v.name, redactUrl(v.metaUrl));
+  await audit(actor, "volume-remove", v.name, redactUrl(unseal(v.metaUrl, `Volume.metaUrl:${id}`)));
 }
 
 export type VolumeRecord = {
@@ -141,6 +143,15 @@ export type VolumeRecord = {
   demo: boolean;
 };
 
+/**
+ * The stored form of a volume's secrets: the META-URL (it may hold a password) and the
+ * storage overrides (they may hold a secret key) are sealed whole (./secretbox), bound to the
+ * row. Every write of these columns goes through here.
+ */
+export function sealedColumns(id: string, metaUrl: string, storage: StorageOverrides): { metaUrl: string; storageJson: string } {
+  return { metaUrl: seal(metaUrl, `Volume.metaUrl:${id}`), storageJson: seal(JSON.stringify(storage), `Volume.storageJson:${id}`) };
+}
+
 export async function getVolume(id: string): Promise<VolumeRecord | null> {
   const db = await getDb();
   const v = await db.volume.findUnique({ where: { id } });
@@ -148,11 +159,25 @@ export async function getVolume(id: string): Promise<VolumeRecord | null> {
   return {
     id: v.id,
     name: v.name,
-    metaUrl: v.metaUrl,
-    storage: StorageOverridesSchema.parse(JSON.parse(v.storageJson || "{}")),
+    metaUrl: unseal(v.metaUrl, `Volume.metaUrl:${v.id}`),
+    storage: StorageOverridesSchema.parse(JSON.parse(unseal(v.storageJson || "{}", `Volume.storageJson:${v.id}`) || "{}")),
     backupInterval: v.backupInterval,
     demo: v.demo,
   };
+}
+
+/** Start-up migration: seal the rows an older version stored in clear. Returns how many. */
+export async function sealStoredSecrets(): Promise<number> {
+  const db = await getDb();
+  let sealed = 0;
+  for (const v of await db.volume.findMany({ select: { id: true, metaUrl: true, storageJson: true } })) {
+    if (isSealed(v.metaUrl) && isSealed(v.storageJson)) continue;
+    const metaUrl = unseal(v.metaUrl, `Volume.metaUrl:${v.id}`);
+    const storage = StorageOverridesSchema.parse(JSON.parse(unseal(v.storageJson || "{}", `Volume.storageJson:${v.id}`) || "{}"));
+    await db.volume.update({ where: { id: v.id }, data: sealedColumns(v.id, metaUrl, storage) });
+    sealed++;
+  }
+  return sealed;
 }
 
 export async function listVolumes(): Promise<VolumeRecord[]> {

@@ -35,3 +35,10 @@ CREATE TABLE IF NOT EXISTS "Audit" (
   "target" TEXT NOT NULL,
   "detail" TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS "Session" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "epoch" TEXT NOT NULL,
+  "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "expiresAt" TIMESTAMP(3) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "Session_expiresAt_idx" ON "Session"("expiresAt");

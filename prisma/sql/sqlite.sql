@@ -36,3 +36,10 @@ CREATE TABLE IF NOT EXISTS "Audit" (
   "target" TEXT NOT NULL,
   "detail" TEXT NOT NULL DEFAULT ''
 );
+CREATE TABLE IF NOT EXISTS "Session" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "epoch" TEXT NOT NULL,
+  "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  "expiresAt" DATETIME NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "Session_expiresAt_idx" ON "Session"("expiresAt");

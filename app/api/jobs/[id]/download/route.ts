@@ -3,28 +3,28 @@ import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { getJobView } from "../../../../../lib/server/jobview";
 import { routeAuthError } from "../../../../../lib/server/session";
-import { jobFile } from "../../../../../lib/server/tasks";
+import { attachmentDisposition, jobFile } from "../../../../../lib/server/tasks";
 
 export const dynamic = "force-dynamic";
 
-/** The file a finished dump/export job produced. */
+/** The file a finished dump/export job produced, offered under the name the job chose. */
 export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
   const denied = await routeAuthError();
   if (denied) return denied;
   const { id } = await ctx.params;
   const job = await getJobView(id);
-  const name = job?.result?.download;
-  if (!job || job.state !== "succeeded" || typeof name !== "string") {
-    return Response.json({ error: "this job has no finished download" }, { status: 404 });
-  }
-  const file = jobFile(id, name);
-  const st = await stat(file).catch(() => null); // swept by the jobs cleanup: answered 410 below
+  const name = job?.state === "succeeded" && typeof job.result?.download === "string" ? job.result.download : null;
+  const file = name ? jobFile(id, name) : null;
+  if (!name || !file) return Response.json({ error: "this job has no finished download" }, { status: 404 });
+  const st = await stat(file).catch(() => null);
   if (!st) return Response.json({ error: "the download file is gone (data/jobs was cleaned)" }, { status: 410 });
+  const filename = typeof job?.result?.filename === "string" ? job.result.filename : name;
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
       "content-type": name.endsWith(".gz") ? "application/gzip" : "application/json",
       "content-length": String(st.size),
-      "content-disposition": `attachment; filename="${name}"`,
+      "content-disposition": attachmentDisposition(filename),
+      "cache-control": "no-store",
     },
   });
 }
