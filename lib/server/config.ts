@@ -4,6 +4,7 @@
 // password hash, the key that seals stored secrets, dumps of whole volumes).
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { JfsError } from "../jfs/errors";
 
 /** Mode of the data directory and every directory under it. */
 export const DATA_DIR_MODE = 0o700;
@@ -15,10 +16,9 @@ export function dataDir(): string {
 }
 
 /** A path inside the data directory, or an error (never a path outside it). */
-export class DataPathError extends Error {
+export class DataPathError extends JfsError {
   constructor(parts: string[]) {
-    super(`refused a file name that leaves the data directory: ${JSON.stringify(parts)}`);
-    this.name = "DataPathError";
+    super("usage", `refused a file name that leaves the data directory: ${JSON.stringify(parts)}`);
   }
 }
 

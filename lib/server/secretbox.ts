@@ -10,15 +10,16 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { JfsError } from "../jfs/errors";
 import { dataPath, DATA_FILE_MODE } from "./config";
 
 const PREFIX = "jfsmeta-sealed:v1:";
 const KEY_BYTES = 32;
 
-export class SecretKeyError extends Error {
+/** The key file is missing or wrong, or a sealed value does not open with it ("auth": a key does not match). */
+export class SecretKeyError extends JfsError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "SecretKeyError";
+    super("auth", message, options);
   }
 }
 
