@@ -13,16 +13,19 @@ export async function login(_prev: LoginState | undefined, form: FormData): Prom
   const parsed = LoginSchema.safeParse({ password: form.get("password") });
   const attempt = attemptLogin(parsed.success ? parsed.data.password : "");
   if (!attempt.ok) {
+    const retryAfterSeconds = Math.ceil(attempt.retryAfterMs / 1000);
+    const paused = retryAfterSeconds
+      ? ` Too many wrong passwords: sign-in is paused for ${retryAfterSeconds} s; each further wrong password doubles the pause (up to 5 minutes).`
+      : "";
     if (attempt.reason === "backoff") {
-      const retryAfterSeconds = Math.ceil(attempt.retryAfterMs / 1000);
       await audit("anonymous", "login-throttled", "dashboard").catch(() => undefined);
-      return {
-        error: `Too many wrong passwords: sign-in is paused for ${retryAfterSeconds} s. Try again then; each further wrong password doubles the pause (up to 5 minutes).`,
-        retryAfterSeconds,
-      };
+      return { error: `Not checked.${paused}`, retryAfterSeconds };
     }
     await audit("anonymous", "login-failed", "dashboard").catch(() => undefined);
-    return { error: "Wrong password. It is JFSMETA_PASSWORD, or the one printed when jfsmeta first started." };
+    return {
+      error: `Wrong password. It is JFSMETA_PASSWORD, or the one printed when jfsmeta first started.${paused}`,
+      retryAfterSeconds: retryAfterSeconds || undefined,
+    };
   }
   const jar = await cookies();
   jar.set(SESSION_COOKIE, await issueSession(), {

@@ -86,8 +86,9 @@ describe("password and sessions", () => {
     const auth = await freshAuth({ JFSMETA_DATA_DIR: dir, JFSMETA_PASSWORD: "right" });
     const { FREE_FAILURES } = await import("./backoff");
     const t = 1_000_000;
-    for (let i = 0; i < FREE_FAILURES; i++) expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password" });
-    expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password" });
+    for (let i = 0; i < FREE_FAILURES; i++) expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password", retryAfterMs: 0 });
+    // This one closes the door, and says for how long.
+    expect(auth.attemptLogin("wrong", t)).toEqual({ ok: false, reason: "wrong-password", retryAfterMs: 1000 });
     // Closed now: even the right password is not checked until the pause ends.
     expect(auth.attemptLogin("right", t + 1)).toMatchObject({ ok: false, reason: "backoff" });
     expect(auth.loginBackoff().failures).toBe(FREE_FAILURES + 1);

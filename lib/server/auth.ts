@@ -81,7 +81,8 @@ export function loginBackoff(): BackoffState {
   return g.__jfsmetaLoginBackoff ?? OPEN;
 }
 
-export type LoginAttempt = { ok: true } | { ok: false; reason: "wrong-password" } | { ok: false; reason: "backoff"; retryAfterMs: number };
+/** A refused attempt says how long sign-in is now paused (0: not paused). */
+export type LoginAttempt = { ok: true } | { ok: false; reason: "wrong-password" | "backoff"; retryAfterMs: number };
 
 /**
  * One login attempt through the back-off (./backoff). Synchronous from the admission to the
@@ -96,8 +97,9 @@ export function attemptLogin(password: string, now = Date.now()): LoginAttempt {
     g.__jfsmetaLoginBackoff = succeeded();
     return { ok: true };
   }
-  g.__jfsmetaLoginBackoff = failed(state, now);
-  return { ok: false, reason: "wrong-password" };
+  const next = (g.__jfsmetaLoginBackoff = failed(state, now));
+  const after = admission(next, now);
+  return { ok: false, reason: "wrong-password", retryAfterMs: after.allowed ? 0 : after.retryAfterMs };
 }
 
 // ---------------------------------------------------------------- sessions
