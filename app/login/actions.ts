@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { attemptLogin, issueSession, revokeSession, SESSION_COOKIE, SESSION_TTL_MS } from "../../lib/server/auth";
 import { audit } from "../../lib/server/db";
+import { logIgnored } from "../../lib/jfs/errors";
 
 const LoginSchema = z.object({ password: z.string().min(1).max(512) });
 
@@ -18,10 +19,10 @@ export async function login(_prev: LoginState | undefined, form: FormData): Prom
       ? ` Too many wrong passwords: sign-in is paused for ${retryAfterSeconds} s; each further wrong password doubles the pause (up to 5 minutes).`
       : "";
     if (attempt.reason === "backoff") {
-      await audit("anonymous", "login-throttled", "dashboard").catch(() => undefined);
+      await audit("anonymous", "login-throttled", "dashboard").catch((err) => logIgnored("the audit record of a refused login", err));
       return { error: `Not checked.${paused}`, retryAfterSeconds };
     }
-    await audit("anonymous", "login-failed", "dashboard").catch(() => undefined);
+    await audit("anonymous", "login-failed", "dashboard").catch((err) => logIgnored("the audit record of a failed login", err));
     return {
       error: `Wrong password. It is JFSMETA_PASSWORD, or the one printed when jfsmeta first started.${paused}`,
       retryAfterSeconds: retryAfterSeconds || undefined,
@@ -35,7 +36,7 @@ export async function login(_prev: LoginState | undefined, form: FormData): Prom
     path: "/",
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
   });
-  await audit("admin", "login", "dashboard").catch(() => undefined);
+  await audit("admin", "login", "dashboard").catch((err) => logIgnored("the audit record of a login", err));
   redirect("/");
 }
 
@@ -44,6 +45,6 @@ export async function logout(): Promise<void> {
   const jar = await cookies();
   await revokeSession(jar.get(SESSION_COOKIE)?.value);
   jar.delete(SESSION_COOKIE);
-  await audit("admin", "logout", "dashboard").catch(() => undefined);
+  await audit("admin", "logout", "dashboard").catch((err) => logIgnored("the audit record of a logout", err));
   redirect("/login");
 }

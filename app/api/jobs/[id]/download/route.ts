@@ -16,7 +16,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> 
   const name = job?.state === "succeeded" && typeof job.result?.download === "string" ? job.result.download : null;
   const file = name ? jobFile(id, name) : null;
   if (!name || !file) return Response.json({ error: "this job has no finished download" }, { status: 404 });
-  const st = await stat(file).catch(() => null);
+  const st = await stat(file).catch(() => null); // swept by the jobs cleanup: answered 410 below
   if (!st) return Response.json({ error: "the download file is gone (data/jobs was cleaned)" }, { status: 410 });
   const filename = typeof job?.result?.filename === "string" ? job.result.filename : name;
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
