@@ -17,6 +17,7 @@ import type {
   Xattr,
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
+import type { LoadChangelogOp } from "../jfs/changelog";
 
 export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres";
 
@@ -70,6 +71,12 @@ export interface LoadSink {
   sliceRefs(refs: { id: bigint; size: number; count: number }[]): void;
   delFiles(files: DelFile[]): void;
   quotas(kind: QuotaKind, quotas: Map<bigint, QuotaLimit & QuotaUsage>): void;
+  /**
+   * The change-log entries JuiceFS's load writes when the volume's ChangeLog is on (never
+   * called otherwise), in order. Each engine words them as JuiceFS's does (changelogLines())
+   * and stores them where its clients read the log; the dump's `lastChangelog` counts them.
+   */
+  changelog(ops: LoadChangelogOp[]): void;
   /** Counters in dump semantics; the engine applies its own storage convention. */
   counters(c: Counters): void;
   /** Written last, so that a half-loaded database never looks like a volume. */

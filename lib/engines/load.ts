@@ -3,7 +3,8 @@
 // ACL ids on the way (dump-format.md §4). Memory stays flat: per-inode and per-slice facts
 // live in paged bitsets; maps only hold the rare duplicates (hard links, shared slices).
 import type { Readable } from "node:stream";
-import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaLimit, QuotaUsage } from "../jfs/types";
+import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage } from "../jfs/types";
+import type { LoadChangelogOp } from "../jfs/changelog";
 import { align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
@@ -84,8 +85,16 @@ class LoadState {
   private aclIds = new Map<string, number>();
   aclRules = new Map<number, AclRule>();
   private quotaUsage = new Map<bigint, QuotaUsage>();
+  /**
+   * User and group usage as JuiceFS's load rebuilds it (ScanUserGroupUsage over the loaded
+   * tree): a regular file counts align4K(length) once however many links it has, a directory
+   * 4 KiB, a symlink or special file nothing (but its owner still gets a row). The Trash is
+   * scanned only when TrashDays > 0, which is known for sure only at the end: kept apart.
+   */
   private userUsage = new Map<bigint, QuotaUsage>();
   private groupUsage = new Map<bigint, QuotaUsage>();
+  private trashUserUsage = new Map<bigint, QuotaUsage>();
+  private trashGroupUsage = new Map<bigint, QuotaUsage>();
 
   usedSpace = 0n;
   totalInodes = 0n;
@@ -148,12 +157,12 @@ class LoadState {
     return id;
   }
 
-  private addUsage(m: Map<bigint, QuotaUsage>, key: bigint, space: bigint): void {
+  private addUsage(m: Map<bigint, QuotaUsage>, key: bigint, space: bigint, inodes: bigint): void {
     const u = m.get(key);
     if (u) {
       u.usedSpace += space;
-      u.usedInodes += 1n;
-    } else m.set(key, { usedSpace: space, usedInodes: 1n });
+      u.usedInodes += inodes;
+    } else m.set(key, { usedSpace: space, usedInodes: inodes });
   }
 
   async entry(e: ReadEntry): Promise<void> {
@@ -260,15 +269,48 @@ class LoadState {
     if (inode !== ROOT_INODE && inode !== TRASH_INODE) {
       this.usedSpace += space;
       this.totalInodes += 1n;
-      if (this.userQuotas.size > 0 || this.groupQuotas.size > 0) {
-        this.addUsage(this.userUsage, BigInt(dumped.uid), space);
-        this.addUsage(this.groupUsage, BigInt(dumped.gid), space);
-      }
+      const counted = type === "regular" || isDir;
+      const [space_, inodes] = counted ? [space, 1n] : [0n, 0n];
+      const trash = e.tree === "Trash";
+      this.addUsage(trash ? this.trashUserUsage : this.userUsage, BigInt(dumped.uid), space_, inodes);
+      this.addUsage(trash ? this.trashGroupUsage : this.groupUsage, BigInt(dumped.gid), space_, inodes);
     }
     if (inode < TRASH_INODE) {
       if (inode > this.maxInode) this.maxInode = inode;
     } else if (inode - TRASH_INODE > this.maxTrash) this.maxTrash = inode - TRASH_INODE;
     await this.tick();
+  }
+
+  /**
+   * What JuiceFS's load writes to the change log, in its order: the ACLs, every dumped quota
+   * (directory, user, group), then each user's and group's rebuilt usage. JuiceFS walks Go maps
+   * there, so its order within each group is random; ours is by key.
+   */
+  private changelogOps(userGroup: boolean): LoadChangelogOp[] {
+    const ops: LoadChangelogOp[] = [];
+    if (this.aclRules.size > 0) ops.push({ op: "LOADDUMPEDACLS", maxId: Math.max(...this.aclRules.keys()) });
+    const byKey = <T>(m: Map<bigint, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const dumped: [QuotaKind, Map<bigint, QuotaLimit>][] = [["dir", this.dirQuotas], ["user", this.userQuotas], ["group", this.groupQuotas]];
+    for (const [kind, limits] of dumped) {
+      for (const [key, l] of byKey(limits)) {
+        const limit = { maxSpace: l.maxSpace, maxInodes: l.maxInodes };
+        ops.push({ op: "SETQUOTA", kind, key, requested: limit, stored: limit });
+      }
+    }
+    if (userGroup) {
+      const rebuilt: [QuotaKind, Map<bigint, QuotaLimit>, Map<bigint, QuotaUsage>][] = [["user", this.userQuotas, this.userUsage], ["group", this.groupQuotas, this.groupUsage]];
+      for (const [kind, limits, usage] of rebuilt) {
+        for (const [key] of byKey(usage)) {
+          const l = limits.get(key);
+          ops.push({
+            op: "SETQUOTA", kind, key,
+            requested: { maxSpace: -1n, maxInodes: -1n },
+            stored: l ? { maxSpace: l.maxSpace, maxInodes: l.maxInodes } : { maxSpace: -1n, maxInodes: -1n },
+          });
+        }
+      }
+    }
+    return ops;
   }
 
   /** Everything that is known only at the end, then the setting, last. */
@@ -290,11 +332,18 @@ class LoadState {
       }
       return out;
     };
+    const userGroup = this.userQuotas.size > 0 || this.groupQuotas.size > 0;
+    if (userGroup && this.setting.TrashDays > 0) {
+      for (const [from, to] of [[this.trashUserUsage, this.userUsage], [this.trashGroupUsage, this.groupUsage]]) {
+        for (const [k, u] of from) this.addUsage(to, k, u.usedSpace, u.usedInodes);
+      }
+    }
     if (this.dirQuotas.size > 0) sink.quotas("dir", withUsage(this.dirQuotas, this.quotaUsage, false));
-    if (this.userQuotas.size > 0 || this.groupQuotas.size > 0) {
+    if (userGroup) {
       sink.quotas("user", withUsage(this.userQuotas, this.userUsage, true));
       sink.quotas("group", withUsage(this.groupQuotas, this.groupUsage, true));
     }
+    if (this.setting.ChangeLog) sink.changelog(this.changelogOps(userGroup));
     sink.counters({
       usedSpace: this.usedSpace,
       usedInodes: this.totalInodes,

@@ -3,6 +3,7 @@
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
+import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
 import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
@@ -161,6 +162,13 @@ export class RedisLoadSink implements LoadSink {
       this.cmd("HSET", spaceKey, k, q.usedSpace.toString());
       this.cmd("HSET", inodesKey, k, q.usedInodes.toString());
     }
+  }
+
+  changelog(ops: LoadChangelogOp[]): void {
+    if (ops.length === 0) return;
+    // JuiceFS's Redis engine records the limits a SETQUOTA asked for (-1 = unchanged).
+    this.cmd("RPUSH", "txnLog", ...changelogLines(ops, "requested"));
+    this.cmd("SET", "txnLastLog", String(ops.length));
   }
 
   counters(c: Counters): void {

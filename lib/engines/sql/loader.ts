@@ -9,6 +9,7 @@ import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, Quot
 import { TYPE_CODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
+import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
 import type { AnySqlDriver, SqlSession } from "./driver";
 import type { SqlTarget } from "./url";
 import { TABLES, tableDef, type ColType, type SqlNames } from "./schema";
@@ -206,6 +207,12 @@ export class SqlLoadSink implements LoadSink {
         );
       }
     }
+  }
+
+  changelog(ops: LoadChangelogOp[]): void {
+    // JuiceFS's SQL engine records the limits stored after a SETQUOTA. Ids come from the
+    // table's auto-increment, in insertion order: 1…n on the fresh table, the sequence advanced.
+    for (const line of changelogLines(ops, "stored")) this.add("change_log", ["entry"], [line]);
   }
 
   counters(c: Counters): void {
