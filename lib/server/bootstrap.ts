@@ -6,6 +6,7 @@ import { ensureAuth, revokeAllSessions } from "./auth";
 import { secureDataDir } from "./config";
 import { compactStore, getDb } from "./db";
 import { pruneJobFiles, recoverInterruptedJobs } from "./jobs";
+import { secretKeyFile } from "./secretbox";
 import { sealStoredSecrets } from "./volumes";
 
 let ready: Promise<void> | undefined;
@@ -22,11 +23,17 @@ export async function bootstrap(opts: { demo: boolean; print: (line: string) => 
     const ended = await revokeAllSessions();
     opts.print(`jfsmeta: the password changed (JFSMETA_PASSWORD): ${ended} sessions signed out`);
   }
-  const sealed = await sealStoredSecrets();
+  const { sealed, unreadable } = await sealStoredSecrets();
   if (sealed) {
     // The clear values may linger in the store's free pages: rewrite the file without them.
     await compactStore();
-    opts.print(`jfsmeta: sealed the stored secrets of ${sealed} volumes (key: data/secret.key or JFSMETA_SECRET_KEY_FILE)`);
+    opts.print(`jfsmeta: sealed the stored secrets of ${sealed} volumes (key: ${secretKeyFile()})`);
+  }
+  if (unreadable.length) {
+    opts.print(
+      `jfsmeta: WARNING: the stored secrets of ${unreadable.map((n) => JSON.stringify(n)).join(", ")} do not open with the key in ${secretKeyFile()}: ` +
+        "put the original key file back (or point JFSMETA_SECRET_KEY_FILE at it), or remove these volumes and add them again",
+    );
   }
   await recoverInterruptedJobs();
   await pruneJobFiles();

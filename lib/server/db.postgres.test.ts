@@ -51,10 +51,10 @@ describe("own store on PostgreSQL", () => {
     // The volume was stored in clear (as an older version did): start-up seals it, and the
     // API still reads the clear URL.
     const { sealStoredSecrets, getVolume } = await import("./volumes");
-    expect(await sealStoredSecrets()).toBe(1);
+    expect(await sealStoredSecrets()).toEqual({ sealed: 1, unreadable: [] });
     expect((await db.volume.findUniqueOrThrow({ where: { id: "v1" } })).metaUrl).not.toContain("pw");
     expect((await getVolume("v1"))?.metaUrl).toBe("redis://:pw@h:6379/1");
-    expect(await sealStoredSecrets()).toBe(0);
+    expect(await sealStoredSecrets()).toEqual({ sealed: 0, unreadable: [] });
     // Sessions work on PostgreSQL too.
     const auth = await import("./auth");
     process.env.JFSMETA_PASSWORD = "pg-pw";

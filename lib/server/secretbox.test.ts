@@ -50,7 +50,7 @@ describe("sealed secrets", () => {
       data: { id: "old", name: "old", metaUrl: "redis://:meta-password-42@h:6379/1", storageJson: JSON.stringify({ secretKey }) },
     });
     const { sealStoredSecrets, getVolume } = await import("./volumes");
-    expect(await sealStoredSecrets()).toBe(1);
+    expect(await sealStoredSecrets()).toEqual({ sealed: 1, unreadable: [] });
     await compactStore();
     const v = await getVolume("old");
     expect(v?.metaUrl).toBe("redis://:meta-password-42@h:6379/1");
@@ -61,6 +61,15 @@ describe("sealed secrets", () => {
       expect(bytes).not.toContain(secretKey);
     }
     expect(statSync(path.join(dir, "jfsmeta.db")).mode & 0o777).toBe(0o600);
+    // Another key: start-up names the volume whose secrets no longer open.
+    const other = path.join(tempDir("jfsmeta-secretbox-key-"), "k");
+    writeFileSync(other, Buffer.alloc(32, 9).toString("base64"));
+    process.env.JFSMETA_SECRET_KEY_FILE = other;
+    try {
+      expect(await sealStoredSecrets()).toEqual({ sealed: 0, unreadable: ["old"] });
+    } finally {
+      delete process.env.JFSMETA_SECRET_KEY_FILE;
+    }
     await db.$disconnect();
   });
 });

@@ -8,7 +8,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
-import { isSealed, seal, unseal } from "./secretbox";
+import { isSealed, seal, SecretKeyError, secretKeyFile, unseal } from "./secretbox";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
@@ -166,18 +166,30 @@ export async function getVolume(id: string): Promise<VolumeRecord | null> {
   };
 }
 
-/** Start-up migration: seal the rows an older version stored in clear. Returns how many. */
-export async function sealStoredSecrets(): Promise<number> {
+/**
+ * Start-up: seal the rows an older version stored in clear, and try every sealed row with the
+ * key, so a replaced or lost key file is reported at start with the volumes it affects.
+ */
+export async function sealStoredSecrets(): Promise<{ sealed: number; unreadable: string[] }> {
   const db = await getDb();
   let sealed = 0;
-  for (const v of await db.volume.findMany({ select: { id: true, metaUrl: true, storageJson: true } })) {
+  const unreadable: string[] = [];
+  for (const v of await db.volume.findMany({ select: { id: true, name: true, metaUrl: true, storageJson: true } })) {
+    let metaUrl: string;
+    let storage: StorageOverrides;
+    try {
+      metaUrl = unseal(v.metaUrl, `Volume.metaUrl:${v.id}`);
+      storage = StorageOverridesSchema.parse(JSON.parse(unseal(v.storageJson || "{}", `Volume.storageJson:${v.id}`) || "{}"));
+    } catch (err) {
+      if (!(err instanceof SecretKeyError)) throw err;
+      unreadable.push(v.name);
+      continue;
+    }
     if (isSealed(v.metaUrl) && isSealed(v.storageJson)) continue;
-    const metaUrl = unseal(v.metaUrl, `Volume.metaUrl:${v.id}`);
-    const storage = StorageOverridesSchema.parse(JSON.parse(unseal(v.storageJson || "{}", `Volume.storageJson:${v.id}`) || "{}"));
     await db.volume.update({ where: { id: v.id }, data: sealedColumns(v.id, metaUrl, storage) });
     sealed++;
   }
-  return sealed;
+  return { sealed, unreadable };
 }
 
 export async function listVolumes(): Promise<VolumeRecord[]> {
