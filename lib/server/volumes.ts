@@ -8,7 +8,7 @@ import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { backupTimeline } from "../storage/backups";
 import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
-import { isSealed, seal, SecretKeyError, secretKeyFile, unseal } from "./secretbox";
+import { isSealed, seal, SecretKeyError, unseal } from "./secretbox";
 import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
