@@ -8,6 +8,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
+import { startMariadb, type MariadbServer } from "./support/mariadb-server";
+import { startPostgres, type PostgresServer } from "./support/postgres-server";
 
 const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 /** Long enough for a loaded machine; a hang is what exceeds it. */
@@ -73,5 +75,42 @@ describe("Redis", () => {
     expectPlain(r);
     expect(r.stderr).toContain(`127.0.0.1:${httpPort}/1 is not a Redis server (it answered "HTTP/1.1 400`);
     expect(r.code).toBe(2);
+  });
+});
+
+describe("SQL servers: a wrong password or a missing database is said as such, not as a timeout", () => {
+  let maria: MariadbServer;
+  let pg: PostgresServer;
+  beforeAll(async () => {
+    [maria, pg] = await Promise.all([startMariadb(), startPostgres()]);
+    await maria.sql("FLUSH PRIVILEGES"); // the test server starts without grant tables: turn password checks on
+    await maria.sql("CREATE USER 'jfs'@'%' IDENTIFIED BY 'right-pw'");
+    await maria.sql("GRANT ALL ON *.* TO 'jfs'@'%'");
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([maria?.stop(), pg?.stop()]);
+  });
+  const run = (verb: string, url: string) => jfsmeta(verb === "dump" ? ["dump", url] : ["load", url, goldenPath("metadata.sample")]);
+
+  it.each(["dump", "load"])("MariaDB, %s: wrong password", async (verb) => {
+    const r = await run(verb, `mysql://jfs:wrong-pw@(127.0.0.1:${maria.port})/mysql`);
+    expectPlain(r);
+    expect(r.stderr).toMatch(/rejected the credentials: check the user and password/);
+    expect(r.stderr).not.toContain("cannot reach");
+    expect(r.code).toBe(1);
+  });
+
+  it.each(["dump", "load"])("MariaDB, %s: the database does not exist", async (verb) => {
+    const r = await run(verb, maria.url("no_such_db"));
+    expectPlain(r);
+    expect(r.stderr).toMatch(/the database does not exist: create it first/);
+    expect(r.code).toBe(1);
+  });
+
+  it("PostgreSQL: the database does not exist", async () => {
+    const r = await run("dump", pg.url("no_such_db"));
+    expectPlain(r);
+    expect(r.stderr).toMatch(/the database does not exist: create it first/);
+    expect(r.code).toBe(1);
   });
 });

@@ -132,23 +132,67 @@ function mysqlAffected(res: unknown): number {
   return r && r.affectedRows !== undefined ? Number(r.affectedRows) : 0;
 }
 
+/**
+ * A MariaDB/MySQL error with the server's own message and codes only. The connector appends the
+ * statement and (with logParam) its parameters to its message: the user's metadata, which must
+ * not reach a terminal or a log. The original is therefore not kept as `cause`.
+ */
+export class MysqlServerError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly errno: number | undefined,
+    readonly sqlState: string | undefined,
+  ) {
+    super(message);
+    this.name = "MysqlServerError";
+  }
+}
+
+function mysqlError(err: unknown): unknown {
+  const e = err as { name?: string; sqlMessage?: string; code?: string; errno?: number; sqlState?: string };
+  if (e?.name !== "SqlError") return err;
+  return new MysqlServerError(e.sqlMessage ?? "MariaDB error", e.code, e.errno, e.sqlState);
+}
+
+/** The driver's call, with its failure told without the SQL (see MysqlServerError). */
+async function mysqlCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw mysqlError(err);
+  }
+}
+
 class MysqlDriver implements SqlDriver {
   readonly dialect = "mysql" as const;
   readonly maxParams = 60000;
-  constructor(private readonly pool: Mariadb.Pool) {}
+  constructor(
+    private readonly pool: Mariadb.Pool,
+    private readonly single: () => Promise<Mariadb.Connection>,
+  ) {}
 
+  /**
+   * One connection made outside the pool: the pool retries a refused login until its acquire
+   * timeout (10 s) and then reports a timeout, where this says "Access denied" or "Unknown
+   * database" at once.
+   */
+  async ping(): Promise<void> {
+    const conn = await mysqlCall(this.single);
+    await conn.end().catch(() => conn.destroy()); // it answered; a failed goodbye changes nothing
+  }
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return mysqlRows(await this.pool.query(sql, params));
+    return mysqlRows(await mysqlCall(() => this.pool.query(sql, params)));
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
-    return mysqlAffected(await this.pool.query(sql, params));
+    return mysqlAffected(await mysqlCall(() => this.pool.query(sql, params)));
   }
   async connect(): Promise<SqlSession> {
-    const conn = await this.pool.getConnection();
+    const conn = await mysqlCall(() => this.pool.getConnection());
     return {
-      all: async (s, p = []) => mysqlRows(await conn.query(s, p)),
-      run: async (s, p = []) => mysqlAffected(await conn.query(s, p)),
-      batch: async (s, rows) => void (await conn.batch(s, rows)),
+      all: async (s, p = []) => mysqlRows(await mysqlCall(() => conn.query(s, p))),
+      run: async (s, p = []) => mysqlAffected(await mysqlCall(() => conn.query(s, p))),
+      batch: async (s, rows) => void (await mysqlCall(() => conn.batch(s, rows))),
       release: () => void conn.release(),
     };
   }
@@ -187,6 +231,9 @@ class PostgresDriver implements SqlDriver {
   readonly maxParams = 65000;
   constructor(private readonly pool: Pg.Pool) {}
 
+  async ping(): Promise<void> {
+    await this.all("SELECT 1 AS one");
+  }
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
     return (await this.pool.query(pgQuery(sql, params))).rows;
   }
@@ -195,8 +242,6 @@ class PostgresDriver implements SqlDriver {
   }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
-    // A dropped connection fails the next query; it must not crash the process meanwhile.
-    client.on("error", () => {});
     return {
       all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
@@ -227,7 +272,7 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
   if (target.dialect === "mysql") {
     const mariadb = await import("mariadb");
     const t: MysqlTarget = target;
-    const pool = mariadb.createPool({
+    const options: Mariadb.PoolConfig = {
       host: t.host,
       port: t.port,
       socketPath: t.socketPath,
@@ -244,8 +289,8 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
       connectTimeout: 10_000,
       // JuiceFS forces repeatable-read on MySQL sessions.
       initSql: "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
-    });
-    return new MysqlDriver(pool);
+    };
+    return new MysqlDriver(mariadb.createPool(options), () => mariadb.createConnection(options));
   }
   const pg = await import("pg");
   const t: PostgresTarget = target;
@@ -271,7 +316,11 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
           : (pgTypes.getTypeParser as (o: number, f?: string) => unknown)(oid, format)) as Pg.CustomTypesConfig["getTypeParser"],
     },
   });
-  // An idle client's socket error must not crash the process; the next query reports it.
+  // A dropped connection must not crash the process: the pool's idle clients report through
+  // pool "error", a checked-out one through its own "error". Both are told by the next query
+  // that uses it, so the events themselves are dropped. One listener per client, added when
+  // the pool creates it (adding one per checkout grew without bound under `backup --watch`).
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new PostgresDriver(pool);
 }

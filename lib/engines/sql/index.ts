@@ -14,7 +14,7 @@ export async function openSqlEngine(url: string, env: UrlEnv = process.env): Pro
   if (driver.dialect !== "sqlite3") {
     // Fail at open, as JuiceFS does (it pings), with an error that says what to fix.
     try {
-      await driver.all("SELECT 1 AS one");
+      await driver.ping();
     } catch (err) {
       await driver.close().catch(() => {}); // a driver that never connected: its error is the one to tell
       throw explainConnectError(err, target.label);
