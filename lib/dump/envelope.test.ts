@@ -37,7 +37,7 @@ async function streamEncrypt(plain: Buffer, algo: "aes256gcm-rsa" | "chacha20-rs
   return collect(Readable.from(pieces).pipe(createEncryptStream(key, { algo, random })));
 }
 
-describe("envelope vectors (§5.2), byte for byte", () => {
+describe("envelope vectors made by Go (docs/format/backups.md §5), byte for byte", () => {
   const cases = [
     { name: "V1", algo: "aes256gcm-rsa" as const, plain: "hello", ct: "8adcc24f49", tag: "1751ea3cc42e4479b4ed0f27c0c01acb" },
     { name: "V2", algo: "aes256gcm-rsa" as const, plain: "", ct: "", tag: "c9b3c23ebecd69c4c2d87bc27ee34810" },
@@ -149,7 +149,7 @@ describe("envelope round trips and failures", () => {
   });
 });
 
-describe("private key PEMs (§3.2)", () => {
+describe("private key PEMs (docs/format/backups.md §4)", () => {
   const der = createPrivateKey(TEST_RSA_KEY).export({ format: "der", type: "pkcs1" });
   const same = (k: ReturnType<typeof loadRsaPrivateKey>) => expect(k.export({ format: "der", type: "pkcs1" }).equals(der)).toBe(true);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();

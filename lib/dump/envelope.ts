@@ -180,7 +180,7 @@ function aeadDecipher(algo: EnvelopeAlgo, key: Buffer, nonce: Buffer): DecipherG
 // --- sniffing ---------------------------------------------------------------------------
 
 /**
- * Whether the first bytes look like an envelope (§3.4): K ∈ {128, 256, 384, 512} (or the
+ * Whether the first bytes look like an envelope (docs/format/backups.md §6): K ∈ {128, 256, 384, 512} (or the
  * given key's size), nonce length 12, and room for header + tag when `size` is known.
  */
 export function isEnvelope(head: Buffer, size?: number, keyBytes?: number): boolean {
@@ -378,7 +378,7 @@ export interface DecryptFileOptions {
  * Plaintext of an encrypted backup file, for `jfsmeta load --encrypt-rsa-key`. The file is
  * authenticated in a first pass (nothing is produced from a wrong key or damaged object), then
  * decrypted again as a stream. A file that is not an envelope (e.g. a large backup JuiceFS
- * uploaded unencrypted, §1.9) is passed through unchanged.
+ * uploaded unencrypted, docs/format/backups.md §1.5) is passed through unchanged.
  */
 export async function decryptEnvelopeFile(path: string, opts: DecryptFileOptions): Promise<Readable> {
   const key = loadRsaPrivateKey(await readFile(opts.keyPath), opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE);

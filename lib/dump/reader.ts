@@ -38,7 +38,7 @@ const fail = (message: string, at: Where): never => {
   throw new DumpFormatError(message, at.path, at.offset);
 };
 
-// ---- schemas of the dump's members (dump-format.md §1.3–1.5, §5 for older versions) ----
+// ---- schemas of the dump's members (docs/format/dump-json.md §3–§5) ----
 
 const attrDecoder = record(
   {

@@ -42,7 +42,7 @@ describe("encodeHeader", () => {
 });
 
 describe("JsonDumpWriter", () => {
-  it("renders devices, fifos, symlinks and an empty Trash per §1.5", async () => {
+  it("renders devices, fifos, symlinks and an empty Trash per dump-json.md §5", async () => {
     const out = collect();
     const w = new JsonDumpWriter(out.stream);
     await w.header(await header());

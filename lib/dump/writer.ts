@@ -1,5 +1,5 @@
 // Streaming writer of JuiceFS JSON dumps, byte for byte as `juicefs dump` writes them
-// (dump-format.md §1.1 header, §1.5 trees).
+// (docs/format/dump-json.md §1 header, §5 trees).
 import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "../jfs/json/gojson";
@@ -74,7 +74,7 @@ interface OpenDir {
  * The caller owns the order and the content: it passes children sorted by raw name bytes,
  * xattrs sorted by name bytes, chunks ascending, and nodes already shaped by JuiceFS's dump
  * rules (length 0 for non-files, nlink as stored, ...). The writer only renders: it
- * %-escapes names, symlink targets and xattr values and JSON-encodes the rest per §1.5–1.7.
+ * %-escapes names, symlink targets and xattr values and JSON-encodes the rest per docs/format/dump-json.md §5–§7.
  */
 export class JsonDumpWriter implements TreeWriter {
   /**

@@ -137,7 +137,7 @@ export async function buildHeader(
     return r.size > 0 ? r : undefined;
   };
   const header: DumpHeader = { setting: out, counters, sustained, delFiles };
-  // Redis leaves (-1,-1) tracking-only directory quotas out; SQL keeps them (dump-format §1.4).
+  // Redis leaves (-1,-1) tracking-only directory quotas out; SQL keeps them (docs/format/dump-json.md §4).
   header.quotas = keep(await engine.readQuotas("dir"), engine.kind === "redis");
   if (!opts.subdir) {
     header.userQuotas = keep(await engine.readQuotas("user"), true);

@@ -1,6 +1,6 @@
 // The shared loader (JuiceFS's LoadMeta bookkeeping): streams a JSON dump into an empty
 // engine, recomputing nlink, lengths, dir stats, quota usage, counters, slice refcounts and
-// ACL ids on the way (dump-format.md §4). Memory stays flat: per-inode and per-slice facts
+// ACL ids on the way (docs/format/dump-json.md §10). Memory stays flat: per-inode and per-slice facts
 // live in paged bitsets; maps only hold the rare duplicates (hard links, shared slices).
 import type { Readable } from "node:stream";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage } from "../jfs/types";
@@ -63,7 +63,7 @@ function aclKey(r: AclRule): string {
   return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
 }
 
-/** The recomputation of §4.3–4.4, fed entry by entry; writes go to the sink as they are ready. */
+/** The recomputation of docs/format/dump-json.md §10, fed entry by entry; writes go to the sink as they are ready. */
 class LoadState {
   setting: Setting | null = null;
   counters: Counters | null = null;

@@ -4,7 +4,7 @@ import { prng } from "../synth/prng";
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 
-describe("escapeName: the dump-format.md §1.6 table", () => {
+describe("escapeName: the examples of JuiceFS's escaping (docs/format/dump-json.md §6)", () => {
   const rows: [string, Buffer, string][] = [
     ["spaces (v1.4+)", Buffer.from("file name with spaces"), "file%20name%20with%20spaces"],
     ["percent", Buffer.from("100%"), "100%25"],

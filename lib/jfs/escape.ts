@@ -1,5 +1,5 @@
 // JuiceFS's %XX escaping of entry names, symlink targets and xattr values in JSON dumps
-// (dump-format.md §1.6). Works on raw bytes: names are byte strings, not text.
+// (docs/format/dump-json.md §6). Works on raw bytes: names are byte strings, not text.
 
 const HEX = "0123456789ABCDEF";
 

@@ -19,7 +19,7 @@ const base: Setting = {
   EncryptAlgo: "aes256gcm-rsa",
 };
 
-describe("setting secrets (§3.1, V5)", () => {
+describe("setting secrets (docs/format/backups.md §3)", () => {
   it("encrypts V5 byte for byte and decrypts it", () => {
     expect(encryptSecret("my-s3-secret-key", UUID, nonce)).toBe(V5);
     expect(decryptSecret(V5, UUID)).toBe("my-s3-secret-key");

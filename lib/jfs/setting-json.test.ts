@@ -4,7 +4,7 @@ import { encodeStoredSetting, parseSetting, settingToGo } from "./setting-json";
 import { goMarshalIndent } from "./json/gojson";
 import { DumpFormatError } from "./json/format-error";
 
-// redis-schema.md §3: what a default `juicefs format` stores.
+// What a default `juicefs format` stores (docs/format/redis-keys.md §4).
 const STORED = `{
 "Name": "myjfs",
 "UUID": "6b5a2d62-1f0e-4b8a-9b0c-3f1c2d3e4f50",

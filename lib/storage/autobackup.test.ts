@@ -40,7 +40,7 @@ const H = 3600_000;
 const exec = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..");
 
-describe("scheduler rules (§1.2–1.4), pure", () => {
+describe("scheduler rules (docs/format/backups.md §1.2–§1.3), pure", () => {
   const now = new Date("2025-06-15T12:00:07Z");
   it("no xattr → back up; exactly one interval → back up; one second less → wait", () => {
     expect(decideBackup({ now, lastBackup: null, intervalMs: H, usedInodes: 10 })).toEqual({ action: "backup", fast: true });

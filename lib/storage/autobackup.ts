@@ -1,4 +1,4 @@
-// Automatic metadata backups exactly as a JuiceFS client takes them (spec §1): the `lastBackup`
+// Automatic metadata backups exactly as a JuiceFS client takes them (docs/format/backups.md §1): the `lastBackup`
 // xattr on inode 1, the 1M-inode rule, a gzip level 1 JSON dump uploaded to
 // meta/dump-YYYY-MM-DD-HHMMSS.json.gz, enveloped on encrypted volumes, then retention.
 // Differences, on purpose: the xattr is taken with compare-and-set (two processes never back up
@@ -120,7 +120,7 @@ export type BackupDecision =
   | { action: "skip"; reason: "too-many-inodes"; message: string }
   | { action: "blocked"; reason: "bad-lastBackup"; message: string };
 
-/** What a JuiceFS client decides at one poll (§1.2–1.4). */
+/** What a JuiceFS client decides at one poll (docs/format/backups.md §1.2–§1.3). */
 export function decideBackup(input: { now: Date; lastBackup: Buffer | string | null; intervalMs: number; usedInodes: bigint | number }): BackupDecision {
   const raw = input.lastBackup === null ? "" : input.lastBackup.toString();
   if (raw !== "") {
@@ -174,7 +174,7 @@ export const BackupResultSchema = z.object({
     .object({
       /** In the order JuiceFS deletes them; in a dry run, what would be deleted. */
       deleted: z.array(z.string()),
-      /** Not backup names, which JuiceFS v1.4 would delete too (§2.1 hazard); left alone. */
+      /** Not backup names, which JuiceFS v1.4 would delete too (docs/format/backups.md §2.1); left alone. */
       spared: z.array(z.string()),
       errors: z.array(z.string()),
     })

@@ -1,5 +1,5 @@
 // The backups of a volume: every object under `meta/`, with its time, size and kind sniffed
-// from its first bytes (JuiceFS's large encrypted backups are really plain gzip, §1.9).
+// from its first bytes (JuiceFS's large encrypted backups are really plain gzip, docs/format/backups.md §1.5).
 import { z } from "zod";
 import { isEnvelope } from "../dump/envelope";
 import { sniffDump } from "../dump/magic";

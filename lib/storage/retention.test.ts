@@ -18,7 +18,7 @@ function runSchedule(start: number, stepMs: number, count: number, version: "1.4
   return objs;
 }
 
-/** §2.2: an independent description of one cleanup run (all keys are dump- names). */
+/** docs/format/backups.md §2.2: an independent description of one cleanup run (all keys are dump- names). */
 function bucketModel(keys: string[], now: number): Set<string> {
   const bounds: number[] = [];
   for (let s = 2; s < 14; s++) bounds.push(s + 1);
@@ -85,7 +85,7 @@ describe("rotate (JuiceFS v1.4 / v1.3)", () => {
     expect(left).toContain(backupName(new Date(now - 14 * DAY)));
   });
 
-  it("§2.4: hourly for 800 days keeps 86 (v1.4); the 35-day chain stops at 2 years, v1.3 extends it", () => {
+  it("backups.md §2.4: hourly for 800 days keeps 86 (v1.4); the 35-day chain stops at 2 years, v1.3 extends it", () => {
     const start = at("2024-06-01T00:00:00.500Z").getTime(); // no 29 February in the last 2 years
     const count = 800 * 24 + 1;
     const now = start + (count - 1) * H;
@@ -99,7 +99,7 @@ describe("rotate (JuiceFS v1.4 / v1.3)", () => {
     expect(v13).toEqual(expect.arrayContaining([730, 765, 800]));
   });
 
-  it("§2.4: daily for 800 days keeps 40", () => {
+  it("backups.md §2.4: daily for 800 days keeps 40", () => {
     const start = at("2024-06-01T00:00:00.500Z").getTime(); // no 29 February in the last 2 years
     const left = runSchedule(start, DAY, 801);
     const now = start + 800 * DAY;
@@ -130,10 +130,10 @@ describe("rotate (JuiceFS v1.4 / v1.3)", () => {
   const row = (i: number) => table[i - 1];
   const now = at("2025-06-15T12:00:00Z");
 
-  it("§2.3 worked example, v1.4, in Go's order", () => {
+  it("backups.md §2.3 worked example, v1.4, in Go's order", () => {
     expect(rotate(table, now, "1.4")).toEqual([row(3), row(4), row(8), row(9), row(12), "README", row(16), row(15)]);
   });
-  it("§2.3 worked example, v1.3, in Go's order", () => {
+  it("backups.md §2.3 worked example, v1.3, in Go's order", () => {
     expect(rotate(table, now, "1.3")).toEqual([row(3), row(4), row(8), row(9), row(12), row(14)]);
   });
   it("does not depend on the listing order", () => {

@@ -1,6 +1,6 @@
 // Storage `s3` (and `minio`): the bucket URL rules of JuiceFS's pkg/object/s3.go / minio.go, and
 // an ObjectStore over @aws-sdk/client-s3. Uploads of 10 MiB or more use multipart with parts
-// of what was given (ciphertext stays ciphertext: no JuiceFS §1.9 bypass).
+// of what was given (ciphertext stays ciphertext: no bypass as in docs/format/backups.md §1.5).
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -57,7 +57,7 @@ function otherRegionOf(endpointHost: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/** Where a JuiceFS `Bucket` of Storage s3 points (spec §4.2). */
+/** Where a JuiceFS `Bucket` of Storage s3 points (docs/format/backups.md §7.2). */
 export function parseS3Bucket(bucketUrl: string, env: Env = process.env): S3Location {
   const loc = parseS3BucketRules(bucketUrl, env);
   const q = /[?&]tls-insecure-skip-verify=([^&]*)/.exec(bucketUrl);

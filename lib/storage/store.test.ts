@@ -21,7 +21,7 @@ import { fnv1a32, shardBucket } from "./sharded";
 import { openBackupSource } from "./source";
 import { checkVolumeStorage, openVolumeStore } from "./volume";
 
-describe("S3 bucket URLs (§4.2 table)", () => {
+describe("S3 bucket URLs (docs/format/backups.md §7.2)", () => {
   const env = {};
   const rows: [string, string, string, string | undefined, boolean, boolean][] = [
     ["https://mybucket.s3.us-east-2.amazonaws.com", "mybucket", "us-east-2", undefined, false, true],
@@ -157,7 +157,7 @@ describe("S3 store against s3rver", () => {
     expect(await store.head("big/object")).toBeNull();
   });
 
-  it("a large encrypted backup goes up with multipart and stays an envelope (no JuiceFS §1.9 bypass)", async () => {
+  it("a large encrypted backup goes up with multipart and stays an envelope (no bypass as in docs/format/backups.md §1.5)", async () => {
     const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
     const plain = randomBytes(11 * 1024 * 1024);
     await store.put("v/meta/dump-2026-01-01-000000.json.gz", Readable.from([plain.subarray(0, 6e6), plain.subarray(6e6)]).pipe(createEncryptStream(key)));

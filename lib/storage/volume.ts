@@ -1,5 +1,5 @@
 // The object store of a volume, built from its Setting as a JuiceFS client builds its blob
-// (spec §4.1): secrets decrypted, store from Storage + Bucket, keys under `<Name>/`.
+// (docs/format/backups.md §7.1): secrets decrypted, store from Storage + Bucket, keys under `<Name>/`.
 import { z } from "zod";
 import { decryptEnvelope, envelopeAlgo, isEnvelope, loadRsaPrivateKey } from "../dump/envelope";
 import { decryptSetting, type SecretField } from "../jfs/secrets";

@@ -10,7 +10,7 @@ async function generate(opts: SyntheticOptions): Promise<Buffer> {
   return out.bytes();
 }
 
-/** What `juicefs load` recomputes (dump-format.md §4.4), from the tree alone. */
+/** What `juicefs load` recomputes (docs/format/dump-json.md §10), from the tree alone. */
 function recompute(d: MemDump): Counters & { occurrences: Map<bigint, number> } {
   const seen = new Set<bigint>();
   const occurrences = new Map<bigint, number>();

@@ -9,7 +9,7 @@
 //
 // The output follows JuiceFS's dump rules (children sorted by raw name bytes, nlink = 2 +
 // sub-directories, length 0 for non-files, hard links written in full under each parent) and
-// its Counters equal what `juicefs load` recomputes (§4.4), so load + dump gives it back
+// its Counters equal what `juicefs load` recomputes (docs/format/dump-json.md §10), so load + dump gives it back
 // byte for byte. The counters must precede the tree, so the volume is generated twice with
 // the same seed: once to count, once to write.
 import type { AclRule, Attr, Chunk, Counters, DumpNode, NodeType, Slice, Xattr } from "../jfs/types";

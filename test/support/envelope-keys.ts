@@ -1,4 +1,5 @@
-// Test-only keys from the project spec (backup-encryption.md §5.2). Never use them for data.
+// Test-only keys, those of the Go-made envelope vectors (docs/format/backups.md §5). Never use them
+// for data.
 
 /** RSA-1024, PKCS#1, unencrypted. */
 export const TEST_RSA_KEY = `-----BEGIN RSA PRIVATE KEY-----

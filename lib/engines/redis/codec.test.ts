@@ -1,4 +1,4 @@
-// Test vectors of redis-schema.md §2: the stored bytes must match Go's exactly.
+// Test vectors of the Redis values (docs/format/redis-keys.md §3): the stored bytes must match Go's exactly.
 import { describe, expect, it } from "vitest";
 import type { Attr } from "../../jfs/types";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";

@@ -1,4 +1,4 @@
-// Binary values as JuiceFS stores them in Redis (redis-schema.md §2), big-endian.
+// Binary values as JuiceFS stores them in Redis (docs/format/redis-keys.md §3), big-endian.
 import type { DirEntry, NodeType, QuotaLimit } from "../../jfs/types";
 import { TYPE_CODE, typeFromCode } from "../../jfs/types";
 import { readU64, writeU64 } from "../../jfs/binary-values";

@@ -1,4 +1,4 @@
-// The Redis metadata engine (single node, standalone; key layout of redis-schema.md §1).
+// The Redis metadata engine (single node, standalone; key layout of docs/format/redis-keys.md §2).
 // ioredis serves the occasional commands; the bulk paths (batch reads, load writes) go
 // through the lean RESP connection of ./resp.
 import { Redis, type RedisOptions } from "ioredis";

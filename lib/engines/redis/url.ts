@@ -1,4 +1,4 @@
-// META-URL → ioredis options, following JuiceFS's rules (redis-schema.md §8). Parsed by hand
+// META-URL → ioredis options, following JuiceFS's rules (docs/format/redis-keys.md §6). Parsed by hand
 // so that the options are explicit and no password leaks into a message.
 import { readFileSync } from "node:fs";
 import { passwordFromEnv } from "../url";

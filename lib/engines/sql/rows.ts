@@ -1,5 +1,5 @@
-// Pure conversions between SQL rows and the engine-neutral domain (sql-tkv-schema.md §0.3,
-// §0.6, §1.4). Drivers hand back numbers, bigints, strings or NULL for the same column
+// Pure conversions between SQL rows and the engine-neutral domain (docs/format/sql-tables.md
+// §2, §3). Drivers hand back numbers, bigints, strings or NULL for the same column
 // depending on dialect and width; everything goes through toBig/toNum.
 import type { AclEntry, AclRule, Attr, Chunk, Slice } from "../../jfs/types";
 import { typeFromCode, TYPE_CODE } from "../../jfs/types";
@@ -172,7 +172,7 @@ export function chunkFromRow(r: Record<string, unknown>): Chunk {
   return { index: toU32(r.indx), slices: unpackSlices(toBuf(r.slices)) };
 }
 
-/** ACL named entries: (id u32, perm u16) pairs without a count (§0.6). */
+/** ACL named entries: (id u32, perm u16) pairs without a count (docs/format/sql-tables.md §3). */
 export function packAclEntries(entries: AclEntry[]): Buffer {
   const b = Buffer.alloc(entries.length * 6);
   entries.forEach((e, i) => {

@@ -1,4 +1,4 @@
-// The DDL must be what xorm v1.0.7 emits for JuiceFS (sql-tkv-schema.md §1.5), or a mounting
+// The DDL must be what xorm v1.0.7 emits for JuiceFS (docs/format/sql-tables.md), or a mounting
 // client's schema sync drops and recreates indexes. A few statements per dialect, verbatim.
 import { describe, expect, it } from "vitest";
 import { SqlNames, TABLES } from "./schema";

@@ -1,4 +1,4 @@
-// The tables JuiceFS's ORM creates (sql-tkv-schema.md §1.4/§1.5), as data, rendered per dialect
+// The tables JuiceFS's ORM creates (docs/format/sql-tables.md §1), as data, rendered per dialect
 // into the exact DDL xorm emits, so that a JuiceFS client's schema sync changes nothing.
 import type { SqlDialect } from "./url";
 

@@ -1,4 +1,4 @@
-// META-URLs of the SQL engines, parsed the way JuiceFS reads them (sql-tkv-schema.md §1.1),
+// META-URLs of the SQL engines, parsed the way JuiceFS reads them (docs/format/sql-tables.md §5),
 // into plain connection settings for the Node drivers. Pure: the environment is passed in.
 import { passwordFromEnv, redactUrl } from "../url";
 import { JfsError } from "../../jfs/errors";

@@ -2,7 +2,7 @@
 // dump format says it is (integer bounds, kind, enum) the moment it is read, so errors carry
 // the exact JSON path and byte offset, and no generic value tree is built.
 // Member names match as Go's encoding/json does: exact first, then case-insensitively.
-// Unknown members are skipped whole (JuiceFS mis-reads them, see dump-format.md §4.2).
+// Unknown members are skipped whole (JuiceFS mis-reads them, see docs/format/dump-json.md §9).
 import { findBadEscape, unescapeName } from "../escape";
 import { JsonSax, Token, type Frame, type ScalarKind, type ScalarValue } from "./sax";
 import { DumpFormatError } from "./format-error";

@@ -1,4 +1,4 @@
-// JSON encoders that reproduce Go's bytes exactly (dump-format.md §1.1, §1.5, §1.7).
+// JSON encoders that reproduce Go's bytes exactly (docs/format/dump-json.md §1, §5, §7).
 // JSON.stringify differs from Go in HTML escaping, U+2028/2029, \b/\f and BigInt, so the
 // dump cannot use it.
 import type { AclRule, Attr, Chunk, Xattr } from "../types";
@@ -178,7 +178,7 @@ export function goMarshalIndent(v: GoValue, prefix: string, indent: string, flav
   return parts.join("");
 }
 
-// ---- compact encoders for the tree part (§1.5); member order and omitempty are fixed ----
+// ---- compact encoders for the tree part (dump-json.md §5); member order and omitempty are fixed ----
 
 export function encodeAttr(a: Attr): string {
   let s = '{"inode":' + a.inode;
@@ -194,7 +194,7 @@ export function encodeAttr(a: Attr): string {
   return s + "}";
 }
 
-/** Xattr names are JSON-encoded only; values are %-escaped first (§1.5). */
+/** Xattr names are JSON-encoded only; values are %-escaped first (dump-json.md §5). */
 export function encodeXattrs(xattrs: readonly Xattr[]): string {
   return (
     "[" +

@@ -1,5 +1,5 @@
 // JuiceFS's TestLoadDump on Redis: the golden samples load, dump back byte for byte, and the
-// stored keys hold exactly what checkMeta expects (dump-format.md §6, redis-schema.md §10).
+// stored keys hold exactly what checkMeta expects (JuiceFS's pkg/meta tests; docs/format/redis-keys.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
 import { golden } from "../../support/fixtures";
