@@ -1,6 +1,6 @@
 // JuiceFS's binary encodings of an inode's attributes, a slice record and an ACL rule,
-// big-endian (redis-schema.md §2, dump-format.md §3.4). One home for the engines that store
-// them (Redis, TKV) and the binary dump, which carries the very same bytes.
+// big-endian (docs/format/redis-keys.md §3, docs/format/dump-binary.md §2). One home for the
+// engines that store them (Redis, TKV) and the binary dump, which carries the very same bytes.
 import type { AclEntry, AclRule, Attr, NodeType, Slice } from "./types";
 import { TYPE_CODE, typeFromCode } from "./types";
 

@@ -1,4 +1,4 @@
-// Framing of JuiceFS's binary dump (dump-format.md §3.4): segments of
+// Framing of JuiceFS's binary dump (docs/format/dump-binary.md): segments of
 // `type u32 BE | length u64 BE | protobuf payload`, an end marker, the footer, its length.
 import type { PbBatch } from "./proto";
 

@@ -1,4 +1,4 @@
-// The protobuf messages of JuiceFS's binary dump (dump-format.md §3.4, JuiceFS's
+// The protobuf messages of JuiceFS's binary dump (docs/format/dump-binary.md, JuiceFS's
 // pkg/meta/pb), described for @bufbuild/protobuf at run time: the table below is the wire
 // contract (names, numbers, types), turned into a file descriptor once. No generated code and
 // no protoc: the library's reflection encodes and decodes, 64-bit fields as bigint.

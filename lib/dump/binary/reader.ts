@@ -1,4 +1,4 @@
-// Streaming reader of JuiceFS binary dumps (dump-format.md §3.4). It goes forward only, so a
+// Streaming reader of JuiceFS binary dumps (docs/format/dump-binary.md). It goes forward only, so a
 // gzip, zstd or encrypted dump is read as it is decompressed, with no plain copy on disk
 // (JuiceFS writes one, because it seeks to the footer first). Segments are self-delimiting;
 // the footer, met last, is checked against what was read: every segment's offset and every

@@ -1,4 +1,4 @@
-// Streaming writer of JuiceFS binary dumps (`juicefs dump --binary`, dump-format.md §3.4).
+// Streaming writer of JuiceFS binary dumps (`juicefs dump --binary`, docs/format/dump-binary.md).
 // It takes the same tree walk as the JSON writer (TreeWriter) and turns it into the flat
 // segments JuiceFS writes: nodes, edges, chunks, symlinks, xattrs and dir stats as batches
 // fill, then parents, sustained, delfiles, slice refs, ACLs, quotas and the footer.
