@@ -8,13 +8,15 @@ import { JsonDumpWriter } from "../lib/dump/writer";
 import { BinaryDumpWriter } from "../lib/dump/binary/writer";
 import { openDumpOutput } from "../lib/dump/output";
 import { logIgnored } from "../lib/jfs/errors";
+import { guardSignals } from "./signals";
 
 const HELP = `usage: jfsmeta dump [options] META-URL [FILE]
 
 Dump the metadata of a JuiceFS volume as JSON, byte-compatible with 'juicefs dump', or
 in JuiceFS's binary format (--binary, about a third of the size). Without FILE the dump
-goes to stdout. FILE is written as FILE.tmp and renamed when complete; a name ending in
-.gz is gzip-compressed, one ending in .zstd zstd-compressed.
+goes to stdout. FILE is written as FILE.tmp, flushed to disk and renamed when complete; a
+name ending in .gz is gzip-compressed, one ending in .zstd zstd-compressed. Ctrl-C,
+SIGTERM or SIGHUP stop the dump and remove FILE.tmp (exit 130, 143, 129).
 
 options:
   --binary            write the binary format of 'juicefs dump --binary' (JuiceFS 1.3+);
@@ -67,6 +69,8 @@ export async function run(args: string[]): Promise<number> {
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url);
+  const tmp = file === undefined ? null : `${file}.tmp`;
+  const guard = guardSignals("dump", () => (tmp ? `remove ${tmp} by hand` : "the output is incomplete"));
   try {
     const output = await openDumpOutput(file);
     const started = Date.now();
@@ -75,12 +79,20 @@ export async function run(args: string[]): Promise<number> {
       const writer = binary ? new BinaryDumpWriter(output.stream) : new JsonDumpWriter(output.stream);
       result = await dumpMeta(engine, writer, {
         ...options.data,
+        signal: guard.signal,
         onProgress: (p) => progress.update(`Dumped entries: ${p.entries}`),
       });
+      if (guard.received) throw new Error("dump cancelled");
       await output.commit();
     } catch (err) {
-      await output.abort().catch((abortErr) => logIgnored("removing the unfinished output file", abortErr));
-      throw err;
+      const removed = await output.abort().then(
+        () => true,
+        (abortErr) => (logIgnored("removing the unfinished output file", abortErr), false),
+      );
+      if (!guard.received) throw err;
+      const what = tmp ? (removed ? `${tmp} was removed, ${file} was not written` : `${tmp} could not be removed: delete it by hand`) : "the dump on stdout is incomplete";
+      progress.done(`jfsmeta dump: stopped by ${guard.received}: ${what}`);
+      return guard.exitCode;
     }
     if (!quiet) {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
@@ -89,5 +101,6 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     await engine.close();
+    guard.release();
   }
 }

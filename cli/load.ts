@@ -8,14 +8,22 @@ import { openDumpInput } from "../lib/dump/input";
 import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_HELP } from "./storage-flags";
 import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { clearCommand } from "../lib/engines/load-claim";
+import { guardSignals } from "./signals";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
        jfsmeta load FILE --binary --stat [--offset N]
+       jfsmeta load --clear-interrupted META-URL
 
 Load a metadata dump (from 'juicefs dump', 'jfsmeta dump' or an automatic backup) into
 an empty database. Without FILE the dump is read from stdin. JSON and binary dumps, gzip
 and zstd are all recognised by their content (--binary is accepted, not needed). On any
-error the database is emptied again.
+error, and on Ctrl-C, SIGTERM or SIGHUP, the database is emptied again (exit 130, 143,
+129). Only one load may run into a database at a time.
+
+A load killed outright (kill -9, a crash, a power cut) on Redis or MySQL/MariaDB leaves
+what it wrote; the next load or dump says so. --clear-interrupted removes exactly that,
+and never a volume. (SQLite and PostgreSQL roll such a load back by themselves.)
 
 A backup can be read straight from object storage: s3://bucket/key (with the storage
 flags below for endpoint and credentials), file:///path, or, with --from-volume, the name
@@ -30,6 +38,7 @@ ${SOURCE_HELP}
   --offset N               with --stat: -1 adds the segments' offsets; N prints the
                            segment that starts at byte N
   --threads N              accepted for compatibility (JuiceFS's binary load threads)
+  --clear-interrupted      remove what an interrupted load left in META-URL, then exit
   --quiet, -q              no progress or summary on stderr
   --help, -h               this help
 
@@ -51,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     args,
     {
       ...SOURCE_FLAGS,
+      "clear-interrupted": { type: "boolean" },
       binary: { type: "boolean" },
       stat: { type: "boolean" },
       offset: { type: "string" },
@@ -61,6 +71,11 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
+  if (values["clear-interrupted"]) {
+    if (positionals.length !== 1) throw new CliError(`--clear-interrupted takes the META-URL only\n\n${HELP}`);
+    const [url] = metaUrlAndFile("load", positionals, HELP);
+    return clearInterrupted(url);
+  }
   if (values.stat) return stat(values, positionals);
   if (values.offset !== undefined) throw new CliError("--offset works with --stat only");
   const [url, file] = metaUrlAndFile("load", positionals, HELP);
@@ -68,12 +83,25 @@ export async function run(argv: string[]): Promise<number> {
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url);
+  // From here on a signal stops the load and empties the database before exiting.
+  const guard = guardSignals("load", () => `what this load wrote may be left in ${engine.redactedUrl}; remove it with: ${clearCommand(engine.redactedUrl)}`);
   try {
     const input = await openDumpInput(source);
     const started = Date.now();
-    const result = await loadMeta(engine, input, {
-      onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${formatBytes(p.bytes)} read)`),
-    });
+    let result;
+    try {
+      result = await loadMeta(engine, input, {
+        signal: guard.signal,
+        onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${formatBytes(p.bytes)} read)`),
+      });
+    } catch (err) {
+      if (!guard.received) throw err;
+      progress.done(`jfsmeta load: stopped by ${guard.received}: ${(err as Error).message}`);
+      return guard.exitCode;
+    }
+    if (guard.received) {
+      process.stderr.write(`jfsmeta load: ${guard.received} came after the load had committed: the volume is loaded in full\n`);
+    }
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     const stored = await engine.readSetting();
     try {
@@ -93,6 +121,18 @@ export async function run(argv: string[]): Promise<number> {
         `load metadata from "${file ?? "STDIN"}" succeed: ${result.format} dump, volume ${result.volume}, ${result.inodes} inodes (${result.files} files, ${result.dirs} directories, ${result.trashEntries} trash entries) in ${secs}s`,
       );
     }
+    return 0;
+  } finally {
+    await engine.close();
+    guard.release();
+  }
+}
+
+async function clearInterrupted(url: string): Promise<number> {
+  const engine = await openEngine(url);
+  try {
+    const result = await engine.clearInterruptedLoad();
+    process.stderr.write(`${result.message}\n`);
     return 0;
   } finally {
     await engine.close();

@@ -2,8 +2,9 @@
 // success (so a failed dump never leaves a partial FILE), compressed by the name as JuiceFS
 // does: gzip level 1 for `.gz`, zstd level 1 for `.zstd` (with a frame checksum, so a flipped
 // byte in the file is caught when it is read back).
+// Unlike JuiceFS, FILE.tmp is fsynced before the rename and its directory after it (durable.ts).
 import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
+import { unlink } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { Transform, Writable } from "node:stream";
 import { constants, createGzip } from "node:zlib";
@@ -21,10 +22,11 @@ export function compressionForName(file: string): Compression {
 export function createCompressor(kind: "gzip" | "zstd"): Transform {
   return kind === "gzip" ? createGzip({ level: constants.Z_BEST_SPEED }) : new CompressStream({ compressionLevel: 1, checksumFlag: true });
 }
+import { renameDurably } from "./durable";
 
 export interface DumpOutput {
   stream: Writable;
-  /** Flushes, closes and moves the file into place. */
+  /** Flushes, closes, syncs to disk and moves the file into place. */
   commit(): Promise<void>;
   /** Stops writing and removes the temporary file. */
   abort(): Promise<void>;
@@ -66,7 +68,7 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
       stream.end();
       await finished(fileStream);
       if (failure) throw failure;
-      await rename(tmp, file);
+      await renameDurably(tmp, file);
     },
     async abort() {
       if (settled) return;

@@ -8,6 +8,7 @@ import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { NameTable } from "./nametable";
 import { lostConnection } from "./errors";
+import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
 
 export const DEFAULT_THREADS = 10;
@@ -175,7 +176,12 @@ class Limiter {
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
   const threads = ThreadsSchema.parse(opts.threads ?? DEFAULT_THREADS);
   const setting = await engine.readSetting();
-  if (!setting) throw new JfsError("not-found", `no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
+  if (!setting) {
+    // A database a load is writing, or one a killed load left, is not "no volume": say which.
+    const claim = await engine.findLoadClaim();
+    if (claim) throw new LoadClaimedError(claim, engine.redactedUrl);
+    throw new JfsError("not-found", `no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
+  }
   dumpVersionCheck(setting);
   const isSub = subdirParts(opts.subdir).length > 0;
   const rootInode = await resolveSubdir(engine, opts.subdir);

@@ -18,6 +18,7 @@ import type {
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
+import type { ClearResult, LoadClaim } from "./load-claim";
 
 export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres";
 
@@ -133,8 +134,19 @@ export interface MetaEngine {
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 
   // --- writing (load) ---
-  /** Prepare an empty database for a load (SQL creates its tables). Fails if not empty. */
+  /**
+   * Claim an empty database for this load, atomically (see load-claim.ts), and prepare it (SQL
+   * creates its tables). Fails if it is not empty, or with LoadClaimedError if another load
+   * holds or left a claim. The claim ends with the sink's commit() or abort().
+   */
   beginLoad(): Promise<LoadSink>;
+  /** The claim of a jfsmeta load on this database, running or interrupted; null when none. */
+  findLoadClaim(): Promise<LoadClaim | null>;
+  /**
+   * Remove what an interrupted jfsmeta load wrote, and its claim. Refuses while that load runs;
+   * never removes a volume: once a setting exists only the stale claim goes.
+   */
+  clearInterruptedLoad(): Promise<ClearResult>;
 
   // --- xattr on one inode (automatic-backup lock: `lastBackup` on inode 1) ---
   getXattr(inode: bigint, name: string): Promise<Buffer | null>;

@@ -18,6 +18,7 @@ import { detectDumpFormat, type DumpFormat } from "../dump/input";
 import { readBinaryDump } from "../dump/binary/reader";
 import { BinaryLoad } from "./load-binary";
 import { errorKind, errorMessage, JfsError, wrapError } from "../jfs/errors";
+import { clearCommand, LoadClaimedError } from "./load-claim";
 
 export interface LoadOptions {
   onProgress?: (p: { entries: number; bytes: number }) => void;
@@ -362,18 +363,33 @@ class LoadState {
  * all-or-nothing ending, only the reader and its bookkeeping differ.
  */
 export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOptions = {}): Promise<LoadResult> {
+  // A running load first (its half-written database must not read as "not empty"), then a
+  // volume, then an interrupted load's leftovers; beginLoad() claims atomically after these.
+  const claim = await engine.findLoadClaim();
+  if (claim?.state === "running") throw new LoadClaimedError(claim, engine.redactedUrl);
   const existing = await engine.readSetting();
   if (existing) throw new JfsError("refused", `database ${engine.redactedUrl} is used by volume ${existing.Name}`);
+  if (claim) throw new LoadClaimedError(claim, engine.redactedUrl);
   const check = await engine.checkEmpty();
-  if (!check.empty) throw new JfsError("refused", check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
+  if (!check.empty) {
+    const late = await engine.findLoadClaim(); // claimed since the first look
+    if (late) throw new LoadClaimedError(late, engine.redactedUrl);
+    throw new JfsError("refused", check.volume ? `database ${engine.redactedUrl} is used by volume ${check.volume}` : check.reason);
+  }
+  if (opts.signal?.aborted) throw new JfsError("interrupted", "load cancelled before anything was written");
   const detected = await detectDumpFormat(input);
   const sink = await engine.beginLoad();
   const counter = new ByteCounter();
   detected.input.on("error", (err) => counter.destroy(err));
   detected.input.pipe(counter);
+  // A cancel also stops a read that waits for input (a stalled pipe or download).
+  const cancelled = () =>
+    new JfsError("interrupted", `load cancelled after ${binary ? `${binary.result.inodes} inodes` : `${state.result.entries} entries`}`);
+  const onAbort = () => counter.destroy(cancelled());
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   let sinceFlush = 0;
   const tick = async () => {
-    if (opts.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
+    if (opts.signal?.aborted) throw cancelled();
     if (++sinceFlush >= 64) {
       sinceFlush = 0;
       await sink.flush();
@@ -406,6 +422,7 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
       verifier.finish(counter.bytes);
       state.finish();
     }
+    if (opts.signal?.aborted) throw cancelled();
     await sink.commit();
   } catch (caught) {
     detected.input.unpipe(counter);
@@ -417,11 +434,14 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     } catch (abortErr) {
       throw new JfsError(
         errorKind(err),
-        `load failed: ${errorMessage(err)}; emptying the database afterwards also failed (${errorMessage(abortErr)}): wipe ${engine.redactedUrl} by hand before retrying`,
+        `load failed: ${errorMessage(err)}; emptying the database afterwards also failed (${errorMessage(abortErr)}): ` +
+          `once the database is reachable, remove what this load wrote with: ${clearCommand(engine.redactedUrl)}`,
         { cause: err },
       );
     }
     throw wrapError("load failed, nothing was kept (the database is empty again)", err);
+  } finally {
+    opts.signal?.removeEventListener("abort", onAbort);
   }
   const result = binary ? binary.result : state.result;
   opts.onProgress?.({ entries: result.entries, bytes: counter.bytes });

@@ -1,9 +1,10 @@
 // Storage `file`: the Bucket is a local directory; key K is the file Bucket + K.
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, opendir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, opendir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { renameDurably } from "../dump/durable";
 import { StorageError, type ByteRange, type ObjectInfo, type ObjectStore } from "./store";
 import { wrapError } from "../jfs/errors";
 
@@ -76,11 +77,12 @@ export class FileStore implements ObjectStore {
   async put(key: string, body: Readable | Buffer): Promise<void> {
     const p = this.pathOf(key);
     await mkdir(path.dirname(p), { recursive: true });
-    // Write beside the target and rename, so a reader never sees half an object.
+    // Write beside the target and rename, so a reader never sees half an object; synced first,
+    // so that a crash never leaves a backup whose name is there and whose data is not.
     const tmp = `${p}.${process.pid}-${Date.now()}.tmp`;
     try {
       await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, createWriteStream(tmp, { mode: 0o600 }));
-      await rename(tmp, p);
+      await renameDurably(tmp, p);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;

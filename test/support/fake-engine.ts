@@ -80,6 +80,8 @@ export class FakeEngine implements MetaEngine {
   readQuotas = async () => this.unsupported();
   usage = async () => this.unsupported();
   beginLoad = async () => this.unsupported();
+  findLoadClaim = async () => null;
+  clearInterruptedLoad = async () => this.unsupported();
   getXattr = async () => this.unsupported();
   compareAndSetXattr = async () => this.unsupported();
 }

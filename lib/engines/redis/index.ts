@@ -1,6 +1,7 @@
 // The Redis metadata engine (single node, standalone; key layout of docs/format/redis-keys.md §2).
 // ioredis serves the occasional commands; the bulk paths (batch reads, load writes) go
 // through the lean RESP connection of ./resp.
+import os from "node:os";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { CHUNK_SIZE } from "../../jfs/types";
@@ -8,10 +9,12 @@ import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
 import { redactUrl } from "../url";
+import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
+import { CLAIM_LUA, CLEAR_LOAD_LUA, LOAD_CLAIM_KEY, loadConnectionName } from "./claim";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
 import { JfsError, wrapError } from "../../jfs/errors";
 
@@ -71,6 +74,7 @@ export class RedisEngine implements MetaEngine {
     private readonly options: RedisOptions,
   ) {
     client.defineCommand("jfsCasXattr", { numberOfKeys: 1, lua: CAS_XATTR_LUA });
+    client.defineCommand("jfsClearLoad", { numberOfKeys: 2, lua: CLEAR_LOAD_LUA });
   }
 
   /** Run a Redis call and turn its failure into a clear one-line error. */
@@ -355,9 +359,62 @@ export class RedisEngine implements MetaEngine {
   }
 
   async beginLoad(): Promise<LoadSink> {
-    const check = await this.checkEmpty();
-    if (!check.empty) throw new JfsError("refused", check.reason);
-    return new RedisLoadSink(this, await this.bulk());
+    const owner = newLoadOwner();
+    const conn = await this.bulk();
+    const cmd = new CommandBuffer();
+    cmd.add(["CLIENT", "SETNAME", loadConnectionName(owner)]);
+    cmd.add(["EVAL", CLAIM_LUA, 1, LOAD_CLAIM_KEY, JSON.stringify(owner)]);
+    const replies = await this.bulkCall(cmd);
+    for (const r of replies) if (r instanceof RespError) throw explainRedisError(r, this.addr);
+    if (replies[1] !== 1) {
+      const claim = await this.findLoadClaim();
+      if (claim) throw new LoadClaimedError(claim, this.redactedUrl);
+      const check = await this.checkEmpty();
+      throw check.empty ? new JfsError("busy", `Database redis://${this.addr} changed while the load claimed it: retry`) : new JfsError("refused", check.reason);
+    }
+    return new RedisLoadSink(this, conn, owner);
+  }
+
+  async findLoadClaim(): Promise<LoadClaim | null> {
+    const raw = await this.call(() => this.client.getBuffer(LOAD_CLAIM_KEY));
+    const owner = parseLoadOwner(raw);
+    if (!owner) return null;
+    const where = `key "${LOAD_CLAIM_KEY}" in redis://${this.addr}`;
+    let clients: string;
+    try {
+      clients = String(await this.client.call("CLIENT", "LIST"));
+    } catch (err) {
+      // A server that refuses CLIENT LIST (ACL): a claim from this host is judged by its pid.
+      if (owner.host === os.hostname()) return { state: pidAlive(owner.pid) ? "running" : "interrupted", owner, where };
+      return { state: "running", owner, where, detail: `cannot tell whether it still runs: CLIENT LIST was refused (${(err as Error).message})` };
+    }
+    const name = `name=${loadConnectionName(owner)} `;
+    return { state: clients.includes(name) ? "running" : "interrupted", owner, where };
+  }
+
+  async clearInterruptedLoad(): Promise<ClearResult> {
+    const url = this.redactedUrl;
+    const claim = await this.findLoadClaim();
+    if (!claim) {
+      const setting = await this.readSetting();
+      if (setting) return { cleared: false, message: `${url} holds volume "${setting.Name}" and no interrupted load: nothing was removed` };
+      const size = await this.call(() => this.client.dbsize());
+      if (size === 0) return { cleared: false, message: `${url} is empty: there is nothing to clear` };
+      throw new JfsError(
+        "refused",
+        `${url} holds ${size} keys but no jfsmeta load claim (key "${LOAD_CLAIM_KEY}"): they were not written by an interrupted jfsmeta load, so nothing was removed; check what they are before emptying the database yourself`,
+      );
+    }
+    if (claim.state === "running") throw new LoadClaimedError(claim, url);
+    const raw = await this.call(() => this.client.getBuffer(LOAD_CLAIM_KEY));
+    const client = this.client as Redis & { jfsClearLoad(...args: (string | Buffer)[]): Promise<number> };
+    const n = raw ? await this.call(() => client.jfsClearLoad(LOAD_CLAIM_KEY, "setting", raw)) : -1;
+    const who = claim.owner ? ` (pid ${claim.owner.pid} on ${claim.owner.host}, started ${claim.owner.started})` : "";
+    if (n < 0) throw new JfsError("busy", `the load claim in ${url} changed while it was being cleared: run ${clearCommand(url)} again`);
+    if (n === 0) {
+      return { cleared: true, message: `${url} holds a volume setting: only the stale claim of a load${who} was removed, no volume data was touched` };
+    }
+    return { cleared: true, message: `removed the ${n} keys an interrupted load${who} had written: ${url} is empty again` };
   }
 
   async getXattr(inode: bigint, name: string): Promise<Buffer | null> {
@@ -368,6 +425,16 @@ export class RedisEngine implements MetaEngine {
     const client = this.client as Redis & { jfsCasXattr(...args: (string | Buffer)[]): Promise<number> };
     const r = await this.call(() => client.jfsCasXattr(`x${inode}`, name, expected ? "1" : "0", expected ?? Buffer.alloc(0), value));
     return r === 1;
+  }
+}
+
+/** Whether a process of this host exists (signal 0 tests without sending). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

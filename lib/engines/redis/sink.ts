@@ -1,5 +1,6 @@
 // Writes a load into Redis: plain pipelines flushed every ~1000 commands, at most two in
-// flight (backpressure). abort() empties the database, which load verified was empty.
+// flight (backpressure). The load's claim (LOAD_CLAIM_KEY) goes in one MULTI with the setting;
+// abort() empties the database, which the claim found empty, while the claim is still this load's.
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
@@ -8,6 +9,8 @@ import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
 import type { Redis } from "ioredis";
+import { CLEAR_LOAD_LUA, LOAD_CLAIM_KEY } from "./claim";
+import type { LoadOwner } from "../load-claim";
 import { CommandBuffer, RespError, type RespConnection } from "./resp";
 
 const FLUSH_AT = 1000;
@@ -38,6 +41,7 @@ export class RedisLoadSink implements LoadSink {
   constructor(
     private readonly engine: RedisSinkTarget,
     private readonly conn: RespConnection,
+    private readonly owner: LoadOwner,
   ) {}
 
   private cmd(...args: (string | Buffer | number | bigint)[]): void {
@@ -48,7 +52,10 @@ export class RedisLoadSink implements LoadSink {
   private send(): void {
     if (this.cmds.count === 0) return;
     const p = this.conn.send(this.cmds).then((replies) => {
-      for (const r of replies) if (r instanceof RespError) throw r;
+      for (const r of replies) {
+        if (r instanceof RespError) throw r;
+        if (Array.isArray(r)) for (const x of r) if (x instanceof RespError) throw x; // EXEC's replies
+      }
     }).catch((err) => {
       this.failure ??= explainRedisError(err, this.engine.addr);
     });
@@ -186,7 +193,11 @@ export class RedisLoadSink implements LoadSink {
 
   setting(s: Setting): void {
     this.sendStats();
+    // The volume appears and the claim goes at once: never a setting with a claim, or neither.
+    this.cmd("MULTI");
     this.cmd("SET", "setting", encodeStoredSetting(s));
+    this.cmd("DEL", LOAD_CLAIM_KEY);
+    this.cmd("EXEC");
   }
 
   async flush(): Promise<void> {
@@ -206,7 +217,12 @@ export class RedisLoadSink implements LoadSink {
   async abort(): Promise<void> {
     this.cmds = new CommandBuffer();
     await Promise.allSettled(this.inFlight);
-    // load checked that this database was empty before writing anything.
-    await this.engine.call(() => this.engine.client.flushdb());
+    // The claim found this database empty: while it is still ours, everything in it is ours.
+    const removed = await this.engine.call(() =>
+      this.engine.client.eval(CLEAR_LOAD_LUA, 2, LOAD_CLAIM_KEY, "setting", JSON.stringify(this.owner)),
+    );
+    if (removed === -1) {
+      throw new Error(`the load claim (key "${LOAD_CLAIM_KEY}") no longer names this load, so nothing was removed`);
+    }
   }
 }

@@ -12,6 +12,8 @@ import type { SqlTarget } from "./url";
 import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
 import { SqlLoadSink } from "./loader";
 import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
+import { clearSqlClaim, findSqlClaim } from "./claim";
+import type { ClearResult, LoadClaim } from "../load-claim";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -122,20 +124,29 @@ export class SqlEngine implements MetaEngine {
     return this.driver.dialect === "sqlite3" && this.driver.missing();
   }
 
-  /** Every table in the database (schema), whoever made it, as JuiceFS's emptiness check sees it. */
-  async listTables(): Promise<string[]> {
+  /** A load runs on this engine (its transaction is open). */
+  get loading(): boolean {
+    return !!this.activeLoad && !this.activeLoad.finished;
+  }
+
+  /**
+   * Every table in the database (schema), whoever made it, as JuiceFS's emptiness check sees it;
+   * read on `conn` when given (a load's own session, inside its claim).
+   */
+  async listTables(conn?: SqlConn): Promise<string[]> {
     if (this.sqliteMissing()) return [];
     const d = this.driver;
+    const on = conn ?? d;
     let rows: Row[];
     if (d.dialect === "sqlite3") {
-      rows = await d.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence' ORDER BY name");
+      rows = await on.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'sqlite_sequence' ORDER BY name");
     } else if (d.dialect === "mysql") {
-      rows = await d.all(
+      rows = await on.all(
         "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY table_name",
       );
     } else {
       const schema = this.target.dialect === "postgres" && this.target.schema ? this.target.schema : "public";
-      rows = await d.all("SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = ? ORDER BY tablename", [schema]);
+      rows = await on.all("SELECT tablename AS name FROM pg_catalog.pg_tables WHERE schemaname = ? ORDER BY tablename", [schema]);
     }
     return rows.map((r) => String(r.name ?? r.NAME ?? r.table_name ?? r.TABLE_NAME));
   }
@@ -523,11 +534,18 @@ export class SqlEngine implements MetaEngine {
   // ------------------------------------------------------------ writing
 
   async beginLoad(): Promise<LoadSink> {
-    const check = await this.checkEmpty();
-    if (!check.empty) throw new JfsError("refused", check.reason);
+    // The emptiness check is repeated inside the claim (claim.ts), where no other load can race it.
     this.aclCache.clear();
     this.activeLoad = await SqlLoadSink.start(this);
     return this.activeLoad;
+  }
+
+  findLoadClaim(): Promise<LoadClaim | null> {
+    return findSqlClaim(this);
+  }
+
+  clearInterruptedLoad(): Promise<ClearResult> {
+    return clearSqlClaim(this);
   }
 
   async getXattr(inode: bigint, name: string): Promise<Buffer | null> {

@@ -2,7 +2,8 @@
 // (SQLite), the connector's bulk batch (MySQL) or binary COPY (PostgreSQL). Writing overlaps
 // with parsing: one round of rows is written while the next is buffered.
 // SQLite and PostgreSQL run the whole load (DDL included) in one transaction, so abort() is a
-// ROLLBACK; MySQL commits DDL implicitly, so abort() drops the tables this load created.
+// ROLLBACK; MySQL commits DDL implicitly, so abort() drops the tables this load created. The
+// load's claim (claim.ts) is taken first and ends with commit() or abort().
 import { existsSync, rmSync } from "node:fs";
 import type { LoadSink } from "../engine";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
@@ -10,12 +11,12 @@ import { TYPE_CODE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
 import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
-import type { AnySqlDriver, SqlSession } from "./driver";
-import type { SqlTarget } from "./url";
-import { TABLES, tableDef, type ColType, type SqlNames } from "./schema";
+import type { SqlSession } from "./driver";
+import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
 import { JfsError, logIgnored } from "../../jfs/errors";
+import { claimSql, releaseSqlClaim, type SqlClaimTarget } from "./claim";
 
 interface Buffered {
   table: string;
@@ -49,13 +50,8 @@ function rowBytes(row: unknown[]): number {
 }
 
 /** What the sink needs of the engine it loads into (SqlEngine; an interface, not an import of it). */
-export interface SqlLoadTarget {
-  /** The META-URL without its password, for messages. */
-  readonly redactedUrl: string;
-  readonly target: SqlTarget;
-  readonly driver: AnySqlDriver;
-  readonly names: SqlNames;
-}
+/** What the sink needs of its engine: what its claim needs (claim.ts). */
+export type SqlLoadTarget = SqlClaimTarget;
 
 export class SqlLoadSink implements LoadSink {
   private readonly buffers = new Map<string, Buffered>();
@@ -75,6 +71,8 @@ export class SqlLoadSink implements LoadSink {
   private readonly ddlInTransaction: boolean;
   /** SQLite: the file did not exist before the load; abort removes it. */
   private createdFile = false;
+  /** The database is claimed by this load: abort() may remove what is in it. */
+  private claimed = false;
 
   private constructor(
     private readonly engine: SqlLoadTarget,
@@ -94,8 +92,13 @@ export class SqlLoadSink implements LoadSink {
     const sink = new SqlLoadSink(engine, conn);
     sink.createdFile = createdFile;
     try {
-      if (d.dialect === "sqlite3") await conn.run("BEGIN IMMEDIATE");
-      else if (d.dialect === "postgres") await conn.run("BEGIN");
+      await claimSql(engine, conn);
+      sink.claimed = true;
+    } catch (err) {
+      conn.release();
+      throw err;
+    }
+    try {
       const schema = engine.target.dialect === "postgres" ? engine.target.schema : undefined;
       if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
       for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
@@ -417,6 +420,12 @@ export class SqlLoadSink implements LoadSink {
     }
     await this.conn.run("COMMIT");
     this.done = true;
+    // MySQL: the volume is committed; a claim left by a failure here is only reported as stale.
+    if (dialect === "mysql") {
+      await releaseSqlClaim(this.engine, this.conn, true).catch((err) =>
+        logIgnored(`removing the load's claim (table ${this.engine.names.raw("jfsmeta_load")}) after the commit; the volume is complete`, err),
+      );
+    }
     this.conn.release();
   }
 
@@ -431,22 +440,29 @@ export class SqlLoadSink implements LoadSink {
     this.buffers.clear();
     await this.flushing.catch(() => {}); // a failed flush is what the caller is aborting for
     const d = this.engine.driver;
+    const path = (this.engine.target as { path?: string }).path;
+    // SQLite: the file this load created goes while its write lock is held, so that a load
+    // waiting for the lock finds it gone (claim.ts) instead of loading into an unlinked file.
+    const removeFile = d.dialect === "sqlite3" && this.createdFile && this.claimed && path !== undefined;
+    if (removeFile && existsSync(path)) rmSync(path, { force: true });
     try {
+      if (!this.claimed) return;
       if (this.ddlInTransaction) {
         // A ROLLBACK fails only on a connection already lost: the server then rolls back itself.
         await this.conn.run("ROLLBACK").catch(() => {});
       } else {
-        // MySQL: DDL committed on its own; drop what this load created (the database was
-        // empty). Dropping is quicker than rolling a million rows back first.
+        // MySQL: DDL committed on its own; drop what this load created (the claim found the
+        // database without tables), then the claim. Dropping is quicker than a rollback first.
         for (const t of [...TABLES].reverse()) await this.conn.run(`DROP TABLE IF EXISTS ${this.engine.names.t(t.base)}`);
+        await releaseSqlClaim(this.engine, this.conn, true);
       }
     } finally {
       this.conn.release();
     }
-    if (d.dialect === "sqlite3" && this.createdFile) {
+    if (removeFile) {
       await d.close();
       for (const suffix of ["", "-wal", "-shm", "-journal"]) {
-        const p = (this.engine.target as { path: string }).path + suffix;
+        const p = path + suffix;
         if (existsSync(p)) rmSync(p, { force: true });
       }
     }

@@ -76,7 +76,7 @@ describe("interrupted operations", () => {
           if (pr.entries > 1000 && !stopped) stopped = doomed.stop();
         },
       });
-      await expect(p).rejects.toThrow(/cannot reach Redis at 127\.0\.0\.1:\d+\/0.*wipe redis:\/\/127\.0\.0\.1:\d+ by hand|wipe .* by hand/s);
+      await expect(p).rejects.toThrow(/cannot reach Redis at 127\.0\.0\.1:\d+\/0.*jfsmeta load --clear-interrupted redis:\/\/127\.0\.0\.1:\d+/s);
       await stopped;
     } finally {
       await engine.close().catch(() => {});

@@ -47,11 +47,11 @@ describe.each(["mysql", "postgres"] as const)("%s going away", (dialect) => {
   });
 
   // PostgreSQL holds the whole load in one transaction, which the server discards; MySQL has
-  // committed its DDL, so the tables stay until someone drops them.
+  // committed its DDL, so the tables stay until --clear-interrupted drops them.
   const loadFailure =
     dialect === "postgres"
       ? /load failed, nothing was kept .*lost the connection to postgres:\/\/.* after \d+ entries/
-      : /load failed: lost the connection to mysql:\/\/.* after \d+ entries.*wipe mysql:\/\/.* by hand/s;
+      : /load failed: lost the connection to mysql:\/\/.* after \d+ entries.*jfsmeta load --clear-interrupted mysql:\/\/.*/s;
 
   it("during a load: the load fails, saying what was lost and what is left", async () => {
     const targets = await startTargets(dialect);
