@@ -174,6 +174,11 @@ export class BinaryLoad implements BinaryDumpVisitor {
     const notDir = this.edgeParents.firstNotIn(this.dirs);
     if (notDir !== null) throw new Error(`invalid binary dump: inode ${notDir} holds directory entries but is not a stored directory`);
     for (const id of this.aclUsed) if (!this.aclRules.has(id)) throw new Error(`invalid binary dump: an inode uses ACL rule ${id}, which is not defined`);
+    if (this.setting.EncryptKey === "removed") {
+      this.warnings.push(
+        "the dump's EncryptKey is \"removed\" (juicefs dump --binary without --keep-secret-key): the volume's encrypted data cannot be read until its original EncryptKey is put back",
+      );
+    }
     const sink = this.sink;
     for (const [inode, parents] of this.links) {
       let nlink = 0;
