@@ -166,6 +166,33 @@ describe("encrypted backups", () => {
     expect(JSON.stringify(rec)).not.toContain(TEST_PASSPHRASE);
     expect(JSON.stringify(rec)).not.toContain("PRIVATE KEY");
   });
+
+  it("are opened with the CLI's policy: the other algorithm is tried, a damaged one is refused before loading", async () => {
+    const { encryptEnvelope, loadRsaPrivateKey } = await import("../dump/envelope");
+    const { TEST_RSA_KEY, TEST_PASSPHRASE } = await import("../../test/support/envelope-keys");
+    const v = (await volumes.getVolume("demo"))!;
+    const plainKey = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
+    const key = loadRsaPrivateKey(TEST_RSA_KEY, TEST_PASSPHRASE);
+    const sealed = encryptEnvelope(readFileSync(path.join(metaDir, plainKey)), key, { algo: "chacha20-rsa" });
+    const chacha = "dump-2001-01-02-000000-chacha.json.gz";
+    writeFileSync(path.join(metaDir, chacha), sealed);
+    const pasted = { pem: TEST_RSA_KEY, passphrase: TEST_PASSPHRASE };
+    // The volume names no algorithm (aes256gcm-rsa): chacha20-rsa is found by trying it.
+    const ok = await tasks.startRestore(v, { volumeId: "demo", backup: chacha, target: `sqlite3://${path.join(dataDir, "r4.db")}`, key: pasted }, "test");
+    expect((await finished(ok)).state).toBe("succeeded");
+
+    const damaged = "dump-2001-01-03-000000-damaged.json.gz";
+    const bad = Buffer.from(sealed);
+    bad[bad.length - 1] ^= 1;
+    writeFileSync(path.join(metaDir, damaged), bad);
+    const target = `sqlite3://${path.join(dataDir, "r5.db")}`;
+    const failed = await finished(await tasks.startRestore(v, { volumeId: "demo", backup: damaged, target, key: pasted }, "test"));
+    expect(failed.state).toBe("failed");
+    expect(failed.error).toMatch(/does not authenticate/);
+    // Nothing was loaded: the refusal came before the first byte reached the target.
+    expect(failed.log).not.toMatch(/loading/);
+    await expectEmpty(target);
+  });
 });
 
 describe("automatic backup", () => {

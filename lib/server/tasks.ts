@@ -21,7 +21,10 @@ import { redactUrlsIn } from "../engines/url";
 import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { indexBackup } from "../inspect";
-import { checkBackupKey, listBackups, putBackup, readBackup, readBackupHead } from "./backups";
+import { checkBackupKey, putBackup, volumeBackupStore } from "./backups";
+import { BACKUP_PREFIX, statBackup } from "../storage/backups";
+import { openStoredBackup, type KeySource } from "../storage/source";
+import { getBytes } from "../storage/store";
 import { backupStamp } from "../storage/retention";
 import { dataPath, DATA_DIR_MODE, DATA_FILE_MODE } from "./config";
 import { audit } from "./db";
@@ -61,35 +64,42 @@ export const KeyInputSchema = z.object({
 });
 export type KeyInput = z.infer<typeof KeyInputSchema>;
 
+/** The key a user pasted, parsed only when the backup turns out to be encrypted. */
+function pastedKey(rsa: KeyInput | undefined): KeySource | null {
+  if (!rsa?.pem) return null;
+  const { pem, passphrase } = rsa;
+  return async () => {
+    try {
+      return loadRsaPrivateKey(pem, passphrase || undefined);
+    } catch (err) {
+      throw wrapError("the RSA key cannot be used", err);
+    }
+  };
+}
+
 /**
- * The plaintext JSON of a backup: encrypted objects are decrypted with the given RSA key
- * (authenticated at the end: a consumer must treat the data as untrusted until it ends),
- * compressed ones are decompressed by magic bytes.
+ * The plaintext JSON of a backup, opened as the CLI opens one (lib/storage/source): an
+ * encrypted object is authenticated whole with the given RSA key before it is read (the
+ * named algorithm, then the other), compressed ones are decompressed by magic bytes.
+ * `onBytes` hears how much of the backup (as stored, less an envelope's few header bytes) was read.
  */
 export async function openBackupPlain(
   v: VolumeRecord,
   key: string,
   rsa: KeyInput | undefined,
-  onRawBytes?: (n: number) => void,
+  onBytes?: (n: number) => void,
 ): Promise<{ input: Readable; encrypted: boolean; size: number }> {
   const setting = await settingOf(v);
-  const listed = (await listBackups(setting, v.storage)).find((b) => b.name === checkBackupKey(key));
-  if (!listed) throw new JfsError("not-found", `backup ${key} is not in volume ${v.name}'s meta/`);
-  let raw: Readable = await readBackup(setting, v.storage, key);
-  if (onRawBytes) raw = raw.pipe(new ByteCounter(onRawBytes));
-  if (listed.kind === "encrypted") {
-    if (!rsa?.pem) {
-      throw new JfsError("usage", "this backup is encrypted (the volume uses RSA encryption): give the volume's RSA private key (PEM) and its passphrase");
-    }
-    let keyObj: KeyObject;
-    try {
-      keyObj = loadRsaPrivateKey(rsa.pem, rsa.passphrase || undefined);
-    } catch (err) {
-      throw wrapError("the RSA key cannot be used", err);
-    }
-    raw = raw.pipe(createDecryptStream(keyObj, envelopeAlgo(rsa.algo || setting.EncryptAlgo || undefined)));
-  }
-  return { input: await openDumpInput(raw), encrypted: listed.kind === "encrypted", size: listed.size };
+  const store = volumeBackupStore(setting, v.storage);
+  await mkdir(dataPath("tmp"), { recursive: true });
+  const source = await openStoredBackup(store, BACKUP_PREFIX + checkBackupKey(key), pastedKey(rsa), {
+    algo: rsa?.algo || setting.EncryptAlgo || undefined,
+    tmpDir: dataPath("tmp"),
+    keyHint: "give the volume's RSA private key (PEM) and its passphrase",
+  });
+  const raw = onBytes ? source.stream.pipe(new ByteCounter(onBytes)) : source.stream;
+  if (onBytes) source.stream.on("error", (err) => raw.destroy(err));
+  return { input: await openDumpInput(raw), encrypted: source.decrypted, size: source.size };
 }
 
 // ---------------------------------------------------------------- dump
@@ -250,7 +260,7 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
   }
   try {
     const setting = await settingOf(v);
-    const b = (await listBackups(setting, v.storage)).find((x) => x.name === req.backup);
+    const b = await statBackup(volumeBackupStore(setting, v.storage), checkBackupKey(req.backup));
     if (!b) {
       checks.push({ id: "backup", ok: false, label: "Backup missing", detail: `${req.backup} is not in meta/ any more` });
     } else {
@@ -261,10 +271,10 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
         if (req.key?.pem) {
           try {
             const keyObj = loadRsaPrivateKey(req.key.pem, req.key.passphrase || undefined);
-            const head = await readBackupHead(setting, v.storage, req.backup, Math.min(b.size, 4096));
+            const head = await getBytes(volumeBackupStore(setting, v.storage), b.key, { start: 0, end: Math.min(b.size, 4096) - 1 });
             await unwrapsEnvelope(head, keyObj, req.key.algo || setting.EncryptAlgo || undefined);
             ok = true;
-            detail = "encrypted backup: the RSA key unwraps its data key (the data is authenticated while loading)";
+            detail = "encrypted backup: the RSA key unwraps its data key (the whole backup is authenticated before loading)";
           } catch (err) {
             detail = `encrypted backup: ${(err as Error).message}`;
           }

@@ -5,8 +5,8 @@ import { z } from "zod";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
-import { backupTimeline } from "../storage/backups";
-import { listBackups, backupLocation, type StorageOverrides, StorageOverridesSchema } from "./backups";
+import { backupTimeline, listBackups } from "../storage/backups";
+import { backupLocation, volumeBackupStore, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
 import { isSealed, seal, SecretKeyError, unseal } from "./secretbox";
 import { backupHealth, shrunkBackups } from "./health";
@@ -240,7 +240,7 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
   if (setting) {
     try {
       location = backupLocation(setting, v.storage);
-      const listed = await listBackups(setting, v.storage);
+      const listed = await listBackups(volumeBackupStore(setting, v.storage));
       const timeline = cachedTimeline(v, listed, now);
       backups = timeline.items
         .map((b): BackupRow => ({

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { isEnvelope } from "../dump/envelope";
 import { sniffDump } from "../dump/magic";
 import { forecastRetention, parseBackupTime, RetentionForecastItemSchema, RetentionForecastSchema, type ForecastOptions } from "./retention";
-import { getBytes, listAll, type ObjectStore } from "./store";
+import { getBytes, listAll, type ObjectInfo, type ObjectStore } from "./store";
 
 export const BACKUP_PREFIX = "meta/";
 
@@ -42,28 +42,40 @@ export interface ListBackupsOptions {
   concurrency?: number;
 }
 
+function infoOf(o: ObjectInfo): BackupInfo {
+  const name = o.key.slice(BACKUP_PREFIX.length);
+  return { name, key: o.key, time: parseBackupTime(name), size: o.size, lastModified: o.lastModified, kind: "unknown" };
+}
+
+async function sniffInto(store: ObjectStore, b: BackupInfo): Promise<void> {
+  if (b.size === 0) {
+    b.kind = "empty";
+    return;
+  }
+  const head = await getBytes(store, b.key, { start: 0, end: Math.min(b.size, 16) - 1 });
+  b.kind = sniffKind(head, b.size);
+}
+
 /** Every backup under meta/, sorted by name bytes (= time for automatic backups). */
 export async function listBackups(store: ObjectStore, opts: ListBackupsOptions = {}): Promise<BackupInfo[]> {
   const objects = (await listAll(store, BACKUP_PREFIX)).filter((o) => !isTempName(o.key));
-  const out: BackupInfo[] = objects.map((o) => {
-    const name = o.key.slice(BACKUP_PREFIX.length);
-    return { name, key: o.key, time: parseBackupTime(name), size: o.size, lastModified: o.lastModified, kind: "unknown" };
-  });
+  const out = objects.map(infoOf);
   if (opts.sniff === false) return out;
   let next = 0;
   const worker = async () => {
-    while (next < out.length) {
-      const b = out[next++];
-      if (b.size === 0) {
-        b.kind = "empty";
-        continue;
-      }
-      const head = await getBytes(store, b.key, { start: 0, end: Math.min(b.size, 16) - 1 });
-      b.kind = sniffKind(head, b.size);
-    }
+    while (next < out.length) await sniffInto(store, out[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, out.length) }, worker));
   return out;
+}
+
+/** The listing entry of one backup under meta/ (kind sniffed), or null when there is none. */
+export async function statBackup(store: ObjectStore, name: string): Promise<BackupInfo | null> {
+  const info = await store.head(BACKUP_PREFIX + name);
+  if (!info) return null;
+  const b = infoOf({ ...info, key: BACKUP_PREFIX + name });
+  await sniffInto(store, b);
+  return b;
 }
 
 export const BackupTimelineItemSchema = BackupInfoSchema.extend(RetentionForecastItemSchema.pick({ fate: true, window: true, reason: true, deleteAt: true, deleteReason: true }).shape);

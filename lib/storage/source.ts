@@ -3,6 +3,9 @@
 // Encrypted backups are decrypted (with --encrypt-rsa-key, or the volume's own key from its
 // setting); the bytes returned are the backup as stored otherwise (gzip/zstd/JSON), ready for
 // openDumpInput, which sniffs the compression.
+// The one decryption policy for backups (CLI and dashboard): an envelope is staged in a private
+// temp file and authenticated whole before a byte of plaintext is given out, with the named
+// algorithm first and the other one next (an object does not record which one wrote it).
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, open, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,7 +42,12 @@ export interface BackupSource {
   name: string;
   /** It was an envelope and has been decrypted. */
   decrypted: boolean;
+  /** Bytes of the object as stored. */
+  size: number;
 }
+
+/** Where the private key comes from, asked for only when the backup is encrypted. */
+export type KeySource = () => Promise<KeyObject>;
 
 /**
  * Open a backup by reference:
@@ -62,7 +70,7 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
       ? { ...parseS3Bucket(`${o.endpoint.replace(/\/+$/, "")}/${bucket}`), forcePathStyle: true }
       : parseS3Bucket(bucket);
     const store = new S3Store(loc, { accessKey: o.accessKey, secretKey: o.secretKey, sessionToken: o.sessionToken });
-    return openStored(store, decodeURIComponent(key), opts.keyPath ? () => keyFromFile(opts) : null, opts);
+    return openStoredBackup(store, decodeURIComponent(key), opts.keyPath ? () => keyFromFile(opts) : null, opts);
   }
   if (!opts.metaUrl) {
     throw new StorageError(`"${ref}" is neither file://, s3:// nor a backup name with a META-URL: give the volume's META-URL to find it`, "usage");
@@ -89,15 +97,15 @@ export async function openBackupSource(ref: string, opts: BackupSourceOptions = 
     : volumeKey
       ? async () => loadRsaPrivateKey(volumeKey, opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE)
       : null;
-  return openStored(store, BACKUP_PREFIX + name, rsa, { ...opts, algo: opts.algo ?? setting.EncryptAlgo });
+  return openStoredBackup(store, BACKUP_PREFIX + name, rsa, { ...opts, algo: opts.algo ?? setting.EncryptAlgo });
 }
 
 async function keyFromFile(opts: BackupSourceOptions): Promise<KeyObject> {
   return loadRsaPrivateKey(await readFile(opts.keyPath!), opts.passphrase ?? process.env.JFS_RSA_PASSPHRASE);
 }
 
-const encryptedWithoutKey = (name: string) =>
-  new StorageError(`${name} is encrypted: give the volume's private key (--encrypt-rsa-key, and JFS_RSA_PASSPHRASE if it has a passphrase)`, "usage");
+const CLI_KEY_HINT = "give the volume's private key (--encrypt-rsa-key, and JFS_RSA_PASSPHRASE if it has a passphrase)";
+const encryptedWithoutKey = (name: string, hint = CLI_KEY_HINT) => new StorageError(`${name} is encrypted: ${hint}`, "usage");
 
 async function readHead(file: string, n: number): Promise<Buffer> {
   const fh = await open(file, "r");
@@ -110,24 +118,35 @@ async function readHead(file: string, n: number): Promise<Buffer> {
   }
 }
 
-type KeySource = (() => Promise<KeyObject>) | null;
-
-async function openLocal(file: string, key: KeySource, algo?: string): Promise<BackupSource> {
+async function openLocal(file: string, key: KeySource | null, algo?: string): Promise<BackupSource> {
   const size = (await stat(file)).size;
   const encrypted = isEnvelope(await readHead(file, 16), size);
-  if (!encrypted) return { stream: createReadStream(file), name: file, decrypted: false };
+  if (!encrypted) return { stream: createReadStream(file), name: file, decrypted: false, size };
   if (!key) throw encryptedWithoutKey(file);
-  return { stream: await decryptFileWithKey(file, await key(), algo), name: file, decrypted: true };
+  return { stream: await decryptFileWithKey(file, await key(), algo), name: file, decrypted: true, size };
 }
 
-/** Plain objects stream straight from storage; envelopes are staged in a private temp file. */
-async function openStored(store: ObjectStore, key: string, rsa: KeySource, opts: BackupSourceOptions): Promise<BackupSource> {
+export interface StoredBackupOptions {
+  /** aes256gcm-rsa (default) or chacha20-rsa; the other is tried too. */
+  algo?: string;
+  /** Where an encrypted object is staged (0600, deleted when the stream closes); default OS temp. */
+  tmpDir?: string;
+  /** How to give the key, said when an encrypted object comes without one (default: the CLI's flags). */
+  keyHint?: string;
+}
+
+/**
+ * The object `key` of `store` as a backup: plain objects stream straight from storage;
+ * envelopes are staged in a private temp file and authenticated before they are streamed,
+ * decrypted with the key `rsa` gives (an encrypted object without `rsa` is refused).
+ */
+export async function openStoredBackup(store: ObjectStore, key: string, rsa: KeySource | null, opts: StoredBackupOptions = {}): Promise<BackupSource> {
   const info = await store.head(key);
   if (!info) throw new StorageError(`backup ${key} not found in ${store.describe()}`, "not-found");
   const name = store.describe() + key;
   const head = info.size ? await getBytes(store, key, { start: 0, end: Math.min(info.size, 16) - 1 }) : Buffer.alloc(0);
-  if (!isEnvelope(head, info.size)) return { stream: await store.get(key), name, decrypted: false };
-  if (!rsa) throw encryptedWithoutKey(name);
+  if (!isEnvelope(head, info.size)) return { stream: await store.get(key), name, decrypted: false, size: info.size };
+  if (!rsa) throw encryptedWithoutKey(name, opts.keyHint);
   const privateKey = await rsa();
   const dir = await mkdtemp(path.join(opts.tmpDir ?? tmpdir(), "jfsmeta-source-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
@@ -139,7 +158,7 @@ async function openStored(store: ObjectStore, key: string, rsa: KeySource, opts:
     pipeline(plain, out)
       .catch((err: Error) => out.destroy(err))
       .finally(() => void cleanup());
-    return { stream: out, name, decrypted: true };
+    return { stream: out, name, decrypted: true, size: info.size };
   } catch (err) {
     await cleanup();
     throw err;
