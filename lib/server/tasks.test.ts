@@ -123,7 +123,7 @@ describe("restore follow-ups", () => {
   it("a restore cancelled at once leaves the target empty", async () => {
     const v = (await volumes.getVolume("demo"))!;
     const newest = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
-    const target = `sqlite3://${path.join(dataDir, "r5.db")}`;
+    const target = `sqlite3://${path.join(dataDir, "policy-damaged.db")}`;
     const id = await tasks.startRestore(v, { volumeId: "demo", backup: newest, target }, "test");
     const { cancelJob } = await import("./jobs");
     expect(cancelJob(id)).toBe(true);
@@ -178,14 +178,14 @@ describe("encrypted backups", () => {
     writeFileSync(path.join(metaDir, chacha), sealed);
     const pasted = { pem: TEST_RSA_KEY, passphrase: TEST_PASSPHRASE };
     // The volume names no algorithm (aes256gcm-rsa): chacha20-rsa is found by trying it.
-    const ok = await tasks.startRestore(v, { volumeId: "demo", backup: chacha, target: `sqlite3://${path.join(dataDir, "r4.db")}`, key: pasted }, "test");
+    const ok = await tasks.startRestore(v, { volumeId: "demo", backup: chacha, target: `sqlite3://${path.join(dataDir, "policy-ok.db")}`, key: pasted }, "test");
     expect((await finished(ok)).state).toBe("succeeded");
 
     const damaged = "dump-2001-01-03-000000-damaged.json.gz";
     const bad = Buffer.from(sealed);
     bad[bad.length - 1] ^= 1;
     writeFileSync(path.join(metaDir, damaged), bad);
-    const target = `sqlite3://${path.join(dataDir, "r5.db")}`;
+    const target = `sqlite3://${path.join(dataDir, "policy-damaged.db")}`;
     const failed = await finished(await tasks.startRestore(v, { volumeId: "demo", backup: damaged, target, key: pasted }, "test"));
     expect(failed.state).toBe("failed");
     expect(failed.error).toMatch(/does not authenticate/);
