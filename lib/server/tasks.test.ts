@@ -123,7 +123,7 @@ describe("restore follow-ups", () => {
   it("a restore cancelled at once leaves the target empty", async () => {
     const v = (await volumes.getVolume("demo"))!;
     const newest = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "auto")!.key;
-    const target = `sqlite3://${path.join(dataDir, "policy-damaged.db")}`;
+    const target = `sqlite3://${path.join(dataDir, "r5.db")}`;
     const id = await tasks.startRestore(v, { volumeId: "demo", backup: newest, target }, "test");
     const { cancelJob } = await import("./jobs");
     expect(cancelJob(id)).toBe(true);
