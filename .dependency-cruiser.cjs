@@ -63,6 +63,13 @@ module.exports = {
       to: { path: "^lib/(?!ui/|jfs/|server/actions/|storage/retention-windows\\.ts$)", dependencyTypesNot: ["type-only"] },
     },
     {
+      name: "ui-imports-only-jfs",
+      comment: "lib/ui (the shapes the browser receives) imports nothing of ours but lib/jfs, not even types from the server.",
+      severity: "error",
+      from: { path: "^lib/ui/", pathNot: TEST },
+      to: { path: "^(lib/(?!ui/|jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+    },
+    {
       name: "cli-not-to-dashboard",
       comment: "The CLI is a shell over lib/: it never imports the dashboard's pages or components.",
       severity: "error",

@@ -1,4 +1,4 @@
-import type { Health, HealthLevel } from "../lib/server/health";
+import type { Health, HealthLevel } from "../lib/ui/views";
 import { formatUtc } from "../lib/ui/views";
 import { formatDuration } from "../lib/jfs/format";
 

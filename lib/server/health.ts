@@ -1,6 +1,7 @@
 // Backup health of one volume, from facts the dashboard can see without a JuiceFS client:
 // the object-storage listing, the volume's counters and the expected backup interval.
 // Pure: no I/O, `now` passed in, so every rule is unit-tested.
+import type { Health, HealthIssue, HealthLevel } from "../ui/views";
 import { formatDuration } from "../jfs/format";
 
 /** JuiceFS skips automatic backups when the interval is ≤ 1h and there are more inodes. */
@@ -8,15 +9,6 @@ export const SKIP_INODES = 1_000_000;
 export const SKIP_INTERVAL_S = 3600;
 /** A newest backup smaller than this share of the previous ones is an alarm (csi-driver#1288). */
 export const SHRINK_RATIO = 0.5;
-
-export type HealthLevel = "ok" | "warn" | "critical" | "unknown";
-
-export interface HealthIssue {
-  level: Exclude<HealthLevel, "ok" | "unknown">;
-  code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed";
-  title: string;
-  detail: string;
-}
 
 export interface HealthInput {
   now: Date;
@@ -28,12 +20,8 @@ export interface HealthInput {
   listingError?: string;
 }
 
-export interface Health {
-  level: HealthLevel;
-  newestAt: string | null;
-  newestAgeSeconds: number | null;
-  issues: HealthIssue[];
-}
+// The verdict's shape is what the browser receives: it lives with the other view shapes.
+export type { Health, HealthIssue, HealthLevel };
 
 /**
  * The reference a backup's size is judged against: the median of the (up to 5) automatic

@@ -1,6 +1,22 @@
 // Shapes the server sends to the browser (no secrets, 64-bit numbers as strings, dates as
 // ISO strings). Browser-safe: types and pure helpers only.
-import type { Health } from "../server/health";
+
+export type HealthLevel = "ok" | "warn" | "critical" | "unknown";
+
+export interface HealthIssue {
+  level: Exclude<HealthLevel, "ok" | "unknown">;
+  code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed";
+  title: string;
+  detail: string;
+}
+
+/** A volume's backup health (computed by lib/server/health.ts). */
+export interface Health {
+  level: HealthLevel;
+  newestAt: string | null;
+  newestAgeSeconds: number | null;
+  issues: HealthIssue[];
+}
 
 export interface SettingSummary {
   name: string;
