@@ -4,8 +4,9 @@ import { exitCodeOf } from "./exit-codes";
 type Verb = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const VERBS: Record<string, Verb> = {
-  dump: { summary: "dump metadata into a JSON file (like juicefs dump)", load: () => import("./dump") },
-  load: { summary: "load metadata from a JSON dump or backup into an empty database (like juicefs load)", load: () => import("./load") },
+  dump: { summary: "dump metadata into a JSON or binary file (like juicefs dump)", load: () => import("./dump") },
+  load: { summary: "load metadata from a JSON or binary dump or backup into an empty database (like juicefs load)", load: () => import("./load") },
+  convert: { summary: "convert a dump between JSON and binary, and between compressions", load: () => import("./convert") },
   config: { summary: "change the volume's storage credentials (like juicefs config)", load: () => import("./config") },
   backup: { summary: "run automatic metadata backups as a JuiceFS client does", load: () => import("./backup") },
   verify: { summary: "check a dump or backup the way load does, without loading it", load: () => import("./verify") },

@@ -2,7 +2,8 @@
 // same JSON dump back (metadata.sample and a synthetic volume); damaged binary dumps are
 // refused and leave the target empty; the CLI writes .bin/.gz/.zstd and tells them by content.
 import { execFile, spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
 import { promisify } from "node:util";
@@ -168,4 +169,21 @@ describe("the CLI", () => {
     expect(stats[0]).toMatch(/^Backup Version: 1\n-{34}\nName {6}\| Num {7}\| Offset {4}\n-{34}\n/);
     await expect(run(process.execPath, [CLI, "dump", src, path.join(dir, "x.bin"), "--binary", "--subdir", "d1"])).rejects.toThrow(/--subdir cannot be used with --binary/);
   }, 180_000);
+
+  it("convert: JSON → binary.zstd → JSON.gz gives the same bytes; a damaged binary dump is refused and no OUT is left", async () => {
+    const bin = path.join(dir, "c.bin.zstd");
+    const json = path.join(dir, "c.json.gz");
+    await run(process.execPath, [CLI, "convert", goldenPath("metadata.sample"), bin, "--quiet"]);
+    expect((await readFile(bin)).subarray(0, 4).toString("hex")).toBe("28b52ffd");
+    await run(process.execPath, [CLI, "convert", bin, json, "--quiet"]);
+    const { stdout } = await run(process.execPath, [CLI, "convert", json, "-", "--quiet"], { encoding: "buffer", maxBuffer: 1 << 24 });
+    expect(stdout.equals(golden("metadata.sample"))).toBe(true);
+    const plain = path.join(dir, "c.bin");
+    await run(process.execPath, [CLI, "convert", bin, plain, "--quiet"]);
+    const cut = path.join(dir, "cut.bin");
+    await writeFile(cut, (await readFile(plain)).subarray(0, 1000));
+    const out = path.join(dir, "cut.json");
+    await expect(run(process.execPath, [CLI, "convert", cut, out, "--quiet"])).rejects.toThrow(/truncated/);
+    expect(existsSync(out) || existsSync(out + ".tmp")).toBe(false);
+  }, 120_000);
 });

@@ -1,0 +1,90 @@
+// jfsmeta convert IN OUT: a dump from one format or compression into another (JSON ↔ binary,
+// none/gzip/zstd), so any dump can be read by jq or shrunk for archiving.
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { CliError, parseCli, Progress } from "./common";
+import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { STORAGE_HELP } from "./storage-flags";
+import { detectDumpFormat, openDumpInput, type DumpFormat } from "../lib/dump/input";
+import { openDumpOutput } from "../lib/dump/output";
+import { JsonDumpWriter } from "../lib/dump/writer";
+import { BinaryDumpWriter } from "../lib/dump/binary/writer";
+import { logIgnored } from "../lib/jfs/errors";
+
+const HELP = `usage: jfsmeta convert [options] IN OUT
+
+Convert a metadata dump between JSON and JuiceFS's binary format, and between compressions.
+IN is a file ('-' for stdin), s3://…, file://… or a backup name with --from-volume; its
+format and compression are told by its content. OUT is a file ('-' for stdout), written as
+OUT.tmp and renamed when complete, compressed by its name (.gz gzip, .zstd zstd).
+
+The output format is binary when OUT's name holds ".bin" (or --binary), JSON otherwise (or
+--json). Between formats the dump is loaded into a temporary SQLite database (in --work-dir,
+default the system's temporary directory) and dumped again: every check of 'jfsmeta load'
+applies, secrets stay as they are in IN, and the JSON written is byte for byte what
+'juicefs dump' writes for that volume. Within one format only the compression changes.
+
+options:
+  --binary                 write the binary format
+  --json                   write JSON
+  --work-dir DIR           where the temporary database goes
+${SOURCE_HELP}
+  --quiet, -q              no progress or summary on stderr
+  --help, -h               this help
+
+${STORAGE_HELP}
+examples:
+  jfsmeta convert meta-dump.bin.zstd meta-dump.json          # binary → JSON, for jq
+  jfsmeta convert dump-2026-11-26-120000.json.gz archive.bin.zstd
+  jfsmeta convert meta-dump.json.gz meta-dump.json.zstd      # recompress only
+`;
+
+function outputFormat(out: string, values: { binary?: boolean; json?: boolean }): DumpFormat {
+  if (values.binary && values.json) throw new CliError("--binary and --json contradict each other");
+  if (values.binary) return "binary";
+  if (values.json) return "json";
+  return /\.bin(\.|$)/.test(path.basename(out)) ? "binary" : "json";
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCli(
+    args,
+    { ...SOURCE_FLAGS, binary: { type: "boolean" }, json: { type: "boolean" }, "work-dir": { type: "string" }, quiet: { type: "boolean", short: "q" } },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw new CliError(`expected IN and OUT\n\n${HELP}`);
+  const [inArg, outArg] = positionals;
+  const to = outputFormat(outArg, values);
+  const source = await openDumpSource(inArg === "-" ? undefined : inArg, values, "jfsmeta convert - OUT < dump");
+  const detected = await detectDumpFormat(await openDumpInput(source));
+  const progress = new Progress(!!values.quiet);
+  const output = await openDumpOutput(outArg === "-" ? undefined : outArg);
+  const started = Date.now();
+  let entries: number | null = null;
+  try {
+    if (detected.format === to) {
+      await pipeline(detected.input, output.stream, { end: false });
+    } else {
+      const { convertDump } = await import("../lib/engines/convert");
+      const writer = to === "binary" ? new BinaryDumpWriter(output.stream) : new JsonDumpWriter(output.stream);
+      const r = await convertDump(detected.input, writer, {
+        workDir: values["work-dir"],
+        onProgress: (stage, n) => progress.update(`${stage === "load" ? "Read" : "Written"} entries: ${n}`),
+      });
+      entries = r.entries;
+    }
+    await output.commit();
+  } catch (err) {
+    await output.abort().catch((e: unknown) => logIgnored("convert: removing the partial output", e));
+    throw err;
+  }
+  if (!values.quiet) {
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    progress.done(
+      `converted "${inArg}" (${detected.format}) into "${outArg === "-" ? "STDOUT" : outArg}" (${to})${entries === null ? ", bytes recompressed" : `: ${entries} entries`} in ${secs}s`,
+    );
+  }
+  return 0;
+}
