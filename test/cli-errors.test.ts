@@ -4,9 +4,11 @@
 import { spawn } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { goldenPath } from "./support/fixtures";
+import { golden, goldenPath } from "./support/fixtures";
+import { tempDir } from "./support/temp-dir";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 import { startMariadb, type MariadbServer } from "./support/mariadb-server";
 import { startPostgres, type PostgresServer } from "./support/postgres-server";
@@ -105,6 +107,22 @@ describe("SQL servers: a wrong password or a missing database is said as such, n
     expectPlain(r);
     expect(r.stderr).toMatch(/the database does not exist: create it first/);
     expect(r.code).toBe(1);
+  });
+
+  it.each(["sqlite3", "mysql", "postgres"])("%s: a slice id beyond int64 is refused with its JSON path, not the driver's range error", async (dialect) => {
+    const dir = tempDir("jfsmeta-range-");
+    const file = path.join(dir, "dump.json");
+    writeFileSync(file, golden("metadata.sample").toString().replace(/"slices":\[\{"id":\d+/, '"slices":[{"id":9223372036854775808'));
+    const db = dialect === "mysql" ? await maria.createDatabase() : dialect === "postgres" ? await pg.createDatabase() : null;
+    try {
+      const r = await jfsmeta(["load", db ? db.url : `sqlite3://${path.join(dir, "t.db")}`, file]);
+      expectPlain(r);
+      expect(r.stderr).toMatch(/slice id 9223372036854775808 is beyond JuiceFS's chunk counter .* at FSTree\.entries\[.*\]\.chunks\[0\]\.slices\[0\] \(byte \d+\)/);
+      expect(r.stderr).not.toMatch(/bound string|out of range for type bigint/);
+      expect(r.code).toBe(1);
+    } finally {
+      await db?.drop();
+    }
   });
 
   it("PostgreSQL: the database does not exist", async () => {

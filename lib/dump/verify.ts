@@ -32,6 +32,11 @@ import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type
 
 /** vfs.maxFileSize: ChunkSize << 31; JuiceFS refuses a size at or above it. */
 export const MAX_FILE_SIZE = BigInt(CHUNK_SIZE) << 31n;
+/**
+ * Inodes and slice ids come from JuiceFS's nextInode / nextChunk counters, signed 64-bit numbers
+ * (and SQL engines store them in BIGINT): a larger uint64 is no JuiceFS client's.
+ */
+const MAX_INT64 = 2n ** 63n - 1n;
 /** Chunk indexes of a file below MAX_FILE_SIZE. */
 const MAX_CHUNK_INDEX = 2 ** 31 - 1;
 /** vfs xattrMaxName / xattrMaxSize. */
@@ -233,6 +238,7 @@ export class DumpVerifier {
     const inode = isRoot && !inTrash ? ROOT_INODE : attr.inode;
     const inodeAt = inEntry(e.at, ".attr.inode");
     if (attr.inode === 0n) return this.problem("inode 0 is not a valid inode", inodeAt);
+    if (attr.inode > MAX_INT64) return this.problem(`inode ${attr.inode} is beyond JuiceFS's inode counter (a signed 64-bit number)`, inodeAt);
     if (isRoot) {
       if (!e.isDir) return this.problem(`the ${e.tree} root must be a directory, found type ${attr.type}`, e.at);
       if (inTrash && attr.inode !== TRASH_INODE)
@@ -341,6 +347,7 @@ export class DumpVerifier {
         last = ch.index;
         ch.slices.forEach((s, j) => {
           const sat = inEntry(at, `.chunks[${i}].slices[${j}]`);
+          if (s.id > MAX_INT64) this.problem(`slice id ${s.id} is beyond JuiceFS's chunk counter (a signed 64-bit number)`, sat);
           if (s.size > CHUNK_SIZE) this.problem(`slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`, sat);
           else if (s.pos + s.len > CHUNK_SIZE) this.problem(`slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`, sat);
           else if (s.off + s.len > s.size) this.problem(`slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`, sat);

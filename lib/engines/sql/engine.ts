@@ -14,6 +14,7 @@ import { SqlLoadSink } from "./loader";
 import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
 import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
+import { sqlFailure } from "./errors";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -587,7 +588,8 @@ export class SqlEngine implements MetaEngine {
         // A ROLLBACK fails only on a connection already lost: the server then rolls back itself.
         await conn.run("ROLLBACK").catch(() => {});
         // A concurrent first writer of the same name wins; we lost the race, not failed.
-        if (/duplicate|deadlock|unique/i.test((err as Error).message)) return false;
+        const failure = sqlFailure(err);
+        if (failure === "unique" || failure === "deadlock") return false;
         throw err;
       }
     } finally {

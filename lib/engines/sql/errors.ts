@@ -24,3 +24,35 @@ export function explainConnectError(err: unknown, label: string): Error {
   }
   return err instanceof Error ? err : new Error(msg);
 }
+
+/** What a failed SQL statement ran into, by the driver's codes (never by its text). */
+export type SqlFailure = "unique" | "range" | "too-long" | "deadlock";
+
+const FAILURE_CODES: Record<string, SqlFailure> = {
+  // SQLite (better-sqlite3's extended result codes)
+  SQLITE_CONSTRAINT_UNIQUE: "unique",
+  SQLITE_CONSTRAINT_PRIMARYKEY: "unique",
+  SQLITE_TOOBIG: "too-long",
+  // PostgreSQL SQLSTATEs
+  "23505": "unique",
+  "22003": "range",
+  "22001": "too-long",
+  "40P01": "deadlock",
+  "40001": "deadlock",
+  // MySQL / MariaDB
+  ER_DUP_ENTRY: "unique",
+  ER_DUP_KEY: "unique",
+  ER_WARN_DATA_OUT_OF_RANGE: "range",
+  ER_DATA_OUT_OF_RANGE: "range",
+  ER_DATA_TOO_LONG: "too-long",
+  ER_LOCK_DEADLOCK: "deadlock",
+};
+
+export function sqlFailure(err: unknown): SqlFailure | null {
+  const code = String((err as { code?: unknown })?.code ?? "");
+  if (FAILURE_CODES[code]) return FAILURE_CODES[code];
+  // better-sqlite3 refuses to bind a bigint outside int64 with a RangeError of its own, before
+  // SQLite sees it ("The bound string, buffer, or bigint is too big").
+  if (err instanceof RangeError) return "range";
+  return null;
+}

@@ -17,6 +17,7 @@ import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
 import { encodeCopyBinary } from "./pg-copy";
 import { JfsError, logIgnored } from "../../jfs/errors";
 import { claimSql, releaseSqlClaim, type SqlClaimTarget } from "./claim";
+import { sqlFailure } from "./errors";
 
 interface Buffered {
   table: string;
@@ -376,22 +377,36 @@ export class SqlLoadSink implements LoadSink {
     }
   }
 
+  /**
+   * A failed write in words, by the driver's codes. The verifier in front of the load refuses
+   * what JuiceFS cannot hold with the JSON path; what still fails here is said per table.
+   */
   private explain(err: Error, table: string): Error {
+    const { label } = this.engine.target;
+    const name = this.engine.names.raw(table);
+    const failure = sqlFailure(err);
     const m = err.message;
-    if (/out of range/i.test(m)) {
-      return new Error(`${this.engine.target.label}: a value does not fit a column of ${this.engine.names.raw(table)} (${m})`);
+    if (failure === "range") {
+      return new JfsError("corrupt-input", `${label}: a value of the dump does not fit a column of ${name} (${m})`, { cause: err });
     }
-    if (/Data too long/i.test(m)) {
+    if (failure === "too-long") {
       const what =
         table === "chunk" ? "a chunk with more than 2730 slices" : table === "xattr" ? "an extended attribute value over 64 KiB" : table === "symlink" ? "a symlink target over 4096 bytes" : "a value";
-      return new Error(
-        `${this.engine.target.label}: ${what} does not fit JuiceFS's MySQL column in ${this.engine.names.raw(table)} (BLOB/VARBINARY limits); compact the file in the source volume or load into PostgreSQL, SQLite or Redis (${m})`,
+      return new JfsError(
+        "unsupported",
+        `${label}: ${what} does not fit JuiceFS's MySQL column in ${name} (BLOB/VARBINARY limits); compact the file in the source volume or load into PostgreSQL, SQLite or Redis (${m})`,
+        { cause: err },
       );
     }
-    if (table === "xattr" && /duplicate/i.test(m) && this.engine.driver.dialect === "mysql") {
-      return new Error(
-        `${this.engine.target.label}: two extended attributes of one inode differ only in letter case; MySQL's default collation treats them as equal (${m})`,
+    if (failure === "unique" && table === "xattr" && this.engine.driver.dialect === "mysql") {
+      return new JfsError(
+        "unsupported",
+        `${label}: two extended attributes of one inode differ only in letter case; MySQL's default collation treats them as equal (${m})`,
+        { cause: err },
       );
+    }
+    if (failure === "unique") {
+      return new JfsError("corrupt-input", `${label}: the dump holds one key of ${name} twice (${m})`, { cause: err });
     }
     return err;
   }

@@ -13,8 +13,13 @@ const INT32_MAX = 0x7fffffff;
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
+/** Our encoder's view of what PostgreSQL reports as 22003 (numeric_value_out_of_range). */
+export class CopyRangeError extends RangeError {
+  readonly code = "22003";
+}
+
 function outOfRange(value: unknown, type: string, column: string): Error {
-  return new Error(`value ${String(value)} is out of range for ${type} column "${column}"`);
+  return new CopyRangeError(`value ${String(value)} is out of range for ${type} column "${column}"`);
 }
 
 function bytesOf(v: unknown, column: string): Buffer {

@@ -480,6 +480,21 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     });
   });
 
+  it("MySQL's errors never echo the SQL or its parameters (the user's data)", async () => {
+    if (dialect !== "mysql") return;
+    await targets.withEngine(async (e) => {
+      const sink = await e.beginLoad();
+      sink.chunks(2n, [{ index: 0, slices: Array.from({ length: 3000 }, (_, i) => ({ id: BigInt(i + 1), pos: 0, size: 1, off: 0, len: 1 })) }]);
+      const err: Error = await sink.commit().then(
+        () => expect.unreachable(),
+        (x: Error) => x,
+      );
+      expect(err.message).toMatch(/Data too long/);
+      expect(err.message).not.toMatch(/\nsql: |INSERT INTO|parameters:/);
+      await sink.abort();
+    });
+  });
+
   it("explains MySQL's column limits instead of a bare server error", async () => {
     if (dialect !== "mysql") return;
     for (const [feed, pattern] of [
