@@ -1,4 +1,4 @@
-import { createCipheriv, createHash, createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
+import { constants as cryptoConstants, createCipheriv, createHash, createPrivateKey, generateKeyPairSync, privateDecrypt, randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,10 +15,12 @@ import {
   decryptEnvelopeFile,
   encryptEnvelope,
   EnvelopeError,
+  type DeterministicEncryption,
   isEnvelope,
   loadRsaPrivateKey,
 } from "./envelope";
-import { countingRandom, TEST_PASSPHRASE, TEST_RSA_KEY, TEST_RSA_KEY_LEGACY } from "../../test/support/envelope-keys";
+import { TEST_PASSPHRASE, TEST_RSA_KEY, TEST_RSA_KEY_LEGACY } from "../../test/support/envelope-keys";
+import { goVectorRandomness } from "../../test/support/seeded-oaep";
 
 const key = loadRsaPrivateKey(TEST_RSA_KEY, "");
 const hex = (s: string) => Buffer.from(s, "hex");
@@ -31,10 +33,10 @@ const V4_JSON = '{\n  "Setting": {\n    "Name": "myjfs"\n  }\n}\n';
 
 const tmp = tempDir("jfsmeta-envelope-");
 
-async function streamEncrypt(plain: Buffer, algo: "aes256gcm-rsa" | "chacha20-rsa", random?: (n: number) => Buffer, chunk = 7): Promise<Buffer> {
+async function streamEncrypt(plain: Buffer, algo: "aes256gcm-rsa" | "chacha20-rsa", deterministic?: DeterministicEncryption, chunk = 7): Promise<Buffer> {
   const pieces: Buffer[] = [];
   for (let i = 0; i < plain.length; i += chunk) pieces.push(plain.subarray(i, i + chunk));
-  return collect(Readable.from(pieces).pipe(createEncryptStream(key, { algo, random })));
+  return collect(Readable.from(pieces).pipe(createEncryptStream(key, { algo, deterministic })));
 }
 
 describe("envelope vectors made by Go (docs/format/backups.md §5), byte for byte", () => {
@@ -47,19 +49,19 @@ describe("envelope vectors made by Go (docs/format/backups.md §5), byte for byt
   for (const c of cases) {
     it(`${c.name} (${c.algo})`, async () => {
       const expected = hex(HEADER + c.ct + c.tag);
-      const whole = encryptEnvelope(Buffer.from(c.plain), key, { algo: c.algo, random: countingRandom() });
+      const whole = encryptEnvelope(Buffer.from(c.plain), key, { algo: c.algo, deterministic: goVectorRandomness() });
       expect(whole.toString("hex")).toBe(expected.toString("hex"));
-      expect(await streamEncrypt(Buffer.from(c.plain), c.algo, countingRandom())).toEqual(expected);
+      expect(await streamEncrypt(Buffer.from(c.plain), c.algo, goVectorRandomness())).toEqual(expected);
       expect(decryptEnvelope(expected, key, c.algo).toString()).toBe(c.plain);
     });
   }
   it("V1 hash", () => {
-    const v1 = encryptEnvelope(Buffer.from("hello"), key, { random: countingRandom() });
+    const v1 = encryptEnvelope(Buffer.from("hello"), key, { deterministic: goVectorRandomness() });
     expect(v1.length).toBe(164);
     expect(createHash("sha256").update(v1).digest("hex")).toBe("f8d46429d5390b459c139c10ff7e18a0faaa3dde2752f45e0531f42746d1f48f");
   });
   it("V4: a complete encrypted backup object of Go's gzip bytes", async () => {
-    const obj = await streamEncrypt(hex(GO_GZIP_V4), "aes256gcm-rsa", countingRandom(), 16);
+    const obj = await streamEncrypt(hex(GO_GZIP_V4), "aes256gcm-rsa", goVectorRandomness(), 16);
     expect(obj.length).toBe(230);
     expect(obj.subarray(obj.length - 16).toString("hex")).toBe("93c39a256b0a42dc951a82959bb77071");
     expect(createHash("sha256").update(obj).digest("hex")).toBe("368a0379a7706f004833bb58c591c12b143a987510f0c86efab00e971d678716");
@@ -73,6 +75,16 @@ describe("envelope vectors made by Go (docs/format/backups.md §5), byte for byt
 });
 
 describe("envelope round trips and failures", () => {
+  it("production wraps the data key with Node's OAEP: fresh each time, and Go's unwrap (OAEP-SHA256, label keys) reads it", () => {
+    const a = encryptEnvelope(Buffer.from("same"), key);
+    const b = encryptEnvelope(Buffer.from("same"), key);
+    expect(a.subarray(3, 131).equals(b.subarray(3, 131))).toBe(false);
+    for (const obj of [a, b]) {
+      const dataKey = privateDecrypt({ key, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: Buffer.from("keys") }, obj.subarray(3, 131));
+      expect(dataKey.length).toBe(32);
+      expect(decryptEnvelope(obj, key).toString()).toBe("same");
+    }
+  });
   for (const algo of ["aes256gcm-rsa", "chacha20-rsa"] as const) {
     it(`${algo}: sizes 0, 1, 1 MiB, 10 MiB + 1; overhead K + 31`, async () => {
       for (const size of [0, 1, 1 << 20, 10 * (1 << 20) + 1]) {

@@ -7,7 +7,6 @@
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createPrivateKey,
   createPublicKey,
   constants as cryptoConstants,
@@ -123,35 +122,9 @@ function modulusBytes(key: KeyObject): number {
   return Math.ceil(bits / 8);
 }
 
-function mgf1(seed: Buffer, len: number): Buffer {
-  const out: Buffer[] = [];
-  let total = 0;
-  for (let counter = 0; total < len; counter++) {
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(counter);
-    const h = createHash("sha256").update(seed).update(c).digest();
-    out.push(h);
-    total += h.length;
-  }
-  return Buffer.concat(out).subarray(0, len);
-}
-
-/** RSA-OAEP (SHA-256, label "keys") with a given seed (RFC 8017 §7.1.1), as Go's EncryptOAEP. */
-function wrapDataKey(publicKey: KeyObject, dataKey: Buffer, seed: Buffer): Buffer {
-  const k = modulusBytes(publicKey);
-  const hLen = 32;
-  const lHash = createHash("sha256").update(OAEP_LABEL).digest();
-  const db = Buffer.alloc(k - hLen - 1);
-  lHash.copy(db, 0);
-  db[db.length - dataKey.length - 1] = 0x01;
-  dataKey.copy(db, db.length - dataKey.length);
-  const dbMask = mgf1(seed, db.length);
-  for (let i = 0; i < db.length; i++) db[i] ^= dbMask[i];
-  const seedMask = mgf1(db, hLen);
-  const maskedSeed = Buffer.alloc(hLen);
-  for (let i = 0; i < hLen; i++) maskedSeed[i] = seed[i] ^ seedMask[i];
-  const em = Buffer.concat([Buffer.from([0]), maskedSeed, db]);
-  return publicEncrypt({ key: publicKey, padding: cryptoConstants.RSA_NO_PADDING }, em);
+/** RSA-OAEP (SHA-256, MGF1-SHA-256, label "keys") of the data key by OpenSSL, as Go's EncryptOAEP. */
+function wrapDataKey(publicKey: KeyObject, dataKey: Buffer): Buffer {
+  return publicEncrypt({ key: publicKey, padding: cryptoConstants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: OAEP_LABEL }, dataKey);
 }
 
 function unwrapDataKey(privateKey: KeyObject, wrapped: Buffer): Buffer {
@@ -193,31 +166,47 @@ export function isEnvelope(head: Buffer, size?: number, keyBytes?: number): bool
 
 // --- encryption -------------------------------------------------------------------------
 
+/**
+ * Reproducible encryption, for tests that compare bytes with Go's vectors: the data key (32
+ * bytes) and then the nonce (12) come from `random`, and `wrap` wraps the data key (an
+ * RSA-OAEP whose seed the test chooses; Node's OAEP draws its own).
+ */
+export interface DeterministicEncryption {
+  random: (n: number) => Buffer;
+  wrap: (publicKey: KeyObject, dataKey: Buffer) => Buffer;
+}
+
 export interface EncryptOptions {
   algo?: EnvelopeAlgo;
-  /** Source of randomness, consumed as JuiceFS does: data key (32), OAEP seed (32), nonce (12). Tests only. */
-  random?: (n: number) => Buffer;
+  /** Tests only. Otherwise the keys and nonce are random and the data key is wrapped by Node's OAEP. */
+  deterministic?: DeterministicEncryption;
 }
 
 function publicOf(key: KeyObject): KeyObject {
   return key.type === "private" ? createPublicKey(key) : key;
 }
 
-/** A Transform that turns plaintext into one envelope (header first, tag at the end). */
-export function createEncryptStream(key: KeyObject, opts: EncryptOptions = {}): Transform {
-  const random = opts.random ?? randomBytes;
-  const algo = opts.algo ?? "aes256gcm-rsa";
+/** A fresh data key, wrapped for `key`, and a nonce; in the order JuiceFS draws them. */
+function sealingParts(key: KeyObject, opts: EncryptOptions): { dataKey: Buffer; header: Buffer } {
+  const d = opts.deterministic;
+  const random = d?.random ?? randomBytes;
   const pub = publicOf(key);
   const dataKey = random(DATA_KEY_LEN);
-  const wrapped = wrapDataKey(pub, dataKey, random(32));
+  const wrapped = d ? d.wrap(pub, dataKey) : wrapDataKey(pub, dataKey);
   const nonce = random(NONCE_LEN);
-  const cipher = aeadCipher(algo, dataKey, nonce);
-  const header = Buffer.alloc(3);
-  header.writeUInt16BE(wrapped.length, 0);
-  header[2] = NONCE_LEN;
+  const head = Buffer.alloc(3);
+  head.writeUInt16BE(wrapped.length, 0);
+  head[2] = NONCE_LEN;
+  return { dataKey, header: Buffer.concat([head, wrapped, nonce]) };
+}
+
+/** A Transform that turns plaintext into one envelope (header first, tag at the end). */
+export function createEncryptStream(key: KeyObject, opts: EncryptOptions = {}): Transform {
+  const { dataKey, header } = sealingParts(key, opts);
+  const cipher = aeadCipher(opts.algo ?? "aes256gcm-rsa", dataKey, header.subarray(header.length - NONCE_LEN));
   let headerSent = false;
   const sendHeader = (t: Transform) => {
-    if (!headerSent) t.push(Buffer.concat([header, wrapped, nonce]));
+    if (!headerSent) t.push(header);
     headerSent = true;
   };
   return new Transform({
@@ -236,15 +225,9 @@ export function createEncryptStream(key: KeyObject, opts: EncryptOptions = {}): 
 
 /** Encrypt a whole buffer (small objects, tests). */
 export function encryptEnvelope(plain: Buffer, key: KeyObject, opts: EncryptOptions = {}): Buffer {
-  const random = opts.random ?? randomBytes;
-  const dataKey = random(DATA_KEY_LEN);
-  const wrapped = wrapDataKey(publicOf(key), dataKey, random(32));
-  const nonce = random(NONCE_LEN);
-  const cipher = aeadCipher(opts.algo ?? "aes256gcm-rsa", dataKey, nonce);
-  const header = Buffer.alloc(3);
-  header.writeUInt16BE(wrapped.length, 0);
-  header[2] = NONCE_LEN;
-  return Buffer.concat([header, wrapped, nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  const { dataKey, header } = sealingParts(key, opts);
+  const cipher = aeadCipher(opts.algo ?? "aes256gcm-rsa", dataKey, header.subarray(header.length - NONCE_LEN));
+  return Buffer.concat([header, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
 }
 
 // --- decryption -------------------------------------------------------------------------
