@@ -240,6 +240,28 @@ describe("dump", () => {
     expect(row).toMatchObject({ kind: "manual", fate: "ignored", format: "gzip", encrypted: false });
   });
 
+  it("downloads a binary dump, which restores from meta/ as zstd (listed with its kind)", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    await expect(tasks.startDump(v, { target: "meta", binary: true }, "test")).rejects.toThrow(/backups in meta\/ are JSON/);
+    const id = await tasks.startDump(v, { target: "download", binary: true, gzip: true }, "test");
+    const job = await finished(id);
+    expect(job.state).toBe("succeeded");
+    expect(job.result.download).toBe("dump.bin.gz");
+    expect(job.result.filename).toMatch(/\.bin\.gz$/);
+    const bin = gunzipSync(readFileSync(tasks.jobFile(id, "dump.bin.gz")!));
+    expect(bin.subarray(0, 4).toString("hex")).toBe("00000001");
+    const { compress } = await import("zstd-napi");
+    const key = "dump-2020-01-01-000000-manual.bin.zstd";
+    writeFileSync(path.join(metaDir, key), compress(bin));
+    const row = (await volumes.volumeView(v)).backups!.find((b) => b.key === key)!;
+    expect(row).toMatchObject({ kind: "manual", format: "zstd" });
+    const target = `sqlite3://${path.join(dataDir, "r-binary.db")}`;
+    const restored = await finished(await tasks.startRestore(v, { volumeId: "demo", backup: key, target }, "test"));
+    expect(restored.error).toBeNull();
+    expect(restored.result.volume).toBe("demo");
+    expect(Number(restored.result.usedInodes)).toBeGreaterThan(1000);
+  });
+
   it("refuses a --subdir dump into meta/", async () => {
     const v = (await volumes.getVolume("demo"))!;
     await expect(tasks.startDump(v, { target: "meta", subdir: "/a" }, "test")).rejects.toThrow(/subdir/);

@@ -12,6 +12,7 @@ import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import { ByteCounter, openDumpInput } from "../dump/input";
 import { JsonDumpWriter } from "../dump/writer";
+import { BinaryDumpWriter } from "../dump/binary/writer";
 import { createDecryptStream, envelopeAlgo, loadRsaPrivateKey } from "../dump/envelope";
 import { DumpOptionsSchema, dumpMeta } from "../engines/dump";
 import { loadMeta } from "../engines/load";
@@ -107,13 +108,17 @@ export async function openBackupPlain(
 export const DumpRequestSchema = DumpOptionsSchema.extend({
   target: z.enum(["download", "meta"]),
   gzip: z.boolean().default(false),
+  /** JuiceFS 1.3+'s binary format (downloads only: backups in meta/ are JSON, as JuiceFS's). */
+  binary: z.boolean().default(false),
 });
 export type DumpRequest = z.infer<typeof DumpRequestSchema>;
 
 export async function startDump(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
   const req = DumpRequestSchema.parse(raw);
   if (req.target === "meta" && req.subdir) throw new JfsError("usage", "a --subdir dump is not a backup of the volume: download it instead");
-  const title = `dump ${v.name}${req.subdir ? ` --subdir ${req.subdir}` : ""}${req.target === "meta" ? " → meta/ (manual backup)" : " → download"}`;
+  if (req.binary && req.target === "meta") throw new JfsError("usage", "backups in meta/ are JSON, as JuiceFS writes them: download the binary dump instead");
+  if (req.binary && req.subdir) throw new JfsError("usage", "a binary dump holds the whole volume: dump the subdirectory as JSON");
+  const title = `dump ${v.name}${req.binary ? " --binary" : ""}${req.subdir ? ` --subdir ${req.subdir}` : ""}${req.target === "meta" ? " → meta/ (manual backup)" : " → download"}`;
   await audit(actor, "dump", v.name, JSON.stringify({ ...req }));
   return startJob({ kind: "dump", title, volumeId: v.id, params: { ...req } }, async (ctx) => {
     const started = new Date();
@@ -122,8 +127,9 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
     // the automatic ones of the same second.
     // The local file's name is fixed (the job's directory is named by its id); the volume's
     // name, which the user typed, only goes into the name the browser is offered.
-    const file = req.target === "meta" ? `dump-${backupStamp(started)}-manual.json.gz` : gzip ? "dump.json.gz" : "dump.json";
-    const filename = `${v.name}-${backupStamp(started)}${req.subdir ? "-subdir" : ""}.json${gzip ? ".gz" : ""}`;
+    const ext = req.binary ? "bin" : "json";
+    const file = req.target === "meta" ? `dump-${backupStamp(started)}-manual.json.gz` : `dump.${ext}${gzip ? ".gz" : ""}`;
+    const filename = `${v.name}-${backupStamp(started)}${req.subdir ? "-subdir" : ""}.${ext}${gzip ? ".gz" : ""}`;
     const local = path.join(ctx.dir, file);
     return withEngine(v.metaUrl, async (engine) => {
       const setting = await engine.readSetting();
@@ -135,7 +141,8 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
       ctx.progress(0, total, "dumping");
       let entries = 0;
       const size = await writeTo(local, gzip, async (out) => {
-        const result = await dumpMeta(engine, new JsonDumpWriter(out), {
+        const writer = req.binary ? new BinaryDumpWriter(out) : new JsonDumpWriter(out);
+        const result = await dumpMeta(engine, writer, {
           subdir: req.subdir || undefined,
           keepSecretKey: req.keepSecretKey,
           skipTrash: req.skipTrash,
@@ -161,7 +168,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
 }
 
 /** The names a job's download file can have inside its directory (data/jobs/<job id>/). */
-const DOWNLOAD_FILES = new Set(["dump.json", "dump.json.gz", "export.json"]);
+const DOWNLOAD_FILES = new Set(["dump.json", "dump.json.gz", "dump.bin", "dump.bin.gz", "export.json"]);
 
 /** The finished download file of a job, or null for a reference no job of this version made. */
 export function jobFile(jobId: string, name: string): string | null {

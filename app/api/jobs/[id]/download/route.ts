@@ -21,7 +21,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> 
   const filename = typeof job?.result?.filename === "string" ? job.result.filename : name;
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
-      "content-type": name.endsWith(".gz") ? "application/gzip" : "application/json",
+      "content-type": name.endsWith(".gz") ? "application/gzip" : name.endsWith(".bin") ? "application/octet-stream" : "application/json",
       "content-length": String(st.size),
       "content-disposition": attachmentDisposition(filename),
       "cache-control": "no-store",
