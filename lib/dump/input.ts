@@ -28,7 +28,14 @@ async function* decompressed(
   name: string,
 ): AsyncGenerator<Buffer> {
   const decoder: Transform = kind === "gzip" ? createGunzip() : new DecompressStream();
-  const source = Readable.from(plain(head, rest), { objectMode: false });
+  let fed = 0;
+  async function* counted(): AsyncGenerator<Buffer> {
+    for await (const chunk of plain(head, rest)) {
+      fed += chunk.length;
+      yield chunk;
+    }
+  }
+  const source = Readable.from(counted(), { objectMode: false });
   let sourceFailure: unknown = null;
   source.on("error", (e) => {
     sourceFailure = e;
@@ -39,7 +46,13 @@ async function* decompressed(
     for await (const chunk of decoder) yield chunk as Buffer;
   } catch (e) {
     if (e === sourceFailure) throw e;
-    throw new DumpInputError(`${name}: ${kind} data is truncated or corrupt (${(e as Error).message}); the backup is incomplete`, "corrupt-input", { cause: e });
+    // zlib counts the compressed bytes it took in; for zstd, those handed to it bound the place.
+    const at = (decoder as { bytesWritten?: number }).bytesWritten ?? fed;
+    throw new DumpInputError(
+      `${name}: ${kind} data is truncated or corrupt at compressed byte ${at} (${(e as Error).message}); the backup is incomplete`,
+      "corrupt-input",
+      { cause: e },
+    );
   } finally {
     source.destroy();
   }

@@ -149,6 +149,7 @@ describe("DumpVerifier: numbers in JuiceFS's ranges", () => {
   const cases: [string, string, RegExp, string][] = [
     ["mode above 07777", inAttr("f1", '"mode":420', '"mode":4096'), /bits above 07777/, 'FSTree.entries["f1"].attr.mode'],
     ["nanoseconds of a second or more", inAttr("f1", '"atimensec":219686444', '"atimensec":1000000000'), /atimensec 1000000000/, 'FSTree.entries["f1"].attr.atimensec'],
+    ["a time SQL engines cannot hold", inAttr("f1", '"ctime":1623746661', '"ctime":-9223372036854775808'), /outside 1677–2262/, 'FSTree.entries["f1"].attr.ctime'],
     ["a length of 2^57", inAttr("f1", '"length":24', '"length":144115188075855872'), /maximum file size/, 'FSTree.entries["f1"].attr.length'],
     ["a length of 2^63 (dump spun forever on it)", inAttr("f1", '"length":24', '"length":9223372036854775808'), /maximum file size/, 'FSTree.entries["f1"].attr.length'],
     ["a symlink target of 4096 bytes", mutate('"symlink": "d"', `"symlink": "${"d".repeat(4096)}"`), /4096 bytes/, 'FSTree.entries["sd"].symlink'],
@@ -159,6 +160,7 @@ describe("DumpVerifier: numbers in JuiceFS's ranges", () => {
     ["an xattr value over 64 KiB", mutate('[{"name":"k","value":"v"}]', `[{"name":"k","value":"${"v".repeat(65537)}"}]`), /65537 bytes/, 'FSTree.entries["f1"].xattrs[0]'],
     ["two chunks of one index", mutate('{"index":1,"slices":[{"id":6', '{"index":0,"slices":[{"id":6'), /second chunk with index 0/, 'FSTree.entries["d1"].entries["big"].chunks[1]'],
     ["a chunk index of 2^31", mutate('{"index":1,"slices":[{"id":6', '{"index":2147483648,"slices":[{"id":6'), /index < 2\^31/, 'FSTree.entries["d1"].entries["big"].chunks[1]'],
+    ["a slice id that leaves nextChunk no room", mutate('{"id":5,"size":67108864,"len":67108864}', '{"id":9223372036854775807,"size":67108864,"len":67108864}'), /nextChunk/, 'FSTree.entries["d1"].entries["big"].chunks[0].slices[0]'],
     ["a slice larger than a chunk", mutate('{"id":5,"size":67108864,"len":67108864}', '{"id":5,"size":67108865,"len":67108864}'), /larger than a chunk/, 'FSTree.entries["d1"].entries["big"].chunks[0].slices[0]'],
     ["a slice past its chunk's end", mutate('{"id":5,"size":67108864,"len":67108864}', '{"id":5,"pos":1,"size":67108864,"len":67108864}'), /past the end of its 64 MiB chunk/, 'FSTree.entries["d1"].entries["big"].chunks[0].slices[0]'],
     ["a slice window past its object", mutate('{"id":7,"size":11,"len":11}', '{"id":7,"off":1,"size":11,"len":11}'), /past the end of its object/, 'Trash.entries["2021-12-02-09"].entries["1-27-tf1"].chunks[0].slices[0]'],

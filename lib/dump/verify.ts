@@ -16,7 +16,8 @@
 // - names as a JuiceFS client can create them: not empty, `.` or `..`, no `/` or NUL, at most
 //   255 bytes, and one entry of each name per directory.
 // - numbers within what JuiceFS stores: mode ≤ 07777 (Redis keeps 12 bits), nanoseconds below
-//   10^9, length below 2^57 (vfs maxFileSize), symlink targets below 4096 bytes, xattr names of
+//   10^9, times within 1677–2262 (SQL engines compute nanoseconds in 64 bits), slice ids
+//   below 2^63 - 1 (nextChunk holds the largest + 1), length below 2^57 (vfs maxFileSize), symlink targets below 4096 bytes, xattr names of
 //   1–255 bytes with values up to 64 KiB and no name twice, chunk indexes below 2^31 and once
 //   each, slices inside their 64 MiB chunk and their object.
 // - Setting, Counters and FSTree present.
@@ -42,6 +43,15 @@ const MAX_CHUNK_INDEX = 2 ** 31 - 1;
 /** vfs xattrMaxName / xattrMaxSize. */
 export const MAX_XATTR_NAME = 255;
 export const MAX_XATTR_VALUE = 65536;
+/**
+ * JuiceFS's SQL engines turn a time into nanoseconds in a signed 64 bits (sec × 10^9 + nsec,
+ * then microseconds in the column), and Go lets a larger value wrap without a word: times
+ * from 1677-09-21 to 2262-04-11 are what every engine holds.
+ */
+const INT64_MIN = -(1n << 63n);
+const NS_PER_S = 1_000_000_000n;
+/** Slice ids come from the int64 counter nextChunk, which must hold the largest id + 1. */
+export const MAX_SLICE_ID = MAX_INT64 - 1n;
 /** Names kept per directory to catch repeats when entries are not in name order. */
 const NAME_SET_LIMIT = 4096;
 
@@ -313,6 +323,11 @@ export class DumpVerifier {
     if (attr.mode > 0o7777) this.problem(`mode ${attr.mode} has bits above 07777 (JuiceFS keeps the permission bits only)`, inEntry(at, ".attr.mode"));
     for (const f of ["atimensec", "mtimensec", "ctimensec"] as const)
       if (attr[f] > 999_999_999) this.problem(`${f} ${attr[f]} is not below 10^9`, inEntry(at, `.attr.${f}`));
+    for (const f of ["atime", "mtime", "ctime"] as const) {
+      const ns = attr[f] * NS_PER_S + BigInt(attr[`${f}nsec`]);
+      if (ns > MAX_INT64 || ns < INT64_MIN)
+        this.problem(`${f} ${attr[f]} is outside 1677–2262, the times JuiceFS's SQL engines can store (nanoseconds in 64 bits)`, inEntry(at, `.attr.${f}`));
+    }
     if (attr.type === "regular" && attr.length >= MAX_FILE_SIZE)
       this.problem(`length ${attr.length} is not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57)`, inEntry(at, ".attr.length"));
     if (symlink !== undefined) {
@@ -347,8 +362,8 @@ export class DumpVerifier {
         last = ch.index;
         ch.slices.forEach((s, j) => {
           const sat = inEntry(at, `.chunks[${i}].slices[${j}]`);
-          if (s.id > MAX_INT64) this.problem(`slice id ${s.id} is beyond JuiceFS's chunk counter (a signed 64-bit number)`, sat);
-          if (s.size > CHUNK_SIZE) this.problem(`slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`, sat);
+          if (s.id > MAX_SLICE_ID) this.problem(`slice id ${s.id} leaves no room for the counter nextChunk (int64)`, sat);
+          else if (s.size > CHUNK_SIZE) this.problem(`slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`, sat);
           else if (s.pos + s.len > CHUNK_SIZE) this.problem(`slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`, sat);
           else if (s.off + s.len > s.size) this.problem(`slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`, sat);
         });
@@ -373,7 +388,7 @@ export interface VerifyReport {
  * Reads a whole dump (plain bytes: decompress and decrypt first, see openDumpInput) and
  * verifies it. Without `onProblem` it rejects with the first problem (a DumpFormatError).
  */
-export async function verifyDump(input: AsyncIterable<Buffer | string> | NodeJS.ReadableStream, opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyDump(input: AsyncIterable<Buffer | string> | Iterable<Buffer> | NodeJS.ReadableStream, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const verifier = new DumpVerifier(opts);
   let bytes = 0;
   async function* counted(): AsyncGenerator<Buffer> {

@@ -43,8 +43,17 @@ export function timeToSql(sec: bigint, nsec: number): [bigint, number] {
   return [ns / 1000n, Number(ns % 1000n)];
 }
 
+/**
+ * (microseconds, remaining ns) → seconds + nanoseconds 0–999,999,999: the exact inverse of
+ * timeToSql. JuiceFS divides with Go's truncation, which turns a time before 1970 with a
+ * fraction of a second into a wrapped uint32 of nanoseconds; flooring gives the time stored
+ * (docs/compatibility.md).
+ */
 export function timeFromSql(us: bigint, rest: number): [bigint, number] {
-  return [us / 1_000_000n, Number((us % 1_000_000n) * 1000n) + rest];
+  const ns = us * 1000n + BigInt(rest);
+  let sec = ns / NS;
+  if (sec * NS > ns) sec -= 1n;
+  return [sec, Number(ns - sec * NS)];
 }
 
 /** Column order of jfs_node. */
