@@ -375,7 +375,7 @@ test("wrong passwords close sign-in for a while; the owner gets in once it reope
   while ((announced.at(-1) ?? 0) < 8) {
     const text = await attempt(`guess-${guesses++}`);
     if (text.startsWith("Wrong password")) announced.push(pausedFor(text));
-    else expect(text).toMatch(/^Not checked\. Too many wrong passwords: sign-in is paused for \d+ s/);
+    else expect(text).toMatch(/^This password was not checked: sign-in is paused for \d+ s/);
     expect(guesses, "the pause grows with each wrong password").toBeLessThan(500);
   }
   // Checked guesses: 1 s, 2 s, 4 s, 8 s: each pause twice the last.
@@ -383,7 +383,7 @@ test("wrong passwords close sign-in for a while; the owner gets in once it reope
   expect(MAX_DELAY_MS / 1000).toBeGreaterThanOrEqual(8);
   // While paused even the right password is refused unchecked: no session, still /login, and
   // the page says why.
-  expect(await attempt(E2E_PASSWORD)).toMatch(/^Not checked\. .*paused for \d+ s/);
+  expect(await attempt(E2E_PASSWORD)).toMatch(/^This password was not checked: sign-in is paused for \d+ s/);
   await expect(answer).toContainText(/paused for \d+ s/);
   await expect(page).toHaveURL(/\/login$/);
   // The owner retries and is let in once the pause is over (polling, not a timed assertion):

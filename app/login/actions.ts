@@ -20,7 +20,10 @@ export async function login(_prev: LoginState | undefined, form: FormData): Prom
       : "";
     if (attempt.reason === "backoff") {
       await audit("anonymous", "login-throttled", "dashboard").catch((err) => logIgnored("the audit record of a refused login", err));
-      return { error: `Not checked.${paused}`, retryAfterSeconds };
+      return {
+        error: `This password was not checked: sign-in is paused for ${retryAfterSeconds} s after too many wrong passwords. Each further wrong password doubles the pause (up to 5 minutes).`,
+        retryAfterSeconds,
+      };
     }
     await audit("anonymous", "login-failed", "dashboard").catch((err) => logIgnored("the audit record of a failed login", err));
     return {
