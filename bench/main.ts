@@ -1,5 +1,7 @@
 // npm run bench -- [--files N] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
 //                  [--dir-files N]   (N files a project directory: many mid-size directories)
+// npm run bench -- --format binary [...]  (also times a binary dump, its load into a second
+//                  database, and on Redis the server's own `redis-cli --rdb` snapshot)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // Builds a synthetic volume (lib/synth) into a private database through load, then times
 // load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "dir-files": { type: "string", default: "0" },
     inspect: { type: "boolean", default: false },
+    format: { type: "string", default: "json" },
   },
 });
 const files = Number(values.files);
@@ -107,6 +110,30 @@ async function main() {
       const floor = await worker(["floor", target.url]);
       console.log(`${fmt(floor, entries)}  (${floor.keys!.toLocaleString("en-US")} keys, bare pipelined reads)`);
       console.log(`dump / floor: ${(dump.ms / floor.ms).toFixed(2)}x`);
+    }
+    if (values.format === "binary") {
+      const bin = path.join(tmp, "dumped.bin");
+      const bdump = await worker(["bdump", target.url, bin, values.threads!]);
+      const binSize = statSync(bin).size;
+      console.log(`${fmt(bdump, entries)}  (${(binSize / 1048576).toFixed(1)} MiB binary, ${(binSize / size).toFixed(2)} of the JSON)`);
+      const second = await startTarget(values.engine!);
+      try {
+        const bload = await worker(["load", second.url, bin]);
+        console.log(fmt({ ...bload, op: "bload" }, entries));
+        const again = path.join(tmp, "again.json");
+        await worker(["dump", second.url, again, values.threads!]);
+        const sameAgain = (await readFile(source)).equals(await readFile(again));
+        console.log(`binary dump → load → JSON dump is ${sameAgain ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
+        console.log(`binary / JSON: dump ${(bdump.ms / dump.ms).toFixed(2)}x, load ${(bload.ms / load.ms).toFixed(2)}x`);
+        if (!sameAgain) process.exitCode = 1;
+      } finally {
+        await second.stop();
+      }
+      if (values.engine === "redis") {
+        const snap = await worker(["rdb", target.url, path.join(tmp, "dump.rdb")]);
+        console.log(`${fmt({ ...snap, op: "rdb" }, entries)}  (redis-cli --rdb, the server's own snapshot)`);
+        console.log(`binary dump / rdb: ${(bdump.ms / snap.ms).toFixed(2)}x`);
+      }
     }
     if (!same) process.exitCode = 1;
   } finally {

@@ -7,6 +7,9 @@ import { openEngine } from "../lib/engines/open";
 import { dumpMeta } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { JsonDumpWriter } from "../lib/dump/writer";
+import { BinaryDumpWriter } from "../lib/dump/binary/writer";
+import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { parseRedisUrl } from "../lib/engines/redis/url";
 
 async function load(url: string, file: string) {
@@ -20,12 +23,12 @@ async function load(url: string, file: string) {
   }
 }
 
-async function dump(url: string, file: string, threads: number) {
+async function dump(url: string, file: string, threads: number, binary = false) {
   const engine = await openEngine(url);
   try {
     const out = createWriteStream(file, { highWaterMark: 1 << 20 });
     const t0 = performance.now();
-    const r = await dumpMeta(engine, new JsonDumpWriter(out), { threads });
+    const r = await dumpMeta(engine, binary ? new BinaryDumpWriter(out) : new JsonDumpWriter(out), { threads });
     out.end();
     await finished(out);
     return { ms: performance.now() - t0, entries: r.entries };
@@ -68,8 +71,24 @@ async function floor(url: string) {
   return { ms, keys };
 }
 
+/** The server's own snapshot of the same database, as `redis-cli --rdb` takes it (the issue's yardstick). */
+function rdb(url: string, file: string) {
+  const u = new URL(url);
+  const t0 = performance.now();
+  const r = spawnSync("redis-cli", ["-h", u.hostname, "-p", u.port, "--rdb", file], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`redis-cli --rdb failed: ${r.stderr || r.error?.message}`);
+  return { ms: performance.now() - t0, bytes: statSync(file).size };
+}
+
 const [op, url, file, threads] = process.argv.slice(2);
 const cpu0 = process.cpuUsage();
-const result = op === "load" ? await load(url, file) : op === "dump" ? await dump(url, file, Number(threads ?? 10)) : await floor(url);
+const result =
+  op === "load"
+    ? await load(url, file)
+    : op === "dump" || op === "bdump"
+      ? await dump(url, file, Number(threads ?? 10), op === "bdump")
+      : op === "rdb"
+        ? rdb(url, file)
+        : await floor(url);
 const cpu = process.cpuUsage(cpu0);
 process.stdout.write(JSON.stringify({ op, ...result, cpuMs: Math.round((cpu.user + cpu.system) / 1000), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
