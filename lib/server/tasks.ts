@@ -182,7 +182,7 @@ export function jobFile(jobId: string, name: string): string | null {
  * and the exact name percent-encoded (RFC 6266 / 5987). Browsers strip directories themselves.
  */
 export function attachmentDisposition(filename: string): string {
-  const base = filename.replace(/^.*[/\\]/, "") || "download";
+  const base = filename.replace(/^.*[/\\]/, "").replace(/^\.+$/, "") || "download";
   const ascii = base.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(base)}`;
 }
