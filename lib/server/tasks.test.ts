@@ -223,6 +223,11 @@ describe("volume settings", () => {
     expect(JSON.stringify(await store.audit.findMany({ where: { action: "volume-update" } }))).not.toContain("first-secret");
     expect(volumes.parseInterval("1d12h")).toBe(129600);
     expect(() => volumes.parseInterval("soon")).toThrow(/not a duration/);
+    // The dashboard reads the interval as the CLI's --interval is read (lib/storage/autobackup).
+    expect(volumes.parseInterval("3600")).toBe(3600);
+    expect(volumes.parseInterval("1h30m")).toBe(5400);
+    expect(volumes.parseInterval("1.5d")).toBe(129600);
+    expect(() => volumes.parseInterval("-5")).toThrow(/not a duration/);
     await volumes.updateVolume("demo", { backupInterval: "1h", storage: {} }, "test");
   });
 });

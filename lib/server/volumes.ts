@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
+import { readBackupInterval } from "../storage/autobackup";
 import { backupTimeline, listBackups } from "../storage/backups";
 import { backupLocation, volumeBackupStore, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
@@ -13,14 +14,11 @@ import { backupHealth, shrunkBackups } from "./health";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
-/** "1h", "90m", "2d", "3600" (seconds) → seconds; the forms of JuiceFS's --backup-meta. */
+/** "1h", "90m", "2d", "1d12h", "3600" (seconds) → seconds: JuiceFS's --backup-meta, read as it reads it. */
 export function parseInterval(text: string): number {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t));
-  const m = /^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(t);
-  if (!m || t === "") throw new JfsError("usage", `backup interval "${text}" is not a duration like 1h, 90m, 2d or 3600`);
-  const [d, h, mi, s] = m.slice(1).map((x) => (x ? Number(x) : 0));
-  return Math.round(d * 86400 + h * 3600 + mi * 60 + s);
+  const ms = readBackupInterval(text);
+  if (ms === null || ms < 0) throw new JfsError("usage", `backup interval "${text}" is not a duration like 1h, 90m, 2d or 3600`);
+  return Math.round(ms / 1000);
 }
 
 export const MetaUrlSchema = z

@@ -25,6 +25,7 @@ import {
   formatLastBackup,
   LAST_BACKUP_XATTR,
   parseBackupInterval,
+  readBackupInterval,
   parseLastBackup,
   runBackupCycle,
   watchBackups,
@@ -77,6 +78,12 @@ describe("scheduler rules (docs/format/backups.md §1.2–§1.3), pure", () => {
     expect(formatGoDuration(H)).toBe("1h0m0s");
     expect(formatGoDuration(30 * 60_000)).toBe("30m0s");
     expect(formatGoDuration(H + 1000)).toBe("1h0m1s");
+  });
+  it("one reader of --backup-meta for the CLI and the dashboard: unreadable is null, not 0", () => {
+    expect(readBackupInterval("garbage")).toBeNull();
+    expect(readBackupInterval("")).toBeNull();
+    expect(readBackupInterval("0")).toBe(0);
+    expect(readBackupInterval("1.5d")).toBe(36 * H);
   });
   it("writes RFC3339 whole seconds", () => {
     expect(formatLastBackup(new Date("2025-06-15T12:00:07.999Z"))).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$/);

@@ -44,10 +44,11 @@ export function parseGoDuration(s: string): number | null {
 }
 
 /**
- * `--backup-meta` as JuiceFS reads it: a bare number is seconds; else an optional `<float>d`
- * prefix (days × 24, truncated to whole hours) and a Go duration. Invalid → 0 (disabled).
+ * `--backup-meta` as JuiceFS reads it, in milliseconds: a bare number is seconds; else an
+ * optional `<float>d` prefix (days × 24, truncated to whole hours) and a Go duration. null
+ * when JuiceFS cannot read it (it then disables backups).
  */
-export function parseBackupInterval(value: string): number {
+export function readBackupInterval(value: string): number | null {
   const v = value.trim();
   if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(v)) return Math.trunc(parseFloat(v) * 1000);
   const m = /^(\d+\.?\d*|\.\d+)d(.*)$/.exec(v);
@@ -57,9 +58,14 @@ export function parseBackupInterval(value: string): number {
     days = Math.trunc(parseFloat(m[1]) * 24) * HOUR_MS;
     rest = m[2];
   }
-  if (rest === "") return m ? days : 0;
+  if (rest === "") return m ? days : null;
   const d = parseGoDuration(rest);
-  return d === null ? 0 : days + d;
+  return d === null ? null : days + d;
+}
+
+/** readBackupInterval with JuiceFS's fallback: what it cannot read is 0 (disabled). */
+export function parseBackupInterval(value: string): number {
+  return readBackupInterval(value) ?? 0;
 }
 
 /** mount/gateway refuse 0 < interval < 5 min unless SKIP_BACKUP_META_CHECK=true. */
