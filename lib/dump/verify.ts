@@ -26,13 +26,12 @@
 // repeat in an unsorted directory); hard links, which are rare, keep a fingerprint each.
 import { createHash } from "node:crypto";
 import type { DumpNode } from "../jfs/types";
-import { CHUNK_SIZE, MAX_NAME, MAX_SYMLINK, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { CHUNK_SIZE, MAX_FILE_SIZE, MAX_NAME, MAX_SYMLINK, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { PagedBitset } from "./paged-bitset";
 import { readDump } from "./reader";
 import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type TreeName, type Where } from "./types";
 
-/** vfs.maxFileSize: ChunkSize << 31; JuiceFS refuses a size at or above it. */
-export const MAX_FILE_SIZE = BigInt(CHUNK_SIZE) << 31n;
+export { MAX_FILE_SIZE };
 /**
  * Inodes and slice ids come from JuiceFS's nextInode / nextChunk counters, signed 64-bit numbers
  * (and SQL engines store them in BIGINT): a larger uint64 is no JuiceFS client's.

@@ -8,6 +8,8 @@ export const TRASH_INODE = 0x7fffffff10000000n;
 export const CHUNK_SIZE = 1 << 26; // 64 MiB
 export const MAX_NAME = 255;
 export const MAX_SYMLINK = 4096;
+/** JuiceFS's largest file (vfs maxFileSize, ChunkSize << 31): a length must stay below it. */
+export const MAX_FILE_SIZE = BigInt(CHUNK_SIZE) << 31n;
 
 export const NODE_TYPES = ["regular", "directory", "symlink", "fifo", "blockdev", "chardev", "socket"] as const;
 export type NodeType = (typeof NODE_TYPES)[number];

@@ -4,7 +4,7 @@
 import os from "node:os";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
-import { CHUNK_SIZE } from "../../jfs/types";
+import { CHUNK_SIZE, MAX_FILE_SIZE } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
@@ -20,7 +20,25 @@ import { JfsError, wrapError } from "../../jfs/errors";
 
 /** Chunks of one file read with its batch; a bigger file's others follow in pipelines. */
 const BATCH_MAX_CHUNKS = 64;
-const CHUNK_PIPELINE = 300;
+/** LRANGEs per pipeline when a big file's chunks are read index by index. */
+const CHUNK_PIPELINE = 1024;
+/**
+ * Beyond this many chunk indexes (256 GiB) a file is read by SPARSE_CHUNKS_LUA in windows of
+ * SPARSE_WINDOW indexes: Redis has no index of a file's chunk keys, so a sparse file would
+ * cost one LRANGE round trip per 64 MiB of its length (a 64 TiB file: a million), where the
+ * script probes them inside Redis and returns only the chunks that exist. A window of 16,384
+ * keeps each call to a few milliseconds of the server's time.
+ */
+const SPARSE_MIN_CHUNKS = 4096;
+const SPARSE_WINDOW = 16384;
+const SPARSE_CHUNKS_LUA = `
+local out = {}
+for i = tonumber(ARGV[2]), tonumber(ARGV[3]) - 1 do
+  local l = redis.call('LRANGE', 'c' .. ARGV[1] .. '_' .. i, 0, -1)
+  if #l > 0 then out[#out + 1] = i; out[#out + 1] = l end
+end
+return out
+`;
 /** HSCAN COUNT of the first page read with a directory's batch (JuiceFS uses 1000 too). */
 const BATCH_DIR_PAGE = 1000;
 /**
@@ -294,6 +312,13 @@ export class RedisEngine implements MetaEngine {
       const type = stored?.attr.type ?? e.type;
       const ino = e.inode.toString();
       if (type === "regular") {
+        if (stored && stored.attr.length >= MAX_FILE_SIZE) {
+          // Reading its chunks would walk 2^31+ indexes: refused as the load refuses it.
+          throw new JfsError(
+            "corrupt-input",
+            `Redis at ${this.addr}: inode ${e.inode} has length ${stored.attr.length}, not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57): the metadata is damaged; fix that file's length (key i${e.inode}) before dumping`,
+          );
+        }
         const n = stored ? Number((stored.attr.length + BigInt(CHUNK_SIZE) - 1n) / BigInt(CHUNK_SIZE)) : 0;
         let from = 0;
         if (e.type === "regular") {
@@ -337,18 +362,28 @@ export class RedisEngine implements MetaEngine {
     return nodes;
   }
 
-  /** Chunks [from, to) of a big file, in pipelines of CHUNK_PIPELINE LRANGEs. */
+  /**
+   * Chunks [from, to) of a big file on the lean connection: pipelines of CHUNK_PIPELINE LRANGEs,
+   * or for a file of more than SPARSE_MIN_CHUNKS indexes, the sparse script's windows.
+   */
   private async readMoreChunks(node: StoredNode, from: number, to: number): Promise<void> {
-    for (let start = from; start < to; start += CHUNK_PIPELINE) {
-      const end = Math.min(to, start + CHUNK_PIPELINE);
-      const pipe = this.client.pipeline();
-      for (let idx = start; idx < end; idx++) pipe.lrangeBuffer(`c${node.inode}_${idx}`, 0, -1);
-      const res = await this.call(() => pipe.exec());
-      for (let idx = start; idx < end; idx++) {
-        const [err, list] = res![idx - start];
-        if (err) throw explainRedisError(err, this.addr);
-        const l = list as Buffer[];
-        if (l.length > 0) node.chunks.push({ index: idx, slices: l.map(decodeSlice).filter((s) => s !== null) });
+    const push = (index: number, list: Buffer[]) => {
+      if (list.length > 0) node.chunks.push({ index, slices: list.map(decodeSlice).filter((s) => s !== null) });
+    };
+    const sparse = to > SPARSE_MIN_CHUNKS;
+    const step = sparse ? SPARSE_WINDOW : CHUNK_PIPELINE;
+    for (let start = from; start < to; start += step) {
+      const end = Math.min(to, start + step);
+      const cmd = new CommandBuffer();
+      if (sparse) cmd.add(["EVAL", SPARSE_CHUNKS_LUA, 0, node.inode, start, end]);
+      else for (let idx = start; idx < end; idx++) cmd.add(["LRANGE", `c${node.inode}_${idx}`, 0, -1]);
+      const replies = await this.bulkCall(cmd);
+      for (const r of replies) if (r instanceof RespError) throw explainRedisError(r, this.addr);
+      if (sparse) {
+        const flat = replies[0] as Reply[];
+        for (let i = 0; i + 1 < flat.length; i += 2) push(flat[i] as number, flat[i + 1] as Buffer[]);
+      } else {
+        replies.forEach((r, i) => push(start + i, r as Buffer[]));
       }
     }
   }
