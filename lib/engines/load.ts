@@ -367,10 +367,16 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
   // volume, then an interrupted load's leftovers; beginLoad() claims atomically after these.
   const claim = await engine.findLoadClaim();
   if (claim?.state === "running") throw new LoadClaimedError(claim, engine.redactedUrl);
-  const existing = await engine.readSetting();
+  // A read that fails meanwhile (SQLite locked by a load that has just claimed) is that load's.
+  const claimedMeanwhile = async (err: unknown): Promise<never> => {
+    const late = await engine.findLoadClaim().catch(() => null); // err is the one reported otherwise
+    if (late?.state === "running") throw new LoadClaimedError(late, engine.redactedUrl);
+    throw err;
+  };
+  const existing = await engine.readSetting().catch(claimedMeanwhile);
   if (existing) throw new JfsError("refused", `database ${engine.redactedUrl} is used by volume ${existing.Name}`);
   if (claim) throw new LoadClaimedError(claim, engine.redactedUrl);
-  const check = await engine.checkEmpty();
+  const check = await engine.checkEmpty().catch(claimedMeanwhile);
   if (!check.empty) {
     const late = await engine.findLoadClaim(); // claimed since the first look
     if (late) throw new LoadClaimedError(late, engine.redactedUrl);

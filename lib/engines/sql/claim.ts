@@ -100,15 +100,22 @@ export async function findSqlClaim(engine: SqlClaimTarget): Promise<LoadClaim | 
     const parts = [r.app ? String(r.app) : "a session", r.addr ? `from ${String(r.addr)}` : null, since ? `writing since ${since}` : null];
     return { state: "running", owner: null, where: "a PostgreSQL advisory lock", detail: parts.filter(Boolean).join(" ") };
   }
-  const [lock] = await d.all("SELECT IS_USED_LOCK(?) AS holder", [mysqlLockName(engine)]);
-  const holder = lock?.holder ?? null;
-  const hasTable = (await engine.listTables()).includes(engine.names.raw(CLAIM_TABLE));
-  if (!hasTable && holder === null) return null;
+  let holder: unknown = null;
   let owner: LoadOwner | null = null;
-  if (hasTable) {
-    const rows = await d.all(`SELECT ${engine.names.q("owner")} AS owner FROM ${engine.names.t(CLAIM_TABLE)}`);
-    owner = parseLoadOwner(rows[0] ? String(rows[0].owner) : null);
+  let hasTable = false;
+  // A load writes its owner row just after taking the lock: give it a moment to appear.
+  for (let tries = 0; tries < 20; tries++) {
+    const [lock] = await d.all("SELECT IS_USED_LOCK(?) AS holder", [mysqlLockName(engine)]);
+    holder = lock?.holder ?? null;
+    hasTable = (await engine.listTables()).includes(engine.names.raw(CLAIM_TABLE));
+    if (hasTable) {
+      const rows = await d.all(`SELECT ${engine.names.q("owner")} AS owner FROM ${engine.names.t(CLAIM_TABLE)}`);
+      owner = parseLoadOwner(rows[0] ? String(rows[0].owner) : null);
+    }
+    if (owner || holder === null) break;
+    await new Promise((r) => setTimeout(r, 50));
   }
+  if (!hasTable && holder === null) return null;
   const where = `table ${engine.names.raw(CLAIM_TABLE)} in ${engine.target.label}`;
   if (holder !== null) return { state: "running", owner, where, detail: `MariaDB/MySQL connection ${String(holder)}` };
   return { state: "interrupted", owner, where };
@@ -140,14 +147,15 @@ export async function claimSql(engine: SqlClaimTarget, conn: SqlSession): Promis
     }
   } else if (d.dialect === "postgres") {
     await conn.run("BEGIN");
+    // Shown to others in pg_stat_activity (NAMEDATALEN: 63 bytes): who holds the lock, from the
+    // moment it is taken.
+    const app = `jfsmeta load pid ${owner.pid} on ${owner.host}`.slice(0, 63).replace(/'/g, "");
+    await conn.run(`SET LOCAL application_name = '${app}'`);
     const [row] = await conn.all("SELECT pg_try_advisory_xact_lock(?, ?) AS ok", [PG_LOCK_CLASS, pgLockKey(engine)]);
     if (!row?.ok) {
       await conn.run("ROLLBACK");
       await refuse(await findSqlClaim(engine));
     }
-    // Shown to others in pg_stat_activity: who the running load is (NAMEDATALEN: 63 bytes).
-    const app = `jfsmeta load pid ${owner.pid} on ${owner.host}`.slice(0, 63).replace(/'/g, "");
-    await conn.run(`SET LOCAL application_name = '${app}'`);
   } else {
     const [row] = await conn.all("SELECT GET_LOCK(?, 0) AS ok", [mysqlLockName(engine)]);
     if (Number(row?.ok) !== 1) await refuse(await findSqlClaim(engine));

@@ -1,0 +1,60 @@
+// A dump or a file-backend backup counts as written only once it is on disk: FILE.tmp synced,
+// renamed, then its directory synced, in that order. The file system calls are recorded by a
+// pass-through mock (a crash cannot be simulated here; the order of the calls is the contract).
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { tempDir } from "../../test/support/temp-dir";
+
+const calls: string[] = [];
+
+vi.mock("node:fs/promises", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs/promises")>();
+  const open: typeof real.open = async (file, ...rest) => {
+    const fh = await real.open(file, ...rest);
+    const sync = fh.sync.bind(fh);
+    fh.sync = async () => {
+      calls.push(`sync ${String(file)}`);
+      return sync();
+    };
+    return fh;
+  };
+  const rename: typeof real.rename = async (from, to) => {
+    calls.push(`rename ${String(from)} -> ${String(to)}`);
+    return real.rename(from, to);
+  };
+  return { ...real, default: { ...real, open, rename }, open, rename };
+});
+
+const { openDumpOutput } = await import("./output");
+const { FileStore } = await import("../storage/file");
+
+beforeEach(() => {
+  calls.length = 0;
+});
+
+describe("durable writes", () => {
+  it("a dump file: FILE.tmp synced, renamed to FILE, then the directory synced", async () => {
+    const dir = tempDir("jfsmeta-durable-");
+    const file = path.join(dir, "dump.json");
+    const out = await openDumpOutput(file);
+    out.stream.write("{}\n");
+    await out.commit();
+    expect(calls).toEqual([`sync ${file}.tmp`, `rename ${file}.tmp -> ${file}`, `sync ${dir}`]);
+    expect(readFileSync(file, "utf8")).toBe("{}\n");
+    expect(existsSync(`${file}.tmp`)).toBe(false);
+  });
+
+  it("an object in the file storage backend: the same order", async () => {
+    const dir = tempDir("jfsmeta-durable-");
+    const store = new FileStore(dir);
+    await store.put("vol/meta/dump-2026-01-01-000000.json.gz", Readable.from([Buffer.from("backup")]));
+    const final = path.join(dir, "vol/meta/dump-2026-01-01-000000.json.gz");
+    expect(calls).toHaveLength(3);
+    expect(calls[0]).toMatch(new RegExp(`^sync ${final}\\.\\d+-\\d+\\.tmp$`));
+    expect(calls[1]).toMatch(new RegExp(`^rename ${final}\\.\\d+-\\d+\\.tmp -> ${final}$`));
+    expect(calls[2]).toBe(`sync ${path.dirname(final)}`);
+    expect(readFileSync(final, "utf8")).toBe("backup");
+  });
+});
