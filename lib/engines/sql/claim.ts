@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { AnySqlDriver, SqlConn, SqlSession } from "./driver";
+import { sqlFailure } from "./errors";
 import type { EmptinessCheck } from "../engine";
 import { TABLES, type SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
@@ -52,8 +53,7 @@ function pgLockKey(engine: SqlClaimTarget): number {
 }
 
 function isSqliteBusy(err: unknown): boolean {
-  const code = String((err as { code?: string })?.code ?? "");
-  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || /database is locked/i.test((err as Error)?.message ?? "");
+  return sqlFailure(err) === "locked";
 }
 
 function sqliteRunning(engine: SqlClaimTarget): LoadClaim {

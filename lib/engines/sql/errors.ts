@@ -26,13 +26,19 @@ export function explainConnectError(err: unknown, label: string): Error {
 }
 
 /** What a failed SQL statement ran into, by the driver's codes (never by its text). */
-export type SqlFailure = "unique" | "range" | "too-long" | "deadlock";
+export type SqlFailure = "unique" | "range" | "too-long" | "deadlock" | "locked";
 
 const FAILURE_CODES: Record<string, SqlFailure> = {
   // SQLite (better-sqlite3's extended result codes)
   SQLITE_CONSTRAINT_UNIQUE: "unique",
   SQLITE_CONSTRAINT_PRIMARYKEY: "unique",
   SQLITE_TOOBIG: "too-long",
+  // Another connection holds the lock past the busy timeout (a load holds it throughout)
+  SQLITE_BUSY: "locked",
+  SQLITE_BUSY_RECOVERY: "locked",
+  SQLITE_BUSY_SNAPSHOT: "locked",
+  SQLITE_BUSY_TIMEOUT: "locked",
+  SQLITE_LOCKED: "locked",
   // PostgreSQL SQLSTATEs
   "23505": "unique",
   "22003": "range",
