@@ -17,14 +17,14 @@ module.exports = {
       comment: "lib/jfs is the domain (types, the volume format, Go's JSON, escaping): it imports nothing of ours outside itself.",
       severity: "error",
       from: { path: "^lib/jfs/", pathNot: TEST },
-      to: { path: "^(lib/(?!jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+      to: { path: "^(lib/(?!jfs/)|app/|components/|cli/|test/|bench/|e2e/|fuzz/)" },
     },
     {
       name: "dump-imports-only-jfs",
       comment: "lib/dump (format codecs) knows the domain only: never engines, storage, the dashboard.",
       severity: "error",
       from: { path: "^lib/dump/", pathNot: TEST },
-      to: { path: "^(lib/(?!dump/|jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+      to: { path: "^(lib/(?!dump/|jfs/)|app/|components/|cli/|test/|bench/|e2e/|fuzz/)" },
     },
     {
       name: "engine-folders-no-dump",
@@ -42,10 +42,10 @@ module.exports = {
     },
     {
       name: "lib-not-to-shells-or-tests",
-      comment: "lib/ is the product: it never imports app/, components/, cli/, bench/, e2e/ or test/ (its tests may use test/support).",
+      comment: "lib/ is the product: it never imports app/, components/, cli/, bench/, e2e/, fuzz/ or test/ (its tests may use test/support).",
       severity: "error",
       from: { path: "^lib/", pathNot: TEST },
-      to: { path: "^(app|components|cli|test|bench|e2e)/" },
+      to: { path: "^(app|components|cli|test|bench|e2e|fuzz)/" },
     },
     {
       name: "components-not-to-app",
@@ -67,7 +67,7 @@ module.exports = {
       comment: "lib/ui (the shapes the browser receives) imports nothing of ours but lib/jfs, not even types from the server.",
       severity: "error",
       from: { path: "^lib/ui/", pathNot: TEST },
-      to: { path: "^(lib/(?!ui/|jfs/)|app/|components/|cli/|test/|bench/|e2e/)" },
+      to: { path: "^(lib/(?!ui/|jfs/)|app/|components/|cli/|test/|bench/|e2e/|fuzz/)" },
     },
     {
       name: "cli-not-to-dashboard",

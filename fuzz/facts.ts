@@ -3,7 +3,7 @@
 // of an mtime makes another valid dump, and no verifier can know the intent); it is a failure
 // when the volume that comes back differs from what that dump says, or is not a valid volume.
 //
-// The facts are what JuiceFS's load semantics keep (dump-format.md §4.3–4.4), keyed by path:
+// The facts are what JuiceFS's load semantics keep (docs/format/dump-json.md §10), keyed by path:
 // - every entry's inode (the FSTree root is 1), type, flags, mode, uid, gid, times with
 //   nanoseconds, rdev, tier; a regular file's length; a symlink's target; xattrs (by name);
 //   ACLs; chunks that hold slices, below the file's last chunk (dumps write only those);

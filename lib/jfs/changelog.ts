@@ -3,7 +3,7 @@
 // runs without a session (sid 0) and numbers its operations 1, 2, … in the order written.
 import type { QuotaKind, QuotaLimit } from "./types";
 
-/** What a load records, in this order (redis-schema.md §1.6, sql-tkv-schema.md `jfs_change_log`). */
+/** What a load records, in this order (docs/format/redis-keys.md §2 `txnLog`, docs/format/sql-tables.md §1 `change_log`). */
 export type LoadChangelogOp =
   | { op: "LOADDUMPEDACLS"; maxId: number }
   | {
