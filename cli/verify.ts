@@ -3,7 +3,8 @@
 import { CliError, parseCli } from "./common";
 import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { STORAGE_HELP } from "./storage-flags";
-import { openDumpInput } from "../lib/dump/input";
+import { detectDumpFormat, openDumpInput } from "../lib/dump/input";
+import type { Readable } from "node:stream";
 import { verifyDump, type VerifyCounts } from "../lib/dump/verify";
 import type { DumpFormatError } from "../lib/dump/types";
 import { JfsError } from "../lib/jfs/errors";
@@ -11,7 +12,7 @@ import { formatBytes } from "../lib/jfs/format";
 
 const HELP = `usage: jfsmeta verify [options] [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
 
-Check that a JSON metadata dump or backup is whole and structurally sound, exactly as
+Check that a JSON or binary metadata dump or backup is whole and structurally sound, exactly as
 'jfsmeta load' checks it before anything is committed: one member of each name per
 object, every inode where JuiceFS can put it (inode 1 only at the root, a directory once,
 hard links only between identical non-directories, trash inodes only in the Trash), names
@@ -61,7 +62,9 @@ export async function run(args: string[]): Promise<number> {
   const file = positionals[0];
   const name = file ?? "stdin";
   const source = await openDumpSource(file, values, "jfsmeta verify < dump.json");
-  const input = await openDumpInput(source);
+  const detected = await detectDumpFormat(await openDumpInput(source));
+  if (detected.format === "binary") return verifyBinary(detected.input, name);
+  const input = detected.input;
   let listed = 0;
   const onProblem = values.all
     ? (p: DumpFormatError) => {
@@ -85,5 +88,36 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`${name}: OK, ${report.counts.entries} entries verified\n${formatCounts(report.counts, report.bytes)}`);
+  return 0;
+}
+
+/** A binary dump: its framing and footer (the reader) and its structure, as the binary load checks them. */
+async function verifyBinary(input: Readable, name: string): Promise<number> {
+  const { readBinaryDump } = await import("../lib/dump/binary/reader");
+  const { BinaryStructureCheck, checkingVisitor } = await import("../lib/dump/binary/check");
+  const check = new BinaryStructureCheck();
+  let footer;
+  try {
+    footer = await readBinaryDump(input, checkingVisitor(check));
+    check.finish();
+  } catch (err) {
+    if (!(err instanceof Error) || !/binary dump|byte \d+/.test(err.message)) throw err;
+    process.stderr.write(`problem: ${err.message}\n${name}: 'jfsmeta load' refuses this binary dump\n`);
+    return 1;
+  }
+  const c = check.counts;
+  const rows: [string, string][] = [
+    ["directories", String(c.directories)],
+    ["files", String(c.files)],
+    ["symlinks", String(c.symlinks)],
+    ["entries", String(c.entries)],
+    ["chunks", String(c.chunks)],
+    ["slices", String(c.slices)],
+    ["bytes", `${c.bytes} (${formatBytes(Number(c.bytes))})`],
+    ["trash entries", String(c.trashEntries)],
+    ["segments", String([...footer.infos.values()].reduce((n, i) => n + i.offsets.length, 0))],
+    ["dump read", formatBytes(footer.bytes)],
+  ];
+  process.stdout.write(`${name}: OK, binary dump of ${c.inodes} inodes verified\n${rows.map(([k, v]) => `  ${k.padEnd(14)} ${v}\n`).join("")}`);
   return 0;
 }

@@ -185,5 +185,11 @@ describe("the CLI", () => {
     const out = path.join(dir, "cut.json");
     await expect(run(process.execPath, [CLI, "convert", cut, out, "--quiet"])).rejects.toThrow(/truncated/);
     expect(existsSync(out) || existsSync(out + ".tmp")).toBe(false);
+    // verify checks a binary dump as the binary load does.
+    const ok = await run(process.execPath, [CLI, "verify", bin]);
+    expect(ok.stdout).toMatch(/OK, binary dump of 16 inodes verified/);
+    const bad = await run(process.execPath, [CLI, "verify", cut]).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(bad?.code).toBe(1);
+    expect(bad?.stderr).toMatch(/truncated .*segment at byte \d+/);
   }, 120_000);
 });

@@ -1,14 +1,13 @@
 // A binary dump's records into an engine's LoadSink (JuiceFS's binary load). Unlike a JSON
 // dump, a binary one carries what a load would otherwise recompute (nlink, dir stats, quota
 // usage, slice reference counts, hard-link parents, counters): they are stored as dumped,
-// as JuiceFS does. What is checked instead, in flat memory (bitsets of inode numbers):
-// every edge points at a stored inode from a stored directory, the root exists, each inode
-// is stored once, every ACL id a node uses is defined, and the format and counters are there.
+// as JuiceFS does. What is checked instead is the dump's structure (BinaryStructureCheck,
+// shared with `jfsmeta verify`), before anything is committed.
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../jfs/types";
-import { ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
+import { JfsError } from "../jfs/errors";
 import { PagedBitset } from "../dump/paged-bitset";
-import { BinaryDumpError } from "../dump/binary/format";
+import { BinaryStructureCheck } from "../dump/binary/check";
 import type { BinaryDumpVisitor, SegmentAt } from "../dump/binary/reader";
 import type { LoadSink } from "./engine";
 
@@ -16,21 +15,19 @@ import type { LoadSink } from "./engine";
 const FLUSH_EVERY = 1024;
 
 export class BinaryLoad implements BinaryDumpVisitor {
-  setting: Setting | null = null;
-  private counterValues: Counters | null = null;
-  private readonly stored = new PagedBitset();
-  private readonly dirs = new PagedBitset();
-  private readonly edgeTargets = new PagedBitset();
-  private readonly edgeParents = new PagedBitset();
+  readonly check = new BinaryStructureCheck();
   private readonly seenSlices = new PagedBitset();
-  private readonly aclUsed = new Set<number>();
   private readonly aclRules = new Map<number, AclRule>();
   private readonly refs: { id: bigint; size: number; count: number }[] = [];
   private readonly links = new Map<bigint, Map<bigint, number>>();
   private readonly quotaMaps: Record<QuotaKind, Map<bigint, QuotaLimit & QuotaUsage>> = { dir: new Map(), user: new Map(), group: new Map() };
   private delFileList: DelFile[] = [];
   private sinceFlush = 0;
-  result = { entries: 0, inodes: 0, files: 0, dirs: 0, trashEntries: 0 };
+  /** What was loaded, in the JSON load's terms. */
+  get result() {
+    const c = this.check.counts;
+    return { entries: c.entries + 1, inodes: c.inodes, files: c.inodes - c.directories, dirs: c.directories, trashEntries: c.trashEntries };
+  }
   warnings: string[] = [];
 
   constructor(
@@ -43,31 +40,26 @@ export class BinaryLoad implements BinaryDumpVisitor {
     this.sinceFlush += n;
     if (this.sinceFlush < FLUSH_EVERY) return;
     this.sinceFlush = 0;
-    if (this.signal?.aborted) throw new Error("load cancelled");
+    if (this.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
     await this.sink.flush();
-    this.progress(this.result.entries + this.result.inodes);
+    this.progress(this.check.counts.entries + this.check.counts.inodes);
+  }
+
+  get setting(): Setting | null {
+    return this.check.setting;
   }
 
   format(s: Setting, at: SegmentAt): void {
-    if (this.setting) throw new BinaryDumpError("a second format segment", at.segment, at.offset);
-    this.setting = s;
+    this.check.format(s, at);
   }
 
   counters(c: Counters): void {
-    this.counterValues = c;
+    this.check.counter(c);
   }
 
   async nodes(list: { attr: Attr; parent: bigint; accessAcl: number; defaultAcl: number }[], at: SegmentAt): Promise<void> {
     for (const n of list) {
-      const ino = n.attr.inode;
-      if (this.stored.testAndSet(ino)) throw new BinaryDumpError(`inode ${ino} is stored twice`, at.segment, at.offset);
-      const isDir = n.attr.type === "directory";
-      if (isDir) this.dirs.testAndSet(ino);
-      this.result.inodes++;
-      if (isDir) this.result.dirs++;
-      else this.result.files++;
-      if (n.accessAcl) this.aclUsed.add(n.accessAcl);
-      if (n.defaultAcl) this.aclUsed.add(n.defaultAcl);
+      this.check.node(n, at);
       this.sink.node(n.attr, n.parent, { access: n.accessAcl, default: n.defaultAcl });
       await this.tick();
     }
@@ -84,10 +76,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
       }
       parent = e.parent;
       run.push({ name: e.name, inode: e.inode, type: e.type });
-      this.edgeTargets.testAndSet(e.inode);
-      this.edgeParents.testAndSet(e.parent);
-      this.result.entries++;
-      if (e.parent >= TRASH_INODE) this.result.trashEntries++;
+      this.check.edge(e);
       if (run.length >= 100) {
         this.sink.edges(parent, run);
         run = [];
@@ -99,6 +88,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
 
   async chunks(list: { inode: bigint; chunk: Chunk }[]): Promise<void> {
     for (const { inode, chunk } of list) {
+      this.check.chunk(chunk.slices.length);
       if (!chunk.slices.length) continue;
       this.sink.chunks(inode, [chunk]);
       const fresh: { id: bigint; size: number }[] = [];
@@ -136,7 +126,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
 
   acls(list: { id: number; rule: AclRule }[], at: SegmentAt): void {
     for (const a of list) {
-      if (this.aclRules.has(a.id)) throw new BinaryDumpError(`ACL rule ${a.id} is defined twice`, at.segment, at.offset);
+      this.check.acl(a, at);
       this.aclRules.set(a.id, a.rule);
     }
   }
@@ -166,15 +156,10 @@ export class BinaryLoad implements BinaryDumpVisitor {
 
   /** The structure checks, then everything kept for the end, then the setting, last. */
   finish(): void {
-    if (!this.setting) throw new Error("invalid binary dump: no format segment");
-    if (!this.counterValues) throw new Error("invalid binary dump: no counter segment");
-    if (!this.stored.has(ROOT_INODE)) throw new Error("invalid binary dump: the root directory (inode 1) is not stored");
-    const dangling = this.edgeTargets.firstNotIn(this.stored);
-    if (dangling !== null) throw new Error(`invalid binary dump: a directory entry points at inode ${dangling}, which is not stored`);
-    const notDir = this.edgeParents.firstNotIn(this.dirs);
-    if (notDir !== null) throw new Error(`invalid binary dump: inode ${notDir} holds directory entries but is not a stored directory`);
-    for (const id of this.aclUsed) if (!this.aclRules.has(id)) throw new Error(`invalid binary dump: an inode uses ACL rule ${id}, which is not defined`);
-    if (this.setting.EncryptKey === "removed") {
+    this.check.finish();
+    const setting = this.check.setting!;
+    const counters = this.check.counters!;
+    if (setting.EncryptKey === "removed") {
       this.warnings.push(
         "the dump's EncryptKey is \"removed\" (juicefs dump --binary without --keep-secret-key): the volume's encrypted data cannot be read until its original EncryptKey is put back",
       );
@@ -189,7 +174,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
     sink.sliceRefs(this.refs);
     sink.delFiles(this.delFileList);
     for (const kind of ["dir", "user", "group"] as const) if (this.quotaMaps[kind].size) sink.quotas(kind, this.quotaMaps[kind]);
-    sink.counters(this.counterValues);
-    sink.setting(this.setting);
+    sink.counters(counters);
+    sink.setting(setting);
   }
 }

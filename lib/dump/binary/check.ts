@@ -1,0 +1,103 @@
+// The structure of a binary dump, checked as its records stream by, in flat memory (bitsets of
+// inode numbers): each inode stored once, the root present, every entry's target stored and
+// its parent a stored directory, every ACL id a node uses defined, the format and counters
+// there. The binary load runs it before it commits; `jfsmeta verify` runs it alone.
+import type { AclRule, Attr, Counters, NodeType } from "../../jfs/types";
+import { ROOT_INODE, TRASH_INODE } from "../../jfs/types";
+import type { Setting } from "../../jfs/setting";
+import { JfsError } from "../../jfs/errors";
+import { PagedBitset } from "../paged-bitset";
+import { BinaryDumpError } from "./format";
+import type { BinaryDumpVisitor, SegmentAt } from "./reader";
+
+export interface BinaryCounts {
+  inodes: number;
+  directories: number;
+  files: number;
+  symlinks: number;
+  entries: number;
+  trashEntries: number;
+  chunks: number;
+  slices: number;
+  /** Sum of regular files' lengths. */
+  bytes: bigint;
+}
+
+const invalid = (m: string) => new JfsError("corrupt-input", `invalid binary dump: ${m}`);
+
+export class BinaryStructureCheck {
+  setting: Setting | null = null;
+  counters: Counters | null = null;
+  private readonly stored = new PagedBitset();
+  private readonly dirs = new PagedBitset();
+  private readonly edgeTargets = new PagedBitset();
+  private readonly edgeParents = new PagedBitset();
+  private readonly aclUsed = new Set<number>();
+  private readonly aclIds = new Set<number>();
+  readonly counts: BinaryCounts = { inodes: 0, directories: 0, files: 0, symlinks: 0, entries: 0, trashEntries: 0, chunks: 0, slices: 0, bytes: 0n };
+
+  format(s: Setting, at: SegmentAt): void {
+    if (this.setting) throw new BinaryDumpError("a second format segment", at.segment, at.offset);
+    this.setting = s;
+  }
+
+  counter(c: Counters): void {
+    this.counters = c;
+  }
+
+  node(n: { attr: Attr; accessAcl: number; defaultAcl: number }, at: SegmentAt): void {
+    const ino = n.attr.inode;
+    if (this.stored.testAndSet(ino)) throw new BinaryDumpError(`inode ${ino} is stored twice`, at.segment, at.offset);
+    const c = this.counts;
+    c.inodes++;
+    if (n.attr.type === "directory") {
+      this.dirs.testAndSet(ino);
+      c.directories++;
+    } else if (n.attr.type === "symlink") c.symlinks++;
+    else c.files++;
+    if (n.attr.type === "regular") c.bytes += n.attr.length;
+    if (n.accessAcl) this.aclUsed.add(n.accessAcl);
+    if (n.defaultAcl) this.aclUsed.add(n.defaultAcl);
+  }
+
+  edge(e: { parent: bigint; inode: bigint; type: NodeType }): void {
+    this.edgeTargets.testAndSet(e.inode);
+    this.edgeParents.testAndSet(e.parent);
+    this.counts.entries++;
+    if (e.parent >= TRASH_INODE) this.counts.trashEntries++;
+  }
+
+  chunk(slices: number): void {
+    this.counts.chunks++;
+    this.counts.slices += slices;
+  }
+
+  acl(a: { id: number; rule: AclRule }, at: SegmentAt): void {
+    if (this.aclIds.has(a.id)) throw new BinaryDumpError(`ACL rule ${a.id} is defined twice`, at.segment, at.offset);
+    this.aclIds.add(a.id);
+  }
+
+  /** Throws a corrupt-input JfsError for the first structural problem found. */
+  finish(): void {
+    if (!this.setting) throw invalid("no format segment");
+    if (!this.counters) throw invalid("no counter segment");
+    if (!this.stored.has(ROOT_INODE)) throw invalid("the root directory (inode 1) is not stored");
+    const dangling = this.edgeTargets.firstNotIn(this.stored);
+    if (dangling !== null) throw invalid(`a directory entry points at inode ${dangling}, which is not stored`);
+    const notDir = this.edgeParents.firstNotIn(this.dirs);
+    if (notDir !== null) throw invalid(`inode ${notDir} holds directory entries but is not a stored directory`);
+    for (const id of this.aclUsed) if (!this.aclIds.has(id)) throw invalid(`an inode uses ACL rule ${id}, which is not defined`);
+  }
+}
+
+/** A reader visitor that only checks (what `jfsmeta verify` runs on a binary dump). */
+export function checkingVisitor(check: BinaryStructureCheck): BinaryDumpVisitor {
+  return {
+    format: (s, at) => check.format(s, at),
+    counters: (c) => check.counter(c),
+    nodes: (list, at) => list.forEach((n) => check.node(n, at)),
+    edges: (list) => list.forEach((e) => check.edge(e)),
+    chunks: (list) => list.forEach((c) => check.chunk(c.chunk.slices.length)),
+    acls: (list, at) => list.forEach((a) => check.acl(a, at)),
+  };
+}
