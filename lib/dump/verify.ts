@@ -27,6 +27,7 @@
 import { createHash } from "node:crypto";
 import type { DumpNode } from "../jfs/types";
 import { CHUNK_SIZE, MAX_FILE_SIZE, MAX_NAME, MAX_SYMLINK, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { OpenDirs } from "./open-dirs";
 import { PagedBitset } from "./paged-bitset";
 import { readDump } from "./reader";
 import { DumpFormatError, type DirHandle, type DumpVisitor, type ReadEntry, type TreeName, type Where } from "./types";
@@ -83,7 +84,7 @@ export interface VerifyOptions {
 }
 
 /** Per directory on the open path: what its children have shown so far. */
-interface OpenDir {
+interface ChildNames {
   last: Buffer | null;
   /** Every name so far, while there are at most NAME_SET_LIMIT of them. */
   names: Set<string> | null;
@@ -157,7 +158,7 @@ export class DumpVerifier {
   private readonly path: (DirHandle | undefined)[] = [];
   private readonly pathInode: (bigint | undefined)[] = [];
   private readonly openInodes = new Map<bigint, number>();
-  private readonly openDirs = new Map<number, OpenDir>();
+  private readonly openDirs = new OpenDirs<ChildNames>();
 
   constructor(private readonly opts: VerifyOptions = {}) {}
 
@@ -241,7 +242,7 @@ export class DumpVerifier {
     }
     if (e.self) {
       if (this.path[e.depth] === e.self) this.leave(e.depth);
-      this.openDirs.delete(e.self.id);
+      this.openDirs.close(e.self);
     }
     // The inode as the load will store it: an FSTree root (a subdir dump's too) becomes 1.
     const inode = isRoot && !inTrash ? ROOT_INODE : attr.inode;
@@ -295,9 +296,7 @@ export class DumpVerifier {
     const name = e.name;
     const bad = badEntryName(name);
     if (bad) return this.problem(bad, e.at);
-    const dirId = e.parent!.id;
-    let d = this.openDirs.get(dirId);
-    if (!d) this.openDirs.set(dirId, (d = { last: null, names: new Set(), count: 0, inOrderSoFar: true }));
+    const d = this.openDirs.of(e.parent!, () => ({ last: null, names: new Set(), count: 0, inOrderSoFar: true }));
     d.count++;
     const key = d.names ? name.toString("latin1") : "";
     if (d.names?.has(key) || (d.last && d.last.equals(name)))

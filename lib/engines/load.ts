@@ -9,6 +9,7 @@ import { align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { ByteCounter } from "../dump/input";
+import { OpenDirs } from "../dump/open-dirs";
 import { readDump } from "../dump/reader";
 import { PagedBitset } from "../dump/paged-bitset";
 import { DumpVerifier } from "../dump/verify";
@@ -45,7 +46,7 @@ export interface LoadResult {
 }
 
 /** What a directory being read has gathered from its children so far. */
-interface OpenDir {
+interface DirTotals {
   inode: bigint;
   edges: DirEntry[];
   subdirs: number;
@@ -76,7 +77,7 @@ class LoadState {
   private quotasBeforeTree = false;
   sawFSTree = false;
 
-  private open = new Map<number, OpenDir>();
+  private open = new OpenDirs<DirTotals>();
   private seenInodes = new PagedBitset();
   private seenSlices = new PagedBitset();
   /** Parent of the first occurrence, kept only for non-directories the dump says are linked. */
@@ -132,18 +133,15 @@ class LoadState {
     if (tree === "FSTree") this.sawFSTree = true;
   }
 
-  private dirOf(handle: DirHandle, childTree: string, childDepth: number): OpenDir {
-    let d = this.open.get(handle.id);
-    if (!d) {
+  private dirOf(handle: DirHandle, childTree: string, childDepth: number): DirTotals {
+    return this.open.of(handle, () => {
       let inode: bigint;
       if (childTree === "FSTree" && childDepth === 1) inode = ROOT_INODE;
       else if (handle.inode === undefined) {
         throw new JfsError("corrupt-input", "a directory's entries come before its attr: JuiceFS dumps always write attr first; the dump is damaged");
       } else inode = handle.inode;
-      d = { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0, treeSpace: 0n, treeInodes: 0 };
-      this.open.set(handle.id, d);
-    }
-    return d;
+      return { inode, edges: [], subdirs: 0, dataLength: 0n, usedSpace: 0n, usedInodes: 0, treeSpace: 0n, treeInodes: 0 };
+    });
   }
 
   private aclId(rule: AclRule | undefined): number {
@@ -180,8 +178,7 @@ class LoadState {
     const parentIno = parentDir ? parentDir.inode : ROOT_INODE;
     const dumpedLen = type === "regular" ? dumped.length : 0n;
     const space = dumpedLen <= 4096n ? 4096n : align4K(dumpedLen);
-    const self = e.self ? this.open.get(e.self.id) : undefined;
-    if (e.self) this.open.delete(e.self.id);
+    const self = e.self ? this.open.close(e.self) : undefined;
 
     // The parent's view: an edge and its direct-children stats, for every occurrence.
     if (parentDir) {

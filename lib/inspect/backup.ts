@@ -8,6 +8,7 @@ import v8 from "node:v8";
 import Database from "better-sqlite3";
 import type { DumpHeader, DumpVisitor, ReadEntry, TreeName } from "../dump/types";
 import { ByteCounter } from "../dump/input";
+import { OpenDirs } from "../dump/open-dirs";
 import { collectHeader, readDump } from "../dump/reader";
 import { JsonDumpWriter } from "../dump/writer";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
@@ -55,7 +56,8 @@ export interface IndexBackupOptions {
   signal?: AbortSignal;
 }
 
-interface OpenDir {
+/** A directory's children so far: how many, and whether they came sorted. */
+interface ChildOrder {
   count: number;
   last: Buffer | null;
   sorted: boolean;
@@ -125,7 +127,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
       groupQuotas: new Map(),
       changeLog: null,
     };
-    const open = new Map<number, OpenDir>();
+    const open = new OpenDirs<ChildOrder>();
     const unsorted: number[] = [];
     const trees: TreeName[] = [];
     let rows: Row[] = [];
@@ -149,8 +151,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
         let parent: number | null = null;
         if (e.parent) {
           parent = e.parent.id;
-          let st = open.get(parent);
-          if (!st) open.set(parent, (st = { count: 0, last: null, sorted: true }));
+          const st = open.of(e.parent, () => ({ count: 0, last: null, sorted: true }));
           ord = st.count++;
           if (st.last && Buffer.compare(st.last, e.name) >= 0) st.sorted = false;
           st.last = e.name;
@@ -159,10 +160,9 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
         let nchild: number | null = null;
         if (e.isDir && e.self) {
           dir = e.self.id;
-          const st = open.get(dir);
+          const st = open.close(e.self);
           nchild = st?.count ?? 0;
           if (st && !st.sorted) unsorted.push(dir);
-          open.delete(dir);
           directories++;
         }
         rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, encodeNode(e.node)]);
