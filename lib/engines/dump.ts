@@ -1,12 +1,12 @@
 // The JSON dump above the engines (JuiceFS's DumpMeta): header assembly, --subdir resolution
 // and the tree walk with JuiceFS's output rules. Engines only read; the writer formats.
 import { z } from "zod";
-import type { Attr, DumpNode, NodeType, QuotaLimit } from "../jfs/types";
+import type { Attr, DumpNode, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
-import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
-import { NameTable } from "./nametable";
+import type { MetaEngine, StoredNode } from "./engine";
+import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir } from "./read-ahead";
 import { lostConnection } from "./errors";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
@@ -34,11 +34,16 @@ export const DumpOptionsSchema = z.object({
   /** Keep the object storage secret key and session token (else "removed"). */
   keepSecretKey: z.boolean().default(false),
   skipTrash: z.boolean().default(false),
-  /** Concurrent batch reads (JuiceFS --threads). */
+  /** Query concurrency: engine reads in flight at once (JuiceFS --threads). */
   threads: ThreadsSchema.default(DEFAULT_THREADS),
 });
 
 export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>> {
+  /**
+   * Read-ahead depth: readNodes batches read ahead inside the directory being walked. Default:
+   * `threads` (one batch for each query the limiter lets run), as before the two were named.
+   */
+  batchesAhead?: number;
   onProgress?: (p: { entries: number }) => void;
   signal?: AbortSignal;
 }
@@ -50,8 +55,7 @@ export interface DumpResult {
   secretMasked: boolean;
 }
 
-/** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
-export const DUMP_BATCH = 100;
+export { DUMP_BATCH } from "./read-ahead";
 export const MAX_META_VERSION = 1;
 
 /** JuiceFS refuses volumes with a newer metadata version than it knows. */
@@ -147,32 +151,6 @@ export async function buildHeader(
   return header;
 }
 
-/** Caps concurrent engine reads across all directory levels of the walk. */
-class Limiter {
-  private active = 0;
-  private waiting: (() => void)[] = [];
-  stopped: Error | null = null;
-  constructor(private readonly max: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
-    if (this.stopped) {
-      this.release();
-      throw this.stopped;
-    }
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.release();
-    }
-  }
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-  }
-}
-
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
   const threads = ThreadsSchema.parse(opts.threads ?? DEFAULT_THREADS);
   const setting = await engine.readSetting();
@@ -187,7 +165,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
   const rootInode = await resolveSubdir(engine, opts.subdir);
   const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
 
-  const limiter = new Limiter(threads);
+  const limiter = new QueryLimiter(threads);
   let entries = 0;
   const progress = () => {
     entries++;
@@ -197,149 +175,9 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
     if (limiter.stopped) throw limiter.stopped;
   };
-  const readBatch = (items: { inode: bigint; type: NodeType }[]) => {
-    const p = limiter.run(() => engine.readNodes(items));
-    p.catch((err) => {
-      // Stop every other worker: queued reads fail fast instead of hitting a broken engine.
-      limiter.stopped ??= err instanceof Error ? err : new Error(String(err));
-    });
-    return p;
-  };
+  const readAhead = new DirReadAhead(engine, limiter, engine.dumpReadAhead ?? DEFAULT_READ_AHEAD, opts.batchesAhead ?? threads, checkAbort);
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
-
-  /** Children in output order; opened[k] is child k's directory, when opened ahead. */
-  interface ArrivedBatch extends ChildBatch {
-    opened: (Promise<OpenedDir> | undefined)[];
-  }
-
-  /** A directory's children in output order, batch by batch, read ahead of the walk. */
-  interface OpenedDir {
-    next(): Promise<ArrivedBatch | null>;
-    /** Read up to `max` batches ahead from now on (opened-ahead directories start at 1). */
-    widen(max: number): void;
-  }
-
-  // Sub-directories are opened (listing + first batch) as soon as their parent's batch
-  // arrives, before the walk gets there, so that the reads of small directories overlap
-  // (and, on SQL, share queries) instead of costing a round trip each in turn. Bounded by
-  // directories and by entries held, so memory stays flat however wide or deep the tree is.
-  const paged = typeof engine.readDirNodes === "function";
-  const readAhead = engine.dumpReadAhead ?? { dirs: 64, entries: 8192 };
-  let openedAhead = 0;
-  /**
-   * Entries of batches that arrived and are not written yet, plus RESERVED for each directory
-   * opened ahead whose first batch has not arrived (its size is not known before).
-   */
-  let held = 0;
-  const RESERVED = 100;
-  const canOpenAhead = () => openedAhead < readAhead.dirs && held < readAhead.entries && !limiter.stopped;
-  const isDir = (n: StoredNode) => (n.attr?.type ?? n.entryType) === "directory";
-  const openChild = (batch: ArrivedBatch, k: number) => {
-    held += RESERVED;
-    let reserved = true;
-    const release = () => {
-      if (reserved) held -= RESERVED;
-      reserved = false;
-    };
-    const p = openDir(batch.nodes[k].inode, 1, release);
-    p.catch(() => {}); // awaited when walked; a failure stops the walk there
-    openedAhead++;
-    batch.opened[k] = p;
-  };
-  /** Open the batch's sub-directories not opened yet, while the bounds allow. */
-  const openChildren = (batch: ArrivedBatch) => {
-    for (let k = 0; k < batch.nodes.length && canOpenAhead(); k++) if (isDir(batch.nodes[k]) && !batch.opened[k]) openChild(batch, k);
-  };
-  /** A batch is in memory: count it, and open its sub-directories. */
-  const arrive = (batch: ChildBatch, release?: () => void): ArrivedBatch => {
-    release?.();
-    held += batch.nodes.length;
-    const arrived: ArrivedBatch = { names: batch.names, nodes: batch.nodes, opened: [] };
-    openChildren(arrived);
-    return arrived;
-  };
-
-  /**
-   * Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. A
-   * directory opened ahead of the walk holds at most readAhead.entries names: a bigger one is
-   * listed again when the walk gets there, so that wide trees of huge directories stay flat.
-   */
-  const openListed = async (ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> => {
-    const listing = engine.readDir(ino);
-    const table = await NameTable.fromListing(listing.batches, checkAbort, ahead === 1 ? readAhead.entries : Infinity);
-    if (!table) {
-      release?.();
-      let listed: Promise<OpenedDir> | null = null;
-      const open = () => (listed ??= openListed(ino, threads));
-      return {
-        next: async () => (await open()).next(),
-        widen: () => void open().catch(() => {}), // the failure is met again in next()
-      };
-    }
-    const order = table.sortedOrder(listing.sorted);
-    const batches: Promise<ArrivedBatch>[] = [];
-    let next = 0;
-    const schedule = () => {
-      while (batches.length < ahead && next < order.length) {
-        const start = next;
-        const items: { inode: bigint; type: NodeType }[] = [];
-        for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
-          items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
-        }
-        const batch = readBatch(items).then((nodes) => arrive({ names: nodes.map((_, k) => table.name(order[start + k])), nodes }, release));
-        batch.catch(() => {}); // awaited by next()
-        batches.push(batch);
-      }
-    };
-    schedule();
-    if (!order.length) release?.();
-    return {
-      async next() {
-        const b = batches.shift();
-        schedule();
-        return b ? await b : null;
-      },
-      widen(max) {
-        ahead = max;
-        schedule();
-      },
-    };
-  };
-
-  /**
-   * Pages of children with their data (engine.readDirNodes), one page read ahead. The engine
-   * runs each of its queries through the limiter (a page may wait for a query that serves
-   * many directories, so the limiter cannot hold a slot for the whole page).
-   */
-  const openPaged = (pages: AsyncIterable<ChildBatch>, release?: () => void): OpenedDir => {
-    const it = pages[Symbol.asyncIterator]();
-    const read = () => {
-      const p = it.next().then((r) => {
-        if (limiter.stopped) throw limiter.stopped;
-        if (r.done) release?.();
-        return r.done ? null : arrive(r.value, release);
-      });
-      p.catch(() => {}); // awaited by next(); a failure stops the walk there
-      return p;
-    };
-    let ahead: Promise<ArrivedBatch | null> | null = read();
-    return {
-      async next() {
-        if (!ahead) return null;
-        const batch = await ahead;
-        ahead = batch ? read() : null;
-        return batch;
-      },
-      widen() {},
-    };
-  };
-
-  /** `release` frees the reservation of a directory opened ahead once its size is known. */
-  const openDir = async (ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> => {
-    const pages = engine.readDirNodes?.(ino, (query) => limiter.run(query));
-    return pages ? openPaged(pages, release) : openListed(ino, ahead, release);
-  };
 
   const walk = async (name: TreeName | Buffer, node: StoredNode, opened?: Promise<OpenedDir>): Promise<void> => {
     const dn = toDumpNode(node);
@@ -348,29 +186,24 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     path.add(ino);
     await writer.beginDir(name, dn);
     progress();
-    let d: OpenedDir;
-    if (opened) {
-      d = await opened;
-      openedAhead--;
-    } else d = await openDir(ino, threads);
-    d.widen(threads);
+    const d = await readAhead.enter(ino, opened);
     for (let batch = await d.next(); batch; batch = await d.next()) {
       checkAbort();
       const { names, nodes } = batch;
       // Sub-directories not opened on arrival (the bounds were reached) are opened together
       // now, as far as the bounds allow again, so that their reads share queries; the rest
       // are opened one by one when walked.
-      if (paged) openChildren(batch);
+      if (readAhead.paged) readAhead.openChildren(batch);
       for (let k = 0; k < nodes.length; k++) {
         const child = nodes[k];
-        if (isDir(child)) {
+        if ((child.attr?.type ?? child.entryType) === "directory") {
           await walk(names[k], child, batch.opened[k]);
         } else {
           await writer.leaf(names[k], toDumpNode(child));
           progress();
         }
       }
-      held -= nodes.length;
+      readAhead.budget.written(nodes.length);
     }
     await writer.endDir();
     path.delete(ino);
@@ -386,7 +219,7 @@ export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: Dum
     }
     await writer.end();
   } catch (err) {
-    limiter.stopped ??= err instanceof Error ? err : new Error(String(err));
+    limiter.stop(err);
     throw lostConnection(err, engine.redactedUrl, `${entries} entries`);
   }
   opts.onProgress?.({ entries });
