@@ -265,6 +265,14 @@ describe("dump", () => {
     expect(restored.error).toBeNull();
     expect(restored.result.volume).toBe("demo");
     expect(Number(restored.result.usedInodes)).toBeGreaterThan(1000);
+    // The same binary backup indexed for the tree viewer: as many entries as the JSON backup of
+    // the same volume gives.
+    const indexed = await finished(await tasks.startIndex(v, key, undefined, "test"));
+    expect(indexed.error).toBeNull();
+    const manual = (await volumes.volumeView(v)).backups!.find((b) => b.kind === "manual" && b.key.endsWith(".json.gz"))!.key;
+    const fromJson = await finished(await tasks.startIndex(v, manual, undefined, "test"));
+    expect(indexed.result.entries).toBe(fromJson.result.entries);
+    expect(indexed.result.directories).toBe(fromJson.result.directories);
   });
 
   it("refuses a --subdir dump into meta/", async () => {
