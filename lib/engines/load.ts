@@ -5,7 +5,7 @@
 import type { Readable } from "node:stream";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage } from "../jfs/types";
 import type { LoadChangelogOp } from "../jfs/changelog";
-import { align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { aclRuleKey, align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { ByteCounter } from "../dump/input";
@@ -59,11 +59,6 @@ interface DirTotals {
 }
 
 const EDGE_BATCH = 100;
-
-function aclKey(r: AclRule): string {
-  const list = (l: { id: number; perm: number }[]) => l.map((e) => `${e.id}:${e.perm}`).join(",");
-  return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
-}
 
 /** The recomputation of docs/format/dump-json.md §10, fed entry by entry; writes go to the sink as they are ready. */
 class LoadState {
@@ -146,7 +141,7 @@ class LoadState {
 
   private aclId(rule: AclRule | undefined): number {
     if (!rule) return 0;
-    const key = aclKey(rule);
+    const key = aclRuleKey(rule);
     let id = this.aclIds.get(key);
     if (id === undefined) {
       id = this.aclIds.size + 1;

@@ -87,6 +87,12 @@ export interface AclRule {
   groups: AclEntry[];
 }
 
+/** A rule's identity: equal rules share one stored ACL id (JuiceFS deduplicates them). */
+export function aclRuleKey(r: AclRule): string {
+  const list = (l: AclEntry[]) => l.map((e) => `${e.id}:${e.perm}`).join(",");
+  return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
+}
+
 /** One inode as it appears in a dump's tree, without its children. */
 export interface DumpNode {
   attr: Attr;

@@ -4,7 +4,7 @@
 // fill, then parents, sustained, delfiles, slice refs, ACLs, quotas and the footer.
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { AclRule, Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/types";
-import { align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
+import { aclRuleKey, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
 import { encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../../jfs/binary-values";
 import { PagedBitset } from "../paged-bitset";
 import { encodeStoredSetting } from "../../jfs/setting-json";
@@ -41,11 +41,6 @@ interface OpenDir {
   treeSpace: bigint;
   treeInodes: bigint;
   inFSTree: boolean;
-}
-
-function aclKey(r: AclRule): string {
-  const list = (l: { id: number; perm: number }[]) => l.map((e) => `${e.id}:${e.perm}`).join(",");
-  return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
 }
 
 /** What an inode's stored length is, from the dump's shaping of it (the JSON load's rule). */
@@ -254,7 +249,7 @@ export class BinaryDumpWriter implements TreeWriter {
 
   private aclId(rule: AclRule | undefined): number {
     if (!rule) return 0;
-    const key = aclKey(rule);
+    const key = aclRuleKey(rule);
     let id = this.aclIds.get(key);
     if (id === undefined) {
       id = this.aclIds.size + 1;
