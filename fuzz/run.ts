@@ -82,7 +82,7 @@ export async function loadSeeds(): Promise<Seed[]> {
 const RAW_DB_ERROR =
   /UNIQUE constraint|Duplicate entry|duplicate key value|value "?[-\d]+"? is out of range for type|out of range for (type )?(bigint|integer|smallint)\b|SQLITE_|\bER_[A-Z_]+|violates .* constraint|bound string, buffer, or bigint|WRONGTYPE|Unknown RESP|\bERR |syntax error at|Data too long|Incorrect \w+ value|invalid input syntax/i;
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
-const LOCATED = /\(byte \d+\)|compressed byte \d+/;
+const LOCATED = /\bbyte \d+/;
 const FORMAT_REFUSED = /is a JuiceFS binary dump|is zstd-compressed/;
 
 /** Judges a refusal's message (exit code and stderr); null when it is as it should be. */

@@ -316,57 +316,65 @@ export class DumpVerifier {
   }
 
   private checkNode(e: ReadEntry): void {
-    const { attr, symlink, xattrs, chunks } = e.node;
-    const at = e.at;
-    if (attr.mode > 0o7777) this.problem(`mode ${attr.mode} has bits above 07777 (JuiceFS keeps the permission bits only)`, inEntry(at, ".attr.mode"));
-    for (const f of ["atimensec", "mtimensec", "ctimensec"] as const)
-      if (attr[f] > 999_999_999) this.problem(`${f} ${attr[f]} is not below 10^9`, inEntry(at, `.attr.${f}`));
-    for (const f of ["atime", "mtime", "ctime"] as const) {
-      const ns = attr[f] * NS_PER_S + BigInt(attr[`${f}nsec`]);
-      if (ns > MAX_INT64 || ns < INT64_MIN)
-        this.problem(`${f} ${attr[f]} is outside 1677–2262, the times JuiceFS's SQL engines can store (nanoseconds in 64 bits)`, inEntry(at, `.attr.${f}`));
-    }
-    if (attr.type === "regular" && attr.length >= MAX_FILE_SIZE)
-      this.problem(`length ${attr.length} is not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57)`, inEntry(at, ".attr.length"));
-    if (symlink !== undefined) {
-      if (attr.type !== "symlink") this.problem(`an entry of type ${attr.type} has "symlink" (only symlinks have a target)`, inEntry(at, ".symlink"));
-      else if (symlink.length >= MAX_SYMLINK)
-        this.problem(`a symlink target of ${symlink.length} bytes (JuiceFS allows up to ${MAX_SYMLINK - 1})`, inEntry(at, ".symlink"));
-    }
-    if (xattrs.length) {
-      const names = new Set<string>();
-      xattrs.forEach((x, i) => {
-        const xat = inEntry(at, `.xattrs[${i}]`);
-        if (x.name.length === 0 || x.name.length > MAX_XATTR_NAME)
-          this.problem(`an xattr name of ${x.name.length} bytes (JuiceFS allows 1 to ${MAX_XATTR_NAME})`, xat);
-        if (x.value.length > MAX_XATTR_VALUE) this.problem(`an xattr value of ${x.value.length} bytes (JuiceFS allows up to ${MAX_XATTR_VALUE})`, xat);
-        const key = x.name.toString("latin1");
-        if (names.has(key)) this.problem(`a second xattr named ${JSON.stringify(x.name.toString())}`, xat);
-        names.add(key);
+    nodeProblems(e.node, (member, message) => this.problem(message, inEntry(e.at, member)));
+  }
+}
+
+/**
+ * What is wrong with one node by itself (attributes, target, xattrs, chunks), each problem as
+ * the member at fault (".attr.mode", ".chunks[1].slices[0]") and a message. Pure: a reader of
+ * another format (the binary dump's nodes) can run the same checks.
+ */
+export function nodeProblems(node: DumpNode, report: (member: string, message: string) => void): void {
+  const { attr, symlink, xattrs, chunks } = node;
+  if (attr.mode > 0o7777) report(".attr.mode", `mode ${attr.mode} has bits above 07777 (JuiceFS keeps the permission bits only)`);
+  for (const f of ["atimensec", "mtimensec", "ctimensec"] as const)
+    if (attr[f] > 999_999_999) report(`.attr.${f}`, `${f} ${attr[f]} is not below 10^9`);
+  for (const f of ["atime", "mtime", "ctime"] as const) {
+    const ns = attr[f] * NS_PER_S + BigInt(attr[`${f}nsec`]);
+    if (ns > MAX_INT64 || ns < INT64_MIN)
+      report(`.attr.${f}`, `${f} ${attr[f]} is outside 1677–2262, the times JuiceFS's SQL engines can store (nanoseconds in 64 bits)`);
+  }
+  if (attr.type === "regular" && attr.length >= MAX_FILE_SIZE)
+    report(".attr.length", `length ${attr.length} is not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57)`);
+  if (symlink !== undefined) {
+    if (attr.type !== "symlink") report(".symlink", `an entry of type ${attr.type} has "symlink" (only symlinks have a target)`);
+    else if (symlink.length >= MAX_SYMLINK)
+      report(".symlink", `a symlink target of ${symlink.length} bytes (JuiceFS allows up to ${MAX_SYMLINK - 1})`);
+  }
+  if (xattrs.length) {
+    const names = new Set<string>();
+    xattrs.forEach((x, i) => {
+      const xat = `.xattrs[${i}]`;
+      if (x.name.length === 0 || x.name.length > MAX_XATTR_NAME)
+        report(xat, `an xattr name of ${x.name.length} bytes (JuiceFS allows 1 to ${MAX_XATTR_NAME})`);
+      if (x.value.length > MAX_XATTR_VALUE) report(xat, `an xattr value of ${x.value.length} bytes (JuiceFS allows up to ${MAX_XATTR_VALUE})`);
+      const key = x.name.toString("latin1");
+      if (names.has(key)) report(xat, `a second xattr named ${JSON.stringify(x.name.toString())}`);
+      names.add(key);
+    });
+  }
+  if (chunks.length) {
+    if (attr.type !== "regular") report(".chunks", `an entry of type ${attr.type} has "chunks" (only regular files have data)`);
+    let last = -1;
+    let indexes: Set<number> | null = null;
+    chunks.forEach((ch, i) => {
+      const cat = `.chunks[${i}]`;
+      if (ch.index > MAX_CHUNK_INDEX) report(cat, `chunk index ${ch.index} is beyond JuiceFS's maximum file size (index < 2^31)`);
+      if (ch.index <= last || indexes) {
+        indexes ??= new Set(chunks.slice(0, i).map((x) => x.index));
+        if (indexes.has(ch.index)) report(cat, `a second chunk with index ${ch.index}`);
+        indexes.add(ch.index);
+      }
+      last = ch.index;
+      ch.slices.forEach((s, j) => {
+        const sat = `.chunks[${i}].slices[${j}]`;
+        if (s.id > MAX_SLICE_ID) report(sat, `slice id ${s.id} leaves no room for the counter nextChunk (int64)`);
+        else if (s.size > CHUNK_SIZE) report(sat, `slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`);
+        else if (s.pos + s.len > CHUNK_SIZE) report(sat, `slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`);
+        else if (s.off + s.len > s.size) report(sat, `slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`);
       });
-    }
-    if (chunks.length) {
-      if (attr.type !== "regular") this.problem(`an entry of type ${attr.type} has "chunks" (only regular files have data)`, inEntry(at, ".chunks"));
-      let last = -1;
-      let indexes: Set<number> | null = null;
-      chunks.forEach((ch, i) => {
-        const cat = inEntry(at, `.chunks[${i}]`);
-        if (ch.index > MAX_CHUNK_INDEX) this.problem(`chunk index ${ch.index} is beyond JuiceFS's maximum file size (index < 2^31)`, cat);
-        if (ch.index <= last || indexes) {
-          indexes ??= new Set(chunks.slice(0, i).map((x) => x.index));
-          if (indexes.has(ch.index)) this.problem(`a second chunk with index ${ch.index}`, cat);
-          indexes.add(ch.index);
-        }
-        last = ch.index;
-        ch.slices.forEach((s, j) => {
-          const sat = inEntry(at, `.chunks[${i}].slices[${j}]`);
-          if (s.id > MAX_SLICE_ID) this.problem(`slice id ${s.id} leaves no room for the counter nextChunk (int64)`, sat);
-          else if (s.size > CHUNK_SIZE) this.problem(`slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`, sat);
-          else if (s.pos + s.len > CHUNK_SIZE) this.problem(`slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`, sat);
-          else if (s.off + s.len > s.size) this.problem(`slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`, sat);
-        });
-      });
-    }
+    });
   }
 }
 
