@@ -33,11 +33,11 @@ export async function openDumpSource(
   example: string,
 ): Promise<string | Readable | undefined> {
   const algo = values["encrypt-algo"] as string | undefined;
-  if (algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
+  const keyPath = values["encrypt-rsa-key"] as string | undefined;
+  // Without a key JuiceFS ignores --encrypt-algo (scripts pass it always): so does jfsmeta.
+  if (keyPath && algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
     throw new CliError(`unsupported --encrypt-algo "${algo}": use aes256gcm-rsa or chacha20-rsa`);
   }
-  const keyPath = values["encrypt-rsa-key"] as string | undefined;
-  if (algo !== undefined && !keyPath) throw new CliError("--encrypt-algo needs --encrypt-rsa-key");
   if (!file && process.stdin.isTTY) {
     throw new CliError(`no FILE given and stdin is a terminal: name the dump file, or pipe it in (${example})`);
   }

@@ -4,6 +4,7 @@ import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
 import { openEngine } from "../lib/engines/open";
 import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
+import { clientVersionProblem, JUICEFS_CLIENT_VERSION } from "../lib/jfs/version";
 import { openDumpInput } from "../lib/dump/input";
 import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_HELP } from "./storage-flags";
@@ -108,6 +109,14 @@ export async function run(argv: string[]): Promise<number> {
       if (stored) dumpVersionCheck(stored);
     } catch (err) {
       process.stderr.write(`warning: the data is loaded, but ${(err as Error).message}\n`);
+    }
+    // JuiceFS's load exits 1 here (the data stays loaded); the load is complete, so jfsmeta says
+    // which clients are shut out and exits 0 (docs/compatibility.md).
+    const versionProblem = stored ? clientVersionProblem(stored) : null;
+    if (versionProblem) {
+      process.stderr.write(
+        `warning: the data is loaded, but JuiceFS ${JUICEFS_CLIENT_VERSION} clients cannot mount this volume: ${versionProblem}${versionProblem.includes("maximum") ? ` (raise it with: jfsmeta config --max-client-version VERSION ${engine.redactedUrl})` : ""}\n`,
+      );
     }
     if (result.secretRemoved) {
       process.stderr.write(

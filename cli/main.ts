@@ -1,14 +1,16 @@
 // Verb dispatch for `jfsmeta`. Each verb lives in its own file and exports run(args).
 import { exitCodeOf } from "./exit-codes";
+import { splitGlobalFlags } from "./global-flags";
 
-type Verb = { summary: string; load: () => Promise<{ run(args: string[]): Promise<number> }> };
+/** `quiet`: the verb has its own --quiet, which JuiceFS's global -q/--quiet turns on. */
+type Verb = { summary: string; quiet?: boolean; load: () => Promise<{ run(args: string[]): Promise<number> }> };
 
 const VERBS: Record<string, Verb> = {
-  dump: { summary: "dump metadata into a JSON or binary file (like juicefs dump)", load: () => import("./dump") },
-  load: { summary: "load metadata from a JSON or binary dump or backup into an empty database (like juicefs load)", load: () => import("./load") },
-  convert: { summary: "convert a dump between JSON and binary, and between compressions", load: () => import("./convert") },
-  config: { summary: "change the volume's storage credentials (like juicefs config)", load: () => import("./config") },
-  backup: { summary: "run automatic metadata backups as a JuiceFS client does", load: () => import("./backup") },
+  dump: { summary: "dump metadata into a JSON or binary file (like juicefs dump)", quiet: true, load: () => import("./dump") },
+  load: { summary: "load metadata from a JSON or binary dump or backup into an empty database (like juicefs load)", quiet: true, load: () => import("./load") },
+  convert: { summary: "convert a dump between JSON and binary, and between compressions", quiet: true, load: () => import("./convert") },
+  config: { summary: "show or change the volume's format: storage, credentials, trash, quotas, limits (like juicefs config)", load: () => import("./config") },
+  backup: { summary: "run automatic metadata backups as a JuiceFS client does", quiet: true, load: () => import("./backup") },
   verify: { summary: "check a dump or backup the way load does, without loading it", load: () => import("./verify") },
   backups: { summary: "list backups in object storage with their retention fate", load: () => import("./backups") },
 };
@@ -19,7 +21,16 @@ export function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
+  let split;
+  try {
+    split = splitGlobalFlags(argv);
+  } catch (err) {
+    process.stderr.write(`jfsmeta: ${(err as Error).message}\n`);
+    return exitCodeOf(err);
+  }
+  const { flags } = split;
+  const [verb, ...rest] = split.args;
+  if (flags.verbose) process.env.JFSMETA_DEBUG ||= "1";
   if (!verb || verb === "--help" || verb === "-h" || verb === "help") {
     process.stdout.write(usage());
     return verb ? 0 : 2;
@@ -31,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const mod = await entry.load();
-    return await mod.run(rest);
+    return await mod.run(flags.quiet && entry.quiet ? [...rest, "--quiet"] : rest);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`jfsmeta ${verb}: ${message}\n`);

@@ -100,6 +100,13 @@ export interface MetaEngine {
   /** The stored volume format, or null when the database holds none. */
   readSetting(): Promise<Setting | null>;
   writeSetting(s: Setting): Promise<void>;
+  /**
+   * Create the Trash directory (TRASH_INODE) when it is missing, as JuiceFS's format and config
+   * do whenever TrashDays > 0: root-owned, mode 0555, nlink 2, parent 1, times `now`. A dump
+   * taken with --subdir or --skip-trash has no Trash, and without it JuiceFS clients fail
+   * unlink and rmdir. Resolves to whether it was created.
+   */
+  ensureTrashDir(now: Date): Promise<boolean>;
 
   /** Load needs an empty database (JuiceFS's rule for each engine). */
   checkEmpty(): Promise<EmptinessCheck>;

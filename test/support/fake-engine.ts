@@ -73,6 +73,7 @@ export class FakeEngine implements MetaEngine {
   }
   readSetting = async () => this.unsupported();
   writeSetting = async () => this.unsupported();
+  ensureTrashDir = async () => this.unsupported();
   checkEmpty = async () => this.unsupported();
   readCounters = async () => this.unsupported();
   readSustained = async () => this.unsupported();

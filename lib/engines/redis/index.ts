@@ -4,13 +4,14 @@
 import os from "node:os";
 import { Redis, type RedisOptions } from "ioredis";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
-import { CHUNK_SIZE, MAX_FILE_SIZE } from "../../jfs/types";
+import { CHUNK_SIZE, MAX_FILE_SIZE, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
+import { newTrashAttr } from "../trash";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
-import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice } from "./codec";
+import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAttr } from "./codec";
 import { explainRedisError } from "./errors";
 import { parseRedisUrl } from "./url";
 import { RedisLoadSink } from "./sink";
@@ -149,6 +150,12 @@ export class RedisEngine implements MetaEngine {
 
   async writeSetting(s: Setting): Promise<void> {
     await this.call(() => this.client.set("setting", encodeStoredSetting(s)));
+  }
+
+  async ensureTrashDir(now: Date): Promise<boolean> {
+    const attr = newTrashAttr(now, true);
+    const created = await this.call(() => this.client.setnx(`i${TRASH_INODE}`, encodeAttr(attr, ROOT_INODE)));
+    return created === 1;
   }
 
   async checkEmpty(): Promise<EmptinessCheck> {

@@ -3,13 +3,14 @@
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
 import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry } from "../../jfs/types";
-import { TYPE_CODE, typeFromCode } from "../../jfs/types";
+import { ROOT_INODE, TYPE_CODE, typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import { SqliteMissingError, type AnySqlDriver, type Row, type SqlConn } from "./driver";
 import { SqlNames } from "./schema";
 import type { SqlTarget } from "./url";
-import { aclFromRow, chunkCount, chunkFromRow, nodeFromRow, toBig, toBuf, toNum, toU32 } from "./rows";
+import { aclFromRow, chunkCount, chunkFromRow, NODE_COLUMNS, nodeFromRow, nodeRow, toBig, toBuf, toNum, toU32 } from "./rows";
+import { newTrashAttr } from "../trash";
 import { SqlLoadSink } from "./loader";
 import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
 import { clearSqlClaim, findSqlClaim } from "./claim";
@@ -178,6 +179,19 @@ export class SqlEngine implements MetaEngine {
         ? `INSERT INTO ${this.t("setting")} (${q("name")}, ${q("value")}) VALUES ('format', ?) ON DUPLICATE KEY UPDATE ${q("value")} = VALUES(${q("value")})`
         : `INSERT INTO ${this.t("setting")} (${q("name")}, ${q("value")}) VALUES ('format', ?) ON CONFLICT (${q("name")}) DO UPDATE SET ${q("value")} = excluded.${q("value")}`;
     await d.run(sql, [json]);
+  }
+
+  async ensureTrashDir(now: Date): Promise<boolean> {
+    const d = this.driver;
+    const cols = NODE_COLUMNS.map((c) => this.names.q(c)).join(", ");
+    const values = NODE_COLUMNS.map(() => "?").join(", ");
+    const sql =
+      d.dialect === "sqlite3"
+        ? `INSERT OR IGNORE INTO ${this.t("node")} (${cols}) VALUES (${values})`
+        : d.dialect === "mysql"
+          ? `INSERT IGNORE INTO ${this.t("node")} (${cols}) VALUES (${values})`
+          : `INSERT INTO ${this.t("node")} (${cols}) VALUES (${values}) ON CONFLICT DO NOTHING`;
+    return (await d.run(sql, nodeRow(newTrashAttr(now, false), ROOT_INODE, 0, 0))) > 0;
   }
 
   async checkEmpty(): Promise<EmptinessCheck> {
