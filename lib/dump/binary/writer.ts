@@ -260,7 +260,7 @@ export class BinaryDumpWriter implements TreeWriter {
   }
 
   private quotaRecords(h: DumpHeader): Pick<PbBatch, "quotas" | "userQuotas" | "groupQuotas"> {
-    const records = (type: number, limits: Map<bigint, QuotaLimit> | undefined, usage: Map<bigint, QuotaUsage>, tracking: boolean): Omit<PbQuota, never>[] => {
+    const records = (type: number, limits: Map<bigint, QuotaLimit> | undefined, usage: Map<bigint, QuotaUsage>, tracking: boolean): PbQuota[] => {
       const out: PbQuota[] = [];
       const zero = { usedSpace: 0n, usedInodes: 0n };
       for (const [key, l] of limits ?? []) out.push({ key, maxSpace: l.maxSpace, maxInodes: l.maxInodes, ...(usage.get(key) ?? zero), type });
