@@ -26,6 +26,8 @@ options:
                       (otherwise they are written as "removed")
   --skip-trash        leave the Trash out
   --threads N         concurrent batch reads (default 10, at most 64)
+  --consistent        read one moment of the database, whatever writers do meanwhile
+                      (SQL engines: one snapshot transaction; see the README)
   --fast              accepted for compatibility; has no effect
   --quiet, -q         no progress or summary on stderr
   --help, -h          this help
@@ -44,6 +46,7 @@ export async function run(args: string[]): Promise<number> {
       "keep-secret-key": { type: "boolean" },
       "skip-trash": { type: "boolean" },
       threads: { type: "string" },
+      consistent: { type: "boolean" },
       fast: { type: "boolean" },
       binary: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -64,6 +67,7 @@ export async function run(args: string[]): Promise<number> {
     keepSecretKey: !!values["keep-secret-key"],
     skipTrash: !!values["skip-trash"],
     threads,
+    consistent: !!values.consistent,
   });
   if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
   const quiet = !!values.quiet;
@@ -97,6 +101,9 @@ export async function run(args: string[]): Promise<number> {
     if (!quiet) {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       progress.done(`Dump metadata into "${file ?? "STDOUT"}" succeed: ${result.entries} entries in ${secs}s`);
+      if (result.snapshot) {
+        progress.done(`Consistent: every entry as of ${result.snapshot.takenAt.toISOString()} (one snapshot, ${result.snapshot.connections} connection${result.snapshot.connections === 1 ? "" : "s"})`);
+      }
     }
     return 0;
   } finally {

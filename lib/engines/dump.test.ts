@@ -129,7 +129,7 @@ describe("a failing engine", () => {
 
 describe("DumpOptionsSchema", () => {
   it("takes --threads as JuiceFS does (0 or less means 1) up to MAX_THREADS, and defaults the rest", () => {
-    expect(DumpOptionsSchema.parse({})).toEqual({ keepSecretKey: false, skipTrash: false, threads: 10 });
+    expect(DumpOptionsSchema.parse({})).toEqual({ consistent: false, keepSecretKey: false, skipTrash: false, threads: 10 });
     expect(DumpOptionsSchema.parse({ threads: 0 }).threads).toBe(1);
     expect(DumpOptionsSchema.parse({ threads: -3 }).threads).toBe(1);
     expect(DumpOptionsSchema.parse({ threads: MAX_THREADS }).threads).toBe(MAX_THREADS);

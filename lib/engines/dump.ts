@@ -36,6 +36,8 @@ export const DumpOptionsSchema = z.object({
   skipTrash: z.boolean().default(false),
   /** Query concurrency: engine reads in flight at once (JuiceFS --threads). */
   threads: ThreadsSchema.default(DEFAULT_THREADS),
+  /** Read one moment of the database (engine.beginConsistentRead); refused where unavailable. */
+  consistent: z.boolean().default(false),
 });
 
 export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>> {
@@ -53,6 +55,8 @@ export interface DumpResult {
   /** The inode dumped as FSTree (1, or the --subdir directory). */
   rootInode: bigint;
   secretMasked: boolean;
+  /** Set when the dump read one moment (--consistent): that moment, and the connections that read it. */
+  snapshot?: { takenAt: Date; connections: number };
 }
 
 export { DUMP_BATCH } from "./read-ahead";
@@ -151,7 +155,25 @@ export async function buildHeader(
   return header;
 }
 
+/**
+ * The dump; with `consistent`, every read of it (setting, header, tree) inside one snapshot of
+ * the engine, ended however the dump ends.
+ */
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
+  if (!opts.consistent) return dumpLive(engine, writer, opts);
+  if (!engine.beginConsistentRead) {
+    throw new JfsError("unsupported", `--consistent is not available for ${engine.kind} metadata engines in this build; dump without it (and stop writers for a consistent copy)`);
+  }
+  const snap = await engine.beginConsistentRead(ThreadsSchema.parse(opts.threads ?? DEFAULT_THREADS));
+  try {
+    const result = await dumpLive(engine, writer, opts);
+    return { ...result, snapshot: { takenAt: snap.takenAt, connections: snap.connections } };
+  } finally {
+    await snap.end();
+  }
+}
+
+async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions): Promise<DumpResult> {
   const threads = ThreadsSchema.parse(opts.threads ?? DEFAULT_THREADS);
   const setting = await engine.readSetting();
   if (!setting) {

@@ -40,6 +40,16 @@ export interface StoredNode {
 /** Runs one query when the caller allows (the dump bounds its concurrent reads by --threads). */
 export type QueryGate = <T>(query: () => Promise<T>) => Promise<T>;
 
+/** Reads of one moment of the database (MetaEngine.beginConsistentRead). */
+export interface ConsistentRead {
+  /** The moment read, by the database server's clock where it has one. */
+  readonly takenAt: Date;
+  /** Connections reading it at once (1 where the server cannot share one moment). */
+  readonly connections: number;
+  /** Back to reading the live database; frees what the snapshot holds. Idempotent. */
+  end(): Promise<void>;
+}
+
 /** Children of a directory in output order: names[i] is the entry of nodes[i]. */
 export interface ChildBatch {
   names: Buffer[];
@@ -137,6 +147,12 @@ export interface MetaEngine {
    * from it but memory. Default: 64 directories, 8192 entries.
    */
   readonly dumpReadAhead?: { dirs: number; entries: number };
+  /**
+   * From now until end(), every read of this engine sees one moment of the database (a dump's
+   * --consistent); `parallel` is how many reads the caller will make at once. Writes are refused
+   * meanwhile. An engine that cannot offer it leaves it out, and the dump refuses --consistent.
+   */
+  beginConsistentRead?(parallel: number): Promise<ConsistentRead>;
   /** Counts for dashboards: inodes and used space as the engine's counters say. */
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 

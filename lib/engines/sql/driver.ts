@@ -27,8 +27,76 @@ export interface SqlDriver extends SqlConn {
   readonly maxParams: number;
   /** A connection of its own, for transactions spanning several statements. */
   connect(): Promise<SqlSession>;
+  /**
+   * From now until its end(), every all() of this driver reads one moment of the database, on
+   * up to `parallel` connections that share it. Writes (run) are refused meanwhile: a snapshot
+   * is read-only. One at a time.
+   */
+  beginSnapshot(parallel: number): Promise<ReadSnapshot>;
   close(): Promise<void>;
 }
+
+/** A read-only view of one moment of the database (see SqlDriver.beginSnapshot). */
+export interface ReadSnapshot {
+  /** When the snapshot was taken, by the database server's clock (SQLite: this host's). */
+  readonly takenAt: Date;
+  /** Connections reading in it at once (1 where the server cannot share a snapshot). */
+  readonly connections: number;
+  /** Close its transactions; all() reads the live database again. Idempotent. */
+  end(): Promise<void>;
+}
+
+/**
+ * Sessions that each hold a transaction on the same snapshot; a read takes an idle one (or
+ * waits for one). Ending commits the read-only transactions and hands the sessions back.
+ */
+class SnapshotSessions implements ReadSnapshot {
+  private readonly idle: SqlSession[];
+  private readonly waiting: ((s: SqlSession) => void)[] = [];
+  private ended: Promise<void> | null = null;
+  constructor(
+    readonly takenAt: Date,
+    private readonly sessions: SqlSession[],
+    private readonly onEnd: () => void,
+  ) {
+    this.idle = [...sessions];
+  }
+  get connections(): number {
+    return this.sessions.length;
+  }
+  async all(sql: string, params?: unknown[]): Promise<Row[]> {
+    if (this.ended) throw new JfsError("internal", "a read after the end of its snapshot");
+    const s = this.idle.pop() ?? (await new Promise<SqlSession>((r) => this.waiting.push(r)));
+    try {
+      return await s.all(sql, params);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(s);
+      else this.idle.push(s);
+    }
+  }
+  end(): Promise<void> {
+    this.ended ??= (async () => {
+      this.onEnd();
+      for (const s of this.sessions) {
+        // A read-only transaction: nothing to keep, so a failed COMMIT (connection lost) is moot.
+        await s.run("COMMIT").catch((err) => logIgnored("ending a read snapshot", err));
+        s.release();
+      }
+    })();
+    return this.ended;
+  }
+}
+
+/** Release every session (after a failure while opening a snapshot). */
+async function dropSessions(sessions: SqlSession[]): Promise<void> {
+  for (const s of sessions) {
+    await s.run("ROLLBACK").catch(() => {}); // the failure being reported is the one that matters
+    s.release();
+  }
+}
+
+const refuseWrite = () => new JfsError("internal", "a write while a read snapshot is open (snapshots are read-only)");
 
 /** The database file of a sqlite3:// URL does not exist (reads do not create it). */
 export class SqliteMissingError extends JfsError {
@@ -40,7 +108,7 @@ export class SqliteMissingError extends JfsError {
 // ---------------------------------------------------------------- SQLite
 
 import type BetterSqlite3 from "better-sqlite3";
-import { JfsError } from "../../jfs/errors";
+import { JfsError, logIgnored } from "../../jfs/errors";
 
 class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite3" as const;
@@ -99,7 +167,42 @@ class SqliteDriver implements SqlDriver {
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
+    if (this.snapshot) throw refuseWrite();
     return this.runSync(sql, params);
+  }
+
+  private snapshot: ReadSnapshot | null = null;
+
+  /**
+   * One read transaction on the one connection: every read until end() sees the database as
+   * it was at the first read. In WAL mode writers go on meanwhile; in the rollback-journal
+   * modes the shared lock it holds makes writers wait (busy_timeout) until it ends.
+   */
+  async beginSnapshot(): Promise<ReadSnapshot> {
+    if (this.snapshot) throw new JfsError("internal", "a read snapshot is already open on this database");
+    const db = this.open(false);
+    db.exec("BEGIN DEFERRED");
+    try {
+      // A deferred transaction takes its snapshot at its first read.
+      db.prepare("SELECT count(*) FROM sqlite_master").get();
+    } catch (err) {
+      db.exec("ROLLBACK");
+      throw err;
+    }
+    const takenAt = new Date();
+    let ended = false;
+    const snap: ReadSnapshot = {
+      takenAt,
+      connections: 1,
+      end: async () => {
+        if (ended) return;
+        ended = true;
+        this.snapshot = null;
+        if (this.db?.inTransaction) this.db.exec("COMMIT");
+      },
+    };
+    this.snapshot = snap;
+    return snap;
   }
 
   async connect(): Promise<SqlSession> {
@@ -113,6 +216,7 @@ class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await this.snapshot?.end();
     this.stmts.clear();
     this.db?.close();
     this.db = null;
@@ -181,11 +285,35 @@ class MysqlDriver implements SqlDriver {
     const conn = await mysqlCall(this.single);
     await conn.end().catch(() => conn.destroy()); // it answered; a failed goodbye changes nothing
   }
+  private snapshot: SnapshotSessions | null = null;
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    if (this.snapshot) return this.snapshot.all(sql, params);
     return mysqlRows(await mysqlCall(() => this.pool.query(sql, params)));
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
+    if (this.snapshot) throw refuseWrite();
     return mysqlAffected(await mysqlCall(() => this.pool.query(sql, params)));
+  }
+  /**
+   * START TRANSACTION WITH CONSISTENT SNAPSHOT on one connection (the sessions run REPEATABLE
+   * READ, see initSql). Neither MariaDB nor MySQL lets a second connection join a snapshot
+   * without stopping writers (FLUSH TABLES WITH READ LOCK, as mydumper does), so a consistent
+   * dump reads on this one connection whatever `parallel` asks.
+   */
+  async beginSnapshot(): Promise<ReadSnapshot> {
+    if (this.snapshot) throw new JfsError("internal", "a read snapshot is already open on this database");
+    const session = await this.connect();
+    let at: Row[];
+    try {
+      await session.run("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+      at = await session.all("SELECT UTC_TIMESTAMP(6) AS at");
+    } catch (err) {
+      await dropSessions([session]);
+      throw err;
+    }
+    const snap = new SnapshotSessions(utcDate(at[0]?.at), [session], () => (this.snapshot = null));
+    this.snapshot = snap;
+    return snap;
   }
   async connect(): Promise<SqlSession> {
     const conn = await mysqlCall(() => this.pool.getConnection());
@@ -197,8 +325,16 @@ class MysqlDriver implements SqlDriver {
     };
   }
   async close(): Promise<void> {
+    await this.snapshot?.end();
     await this.pool.end();
   }
+}
+
+/** A server's UTC timestamp as the drivers return it (a Date, or text without a zone). */
+function utcDate(v: unknown): Date {
+  if (v instanceof Date) return v;
+  const d = new Date(`${String(v).replace(" ", "T")}Z`);
+  return Number.isNaN(d.getTime()) ? new Date() : d;
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -234,11 +370,50 @@ class PostgresDriver implements SqlDriver {
   async ping(): Promise<void> {
     await this.all("SELECT 1 AS one");
   }
+  private snapshot: SnapshotSessions | null = null;
   async all(sql: string, params: unknown[] = []): Promise<Row[]> {
+    if (this.snapshot) return this.snapshot.all(sql, params);
     return (await this.pool.query(pgQuery(sql, params))).rows;
   }
   async run(sql: string, params: unknown[] = []): Promise<number> {
+    if (this.snapshot) throw refuseWrite();
     return (await this.pool.query(pgPlaceholders(sql), params)).rowCount ?? 0;
+  }
+  /**
+   * A REPEATABLE READ, READ ONLY transaction exports its snapshot (pg_export_snapshot) and up to
+   * `parallel` - 1 more connections import it (SET TRANSACTION SNAPSHOT): all of them read the
+   * same moment, so a consistent dump keeps its parallel reads. The exporting transaction stays
+   * open to the end, as the import requires.
+   */
+  async beginSnapshot(parallel: number): Promise<ReadSnapshot> {
+    if (this.snapshot) throw new JfsError("internal", "a read snapshot is already open on this database");
+    // The pool holds PG_POOL_MAX connections; leave one for anything outside the snapshot.
+    const n = Math.max(1, Math.min(parallel, PG_POOL_MAX - 1));
+    const sessions: SqlSession[] = [];
+    try {
+      const first = await this.connect();
+      sessions.push(first);
+      await first.run("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      // The snapshot is taken by the transaction's first statement: this one.
+      const [row] = await first.all("SELECT pg_export_snapshot() AS id, statement_timestamp() AS at");
+      const id = String(row?.id ?? "");
+      if (!/^[0-9A-Fa-f-]+$/.test(id)) throw new JfsError("internal", `PostgreSQL exported an unexpected snapshot id "${id}"`);
+      const joins = Array.from({ length: n - 1 }, async () => {
+        const s = await this.connect();
+        sessions.push(s);
+        await s.run("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        await s.run(`SET TRANSACTION SNAPSHOT '${id}'`);
+      });
+      const joined = await Promise.allSettled(joins);
+      const failed = joined.find((r) => r.status === "rejected");
+      if (failed) throw (failed as PromiseRejectedResult).reason;
+      const snap = new SnapshotSessions(utcDate(row?.at), sessions, () => (this.snapshot = null));
+      this.snapshot = snap;
+      return snap;
+    } catch (err) {
+      await dropSessions(sessions);
+      throw err;
+    }
   }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
@@ -255,9 +430,13 @@ class PostgresDriver implements SqlDriver {
     };
   }
   async close(): Promise<void> {
+    await this.snapshot?.end();
     await this.pool.end();
   }
 }
+
+/** Connections of a PostgreSQL engine's pool. */
+const PG_POOL_MAX = 10;
 
 // ---------------------------------------------------------------- opening
 
@@ -305,7 +484,7 @@ export async function openDriver(target: SqlTarget): Promise<AnySqlDriver> {
     password: t.password,
     database: t.database,
     ssl: t.ssl,
-    max: 10,
+    max: PG_POOL_MAX,
     connectionTimeoutMillis: 10_000,
     options: optionFlags.length ? optionFlags.join(" ") : undefined,
     // Per pool, so the dashboard's own pg users keep their parsers: int8 → bigint.

@@ -1,7 +1,7 @@
 // MetaEngine over JuiceFS's SQL schema (SQLite, MySQL/MariaDB, PostgreSQL).
 // Reads stream with keyset pagination and batched IN (…) queries; nothing loads a whole table
 // except the small ones JuiceFS itself reads whole (counters, delfiles, sustained, quotas).
-import type { ChildBatch, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
+import type { ChildBatch, ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry } from "../../jfs/types";
 import { ROOT_INODE, TYPE_CODE, typeFromCode } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
@@ -120,6 +120,17 @@ export class SqlEngine implements MetaEngine {
     this.activeLoad = null;
     if (load && !load.finished) await load.abort().catch((err) => logIgnored(`emptying ${this.redactedUrl} after an unfinished load`, err));
     await this.driver.close();
+  }
+
+  /** The driver's snapshot (PostgreSQL shares it between connections; see driver.ts). */
+  async beginConsistentRead(parallel: number): Promise<ConsistentRead> {
+    if (this.sqliteMissing()) throw new SqliteMissingError(this.target.dialect === "sqlite3" ? this.target.path : "");
+    try {
+      return await this.driver.beginSnapshot(parallel);
+    } catch (err) {
+      // PostgreSQL's privileges and a MariaDB without InnoDB are told by the server's own words.
+      throw err instanceof JfsError ? err : wrapError(`opening a consistent read snapshot on ${this.redactedUrl}`, err, "refused");
+    }
   }
 
   private sqliteMissing(): boolean {
