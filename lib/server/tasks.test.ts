@@ -78,6 +78,26 @@ describe("restore", () => {
     await expect(tasks.startRestore(v, { volumeId: "demo", backup, target: v.metaUrl }, "test")).rejects.toThrow(/not empty/i);
   });
 
+  it("refuses a target another load is writing, naming it", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const backup = (await volumes.volumeView(v)).backups![0].key;
+    const file = path.join(dataDir, "r-busy.db");
+    // Another process's load holds SQLite's write lock for its whole transaction (in WAL mode,
+    // JuiceFS's default, which a load sets).
+    const { default: Database } = await import("better-sqlite3");
+    const other = new Database(file);
+    other.pragma("journal_mode = WAL");
+    other.prepare("BEGIN IMMEDIATE").run();
+    try {
+      const checks = await tasks.preflightRestore(v, { volumeId: "demo", backup, target: `sqlite3://${file}` });
+      expect(checks, JSON.stringify(checks)).toContainEqual(expect.objectContaining({ id: "empty", ok: false, label: "A load is running into the target" }));
+      expect(checks.find((c) => c.id === "empty")!.detail).toMatch(/another jfsmeta load into sqlite3:\/\/.* is running/);
+    } finally {
+      other.prepare("ROLLBACK").run();
+      other.close();
+    }
+  });
+
   it("leaves the target empty when the backup is damaged", async () => {
     const v = (await volumes.getVolume("demo"))!;
     const good = readFileSync(path.join(metaDir, (await volumes.volumeView(v)).backups![0].key));

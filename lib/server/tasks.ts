@@ -19,6 +19,7 @@ import { DumpOptionsSchema, dumpMeta } from "../engines/dump";
 import { loadMeta } from "../engines/load";
 import type { MetaEngine } from "../engines/engine";
 import { engineKindOf, openEngine, redactUrl } from "../engines/open";
+import { claimMessage } from "../engines/load-claim";
 import { redactUrlsIn } from "../engines/url";
 import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
@@ -246,10 +247,18 @@ export async function preflightRestore(v: VolumeRecord, req: RestoreRequest): Pr
   let engine: MetaEngine | null = null;
   try {
     engine = await openEngine(req.target);
+    const claim = await engine.findLoadClaim();
     const empty = await engine.checkEmpty();
     checks.push({ id: "reachable", ok: true, label: "Reachable and ready", detail: `connected to ${target}` });
     checks.push(
-      empty.empty
+      claim
+        ? {
+            id: "empty",
+            ok: false,
+            label: claim.state === "running" ? "A load is running into the target" : "The target holds an interrupted load",
+            detail: claimMessage(claim, target),
+          }
+        : empty.empty
         ? { id: "empty", ok: true, label: "Target is empty", detail: "nothing will be overwritten" }
         : {
             id: "empty",
