@@ -3,6 +3,7 @@
 // encrypted backup. One home for the flags, their checks and the opening; the bytes returned
 // still need openDumpInput (which sniffs gzip and refuses binary dumps).
 import type { Readable } from "node:stream";
+import { ENVELOPE_ALGOS } from "../lib/dump/envelope";
 import { CliError } from "./common";
 import { STORAGE_FLAGS, storageOverrides } from "./storage-flags";
 
@@ -35,8 +36,8 @@ export async function openDumpSource(
   const algo = values["encrypt-algo"] as string | undefined;
   const keyPath = values["encrypt-rsa-key"] as string | undefined;
   // Without a key JuiceFS ignores --encrypt-algo (scripts pass it always): so does jfsmeta.
-  if (keyPath && algo !== undefined && algo !== "aes256gcm-rsa" && algo !== "chacha20-rsa") {
-    throw new CliError(`unsupported --encrypt-algo "${algo}": use aes256gcm-rsa or chacha20-rsa`);
+  if (keyPath && algo !== undefined && !(ENVELOPE_ALGOS as readonly string[]).includes(algo)) {
+    throw new CliError(`unsupported --encrypt-algo "${algo}": use ${ENVELOPE_ALGOS.join(" or ")}`);
   }
   if (!file && process.stdin.isTTY) {
     throw new CliError(`no FILE given and stdin is a terminal: name the dump file, or pipe it in (${example})`);
