@@ -16,6 +16,9 @@ options:
   --skip-trash         leave the Trash out of the backup
   --watch              keep running: poll every interval/10 like a client
   --force              back up now, even if not due or over the 1M-inode rule
+  --no-consistent      dump the live database (as JuiceFS clients do) instead of one
+                       snapshot; the default is consistent wherever the engine offers it
+                       (SQL engines), see 'jfsmeta dump --consistent'
   --json               print each result as JSON
   --quiet, -q          no progress on stderr
   --help, -h           this help
@@ -33,7 +36,8 @@ function describe(r: BackupResult): string {
     case "done": {
       const c = r.cleanup;
       const cleaned = c ? `; cleanup deleted ${c.deleted.length}${c.errors.length ? `, ${c.errors.length} failed: ${c.errors.join("; ")}` : ""}` : "";
-      return `backup metadata succeeded: ${r.location} (${r.size} bytes${r.encrypted ? ", encrypted" : ""}, ${r.entries} entries, ${(r.durationMs / 1000).toFixed(1)}s)${cleaned}`;
+      const consistent = r.snapshotAt ? `, consistent as of ${r.snapshotAt.toISOString()}` : "";
+      return `backup metadata succeeded: ${r.location} (${r.size} bytes${r.encrypted ? ", encrypted" : ""}, ${r.entries} entries${consistent}, ${(r.durationMs / 1000).toFixed(1)}s)${cleaned}`;
     }
     case "not-due":
       return r.reason === "lost-race" ? `no backup: ${r.message}` : `no backup due: the next one is due at ${r.due?.toISOString()}`;
@@ -50,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
       "skip-trash": { type: "boolean" },
       watch: { type: "boolean" },
       force: { type: "boolean" },
+      "no-consistent": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       ...STORAGE_FLAGS,
@@ -77,6 +82,7 @@ export async function run(args: string[]): Promise<number> {
     intervalMs,
     skipTrash: !!values["skip-trash"],
     force: !!values.force,
+    consistent: values["no-consistent"] ? false : undefined,
     storage: storageOverrides(values),
     onProgress: (p: { phase: string; entries?: number; bytes?: number }) =>
       progress.update(p.phase === "dump" ? `Dumped entries: ${p.entries}` : p.phase === "upload" ? `Uploading ${p.bytes} bytes` : "Cleaning up"),

@@ -394,3 +394,41 @@ describe("automatic backups on a private Redis", () => {
     }
   });
 });
+
+describe("automatic backups read one moment where it is cheap", () => {
+  /** A SQLite volume (the golden sample) whose storage is a temp dir. */
+  async function sqliteVolume(): Promise<MetaEngine> {
+    const engine = await openEngine(`sqlite3://${tempDir("jfsmeta-autobackup-sql-")}/v.db`);
+    await loadMeta(engine, await openDumpInput(goldenPath("metadata.sample")));
+    const s = (await engine.readSetting())!;
+    await engine.writeSetting({ ...s, Storage: "file", Bucket: tempDir("jfsmeta-autobackup-sql-") + "/", EncryptKey: "", KeyEncrypted: true });
+    return engine;
+  }
+
+  it("SQL: consistent by default (the result says as of when); consistent: false dumps the live database", async () => {
+    const engine = await sqliteVolume();
+    try {
+      const before = Date.now();
+      const r = await runBackupCycle(engine, { force: true, tmpDir: tempDir("jfsmeta-autobackup-") });
+      expect(r.status, r.message).toBe("done");
+      expect(r.snapshotAt).toBeInstanceOf(Date);
+      expect(r.snapshotAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
+      const live = await runBackupCycle(engine, { force: true, consistent: false, now: () => new Date(Date.now() + 2000), tmpDir: tempDir("jfsmeta-autobackup-") });
+      expect(live.status, live.message).toBe("done");
+      expect(live.snapshotAt).toBeUndefined();
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("Redis: no snapshot is offered, so the backup is taken live as before", async () => {
+    const redis = await startRedisServer();
+    const engine = await openEngine(redis.db(1));
+    try {
+      expect(engine.beginConsistentRead).toBeUndefined();
+    } finally {
+      await engine.close();
+      await redis.stop();
+    }
+  });
+});

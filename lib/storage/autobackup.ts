@@ -174,6 +174,11 @@ export const BackupResultSchema = z.object({
   entries: z.number().optional(),
   usedInodes: z.number().optional(),
   fastMode: z.boolean().optional(),
+  /**
+   * When the backup read one moment of the database (a consistent dump): that moment. Kept
+   * here and in the dashboard's record, not in the dump, whose header JuiceFS reads strictly.
+   */
+  snapshotAt: z.date().optional(),
   durationMs: z.number(),
   /** Cleanup after success: what retention deleted, and any failures (never fatal). */
   cleanup: z
@@ -207,6 +212,12 @@ export interface BackupOptions {
   onProgress?: (p: BackupProgress) => void;
   /** Use this store instead of the one the volume setting names (tests, dashboard). */
   store?: ObjectStore;
+  /**
+   * Dump one moment of the database (dumpMeta's `consistent`). Default: on wherever the engine
+   * offers it (SQL: one snapshot transaction, which costs the writers nothing in MVCC engines
+   * and SQLite's WAL mode); false dumps the live database as JuiceFS's clients do.
+   */
+  consistent?: boolean;
 }
 
 /** One poll of the automatic-backup loop: back up if due, then clean up. Never throws. */
@@ -266,6 +277,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
           keepSecretKey: false,
           skipTrash: opts.skipTrash,
           threads: 2,
+          consistent: opts.consistent ?? typeof engine.beginConsistentRead === "function",
           onProgress: (p) => opts.onProgress?.({ phase: "dump", entries: p.entries }),
         });
         gzip.end(); // dumpMeta has called writer.end()
@@ -295,6 +307,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
         entries: dumped.entries,
         usedInodes: Number(usedInodes),
         fastMode: decision.fast,
+        snapshotAt: dumped.snapshot?.takenAt,
         durationMs: Date.now() - t0,
         cleanup,
       };
