@@ -72,3 +72,50 @@ export async function juicefs(args: string[], opts: RunOptions & { allowFailure?
   }
   return r;
 }
+
+export interface Gateway {
+  /** http://127.0.0.1:PORT */
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  /** Stops the gateway (SIGTERM, then SIGKILL) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** `juicefs gateway META-URL 127.0.0.1:PORT`: JuiceFS's S3 API over a volume, on a free port. */
+export async function startGateway(metaUrl: string, port: number, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Gateway> {
+  const accessKey = "conformance";
+  const secretKey = "conformance-secret";
+  const child = spawn(juicefsBin(), ["gateway", "--no-agent", metaUrl, `127.0.0.1:${port}`, ...(opts.args ?? [])], {
+    env: { ...process.env, MINIO_ROOT_USER: accessKey, MINIO_ROOT_PASSWORD: secretKey, ...opts.env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  child.stderr.on("data", (b: Buffer) => (log = (log + b.toString()).slice(-8000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`juicefs gateway exited with ${child.exitCode}:\n${log}`);
+    const up = await fetch(`${endpoint}/minio/health/live`).then((r) => r.ok, () => false);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`juicefs gateway did not answer on ${endpoint} in time:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    endpoint,
+    accessKey,
+    secretKey,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
