@@ -60,6 +60,11 @@ interface DirTotals {
 
 const EDGE_BATCH = 100;
 
+/** What an entry adds to usedSpace: a regular file its length rounded up to 4 KiB (at least 4 KiB), anything else 4 KiB. */
+function usedSpaceOf(length: bigint): bigint {
+  return length <= 4096n ? 4096n : align4K(length);
+}
+
 /** The recomputation of docs/format/dump-json.md §10, fed entry by entry; writes go to the sink as they are ready. */
 class LoadState {
   setting: Setting | null = null;
@@ -159,6 +164,11 @@ class LoadState {
     } else m.set(key, { usedSpace: space, usedInodes: inodes });
   }
 
+  /**
+   * One entry of the tree, as the reader hands it over (post-order: a directory after its
+   * children). Its parent always gets an edge and counts it; the first occurrence of an inode
+   * is stored with its data, a later one is a hard link's extra parent.
+   */
   async entry(e: ReadEntry): Promise<void> {
     const r = this.result;
     r.entries++;
@@ -166,66 +176,82 @@ class LoadState {
     const isRoot = e.parent === null;
     const dumped = e.node.attr;
     const inode = isRoot && e.tree === "FSTree" ? ROOT_INODE : dumped.inode;
-    const type = dumped.type;
-    const isDir = e.isDir;
-    if (isRoot && !isDir) throw new JfsError("corrupt-input", `${e.tree} is a ${type}, not a directory: the dump is damaged`);
+    if (isRoot && !e.isDir) throw new JfsError("corrupt-input", `${e.tree} is a ${dumped.type}, not a directory: the dump is damaged`);
     const parentDir = e.parent ? this.dirOf(e.parent, e.tree, e.depth) : null;
     const parentIno = parentDir ? parentDir.inode : ROOT_INODE;
-    const dumpedLen = type === "regular" ? dumped.length : 0n;
-    const space = dumpedLen <= 4096n ? 4096n : align4K(dumpedLen);
+    const space = usedSpaceOf(dumped.type === "regular" ? dumped.length : 0n);
     const self = e.self ? this.open.close(e.self) : undefined;
 
-    // The parent's view: an edge and its direct-children stats, for every occurrence.
-    if (parentDir) {
-      parentDir.edges.push({ name: e.name, inode, type });
-      if (parentDir.edges.length >= EDGE_BATCH) {
-        this.sink.edges(parentDir.inode, parentDir.edges);
-        parentDir.edges = [];
-      }
-      if (isDir) parentDir.subdirs++;
-      if (dumpedLen !== 0n) parentDir.dataLength += dumpedLen;
-      parentDir.usedSpace += space;
-      parentDir.usedInodes += 1;
-      parentDir.treeSpace += self ? space + self.treeSpace : space;
-      parentDir.treeInodes += 1 + (self?.treeInodes ?? 0);
+    if (parentDir) this.countInParent(parentDir, e, inode, space, self);
+    if (this.seenInodes.testAndSet(inode)) this.addLinkParent(inode, parentIno);
+    else {
+      this.storeInode(e, inode, parentDir, self);
+      this.countUsage(e, inode, space);
     }
+    await this.tick();
+  }
 
-    if (this.seenInodes.testAndSet(inode)) {
-      // A later occurrence of a hard link: only an extra parent.
-      let link = this.links.get(inode);
-      if (!link) {
-        link = { count: 1, parents: new Map() };
-        const fp = this.firstParent.get(inode);
-        if (fp !== undefined) link.parents.set(fp, 1);
-        else this.warnings.push(`inode ${inode} appears more than once but its first occurrence has nlink 1; its first parent link count is not recorded`);
-        this.links.set(inode, link);
-      }
-      link.count++;
-      link.parents.set(parentIno, (link.parents.get(parentIno) ?? 0) + 1);
-      await this.tick();
-      return;
+  /** The parent's view, for every occurrence: an edge and its direct-children and tree totals. */
+  private countInParent(parentDir: DirTotals, e: ReadEntry, inode: bigint, space: bigint, self: DirTotals | undefined): void {
+    const type = e.node.attr.type;
+    parentDir.edges.push({ name: e.name, inode, type });
+    if (parentDir.edges.length >= EDGE_BATCH) {
+      this.sink.edges(parentDir.inode, parentDir.edges);
+      parentDir.edges = [];
     }
+    const dumpedLen = type === "regular" ? e.node.attr.length : 0n;
+    if (e.isDir) parentDir.subdirs++;
+    if (dumpedLen !== 0n) parentDir.dataLength += dumpedLen;
+    parentDir.usedSpace += space;
+    parentDir.usedInodes += 1;
+    parentDir.treeSpace += self ? space + self.treeSpace : space;
+    parentDir.treeInodes += 1 + (self?.treeInodes ?? 0);
+  }
 
-    // First occurrence: store the inode.
+  /** A later occurrence of a hard link: only an extra parent, counted for its nlink. */
+  private addLinkParent(inode: bigint, parentIno: bigint): void {
+    let link = this.links.get(inode);
+    if (!link) {
+      link = { count: 1, parents: new Map() };
+      const fp = this.firstParent.get(inode);
+      if (fp !== undefined) link.parents.set(fp, 1);
+      else this.warnings.push(`inode ${inode} appears more than once but its first occurrence has nlink 1; its first parent link count is not recorded`);
+      this.links.set(inode, link);
+    }
+    link.count++;
+    link.parents.set(parentIno, (link.parents.get(parentIno) ?? 0) + 1);
+  }
+
+  /** The first occurrence of an inode: its attr (nlink and length recomputed), data and, for a directory, its edges and stats. */
+  private storeInode(e: ReadEntry, inode: bigint, parentDir: DirTotals | null, self: DirTotals | undefined): void {
+    const r = this.result;
+    const isRoot = e.parent === null;
+    const dumped = e.node.attr;
+    const type = dumped.type;
     r.inodes++;
-    if (isDir) r.dirs++;
+    if (e.isDir) r.dirs++;
     else r.files++;
     const inTrash = (e.tree === "Trash" && isRoot) || inode >= TRASH_INODE;
     // The reader's node is ours: its attr becomes the stored attr in place.
     const dumpedNlink = dumped.nlink;
     const attr: Attr = dumped;
     attr.inode = inode;
-    if (isDir) {
+    if (e.isDir) {
       attr.nlink = inTrash ? 2 : 2 + (self?.subdirs ?? 0);
       attr.length = 4096n;
     } else {
       attr.nlink = 1;
       attr.length = type === "regular" ? dumped.length : type === "symlink" ? BigInt(e.node.symlink?.length ?? 0) : 0n;
-      if (dumpedNlink > 1 && parentDir) this.firstParent.set(inode, parentIno);
+      if (dumpedNlink > 1 && parentDir) this.firstParent.set(inode, parentDir.inode);
     }
     const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
-    this.sink.node(attr, parentDir ? parentIno : ROOT_INODE, aclIds);
+    this.sink.node(attr, parentDir ? parentDir.inode : ROOT_INODE, aclIds);
+    this.storeData(e, inode);
+    if (e.isDir) this.storeDirectory(e, inode, self);
+  }
 
+  /** Chunks (and the slices they share with earlier files), symlink target, xattrs. */
+  private storeData(e: ReadEntry, inode: bigint): void {
     const all = e.node.chunks;
     const chunks: Chunk[] = all.every((c) => c.slices.length > 0) ? all : all.filter((c) => c.slices.length > 0);
     if (chunks.length > 0) {
@@ -245,24 +271,30 @@ class LoadState {
       }
       if (fresh.length) this.sink.newSlices(fresh);
     }
-    if (type === "symlink" && e.node.symlink) this.sink.symlink(inode, e.node.symlink);
+    if (e.node.attr.type === "symlink" && e.node.symlink) this.sink.symlink(inode, e.node.symlink);
     if (e.node.xattrs.length > 0) this.sink.xattrs(inode, e.node.xattrs);
-    if (isDir) {
-      if (self && self.edges.length > 0) this.sink.edges(inode, self.edges);
-      this.sink.dirStats(inode, {
-        dataLength: self?.dataLength ?? 0n,
-        usedSpace: self?.usedSpace ?? 0n,
-        usedInodes: BigInt(self?.usedInodes ?? 0),
-      });
-      if (e.tree === "FSTree" && this.quotasBeforeTree && this.dirQuotas.has(inode)) {
-        this.quotaUsage.set(inode, { usedSpace: self?.treeSpace ?? 0n, usedInodes: BigInt(self?.treeInodes ?? 0) });
-      }
-    }
+  }
 
+  /** A directory's remaining edges, its stats, and its quota's usage when the limits came first. */
+  private storeDirectory(e: ReadEntry, inode: bigint, self: DirTotals | undefined): void {
+    if (self && self.edges.length > 0) this.sink.edges(inode, self.edges);
+    this.sink.dirStats(inode, {
+      dataLength: self?.dataLength ?? 0n,
+      usedSpace: self?.usedSpace ?? 0n,
+      usedInodes: BigInt(self?.usedInodes ?? 0),
+    });
+    if (e.tree === "FSTree" && this.quotasBeforeTree && this.dirQuotas.has(inode)) {
+      this.quotaUsage.set(inode, { usedSpace: self?.treeSpace ?? 0n, usedInodes: BigInt(self?.treeInodes ?? 0) });
+    }
+  }
+
+  /** The volume's counters and the user/group usage, once per inode. */
+  private countUsage(e: ReadEntry, inode: bigint, space: bigint): void {
+    const dumped = e.node.attr;
     if (inode !== ROOT_INODE && inode !== TRASH_INODE) {
       this.usedSpace += space;
       this.totalInodes += 1n;
-      const counted = type === "regular" || isDir;
+      const counted = dumped.type === "regular" || e.isDir;
       const [space_, inodes] = counted ? [space, 1n] : [0n, 0n];
       const trash = e.tree === "Trash";
       this.addUsage(trash ? this.trashUserUsage : this.userUsage, BigInt(dumped.uid), space_, inodes);
@@ -271,7 +303,6 @@ class LoadState {
     if (inode < TRASH_INODE) {
       if (inode > this.maxInode) this.maxInode = inode;
     } else if (inode - TRASH_INODE > this.maxTrash) this.maxTrash = inode - TRASH_INODE;
-    await this.tick();
   }
 
   /**
