@@ -7,7 +7,7 @@
 // - every entry's inode (the FSTree root is 1), type, flags, mode, uid, gid, times with
 //   nanoseconds, rdev, tier; a regular file's length; a symlink's target; xattrs (by name);
 //   ACLs; chunks that hold slices, below the file's last chunk (dumps write only those);
-// - the Setting (Tiers as JuiceFS fills them), directory quota limits, user/group quota limits
+// - the Setting (Tiers as JuiceFS fills them; a member at its zero value counts as absent), directory quota limits, user/group quota limits
 //   other than the tracking entries a load adds (-1/-1), DelFiles.
 // Recomputed or dropped by every load, so left out: nlink, the lengths of non-files, Counters,
 // Sustained, ChangeLog, quota usage, the Trash root's own attributes (a dump without a Trash
@@ -42,12 +42,16 @@ function nodeFacts(n: DumpNode, inode: bigint): string {
   });
 }
 
+const isZero = (v: unknown) => v === undefined || v === null || v === "" || v === 0 || v === 0n || v === false;
+
 /** The facts of a dump that a load keeps, one line per fact, sorted. */
 export async function dumpFacts(bytes: Buffer): Promise<string[]> {
   const d = await readDumpToTree(bytes);
   const out: string[] = [];
   const h = d.header;
-  out.push(`Setting ${json({ ...h.setting, Tiers: effectiveTiers(h.setting) })}`);
+  // A member at its zero value and an absent one are the same to Go (and JuiceFS omits some).
+  const setting = Object.fromEntries(Object.entries({ ...h.setting, Tiers: effectiveTiers(h.setting) }).filter(([, v]) => !isZero(v)));
+  out.push(`Setting ${json(setting)}`);
   const quotas = (name: string, m: typeof h.quotas, dropTracking: boolean) => {
     for (const [k, q] of m ?? []) if (!(dropTracking && q.maxSpace === -1n && q.maxInodes === -1n)) out.push(`${name} ${k} ${json(q)}`);
   };

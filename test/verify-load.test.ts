@@ -57,6 +57,21 @@ for (const kind of ENGINES) {
       });
     }
 
+    if (kind === "mysql" || kind === "postgres") {
+      it("a uid the engine's signed column cannot hold is refused at its entry", async () => {
+        const url = await target.url();
+        const engine = await openEngine(url);
+        try {
+          await expect(loadBuffer(engine, mutate('"uid":501,"gid":20,"atime":1623746580', '"uid":4294967294,"gid":20,"atime":1623746580'))).rejects.toThrow(
+            /uid 4294967294, which does not fit .*: at FSTree\.entries\["f1"\] \(byte \d+\)/,
+          );
+          expect(await engine.checkEmpty()).toEqual({ empty: true });
+        } finally {
+          await engine.close();
+        }
+      });
+    }
+
     it("the sample itself still loads", async () => {
       const url = await target.url();
       const engine = await openEngine(url);

@@ -245,7 +245,13 @@ class LoadState {
       if (dumpedNlink > 1 && parentDir) this.firstParent.set(inode, parentDir.inode);
     }
     const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
-    this.sink.node(attr, parentDir ? parentDir.inode : ROOT_INODE, aclIds);
+    try {
+      this.sink.node(attr, parentDir ? parentDir.inode : ROOT_INODE, aclIds);
+    } catch (err) {
+      // An engine that cannot hold this inode (MySQL's signed uid) says so; the entry says where.
+      if (err instanceof JfsError) throw new JfsError(err.kind, `${err.message}: at ${e.at.path} (byte ${e.at.offset})`, { cause: err });
+      throw err;
+    }
     this.storeData(e, inode);
     if (e.isDir) this.storeDirectory(e, inode, self);
   }
