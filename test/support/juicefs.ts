@@ -83,7 +83,7 @@ export interface Gateway {
 }
 
 /** `juicefs gateway META-URL 127.0.0.1:PORT`: JuiceFS's S3 API over a volume, on a free port. */
-export async function startGateway(metaUrl: string, port: number, opts: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Gateway> {
+export async function startGateway(metaUrl: string, port: number, opts: { args?: string[]; env?: Record<string, string> } = {}): Promise<Gateway> {
   const accessKey = "conformance";
   const secretKey = "conformance-secret";
   const child = spawn(juicefsBin(), ["gateway", "--no-agent", metaUrl, `127.0.0.1:${port}`, ...(opts.args ?? [])], {
