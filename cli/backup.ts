@@ -16,9 +16,9 @@ options:
   --skip-trash         leave the Trash out of the backup
   --watch              keep running: poll every interval/10 like a client
   --force              back up now, even if not due or over the 1M-inode rule
-  --no-consistent      dump the live database (as JuiceFS clients do) instead of one
-                       snapshot; the default is consistent wherever the engine offers it
-                       (SQL engines), see 'jfsmeta dump --consistent'
+  --consistent         dump one moment of the database (the default on SQL engines,
+                       where a snapshot is cheap; on Redis it syncs a private replica)
+  --no-consistent      dump the live database, as JuiceFS clients do
   --json               print each result as JSON
   --quiet, -q          no progress on stderr
   --help, -h           this help
@@ -54,6 +54,7 @@ export async function run(args: string[]): Promise<number> {
       "skip-trash": { type: "boolean" },
       watch: { type: "boolean" },
       force: { type: "boolean" },
+      consistent: { type: "boolean" },
       "no-consistent": { type: "boolean" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -82,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
     intervalMs,
     skipTrash: !!values["skip-trash"],
     force: !!values.force,
-    consistent: values["no-consistent"] ? false : undefined,
+    consistent: values["no-consistent"] ? false : values.consistent ? true : undefined,
     storage: storageOverrides(values),
     onProgress: (p: { phase: string; entries?: number; bytes?: number }) =>
       progress.update(p.phase === "dump" ? `Dumped entries: ${p.entries}` : p.phase === "upload" ? `Uploading ${p.bytes} bytes` : "Cleaning up"),

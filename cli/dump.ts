@@ -27,7 +27,8 @@ options:
   --skip-trash        leave the Trash out
   --threads N         concurrent batch reads (default 10, at most 64)
   --consistent        read one moment of the database, whatever writers do meanwhile
-                      (SQL engines: one snapshot transaction; see the README)
+                      (SQL: one snapshot transaction; Redis: a private replica,
+                      synced then detached, which needs redis-server on this host)
   --fast              accepted for compatibility; has no effect
   --quiet, -q         no progress or summary on stderr
   --help, -h          this help

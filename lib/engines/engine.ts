@@ -153,6 +153,11 @@ export interface MetaEngine {
    * meanwhile. An engine that cannot offer it leaves it out, and the dump refuses --consistent.
    */
   beginConsistentRead?(parallel: number): Promise<ConsistentRead>;
+  /**
+   * Whether beginConsistentRead costs the database next to nothing (an MVCC snapshot), so that
+   * automatic backups use it by default; false where it copies the data (Redis's replica).
+   */
+  readonly consistentReadIsCheap?: boolean;
   /** Counts for dashboards: inodes and used space as the engine's counters say. */
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 

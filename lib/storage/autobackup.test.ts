@@ -421,11 +421,12 @@ describe("automatic backups read one moment where it is cheap", () => {
     }
   });
 
-  it("Redis: no snapshot is offered, so the backup is taken live as before", async () => {
+  it("Redis: its consistent read copies the data into a replica, so backups stay live unless asked", async () => {
     const redis = await startRedisServer();
     const engine = await openEngine(redis.db(1));
     try {
-      expect(engine.beginConsistentRead).toBeUndefined();
+      expect(engine.beginConsistentRead).toBeTypeOf("function");
+      expect(engine.consistentReadIsCheap).toBeFalsy();
     } finally {
       await engine.close();
       await redis.stop();

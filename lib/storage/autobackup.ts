@@ -213,9 +213,10 @@ export interface BackupOptions {
   /** Use this store instead of the one the volume setting names (tests, dashboard). */
   store?: ObjectStore;
   /**
-   * Dump one moment of the database (dumpMeta's `consistent`). Default: on wherever the engine
-   * offers it (SQL: one snapshot transaction, which costs the writers nothing in MVCC engines
-   * and SQLite's WAL mode); false dumps the live database as JuiceFS's clients do.
+   * Dump one moment of the database (dumpMeta's `consistent`). Default: on wherever it is cheap
+   * (engine.consistentReadIsCheap: SQL's snapshot transaction costs the writers nothing in MVCC
+   * engines and SQLite's WAL mode), off on Redis, whose consistent read copies the data into a
+   * private replica; false dumps the live database as JuiceFS's clients do.
    */
   consistent?: boolean;
 }
@@ -277,7 +278,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
           keepSecretKey: false,
           skipTrash: opts.skipTrash,
           threads: 2,
-          consistent: opts.consistent ?? typeof engine.beginConsistentRead === "function",
+          consistent: opts.consistent ?? !!engine.consistentReadIsCheap,
           onProgress: (p) => opts.onProgress?.({ phase: "dump", entries: p.entries }),
         });
         gzip.end(); // dumpMeta has called writer.end()

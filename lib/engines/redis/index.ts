@@ -8,7 +8,8 @@ import { CHUNK_SIZE, MAX_FILE_SIZE, ROOT_INODE, TRASH_INODE } from "../../jfs/ty
 import { newTrashAttr } from "../trash";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
-import type { EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import { freezeReplica } from "./replica";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAttr } from "./codec";
@@ -85,15 +86,60 @@ export class RedisEngine implements MetaEngine {
   /** Fields (name and value each) held in prefetchedDirs. */
   private prefetchedFields = 0;
 
+  /** The live server's connections while a consistent read points these at a frozen replica. */
+  private live: { client: Redis; bulkConn: Promise<RespConnection> | null; options: RedisOptions; end(): Promise<void> } | null = null;
+
   constructor(
-    readonly client: Redis,
+    /** The connection reads use: the live server's, or a frozen replica's (beginConsistentRead). */
+    public client: Redis,
     readonly redactedUrl: string,
     /** host:port/db, as JuiceFS names the database in messages. */
     readonly addr: string,
-    private readonly options: RedisOptions,
+    private options: RedisOptions,
   ) {
     client.defineCommand("jfsCasXattr", { numberOfKeys: 1, lua: CAS_XATTR_LUA });
     client.defineCommand("jfsClearLoad", { numberOfKeys: 2, lua: CLEAR_LOAD_LUA });
+  }
+
+  /**
+   * A private replica of the server, synced and detached (replica.ts), serves every read until
+   * end(): one moment of the volume, and none of the dump's reads on the live server. Needs
+   * redis-server on this host. `parallel` is moot: one Redis connection pipelines the reads.
+   */
+  async beginConsistentRead(): Promise<ConsistentRead> {
+    if (this.live) throw new JfsError("internal", "a consistent read is already open on this engine");
+    const replica = await freezeReplica(this.options, { db: this.options.db ?? 0 });
+    const frozen = new Redis({ ...replica.options, lazyConnect: true });
+    frozen.on("error", () => {}); // told by the command that meets it
+    try {
+      await frozen.connect();
+    } catch (err) {
+      frozen.disconnect();
+      await replica.stop();
+      throw explainRedisError(err, this.addr);
+    }
+    let ended: Promise<void> | null = null;
+    const end = () =>
+      (ended ??= (async () => {
+        const live = this.live!;
+        const bulk = this.bulkConn;
+        this.live = null;
+        this.client = live.client;
+        this.bulkConn = live.bulkConn;
+        this.options = live.options;
+        this.prefetchedDirs.clear();
+        this.prefetchedFields = 0;
+        frozen.disconnect();
+        (await bulk?.catch(() => null))?.close();
+        await replica.stop();
+      })());
+    this.live = { client: this.client, bulkConn: this.bulkConn, options: this.options, end };
+    this.client = frozen;
+    this.bulkConn = null;
+    this.options = replica.options;
+    this.prefetchedDirs.clear();
+    this.prefetchedFields = 0;
+    return { takenAt: replica.takenAt, connections: 1, end };
   }
 
   /** Run a Redis call and turn its failure into a clear one-line error. */
@@ -127,6 +173,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   async close(): Promise<void> {
+    await this.live?.end();
     if (this.bulkConn) {
       const conn = await this.bulkConn.catch(() => null); // never opened: its error was told where it was used
       conn?.close();

@@ -122,6 +122,8 @@ export class SqlEngine implements MetaEngine {
     await this.driver.close();
   }
 
+  readonly consistentReadIsCheap = true;
+
   /** The driver's snapshot (PostgreSQL shares it between connections; see driver.ts). */
   async beginConsistentRead(parallel: number): Promise<ConsistentRead> {
     if (this.sqliteMissing()) throw new SqliteMissingError(this.target.dialect === "sqlite3" ? this.target.path : "");
