@@ -149,11 +149,13 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
           keepSecretKey: req.keepSecretKey,
           skipTrash: req.skipTrash,
           threads: req.threads,
+          consistent: req.consistent,
           signal: ctx.signal,
           onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
         });
         entries = result.entries;
         if (result.secretMasked) ctx.log('SecretKey/SessionToken written as "removed" (no --keep-secret-key)');
+        if (result.snapshot) ctx.log(`consistent: every entry as of ${result.snapshot.takenAt.toISOString()}`);
       });
       ctx.log(`dumped ${entries} entries, ${size} bytes`);
       if (req.target === "meta") {
@@ -216,6 +218,7 @@ export async function startBackupNow(v: VolumeRecord, actor: string): Promise<st
     const r = await runAutoBackup(v, { force: true, ctx });
     if (r.status === "failed") throw new Error(r.message ?? r.reason ?? "backup failed");
     ctx.log(`uploaded ${r.location ?? r.name} (${r.size} bytes, ${r.entries} entries)`);
+    ctx.log(r.snapshotAt ? `consistent: every entry as of ${r.snapshotAt.toISOString()}` : "not consistent: read from the live database as it changed");
     if (r.cleanup?.deleted.length) ctx.log(`cleanup deleted ${r.cleanup.deleted.join(", ")}`);
     for (const e of r.cleanup?.errors ?? []) ctx.log(`cleanup: ${e}`);
     return { backupKey: r.name, bytes: r.size, entries: r.entries, deleted: r.cleanup?.deleted ?? [] };
