@@ -7,8 +7,8 @@
 // load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
 // the floor: a bare pipelined read of the same keys, with the dump quoted as a ratio to it.
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -77,6 +77,20 @@ function worker(args: string[]): Promise<Measured> {
   });
 }
 
+/**
+ * Whether two files hold the same bytes, streamed: reading both whole into this process made
+ * its RSS 950 MB at 1M files, and Linux hands a parent's peak RSS down to the workers it then
+ * forks, so every later worker reported that figure as its own.
+ */
+async function sameBytes(a: string, b: string): Promise<boolean> {
+  const digest = async (f: string) => {
+    const h = createHash("sha256");
+    for await (const c of createReadStream(f, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
+    return h.digest("hex");
+  };
+  return statSync(a).size === statSync(b).size && (await digest(a)) === (await digest(b));
+}
+
 const fmt = (m: Measured, n: number) =>
   `${m.op.padEnd(6)} ${(m.ms / 1000).toFixed(2).padStart(8)} s wall ${(m.cpuMs / 1000).toFixed(2).padStart(8)} s CPU ${Math.round(n / (m.ms / 1000)).toLocaleString("en-US").padStart(10)} entries/s  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
 
@@ -104,7 +118,7 @@ async function main() {
     const dumped = path.join(tmp, "dumped.json");
     const dump = await worker(["dump", target.url, dumped, values.threads!]);
     console.log(fmt(dump, entries));
-    const same = (await readFile(source)).equals(await readFile(dumped));
+    const same = await sameBytes(source, dumped);
     console.log(`dump is ${same ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
     if (values.engine === "redis") {
       const floor = await worker(["floor", target.url]);
@@ -122,7 +136,7 @@ async function main() {
         console.log(fmt({ ...bload, op: "bload" }, entries));
         const again = path.join(tmp, "again.json");
         await worker(["dump", second.url, again, values.threads!]);
-        const sameAgain = (await readFile(source)).equals(await readFile(again));
+        const sameAgain = await sameBytes(source, again);
         console.log(`binary dump → load → JSON dump is ${sameAgain ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
         console.log(`binary / JSON: dump ${(bdump.ms / dump.ms).toFixed(2)}x, load ${(bload.ms / load.ms).toFixed(2)}x`);
         if (!sameAgain) process.exitCode = 1;
