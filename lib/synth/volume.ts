@@ -399,7 +399,7 @@ class Generator {
   }
 }
 
-function settingFor(o: Required<SyntheticOptions>): Setting {
+export function settingFor(o: Required<SyntheticOptions>): Setting {
   const hex = (n: number) => (prng(o.seed + n)() * 2 ** 32 >>> 0).toString(16).padStart(8, "0");
   return {
     Name: o.name,
@@ -420,7 +420,7 @@ function settingFor(o: Required<SyntheticOptions>): Setting {
   };
 }
 
-function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
+export function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
   if (!Number.isInteger(opts.files) || opts.files < 0) throw new Error(`files must be a non-negative integer, got ${opts.files}`);
   const share = opts.flatDirShare ?? 0.3;
   if (!(share >= 0 && share <= 1)) throw new Error(`flatDirShare must be between 0 and 1, got ${share}`);
