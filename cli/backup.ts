@@ -2,7 +2,17 @@
 import { CliError, parseCli, Progress } from "./common";
 import { STORAGE_FLAGS, STORAGE_HELP, storageOverrides } from "./storage-flags";
 import { openEngine, redactUrl } from "../lib/engines/open";
-import { checkBackupInterval, parseBackupInterval, runBackupCycle, watchBackups, type BackupResult } from "../lib/storage/autobackup";
+import {
+  checkBackupInterval,
+  DEFAULT_BACKUP_MAX_LATENCY_MS,
+  parseBackupInterval,
+  runBackupCycle,
+  watchBackups,
+  type BackupOptions,
+  type BackupResult,
+} from "../lib/storage/autobackup";
+import { DumpOptionsSchema } from "../lib/engines/dump";
+import { formatIssues } from "../lib/jfs/format";
 
 const HELP = `usage: jfsmeta backup [options] META-URL
 
@@ -19,6 +29,8 @@ options:
   --consistent         dump one moment of the database (the default on SQL engines,
                        where a snapshot is cheap; on Redis it syncs a private replica)
   --no-consistent      dump the live database, as JuiceFS clients do
+  --max-latency MS     slow down while the engine answers slower than MS (default 250)
+  --max-ops N          at most N engine queries a second (default: no cap)
   --json               print each result as JSON
   --quiet, -q          no progress on stderr
   --help, -h           this help
@@ -46,6 +58,17 @@ function describe(r: BackupResult): string {
   }
 }
 
+/** --max-latency / --max-ops, checked by the dump's own schema; undefined keeps the default. */
+function gentleFlags(latency: string | undefined, ops: string | undefined): BackupOptions["gentle"] {
+  if (latency === undefined && ops === undefined) return undefined;
+  const parsed = DumpOptionsSchema.pick({ maxOps: true, maxLatencyMs: true }).safeParse({
+    maxLatencyMs: latency === undefined ? DEFAULT_BACKUP_MAX_LATENCY_MS : Number(latency),
+    maxOps: ops === undefined ? undefined : Number(ops),
+  });
+  if (!parsed.success) throw new CliError(`invalid option: ${formatIssues(parsed.error)}`);
+  return parsed.data;
+}
+
 export async function run(args: string[]): Promise<number> {
   const parsed = parseCli(
     args,
@@ -56,6 +79,8 @@ export async function run(args: string[]): Promise<number> {
       force: { type: "boolean" },
       consistent: { type: "boolean" },
       "no-consistent": { type: "boolean" },
+      "max-latency": { type: "string" },
+      "max-ops": { type: "string" },
       json: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
       ...STORAGE_FLAGS,
@@ -84,6 +109,7 @@ export async function run(args: string[]): Promise<number> {
     skipTrash: !!values["skip-trash"],
     force: !!values.force,
     consistent: values["no-consistent"] ? false : values.consistent ? true : undefined,
+    gentle: gentleFlags(values["max-latency"], values["max-ops"]),
     storage: storageOverrides(values),
     onProgress: (p: { phase: string; entries?: number; bytes?: number }) =>
       progress.update(p.phase === "dump" ? `Dumped entries: ${p.entries}` : p.phase === "upload" ? `Uploading ${p.bytes} bytes` : "Cleaning up"),

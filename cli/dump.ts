@@ -29,6 +29,9 @@ options:
   --consistent        read one moment of the database, whatever writers do meanwhile
                       (SQL: one snapshot transaction; Redis: a private replica,
                       synced then detached, which needs redis-server on this host)
+  --max-ops N         gentle: at most N engine queries a second
+  --max-latency MS    gentle: slow down, or pause, while the engine answers the dump's
+                      queries slower than MS milliseconds; catch up when it recovers
   --fast              accepted for compatibility; has no effect
   --quiet, -q         no progress or summary on stderr
   --help, -h          this help
@@ -48,6 +51,8 @@ export async function run(args: string[]): Promise<number> {
       "skip-trash": { type: "boolean" },
       threads: { type: "string" },
       consistent: { type: "boolean" },
+      "max-ops": { type: "string" },
+      "max-latency": { type: "string" },
       fast: { type: "boolean" },
       binary: { type: "boolean" },
       quiet: { type: "boolean", short: "q" },
@@ -69,6 +74,8 @@ export async function run(args: string[]): Promise<number> {
     skipTrash: !!values["skip-trash"],
     threads,
     consistent: !!values.consistent,
+    maxOps: values["max-ops"] === undefined ? undefined : Number(values["max-ops"]),
+    maxLatencyMs: values["max-latency"] === undefined ? undefined : Number(values["max-latency"]),
   });
   if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
   const quiet = !!values.quiet;
@@ -85,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
       result = await dumpMeta(engine, writer, {
         ...options.data,
         signal: guard.signal,
-        onProgress: (p) => progress.update(`Dumped entries: ${p.entries}`),
+        onProgress: (p) => progress.update(`Dumped entries: ${p.entries}${p.holdingBack ? ` (${p.holdingBack})` : ""}`),
       });
       if (guard.received) throw new Error("dump cancelled");
       await output.commit();

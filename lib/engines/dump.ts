@@ -8,6 +8,7 @@ import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import type { MetaEngine, StoredNode } from "./engine";
 import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir } from "./read-ahead";
 import { lostConnection } from "./errors";
+import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
 
@@ -38,6 +39,10 @@ export const DumpOptionsSchema = z.object({
   threads: ThreadsSchema.default(DEFAULT_THREADS),
   /** Read one moment of the database (engine.beginConsistentRead); refused where unavailable. */
   consistent: z.boolean().default(false),
+  /** Gentle dump: engine queries a second, at most (pace.ts). */
+  maxOps: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).optional(),
+  /** Gentle dump: slow down, or pause, while the engine answers slower than this many ms. */
+  maxLatencyMs: z.number({ error: "must be a number" }).positive({ error: "must be positive" }).optional(),
 });
 
 export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>> {
@@ -46,7 +51,8 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
    * `threads` (one batch for each query the limiter lets run), as before the two were named.
    */
   batchesAhead?: number;
-  onProgress?: (p: { entries: number }) => void;
+  /** `holdingBack`: why a gentle dump is slowed down right now (pace.ts describeHold). */
+  onProgress?: (p: { entries: number; holdingBack?: string }) => void;
   signal?: AbortSignal;
 }
 
@@ -187,11 +193,15 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   const rootInode = await resolveSubdir(engine, opts.subdir);
   const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
 
-  const limiter = new QueryLimiter(threads);
+  const pacer = new Pacer({ maxOps: opts.maxOps, maxLatencyMs: opts.maxLatencyMs }, () => performance.now());
+  const limiter = new QueryLimiter(threads, pacer);
   let entries = 0;
   const progress = () => {
     entries++;
-    if (opts.onProgress && entries % 1000 === 0) opts.onProgress({ entries });
+    if (opts.onProgress && entries % 1000 === 0) {
+      const hold = pacer.holdingBack;
+      opts.onProgress(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
+    }
   };
   const checkAbort = () => {
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");

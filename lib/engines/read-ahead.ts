@@ -8,6 +8,7 @@
 import type { NodeType } from "../jfs/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { NameTable } from "./nametable";
+import type { Pacer } from "./pace";
 
 /** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
 export const DUMP_BATCH = 100;
@@ -18,7 +19,11 @@ export class QueryLimiter {
   private waiting: (() => void)[] = [];
   /** The first failure: every queued and later read fails fast with it. */
   stopped: Error | null = null;
-  constructor(private readonly max: number) {}
+  /** `pacer`: a gentle dump's waits before each query, from the engine's response times (pace.ts). */
+  constructor(
+    private readonly max: number,
+    private readonly pacer?: Pacer,
+  ) {}
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
     if (this.stopped) {
@@ -27,7 +32,14 @@ export class QueryLimiter {
     }
     this.active++;
     try {
-      return await fn();
+      if (!this.pacer?.active) return await fn();
+      const wait = this.pacer.beforeQuery();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      if (this.stopped) throw this.stopped;
+      const t0 = performance.now();
+      const result = await fn();
+      this.pacer.afterQuery(performance.now() - t0);
+      return result;
     } finally {
       this.active--;
       this.release();

@@ -219,7 +219,16 @@ export interface BackupOptions {
    * private replica; false dumps the live database as JuiceFS's clients do.
    */
   consistent?: boolean;
+  /**
+   * Gentle-dump limits (dumpMeta's maxOps / maxLatencyMs). Default: slow down while the engine
+   * answers slower than DEFAULT_BACKUP_MAX_LATENCY_MS, as a client's background backup should
+   * yield to the foreground; `{}` dumps at full speed.
+   */
+  gentle?: { maxOps?: number; maxLatencyMs?: number };
 }
+
+/** An automatic backup slows down while the engine's answers take longer than this. */
+export const DEFAULT_BACKUP_MAX_LATENCY_MS = 250;
 
 /** One poll of the automatic-backup loop: back up if due, then clean up. Never throws. */
 export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {}): Promise<BackupResult> {
@@ -279,6 +288,7 @@ export async function runBackupCycle(engine: MetaEngine, opts: BackupOptions = {
           skipTrash: opts.skipTrash,
           threads: 2,
           consistent: opts.consistent ?? !!engine.consistentReadIsCheap,
+          ...(opts.gentle ?? { maxLatencyMs: DEFAULT_BACKUP_MAX_LATENCY_MS }),
           onProgress: (p) => opts.onProgress?.({ phase: "dump", entries: p.entries }),
         });
         gzip.end(); // dumpMeta has called writer.end()
