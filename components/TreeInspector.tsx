@@ -4,14 +4,22 @@
 // of a million entries opens at once. The selected entry shows in words and as dump JSON.
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
+import type { ReactJsonViewProps } from "@microlink/react-json-view";
 import dynamic from "next/dynamic";
-import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { type ComponentType, useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { ChildrenPage, EntryDetail, TreeItem } from "../lib/inspect/schemas";
 import { formatBytes } from "../lib/jfs/format";
+import { DumpInteger, parseJsonBig } from "../lib/ui/exact-json";
 import { startExportAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
-const ReactJson = dynamic(() => import("@microlink/react-json-view"), { ssr: false, loading: () => <p className="text-xs">loading viewer…</p> });
+// `bigNumber` (a class whose instances show bare, by toString) is documented in the README of
+// @microlink/react-json-view 1.31 but missing from its type declarations.
+type JsonViewProps = ReactJsonViewProps & { bigNumber?: new (digits: string) => unknown };
+const ReactJson = dynamic<JsonViewProps>(() => import("@microlink/react-json-view").then((m) => m.default as ComponentType<JsonViewProps>), {
+  ssr: false,
+  loading: () => <p className="text-xs">loading viewer…</p>,
+});
 
 const PAGE = 200;
 const ROW = 28;
@@ -123,7 +131,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
     setSelected({ dirId: null, rawName: r.rawName });
     setFilter("");
   };
-  const livePath = "/" + path.slice(1).map((c) => c.name).join("/");
+  const livePath = path.map((c) => c.name).join("/");
 
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
@@ -194,7 +202,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
                       <span className="ml-auto whitespace-nowrap text-xs tabular-nums text-slate-500">
                         {it.type === "directory" ? (it.childCount != null ? `${it.childCount} entries` : "dir") : formatBytes(Number(it.length))}
                       </span>
-                      <span className="w-20 text-right font-mono text-xs text-slate-400">#{it.inode}</span>
+                      <span className="shrink-0 whitespace-nowrap text-right font-mono text-xs text-slate-500" data-testid="row-inode">#{it.inode}</span>
                     </>
                   ) : (
                     <span className="text-xs text-slate-400">loading…</span>
@@ -219,7 +227,7 @@ function ExportBar({ volumeId, backup, dirId, livePath, volumeName }: { volumeId
     start(async () => {
       setError(null);
       setJobId(null);
-      const r = await startExportAction(volumeId, backup ? { source: "backup", backup, dirId: dirId ?? undefined } : { source: "live", path: livePath });
+      const r = await startExportAction(volumeId, backup ? { source: "backup", backup, dirId: dirId ?? undefined } : { source: "live", inode: dirId ?? undefined, path: livePath });
       if (r.error) setError(r.error);
       else setJobId(r.jobId!);
     });
@@ -298,8 +306,23 @@ function EntryPanel({ base, selected }: { base: Record<string, string | undefine
       <div data-testid="entry-json">
         <div className="label">Dump JSON</div>
         <div className="max-h-[40vh] overflow-auto rounded border border-slate-200 p-2 text-xs">
-          <ReactJson src={e.json} name={false} collapsed={2} enableClipboard displayDataTypes={false} displayObjectSize={false} />
+          {/* Parsed from the dump's own text: 64-bit integers stay bare numbers (DumpInteger). */}
+          <ReactJson
+            src={parseJsonBig(e.jsonText, (d) => new DumpInteger(d)) as object}
+            bigNumber={DumpInteger}
+            name={false}
+            collapsed={2}
+            enableClipboard
+            displayDataTypes={false}
+            displayObjectSize={false}
+          />
         </div>
+        <details className="mt-1 text-xs">
+          <summary className="cursor-pointer text-slate-600">as the dump writes it</summary>
+          <pre className="mt-1 max-h-[30vh] overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 p-2 font-mono" data-testid="entry-json-text">
+            {e.jsonText}
+          </pre>
+        </details>
       </div>
     </div>
   );

@@ -69,3 +69,41 @@ test("the live engine is inspected down to one entry's JSON, with a paged filter
   await expect(panel).toContainText("file%20with%20spaces.txt");
   await shot(page, "inspect-escaped", { fullPage: false });
 });
+
+test("Trash in the live engine: 64-bit inodes bare in the JSON and whole in the list; its directory exports by inode", async ({ page }) => {
+  await login(page);
+  await page.goto("/volumes/demo/inspect");
+  await expect(page.getByTestId("inspect-source")).toContainText("live");
+  await page.getByRole("button", { name: "Trash", exact: true }).click();
+  await expect(page.getByTestId("breadcrumb")).toContainText("Trash");
+  const json = page.getByTestId("entry-json");
+  // The dump writes the Trash inode as a bare number: no quotes, no rounding.
+  await expect(json).toContainText("9223372032828243968");
+  await expect(json).not.toContainText('"9223372032828243968"');
+  await json.getByText("as the dump writes it").click();
+  await expect(page.getByTestId("entry-json-text")).toContainText('{"attr":{"inode":9223372032828243968,');
+
+  // The inode column shows the whole number.
+  const row = page.getByTestId("tree-row").first();
+  const inode = row.getByTestId("row-inode");
+  await expect(inode).toHaveText("#9223372032828243969");
+  const fits = await inode.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const list = el.closest('[data-testid="tree-list"]')!.getBoundingClientRect();
+    return el.scrollWidth <= el.clientWidth + 1 && r.right <= list.right + 1;
+  });
+  expect(fits).toBe(true);
+
+  // Export the hourly directory inside Trash: a --subdir dump of that very inode.
+  await row.getByRole("button", { name: /^open / }).click();
+  await expect(page.getByTestId("breadcrumb")).toContainText("Trash");
+  await page.getByRole("button", { name: /Export this directory/ }).click();
+  const progress = page.getByTestId("job-progress");
+  await expect(progress).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("job-download").click()]);
+  const file = path.join(scratchDir("export-trash-"), "trash.json");
+  await download.saveAs(file);
+  const text = readFileSync(file, "utf8");
+  expect(text).toMatch(/"FSTree": \{\s*"attr": \{"inode":9223372032828243969,/);
+  expect(text).not.toContain('"Trash":');
+});

@@ -54,6 +54,12 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
   /** `holdingBack`: why a gentle dump is slowed down right now (pace.ts describeHold). */
   onProgress?: (p: { entries: number; holdingBack?: string }) => void;
   signal?: AbortSignal;
+  /**
+   * Dump this directory as a --subdir dump, named by inode instead of `subdir`'s path: the
+   * dashboard's export, which reaches directories no path of UTF-8 names can (inside Trash,
+   * names that are not valid UTF-8). Must be a directory; ROOT_INODE means the whole volume.
+   */
+  subdirInode?: bigint;
 }
 
 export interface DumpResult {
@@ -189,8 +195,14 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     throw new JfsError("not-found", `no JuiceFS volume found in ${engine.redactedUrl}: the database holds no volume format (setting)`);
   }
   dumpVersionCheck(setting);
-  const isSub = subdirParts(opts.subdir).length > 0;
-  const rootInode = await resolveSubdir(engine, opts.subdir);
+  if (opts.subdirInode !== undefined && subdirParts(opts.subdir).length > 0) throw new JfsError("usage", "name the --subdir by path or by inode, not both");
+  const isSub = opts.subdirInode !== undefined ? opts.subdirInode !== ROOT_INODE : subdirParts(opts.subdir).length > 0;
+  const rootInode = opts.subdirInode ?? (await resolveSubdir(engine, opts.subdir));
+  if (opts.subdirInode !== undefined) {
+    const [node] = await engine.readNodes([{ inode: rootInode, type: "directory" }]);
+    if (!node?.attr) throw new JfsError("not-found", `--subdir inode ${rootInode} does not exist in ${engine.redactedUrl}`);
+    if (node.attr.type !== "directory") throw new JfsError("usage", `--subdir inode ${rootInode} is a ${node.attr.type}, not a directory`);
+  }
   const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
 
   const pacer = new Pacer({ maxOps: opts.maxOps, maxLatencyMs: opts.maxLatencyMs }, () => performance.now());

@@ -5,15 +5,11 @@ import { escapeName } from "../jfs/escape";
 import { formatBytes } from "../jfs/format";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs } from "../jfs/json/gojson";
 import type { AclView, EntryDetail, TreeItem } from "./schemas";
+import { parseJsonBig } from "../ui/exact-json";
 
 /** Raw name bytes read as UTF-8; invalid bytes become U+FFFD (display only, lossy). */
 export function displayName(raw: Buffer): string {
   return raw.toString("utf8");
-}
-
-/** Digits, ".", "e", "E", "+", "-": what a JSON number token is made of. */
-function isNumberChar(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d;
 }
 
 /**
@@ -21,32 +17,7 @@ function isNumberChar(c: number): boolean {
  * plain JSON.parse would round trash inodes and large slice ids).
  */
 export function parseJsonExact(text: string): unknown {
-  let out = "";
-  let from = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // skip the escaped character
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      let j = i + 1;
-      while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
-      const token = text.slice(i, j);
-      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += text.slice(from, i) + '"' + token + '"';
-        from = j;
-      }
-      i = j - 1;
-    }
-  }
-  return JSON.parse(out + text.slice(from));
+  return parseJsonBig(text, (digits) => digits);
 }
 
 /** The entry's members as a dump writes them (compact JSON), without its children. */
@@ -198,6 +169,7 @@ export function describeEntry(name: Buffer, node: DumpNode, extra: { childCount?
     chunkCount: node.chunks.length,
     sliceCount: slices,
     json: entryJson(node),
+    jsonText: entryCompactJson(node),
   };
   if (a.type === "blockdev" || a.type === "chardev") {
     // Linux's 32-bit dev_t layout (new_decode_dev).

@@ -121,6 +121,8 @@ export const EntryDetailSchema = z.object({
    * posix_acl_default, chunks), member order kept; integers beyond 2^53 are strings.
    */
   json: z.record(z.string(), z.unknown()),
+  /** The same entry as the dump's own compact text (64-bit integers bare, as written). */
+  jsonText: z.string(),
 });
 export type EntryDetail = z.infer<typeof EntryDetailSchema>;
 

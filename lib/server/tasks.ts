@@ -455,13 +455,19 @@ export const ExportRequestSchema = z.object({
   backup: z.string().max(255).optional(),
   /** Backup sources: the directory's id in the index. */
   dirId: z.string().max(64).optional(),
-  /** Live sources: the directory's path from the root ("/" for the whole tree). */
+  /**
+   * Live sources: the directory's inode (decimal), as the tree viewer's dirId. Not a path:
+   * display names lose bytes that are not UTF-8, and Trash is not under the root.
+   */
+  inode: z.string().regex(/^[1-9]\d{0,19}$/, "must be an inode number").optional(),
+  /** Live sources: the directory's path as shown, for the job's title only. */
   path: z.string().max(4096).optional(),
 });
 
 export async function startExport(v: VolumeRecord, raw: unknown, actor: string): Promise<string> {
   const req = ExportRequestSchema.parse(raw);
-  const label = req.source === "live" ? `live ${req.path ?? "/"}` : `${req.backup} dir ${req.dirId}`;
+  if (req.source === "live" && !req.inode) throw new JfsError("usage", "export from the live engine needs the directory's inode");
+  const label = req.source === "live" ? `live ${req.path ?? ""} (inode ${req.inode})` : `${req.backup} dir ${req.dirId}`;
   await audit(actor, "export-subdir", v.name, label);
   return startJob({ kind: "export", title: `export --subdir ${v.name} ${label}`, volumeId: v.id, params: { ...req } }, async (ctx) => {
     const name = "export.json";
@@ -474,13 +480,12 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
       ctx.progress(1, 1, "ready to download");
       return { bytes: size, download: name, filename };
     }
-    const subdir = (req.path ?? "/").replace(/^\/+/, "");
     let entries = 0;
     const size = await withEngine(v.metaUrl, async (engine) => {
       const total = Number((await engine.usage()).usedInodes);
       return writeTo(file, false, async (out) => {
         const r = await dumpMeta(engine, new JsonDumpWriter(out), {
-          subdir: subdir || undefined,
+          subdirInode: BigInt(req.inode!),
           signal: ctx.signal,
           onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
         });
