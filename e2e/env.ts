@@ -9,7 +9,13 @@ export const E2E_PORT = Number(process.env.E2E_PORT ?? 3217);
 export const E2E_DATA_DIR = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `jfsmeta-e2e-${E2E_PORT}`);
 export const E2E_PASSWORD = process.env.E2E_PASSWORD ?? "e2e-Correct-Horse-9";
 export const ROOT = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
-export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+/**
+ * Where the run's screenshots go: docs/screenshots/ (tracked, shown in the README) only when
+ * E2E_REFRESH_SCREENSHOTS=1 asks to refresh them, else test-results/screenshots/, so a test
+ * run leaves the checkout clean.
+ */
+export const SCREENSHOTS =
+  process.env.E2E_REFRESH_SCREENSHOTS === "1" ? path.join(ROOT, "docs", "screenshots") : path.join(ROOT, "test-results", "screenshots");
 /** The demo volume's live metadata engine. */
 export const DEMO_META_URL = `sqlite3://${path.join(E2E_DATA_DIR, "demo", "meta.db")}`;
 export const DEMO_META_DIR = path.join(E2E_DATA_DIR, "demo", "bucket", "demo", "meta");
