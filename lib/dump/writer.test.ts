@@ -5,6 +5,7 @@ import type { Attr, DumpNode } from "../jfs/types";
 import { TRASH_INODE } from "../jfs/types";
 import { collect, emitTree, readDumpToTree } from "../../test/support/dump-tree";
 import { encodeHeader, JsonDumpWriter } from "./writer";
+import { writeChainDump } from "../synth/chain";
 import type { DumpHeader } from "./types";
 
 const attr = (inode: bigint, type: Attr["type"], extra: Partial<Attr> = {}): Attr => ({
@@ -129,5 +130,32 @@ describe("JsonDumpWriter", () => {
     await expect(w.endDir()).rejects.toThrow(/without an open directory/);
     await w.beginDir("FSTree", node(attr(1n, "directory")));
     await expect(w.end()).rejects.toThrow(/still open/);
+  });
+});
+
+describe("JsonDumpWriter in deep trees", () => {
+  // Past 256 spaces the indentation is filled into the output buffer as bytes, across 1 MiB
+  // buffer boundaries at this depth (2.5 MB): every line must still be indented by two spaces
+  // per open brace, counted independently of the writer.
+  it("indents every line by two spaces per open brace, 500 directories deep", async () => {
+    const out = collect();
+    await writeChainDump(new JsonDumpWriter(out.stream), { depth: 500 });
+    const text = out.bytes().toString("utf8");
+    expect(text.length).toBeGreaterThan(2 << 20);
+    let open = 0;
+    let deepest = 0;
+    for (const line of text.split("\n")) {
+      const body = line.trimStart();
+      const expected = 2 * (body.startsWith("}") || body.startsWith("]") ? open - 1 : open);
+      if (line.length - body.length !== expected) throw new Error(`line indented by ${line.length - body.length}, expected ${expected}: ${body.slice(0, 60)}`);
+      deepest = Math.max(deepest, expected);
+      for (const c of body.replace(/"(?:[^"\\]|\\.)*"/g, "")) {
+        if (c === "{" || c === "[") open++;
+        else if (c === "}" || c === "]") open--;
+      }
+    }
+    expect(open).toBe(0);
+    expect(deepest).toBeGreaterThan(2000);
+    expect(JSON.parse(text).FSTree.entries.d.entries.d.attr.inode).toBe(3);
   });
 });

@@ -57,10 +57,18 @@ export function encodeHeader(h: DumpHeader): string {
   return text.slice(0, -2) + ",";
 }
 
+/**
+ * Indentation up to this many spaces is appended as a cached string (every entry needs one);
+ * deeper indentation is filled into the output buffer as bytes. In a chain of directories
+ * 50,000 deep the indentation is nearly all of the dump's 25 GB (two spaces per level per
+ * line, as JuiceFS writes it): as strings it cost a fresh buffer of 3 bytes per character
+ * (the UTF-8 worst case) for every entry and a flattening copy of each line, and the cache
+ * grew by one string per level; filled, the writer's time per byte no longer grows with depth.
+ */
+const INLINE_INDENT = 256;
 const INDENTS: string[] = [];
-/** Two spaces per depth unit, cached: it is needed for every entry. */
-function indent(depth: number): string {
-  return (INDENTS[depth] ??= "  ".repeat(depth));
+function indent(spaces: number): string {
+  return (INDENTS[spaces] ??= " ".repeat(spaces));
 }
 
 interface OpenDir {
@@ -105,37 +113,64 @@ export class JsonDumpWriter implements TreeWriter {
 
   async beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void> {
     const depth = this.openChild(typeof name === "string" && this.stack.length === 0);
-    const p = indent(depth);
-    const f = p + "  ";
-    this.buf += "\n" + p + '"' + (typeof name === "string" ? name : escapeName(name)) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
+    const p = 2 * depth;
+    const f = p + 2;
+    this.buf += "\n";
+    this.pad(p);
+    this.buf += '"' + (typeof name === "string" ? name : escapeName(name)) + '": {\n';
+    this.pad(f);
+    this.buf += '"attr": ' + encodeAttr(node.attr);
     this.extras(node, f, false);
-    this.buf += ",\n" + f + '"entries": {';
+    this.buf += ",\n";
+    this.pad(f);
+    this.buf += '"entries": {';
     this.stack.push({ depth, children: 0 });
     await this.maybeFlush();
   }
 
   async leaf(name: Buffer, node: DumpNode): Promise<void> {
     const depth = this.openChild(false);
-    const p = indent(depth);
-    const f = p + "  ";
-    this.buf += "\n" + p + '"' + escapeName(name) + '": {\n' + f + '"attr": ' + encodeAttr(node.attr);
+    const p = 2 * depth;
+    const f = p + 2;
+    this.buf += "\n";
+    this.pad(p);
+    this.buf += '"' + escapeName(name) + '": {\n';
+    this.pad(f);
+    this.buf += '"attr": ' + encodeAttr(node.attr);
     this.extras(node, f, true);
     const chunks = node.chunks;
-    if (chunks.length === 1) this.buf += ",\n" + f + '"chunks": [' + encodeChunk(chunks[0]) + "]";
-    else if (chunks.length > 1) {
-      this.buf += ",\n" + f + '"chunks": [';
-      for (let i = 0; i < chunks.length; i++) this.buf += (i ? "," : "") + "\n" + f + "  " + encodeChunk(chunks[i]);
-      this.buf += "\n" + f + "]";
+    if (chunks.length === 1) {
+      this.buf += ",\n";
+      this.pad(f);
+      this.buf += '"chunks": [' + encodeChunk(chunks[0]) + "]";
+    } else if (chunks.length > 1) {
+      this.buf += ",\n";
+      this.pad(f);
+      this.buf += '"chunks": [';
+      for (let i = 0; i < chunks.length; i++) {
+        this.buf += (i ? "," : "") + "\n";
+        this.pad(f + 2);
+        this.buf += encodeChunk(chunks[i]);
+      }
+      this.buf += "\n";
+      this.pad(f);
+      this.buf += "]";
     }
-    this.buf += "\n" + p + "}";
+    this.buf += "\n";
+    this.pad(p);
+    this.buf += "}";
     await this.maybeFlush();
   }
 
   async endDir(): Promise<void> {
     const d = this.stack.pop();
     if (!d) throw new Error("JsonDumpWriter: endDir() without an open directory");
-    const p = indent(d.depth);
-    this.buf += "\n" + p + "  }\n" + p + "}";
+    const p = 2 * d.depth;
+    this.buf += "\n";
+    this.pad(p + 2);
+    this.buf += "}\n";
+    this.pad(p);
+    this.buf += "}";
     await this.maybeFlush();
   }
 
@@ -159,11 +194,41 @@ export class JsonDumpWriter implements TreeWriter {
     return parent.depth + 2;
   }
 
-  private extras(node: DumpNode, f: string, leaf: boolean): void {
-    if (leaf && node.symlink && node.symlink.length) this.buf += ",\n" + f + '"symlink": "' + escapeName(node.symlink) + '"';
-    if (node.xattrs.length) this.buf += ",\n" + f + '"xattrs": ' + encodeXattrs(node.xattrs);
-    if (node.accessAcl) this.buf += ",\n" + f + '"posix_acl_access": ' + encodeAcl(node.accessAcl);
-    if (node.defaultAcl) this.buf += ",\n" + f + '"posix_acl_default": ' + encodeAcl(node.defaultAcl);
+  /** A member of the entry on a new line indented by `f` spaces. */
+  private member(f: number, text: string): void {
+    this.buf += ",\n";
+    this.pad(f);
+    this.buf += text;
+  }
+
+  private extras(node: DumpNode, f: number, leaf: boolean): void {
+    if (leaf && node.symlink && node.symlink.length) this.member(f, '"symlink": "' + escapeName(node.symlink) + '"');
+    if (node.xattrs.length) this.member(f, '"xattrs": ' + encodeXattrs(node.xattrs));
+    if (node.accessAcl) this.member(f, '"posix_acl_access": ' + encodeAcl(node.accessAcl));
+    if (node.defaultAcl) this.member(f, '"posix_acl_default": ' + encodeAcl(node.defaultAcl));
+  }
+
+  /** `spaces` spaces of indentation: a cached string when short, else bytes filled into `chunk`. */
+  private pad(spaces: number): void {
+    if (spaces <= INLINE_INDENT) {
+      this.buf += indent(spaces);
+      return;
+    }
+    this.encode();
+    for (let left = spaces; left > 0; ) {
+      if (this.used === this.chunk.length) this.nextChunk(CHUNK_BYTES);
+      const n = Math.min(left, this.chunk.length - this.used);
+      this.chunk.fill(0x20, this.used, this.used + n);
+      this.used += n;
+      left -= n;
+    }
+  }
+
+  /** Hands the encoded bytes over and starts a fresh buffer of at least `bytes`. */
+  private nextChunk(bytes: number): void {
+    this.handOver();
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.unwritten = this.used = 0;
   }
 
   /** Moves `buf` into `chunk` as UTF-8. */
@@ -171,11 +236,7 @@ export class JsonDumpWriter implements TreeWriter {
     const s = this.buf;
     this.buf = "";
     const worst = s.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (this.used + worst > this.chunk.length) {
-      this.handOver();
-      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, worst));
-      this.unwritten = this.used = 0;
-    }
+    if (this.used + worst > this.chunk.length) this.nextChunk(worst);
     this.used += this.chunk.write(s, this.used, "utf8");
   }
 
