@@ -117,7 +117,7 @@ describe("SQL servers: a wrong password or a missing database is said as such, n
     try {
       const r = await jfsmeta(["load", db ? db.url : `sqlite3://${path.join(dir, "t.db")}`, file]);
       expectPlain(r);
-      expect(r.stderr).toMatch(/slice id 9223372036854775808 is beyond JuiceFS's chunk counter .* at FSTree\.entries\[.*\]\.chunks\[0\]\.slices\[0\] \(byte \d+\)/);
+      expect(r.stderr).toMatch(/slice id 9223372036854775808 leaves no room for the counter nextChunk \(int64\) at FSTree\.entries\[.*\]\.chunks\[0\]\.slices\[0\] \(byte \d+\)/);
       expect(r.stderr).not.toMatch(/bound string|out of range for type bigint/);
       expect(r.code).toBe(1);
     } finally {
