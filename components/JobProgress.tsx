@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { cancelJobAction } from "../lib/server/actions/jobs";
-import type { JobView } from "../lib/ui/views";
+import { jobStatusLine, type JobView } from "../lib/ui/views";
 import { formatBytes } from "../lib/jfs/format";
 
 /**
@@ -54,11 +54,20 @@ export function JobState({ state }: { state: JobView["state"] }) {
   );
 }
 
-export function ProgressBar({ done, total, running }: { done: number; total: number; running: boolean }) {
-  const pct = total > 0 ? Math.min(100, (done / total) * 100) : running ? 5 : 100;
+const BAR_CLS: Record<JobView["state"], string> = {
+  running: "bg-sky-600 transition-all",
+  succeeded: "bg-emerald-600",
+  failed: "bg-rose-600",
+  cancelled: "bg-slate-500",
+  interrupted: "bg-amber-500",
+};
+
+export function ProgressBar({ done, total, state }: { done: number; total: number; state: JobView["state"] }) {
+  // A succeeded job is whole; one that ended otherwise keeps where it stopped.
+  const pct = state === "succeeded" ? 100 : total > 0 ? Math.min(100, (done / total) * 100) : state === "running" ? 5 : 0;
   return (
     <div className="h-2 w-full overflow-hidden rounded bg-slate-200">
-      <div className={`h-full ${running ? "bg-sky-600 transition-all" : "bg-emerald-600"}`} style={{ width: `${pct}%` }} />
+      <div className={`h-full ${BAR_CLS[state]}`} style={{ width: `${pct}%` }} />
     </div>
   );
 }
@@ -83,10 +92,9 @@ export function JobProgress({ jobId, showLog = false, children }: { jobId: strin
           </button>
         )}
       </div>
-      <ProgressBar done={job.done} total={job.total} running={running} />
-      <div className="text-xs text-slate-600">
-        {job.phase}
-        {job.total > 0 && ` · ${Math.round((job.done / job.total) * 100)}%`}
+      <ProgressBar done={job.done} total={job.total} state={job.state} />
+      <div className="text-xs text-slate-600" data-testid="job-status">
+        {jobStatusLine(job)}
       </div>
       {job.error && (
         <p role="alert" className="rounded border border-rose-200 bg-rose-50 px-2 py-1 text-sm text-rose-800">

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { JobView } from "../lib/ui/views";
-import { formatUtc } from "../lib/ui/views";
+import { formatDuration, formatUtc, jobDuration, jobStatusLine } from "../lib/ui/views";
 import { JobState, ProgressBar } from "./JobProgress";
 
 export function JobsTable({ initial }: { initial: JobView[] }) {
@@ -41,12 +41,14 @@ export function JobsTable({ initial }: { initial: JobView[] }) {
                 {j.error && <div className="text-xs text-rose-700">{j.error}</div>}
               </td>
               <td className="td">
-                <ProgressBar done={j.done} total={j.total} running={j.state === "running"} />
-                <div className="text-xs text-slate-500">{j.phase}</div>
+                <ProgressBar done={j.done} total={j.total} state={j.state} />
+                <div className="text-xs text-slate-600" data-testid="job-status">
+                  {jobStatusLine(j)}
+                </div>
               </td>
               <td className="td whitespace-nowrap">{formatUtc(j.startedAt ?? j.createdAt)}</td>
               <td className="td whitespace-nowrap">
-                {j.finishedAt && j.startedAt ? `${((new Date(j.finishedAt).getTime() - new Date(j.startedAt).getTime()) / 1000).toFixed(1)}s` : "–"}
+                {j.finishedAt ? formatDuration(jobDuration(j) ?? NaN) : "–"}
               </td>
             </tr>
           ))}

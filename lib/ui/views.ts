@@ -97,3 +97,32 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
 }
+
+/**
+ * The line under a job's progress bar. A running job shows its phase and percentage; a job
+ * that ended says how, and where it stopped ("failed during dumping at 0%"), never a phase
+ * as if it still ran.
+ */
+export function jobStatusLine(job: Pick<JobView, "state" | "phase" | "done" | "total">): string {
+  const pct = job.total > 0 ? `${Math.min(100, Math.round((job.done / job.total) * 100))}%` : null;
+  if (job.state === "running") return pct ? `${job.phase} · ${pct}` : job.phase;
+  if (job.state === "succeeded") return job.phase === "ready to download" ? "finished · ready to download" : "finished";
+  const where = job.phase && job.phase !== "starting" ? ` during ${job.phase}${pct ? ` at ${pct}` : ""}` : " before it started work";
+  return `${job.state}${where}`;
+}
+
+/** A job's wall time: "85 ms", "4.2 s", "3 min 07 s", "2 h 05 min". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "–";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+/** How long a job ran (to now while it runs), or null before it started. */
+export function jobDuration(job: Pick<JobView, "startedAt" | "finishedAt">, now = Date.now()): number | null {
+  if (!job.startedAt) return null;
+  return (job.finishedAt ? new Date(job.finishedAt).getTime() : now) - new Date(job.startedAt).getTime();
+}
