@@ -4,19 +4,33 @@ import { useState, useTransition } from "react";
 import { startDumpAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
+/** The "gentle" box: the automatic backups' bound (DEFAULT_BACKUP_MAX_LATENCY_MS). */
+const GENTLE_MAX_LATENCY_MS = 250;
+
 export function DumpForm({ volumeId }: { volumeId: string }) {
   const [subdir, setSubdir] = useState("");
   const [keepSecretKey, setKeep] = useState(false);
   const [skipTrash, setSkipTrash] = useState(false);
   const [gzip, setGzip] = useState(false);
   const [binary, setBinary] = useState(false);
+  const [consistent, setConsistent] = useState(false);
+  const [gentle, setGentle] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
   const run = (target: "download" | "meta") =>
     start(async () => {
       setError(null);
-      const r = await startDumpAction(volumeId, { subdir: subdir || undefined, keepSecretKey, skipTrash, gzip, binary, target });
+      const r = await startDumpAction(volumeId, {
+        subdir: subdir || undefined,
+        keepSecretKey,
+        skipTrash,
+        gzip,
+        binary,
+        target,
+        consistent,
+        maxLatencyMs: gentle ? GENTLE_MAX_LATENCY_MS : undefined,
+      });
       if (r.error) setError(r.error);
       else setJobId(r.jobId!);
     });
@@ -51,6 +65,18 @@ export function DumpForm({ volumeId }: { volumeId: string }) {
         <button className="btn" disabled={pending || !!subdir || binary} onClick={() => run("meta")} title="gzip JSON into <bucket>/<volume>/meta/">
           Dump into meta/ as a manual backup
         </button>
+      </div>
+      <div className="space-y-1 text-sm">
+        <label className="inline-flex items-center gap-2">
+          <input type="checkbox" checked={consistent} onChange={(e) => setConsistent(e.target.checked)} data-testid="dump-consistent" /> --consistent
+        </label>
+        <p className="text-xs text-slate-500">
+          One moment of the whole volume even while clients write; on SQL it holds a snapshot open for the dump, on Redis it first copies the server into a private replica.
+        </p>
+        <label className="inline-flex items-center gap-2">
+          <input type="checkbox" checked={gentle} onChange={(e) => setGentle(e.target.checked)} data-testid="dump-gentle" /> gentle (--max-latency {GENTLE_MAX_LATENCY_MS})
+        </label>
+        <p className="text-xs text-slate-500">Slows down, or pauses, while the database answers slowly, so clients keep their speed; the dump may take longer.</p>
       </div>
       {keepSecretKey && <p className="text-xs text-amber-700">The file will hold the storage secret key in clear: keep it safe.</p>}
       {error && (

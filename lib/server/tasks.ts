@@ -150,8 +150,10 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
           skipTrash: req.skipTrash,
           threads: req.threads,
           consistent: req.consistent,
+          maxOps: req.maxOps,
+          maxLatencyMs: req.maxLatencyMs,
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), p.holdingBack ? `dumping · ${p.holdingBack}` : "dumping"),
         });
         entries = result.entries;
         if (result.secretMasked) ctx.log('SecretKey/SessionToken written as "removed" (no --keep-secret-key)');
@@ -487,7 +489,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
         const r = await dumpMeta(engine, new JsonDumpWriter(out), {
           subdirInode: BigInt(req.inode!),
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), "dumping"),
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), p.holdingBack ? `dumping · ${p.holdingBack}` : "dumping"),
         });
         entries = r.entries;
       });
