@@ -40,6 +40,10 @@ ${SOURCE_HELP}
                            segment that starts at byte N
   --threads N              accepted for compatibility (JuiceFS's binary load threads)
   --clear-interrupted      remove what an interrupted load left in META-URL, then exit
+  --accept-changed-hardlinks
+                           load a dump of a volume in use whose hard-linked files changed
+                           between their reads: the first occurrence is kept, as in
+                           JuiceFS (refused by default: corruption looks the same)
   --quiet, -q              no progress or summary on stderr
   --help, -h               this help
 
@@ -62,6 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     {
       ...SOURCE_FLAGS,
       "clear-interrupted": { type: "boolean" },
+      "accept-changed-hardlinks": { type: "boolean" },
       binary: { type: "boolean" },
       stat: { type: "boolean" },
       offset: { type: "string" },
@@ -93,6 +98,7 @@ export async function run(argv: string[]): Promise<number> {
     try {
       result = await loadMeta(engine, input, {
         signal: guard.signal,
+        acceptChangedHardLinks: !!values["accept-changed-hardlinks"],
         onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${formatBytes(p.bytes)} read)`),
       });
     } catch (err) {

@@ -25,6 +25,9 @@ not valid JSON still ends the check at the first syntax error.
 
 options:
   --all                    list every problem instead of stopping at the first
+  --accept-changed-hardlinks
+                           hard links whose occurrences differ (a dump of a volume in use)
+                           are warnings, as load --accept-changed-hardlinks takes them
 ${SOURCE_HELP}
   --help, -h               this help
 
@@ -55,7 +58,7 @@ export function formatCounts(c: VerifyCounts, bytesRead: number): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const parsed = parseCli(args, { ...SOURCE_FLAGS, all: { type: "boolean" } }, HELP);
+  const parsed = parseCli(args, { ...SOURCE_FLAGS, all: { type: "boolean" }, "accept-changed-hardlinks": { type: "boolean" } }, HELP);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new CliError(`expected at most one FILE\n\n${HELP}`);
@@ -73,7 +76,11 @@ export async function run(args: string[]): Promise<number> {
     : undefined;
   let report;
   try {
-    report = await verifyDump(input, { onProblem });
+    report = await verifyDump(input, {
+      onProblem,
+      acceptChangedHardLinks: !!values["accept-changed-hardlinks"],
+      onWarning: (w) => void process.stderr.write(`warning: ${w}\n`),
+    });
   } catch (err) {
     // The first problem (or, with --all, one that ends the read) after those already listed.
     if (listed === 0 || !(err instanceof JfsError)) throw err;

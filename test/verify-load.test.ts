@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden } from "./support/fixtures";
 import { ENGINES, serversInMemory, startTarget, type EngineTarget } from "./support/engine-target";
-import { loadBuffer } from "./support/engine-io";
+import { Readable } from "node:stream";
+import { dumpToBuffer, loadBuffer } from "./support/engine-io";
+import { loadMeta } from "../lib/engines/load";
 import { openEngine } from "../lib/engines/open";
 
 serversInMemory();
@@ -56,6 +58,24 @@ for (const kind of ENGINES) {
         }
       });
     }
+
+    it("a hard link that changed while a live volume was dumped: refused, or with acceptChangedHardLinks loaded as its first occurrence", async () => {
+      // l1 is a hard link of f1, read again after a chmod: JuiceFS's load keeps f1's attributes.
+      const l1 = SAMPLE.indexOf('"l1": {');
+      const mode = SAMPLE.indexOf('"mode":420', l1);
+      const changed = SAMPLE.slice(0, mode) + '"mode":416' + SAMPLE.slice(mode + '"mode":420'.length);
+      const url = await target.url();
+      const engine = await openEngine(url);
+      try {
+        await expect(loadBuffer(engine, changed)).rejects.toThrow(/other attributes.*--accept-changed-hardlinks/);
+        expect(await engine.checkEmpty()).toEqual({ empty: true });
+        const result = await loadMeta(engine, Readable.from([Buffer.from(changed)]), { acceptChangedHardLinks: true });
+        expect(result.warnings.join("\n")).toMatch(/the first occurrence is kept \(at FSTree\.entries\["l1"\]/);
+        expect((await dumpToBuffer(engine)).toString("utf8")).toBe(SAMPLE);
+      } finally {
+        await engine.close();
+      }
+    });
 
     if (kind === "mysql" || kind === "postgres") {
       it("a uid the engine's signed column cannot hold is refused at its entry", async () => {

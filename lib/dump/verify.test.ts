@@ -125,6 +125,35 @@ describe("DumpVerifier: issue #9's reproductions are refused with the entry's pa
   });
 });
 
+describe("DumpVerifier: a hard link that changed while a live volume was dumped", () => {
+  const changed = inAttr("l1", '"mode":420', '"mode":416');
+  it("is refused by default, naming --accept-changed-hardlinks", async () => {
+    const e = await refusal(changed);
+    expect(e.message).toMatch(/other attributes.*--accept-changed-hardlinks/);
+  });
+  for (const [what, text] of [
+    ["attributes that differ", changed],
+    ["a first occurrence with nlink 1", inAttr("s1", '"inode":5,', '"inode":2,')],
+  ] as const) {
+    it(`with acceptChangedHardLinks, ${what} is a warning and the check goes on`, async () => {
+      const warnings: string[] = [];
+      const problems: DumpFormatError[] = [];
+      const v = new DumpVerifier({ acceptChangedHardLinks: true, onWarning: (w) => void warnings.push(w), onProblem: (p) => void problems.push(p) });
+      const buf = Buffer.from(text);
+      await readDump([buf], v.visitor());
+      v.finish(buf.length);
+      expect(problems).toEqual([]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/the first occurrence is kept \(at FSTree\.entries\["(l1|s1)"\]\.attr\.inode, byte \d+\)/);
+    });
+  }
+  it("other damage is still refused with it", async () => {
+    const v = new DumpVerifier({ acceptChangedHardLinks: true });
+    const text = inAttr("d1", '"inode":3,', '"inode":25,');
+    await expect(readDump([Buffer.from(text)], v.visitor())).rejects.toThrow(/a directory appears exactly once/);
+  });
+});
+
 describe("DumpVerifier: the Trash", () => {
   it("refuses a Trash root that is not TrashInode", async () => {
     const e = await refusal(mutate('"inode":9223372032828243968,', '"inode":9223372032828243967,'));

@@ -81,7 +81,20 @@ export interface VerifyOptions {
    * Problems the reader finds (malformed JSON, duplicate members) always end the read.
    */
   onProblem?: (problem: DumpFormatError) => void;
+  /**
+   * A dump of a volume in use (not --consistent, or made by JuiceFS, whose dumps never are)
+   * can read a hard-linked file twice with a change in between: its occurrences then differ,
+   * or the first says nlink 1 because the link was made meanwhile. Corruption looks the same,
+   * so this is refused by default; with this set the first occurrence wins, as in JuiceFS's
+   * load, and each such inode is told to `onWarning` instead.
+   */
+  acceptChangedHardLinks?: boolean;
+  onWarning?: (message: string) => void;
 }
+
+/** What a refusal of a changed hard link adds: the way out for a dump of a live volume. */
+const CHANGED_LINK_HINT =
+  " (if the dump was taken of a volume in use, a hard-linked file may have changed between its reads: --accept-changed-hardlinks loads the first occurrence, as JuiceFS does)";
 
 /** Per directory on the open path: what its children have shown so far. */
 interface ChildNames {
@@ -276,10 +289,14 @@ export class DumpVerifier {
     if (this.seen.testAndSet(inode)) {
       if (this.dirs.has(inode)) return this.problem(`inode ${inode} is a directory's, and appears again as a ${attr.type}`, inodeAt);
       const first = this.links.get(inode);
-      if (first === undefined)
-        return this.problem(`inode ${inode} appears again but its first occurrence has nlink 1: two entries share an inode without being hard links`, inodeAt);
-      if (first !== fingerprint(e.node))
-        return this.problem(`inode ${inode} appears again with other attributes, target, xattrs or chunks than its first occurrence: hard links share one inode`, inodeAt);
+      const changed =
+        first === undefined
+          ? `inode ${inode} appears again but its first occurrence has nlink 1: two entries share an inode without being hard links`
+          : first !== fingerprint(e.node)
+            ? `inode ${inode} appears again with other attributes, target, xattrs or chunks than its first occurrence: hard links share one inode`
+            : null;
+      if (changed && !this.opts.acceptChangedHardLinks) return this.problem(changed + CHANGED_LINK_HINT, inodeAt);
+      if (changed) this.opts.onWarning?.(`${changed}; the first occurrence is kept (at ${inodeAt.path}, byte ${inodeAt.offset})`);
       c.hardLinks++;
       return;
     }

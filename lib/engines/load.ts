@@ -24,6 +24,8 @@ import { clearCommand, LoadClaimedError } from "./load-claim";
 export interface LoadOptions {
   onProgress?: (p: { entries: number; bytes: number }) => void;
   signal?: AbortSignal;
+  /** Load a dump whose hard links changed while it was taken, first occurrence kept (VerifyOptions). */
+  acceptChangedHardLinks?: boolean;
 }
 
 export interface LoadResult {
@@ -436,7 +438,10 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
   const binary = detected.format === "binary" ? new BinaryLoad(sink, (n) => opts.onProgress?.({ entries: n, bytes: counter.bytes }), opts.signal) : null;
   // Every entry is checked before the loader sees it: a refusal aborts the load before
   // anything is committed, and the target is emptied again.
-  const verifier = new DumpVerifier();
+  const verifier = new DumpVerifier({
+    acceptChangedHardLinks: opts.acceptChangedHardLinks,
+    onWarning: (w) => void state.warnings.push(w),
+  });
   const loader: DumpVisitor = {
     setting: (s) => state.setting_(s),
     counters: (c) => state.counters_(c),
