@@ -29,6 +29,8 @@ export function RestoreWizard({
   const [volumeId, setVolumeId] = useState(initialVolume ?? "");
   const vol = volumes.find((v) => v.id === volumeId);
   const [backup, setBackup] = useState(initialBackup ?? vol?.backups[0]?.key ?? "");
+  // A link naming a backup the volume does not list is said so, never swapped for the newest.
+  const missingBackup = !!backup && !!vol && !vol.backups.some((x) => x.key === backup);
   const [mode, setMode] = useState<"sqlite" | "url">("sqlite");
   const defaultSqlite = useMemo(() => sqliteTemplate.replace("{volume}", vol?.name ?? "volume"), [sqliteTemplate, vol?.name]);
   const [sqliteUrl, setSqliteUrl] = useState(defaultSqlite);
@@ -43,21 +45,29 @@ export function RestoreWizard({
   const target = mode === "sqlite" ? sqliteUrl : url;
   const request = () => ({ volumeId, backup, target, key: pem ? { pem, passphrase } : undefined });
 
+  // Each attempt starts clean: no checks, error or job of the one before stays on screen.
+  const reset = () => {
+    setError(null);
+    setChecks(null);
+    setJobId(null);
+  };
   const preflight = () =>
     start(async () => {
-      setError(null);
+      reset();
       const r = await preflightAction(request());
       setChecks(r.checks ?? null);
       if (r.error) setError(r.error);
     });
   const restore = () =>
     start(async () => {
-      setError(null);
+      reset();
       const pf = await preflightAction(request());
       setChecks(pf.checks ?? null);
       if (pf.error) return setError(pf.error);
-      if (pf.checks?.some((c) => !c.ok)) return setError("Preflight failed: nothing was written. Fix the red items above.");
+      // A failed preflight still goes to the server, which refuses it again and records the
+      // refusal in the audit log.
       const r = await startRestoreAction(request());
+      if (pf.checks?.some((c) => !c.ok)) return setError("Preflight failed: nothing was written. Fix the red items above.");
       if (r.error) setError(r.error);
       else setJobId(r.jobId!);
     });
@@ -86,6 +96,11 @@ export function RestoreWizard({
               ))}
             </select>
             <select className="input font-mono text-xs" value={backup} onChange={(e) => setBackup(e.target.value)} aria-label="Backup" data-testid="backup-select">
+              {missingBackup && (
+                <option value={backup} disabled>
+                  {backup} (does not exist)
+                </option>
+              )}
               {vol?.backups.map((x) => (
                 <option key={x.key} value={x.key}>
                   {x.key}
@@ -93,6 +108,11 @@ export function RestoreWizard({
               ))}
             </select>
           </div>
+          {missingBackup && (
+            <p role="alert" className="mt-1 text-sm text-rose-700" data-testid="missing-backup">
+              Backup {backup} does not exist in {vol?.name}&apos;s meta/ (deleted by retention, or a mistyped link): choose one from the list.
+            </p>
+          )}
           {b && (
             <p className="mt-1 text-xs text-slate-500">
               {formatUtc(b.time)} · {formatBytes(b.size)}
@@ -116,22 +136,27 @@ export function RestoreWizard({
         {(b?.encrypted || vol?.encrypted) && (
           <div>
             <div className="label">Key for the encrypted backup</div>
-            <textarea className="input h-24 font-mono text-xs" placeholder="-----BEGIN RSA PRIVATE KEY-----" value={pem} onChange={(e) => setPem(e.target.value)} />
-            <input className="input mt-1" type="password" placeholder="passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+            <textarea className="input h-24 font-mono text-xs" aria-label="RSA private key (PEM)" placeholder="-----BEGIN RSA PRIVATE KEY-----" value={pem} onChange={(e) => setPem(e.target.value)} />
+            <input className="input mt-1" type="password" aria-label="Key passphrase" placeholder="passphrase" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
             <p className="mt-1 text-xs text-slate-500">Used in memory for this restore only; never stored or logged.</p>
           </div>
         )}
         <div className="flex gap-2">
-          <button className="btn" onClick={preflight} disabled={pending || !backup || !target}>
+          <button className="btn" onClick={preflight} disabled={pending || !b || !target}>
             Check only
           </button>
-          <button className="btn-primary" onClick={restore} disabled={pending || !backup || !target || (!!jobId && !checks)} data-testid="restore-button">
+          <button className="btn-primary" onClick={restore} disabled={pending || !b || !target} data-testid="restore-button">
             Restore
           </button>
         </div>
       </div>
       <div className="space-y-3">
-        {checks && (
+        {pending && (
+          <p className="card p-4 text-sm text-slate-600" role="status" data-testid="preflight-pending">
+            Checking the backup and the target…
+          </p>
+        )}
+        {checks && !pending && (
           <ul className="card space-y-1 p-4 text-sm" data-testid="preflight">
             <li className="label">3 · Preflight</li>
             {checks.map((c) => (
@@ -144,7 +169,7 @@ export function RestoreWizard({
             ))}
           </ul>
         )}
-        {error && (
+        {error && !pending && (
           <p role="alert" className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-sm text-rose-800" data-testid="restore-error">
             {error}
           </p>

@@ -327,8 +327,12 @@ export async function startRestore(v: VolumeRecord, raw: unknown, actor: string)
   const req = RestoreRequestSchema.parse(raw);
   const checks = await preflightRestore(v, req);
   const failed = checks.filter((c) => !c.ok);
-  if (failed.length) throw new JfsError("refused", failed.map((c) => `${c.label}: ${c.detail}`).join("; "));
   const target = redactUrl(req.target);
+  if (failed.length) {
+    const why = failed.map((c) => `${c.label}: ${c.detail}`).join("; ");
+    await audit(actor, "restore-refused", v.name, `${req.backup} → ${target}: ${why}`);
+    throw new JfsError("refused", why);
+  }
   await audit(actor, "restore", v.name, `${req.backup} → ${target}`);
   const id = await startJob(
     { kind: "restore", title: `restore ${v.name} ${req.backup} → ${target}`, volumeId: v.id, params: { backup: req.backup, target } },

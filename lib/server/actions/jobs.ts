@@ -17,6 +17,8 @@ import {
   type PreflightCheck,
 } from "../tasks";
 import { getVolume } from "../volumes";
+import { audit } from "../db";
+import { redactUrl } from "../../engines/open";
 import { JfsError } from "../../jfs/errors";
 import { actionError } from "../errors";
 
@@ -59,10 +61,14 @@ export async function startExportAction(volumeId: string, req: unknown): Promise
 }
 
 export async function preflightAction(req: unknown): Promise<{ checks?: PreflightCheck[]; error?: string }> {
-  await requireSession();
+  const { actor } = await requireSession();
   try {
     const r = RestoreRequestSchema.parse(req);
-    return { checks: await preflightRestore(await volumeOr(r.volumeId), r) };
+    const v = await volumeOr(r.volumeId);
+    const checks = await preflightRestore(v, r);
+    const failed = checks.filter((c) => !c.ok).map((c) => c.label);
+    await audit(actor, "restore-check", v.name, `${r.backup} → ${redactUrl(r.target)}: ${failed.length ? `failed: ${failed.join(", ")}` : "passed"}`);
+    return { checks };
   } catch (err) {
     return actionError(err);
   }
