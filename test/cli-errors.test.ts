@@ -132,3 +132,27 @@ describe("SQL servers: a wrong password or a missing database is said as such, n
     expect(r.code).toBe(1);
   });
 });
+
+describe("deeply nested input", () => {
+  // Issue #9 saw "Maximum call stack size exceeded" for 50,000 nested arrays: the reader now
+  // refuses a value of the wrong shape where it starts, before any nesting is walked.
+  const DEPTH = 50_000;
+  const cases: [string, string, RegExp][] = [
+    ["arrays as the Setting", `{"Setting":${"[".repeat(DEPTH)}${"]".repeat(DEPTH)}}`, /expected an object, found an array at \.?Setting \(byte \d+\)/],
+    ["arrays as the whole dump", `${"[".repeat(DEPTH)}${"]".repeat(DEPTH)}`, /a JuiceFS dump is a JSON object, found an array at top level \(byte 0\)/],
+    ["objects as a Setting member", `{"Setting":{"Name":${'{"a":'.repeat(DEPTH)}1${"}".repeat(DEPTH)}}}`, /expected a string, found an object at Setting\.Name \(byte \d+\)/],
+  ];
+  for (const [what, text, message] of cases) {
+    it(`${what}: load and verify refuse it in one plain line`, async () => {
+      const dir = tempDir("jfsmeta-nest-");
+      const file = path.join(dir, "dump.json");
+      writeFileSync(file, text);
+      for (const args of [["load", `sqlite3://${path.join(dir, "t.db")}`, file], ["verify", file]]) {
+        const r = await jfsmeta(args);
+        expectPlain(r);
+        expect(r.stderr).toMatch(message);
+        expect(r.code).toBe(1);
+      }
+    });
+  }
+});
