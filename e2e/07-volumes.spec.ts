@@ -34,3 +34,14 @@ test("a volume is added by META-URL after a connection test, and stale backups r
   await expect(page.getByTestId("volume-card").filter({ hasText: "restored" })).toContainText("at risk");
   await shot(page, "volumes");
 });
+
+test("an invalid interval is named by its label, not by an internal field name", async ({ page }) => {
+  await login(page);
+  await page.goto("/volumes/new");
+  await page.getByLabel("META-URL").fill(`sqlite3://${path.join(E2E_DATA_DIR, "demo", "meta.db")}`);
+  await page.getByLabel("Clients' --backup-meta").fill("every now and then");
+  await page.getByRole("button", { name: "Test and add" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "--backup-meta interval:" });
+  await expect(alert).toBeVisible();
+  await expect(alert).not.toContainText("backupInterval");
+});

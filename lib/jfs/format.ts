@@ -36,6 +36,13 @@ export function formatDuration(ms: number): string {
 }
 
 /** A zod failure in one line: `path: message` per issue (message alone at the root), "; "-joined. */
-export function formatIssues(error: Pick<z.ZodError, "issues">): string {
-  return error.issues.map((i) => (i.path.length ? `${i.path.map(String).join(".")}: ${i.message}` : i.message)).join("; ");
+export function formatIssues(error: Pick<z.ZodError, "issues">, labels: Readonly<Record<string, string>> = {}): string {
+  return error.issues
+    .map((i) => {
+      if (!i.path.length) return i.message;
+      const key = i.path.map(String).join(".");
+      // A form names its fields as the person sees them, not by their member names.
+      return `${labels[key] ?? key}: ${i.message}`;
+    })
+    .join("; ");
 }

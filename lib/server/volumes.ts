@@ -108,6 +108,17 @@ export async function addVolume(raw: unknown, actor: string): Promise<{ id: stri
   return { id, name };
 }
 
+/** The volume forms' fields as their labels say, for error messages. */
+export const VOLUME_FIELD_LABELS: Readonly<Record<string, string>> = {
+  metaUrl: "META-URL",
+  name: "Display name",
+  backupInterval: "Clients' --backup-meta interval",
+  "storage.bucket": "Bucket",
+  "storage.endpoint": "Endpoint",
+  "storage.accessKey": "Access key",
+  "storage.secretKey": "Secret key",
+};
+
 export const VolumeUpdateSchema = z.object({
   backupInterval: VolumeInputSchema.shape.backupInterval,
   storage: StorageOverridesSchema,

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formatIssues } from "../../jfs/format";
 import { requireSession } from "../session";
-import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VolumeInputSchema } from "../volumes";
+import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VOLUME_FIELD_LABELS, VolumeInputSchema } from "../volumes";
 import type { SettingSummary } from "../../ui/views";
 import { actionError } from "../errors";
 
@@ -27,7 +27,7 @@ export async function addVolumeAction(_prev: AddVolumeState | undefined, form: F
   const { actor } = await requireSession();
   const raw = formInput(form);
   const parsed = VolumeInputSchema.safeParse(raw);
-  if (!parsed.success) return { error: formatIssues(parsed.error) };
+  if (!parsed.success) return { error: formatIssues(parsed.error, VOLUME_FIELD_LABELS) };
   let id: string;
   try {
     if (form.get("intent") === "test") {
@@ -55,6 +55,7 @@ export async function updateVolumeAction(id: string, raw: unknown): Promise<{ ok
   try {
     await updateVolume(z.string().min(1).max(64).parse(id), raw, actor);
   } catch (err) {
+    if (err instanceof z.ZodError) return { error: formatIssues(err, VOLUME_FIELD_LABELS) };
     return actionError(err);
   }
   revalidatePath(`/volumes/${id}`);
