@@ -224,7 +224,12 @@ function cachedTimeline(v: VolumeRecord, listed: Parameters<typeof backupTimelin
   const key = `${v.id}|${v.backupInterval}|${minute}|${listed.map((b) => `${b.name}:${b.size}:${b.kind}`).join(",")}`;
   let t = timelineCache.get(key);
   if (!t) {
-    t = backupTimeline(listed, new Date(minute * 60_000), { intervalSeconds: forecastCadence(v.backupInterval) });
+    // Simulated backups follow the newest real one's cadence, so "goes ≈" stays put across loads.
+    const newest = listed.reduce<number | null>((m, b) => (b.time && (m === null || b.time.getTime() > m) ? b.time.getTime() : m), null);
+    t = backupTimeline(listed, new Date(minute * 60_000), {
+      intervalSeconds: forecastCadence(v.backupInterval),
+      cadenceFrom: newest === null ? undefined : new Date(newest),
+    });
     if (timelineCache.size > 32) timelineCache.delete(timelineCache.keys().next().value!);
     timelineCache.set(key, t);
   }

@@ -260,3 +260,21 @@ describe("forecast horizon", () => {
     expect(fc.items[0].deleteAt).toBeNull();
   });
 });
+
+describe("forecast anchored to the clients' cadence", () => {
+  it("does not move when asked again later within the same interval", () => {
+    const start = Date.parse("2026-01-01T00:17:00Z");
+    const keys = Array.from({ length: 24 * 20 }, (_, i) => backupName(new Date(start + i * 3600_000)));
+    const newest = new Date(start + (keys.length - 1) * 3600_000);
+    const at = (minutes: number) => forecastRetention(keys, new Date(newest.getTime() + minutes * 60_000), { cadenceFrom: newest, horizonDays: 60 });
+    // Backups kept now: when a later cleanup deletes them ("deleted" ones go at `now` itself).
+    const later = (f: ReturnType<typeof forecastRetention>) => f.items.map((i) => (i.fate === "deleted" ? "now" : (i.deleteAt?.toISOString() ?? null)));
+    const a = later(at(5));
+    const b = later(at(41));
+    expect(a.some((x) => x !== null)).toBe(true);
+    expect(b).toEqual(a);
+    // Without the anchor the forecast follows the clock.
+    const c = later(forecastRetention(keys, new Date(newest.getTime() + 41 * 60_000), { horizonDays: 60 }));
+    expect(c).not.toEqual(a);
+  });
+});

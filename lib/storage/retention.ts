@@ -264,6 +264,12 @@ export interface ForecastOptions {
    * cleanup at this instant do"), or the listing is taken as already cleaned.
    */
   cleanupAtNow?: boolean;
+  /**
+   * Where the simulated cadence is anchored: future backups land at `cadenceFrom + k·interval`,
+   * the first after `now` (default: `now` itself). Anchored to the newest listed backup, as
+   * clients are, a forecast does not move each time it is asked for.
+   */
+  cadenceFrom?: Date;
 }
 
 /**
@@ -288,6 +294,9 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
     live = live.filter((k) => !gone.has(k.key));
   }
   const tracked = new Set(live.map((k) => k.key));
+  const anchor = opts.cadenceFrom && opts.cadenceFrom.getTime() <= t0 ? opts.cadenceFrom.getTime() : t0;
+  // The grid point at or before now: step s lands at base + s·interval, the first after now.
+  const base = anchor + Math.floor((t0 - anchor) / intervalMs) * intervalMs;
   const steps = Math.floor(horizonMs / intervalMs);
   // Simulated backups younger than 2 days can neither be deleted nor change a cleanup as long
   // as every valid name starts with "dump-" (then byte order is time order): hold them aside,
@@ -296,7 +305,7 @@ export function forecastRetention(keys: readonly string[], now: Date, opts: Fore
   const recent: ParsedKey[] = [];
   let recentHead = 0;
   for (let s = 1; s <= steps && tracked.size > 0; s++) {
-    const t = t0 + s * intervalMs;
+    const t = base + s * intervalMs;
     const fresh = parseKey(backupName(new Date(t)));
     if (!holdRecent) insertSorted(live, fresh);
     else {
