@@ -51,3 +51,14 @@ describe("shrunkBackups", () => {
     expect([...marked].map((b) => b.size)).toEqual([20]);
   });
 });
+
+describe("an older shrunk backup", () => {
+  it("is a warning on the card too, not 'healthy' beside a timeline that marks it", () => {
+    const sizes = [1000, 1000, 1000, 100, 1000, 1000, 1000, 1000, 1000];
+    const backups = sizes.map((size, i) => ({ time: ago(i + 0.2), size }));
+    const h = backupHealth({ now, intervalSeconds: 3600, usedInodes: 10, backups });
+    expect(shrunkBackups(backups).size).toBe(1);
+    expect(h.level).toBe("warn");
+    expect(h.issues.map((i) => i.code)).toEqual(["shrank"]);
+  });
+});

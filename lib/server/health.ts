@@ -108,6 +108,18 @@ export function backupHealth(input: HealthInput): Health {
         "A sudden drop usually means the metadata engine lost data; keep the older backups and inspect the newest before trusting it.",
     });
   }
+  else {
+    // An older backup the timeline marks as shrunk: the card must not read "healthy" beside it.
+    const earlier = [...shrunkBackups(sorted)].filter((b) => b !== newest).sort((a, b) => b.time.getTime() - a.time.getTime());
+    if (earlier.length) {
+      issues.push({
+        level: "warn",
+        code: "shrank",
+        title: `${earlier.length === 1 ? "A backup" : `${earlier.length} backups`} shrank sharply (newest of them ${earlier[0].time.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+        detail: "Backups after it are back to size, but metadata may have been lost and restored in between: inspect the shrunk backup before relying on it.",
+      });
+    }
+  }
   const level: HealthLevel = issues.some((i) => i.level === "critical") ? "critical" : issues.length ? "warn" : "ok";
   return { level, newestAt: newest.time.toISOString(), newestAgeSeconds: age, issues };
 }
