@@ -3,7 +3,8 @@ import { connection } from "next/server";
 import "./globals.css";
 
 export const metadata: Metadata = {
-  title: "jfsmeta – JuiceFS metadata backups",
+  // Each page names itself first ("Jobs · jfsmeta"), so tabs and history tell pages apart.
+  title: { default: "jfsmeta – JuiceFS metadata backups", template: "%s · jfsmeta" },
   description: "Backups, retention, restore and inspection of JuiceFS metadata",
 };
 

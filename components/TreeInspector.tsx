@@ -166,7 +166,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
           ))}
         </nav>
         <div className="mb-2 flex items-center gap-2">
-          <input className="input" placeholder="Filter names in this directory" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input className="input" aria-label="Filter names in this directory" placeholder="Filter names in this directory" value={filter} onChange={(e) => setFilter(e.target.value)} />
           <span className="whitespace-nowrap text-xs text-slate-500" data-testid="child-count">
             {dir.total === null ? "…" : `${dir.total.toLocaleString("en-US")} ${dir.total === 1 ? "entry" : "entries"}`}
           </span>

@@ -6,6 +6,7 @@ import { formatBytes } from "../../lib/jfs/format";
 import { listVolumes, volumeView } from "../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Volumes" };
 
 export default async function VolumesPage() {
   await requireSession();

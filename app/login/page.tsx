@@ -4,6 +4,7 @@ import { hasSession } from "../../lib/server/session";
 import { LoginForm } from "./LoginForm";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Sign in" };
 
 export default async function LoginPage() {
   await ensureReady();

@@ -3,6 +3,7 @@ import { requireSession } from "../../../lib/server/session";
 import { formatUtc } from "../../../lib/ui/views";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Audit log" };
 
 export default async function AuditPage() {
   await requireSession();

@@ -3,6 +3,7 @@ import { listJobViews } from "../../../lib/server/jobview";
 import { requireSession } from "../../../lib/server/session";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Jobs" };
 
 export default async function JobsPage() {
   await requireSession();

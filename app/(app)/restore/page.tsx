@@ -6,6 +6,7 @@ import { backupStamp } from "../../../lib/storage/retention";
 import { listVolumes, volumeView } from "../../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Restore" };
 
 export default async function RestorePage({ searchParams }: { searchParams: Promise<{ volume?: string; backup?: string }> }) {
   await requireSession();

@@ -6,6 +6,10 @@ import { requireSession } from "../../../../lib/server/session";
 import { formatUtc } from "../../../../lib/ui/views";
 
 export const dynamic = "force-dynamic";
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return { title: `Job ${decodeURIComponent(id).slice(0, 8)}` };
+}
 
 export default async function JobPage({ params }: { params: Promise<{ id: string }> }) {
   await requireSession();

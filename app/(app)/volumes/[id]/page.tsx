@@ -12,6 +12,10 @@ import { getVolume, volumeView } from "../../../../lib/server/volumes";
 import { removeVolumeAction } from "../../../../lib/server/actions/volumes";
 
 export const dynamic = "force-dynamic";
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return { title: `${decodeURIComponent(id)} · volume` };
+}
 
 function Field({ label, children }: { label: string; children: React.ReactNode }) {
   return (

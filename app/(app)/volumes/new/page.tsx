@@ -2,6 +2,7 @@ import { requireSession } from "../../../../lib/server/session";
 import { AddVolumeForm } from "./AddVolumeForm";
 
 export const dynamic = "force-dynamic";
+export const metadata = { title: "Add volume" };
 
 export default async function NewVolumePage() {
   await requireSession();

@@ -7,6 +7,10 @@ import { backupIndexed } from "../../../../../lib/server/tasks";
 import { getVolume } from "../../../../../lib/server/volumes";
 
 export const dynamic = "force-dynamic";
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return { title: `Inspect ${decodeURIComponent(id)}` };
+}
 
 export default async function InspectPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ backup?: string }> }) {
   await requireSession();
