@@ -173,7 +173,7 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
         </div>
         {dir.error && <p className="text-sm text-rose-700">{dir.error}</p>}
         <div ref={parentRef} className="h-[60vh] overflow-auto rounded border border-slate-200" data-testid="tree-list">
-          <div style={{ height: virt.getTotalSize(), position: "relative" }}>
+          <div style={{ height: virt.getTotalSize(), position: "relative" }} role="listbox" aria-label={`Entries of ${current?.name ?? "the directory"}`}>
             {visible.map((v) => {
               const it = itemAt(v.index);
               const isSel = it && selected?.rawName === it.rawName && selected?.dirId === current?.dirId;
@@ -187,6 +187,20 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
                   data-type={it?.type}
                   onClick={() => it && setSelected({ dirId: current!.dirId, rawName: it.rawName })}
                   onDoubleClick={() => it && open(it)}
+                  // Keyboard: Tab reaches each row, Space selects it, Enter opens a directory (or selects).
+                  tabIndex={it ? 0 : -1}
+                  aria-selected={!!isSel}
+                  role="option"
+                  onKeyDown={(ev) => {
+                    if (!it || ev.target !== ev.currentTarget) return;
+                    if (ev.key === " " || (ev.key === "Enter" && !it.dirId)) {
+                      ev.preventDefault();
+                      setSelected({ dirId: current!.dirId, rawName: it.rawName });
+                    } else if (ev.key === "Enter" && it.dirId) {
+                      ev.preventDefault();
+                      open(it);
+                    }
+                  }}
                 >
                   {it ? (
                     <>

@@ -24,3 +24,14 @@ test("every page has its own title, and a skip link leads past the navigation", 
   await page.goto("/volumes/demo/inspect");
   await expect(page.getByLabel("Filter names in this directory")).toBeVisible();
 });
+
+test("tree rows work from the keyboard: Space selects, Enter opens a directory", async ({ page }) => {
+  await login(page);
+  await page.goto("/volumes/demo/inspect");
+  const misc = page.locator('[data-testid="tree-row"][data-name="misc"]');
+  await misc.focus();
+  await page.keyboard.press(" ");
+  await expect(page.getByTestId("entry-panel").locator("h3")).toHaveText("misc");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("breadcrumb")).toContainText("misc");
+});
