@@ -74,6 +74,7 @@ for (const kind of ENGINES) {
         expect((await dumpToBuffer(engine)).toString("utf8")).toBe(SAMPLE);
       } finally {
         await engine.close();
+        await target.wipe(); // the next case wants an empty database
       }
     });
 
