@@ -31,7 +31,7 @@ test("a volume is added by META-URL after a connection test, and stale backups r
 
   await page.getByRole("link", { name: "Volumes" }).click();
   await expect(page.getByTestId("volume-card")).toHaveCount(2);
-  await expect(page.getByTestId("volume-card").filter({ hasText: "restored" })).toContainText("at risk");
+  await expect(page.getByTestId("volume-card").filter({ has: page.getByRole("heading", { name: "restored", exact: true }) })).toContainText("at risk");
   await shot(page, "volumes");
 });
 
