@@ -1,5 +1,6 @@
 // Streaming writer of JuiceFS JSON dumps, byte for byte as `juicefs dump` writes them
 // (docs/format/dump-json.md §1 header, §5 trees).
+import { once } from "node:events";
 import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "../jfs/json/gojson";
@@ -258,18 +259,7 @@ export class JsonDumpWriter implements TreeWriter {
     if (this.failure) throw this.failure;
     this.encode();
     if (!this.handOver()) {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => {
-          this.out.off("error", onError);
-          resolve();
-        };
-        const onError = (e: Error) => {
-          this.out.off("drain", onDrain);
-          reject(e);
-        };
-        this.out.once("drain", onDrain);
-        this.out.once("error", onError);
-      });
+      await once(this.out, "drain"); // rejects if the stream errors meanwhile
     }
     if (this.failure) throw this.failure;
   }

@@ -1,5 +1,7 @@
 // Recognising a failed network path, whichever client reported it (Node sockets, ioredis,
 // mariadb, pg, the AWS SDK): the one list of codes and messages for engines and storage.
+// Also the one way to pick a free loopback port (private servers: Redis replicas, tests).
+import net from "node:net";
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EPIPE", "EACCES",
@@ -19,4 +21,17 @@ export function networkErrorCode(err: unknown): string | null {
   const code = String(e?.code ?? "");
   const msg = e?.message ?? String(err);
   return NETWORK_MESSAGES.test(msg) ? code || msg : null;
+}
+
+/** A loopback port nobody listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -6,6 +6,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startWithRetry } from "./stale-dirs";
+import { freePort } from "../../lib/jfs/network";
+
+/** The suites' private servers take their ports from the product's one freePort(). */
+export { freePort };
 
 export interface RedisServer {
   /** redis://127.0.0.1:<port> (with `:password@` when one was set); append `/<db>` to pick a DB. */
@@ -24,18 +28,6 @@ export interface RedisServerOptions {
   args?: string[];
 }
 
-/** A port nobody listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForPort(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,6 +2,7 @@
 // It takes the same tree walk as the JSON writer (TreeWriter) and turns it into the flat
 // segments JuiceFS writes: nodes, edges, chunks, symlinks, xattrs and dir stats as batches
 // fill, then parents, sustained, delfiles, slice refs, ACLs, quotas and the footer.
+import { once } from "node:events";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { AclRule, Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/types";
 import { aclRuleKey, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
@@ -326,18 +327,7 @@ export class BinaryDumpWriter implements TreeWriter {
     if (this.failure) throw this.failure;
     if (!this.needDrain) return;
     this.needDrain = false;
-    await new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        this.out.off("error", onError);
-        resolve();
-      };
-      const onError = (e: Error) => {
-        this.out.off("drain", onDrain);
-        reject(e);
-      };
-      this.out.once("drain", onDrain);
-      this.out.once("error", onError);
-    });
+    await once(this.out, "drain"); // rejects if the stream errors meanwhile
     if (this.failure) throw this.failure;
   }
 }

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
+import { freePort } from "../../jfs/network";
 
 /** How long the initial sync may take before the dump gives up (a large volume's RDB). */
 export const REPLICA_SYNC_TIMEOUT_MS = 30 * 60_000;
@@ -38,18 +39,6 @@ function liveAddress(options: RedisOptions): { host: string; port: number } {
     throw new JfsError("unsupported", "--consistent on Redis over TLS (rediss://) is not supported yet: dump without --consistent, or from a replica you run yourself");
   }
   return { host: options.host ?? "127.0.0.1", port: options.port ?? 6379 };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** `INFO replication` as name → value. */
