@@ -1,11 +1,17 @@
-// npm run bench -- [--files N] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
+// npm run bench -- [--files N[,N...]] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
 //                  [--dir-files N]   (N files a project directory: many mid-size directories)
+//                  [--vs-juicefs]    (also `juicefs dump` of the same database and `juicefs load` of the
+//                                     same file into a second empty one, with ratios; needs a private target)
 // npm run bench -- --format binary [...]  (also times a binary dump, its load into a second
 //                  database, and on Redis the server's own `redis-cli --rdb` snapshot)
+// npm run bench -- --live-load [--files N] [--engine E]  (a foreground client's latency during dumps: bench/live-load.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
-// Builds a synthetic volume (lib/synth) into a private database through load, then times
-// load and dump (each in its own process: wall time, entries/s, peak RSS) and, for Redis,
-// the floor: a bare pipelined read of the same keys, with the dump quoted as a ratio to it.
+// Builds a synthetic volume (lib/synth) into a private database with `jfsmeta load`, then times
+// `jfsmeta load` and `jfsmeta dump` as users run them (bin/jfsmeta.mjs, each its own process
+// writing a real file: wall time, CPU, entries/s, peak RSS), the engine's own backup of the same
+// database (the floor of what it can stream: redis-cli --rdb, pg_dump, mysqldump, SQLite's
+// .backup) and, for Redis, a bare pipelined read of the same keys. With several --files sizes,
+// each is run in turn and a last table compares the rates (the same rate at every size is the aim).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -16,6 +22,8 @@ import { parseArgs } from "node:util";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { startRedisServer } from "../test/support/redis-server";
+import { juicefsBin } from "../test/support/juicefs";
+import { timeProcess, type Timed } from "./process";
 import { isSqlEngine, startSqlTarget } from "./sql";
 
 const { values } = parseArgs({
@@ -28,24 +36,51 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "dir-files": { type: "string", default: "0" },
     inspect: { type: "boolean", default: false },
+    "live-load": { type: "boolean", default: false },
+    "vs-juicefs": { type: "boolean", default: false },
     format: { type: "string", default: "json" },
   },
 });
-const files = Number(values.files);
+const sizes = String(values.files).split(",").map((f) => Number(f.replace(/_/g, "")));
+if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--files takes file counts separated by commas, not "${values.files}"`);
+const files = sizes[0];
+const engineName = String(values.engine);
+const threads = String(values.threads);
 const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.join(here, "..");
+const JFSMETA = path.join(root, "bin", "jfsmeta.mjs");
 
 interface Target {
-  /** An empty database for the load, the one the dump and floor read. */
+  /** An empty database for the load, the one the dumps and floors read. */
   url: string;
+  /** Another empty database of the same engine (for `juicefs load`); null with --url. */
+  another: (() => Promise<string>) | null;
+  /** The engine's own backup of `url` into a file, timed; null when there is none to run. */
+  backup: ((file: string) => Promise<Timed>) | null;
   stop(): Promise<void>;
 }
 
 /** Engines get a private, empty database; others can be added here or passed with --url. */
 async function startTarget(engine: string): Promise<Target> {
-  if (values.url) return { url: values.url, stop: async () => {} };
+  if (values.url) return { url: String(values.url), another: null, backup: null, stop: async () => {} };
   if (engine === "redis") {
-    const server = await startRedisServer();
-    return { url: server.db(1), stop: () => server.stop() };
+    // Redis 7 waits repl-diskless-sync-delay (5 s by default) for more replicas before it streams
+    // a snapshot to `redis-cli --rdb`: a wait, not work, so the floor is taken without it.
+    const server = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
+    const others: { stop(): Promise<void> }[] = [];
+    return {
+      url: server.db(1),
+      // A server of its own: redis-cli --rdb snapshots a whole server, so the floor reads only the first.
+      another: async () => {
+        const s = await startRedisServer();
+        others.push(s);
+        return s.db(1);
+      },
+      backup: (file) => timeProcess("redis-cli --rdb", "redis-cli", ["-h", server.host, "-p", String(server.port), "--rdb", file]),
+      stop: async () => {
+        for (const s of [server, ...others]) await s.stop();
+      },
+    };
   }
   if (isSqlEngine(engine)) return startSqlTarget(engine);
   throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
@@ -61,11 +96,12 @@ interface Measured {
   maxRssMB: number;
 }
 
+/** One in-process operation of bench/worker.ts in its own process (the floor read, the binary steps). */
 function worker(args: string[]): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "worker.ts"), ...args], {
       stdio: ["ignore", "pipe", "inherit"],
-      cwd: path.join(here, ".."),
+      cwd: root,
     });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -77,10 +113,13 @@ function worker(args: string[]): Promise<Measured> {
   });
 }
 
+/** `jfsmeta ARGS` as a user runs it: node bin/jfsmeta.mjs, a process of its own. */
+const jfsmeta = (op: string, args: string[]) => timeProcess(`jfsmeta ${op}`, process.execPath, [JFSMETA, op, ...args], { cwd: root });
+
 /**
  * Whether two files hold the same bytes, streamed: reading both whole into this process made
- * its RSS 950 MB at 1M files, and Linux hands a parent's peak RSS down to the workers it then
- * forks, so every later worker reported that figure as its own.
+ * its RSS 950 MB at 1M files (and over Node's 2 GiB limit at 5M), and Linux hands a parent's
+ * peak RSS down to the workers it then forks, so every later worker reported that figure as its own.
  */
 async function sameBytes(a: string, b: string): Promise<boolean> {
   const digest = async (f: string) => {
@@ -91,12 +130,26 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
   return statSync(a).size === statSync(b).size && (await digest(a)) === (await digest(b));
 }
 
-const fmt = (m: Measured, n: number) =>
-  `${m.op.padEnd(6)} ${(m.ms / 1000).toFixed(2).padStart(8)} s wall ${(m.cpuMs / 1000).toFixed(2).padStart(8)} s CPU ${Math.round(n / (m.ms / 1000)).toLocaleString("en-US").padStart(10)} entries/s  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2).padStart(7)} s`;
+const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString("en-US").padStart(9)} entries/s`;
+const cpu = (ms: number | null) => (ms === null ? "       ? s CPU" : `${secs(ms)} CPU`);
+const fmt = (m: { op: string; ms: number; cpuMs: number | null; maxRssMB: number }, n: number) =>
+  `${m.op.padEnd(16)} ${secs(m.ms)} wall ${cpu(m.cpuMs)} ${rate(n, m.ms)}  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
-async function main() {
+interface SizeResult {
+  files: number;
+  entries: number;
+  load: Timed;
+  dump: Timed;
+  jfs?: { load: Timed; dump: Timed };
+  floor?: Timed;
+}
+
+/** One volume size: generate, load, dump, compare, and the yardsticks beside them. */
+async function benchSize(files: number): Promise<SizeResult> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-bench-"));
-  const target = await startTarget(values.engine!);
+  const target = await startTarget(engineName);
   try {
     const source = path.join(tmp, "synthetic.json");
     const t0 = performance.now();
@@ -107,35 +160,60 @@ async function main() {
     await finished(out);
     const size = statSync(source).size;
     const shape = dirFiles ? `, ${dirFiles.toLocaleString("en-US")} files a project directory` : "";
-    console.log(`synthetic volume: ${files.toLocaleString("en-US")} files${shape}, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    console.log(
-      `engine: ${values.engine}, dump threads: ${values.threads}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}`,
-    );
+    console.log(`\nsynthetic volume: ${files.toLocaleString("en-US")} files${shape}, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(`engine: ${engineName}, dump threads: ${threads}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}`);
 
-    const load = await worker(["load", target.url, source]);
-    const entries = load.entries!;
-    console.log(fmt(load, entries));
+    const load = await jfsmeta("load", [target.url, source]);
     const dumped = path.join(tmp, "dumped.json");
-    const dump = await worker(["dump", target.url, dumped, values.threads!]);
+    const dump = await jfsmeta("dump", [target.url, dumped, "--threads", threads]);
+    const entries = Number(/succeed: (\d+) entries/.exec(dump.stderr)?.[1]);
+    if (!entries) throw new Error(`jfsmeta dump did not say how many entries it wrote: ${dump.stderr}`);
+    console.log(fmt(load, entries));
     console.log(fmt(dump, entries));
     const same = await sameBytes(source, dumped);
     console.log(`dump is ${same ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
-    if (values.engine === "redis") {
-      const floor = await worker(["floor", target.url]);
-      console.log(`${fmt(floor, entries)}  (${floor.keys!.toLocaleString("en-US")} keys, bare pipelined reads)`);
-      console.log(`dump / floor: ${(dump.ms / floor.ms).toFixed(2)}x`);
+    if (!same) process.exitCode = 1;
+    rmSync(dumped);
+    const result: SizeResult = { files, entries, load, dump };
+
+    if (values["vs-juicefs"]) {
+      if (!target.another) throw new Error("--vs-juicefs needs a private target (no --url): juicefs load wants a second empty database");
+      const bin = juicefsBin();
+      const jdumped = path.join(tmp, "juicefs-dumped.json");
+      const jdump = await timeProcess("juicefs dump", bin, ["dump", target.url, jdumped, "--threads", threads]);
+      const jsame = await sameBytes(source, jdumped);
+      rmSync(jdumped);
+      const jload = await timeProcess("juicefs load", bin, ["load", await target.another(), source]);
+      console.log(fmt(jload, entries));
+      console.log(fmt(jdump, entries));
+      console.log(`juicefs dump is ${jsame ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
+      console.log(`jfsmeta / juicefs: load ${ratio(load.ms, jload.ms)}, dump ${ratio(dump.ms, jdump.ms)} (wall); CPU load ${ratio(load.cpuMs ?? NaN, jload.cpuMs ?? NaN)}, dump ${ratio(dump.cpuMs ?? NaN, jdump.cpuMs ?? NaN)}`);
+      result.jfs = { load: jload, dump: jdump };
+    }
+    if (target.backup) {
+      const backupFile = path.join(tmp, "engine-backup");
+      const floor = await target.backup(backupFile);
+      console.log(`${fmt(floor, entries)}  (${(statSync(backupFile).size / 1048576).toFixed(1)} MiB: the engine's own backup)`);
+      console.log(`jfsmeta dump / ${floor.op}: ${ratio(dump.ms, floor.ms)}`);
+      rmSync(backupFile);
+      result.floor = floor;
+    }
+    if (engineName === "redis") {
+      const reads = await worker(["floor", target.url]);
+      console.log(`${fmt({ ...reads, op: "bare reads" }, entries)}  (${reads.keys!.toLocaleString("en-US")} keys, pipelined, no decoding)`);
+      console.log(`jfsmeta dump / bare reads: ${ratio(dump.ms, reads.ms)}`);
     }
     if (values.format === "binary") {
       const bin = path.join(tmp, "dumped.bin");
-      const bdump = await worker(["bdump", target.url, bin, values.threads!]);
+      const bdump = await worker(["bdump", target.url, bin, threads]);
       const binSize = statSync(bin).size;
       console.log(`${fmt(bdump, entries)}  (${(binSize / 1048576).toFixed(1)} MiB binary, ${(binSize / size).toFixed(2)} of the JSON)`);
-      const second = await startTarget(values.engine!);
+      const second = await startTarget(engineName);
       try {
         const bload = await worker(["load", second.url, bin]);
         console.log(fmt({ ...bload, op: "bload" }, entries));
         const again = path.join(tmp, "again.json");
-        await worker(["dump", second.url, again, values.threads!]);
+        await worker(["dump", second.url, again, threads]);
         const sameAgain = await sameBytes(source, again);
         console.log(`binary dump → load → JSON dump is ${sameAgain ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
         console.log(`binary / JSON: dump ${(bdump.ms / dump.ms).toFixed(2)}x, load ${(bload.ms / load.ms).toFixed(2)}x`);
@@ -143,24 +221,41 @@ async function main() {
       } finally {
         await second.stop();
       }
-      if (values.engine === "redis") {
+      if (engineName === "redis") {
         const snap = await worker(["rdb", target.url, path.join(tmp, "dump.rdb")]);
         console.log(`${fmt({ ...snap, op: "rdb" }, entries)}  (redis-cli --rdb, the server's own snapshot)`);
         console.log(`binary dump / rdb: ${(bdump.ms / snap.ms).toFixed(2)}x`);
       }
     }
-    if (!same) process.exitCode = 1;
+    return result;
   } finally {
     await target.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-if (values.inspect) {
-  // The tree viewer's figures live in their own script; run it with the same file count.
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "inspect.ts"), "--files", String(files)], {
+async function main() {
+  const results: SizeResult[] = [];
+  for (const n of sizes) results.push(await benchSize(n));
+  if (results.length < 2) return;
+  console.log("\nby size (the aim: the same rate and a flat peak RSS at every size)");
+  console.log("files        entries      load entries/s  RSS     dump entries/s  RSS" + (values["vs-juicefs"] ? "   vs juicefs (load / dump)" : "") + "  dump / floor");
+  for (const r of results) {
+    const vs = r.jfs ? `   ${ratio(r.load.ms, r.jfs.load.ms).padStart(6)} / ${ratio(r.dump.ms, r.jfs.dump.ms).padStart(6)}` : "";
+    const fl = r.floor ? `  ${ratio(r.dump.ms, r.floor.ms)}` : "";
+    console.log(
+      `${r.files.toLocaleString("en-US").padEnd(12)} ${r.entries.toLocaleString("en-US").padEnd(12)} ${rate(r.entries, r.load.ms)} ${String(r.load.maxRssMB).padStart(4)} MB ${rate(r.entries, r.dump.ms)} ${String(r.dump.maxRssMB).padStart(4)} MB${vs}${fl}`,
+    );
+  }
+}
+
+if (values.inspect || values["live-load"]) {
+  // The tree viewer's and the live load's figures live in their own scripts; run them with the same file count.
+  const script = values.inspect ? "inspect.ts" : "live-load.ts";
+  const extra = values["live-load"] ? ["--engine", engineName, "--threads", threads] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, script), "--files", String(files), ...extra], {
     stdio: "inherit",
-    cwd: path.join(here, ".."),
+    cwd: root,
   });
   child.on("close", (code) => (process.exitCode = code ?? 1));
 } else await main();

@@ -10,6 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startMariadb } from "../test/support/mariadb-server";
 import { startPostgres } from "../test/support/postgres-server";
+import { timeProcess, type Timed } from "./process";
 
 export type SqlEngineName = "sqlite3" | "mysql" | "postgres";
 
@@ -17,17 +18,44 @@ export function isSqlEngine(engine: string): engine is SqlEngineName {
   return engine === "sqlite3" || engine === "mysql" || engine === "postgres";
 }
 
-export async function startSqlTarget(engine: SqlEngineName): Promise<{ url: string; stop(): Promise<void> }> {
+export interface SqlTarget {
+  url: string;
+  /** Another empty database beside the first (same server; SQLite: another file), for `juicefs load`. */
+  another(): Promise<string>;
+  /** The engine's own backup of the first database into `file`: the floor of what it can stream. */
+  backup(file: string): Promise<Timed>;
+  stop(): Promise<void>;
+}
+
+export async function startSqlTarget(engine: SqlEngineName): Promise<SqlTarget> {
   if (engine === "sqlite3") {
     const dir = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-bench-sqlite-"));
-    return { url: `sqlite3://${path.join(dir, "meta.db")}`, stop: async () => rmSync(dir, { recursive: true, force: true }) };
+    const db = path.join(dir, "meta.db");
+    let n = 0;
+    return {
+      url: `sqlite3://${db}`,
+      another: async () => `sqlite3://${path.join(dir, `meta-${++n}.db`)}`,
+      backup: (file) => timeProcess("sqlite3 .backup", "sqlite3", [db, `.backup '${file.replace(/'/g, "''")}'`]),
+      stop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const server = engine === "mysql" ? await startMariadb() : await startPostgres();
-  const db = await server.createDatabase("bench");
+  const dbs = [await server.createDatabase("bench")];
+  const first = dbs[0];
   return {
-    url: db.url,
+    url: first.url,
+    async another() {
+      const db = await server.createDatabase(`bench${dbs.length + 1}`);
+      dbs.push(db);
+      return db.url;
+    },
+    backup(file) {
+      if (engine === "postgres") return timeProcess("pg_dump", "pg_dump", [`--dbname=${first.url}`, "--file", file]);
+      const port = String((server as { port: number }).port);
+      return timeProcess("mysqldump", "mysqldump", ["-h", "127.0.0.1", "-P", port, "-u", "root", "--single-transaction", `--result-file=${file}`, first.name]);
+    },
     stop: async () => {
-      await db.drop().catch(() => {});
+      for (const db of dbs) await db.drop().catch(() => {});
       await server.stop();
     },
   };
