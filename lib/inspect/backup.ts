@@ -15,6 +15,7 @@ import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import { unescapeName } from "../jfs/escape";
 import type { ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry } from "../jfs/types";
 import { describeEntry, displayName, treeItemOf } from "./describe";
+import { diffNodeOf, type DiffNode, type DiffSide } from "./diff";
 import { decodeNode, encodeNode } from "./nodecodec";
 import {
   BackupIndexInfoSchema,
@@ -272,6 +273,7 @@ class IndexReader {
   private readonly byDir: Database.Statement;
   private readonly page: Database.Statement;
   private readonly after: Database.Statement;
+  private readonly dirsAfter: Database.Statement;
   private readonly matchingOrds: Database.Statement;
   private readonly byOrd: Database.Statement;
   private readonly byName: Database.Statement;
@@ -283,6 +285,7 @@ class IndexReader {
     this.byDir = this.db.prepare(`SELECT ${COLS} FROM entries WHERE dir = ?`);
     this.page = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord >= ? ORDER BY ord LIMIT ?`);
     this.after = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord > ? ORDER BY ord LIMIT ?`);
+    this.dirsAfter = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord > ? AND dir IS NOT NULL ORDER BY ord LIMIT ?`);
     this.matchingOrds = this.db
       .prepare("SELECT ord FROM entries WHERE parent = ? AND instr(lname, ?) > 0 ORDER BY ord")
       .pluck();
@@ -312,6 +315,11 @@ class IndexReader {
   /** Up to `limit` entries ranked after `ord` (keyset paging for walks). */
   pageAfter(dir: number, ord: number, limit: number): EntryRow[] {
     return this.after.all(dir, ord, limit) as EntryRow[];
+  }
+
+  /** Up to `limit` sub-directories ranked after `ord`. */
+  dirsPageAfter(dir: number, ord: number, limit: number): EntryRow[] {
+    return this.dirsAfter.all(dir, ord, limit) as EntryRow[];
   }
 
   /** Ranks (ord) of the entries whose display name contains `needle`, in order. */
@@ -474,4 +482,54 @@ export async function exportSubdirFromBackup(indexPath: string, dirId: string, o
   } finally {
     index.close();
   }
+}
+
+/**
+ * A directory's rows by keyset pages, small first (a deep tree opens one listing per level),
+ * growing to `max` rows a query for big directories.
+ */
+function* pagesOf(page: (after: number, limit: number) => EntryRow[], max = 1000): Generator<EntryRow[]> {
+  let limit = 32;
+  let after = -1;
+  for (;;) {
+    const rows = page(after, limit);
+    if (rows.length) yield rows;
+    if (rows.length < limit) return;
+    after = rows[rows.length - 1].ord;
+    limit = Math.min(max, limit * 4);
+  }
+}
+
+/** The directory row `subdir` names below FSTree's root ("a/b", "/a/b/", escaped names accepted). */
+function resolveSubdir(index: IndexReader, subdir: string | undefined): EntryRow {
+  let row = index.lookup(null, Buffer.from("FSTree"));
+  if (!row) throw new InspectNotFoundError("this backup index has no FSTree");
+  const walked: string[] = [];
+  for (const part of (subdir ?? "").split("/").filter(Boolean)) {
+    walked.push(part);
+    const next: EntryRow | undefined = row.dir !== null ? index.lookup(row.dir, unescapeName(part)) : undefined;
+    if (!next) throw new InspectNotFoundError(`no directory /${walked.join("/")} in this backup`);
+    row = next;
+  }
+  if (row.dir === null) throw new InspectNotFoundError(`/${walked.join("/")} is not a directory in this backup`);
+  return row;
+}
+
+/** One side of a diff over an index written by indexBackup(). */
+export function openIndexDiffSide(indexPath: string): DiffSide {
+  const index = new IndexReader(indexPath);
+  const toDiff = (r: EntryRow): DiffNode => diffNodeOf(r.name, nodeOf(r), r.dir !== null ? String(r.dir) : undefined);
+  return {
+    async top(subdir) {
+      return String(resolveSubdir(index, subdir).dir);
+    },
+    async *children(dirId, dirsOnly) {
+      const id = index.dir(dirId).dir!;
+      const page = dirsOnly ? (after: number, n: number) => index.dirsPageAfter(id, after, n) : (after: number, n: number) => index.pageAfter(id, after, n);
+      for (const rows of pagesOf(page)) yield rows.map(toDiff);
+    },
+    async close() {
+      index.close();
+    },
+  };
 }

@@ -9,12 +9,14 @@
 // Browser code imports ./schemas only (zod schemas of everything returned here).
 export * from "./schemas";
 export { type TreeSource, InspectNotFoundError, InspectRequestError } from "./source";
-export { openLiveSource, type LiveSourceOptions } from "./live";
+export { openLiveSource, openLiveDiffSide, type LiveSourceOptions } from "./live";
+export { diffTrees, diffIsEmpty, compareNodes, type DiffSide, type DiffNode, type DiffOptions } from "./diff";
 export {
   indexBackup,
   readBackupIndexInfo,
   openIndexedBackup,
   exportSubdirFromBackup,
+  openIndexDiffSide,
   type IndexBackupOptions,
   type ExportSubdirOptions,
 } from "./backup";

@@ -8,6 +8,7 @@ import { describeEntry, treeItemOf } from "./describe";
 import { toDumpNode } from "../engines/dump";
 import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
 import { NameIndex } from "./nameindex";
+import { diffNodeOf, type DiffNode, type DiffSide } from "./diff";
 import { checkPage, InspectNotFoundError, type TreeSource } from "./source";
 
 export interface LiveSourceOptions {
@@ -142,4 +143,58 @@ class LiveSource implements TreeSource {
 /** Page a live volume through its engine. */
 export function openLiveSource(engine: MetaEngine, opts: LiveSourceOptions = {}): TreeSource {
   return new LiveSource(engine, opts);
+}
+
+/** Inodes read per readNodes() while diffing a live directory. */
+const DIFF_BATCH = 500;
+
+/** The directory `subdir` names below the root ("a/b", escaped names accepted), by lookups. */
+export async function resolveLiveSubdir(engine: MetaEngine, subdir: string | undefined): Promise<bigint> {
+  let inode = ROOT_INODE;
+  const walked: string[] = [];
+  for (const part of (subdir ?? "").split("/").filter(Boolean)) {
+    walked.push(part);
+    const found = await engine.lookup(inode, unescapeName(part));
+    if (!found) throw new InspectNotFoundError(`no directory /${walked.join("/")} in the live volume`);
+    if (found.type !== "directory") throw new InspectNotFoundError(`/${walked.join("/")} is not a directory in the live volume`);
+    inode = found.inode;
+  }
+  return inode;
+}
+
+/**
+ * One side of a diff over a live engine: each directory is listed into a sorted NameIndex (as
+ * the tree viewer does), then its nodes are read a batch at a time. The volume may change
+ * while it is read: what the diff shows is each directory as it was when listed.
+ */
+export function openLiveDiffSide(engine: MetaEngine, opts: { closeEngine?: boolean } = {}): DiffSide {
+  return {
+    async top(subdir) {
+      return String(await resolveLiveSubdir(engine, subdir));
+    },
+    async *children(dirId, dirsOnly) {
+      const idx = await NameIndex.build(engine.readDir(parseInode(dirId)));
+      let batch: DirEntry[] = [];
+      const flush = async (): Promise<DiffNode[]> => {
+        const entries = batch;
+        batch = [];
+        if (dirsOnly) {
+          // The descent reads names and handles only.
+          return entries.map((e) => ({ name: e.name, inode: e.inode, type: e.type, length: 0n, mode: 0, uid: 0, gid: 0, nlink: 0, xattrs: [], dir: String(e.inode) }));
+        }
+        const nodes = (await engine.readNodes(entries)).map(toDumpNode);
+        return entries.map((e, i) => diffNodeOf(e.name, nodes[i], nodes[i].attr.type === "directory" ? String(e.inode) : undefined));
+      };
+      for (let r = 0; r < idx.count; r++) {
+        const e = idx.at(r);
+        if (dirsOnly && e.type !== "directory") continue;
+        batch.push(e);
+        if (batch.length >= DIFF_BATCH) yield await flush();
+      }
+      if (batch.length) yield await flush();
+    },
+    async close() {
+      if (opts.closeEngine ?? true) await engine.close();
+    },
+  };
 }

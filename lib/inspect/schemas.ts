@@ -151,3 +151,92 @@ export type BackupIndexInfo = z.infer<typeof BackupIndexInfoSchema>;
 
 export const IndexProgressSchema = z.object({ bytes: z.number(), entries: z.number().int() });
 export type IndexProgress = z.infer<typeof IndexProgressSchema>;
+
+// ---- Diff (lib/inspect/diff.ts) and Find (lib/inspect/find.ts) ----
+
+/** One side's entry in a diff: enough to show it, the rest is one click away in the tree viewer. */
+export const DiffEntrySchema = z.object({
+  /** Display path from the diffed directory ("/" is its top), decoded as UTF-8. */
+  path: z.string(),
+  /** The same path with every name %XX-escaped as a dump writes it. */
+  rawPath: z.string(),
+  inode: U64,
+  type: NodeTypeSchema,
+  /** Regular files: bytes; 0 otherwise. */
+  length: U64,
+});
+export type DiffEntry = z.infer<typeof DiffEntrySchema>;
+
+export const DIFF_FIELDS = ["type", "inode", "size", "mode", "owner", "group", "links", "xattrs", "symlink"] as const;
+export const DiffChangeSchema = z.object({ field: z.enum(DIFF_FIELDS), from: z.string(), to: z.string() });
+export type DiffChange = z.infer<typeof DiffChangeSchema>;
+
+export const DiffCountSchema = z.object({ entries: z.number().int(), bytes: U64 });
+export type DiffCount = z.infer<typeof DiffCountSchema>;
+
+/** What a diff found in all: each side's size and what moved between them. */
+export const DiffTotalsSchema = z.object({
+  /** Entries and file bytes under the diffed directory on each side (a hard link counts per path). */
+  a: DiffCountSchema,
+  b: DiffCountSchema,
+  /** Entries only in B / only in A, sub-trees included. */
+  added: DiffCountSchema,
+  removed: DiffCountSchema,
+  /** Entries in both whose attributes differ; bytes: their sizes in B minus in A (signed). */
+  changed: z.object({ entries: z.number().int(), bytes: I64 }),
+  /** Directories whose entries were compared one by one. */
+  directories: z.number().int(),
+});
+export type DiffTotals = z.infer<typeof DiffTotalsSchema>;
+
+/**
+ * The diff as a stream, directory by directory in pre-order: a "dir" event, then its entries
+ * that differ (a directory's own entries come before those of its sub-directories). An added
+ * or removed directory is one event with its sub-tree's size, not one per entry inside.
+ */
+export const DiffEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("dir"), path: z.string(), rawPath: z.string() }),
+  z.object({ kind: z.literal("added"), entry: DiffEntrySchema, subtree: DiffCountSchema.optional() }),
+  z.object({ kind: z.literal("removed"), entry: DiffEntrySchema, subtree: DiffCountSchema.optional() }),
+  /** `entry` is B's; `changes` says what A had. */
+  z.object({ kind: z.literal("changed"), entry: DiffEntrySchema, changes: z.array(DiffChangeSchema) }),
+  /** Entries compared so far (both sides), every few thousand. */
+  z.object({ kind: z.literal("progress"), compared: z.number().int() }),
+  z.object({ kind: z.literal("end"), totals: DiffTotalsSchema, durationMs: z.number() }),
+  /** The diff stopped (streams only: the CLI throws instead). */
+  z.object({ kind: z.literal("error"), message: z.string() }),
+]);
+export type DiffEvent = z.infer<typeof DiffEventSchema>;
+
+/** One hit of Find: where it is, and the row the tree viewer would show. */
+export const FindHitSchema = z.object({
+  /** Display path ("/" is FSTree's root; the Trash's entries start with "Trash/"). */
+  path: z.string(),
+  rawPath: z.string(),
+  /** The directory holding it (a dirId for the tree viewer); absent for a tree root. */
+  parentDirId: z.string().optional(),
+  item: TreeItemSchema,
+});
+export type FindHit = z.infer<typeof FindHitSchema>;
+
+export const FindPageSchema = z.object({
+  /** Hits in all (null when not counted: a live search stops at the page). */
+  total: z.number().int().nullable(),
+  offset: z.number().int(),
+  hits: z.array(FindHitSchema),
+  /** Entries looked at (live searches walk the tree). */
+  scanned: z.number().int().optional(),
+  /** A live search that stopped at its scan limit before the end of the tree. */
+  truncated: z.boolean().optional(),
+});
+export type FindPage = z.infer<typeof FindPageSchema>;
+
+export const FIND_BY = ["path", "name", "inode"] as const;
+export const FindQuerySchema = z.object({
+  by: z.enum(FIND_BY),
+  /** path: "/a/b" (escaped names accepted); name: a glob (* ? [..]) or a substring, case-insensitive; inode: a number. */
+  q: z.string().min(1).max(4096),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+});
+export type FindQuery = z.infer<typeof FindQuerySchema>;
