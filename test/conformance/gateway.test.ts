@@ -5,13 +5,13 @@
 // fsck` finds every object and `juicefs gc` (dry run) finds nothing leaked.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { CopyObjectCommand, DeleteObjectCommand, HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineKind } from "../../lib/engines/engine";
 import { juicefs, juicefsBin, startGateway } from "../support/juicefs";
 import { freePort } from "../support/redis-server";
 import { tempDir } from "../support/temp-dir";
-import { jfsmeta, KINDS, startEngine, type EngineTarget } from "./harness";
+import { gatewayBucket, jfsmeta, KINDS, startEngine, viewVolume, type EngineTarget } from "./harness";
 import { prng } from "../../lib/synth/prng";
 
 const tmp = tempDir("jfsmeta-conformance-gw-");
@@ -56,10 +56,7 @@ describe.each(KINDS)("%s", (kind) => {
     await juicefs(["format", url, `gw-${kind.replace(/[^a-z0-9]/g, "")}`, "--storage", "file", "--bucket", bucketDir, "--trash-days", "1", "--access-key", "ak", "--secret-key", "sk-secret"]);
     const gw = await startGateway(url, await freePort());
     try {
-      const s3 = new S3Client({ endpoint: gw.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey } });
-      const buckets = await s3.send(new ListBucketsCommand({}));
-      const bucket = buckets.Buckets?.[0]?.Name;
-      if (!bucket) throw new Error("the gateway lists no bucket");
+      const { s3, bucket } = await gatewayBucket(gw);
       await writeThroughGateway(s3, bucket, KINDS.indexOf(kind) + 1);
       s3.destroy();
     } finally {
@@ -101,27 +98,8 @@ describe.each(KINDS)("%s", (kind) => {
     expect(withoutCounters(readFileSync(out("to")))).toBe(withoutCounters(readFileSync(out("from"))));
 
     // The gateway serves the restored metadata: the same listing, sizes and times (item 6).
-    const listing = async (meta: string) => {
-      const gw = await startGateway(meta, await freePort());
-      try {
-        const s3 = new S3Client({ endpoint: gw.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey } });
-        const bucket = (await s3.send(new ListBucketsCommand({}))).Buckets![0].Name!;
-        const keys: string[] = [];
-        let token: string | undefined;
-        do {
-          const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-          for (const o of page.Contents ?? []) keys.push(`${o.Key} ${o.Size} ${o.LastModified?.toISOString()}`);
-          token = page.NextContinuationToken;
-        } while (token);
-        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "logs/file-2.txt" }));
-        s3.destroy();
-        return { keys, head: [head.ContentLength, head.LastModified?.toISOString()] };
-      } finally {
-        await gw.stop();
-      }
-    };
-    const [before, after] = [await listing(url), await listing(to)];
-    expect(after.keys.length).toBeGreaterThan(FILES / 2);
+    const [before, after] = [await viewVolume(url, ["logs/file-2.txt"]), await viewVolume(to, ["logs/file-2.txt"])];
+    expect(after.listed.length).toBeGreaterThan(FILES / 2);
     expect(after).toEqual(before);
   });
 });

@@ -1,11 +1,15 @@
 // Shared pieces of the conformance suite: engines on private servers, both CLIs as processes,
 // and the seeded synthetic volumes that together use every feature of the dump.
+import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { finished } from "node:stream/promises";
+import { HeadObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { JsonDumpWriter } from "../../lib/dump/writer";
 import { writeSyntheticDump, type SyntheticOptions } from "../../lib/synth/volume";
-import { runProcess, type RunOptions, type RunResult } from "../support/juicefs";
+import { freePort } from "../support/redis-server";
+import { runProcess, startGateway, type Gateway, type RunOptions, type RunResult } from "../support/juicefs";
+import { prng } from "../../lib/synth/prng";
 
 export { ENGINE_KINDS as KINDS, startEngine, type EngineTarget } from "../support/engine-targets";
 
@@ -16,6 +20,21 @@ export async function jfsmeta(args: string[], opts: RunOptions & { allowFailure?
   const r = await runProcess(process.execPath, [CLI, ...args], opts);
   if (r.code !== 0 && !opts.allowFailure) throw new Error(`jfsmeta ${args.join(" ")} exited with ${r.code}:\n${r.stderr.slice(-4000)}`);
   return r;
+}
+
+/** `jfsmeta ARGS…` left running (e.g. `backup --watch`): its stdout lines as they come; the caller ends it. */
+export function spawnJfsmeta(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; stderr: () => string } {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  let partial = "";
+  let err = "";
+  child.stdout!.on("data", (b: Buffer) => {
+    const parts = (partial + b.toString()).split("\n");
+    partial = parts.pop()!;
+    lines.push(...parts);
+  });
+  child.stderr!.on("data", (b: Buffer) => (err = (err + b.toString()).slice(-8000)));
+  return { child, lines, stderr: () => err };
 }
 
 /** A synthetic volume of the suite: a name for the test title and the generator's options. */
@@ -43,4 +62,72 @@ export async function writeVolume(file: string, opts: SyntheticOptions): Promise
   out.end();
   await finished(out);
   return file;
+}
+
+// --- a JuiceFS volume as its S3 clients see it, through `juicefs gateway` ----------------------
+
+/** An AWS SDK client of a running gateway and the gateway's one bucket (the volume). */
+export async function gatewayBucket(gw: Gateway): Promise<{ s3: S3Client; bucket: string }> {
+  const s3 = new S3Client({ endpoint: gw.endpoint, region: "us-east-1", forcePathStyle: true, credentials: { accessKeyId: gw.accessKey, secretAccessKey: gw.secretKey } });
+  const bucket = (await s3.send(new ListBucketsCommand({}))).Buckets?.[0]?.Name;
+  if (!bucket) {
+    s3.destroy();
+    throw new Error("the gateway lists no bucket");
+  }
+  return { s3, bucket };
+}
+
+/** Puts `count` seeded files (a few directories, sizes up to 20 KB, one %-named) through a gateway; their keys. */
+export async function putFiles(gw: Gateway, count: number, seed: number): Promise<string[]> {
+  const { s3, bucket } = await gatewayBucket(gw);
+  const rnd = prng(seed);
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const key = `${["docs", "docs/deep", "100% done", "名前"][i % 4]}/file-${i}.txt`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(Math.floor(rnd() * 20_000), i % 251) }));
+      keys.push(key);
+    }
+  } finally {
+    s3.destroy();
+  }
+  return keys;
+}
+
+/** What S3 clients see of a volume: every object listed (key, size, time) and a HEAD (stat) of each of `stat`. */
+export interface GatewayView {
+  listed: string[];
+  stat: string[];
+}
+
+/** The view of a running gateway. */
+export async function viewThrough(gw: Gateway, stat: string[]): Promise<GatewayView> {
+  const { s3, bucket } = await gatewayBucket(gw);
+  try {
+    const listed: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) listed.push(`${o.Key} ${o.Size} ${o.LastModified?.toISOString()}`);
+      token = page.NextContinuationToken;
+    } while (token);
+    const heads: string[] = [];
+    for (const key of stat) {
+      const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      heads.push(`${key} ${h.ContentLength} ${h.LastModified?.toISOString()}`);
+    }
+    return { listed, stat: heads };
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** The view of the volume in `metaUrl` through a gateway started for it (no automatic backups) and stopped after. */
+export async function viewVolume(metaUrl: string, stat: string[], env: Record<string, string> = {}): Promise<GatewayView> {
+  const gw = await startGateway(metaUrl, await freePort(), { args: ["--backup-meta", "0"], env });
+  try {
+    return await viewThrough(gw, stat);
+  } finally {
+    await gw.stop();
+  }
 }

@@ -37,7 +37,8 @@ export interface RunResult {
 export interface RunOptions {
   /** Bytes for the process's stdin. */
   input?: Buffer | string;
-  env?: NodeJS.ProcessEnv;
+  /** Added to (or overriding) this process's environment. */
+  env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
 }
