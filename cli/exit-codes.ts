@@ -23,3 +23,9 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
 export function exitCodeOf(err: unknown): number {
   return EXIT_CODES[errorKind(err)];
 }
+
+/**
+ * `jfsmeta diff`: the trees differ. diff(1) says so with 1, but 1 is every failure here, so a
+ * script could not tell "different" from "could not compare": 3, which no error kind uses.
+ */
+export const EXIT_DIFFERENT = 3;

@@ -12,6 +12,7 @@ const VERBS: Record<string, Verb> = {
   config: { summary: "show or change the volume's format: storage, credentials, trash, quotas, limits (like juicefs config)", load: () => import("./config") },
   backup: { summary: "run automatic metadata backups as a JuiceFS client does", quiet: true, load: () => import("./backup") },
   verify: { summary: "check a dump or backup the way load does, without loading it", load: () => import("./verify") },
+  diff: { summary: "show what changed between two backups, or a backup and the live volume", quiet: true, load: () => import("./diff") },
   backups: { summary: "list backups in object storage with their retention fate", load: () => import("./backups") },
 };
 

@@ -10,8 +10,8 @@ import { finished } from "node:stream/promises";
 import { createGzip, constants as zc } from "node:zlib";
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
-import { ByteCounter, detectDumpFormat, openDumpInput } from "../dump/input";
-import { convertDump } from "../engines/convert";
+import { ByteCounter, openDumpInput } from "../dump/input";
+import { indexAnyDump } from "../inspect/index-any";
 import { JsonDumpWriter } from "../dump/writer";
 import { BinaryDumpWriter } from "../dump/binary/writer";
 import { createDecryptStream, envelopeAlgo, loadRsaPrivateKey } from "../dump/envelope";
@@ -23,7 +23,6 @@ import { claimMessage } from "../engines/load-claim";
 import { redactUrlsIn } from "../engines/url";
 import { encryptSecret } from "../jfs/secrets";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
-import { indexBackup } from "../inspect";
 import { checkBackupKey, putBackup, volumeBackupStore } from "./backups";
 import { BACKUP_PREFIX, statBackup } from "../storage/backups";
 import { openStoredBackup, type KeySource } from "../storage/source";
@@ -422,33 +421,15 @@ export async function startIndex(v: VolumeRecord, key: string, rsa: KeyInput | u
     ctx.progress(0, size, "indexing");
     const onAbort = () => input.destroy(new JfsError("interrupted", "cancelled"));
     ctx.signal.addEventListener("abort", onAbort);
-    // A binary backup is flat tables, the index is a tree: the backup is read through a
-    // temporary SQLite database (convertDump, beside the index) and indexed from its JSON dump,
-    // streamed between the two; memory stays flat, the temporary database is removed.
-    const detected = await detectDumpFormat(input);
-    let source: Readable = detected.input;
-    let json: PassThrough | null = null;
-    let converting: Promise<void> = Promise.resolve();
-    if (detected.format === "binary") {
-      ctx.log("binary backup: read through a temporary SQLite database to build the tree index");
-      const pipe = (json = new PassThrough({ highWaterMark: 1 << 20 }));
-      converting = convertDump(detected.input, new JsonDumpWriter(pipe), { workDir: path.dirname(out) }).then(
-        () => void pipe.end(),
-        (e: unknown) => void pipe.destroy(e as Error),
-      );
-      source = pipe;
-    }
     try {
-      const info = await indexBackup(source, out, {
+      const info = await indexAnyDump(input, out, {
+        workDir: path.dirname(out),
+        onBinary: () => ctx.log("binary backup: read through a temporary SQLite database to build the tree index"),
         onProgress: (p) => ctx.progress(Math.min(rawBytes, size), size, `indexing · ${p.entries.toLocaleString("en-US")} entries`),
       });
-      await converting;
       ctx.log(`indexed ${info.entries} entries in ${info.directories} directories`);
       return { backup: key, entries: info.entries, directories: info.directories };
     } finally {
-      // An index that stopped early stops the conversion feeding it.
-      if (json && !json.writableFinished) json.destroy(new JfsError("interrupted", "indexing stopped"));
-      await converting;
       ctx.signal.removeEventListener("abort", onAbort);
     }
   });
