@@ -24,7 +24,7 @@ options:
   --subdir PATH       dump only this directory (it must exist; no Trash is written)
   --keep-secret-key   keep the object storage secret key and session token
                       (otherwise they are written as "removed")
-  --skip-trash        leave the Trash out
+  --skip-trash        leave the Trash out (with --binary: walks the tree, as slow as JSON)
   --threads N         concurrent batch reads (default 10, at most 64)
   --consistent        read one moment of the database, whatever writers do meanwhile
                       (SQL: one snapshot transaction; Redis: a private replica,

@@ -9,6 +9,7 @@ import type {
   SustainedEntry,
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
+import type { TableBatch } from "../jfs/table-records";
 
 /** Everything before the trees (dump keys 1–8). */
 export interface DumpHeader {
@@ -40,6 +41,13 @@ export interface TreeWriter {
   endDir(): Promise<void>;
   /** Writes the closing "\n}\n" and flushes; does not close the underlying stream. */
   end(): Promise<void>;
+  /**
+   * Instead of header, the trees and end: the whole dump from a flat scan of the stored tables
+   * (MetaEngine.scanTables), for formats that need no tree order (binary). The header's quota
+   * maps are not used: the scan's quota records carry limits and usage. `onRecords` is told
+   * how many records each batch held. Flushes like end().
+   */
+  tables?(h: DumpHeader, batches: AsyncIterable<TableBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void>;
 }
 
 /** A directory being read; `inode` is known once its attr has been read. */

@@ -253,6 +253,28 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     path.delete(ino);
   };
 
+  // A format without tree order (binary) takes a flat scan of the tables when the whole volume,
+  // Trash included, is dumped: no listing, sorting or walking, one bulk read per table.
+  if (writer.tables && engine.scanTables && !isSub && !opts.skipTrash) {
+    try {
+      await writer.tables(header, engine.scanTables((q) => limiter.run(q)), (n, table) => {
+        if (table !== "nodes") return checkAbort();
+        const before = entries;
+        entries += n;
+        if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(entries / 10000)) {
+          const hold = pacer.holdingBack;
+          opts.onProgress(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
+        }
+        checkAbort();
+      });
+    } catch (err) {
+      limiter.stop(err);
+      throw lostConnection(err, engine.redactedUrl, `${entries} inodes`);
+    }
+    opts.onProgress?.({ entries });
+    return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };
+  }
+
   try {
     await writer.header(header);
     const [root] = await limiter.run(() => engine.readNodes([{ inode: rootInode, type: "directory" }]));

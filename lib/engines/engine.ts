@@ -19,6 +19,7 @@ import type {
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
+import type { TableBatch } from "../jfs/table-records";
 
 export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres";
 
@@ -141,6 +142,17 @@ export interface MetaEngine {
    * then costs two queries a page instead of a listing plus reads of every hundred entries.
    */
   readDirNodes?(inode: bigint, gate?: QueryGate): AsyncIterable<ChildBatch>;
+  /**
+   * Every stored record of the tables a binary dump holds (nodes, edges, chunks, symlinks,
+   * xattrs, dir stats, hard-link parents, slice references, ACL rules, quotas with their usage),
+   * in batches, in no tree order: a flat bulk scan (SQL: keyset pages of each table; Redis:
+   * SCAN by key type with pipelined reads of raw values). Records are as stored, nothing
+   * recomputed, chunks past a file's length included, as JuiceFS's binary dump takes them.
+   * Each query runs through `gate` (--threads, a gentle dump's pacing); inside
+   * beginConsistentRead every query reads that moment. A binary dump of the whole volume uses
+   * it; without it (or with --skip-trash, which needs the tree) the dump walks the tree.
+   */
+  scanTables?(gate?: QueryGate): AsyncIterable<TableBatch>;
   /**
    * How far a dump may read ahead of what it has written: directories opened and entries
    * held. More overlaps more round trips; an engine that answers synchronously gains nothing

@@ -10,6 +10,7 @@ import { encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../../jfs/binar
 import { PagedBitset } from "../paged-bitset";
 import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { DumpHeader, TreeName, TreeWriter } from "../types";
+import type { QuotaRecord, TableBatch } from "../../jfs/table-records";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, segmentHeader, SEGMENTS, type BatchField, type SegmentName } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbQuota } from "./proto";
 
@@ -53,6 +54,17 @@ function storedLength(node: DumpNode): bigint {
   return 0n;
 }
 
+/** An xattr name as the protobuf string the format holds; a name that is not UTF-8 cannot be written. */
+function xattrName(inode: bigint, name: Buffer): string {
+  const text = name.toString("utf8");
+  if (!Buffer.from(text, "utf8").equals(name)) {
+    throw new Error(
+      `inode ${inode} has an xattr name that is not valid UTF-8 (${name.toString("hex")}), which the binary format cannot hold (its name is a protobuf string): dump this volume as JSON instead`,
+    );
+  }
+  return text;
+}
+
 /**
  * Writes a binary dump to a byte stream as the tree walk goes; memory stays flat: one batch
  * per bulk kind, the open directories' stats, and maps of the rare things (hard links,
@@ -92,6 +104,75 @@ export class BinaryDumpWriter implements TreeWriter {
     if (this.headerData) throw new Error("BinaryDumpWriter: header() called twice");
     this.headerData = h;
     this.tracksOwners = !!(h.userQuotas?.size || h.groupQuotas?.size);
+    this.head(h);
+    await this.drain();
+  }
+
+  /**
+   * The whole dump from a flat scan of the stored tables (MetaEngine.scanTables), as JuiceFS's
+   * binary dump takes it: every record as stored (nothing recomputed from a tree), each
+   * engine batch one segment (split at BINARY_BATCH records), then the small kinds and the
+   * footer. Memory: one batch, and the quota records (one per quota).
+   */
+  async tables(h: DumpHeader, batches: AsyncIterable<TableBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void> {
+    if (this.headerData) throw new Error("BinaryDumpWriter: tables() after header() or a second time");
+    this.headerData = h;
+    this.head(h);
+    const quotas: Record<"dir" | "user" | "group", PbQuota[]> = { dir: [], user: [], group: [] };
+    const quotaType = { dir: 0, user: 1, group: 2 } as const;
+    for await (const b of batches) {
+      if (this.failure) throw this.failure;
+      const n = b.records.length;
+      if (n === 0) continue;
+      switch (b.table) {
+        case "nodes":
+          this.batchesOf("nodes", b.records.map((r) => ({ inode: r.inode, data: r.attr })));
+          break;
+        case "edges":
+          this.batchesOf("edges", b.records);
+          break;
+        case "chunks":
+          this.batchesOf("chunks", b.records);
+          break;
+        case "symlinks":
+          this.batchesOf("symlinks", b.records);
+          break;
+        case "xattrs":
+          this.batchesOf("xattrs", b.records.map((x) => ({ inode: x.inode, name: xattrName(x.inode, x.name), value: x.value })));
+          break;
+        case "dirStats":
+          this.batchesOf("dirstats", b.records);
+          break;
+        case "parents":
+          this.batchesOf("parents", b.records);
+          break;
+        case "sliceRefs":
+          this.batchesOf("sliceRefs", b.records);
+          break;
+        case "acls":
+          this.batchesOf("acls", b.records.map((a) => ({ id: a.id, data: encodeAcl(a.rule) })));
+          break;
+        case "quotas":
+          for (const q of b.records as QuotaRecord[]) quotas[b.kind].push({ ...q, type: quotaType[b.kind] });
+          break;
+      }
+      onRecords?.(n, b.table);
+      await this.maybeDrain();
+    }
+    this.ended = true;
+    this.batch("sustained", h.sustained.map((s) => ({ sid: s.sid, inodes: s.inodes })));
+    this.batchesOf("delfiles", h.delFiles.map((d) => ({ inode: d.inode, length: d.length, expire: d.expire })));
+    const quotaCount = quotas.dir.length + quotas.user.length + quotas.group.length;
+    if (quotaCount) {
+      const batch = { quotas: quotas.dir, userQuotas: quotas.user, groupQuotas: quotas.group };
+      this.segment("quota", toBinary(BatchDesc, create(BatchDesc, batch as never)), BigInt(quotaCount));
+    }
+    this.tail(h);
+    await this.drain();
+  }
+
+  /** The format and counter segments. */
+  private head(h: DumpHeader): void {
     const setting = Buffer.from(encodeStoredSetting(h.setting), "utf8");
     this.segment("format", toBinary(FormatDesc, create(FormatDesc, { data: setting })), 1n);
     const c = h.counters;
@@ -105,7 +186,6 @@ export class BinaryDumpWriter implements TreeWriter {
     ];
     if (c.lastChangelog !== undefined) counters.push({ key: "lastChangelog", value: c.lastChangelog });
     this.batch("counters", counters);
-    await this.drain();
   }
 
   async beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void> {
@@ -161,6 +241,12 @@ export class BinaryDumpWriter implements TreeWriter {
     if (quotas.quotas.length || quotas.userQuotas.length || quotas.groupQuotas.length) {
       this.segment("quota", toBinary(BatchDesc, create(BatchDesc, quotas as never)), BigInt(quotas.quotas.length + quotas.userQuotas.length + quotas.groupQuotas.length));
     }
+    this.tail(h);
+    await this.drain();
+  }
+
+  /** The change log, an empty segment of each kind not written, the end marker and the footer. */
+  private tail(h: DumpHeader): void {
     if (h.changeLog?.length) this.batch("changelogs", h.changeLog.map((c) => ({ version: c.version, entry: Buffer.from(c.entry, "utf8") })));
     // Kinds never written still get an empty segment, as JuiceFS writes them.
     for (const s of SEGMENTS) {
@@ -177,7 +263,6 @@ export class BinaryDumpWriter implements TreeWriter {
     len.writeBigUInt64BE(BigInt(footer.length));
     this.write(Buffer.from(footer.buffer, footer.byteOffset, footer.byteLength));
     this.write(len);
-    await this.drain();
   }
 
   /** One occurrence of an inode under the open directory (or a tree root when name is null). */
@@ -225,15 +310,7 @@ export class BinaryDumpWriter implements TreeWriter {
       this.add("chunks", { inode: a.inode, index: c.index, slices }, 16 + slices.length);
     }
     if (a.type === "symlink" && node.symlink?.length) this.add("symlinks", { inode: a.inode, target: node.symlink }, 16 + node.symlink.length);
-    for (const x of node.xattrs) {
-      const text = x.name.toString("utf8");
-      if (!Buffer.from(text, "utf8").equals(x.name)) {
-        throw new Error(
-          `inode ${a.inode} has an xattr name that is not valid UTF-8 (${x.name.toString("hex")}), which the binary format cannot hold (its name is a protobuf string): dump this volume as JSON instead`,
-        );
-      }
-      this.add("xattrs", { inode: a.inode, name: text, value: x.value }, 16 + x.name.length + x.value.length);
-    }
+    for (const x of node.xattrs) this.add("xattrs", { inode: a.inode, name: xattrName(a.inode, x.name), value: x.value }, 16 + x.name.length + x.value.length);
     if (a.inode !== ROOT_INODE && (parent || name !== null) && this.tracksOwners) {
       this.addUsage(this.userUsage, BigInt(a.uid), space);
       this.addUsage(this.groupUsage, BigInt(a.gid), space);

@@ -8,7 +8,9 @@ import { CHUNK_SIZE, MAX_FILE_SIZE, ROOT_INODE, TRASH_INODE } from "../../jfs/ty
 import { newTrashAttr } from "../trash";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
-import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
+import type { TableBatch } from "../../jfs/table-records";
+import { scanRedisTables } from "./scan";
 import { freezeReplica } from "./replica";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
@@ -414,6 +416,11 @@ export class RedisEngine implements MetaEngine {
     }
     for (const b of big) await this.readMoreChunks(b.node, BATCH_MAX_CHUNKS, b.chunks);
     return nodes;
+  }
+
+  /** One SCAN of the keyspace and pipelined raw reads (scan.ts). */
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
+    return scanRedisTables(this, gate);
   }
 
   /**

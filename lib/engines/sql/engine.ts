@@ -16,6 +16,8 @@ import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
 import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
+import { scanSqlTables } from "./scan";
+import type { TableBatch } from "../../jfs/table-records";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -166,7 +168,7 @@ export class SqlEngine implements MetaEngine {
     return rows.map((r) => String(r.name ?? r.NAME ?? r.table_name ?? r.TABLE_NAME));
   }
 
-  private async hasTable(base: string): Promise<boolean> {
+  async hasTable(base: string): Promise<boolean> {
     return (await this.listTables()).includes(this.names.raw(base));
   }
 
@@ -359,6 +361,11 @@ export class SqlEngine implements MetaEngine {
 
   readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     return this.readNodesGated(entries, ungated);
+  }
+
+  /** Keyset pages of each table (scan.ts). */
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
+    return scanSqlTables(this, gate);
   }
 
   private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {
