@@ -205,7 +205,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   }
   const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
 
-  const pacer = new Pacer({ maxOps: opts.maxOps, maxLatencyMs: opts.maxLatencyMs }, () => performance.now());
+  const pacer = new Pacer({ maxOps: opts.maxOps, maxLatencyMs: opts.maxLatencyMs }, () => performance.now(), threads);
   const limiter = new QueryLimiter(threads, pacer);
   let entries = 0;
   const progress = () => {

@@ -70,6 +70,42 @@ describe("Pacer", () => {
     for (let i = 1; i < calm.length; i++) expect(calm[i]).toBeLessThanOrEqual(Math.max(calm[i - 1], MAX_BACKOFF_MS));
   });
 
+  it("--max-latency with several threads: a window that starts at one, grows while calm, halves once per response time when busy", () => {
+    let t = 0;
+    const pacer = new Pacer({ maxLatencyMs: 40 }, () => t, 8);
+    expect(pacer.window).toBe(1);
+    // Answers well within the bound (under 3/4 of it): about one more query per response time.
+    const grown: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      t += 10;
+      pacer.afterQuery(10);
+      grown.push(pacer.window);
+    }
+    expect(grown[0]).toBe(2);
+    for (let i = 1; i < grown.length; i++) expect(grown[i] - grown[i - 1]).toBeGreaterThanOrEqual(0);
+    expect(grown.at(-1)).toBe(8);
+    // Answers between 3/4 of the bound and the bound: the window holds.
+    for (let i = 0; i < 20; i++) pacer.afterQuery(35);
+    expect(pacer.window).toBe(8);
+    // Busy: halved, but not again by answers that come within one response time of the halving.
+    for (let i = 0; i < 30; i++) pacer.afterQuery(100);
+    expect(pacer.window).toBe(4);
+    t += 200;
+    pacer.afterQuery(100);
+    expect(pacer.window).toBe(2);
+    t += 200;
+    pacer.afterQuery(100);
+    expect(pacer.window).toBe(1);
+    // At one query out, still busy: the back-off of one thread begins.
+    expect(pacer.beforeQuery()).toBe(0);
+    pacer.afterQuery(100);
+    expect(pacer.beforeQuery()).toBe(MIN_BACKOFF_MS);
+    // Without --max-latency the window is all the threads, always.
+    const plain = new Pacer({ maxOps: 100 }, () => t, 8);
+    plain.afterQuery(10_000);
+    expect(plain.window).toBe(8);
+  });
+
   it("both limits: the longer wait applies", () => {
     const h = harness({ maxOps: 1000, maxLatencyMs: 10 });
     for (let i = 0; i < 30; i++) h.query(100);

@@ -25,7 +25,10 @@ export class QueryLimiter {
     private readonly pacer?: Pacer,
   ) {}
   async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    // A gentle dump's window may be below `max` (pace.ts); a waiter woken while the window is
+    // still full waits again at the head of the line.
+    if (this.active >= this.limit()) await new Promise<void>((r) => this.waiting.push(r));
+    while (!this.stopped && this.active >= this.limit()) await new Promise<void>((r) => this.waiting.unshift(r));
     if (this.stopped) {
       this.release();
       throw this.stopped;
@@ -44,6 +47,26 @@ export class QueryLimiter {
       this.active--;
       this.release();
     }
+  }
+  /**
+   * A directory listing whose reads (one per batch) go through the limiter when the dump is
+   * gentle, so that the pacer sees and spaces them too; a plain dump lists without a slot, as
+   * it always has (listings beside the node reads are what keeps the engine busy).
+   */
+  paced<T>(batches: AsyncIterable<T>): AsyncIterable<T> {
+    if (!this.pacer?.active) return batches;
+    return {
+      [Symbol.asyncIterator]: () => {
+        const inner = batches[Symbol.asyncIterator]();
+        return {
+          next: () => this.run(() => inner.next()),
+          return: async (value?: unknown) => (await inner.return?.(value)) ?? { done: true as const, value: undefined },
+        };
+      },
+    } as AsyncIterable<T>;
+  }
+  private limit(): number {
+    return this.pacer?.active ? Math.min(this.max, this.pacer.window) : this.max;
   }
   stop(err: unknown): void {
     this.stopped ??= err instanceof Error ? err : new Error(String(err));
@@ -191,7 +214,7 @@ export class DirReadAhead {
    */
   private async openListed(ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> {
     const listing = this.engine.readDir(ino);
-    const table = await NameTable.fromListing(listing.batches, this.checkAbort, ahead === 1 ? this.budget.bounds.entries : Infinity);
+    const table = await NameTable.fromListing(this.limiter.paced(listing.batches), this.checkAbort, ahead === 1 ? this.budget.bounds.entries : Infinity);
     if (!table) {
       release?.();
       let listed: Promise<OpenedDir> | null = null;
