@@ -1,7 +1,7 @@
 // End-to-end tests of the dashboard with Debian's Chromium (no browser download here).
 // One production build, one server with a throwaway data directory; tests run in order.
 import { defineConfig } from "@playwright/test";
-import { E2E_DATA_DIR, E2E_PASSWORD, E2E_PORT } from "./e2e/env";
+import { E2E_DATA_DIR, E2E_METRICS_TOKEN, E2E_PASSWORD, E2E_PORT } from "./e2e/env";
 
 export default defineConfig({
   testDir: "e2e",
@@ -46,6 +46,11 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // Keep the demo's listing still while tests count its backups.
       JFSMETA_DEMO_BACKUPS: "0",
+      JFSMETA_METRICS_TOKEN: E2E_METRICS_TOKEN,
+      // Alerts are checked every few seconds so the webhook test sees them (default 5m);
+      // the first scheduled verify runs 5 s after start, as in production.
+      JFSMETA_ALERT_EVERY: "4s",
+      JFSMETA_WEBHOOK_RETRY_MS: "300",
     },
   },
 });

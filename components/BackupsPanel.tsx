@@ -6,7 +6,25 @@ import { useState } from "react";
 import type { BackupRow } from "../lib/ui/views";
 import { formatUtc } from "../lib/ui/views";
 import { formatBytes, formatDuration } from "../lib/jfs/format";
-import { FATE_STYLE, RetentionTimeline, fateClass } from "./RetentionTimeline";
+import { FATE_STYLE, RetentionTimeline, fateClass, verifyLabel } from "./RetentionTimeline";
+import { VerifyBackup } from "./VerifyBackup";
+
+/** The table's verify cell: ✓ verified, ✗ failed, – never. */
+function VerifyMark({ b }: { b: BackupRow }) {
+  const state = b.verify?.state ?? "never";
+  const cls = state === "ok" ? "text-emerald-700" : state === "failed" ? "font-semibold text-rose-700" : "text-slate-500";
+  return (
+    <span className={cls} title={verifyLabel(b)} data-testid="backup-verify" data-verify={state}>
+      {state === "ok" ? "✓ verified" : state === "failed" ? "✗ failed" : "never verified"}
+    </span>
+  );
+}
+
+/** How the dump was taken, for backups jfsmeta made (clients' backups: unknown). */
+function consistencyText(b: BackupRow): string {
+  if (b.consistent === null) return "unknown (not made by jfsmeta)";
+  return b.consistent ? `consistent, as of ${formatUtc(b.snapshotAt)}` : "not consistent (read while the volume changed)";
+}
 
 export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; backups: BackupRow[]; now: string }) {
   const [selected, setSelected] = useState<string | null>(backups[0]?.key ?? null);
@@ -44,6 +62,19 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                     {FATE_STYLE[fateClass(sel, nowMs)].label}
                   </span>
                 </dd>
+                <dt className="text-slate-500">Verify</dt>
+                <dd data-testid="detail-verify" className={sel.verify?.state === "failed" ? "text-rose-700" : undefined}>
+                  <VerifyMark b={sel} />
+                  {sel.verify && <div className="text-xs text-slate-600">{formatUtc(sel.verify.at)} · {sel.verify.detail}</div>}
+                </dd>
+                <dt className="text-slate-500">Dump</dt>
+                <dd data-testid="detail-consistent">{consistencyText(sel)}</dd>
+                {sel.inodes != null && (
+                  <>
+                    <dt className="text-slate-500">Inodes</dt>
+                    <dd>{sel.inodes.toLocaleString("en-US")}</dd>
+                  </>
+                )}
                 <dt className="text-slate-500">Why</dt>
                 <dd>{sel.reason}</dd>
                 <dt className="text-slate-500">Goes</dt>
@@ -60,6 +91,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   )}
                 </dd>
               </dl>
+              <VerifyBackup key={sel.key} volumeId={volumeId} backup={sel.key} encrypted={sel.encrypted} />
               <div className="flex flex-wrap gap-2 pt-1">
                 <Link className="btn" href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(sel.key)}`}>
                   Inspect
@@ -85,6 +117,7 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
               <th className="th">Age</th>
               <th className="th text-right">Size</th>
               <th className="th">Kind</th>
+              <th className="th">Verify</th>
               <th className="th">Retention</th>
               <th className="th" />
             </tr>
@@ -108,6 +141,14 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   </td>
                   <td className="td whitespace-nowrap">
                     {b.kind} · {b.encrypted ? <span className="font-semibold text-violet-700">encrypted</span> : b.format}
+                  </td>
+                  <td className="td whitespace-nowrap text-xs">
+                    <VerifyMark b={b} />
+                    {b.consistent && (
+                      <span className="ml-1 rounded bg-sky-100 px-1 text-sky-800" title={`consistent dump, every entry as of ${formatUtc(b.snapshotAt)}`} data-testid="backup-consistent">
+                        consistent
+                      </span>
+                    )}
                   </td>
                   <td className="td whitespace-nowrap text-xs">
                     <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />

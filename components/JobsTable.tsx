@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { JobView } from "../lib/ui/views";
 import { formatDuration, formatUtc, jobDuration, jobStatusLine } from "../lib/ui/views";
-import { JobState, ProgressBar } from "./JobProgress";
+import { JobRate, JobState, ProgressBar } from "./JobProgress";
 
 export function JobsTable({ initial }: { initial: JobView[] }) {
   const { data } = useQuery({
@@ -45,6 +45,7 @@ export function JobsTable({ initial }: { initial: JobView[] }) {
                 <div className="text-xs text-slate-600" data-testid="job-status">
                   {jobStatusLine(j)}
                 </div>
+                <JobRate job={j} />
               </td>
               <td className="td whitespace-nowrap">{formatUtc(j.startedAt ?? j.createdAt)}</td>
               <td className="td whitespace-nowrap">

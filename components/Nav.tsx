@@ -6,6 +6,7 @@ const LINKS = [
   { href: "/", label: "Volumes" },
   { href: "/restore", label: "Restore" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/alerts", label: "Alerts" },
   { href: "/audit", label: "Audit log" },
 ];
 

@@ -54,6 +54,12 @@ export const FATE_STYLE: Record<FateClass, { fill: string; label: string }> = {
   ignored: { fill: "#64748b", label: "not a backup name: never rotated" },
 };
 
+/** "verified 2026-12-06 08:00 UTC", "failed verify: …", "never verified". */
+export function verifyLabel(b: Pick<BackupRow, "verify">): string {
+  if (!b.verify) return "never verified";
+  return b.verify.state === "ok" ? `verified ${formatUtc(b.verify.at)}` : `failed verify ${formatUtc(b.verify.at)}: ${b.verify.detail}`;
+}
+
 export function RetentionTimeline({
   backups,
   now,
@@ -136,6 +142,22 @@ export function RetentionTimeline({
               <title>{`${b.key} is much smaller than the backups before it: lost metadata?`}</title>
             </path>
           ))}
+        {bars.map(({ b, x }) => (
+          <circle
+            key={`verify-${b.key}`}
+            data-testid="timeline-verify"
+            data-key={b.key}
+            data-verify={b.verify?.state ?? "never"}
+            cx={x}
+            cy={PLOT_BOTTOM + 6}
+            r={2.5}
+            fill={b.verify?.state === "ok" ? "#059669" : b.verify?.state === "failed" ? "#dc2626" : "none"}
+            stroke={b.verify ? "none" : "#94a3b8"}
+            strokeWidth={1}
+          >
+            <title>{`${b.key}: ${verifyLabel(b)}`}</title>
+          </circle>
+        ))}
       </svg>
       {hovered && (
         <div
@@ -148,6 +170,7 @@ export function RetentionTimeline({
           </div>
           <div className="text-slate-600">{hovered.b.reason}</div>
           {hovered.b.deleteAt && <div className="text-amber-700">deleted ≈ {formatUtc(hovered.b.deleteAt)}</div>}
+          <div className={hovered.b.verify?.state === "failed" ? "text-rose-700" : "text-slate-600"}>{verifyLabel(hovered.b)}</div>
         </div>
       )}
       <div className="mt-1 flex flex-wrap gap-4 text-xs text-slate-600">
@@ -161,6 +184,11 @@ export function RetentionTimeline({
         </span>
         <span className="inline-flex items-center gap-1">
           <span className="text-rose-600">▼</span> shrank to under half of the backups before it
+        </span>
+        <span className="inline-flex items-center gap-1">
+          <span className="inline-block h-2 w-2 rounded-full bg-emerald-600" /> verified
+          <span className="ml-2 inline-block h-2 w-2 rounded-full bg-rose-600" /> failed verify
+          <span className="ml-2 inline-block h-2 w-2 rounded-full border border-slate-400" /> never verified
         </span>
       </div>
     </div>

@@ -19,3 +19,5 @@ export const SCREENSHOTS =
 /** The demo volume's live metadata engine. */
 export const DEMO_META_URL = `sqlite3://${path.join(E2E_DATA_DIR, "demo", "meta.db")}`;
 export const DEMO_META_DIR = path.join(E2E_DATA_DIR, "demo", "bucket", "demo", "meta");
+/** The bearer token /metrics wants in the e2e run. */
+export const E2E_METRICS_TOKEN = "e2e-metrics-token-7f3a";

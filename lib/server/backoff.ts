@@ -25,10 +25,18 @@ export interface BackoffState {
 
 export const OPEN: BackoffState = { failures: 0, lastFailure: 0, closedUntil: 0 };
 
+/**
+ * The n-th wait (n ≥ 1) of a doubling back-off: first, 2×first, 4×first… capped at max. The
+ * login's door and the webhook's retries (./alerts) both wait this way.
+ */
+export function doublingDelay(n: number, first: number, max: number): number {
+  return Math.min(max, first * 2 ** Math.min(30, Math.max(0, n - 1)));
+}
+
 /** The wait imposed after the `failures`-th wrong password. */
 export function delayAfter(failures: number): number {
   if (failures <= FREE_FAILURES) return 0;
-  return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** Math.min(30, failures - FREE_FAILURES - 1));
+  return doublingDelay(failures - FREE_FAILURES, FIRST_DELAY_MS, MAX_DELAY_MS);
 }
 
 /** The state as of `now` (failures forgotten after a quiet hour). */

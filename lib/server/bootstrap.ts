@@ -46,7 +46,11 @@ export async function bootstrap(opts: { demo: boolean; print: (line: string) => 
 /** The web server's start-up: bootstrap, then keep the demo volume's backups going. */
 export function ensureReady(): Promise<void> {
   ready ??= bootstrap({ demo: true, print: (l) => console.log(l) })
-    .then(async () => (await import("./scheduler")).startDemoBackups())
+    .then(async () => {
+      const scheduler = await import("./scheduler");
+      scheduler.startDemoBackups();
+      scheduler.startOpsSchedule();
+    })
     .catch((err) => {
     ready = undefined;
     throw err;

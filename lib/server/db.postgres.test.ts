@@ -47,7 +47,7 @@ describe("own store on PostgreSQL", () => {
     expect(await db.audit.count()).toBe(1);
     // The tables really are in PostgreSQL, and applying the SQL again changes nothing.
     const tables = await pg.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`, database.url.split("/").pop()!.split("?")[0]);
-    expect(tables.map((t) => t.table_name)).toEqual(["Audit", "Job", "Session", "Volume"]);
+    expect(tables.map((t) => t.table_name)).toEqual(["AlertSent", "Audit", "BackupRecord", "Job", "Session", "Volume", "Webhook"]);
     // The volume was stored in clear (as an older version did): start-up seals it, and the
     // API still reads the clear URL.
     const { sealStoredSecrets, getVolume } = await import("./volumes");
@@ -63,11 +63,20 @@ describe("own store on PostgreSQL", () => {
     expect(await auth.sessionValid(token)).toBe(true);
     await auth.revokeSession(token);
     expect(await auth.sessionValid(token)).toBe(false);
+    // The verify marks and the webhook (composite key, sealed secret) on PostgreSQL.
+    const records = await import("./records");
+    await records.recordVerify("v1", "dump-x.json.gz", { ok: false, detail: "bad", jobId: "j1" });
+    await records.recordVerify("v1", "dump-x.json.gz", { ok: true, detail: "fine", jobId: "j2", inodes: 5 });
+    expect((await records.backupRecords("v1")).get("dump-x.json.gz")).toMatchObject({ verify: { state: "ok", detail: "fine" }, inodes: 5 });
+    const alerts = await import("./alerts");
+    await alerts.saveWebhook({ url: "https://hooks.example.com/x", secret: "pg-secret" }, "t");
+    expect(await alerts.getWebhook()).toMatchObject({ url: "https://hooks.example.com/x", hasSecret: true });
     // A restart opens the store again (re-applying the SQL): nothing is lost.
     await db.$disconnect();
     (globalThis as unknown as { __jfsmetaDb: object }).__jfsmetaDb = {};
     const again = await getDb();
     expect(await again.volume.count()).toBe(1);
     expect(await again.job.count()).toBe(1);
+    expect(await again.backupRecord.count()).toBe(1);
   });
 });

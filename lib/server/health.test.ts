@@ -61,4 +61,14 @@ describe("an older shrunk backup", () => {
     expect(h.level).toBe("warn");
     expect(h.issues.map((i) => i.code)).toEqual(["shrank"]);
   });
+
+  it("a failed verify is critical on the newest backup and a warning on an older one", () => {
+    const backups = hourly(3);
+    const newest = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups, failedVerifies: [{ name: "n", time: backups[0].time, detail: "bad json" }] });
+    expect(newest.level).toBe("critical");
+    expect(newest.issues[0]).toMatchObject({ code: "verify-failed", level: "critical" });
+    expect(newest.issues[0].detail).toContain("bad json");
+    const older = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups, failedVerifies: [{ name: "o", time: backups[2].time, detail: "x" }] });
+    expect(older.issues.map((i) => [i.code, i.level])).toEqual([["verify-failed", "warn"]]);
+  });
 });

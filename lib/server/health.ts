@@ -18,6 +18,8 @@ export interface HealthInput {
   /** Automatic backups only, any order. */
   backups: { time: Date; size: number }[] | null;
   listingError?: string;
+  /** Listed backups whose last verify failed (any kind), with the verifier's first problem. */
+  failedVerifies?: { name: string; time: Date; detail: string }[];
 }
 
 // The verdict's shape is what the browser receives: it lives with the other view shapes.
@@ -120,6 +122,26 @@ export function backupHealth(input: HealthInput): Health {
       });
     }
   }
+  issues.push(...verifyIssues(input, newest));
   const level: HealthLevel = issues.some((i) => i.level === "critical") ? "critical" : issues.length ? "warn" : "ok";
   return { level, newestAt: newest.time.toISOString(), newestAgeSeconds: age, issues };
+}
+
+/**
+ * A backup that failed its verify cannot be restored: critical when it is the newest (the one
+ * a restore would pick), a warning for an older one (the newer ones remain).
+ */
+function verifyIssues(input: HealthInput, newest: { time: Date }): HealthIssue[] {
+  const failed = [...(input.failedVerifies ?? [])].sort((a, b) => b.time.getTime() - a.time.getTime());
+  if (!failed.length) return [];
+  const first = failed[0];
+  const isNewest = first.time.getTime() >= newest.time.getTime();
+  return [
+    {
+      level: isNewest ? "critical" : "warn",
+      code: "verify-failed",
+      title: `${isNewest ? "The newest backup" : failed.length === 1 ? "A backup" : `${failed.length} backups`} failed verification (${first.name})`,
+      detail: `${first.detail} — a load refuses it. Keep the older backups, and find out what damaged it (storage, an interrupted upload, a client's bug).`,
+    },
+  ];
 }

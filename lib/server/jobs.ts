@@ -11,7 +11,7 @@ import { dataPath, DATA_DIR_MODE } from "./config";
 import { getDb } from "./db";
 import { JfsError, logIgnored } from "../jfs/errors";
 
-export type JobKind = "dump" | "restore" | "export" | "index" | "backup";
+export type JobKind = "dump" | "restore" | "export" | "index" | "backup" | "verify";
 export type JobState = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
 
 export interface JobContext {

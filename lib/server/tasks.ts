@@ -30,6 +30,7 @@ import { getBytes } from "../storage/store";
 import { backupStamp } from "../storage/retention";
 import { dataPath, DATA_DIR_MODE, DATA_FILE_MODE } from "./config";
 import { audit } from "./db";
+import { recordMade } from "./records";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
@@ -141,6 +142,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
       const total = Number((await engine.usage()).usedInodes);
       ctx.progress(0, total, "dumping");
       let entries = 0;
+      let snapshotAt: Date | null = null;
       const size = await writeTo(local, gzip, async (out) => {
         const writer = req.binary ? new BinaryDumpWriter(out) : new JsonDumpWriter(out);
         const result = await dumpMeta(engine, writer, {
@@ -157,6 +159,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
         entries = result.entries;
         if (result.secretMasked) ctx.log('SecretKey/SessionToken written as "removed" (no --keep-secret-key)');
         if (result.snapshot) ctx.log(`consistent: every entry as of ${result.snapshot.takenAt.toISOString()}`);
+        snapshotAt = result.snapshot?.takenAt ?? null;
       });
       ctx.log(`dumped ${entries} entries, ${size} bytes`);
       if (req.target === "meta") {
@@ -164,6 +167,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
         await putBackup(setting, v.storage, file, local);
         await rm(local, { force: true });
         ctx.log(`uploaded as meta/${file}`);
+        await recordMade(v.id, file, { consistent: snapshotAt !== null, snapshotAt });
         return { entries, bytes: size, backupKey: file };
       }
       ctx.progress(entries, entries, "ready to download");
@@ -201,7 +205,7 @@ export function attachmentDisposition(filename: string): string {
  */
 export async function runAutoBackup(v: VolumeRecord, opts: { force: boolean; ctx?: JobContext }) {
   const { runBackupCycle } = await import("../storage/autobackup");
-  return withEngine(v.metaUrl, (engine) =>
+  const r = await withEngine(v.metaUrl, (engine) =>
     runBackupCycle(engine, {
       intervalMs: (v.backupInterval > 0 ? v.backupInterval : 3600) * 1000,
       storage: v.storage,
@@ -210,6 +214,8 @@ export async function runAutoBackup(v: VolumeRecord, opts: { force: boolean; ctx
       onProgress: (p) => opts.ctx?.progress(p.entries ?? 0, 0, p.phase === "dump" ? `dumping · ${p.entries ?? 0} entries` : p.phase),
     }),
   );
+  if (r.status === "done" && r.name) await recordMade(v.id, r.name, { consistent: !!r.snapshotAt, snapshotAt: r.snapshotAt ?? null });
+  return r;
 }
 
 export async function startBackupNow(v: VolumeRecord, actor: string): Promise<string> {

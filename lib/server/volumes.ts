@@ -11,6 +11,7 @@ import { backupLocation, volumeBackupStore, type StorageOverrides, StorageOverri
 import { audit, getDb } from "./db";
 import { isSealed, seal, SecretKeyError, unseal } from "./secretbox";
 import { backupHealth, shrunkBackups } from "./health";
+import { backupRecords, forgetVolumeRecords } from "./records";
 import type { BackupRow, SettingSummary, VolumeView } from "../ui/views";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
@@ -140,6 +141,7 @@ export async function updateVolume(id: string, raw: unknown, actor: string): Pro
 export async function removeVolume(id: string, actor: string): Promise<void> {
   const db = await getDb();
   const v = await db.volume.delete({ where: { id } });
+  await forgetVolumeRecords(id);
   await audit(actor, "volume-remove", v.name, redactUrl(unseal(v.metaUrl, `Volume.metaUrl:${id}`)));
 }
 
@@ -256,6 +258,7 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
       location = backupLocation(setting, v.storage);
       const listed = await listBackups(volumeBackupStore(setting, v.storage));
       const timeline = cachedTimeline(v, listed, now);
+      const records = await backupRecords(v.id);
       backups = timeline.items
         .map((b): BackupRow => ({
           key: b.name,
@@ -270,6 +273,10 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
           deleteAt: b.deleteAt?.toISOString() ?? null,
           deleteReason: b.deleteReason ?? null,
           shrank: false,
+          verify: records.get(b.name)?.verify ?? null,
+          consistent: records.get(b.name)?.consistent ?? null,
+          snapshotAt: records.get(b.name)?.snapshotAt ?? null,
+          inodes: records.get(b.name)?.inodes ?? null,
         }))
         .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
       const autos = backups.filter((b) => b.kind === "auto").map((b) => ({ row: b, time: new Date(b.time!), size: b.size }));
@@ -284,6 +291,9 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
     usedInodes: usage ? Number(usage.usedInodes) : null,
     backups: backups ? backups.filter((b) => b.kind === "auto" && b.time).map((b) => ({ time: new Date(b.time!), size: b.size })) : null,
     listingError: backupsError ?? undefined,
+    failedVerifies: (backups ?? [])
+      .filter((b) => b.verify?.state === "failed" && b.time)
+      .map((b) => ({ name: b.key, time: new Date(b.time!), detail: b.verify!.detail })),
   });
   return {
     id: v.id,

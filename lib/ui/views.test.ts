@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, jobDuration, jobStatusLine } from "./views";
+import { formatDuration, jobDuration, jobRateLine, jobStatusLine } from "./views";
 
 describe("job status words", () => {
   it("a running job shows its phase and percentage", () => {
@@ -22,5 +22,16 @@ describe("job status words", () => {
     expect(formatDuration(7_500_000)).toBe("2 h 05 min");
     expect(jobDuration({ startedAt: "2026-01-01T00:00:00.000Z", finishedAt: "2026-01-01T00:00:00.040Z" })).toBe(40);
     expect(jobDuration({ startedAt: null, finishedAt: null })).toBeNull();
+  });
+
+  it("a job's rate and time left, from the average since it started", () => {
+    const t0 = Date.parse("2026-01-01T00:00:00.000Z");
+    const running = { kind: "dump", state: "running" as const, done: 500, total: 1500, startedAt: "2026-01-01T00:00:00.000Z", finishedAt: null };
+    expect(jobRateLine(running, t0 + 10_000)).toBe("50 entries/s · 20.0 s left");
+    expect(jobRateLine({ ...running, kind: "restore", done: 3 * 1048576, total: 4 * 1048576 }, t0 + 2000)).toBe("1.5 MiB/s · 667 ms left");
+    // Ended: the average rate, no time left; nothing done yet: no rate.
+    expect(jobRateLine({ ...running, state: "succeeded", done: 1500, finishedAt: "2026-01-01T00:00:03.000Z" }, t0 + 99_000)).toBe("500 entries/s");
+    expect(jobRateLine({ ...running, done: 0 }, t0 + 10_000)).toBe("");
+    expect(jobRateLine({ ...running, total: 0 }, t0 + 10_000)).toBe("50 entries/s");
   });
 });

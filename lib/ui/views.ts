@@ -1,11 +1,12 @@
 // Shapes the server sends to the browser (no secrets, 64-bit numbers as strings, dates as
 // ISO strings). Browser-safe: types and pure helpers only.
+import { formatBytes } from "../jfs/format";
 
 export type HealthLevel = "ok" | "warn" | "critical" | "unknown";
 
 export interface HealthIssue {
   level: Exclude<HealthLevel, "ok" | "unknown">;
-  code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed";
+  code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed" | "verify-failed";
   title: string;
   detail: string;
 }
@@ -55,6 +56,32 @@ export interface BackupRow {
   deleteReason: string | null;
   /** Much smaller than the automatic backups before it (a sign of lost metadata). */
   shrank: boolean;
+  /** The last structural verify of this object, null if never verified. */
+  verify: BackupVerify | null;
+  /** Backups jfsmeta made: whether the dump was --consistent (null: not known, e.g. a client's backup). */
+  consistent: boolean | null;
+  /** Backups jfsmeta made with --consistent: the moment every entry was read as of. */
+  snapshotAt: string | null;
+  /** Inodes the backup holds, when a verify or the dump that made it counted them. */
+  inodes: number | null;
+}
+
+/**
+ * "The newest backup" of a volume, for the verify schedule and the metrics: the newest
+ * automatic one (what the clients make and a restore reaches for first), else the newest of any kind.
+ */
+export function newestBackup<T extends Pick<BackupRow, "kind" | "time">>(rows: readonly T[] | null): T | null {
+  const dated = (rows ?? []).filter((b) => b.time).sort((a, b) => b.time!.localeCompare(a.time!));
+  return dated.find((b) => b.kind === "auto") ?? dated[0] ?? null;
+}
+
+/** The outcome of the last verify of a backup (lib/server/records.ts). */
+export interface BackupVerify {
+  state: "ok" | "failed";
+  at: string | null;
+  /** The first problem (failed) or what was counted (ok). */
+  detail: string;
+  jobId: string | null;
 }
 
 export interface VolumeView {
@@ -125,4 +152,32 @@ export function formatDuration(ms: number): string {
 export function jobDuration(job: Pick<JobView, "startedAt" | "finishedAt">, now = Date.now()): number | null {
   if (!job.startedAt) return null;
   return (job.finishedAt ? new Date(job.finishedAt).getTime() : now) - new Date(job.startedAt).getTime();
+}
+
+/** What a job's `done` and `total` count: bytes of a backup read (restore, index, verify) or entries written. */
+export function progressUnit(kind: string): "bytes" | "entries" {
+  return kind === "restore" || kind === "index" || kind === "verify" ? "bytes" : "entries";
+}
+
+/**
+ * A job's speed and, while it runs with a known total, the time left: the average rate since
+ * it started (as Backrest shows it), and the rest at that rate. Null before there is a rate.
+ */
+export function jobRate(
+  job: Pick<JobView, "kind" | "state" | "done" | "total" | "startedAt" | "finishedAt">,
+  now: number,
+): { perSecond: number; leftMs: number | null; unit: "bytes" | "entries" } | null {
+  const ms = jobDuration(job, now);
+  if (ms === null || ms <= 0 || job.done <= 0) return null;
+  const perSecond = job.done / (ms / 1000);
+  const left = job.state === "running" && job.total > job.done ? ((job.total - job.done) / perSecond) * 1000 : null;
+  return { perSecond, leftMs: left, unit: progressUnit(job.kind) };
+}
+
+/** "12,345 entries/s · 4.2 s left", "3.1 MiB/s", or "" when there is no rate yet. */
+export function jobRateLine(job: Parameters<typeof jobRate>[0], now: number): string {
+  const r = jobRate(job, now);
+  if (!r) return "";
+  const speed = r.unit === "bytes" ? `${formatBytes(Math.round(r.perSecond))}/s` : `${Math.round(r.perSecond).toLocaleString("en-US")} entries/s`;
+  return r.leftMs === null ? speed : `${speed} · ${formatDuration(r.leftMs)} left`;
 }

@@ -42,3 +42,28 @@ CREATE TABLE IF NOT EXISTS "Session" (
   "expiresAt" TIMESTAMP(3) NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "Session_expiresAt_idx" ON "Session"("expiresAt");
+CREATE TABLE IF NOT EXISTS "BackupRecord" (
+  "volumeId" TEXT NOT NULL,
+  "backup" TEXT NOT NULL,
+  "verifyState" TEXT NOT NULL DEFAULT '',
+  "verifiedAt" TIMESTAMP(3),
+  "verifyDetail" TEXT NOT NULL DEFAULT '',
+  "verifyJobId" TEXT,
+  "inodes" DOUBLE PRECISION,
+  "consistent" BOOLEAN,
+  "snapshotAt" TIMESTAMP(3),
+  "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY ("volumeId", "backup")
+);
+CREATE TABLE IF NOT EXISTS "Webhook" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "url" TEXT NOT NULL,
+  "secret" TEXT NOT NULL DEFAULT '',
+  "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS "AlertSent" (
+  "key" TEXT NOT NULL PRIMARY KEY,
+  "kind" TEXT NOT NULL,
+  "volumeId" TEXT NOT NULL,
+  "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

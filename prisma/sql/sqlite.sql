@@ -43,3 +43,28 @@ CREATE TABLE IF NOT EXISTS "Session" (
   "expiresAt" DATETIME NOT NULL
 );
 CREATE INDEX IF NOT EXISTS "Session_expiresAt_idx" ON "Session"("expiresAt");
+CREATE TABLE IF NOT EXISTS "BackupRecord" (
+  "volumeId" TEXT NOT NULL,
+  "backup" TEXT NOT NULL,
+  "verifyState" TEXT NOT NULL DEFAULT '',
+  "verifiedAt" DATETIME,
+  "verifyDetail" TEXT NOT NULL DEFAULT '',
+  "verifyJobId" TEXT,
+  "inodes" REAL,
+  "consistent" BOOLEAN,
+  "snapshotAt" DATETIME,
+  "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY ("volumeId", "backup")
+);
+CREATE TABLE IF NOT EXISTS "Webhook" (
+  "id" TEXT NOT NULL PRIMARY KEY,
+  "url" TEXT NOT NULL,
+  "secret" TEXT NOT NULL DEFAULT '',
+  "updatedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS "AlertSent" (
+  "key" TEXT NOT NULL PRIMARY KEY,
+  "kind" TEXT NOT NULL,
+  "volumeId" TEXT NOT NULL,
+  "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

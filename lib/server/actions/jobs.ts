@@ -17,6 +17,7 @@ import {
   type PreflightCheck,
 } from "../tasks";
 import { getVolume } from "../volumes";
+import { startVerify } from "../verify";
 import { audit } from "../db";
 import { redactUrl } from "../../engines/open";
 import { JfsError } from "../../jfs/errors";
@@ -48,6 +49,11 @@ export async function startDumpAction(volumeId: string, req: unknown): Promise<S
 export async function backupNowAction(volumeId: string): Promise<StartResult> {
   const { actor } = await requireSession();
   return guard(async () => startBackupNow(await volumeOr(volumeId), actor));
+}
+
+export async function verifyBackupAction(volumeId: string, backup: string): Promise<StartResult> {
+  const { actor } = await requireSession();
+  return guard(async () => (await startVerify(await volumeOr(volumeId), z.string().max(255).parse(backup), actor)).id);
 }
 
 export async function startIndexAction(volumeId: string, backup: string, key?: unknown): Promise<StartResult> {

@@ -1,0 +1,205 @@
+// Issue #13's operations: verify jobs and marks (scheduled and by hand), alerts to a webhook
+// (signed, retried, audited), Prometheus metrics, and every job's rate and time left.
+import { expect, test, type Page } from "@playwright/test";
+import { createHmac } from "node:crypto";
+import { readdirSync, utimesSync, writeFileSync, rmSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { DEMO_META_DIR, E2E_METRICS_TOKEN } from "./env";
+import { login, shot } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+const SECRET = "e2e-hook-secret-91";
+/** What the receiver got; answers 500 to the first test delivery, 200 to everything else. */
+const got: { headers: IncomingHttpHeaders; body: string }[] = [];
+let fail = 1;
+let server: Server;
+let hookUrl = "";
+
+test.beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      got.push({ headers: req.headers, body });
+      res.statusCode = JSON.parse(body).kind === "test" && fail-- > 0 ? 500 : 200;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/jfsmeta`;
+});
+test.afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const kinds = () => got.map((g) => JSON.parse(g.body).kind as string);
+const signed = (g: (typeof got)[number]) => g.headers["x-jfsmeta-signature-256"] === `sha256=${createHmac("sha256", SECRET).update(g.body).digest("hex")}`;
+
+async function openDemo(page: Page) {
+  await page.goto("/volumes/demo");
+  await expect(page.getByRole("heading", { name: "demo" })).toBeVisible();
+}
+
+test("a webhook: saved with a sealed secret, a signed test retried after a 500, alerts sent, every delivery audited", async ({ page }) => {
+  await login(page);
+  await page.getByRole("link", { name: "Alerts" }).click();
+  await page.getByLabel("Webhook URL").fill(hookUrl);
+  await page.getByLabel("Signing secret (optional)").fill(SECRET);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("webhook-message")).toHaveText("Saved.");
+  // The secret is never shown again, not even in the page's HTML.
+  await page.reload();
+  await expect(page.getByLabel("Signing secret (optional)")).toHaveValue("");
+  await expect(page.getByLabel("Signing secret (optional)")).toHaveAttribute("placeholder", /stored sealed/);
+  expect(await page.content()).not.toContain(SECRET);
+
+  await page.getByRole("button", { name: "Send test" }).click();
+  await expect(page.getByTestId("webhook-message")).toHaveText("Delivered (2 attempts: HTTP 500, HTTP 200)");
+  const tests = got.filter((g) => JSON.parse(g.body).kind === "test");
+  expect(tests).toHaveLength(2);
+  expect(tests.every(signed)).toBe(true);
+  expect(JSON.parse(tests[0].body).delivery).toBe(JSON.parse(tests[1].body).delivery);
+
+  // The demo's shrunk backup is announced by the periodic check, once.
+  await expect.poll(kinds, { timeout: 30_000 }).toContain("shrunk");
+  const shrunk = got.find((g) => JSON.parse(g.body).kind === "shrunk")!;
+  expect(signed(shrunk)).toBe(true);
+  expect(JSON.parse(shrunk.body)).toMatchObject({ volume: "demo", volumeId: "demo" });
+
+  // Late: the clients' interval made shorter than the newest backup's age.
+  await openDemo(page);
+  await page.getByTestId("volume-settings").locator("summary").click();
+  await page.getByLabel("Clients' --backup-meta").fill("1s");
+  await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("volume-settings")).toContainText("Saved.");
+  await expect.poll(kinds, { timeout: 30_000 }).toContain("late");
+  await page.getByLabel("Clients' --backup-meta").fill("1h");
+  await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("volume-settings")).toContainText("Saved.");
+  expect(kinds().filter((k) => k === "shrunk")).toHaveLength(1);
+
+  await page.goto("/alerts");
+  const deliveries = page.getByTestId("deliveries-table");
+  await expect(deliveries).toContainText("delivered to http://127.0.0.1");
+  await expect(deliveries).toContainText("after 2 attempts: HTTP 500, HTTP 200");
+  await expect(deliveries).toContainText("shrunk demo");
+  await expect(deliveries).toContainText("late demo");
+  await shot(page, "alerts");
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).toContainText("webhook-set");
+  // The hook's path is not in the audit log (hook URLs often carry a token there).
+  await expect(page.getByTestId("audit-table")).not.toContainText("/hooks/jfsmeta");
+});
+
+test("verify: the newest backup is verified on schedule, others by hand; a damaged one is marked failed and alerted", async ({ page }) => {
+  await login(page);
+  await openDemo(page);
+  const rows = page.getByTestId("backup-row");
+  // The schedule verified the newest (automatic) backup soon after start.
+  const newest = rows.filter({ hasText: "auto ·" }).first();
+  await expect(async () => {
+    await page.reload();
+    await expect(newest.getByTestId("backup-verify")).toHaveAttribute("data-verify", "ok", { timeout: 1000 });
+  }).toPass({ timeout: 60_000 });
+  const newestKey = (await newest.locator("td").first().textContent())!.trim();
+  await page.goto("/jobs");
+  await expect(page.getByTestId("jobs-table")).toContainText(`verify demo ${newestKey} (scheduled)`);
+
+  // An older backup, never verified, verified from its detail panel.
+  await openDemo(page);
+  const older = rows.filter({ has: page.locator('[data-verify="never"]') }).nth(2);
+  const key = (await older.locator("td").first().textContent())!.trim();
+  const olderRow = rows.filter({ hasText: key });
+  await expect(page.locator(`[data-testid="timeline-verify"][data-key="${key}"]`)).toHaveAttribute("data-verify", "never");
+  await olderRow.locator("td").first().click();
+  const detail = page.getByTestId("backup-detail");
+  await detail.getByRole("button", { name: "Verify" }).click();
+  await expect(detail.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded");
+  await expect(detail.getByTestId("job-rate")).toContainText("/s");
+  await expect(olderRow.getByTestId("backup-verify")).toHaveAttribute("data-verify", "ok");
+  await expect(detail.getByTestId("detail-verify")).toContainText(/entries, [\d,]+ inodes/);
+  await expect(page.locator(`[data-testid="timeline-verify"][data-key="${key}"]`)).toHaveAttribute("data-verify", "ok");
+  await page.mouse.move(0, 0);
+  await shot(page, "verify");
+
+  // A damaged backup: valid gzip around JSON that stops half-way.
+  const damaged = "dump-damaged-e2e.json.gz";
+  const file = path.join(DEMO_META_DIR, damaged);
+  writeFileSync(file, gzipSync('{"Setting":{"Name":"demo"},"Counters":{"usedSpace":0},"FSTree":{"attr":{"inode":1,"type":"directory"'));
+  const old = new Date(Date.now() - 36 * 3600_000);
+  utimesSync(file, old, old);
+  try {
+    await page.reload();
+    const row = rows.filter({ hasText: damaged });
+    await row.locator("td").first().click();
+    await detail.getByRole("button", { name: "Verify" }).click();
+    await expect(detail.getByTestId("job-progress")).toHaveAttribute("data-state", "failed");
+    await expect(detail.getByRole("alert").first()).toContainText("failed verification");
+    await expect(row.getByTestId("backup-verify")).toHaveAttribute("data-verify", "failed");
+    await expect(page.getByTestId("health-issues")).toContainText(`failed verification (${damaged})`);
+    await expect.poll(kinds, { timeout: 15_000 }).toContain("verify-failed");
+    const alert = got.find((g) => JSON.parse(g.body).kind === "verify-failed")!;
+    expect(signed(alert)).toBe(true);
+    expect(JSON.parse(alert.body)).toMatchObject({ volume: "demo", backup: damaged });
+    await shot(page, "verify-failed");
+  } finally {
+    rmSync(file, { force: true });
+  }
+  expect(readdirSync(DEMO_META_DIR)).not.toContain(damaged);
+});
+
+test("metrics: Prometheus text behind the bearer token", async ({ request }) => {
+  expect((await request.get("/metrics")).status()).toBe(401);
+  expect((await request.get("/metrics", { headers: { authorization: "Bearer wrong" } })).status()).toBe(401);
+  const r = await request.get("/metrics", { headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` } });
+  expect(r.status()).toBe(200);
+  expect(r.headers()["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await r.text();
+  const value = (name: string) => Number(new RegExp(`^${name}\\{volume="demo"\\} (\\S+)$`, "m").exec(text)?.[1]);
+  expect(value("jfsmeta_backup_newest_age_seconds")).toBeGreaterThan(0);
+  expect(value("jfsmeta_backup_newest_size_bytes")).toBeGreaterThan(100);
+  expect(value("jfsmeta_backup_newest_inodes")).toBeGreaterThan(10);
+  expect(value("jfsmeta_backups")).toBe(readdirSync(DEMO_META_DIR).filter((k) => !k.endsWith(".tmp")).length);
+  // The damaged backup is gone: the last verify of a listed backup passed.
+  expect(value("jfsmeta_verify_last_success")).toBe(1);
+  expect(text).toMatch(/^jfsmeta_alerts\{volume="demo",kind="shrunk"\} 1$/m);
+  expect(text).toMatch(/^# HELP jfsmeta_backup_newest_age_seconds /m);
+});
+
+test("every job shows its rate and, while it runs, the time left", async ({ page }) => {
+  await login(page);
+  await page.goto("/jobs");
+  const table = page.getByTestId("jobs-table");
+  // Finished jobs: their average rate.
+  await expect(table.getByTestId("job-rate").first()).toContainText(/\/s$/);
+  const href = await table.getByRole("link", { name: /verify demo dump-\d/ }).first().getAttribute("href");
+  // A job in the middle of its work: 500 of 1,500 entries after 10 s.
+  await page.route(`**/api/jobs/${href!.split("/").pop()}`, async (route) => {
+    const job = await (await route.fetch()).json();
+    const startedAt = new Date(Date.now() - 10_000).toISOString();
+    const running = { kind: "dump", title: "dump demo → download", state: "running", done: 500, total: 1500, phase: "dumping", error: null, result: null };
+    await route.fulfill({ json: { ...job, ...running, log: "", startedAt, finishedAt: null } });
+  });
+  await page.goto(href!);
+  const rate = page.getByTestId("job-rate");
+  await expect(rate).toHaveText(/^\d\d entries\/s · \d+\.\d s left$/);
+  await expect(page.getByTestId("job-status")).toHaveText("dumping · 33%");
+  await shot(page, "job-progress", { fullPage: false });
+});
+
+test("a backup jfsmeta makes records whether its dump was consistent, and the moment it read", async ({ page }) => {
+  await login(page);
+  await openDemo(page);
+  await page.getByRole("button", { name: "Back up now" }).click();
+  await expect(page.getByTestId("job-progress").first()).toHaveAttribute("data-state", "succeeded");
+  const newest = page.getByTestId("backup-row").first();
+  await expect(newest.getByTestId("backup-consistent")).toHaveText("consistent");
+  await newest.locator("td").first().click();
+  await expect(page.getByTestId("detail-consistent")).toContainText(/^consistent, as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  // A client's backup: not known.
+  await page.getByTestId("backup-row").nth(2).locator("td").first().click();
+  await expect(page.getByTestId("detail-consistent")).toHaveText("unknown (not made by jfsmeta)");
+});
