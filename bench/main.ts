@@ -4,7 +4,8 @@
 //                                     same file into a second empty one, with ratios; needs a private target)
 // npm run bench -- --format binary [...]  (also times a binary dump, its load into a second
 //                  database, and on Redis the server's own `redis-cli --rdb` snapshot)
-// npm run bench -- --live-load [--files N] [--engine E]  (a foreground client's latency during dumps: bench/live-load.ts)
+// npm run bench -- --live-load [--files N] [--engine E] [--rate OPS] [--max-latency MS] [--max-ops N] [--baseline S]
+//                  (a foreground client's latency during plain, gentle and consistent dumps: bench/live-load.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // Builds a synthetic volume (lib/synth) into a private database with `jfsmeta load`, then times
 // `jfsmeta load` and `jfsmeta dump` as users run them (bin/jfsmeta.mjs, each its own process
@@ -21,10 +22,9 @@ import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
-import { startRedisServer } from "../test/support/redis-server";
 import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
-import { isSqlEngine, startSqlTarget } from "./sql";
+import { startTarget as startEngineTarget } from "./targets";
 
 const { values } = parseArgs({
   allowPositionals: false,
@@ -37,6 +37,11 @@ const { values } = parseArgs({
     "dir-files": { type: "string", default: "0" },
     inspect: { type: "boolean", default: false },
     "live-load": { type: "boolean", default: false },
+    // --live-load's own (bench/live-load.ts):
+    rate: { type: "string" },
+    "max-latency": { type: "string" },
+    "max-ops": { type: "string" },
+    baseline: { type: "string" },
     "vs-juicefs": { type: "boolean", default: false },
     format: { type: "string", default: "json" },
   },
@@ -49,42 +54,7 @@ const threads = String(values.threads);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.join(here, "..");
 const JFSMETA = path.join(root, "bin", "jfsmeta.mjs");
-
-interface Target {
-  /** An empty database for the load, the one the dumps and floors read. */
-  url: string;
-  /** Another empty database of the same engine (for `juicefs load`); null with --url. */
-  another: (() => Promise<string>) | null;
-  /** The engine's own backup of `url` into a file, timed; null when there is none to run. */
-  backup: ((file: string) => Promise<Timed>) | null;
-  stop(): Promise<void>;
-}
-
-/** Engines get a private, empty database; others can be added here or passed with --url. */
-async function startTarget(engine: string): Promise<Target> {
-  if (values.url) return { url: String(values.url), another: null, backup: null, stop: async () => {} };
-  if (engine === "redis") {
-    // Redis 7 waits repl-diskless-sync-delay (5 s by default) for more replicas before it streams
-    // a snapshot to `redis-cli --rdb`: a wait, not work, so the floor is taken without it.
-    const server = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
-    const others: { stop(): Promise<void> }[] = [];
-    return {
-      url: server.db(1),
-      // A server of its own: redis-cli --rdb snapshots a whole server, so the floor reads only the first.
-      another: async () => {
-        const s = await startRedisServer();
-        others.push(s);
-        return s.db(1);
-      },
-      backup: (file) => timeProcess("redis-cli --rdb", "redis-cli", ["-h", server.host, "-p", String(server.port), "--rdb", file]),
-      stop: async () => {
-        for (const s of [server, ...others]) await s.stop();
-      },
-    };
-  }
-  if (isSqlEngine(engine)) return startSqlTarget(engine);
-  throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
-}
+const startTarget = (engine: string) => startEngineTarget(engine, values.url);
 
 interface Measured {
   op: string;
@@ -252,7 +222,10 @@ async function main() {
 if (values.inspect || values["live-load"]) {
   // The tree viewer's and the live load's figures live in their own scripts; run them with the same file count.
   const script = values.inspect ? "inspect.ts" : "live-load.ts";
-  const extra = values["live-load"] ? ["--engine", engineName, "--threads", threads] : [];
+  const passed = ["rate", "max-latency", "max-ops", "baseline", "seed"] as const;
+  const extra = values["live-load"]
+    ? ["--engine", engineName, "--threads", threads, ...passed.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, String(values[k])]))]
+    : [];
   const child = spawn(process.execPath, ["--import", "tsx", path.join(here, script), "--files", String(files), ...extra], {
     stdio: "inherit",
     cwd: root,

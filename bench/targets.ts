@@ -1,0 +1,42 @@
+// The bench's databases: a private, empty one per engine (redis-server, SQLite file, MariaDB,
+// PostgreSQL), another beside it on demand, and the engine's own backup of it (the floor).
+import { startRedisServer } from "../test/support/redis-server";
+import { timeProcess, type Timed } from "./process";
+import { isSqlEngine, startSqlTarget } from "./sql";
+
+export interface Target {
+  /** An empty database for the load, the one the dumps and floors read. */
+  url: string;
+  /** Another empty database of the same engine (for `juicefs load`); null with --url. */
+  another: (() => Promise<string>) | null;
+  /** The engine's own backup of `url` into a file, timed; null when there is none to run. */
+  backup: ((file: string) => Promise<Timed>) | null;
+  stop(): Promise<void>;
+}
+
+/** Engines get a private, empty database; others can be added here or passed with --url. */
+export async function startTarget(engine: string, url?: string): Promise<Target> {
+  if (url) return { url, another: null, backup: null, stop: async () => {} };
+  if (engine === "redis") {
+    // Redis 7 waits repl-diskless-sync-delay (5 s by default) for more replicas before it streams
+    // a snapshot to `redis-cli --rdb`: a wait, not work, so the floor is taken without it.
+    const server = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
+    const others: { stop(): Promise<void> }[] = [];
+    return {
+      url: server.db(1),
+      // A server of its own: redis-cli --rdb snapshots a whole server, so the floor reads only the first.
+      another: async () => {
+        const s = await startRedisServer();
+        others.push(s);
+        return s.db(1);
+      },
+      backup: (file) => timeProcess("redis-cli --rdb", "redis-cli", ["-h", server.host, "-p", String(server.port), "--rdb", file]),
+      stop: async () => {
+        for (const s of [server, ...others]) await s.stop();
+      },
+    };
+  }
+  if (isSqlEngine(engine)) return startSqlTarget(engine);
+  throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
+}
+
