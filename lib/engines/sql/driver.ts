@@ -149,6 +149,23 @@ class SqliteDriver implements SqlDriver {
     return s;
   }
 
+  private readonly rawStmts = new Map<string, BetterSqlite3.Statement>();
+
+  /**
+   * Rows as arrays, integers as plain numbers (a column past 2^53 must be selected as text by
+   * the caller): the flat scan's bulk reads. Measured on 100,000 jfs_node rows: 3.8 s as
+   * objects of bigints (safe integers), 1.0 s as arrays of numbers.
+   */
+  allRaw(sql: string, params: unknown[] = []): unknown[][] {
+    let s = this.rawStmts.get(sql);
+    if (!s) {
+      if (this.rawStmts.size > 64) this.rawStmts.clear();
+      s = this.open(false).prepare(sql).raw(true).safeIntegers(false);
+      this.rawStmts.set(sql, s);
+    }
+    return s.all(...params) as unknown[][];
+  }
+
   allSync(sql: string, params: unknown[] = []): Row[] {
     return this.stmt(sql).all(...params) as Row[];
   }
@@ -218,6 +235,7 @@ class SqliteDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.snapshot?.end();
     this.stmts.clear();
+    this.rawStmts.clear();
     this.db?.close();
     this.db = null;
   }

@@ -14,8 +14,66 @@ const PAGE = 10000;
 
 export interface SqlScanSource {
   readonly names: SqlNames;
-  readonly driver: SqlConn;
+  /** allRaw: rows as arrays of plain numbers (SQLite), the fast path of the bulk tables. */
+  readonly driver: SqlConn & { allRaw?(sql: string, params?: unknown[]): unknown[][] };
   hasTable(base: string): Promise<boolean>;
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+const TWO32 = 4294967296;
+
+/** A 64-bit column as a plain number while exact, else as its decimal text (for allRaw). */
+function exact(col: string): string {
+  return `CASE WHEN ${col} BETWEEN -${SAFE} AND ${SAFE} THEN ${col} ELSE CAST(${col} AS TEXT) END`;
+}
+
+/** A bigint from a number or decimal text (what exact() selects). */
+const big = (v: unknown): bigint => (typeof v === "number" ? BigInt(v) : toBig(v));
+
+/** Two's complement 64 bits of an exact integer number, big-endian. */
+function put64(b: Buffer, v: number, off: number): void {
+  const hi = Math.floor(v / TWO32);
+  b.writeInt32BE(hi | 0, off);
+  b.writeUInt32BE(v - hi * TWO32, off + 4);
+}
+
+/**
+ * A jfs_node row (NODE_COLUMNS order, 64-bit columns through exact()) as the binary attr,
+ * straight from numbers; null when a column is past 2^53 or the type unknown (the caller
+ * then takes the general path, which also names a bad type). Same bytes as encodeAttr.
+ */
+export function encodeNodeRaw(r: unknown[]): Buffer | null {
+  const [, type, flags, mode, uid, gid, atime, mtime, ctime, atimensec, mtimensec, ctimensec, nlink, length, rdev, parent, access, dflt, tier] = r as number[];
+  if (typeof atime !== "number" || typeof mtime !== "number" || typeof ctime !== "number" || typeof length !== "number" || typeof parent !== "number") return null;
+  if (!(type >= 1 && type <= 7)) return null;
+  const acl = (access ?? 0) !== 0 || (dflt ?? 0) !== 0;
+  const t = (tier ?? 0) & 0xff;
+  const size = 72 + (acl ? 8 : 0) + (t ? 1 : 0);
+  const b = Buffer.allocUnsafe(size);
+  b[size - 1] = 0;
+  b[0] = flags & 0xff;
+  b.writeUInt16BE(((type & 0xf) << 12) | (mode & 0xfff), 1);
+  b.writeUInt32BE(uid >>> 0, 3);
+  b.writeUInt32BE(gid >>> 0, 7);
+  // Microseconds and the remaining nanoseconds → seconds and nanoseconds (rows.ts timeFromSql).
+  let off = 11;
+  for (const [us, rest] of [[atime, atimensec], [mtime, mtimensec], [ctime, ctimensec]]) {
+    if (!(rest >= 0 && rest < 1000)) return null;
+    const sec = Math.floor(us / 1e6);
+    put64(b, sec, off);
+    b.writeUInt32BE(((us - sec * 1e6) * 1000 + (rest ?? 0)) >>> 0, off + 8);
+    off += 12;
+  }
+  b.writeUInt32BE(nlink >>> 0, 47);
+  put64(b, length, 51);
+  b.writeUInt32BE((rdev ?? 0) >>> 0, 59);
+  put64(b, parent, 63);
+  if (acl) {
+    b.writeUInt32BE((access ?? 0) >>> 0, 71);
+    b.writeUInt32BE((dflt ?? 0) >>> 0, 75);
+  }
+  if (t) b[acl ? 79 : 71] = t;
+  return b;
 }
 
 export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
@@ -43,26 +101,65 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     }
   }
 
-  for await (const rows of pages("node", "inode", [...NODE_COLUMNS])) {
-    yield {
-      table: "nodes",
-      records: rows.map((r) => {
-        const n = nodeFromRow(r);
-        return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
-      }),
-    };
-  }
-  for await (const rows of pages("edge", "id", ["id", "parent", "name", "inode", "type"])) {
-    yield { table: "edges", records: rows.map((r) => ({ parent: toBig(r.parent), inode: toBig(r.inode), name: toBuf(r.name), type: toNum(r.type) })) };
-  }
-  for await (const rows of pages("chunk", "id", ["id", "inode", "indx", "slices"])) {
-    const records = [];
-    for (const r of rows) {
-      const slices = toBuf(r.slices);
-      // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-      if (slices.length && slices.length % SLICE_RECORD === 0) records.push({ inode: toBig(r.inode), index: toU32(r.indx), slices });
+  const raw = driver.allRaw?.bind(driver);
+  if (raw) {
+    // SQLite: arrays of plain numbers, 64-bit columns as text only past 2^53.
+    const sel = (cols: string[], wide: Set<string>) => cols.map((c) => (wide.has(c) ? exact(q(c)) : q(c))).join(", ");
+    async function* rawPages(base: string, cols: string[], wide: string[], keyIndex = 0): AsyncGenerator<unknown[][]> {
+      const list = sel(cols, new Set(wide));
+      const key = q(cols[keyIndex]);
+      let after: unknown = null;
+      for (;;) {
+        const rows = await gate(async () => raw!(`SELECT ${list} FROM ${t(base)}${after === null ? "" : ` WHERE ${key} > ?`} ORDER BY ${key} LIMIT ${PAGE}`, after === null ? [] : [big(after)]));
+        if (rows.length) yield rows;
+        if (rows.length < PAGE) return;
+        after = rows[rows.length - 1][keyIndex];
+      }
     }
-    yield { table: "chunks", records };
+    for await (const rows of rawPages("node", [...NODE_COLUMNS], ["inode", "atime", "mtime", "ctime", "length", "parent"])) {
+      yield {
+        table: "nodes",
+        records: rows.map((r) => {
+          const attr = encodeNodeRaw(r);
+          if (attr) return { inode: big(r[0]), attr };
+          const n = nodeFromRow(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, typeof r[i] === "number" ? BigInt(r[i] as number) : r[i]])));
+          return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
+        }),
+      };
+    }
+    for await (const rows of rawPages("edge", ["id", "parent", "name", "inode", "type"], ["id", "parent", "inode"])) {
+      yield { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: r[4] as number })) };
+    }
+    for await (const rows of rawPages("chunk", ["id", "inode", "indx", "slices"], ["id", "inode"])) {
+      const records = [];
+      for (const r of rows) {
+        const slices = toBuf(r[3]);
+        if (slices.length && slices.length % SLICE_RECORD === 0) records.push({ inode: big(r[1]), index: (r[2] as number) >>> 0, slices });
+      }
+      yield { table: "chunks", records };
+    }
+  } else {
+    for await (const rows of pages("node", "inode", [...NODE_COLUMNS])) {
+      yield {
+        table: "nodes",
+        records: rows.map((r) => {
+          const n = nodeFromRow(r);
+          return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
+        }),
+      };
+    }
+    for await (const rows of pages("edge", "id", ["id", "parent", "name", "inode", "type"])) {
+      yield { table: "edges", records: rows.map((r) => ({ parent: toBig(r.parent), inode: toBig(r.inode), name: toBuf(r.name), type: toNum(r.type) })) };
+    }
+    for await (const rows of pages("chunk", "id", ["id", "inode", "indx", "slices"])) {
+      const records = [];
+      for (const r of rows) {
+        const slices = toBuf(r.slices);
+        // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
+        if (slices.length && slices.length % SLICE_RECORD === 0) records.push({ inode: toBig(r.inode), index: toU32(r.indx), slices });
+      }
+      yield { table: "chunks", records };
+    }
   }
   for await (const rows of pages("symlink", "inode", ["inode", "target"])) {
     yield { table: "symlinks", records: rows.filter((r) => toBuf(r.target).length).map((r) => ({ inode: toBig(r.inode), target: toBuf(r.target) })) };
