@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { DEMO_META_DIR, E2E_METRICS_TOKEN } from "./env";
+import { DEMO_META_DIR, E2E_METRICS_TOKEN, SCREENSHOTS } from "./env";
 import { login, shot } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
@@ -181,25 +181,60 @@ test("every job shows its rate and, while it runs, the time left", async ({ page
     const job = await (await route.fetch()).json();
     const startedAt = new Date(Date.now() - 10_000).toISOString();
     const running = { kind: "dump", title: "dump demo → download", state: "running", done: 500, total: 1500, phase: "dumping", error: null, result: null };
-    await route.fulfill({ json: { ...job, ...running, log: "", startedAt, finishedAt: null } });
+    await route.fulfill({ json: { ...job, ...running, log: `${startedAt.slice(11, 19)} started: dump demo → download\n`, startedAt, finishedAt: null } });
   });
   await page.goto(href!);
   const rate = page.getByTestId("job-rate");
   await expect(rate).toHaveText(/^\d\d entries\/s · \d+\.\d s left$/);
   await expect(page.getByTestId("job-status")).toHaveText("dumping · 33%");
-  await shot(page, "job-progress", { fullPage: false });
+  await page.getByTestId("job-progress").screenshot({ path: path.join(SCREENSHOTS, "job-progress.png") });
 });
 
-test("a backup jfsmeta makes records whether its dump was consistent, and the moment it read", async ({ page }) => {
+test("the volume's backup settings choose consistent and gentle dumps; the list shows per backup whether it was consistent and its moment", async ({ page }) => {
   await login(page);
   await openDemo(page);
+  const rows = page.getByTestId("backup-row");
+  const newestKey = () => rows.first().locator("td").first();
+  const policy = page.getByTestId("backup-policy");
+  await policy.locator("summary").click();
+  const consistent = page.getByLabel("Consistent (--consistent)");
+  await expect(consistent).toHaveValue("auto");
+  await expect(policy).toContainText("one moment of the whole volume even while clients write");
+
+  // Never consistent: the backup says it was read live.
+  await consistent.selectOption("off");
+  await policy.getByRole("button", { name: "Save" }).click();
+  await expect(policy.getByRole("status")).toContainText("Saved");
+  let before = (await newestKey().textContent())!;
   await page.getByRole("button", { name: "Back up now" }).click();
-  await expect(page.getByTestId("job-progress").first()).toHaveAttribute("data-state", "succeeded");
-  const newest = page.getByTestId("backup-row").first();
-  await expect(newest.getByTestId("backup-consistent")).toHaveText("consistent");
-  await newest.locator("td").first().click();
-  await expect(page.getByTestId("detail-consistent")).toContainText(/^consistent, as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
-  // A client's backup: not known.
-  await page.getByTestId("backup-row").nth(2).locator("td").first().click();
+  await expect(newestKey()).not.toHaveText(before, { timeout: 60_000 });
+  await expect(rows.first().getByTestId("backup-consistent")).toHaveCount(0);
+  await rows.first().locator("td").first().click();
+  await expect(page.getByTestId("detail-consistent")).toHaveText("not consistent (read while the volume changed)");
+
+  // Always consistent, and gentle: the moment it read is shown.
+  await consistent.selectOption("on");
+  await page.getByLabel("--max-latency (ms)").fill("100");
+  await page.getByLabel("--max-ops (queries a second)").fill("50000");
+  await policy.getByRole("button", { name: "Save" }).click();
+  await expect(policy.getByRole("status")).toContainText("Saved");
+  before = (await newestKey().textContent())!;
+  await page.getByRole("button", { name: "Back up now" }).click();
+  await expect(newestKey()).not.toHaveText(before, { timeout: 60_000 });
+  await expect(rows.first().getByTestId("backup-consistent")).toHaveText("consistent");
+  await rows.first().locator("td").first().click();
+  await expect(page.getByTestId("detail-consistent")).toHaveText(/^consistent, as of \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? UTC$/);
+  // The job ran with a total, so it showed a percentage and a rate.
+  await expect(page.getByTestId("job-progress").first().getByTestId("job-rate")).toContainText("entries/s");
+  // The settings stay; a client's backup is not known either way.
+  await page.reload();
+  await expect(page.getByLabel("Consistent (--consistent)")).toHaveValue("on");
+  await expect(page.getByLabel("--max-latency (ms)")).toHaveValue("100");
+  await rows.nth(3).locator("td").first().click();
   await expect(page.getByTestId("detail-consistent")).toHaveText("unknown (not made by jfsmeta)");
+  await policy.locator("summary").click();
+  await policy.scrollIntoViewIfNeeded();
+  await shot(page, "backup-settings", { fullPage: false });
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).toContainText('{"consistent":"on","maxOps":50000,"maxLatencyMs":100}');
 });

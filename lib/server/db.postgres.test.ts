@@ -47,7 +47,7 @@ describe("own store on PostgreSQL", () => {
     expect(await db.audit.count()).toBe(1);
     // The tables really are in PostgreSQL, and applying the SQL again changes nothing.
     const tables = await pg.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`, database.url.split("/").pop()!.split("?")[0]);
-    expect(tables.map((t) => t.table_name)).toEqual(["AlertSent", "Audit", "BackupRecord", "Job", "Session", "Volume", "Webhook"]);
+    expect(tables.map((t) => t.table_name)).toEqual(["AlertSent", "Audit", "BackupPolicy", "BackupRecord", "Job", "Session", "Volume", "Webhook"]);
     // The volume was stored in clear (as an older version did): start-up seals it, and the
     // API still reads the clear URL.
     const { sealStoredSecrets, getVolume } = await import("./volumes");

@@ -1,7 +1,9 @@
 // What the dashboard knows of a backup object beyond its listing (the BackupRecord table):
 // the last verify's outcome, and for backups jfsmeta made, whether the dump was consistent
-// and the moment it read. Keyed by (volume, object name under meta/): a backup deleted by the
+// and the moment it read. Also how the dashboard's own backups of a volume dump it (BackupPolicy). Keyed by (volume, object name under meta/): a backup deleted by the
 // cleanup leaves a row that no listing shows, removed with its volume.
+import { z } from "zod";
+import { DEFAULT_BACKUP_MAX_LATENCY_MS } from "../storage/autobackup";
 import { getDb } from "./db";
 import type { BackupVerify } from "../ui/views";
 
@@ -61,4 +63,41 @@ export async function forgetVolumeRecords(volumeId: string): Promise<void> {
   const db = await getDb();
   await db.backupRecord.deleteMany({ where: { volumeId } });
   await db.alertSent.deleteMany({ where: { volumeId } });
+  await db.backupPolicy.deleteMany({ where: { volumeId } });
+}
+
+// ---------------------------------------------------------------- backup policy (issue #15)
+
+export const BackupPolicySchema = z.object({
+  consistent: z.enum(["auto", "on", "off"]),
+  /** Engine queries a second at most (--max-ops); absent: no limit. */
+  maxOps: z.number().int().positive().max(10_000_000).nullable(),
+  /** --max-latency in ms; absent: the automatic backups' 250; 0: no bound. */
+  maxLatencyMs: z.number().int().min(0).max(600_000).nullable(),
+});
+export type BackupPolicy = z.infer<typeof BackupPolicySchema>;
+
+export const DEFAULT_BACKUP_POLICY: BackupPolicy = { consistent: "auto", maxOps: null, maxLatencyMs: null };
+
+export async function getBackupPolicy(volumeId: string): Promise<BackupPolicy> {
+  const db = await getDb();
+  const p = await db.backupPolicy.findUnique({ where: { volumeId } });
+  return p ? BackupPolicySchema.parse({ consistent: p.consistent, maxOps: p.maxOps, maxLatencyMs: p.maxLatencyMs }) : DEFAULT_BACKUP_POLICY;
+}
+
+export async function saveBackupPolicy(volumeId: string, raw: unknown): Promise<BackupPolicy> {
+  const p = BackupPolicySchema.parse(raw);
+  const db = await getDb();
+  const data = { ...p, updatedAt: new Date() };
+  await db.backupPolicy.upsert({ where: { volumeId }, create: { volumeId, ...data }, update: data });
+  return p;
+}
+
+/** The policy as runBackupCycle's options: `consistent` undefined is its "where cheap" default. */
+export function backupCycleOptions(p: BackupPolicy): { consistent?: boolean; gentle?: { maxOps?: number; maxLatencyMs?: number } } {
+  const latency = p.maxLatencyMs === null ? DEFAULT_BACKUP_MAX_LATENCY_MS : p.maxLatencyMs || undefined;
+  return {
+    consistent: p.consistent === "auto" ? undefined : p.consistent === "on",
+    gentle: { maxOps: p.maxOps ?? undefined, maxLatencyMs: latency },
+  };
 }

@@ -30,7 +30,7 @@ import { getBytes } from "../storage/store";
 import { backupStamp } from "../storage/retention";
 import { dataPath, DATA_DIR_MODE, DATA_FILE_MODE } from "./config";
 import { audit } from "./db";
-import { recordMade } from "./records";
+import { backupCycleOptions, getBackupPolicy, recordMade } from "./records";
 import { startJob, type JobContext } from "./jobs";
 import { MetaUrlSchema, probeVolume, withEngine, type VolumeRecord } from "./volumes";
 import { JfsError, logIgnored, wrapError } from "../jfs/errors";
@@ -205,15 +205,23 @@ export function attachmentDisposition(filename: string): string {
  */
 export async function runAutoBackup(v: VolumeRecord, opts: { force: boolean; ctx?: JobContext }) {
   const { runBackupCycle } = await import("../storage/autobackup");
-  const r = await withEngine(v.metaUrl, (engine) =>
-    runBackupCycle(engine, {
+  const policy = backupCycleOptions(await getBackupPolicy(v.id));
+  const r = await withEngine(v.metaUrl, async (engine) => {
+    // The inodes to dump, so the job shows a percentage and time left.
+    const total = opts.ctx ? Number((await engine.usage()).usedInodes) : 0;
+    let entries = 0;
+    return runBackupCycle(engine, {
+      ...policy,
       intervalMs: (v.backupInterval > 0 ? v.backupInterval : 3600) * 1000,
       storage: v.storage,
       force: opts.force,
       tmpDir: dataPath("tmp"),
-      onProgress: (p) => opts.ctx?.progress(p.entries ?? 0, 0, p.phase === "dump" ? `dumping · ${p.entries ?? 0} entries` : p.phase),
-    }),
-  );
+      onProgress: (p) => {
+        entries = p.entries ?? entries;
+        opts.ctx?.progress(entries, Math.max(total, entries), p.phase === "dump" ? "dumping" : p.phase);
+      },
+    });
+  });
   if (r.status === "done" && r.name) await recordMade(v.id, r.name, { consistent: !!r.snapshotAt, snapshotAt: r.snapshotAt ?? null });
   return r;
 }

@@ -4,7 +4,9 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formatIssues } from "../../jfs/format";
 import { requireSession } from "../session";
-import { addVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VOLUME_FIELD_LABELS, VolumeInputSchema } from "../volumes";
+import { audit } from "../db";
+import { saveBackupPolicy } from "../records";
+import { addVolume, getVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VOLUME_FIELD_LABELS, VolumeInputSchema } from "../volumes";
 import type { SettingSummary } from "../../ui/views";
 import { actionError } from "../errors";
 
@@ -56,6 +58,21 @@ export async function updateVolumeAction(id: string, raw: unknown): Promise<{ ok
     await updateVolume(z.string().min(1).max(64).parse(id), raw, actor);
   } catch (err) {
     if (err instanceof z.ZodError) return { error: formatIssues(err, VOLUME_FIELD_LABELS) };
+    return actionError(err);
+  }
+  revalidatePath(`/volumes/${id}`);
+  return { ok: true };
+}
+
+export async function saveBackupPolicyAction(id: string, raw: unknown): Promise<{ ok?: true; error?: string }> {
+  const { actor } = await requireSession();
+  try {
+    const v = await getVolume(z.string().min(1).max(64).parse(id));
+    if (!v) return { error: `no volume ${id}` };
+    const p = await saveBackupPolicy(v.id, raw);
+    await audit(actor, "backup-policy", v.name, JSON.stringify(p));
+  } catch (err) {
+    if (err instanceof z.ZodError) return { error: formatIssues(err, { consistent: "Consistent", maxOps: "--max-ops", maxLatencyMs: "--max-latency" }) };
     return actionError(err);
   }
   revalidatePath(`/volumes/${id}`);

@@ -6,6 +6,8 @@ import { BackupsPanel } from "../../../../components/BackupsPanel";
 import { DumpForm } from "../../../../components/DumpForm";
 import { HealthBadge, HealthIssues, NewestBackup } from "../../../../components/Health";
 import { VolumeSettingsForm } from "../../../../components/VolumeSettingsForm";
+import { BackupPolicyForm } from "../../../../components/BackupPolicyForm";
+import { getBackupPolicy } from "../../../../lib/server/records";
 import { requireSession } from "../../../../lib/server/session";
 import { formatBytes, formatDuration } from "../../../../lib/jfs/format";
 import { getVolume, volumeView } from "../../../../lib/server/volumes";
@@ -32,6 +34,7 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
   const rec = await getVolume(id);
   if (!rec) notFound();
   const v = await volumeView(rec);
+  const policy = await getBackupPolicy(rec.id);
   const s = v.setting;
   return (
     <div className="space-y-4">
@@ -125,6 +128,7 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
         {v.backups && v.backups.length > 0 && <BackupsPanel volumeId={v.id} backups={v.backups} now={v.now} />}
         {v.backups && v.backups.length === 0 && <p className="card p-4 text-slate-600">No objects in meta/ yet.</p>}
       </section>
+      <BackupPolicyForm volumeId={v.id} policy={policy} />
       <VolumeSettingsForm
         volumeId={v.id}
         interval={formatDuration(v.intervalSeconds * 1000)}
