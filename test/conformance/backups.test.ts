@@ -113,10 +113,11 @@ describe.each(VOLUMES)("$name volume", ({ name, algo, passphrase }) => {
     expect(readFileSync(out("restored"), "utf8")).toContain(`"Name": "${volume}"`);
   });
 
-  it("item 6: the restore, its secret key set again by juicefs config, is served by a gateway as the volume was (listing, stat)", async () => {
+  it("item 6: a gateway refuses the restore until juicefs config --secret-key sets its secret again, then serves it as the volume was (listing, stat)", async () => {
     expect(restored, "the restore of the previous test").toBeTruthy();
     // The backup masked the secret; the restored volume holds "removed" until an operator sets it.
     expect((await jfsmeta(["dump", restored, "--keep-secret-key"])).stdout.toString()).toContain(`"SecretKey": "removed"`);
+    await expect(viewVolume(restored, STAT, env)).rejects.toThrow(/secret was removed/);
     await juicefs(["config", restored, "--secret-key", SECRET], { env });
     const after = await viewVolume(restored, STAT, env);
     expect(after.listed.length).toBe(FILES);
