@@ -16,12 +16,16 @@ import { unescapeName } from "../jfs/escape";
 import type { ChangeLogEntry, Counters, DelFile, DumpNode, QuotaLimit, SustainedEntry } from "../jfs/types";
 import { describeEntry, displayName, treeItemOf } from "./describe";
 import { diffNodeOf, type DiffNode, type DiffSide } from "./diff";
+import { nameMatcher, parseInodeQuery, pathNames, pathOf, type NameMatcher } from "./find";
 import { decodeNode, encodeNode } from "./nodecodec";
 import {
   BackupIndexInfoSchema,
   type BackupIndexInfo,
   type ChildrenPage,
   type EntryDetail,
+  type FindHit,
+  type FindPage,
+  type FindQuery,
   type IndexProgress,
   type TreeItem,
 } from "./schemas";
@@ -258,6 +262,7 @@ export function readBackupIndexInfo(indexPath: string): BackupIndexInfo {
 
 interface EntryRow {
   id: number;
+  parent: number | null;
   ord: number;
   name: Buffer;
   dir: number | null;
@@ -265,7 +270,7 @@ interface EntryRow {
   node: Buffer;
 }
 
-const COLS = "id, ord, name, dir, nchild, node";
+const COLS = "id, parent, ord, name, dir, nchild, node";
 
 /** Reads of one index file; shared by the tree source and the exporter. */
 class IndexReader {
@@ -279,9 +284,19 @@ class IndexReader {
   private readonly byName: Database.Statement;
   private readonly rootByName: Database.Statement;
   readonly roots: Database.Statement;
+  private matchers: { pattern: string; match: NameMatcher } | null = null;
 
   constructor(indexPath: string) {
     this.db = openIndex(indexPath);
+    // Reads map the file rather than copy pages through a small cache (a diff reads two whole indexes).
+    this.db.pragma("mmap_size = 1073741824");
+    // Find: one matcher for names (find.ts) and the inode of a node in the rare v8 encoding.
+    this.db.function("jfs_match", { deterministic: true }, (lname: unknown, pattern: unknown) => {
+      let m = this.matchers;
+      if (!m || m.pattern !== pattern) m = this.matchers = { pattern: String(pattern), match: nameMatcher(String(pattern)) };
+      return m.match(String(lname)) ? 1 : 0;
+    });
+    this.db.function("jfs_inode", { deterministic: true }, (node: unknown) => String(decodeNode(node as Buffer).attr.inode));
     this.byDir = this.db.prepare(`SELECT ${COLS} FROM entries WHERE dir = ?`);
     this.page = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord >= ? ORDER BY ord LIMIT ?`);
     this.after = this.db.prepare(`SELECT ${COLS} FROM entries WHERE parent = ? AND ord > ? ORDER BY ord LIMIT ?`);
@@ -331,6 +346,39 @@ class IndexReader {
     return this.byOrd.get(dir, ord) as EntryRow;
   }
 
+  /** Rows whose name matches, in stream order: a page, or the count. */
+  nameMatches(pattern: string, offset: number, limit: number): EntryRow[] {
+    return this.db
+      .prepare(`SELECT ${COLS} FROM entries WHERE parent IS NOT NULL AND jfs_match(lname, ?) ORDER BY id LIMIT ? OFFSET ?`)
+      .all(pattern, limit, offset) as EntryRow[];
+  }
+  nameMatchCount(pattern: string): number {
+    return this.db.prepare("SELECT count(*) FROM entries WHERE parent IS NOT NULL AND jfs_match(lname, ?)").pluck().get(pattern) as number;
+  }
+
+  /** Every row of an inode (a hard link has one per path), in stream order. The compact node encoding holds it at bytes 2–9. */
+  inodeRows(inode: bigint): EntryRow[] {
+    const be = Buffer.alloc(8);
+    be.writeBigUInt64BE(inode);
+    return this.db
+      .prepare(
+        `SELECT ${COLS} FROM entries WHERE (substr(node, 1, 1) = x'01' AND substr(node, 3, 8) = ?)
+           OR (substr(node, 1, 1) = x'00' AND jfs_inode(node) = ?) ORDER BY id`,
+      )
+      .all(be, String(inode)) as EntryRow[];
+  }
+
+  /** The raw names from the tree root down to `row`, and which tree it is in. */
+  namesOf(row: EntryRow): { names: Buffer[]; tree: "FSTree" | "Trash" } {
+    const names: Buffer[] = [];
+    let cur = row;
+    while (cur.parent !== null) {
+      names.push(cur.name);
+      cur = this.dir(String(cur.parent));
+    }
+    return { names: names.reverse(), tree: cur.name.toString() === "Trash" ? "Trash" : "FSTree" };
+  }
+
   lookup(dir: number | null, name: Buffer): EntryRow | undefined {
     return (dir === null ? this.rootByName.get(name) : this.byName.get(dir, name)) as EntryRow | undefined;
   }
@@ -354,6 +402,7 @@ function itemOf(row: EntryRow): TreeItem {
 class IndexedBackupSource implements TreeSource {
   readonly kind = "backup" as const;
   private readonly filterRanks = new Map<string, Uint32Array>();
+  private readonly findTotals = new Map<string, number>();
 
   constructor(private readonly index: IndexReader) {}
 
@@ -386,6 +435,33 @@ class IndexedBackupSource implements TreeSource {
     this.filterRanks.set(key, ranks);
     const page = Array.from(ranks.subarray(offset, offset + limit), (ord) => itemOf(this.index.atRank(id, ord)));
     return { total: ranks.length, offset, items: page };
+  }
+
+  private hit(row: EntryRow): FindHit {
+    const { names, tree } = this.index.namesOf(row);
+    return { ...pathOf(names, tree), ...(row.parent !== null ? { parentDirId: String(row.parent) } : {}), item: itemOf(row) };
+  }
+
+  async find(q: FindQuery): Promise<FindPage> {
+    checkPage(q.offset, q.limit);
+    if (q.by === "path") {
+      let row = this.index.lookup(null, Buffer.from("FSTree"));
+      for (const name of pathNames(q.q)) row = row?.dir != null ? this.index.lookup(row.dir, name) : undefined;
+      const hits = row ? [this.hit(row)] : [];
+      return { total: hits.length, offset: q.offset, hits: hits.slice(q.offset, q.offset + q.limit) };
+    }
+    if (q.by === "inode") {
+      const rows = this.index.inodeRows(parseInodeQuery(q.q));
+      return { total: rows.length, offset: q.offset, hits: rows.slice(q.offset, q.offset + q.limit).map((r) => this.hit(r)) };
+    }
+    const key = q.q.toLowerCase();
+    let total = this.findTotals.get(key);
+    if (total === undefined) {
+      total = this.index.nameMatchCount(key);
+      if (this.findTotals.size >= 16) this.findTotals.delete(this.findTotals.keys().next().value as string);
+      this.findTotals.set(key, total);
+    }
+    return { total, offset: q.offset, hits: this.index.nameMatches(key, q.offset, q.limit).map((r) => this.hit(r)) };
   }
 
   async entry(dirId: string | null, name: string): Promise<EntryDetail> {
@@ -518,13 +594,14 @@ function resolveSubdir(index: IndexReader, subdir: string | undefined): EntryRow
 /** One side of a diff over an index written by indexBackup(). */
 export function openIndexDiffSide(indexPath: string): DiffSide {
   const index = new IndexReader(indexPath);
-  const toDiff = (r: EntryRow): DiffNode => diffNodeOf(r.name, nodeOf(r), r.dir !== null ? String(r.dir) : undefined);
+  const toDiff = (r: EntryRow): DiffNode => diffNodeOf(r.name, decodeNode(r.node, { chunks: false }), r.dir !== null ? String(r.dir) : undefined);
   return {
     async top(subdir) {
       return String(resolveSubdir(index, subdir).dir);
     },
     async *children(dirId, dirsOnly) {
-      const id = index.dir(dirId).dir!;
+      // Handles come from top() and this side's own rows: no lookup to check them.
+      const id = Number(dirId);
       const page = dirsOnly ? (after: number, n: number) => index.dirsPageAfter(id, after, n) : (after: number, n: number) => index.pageAfter(id, after, n);
       for (const rows of pagesOf(page)) yield rows.map(toDiff);
     },

@@ -262,6 +262,19 @@ describe("diffTrees", () => {
     expect(withProgress.length).toBeGreaterThanOrEqual(7);
   });
 
+  it("descends into a directory of more sub-directories than it keeps (listing them again)", async () => {
+    const rnd = prng(11);
+    const next = { inode: 1n };
+    const a: T = { node: randomNode(rnd, "directory", next.inode++), children: new Map() };
+    for (let i = 0; i < 1100; i++) a.children!.set(hex(Buffer.from(`d${i}`)), randomTree(rnd, 1, next));
+    const b = mutate(a, rnd, next);
+    const got = summarize((await run(a, b)).events);
+    const want = model(a, b);
+    expect(got.lines).toEqual(want.events);
+    expect(got.totals).toEqual(want.totals);
+    expect(got.totals.directories).toBeGreaterThan(1024);
+  });
+
   it("stops when its signal is aborted", async () => {
     const a = randomTree(prng(3), 5, { inode: 1n });
     const ctl = new AbortController();

@@ -6,9 +6,10 @@
 // grows with the volume: the walk holds one open listing per level on each side (a batch of
 // entries each), the same bound as the tree viewer's paging.
 //
-// Each directory is read twice: once to compare its entries (the events of one directory come
-// together), then once more for its sub-directories only, to descend. Keeping the common
-// sub-directories from the first read instead would hold a million of them for a flat directory.
+// A directory's entries are compared first (the events of one directory come together), then
+// the walk descends into its common sub-directories: kept from the comparison when they are
+// few (up to 1,024), listed a second time (sub-directories only) when there are more, so a
+// directory of a million sub-directories is never held.
 //
 // What counts as changed: the inode number, size (regular files), permission bits, owner, group,
 // link count (not of directories: theirs follows from the sub-directories, already shown),
@@ -133,49 +134,93 @@ export function compareNodes(a: DiffNode, b: DiffNode): DiffChange[] {
   return out;
 }
 
-/** A sorted stream of batches as single entries, checked to be strictly ascending. */
-async function* ascending(batches: AsyncIterable<DiffNode[]>, side: string): AsyncGenerator<DiffNode> {
-  let last: Buffer | null = null;
-  for await (const batch of batches) {
-    for (const n of batch) {
-      if (last && Buffer.compare(last, n.name) >= 0) {
-        throw new JfsError("internal", `diff: side ${side} listed "${escapeName(n.name)}" after "${escapeName(last)}": its entries are not in raw-name order`);
+type Pair = [DiffNode | null, DiffNode | null];
+
+/** Reads a side's sorted batches, checking the order; synchronous while its batch lasts. */
+class Cursor {
+  private batch: DiffNode[] = [];
+  private i = 0;
+  private last: Buffer | null = null;
+  done = false;
+  private readonly it: AsyncIterator<DiffNode[]>;
+
+  constructor(
+    batches: AsyncIterable<DiffNode[]>,
+    private readonly side: string,
+  ) {
+    this.it = batches[Symbol.asyncIterator]();
+  }
+
+  /** The next entry of the current batch, if the batch has one left. */
+  get head(): DiffNode | undefined {
+    return this.batch[this.i];
+  }
+
+  /** Whether the next entry (or the end) is known without waiting. */
+  get ready(): boolean {
+    return this.done || this.i < this.batch.length;
+  }
+
+  async fill(): Promise<void> {
+    while (!this.done && this.i >= this.batch.length) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        this.batch = r.value;
+        this.i = 0;
       }
-      last = n.name;
-      yield n;
     }
+  }
+
+  take(): DiffNode {
+    const n = this.batch[this.i++];
+    if (this.last && Buffer.compare(this.last, n.name) >= 0) {
+      throw new JfsError("internal", `diff: side ${this.side} listed "${escapeName(n.name)}" after "${escapeName(this.last)}": its entries are not in raw-name order`);
+    }
+    this.last = n.name;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
   }
 }
 
 /**
- * Pairs of entries of the same name from two sorted listings; an entry only on one side comes
- * with null on the other. In raw-name byte order.
+ * Pairs of entries of the same name from two sorted listings, in raw-name byte order; an entry
+ * only on one side comes with null on the other. Yielded a batch of pairs at a time (as many as
+ * the sides' current batches settle), so the per-entry work is synchronous.
  */
-export async function* mergeByName(a: AsyncIterable<DiffNode[]>, b: AsyncIterable<DiffNode[]>): AsyncGenerator<[DiffNode | null, DiffNode | null]> {
-  const ia = ascending(a, "A");
-  const ib = ascending(b, "B");
+export async function* mergeBatches(a: AsyncIterable<DiffNode[]>, b: AsyncIterable<DiffNode[]>): AsyncGenerator<Pair[]> {
+  const ca = new Cursor(a, "A");
+  const cb = new Cursor(b, "B");
   try {
-    let x = await ia.next();
-    let y = await ib.next();
-    while (!x.done || !y.done) {
-      const c = x.done ? 1 : y.done ? -1 : Buffer.compare(x.value.name, y.value.name);
-      if (c < 0) {
-        yield [x.value as DiffNode, null];
-        x = await ia.next();
-      } else if (c > 0) {
-        yield [null, y.value as DiffNode];
-        y = await ib.next();
-      } else {
-        yield [x.value as DiffNode, y.value as DiffNode];
-        x = await ia.next();
-        y = await ib.next();
+    for (;;) {
+      await ca.fill();
+      await cb.fill();
+      if (ca.done && cb.done) return;
+      const out: Pair[] = [];
+      while (ca.ready && cb.ready) {
+        const x = ca.head;
+        const y = cb.head;
+        if (!x && !y) break;
+        const c = !x ? 1 : !y ? -1 : Buffer.compare(x.name, y.name);
+        if (c < 0) out.push([ca.take(), null]);
+        else if (c > 0) out.push([null, cb.take()]);
+        else out.push([ca.take(), cb.take()]);
       }
+      if (out.length) yield out;
     }
   } finally {
     // An early stop (an error, or the consumer quit) closes both listings.
-    await ia.return(undefined);
-    await ib.return(undefined);
+    await ca.close();
+    await cb.close();
   }
+}
+
+/** mergeBatches() one pair at a time. */
+export async function* mergeByName(a: AsyncIterable<DiffNode[]>, b: AsyncIterable<DiffNode[]>): AsyncGenerator<Pair> {
+  for await (const pairs of mergeBatches(a, b)) yield* pairs;
 }
 
 /** Entries and file bytes below a directory (not counting itself), by a walk with one listing open per level. */
@@ -202,6 +247,10 @@ export async function subtreeSize(side: DiffSide, dir: string, signal?: AbortSig
   }
   return { entries, bytes };
 }
+
+/** Common sub-directories kept from a directory's comparison at most; more are listed again. */
+const KEEP_SUBDIRS = 1024;
+type SubdirPairs = { pairs: Pair[]; overflow: boolean };
 
 const joinPath = (dir: string, name: string) => (dir.endsWith("/") ? dir + name : `${dir}/${name}`);
 
@@ -243,7 +292,7 @@ export async function* diffTrees(a: DiffSide, aTop: string, b: DiffSide, bTop: s
   };
 
   /** One directory's own entries compared: its events, the "dir" event first when there is one. */
-  async function* compareDir(da: string, db: string, path: string, rawPath: string): AsyncGenerator<DiffEvent> {
+  async function* compareDir(da: string, db: string, path: string, rawPath: string, subdirs: SubdirPairs): AsyncGenerator<DiffEvent> {
     directories++;
     let announced = false;
     const announce = function* (): Generator<DiffEvent> {
@@ -252,8 +301,9 @@ export async function* diffTrees(a: DiffSide, aTop: string, b: DiffSide, bTop: s
         yield { kind: "dir", path, rawPath };
       }
     };
-    for await (const [x, y] of mergeByName(a.children(da, false), b.children(db, false))) {
+    for await (const pairs of mergeBatches(a.children(da, false), b.children(db, false))) {
       check();
+      for (const [x, y] of pairs) {
       if (x) {
         sizeA.entries++;
         sizeA.bytes += x.length;
@@ -268,6 +318,10 @@ export async function* diffTrees(a: DiffSide, aTop: string, b: DiffSide, bTop: s
         yield { kind: "progress", compared };
       }
       if (x && y && x.type === y.type) {
+        if (x.dir !== undefined && y.dir !== undefined && !subdirs.overflow) {
+          if (subdirs.pairs.length < KEEP_SUBDIRS) subdirs.pairs.push([x, y]);
+          else subdirs.overflow = true;
+        }
         const changes = compareNodes(x, y);
         if (changes.length) {
           changed++;
@@ -299,37 +353,41 @@ export async function* diffTrees(a: DiffSide, aTop: string, b: DiffSide, bTop: s
         }
         yield { kind: "added", entry: entryOf(y, path, rawPath), ...(sub ? { subtree: count(sub) } : {}) };
       }
+      }
     }
   }
 
   const topPath = opts.topPath ?? "/";
-  type Frame = { pairs: AsyncGenerator<[DiffNode | null, DiffNode | null]>; path: string; rawPath: string };
-  const frame = (da: string, db: string, path: string, rawPath: string): Frame => ({
-    pairs: mergeByName(a.children(da, true), b.children(db, true)),
-    path,
-    rawPath,
-  });
+  // A directory's common sub-directories, kept from its comparison when there are few, or
+  // listed again (dirsOnly) when there are many.
+  type Frame = { batches: AsyncGenerator<Pair[]> | null; pairs: Pair[]; i: number; path: string; rawPath: string };
   const stack: Frame[] = [];
+  async function* enter(da: string, db: string, path: string, rawPath: string): AsyncGenerator<DiffEvent> {
+    const subdirs: SubdirPairs = { pairs: [], overflow: false };
+    yield* compareDir(da, db, path, rawPath, subdirs);
+    if (subdirs.overflow) stack.push({ batches: mergeBatches(a.children(da, true), b.children(db, true)), pairs: [], i: 0, path, rawPath });
+    else if (subdirs.pairs.length) stack.push({ batches: null, pairs: subdirs.pairs, i: 0, path, rawPath });
+  }
   try {
-    yield* compareDir(aTop, bTop, topPath, topPath);
-    stack.push(frame(aTop, bTop, topPath, topPath));
+    yield* enter(aTop, bTop, topPath, topPath);
     while (stack.length) {
       check();
       const f = stack[stack.length - 1];
-      const r = await f.pairs.next();
-      if (r.done) {
-        stack.pop();
-        continue;
+      if (f.i >= f.pairs.length) {
+        const r = f.batches ? await f.batches.next() : null;
+        if (!r || r.done) {
+          stack.pop();
+          continue;
+        }
+        f.pairs = r.value;
+        f.i = 0;
       }
-      const [x, y] = r.value;
+      const [x, y] = f.pairs[f.i++];
       if (!x || !y || x.dir === undefined || y.dir === undefined) continue; // only on one side: shown whole already
-      const path = joinPath(f.path, displayName(x.name));
-      const rawPath = joinPath(f.rawPath, escapeName(x.name));
-      yield* compareDir(x.dir, y.dir, path, rawPath);
-      stack.push(frame(x.dir, y.dir, path, rawPath));
+      yield* enter(x.dir, y.dir, joinPath(f.path, displayName(x.name)), joinPath(f.rawPath, escapeName(x.name)));
     }
   } finally {
-    for (const f of stack) await f.pairs.return(undefined);
+    for (const f of stack) await f.batches?.return(undefined);
   }
   const totals: DiffTotals = {
     a: count(sizeA),

@@ -6,12 +6,15 @@ import { unescapeName } from "../jfs/escape";
 import { ROOT_INODE, TRASH_INODE, type DirEntry, type DumpNode, type NodeType } from "../jfs/types";
 import { describeEntry, treeItemOf } from "./describe";
 import { toDumpNode } from "../engines/dump";
-import type { ChildrenPage, EntryDetail, TreeItem } from "./schemas";
+import type { ChildrenPage, EntryDetail, FindHit, FindPage, FindQuery, TreeItem } from "./schemas";
+import { nameMatcher, parseInodeQuery, pathNames, pathOf } from "./find";
 import { NameIndex } from "./nameindex";
 import { diffNodeOf, type DiffNode, type DiffSide } from "./diff";
 import { checkPage, InspectNotFoundError, type TreeSource } from "./source";
 
 export interface LiveSourceOptions {
+  /** Entries a live find by name or inode looks at before it stops (it says so). Default 5,000,000. */
+  findScanLimit?: number;
   /** Directory indexes kept (least recently used dropped first). Default 8. */
   cacheEntries?: number;
   /** Bytes of names and arrays the cached indexes may hold together. Default 256 MiB. */
@@ -132,6 +135,83 @@ class LiveSource implements TreeSource {
     // A directory already listed tells its size for free; an unlisted one is not read for it.
     const listed = this.cache.get(found.inode);
     return describeEntry(raw, node, listed ? { childCount: listed.count } : {});
+  }
+
+  async find(q: FindQuery): Promise<FindPage> {
+    checkPage(q.offset, q.limit);
+    if (q.by === "path") {
+      let parent = ROOT_INODE;
+      let found: DirEntry | null = { name: Buffer.from("/"), inode: ROOT_INODE, type: "directory" };
+      const names = pathNames(q.q);
+      for (const name of names) {
+        if (!found || found.type !== "directory") {
+          found = null;
+          break;
+        }
+        parent = found.inode;
+        found = await this.engine.lookup(parent, name);
+      }
+      if (!found) return { total: 0, offset: q.offset, hits: [] };
+      const [node] = await this.nodes([found]);
+      const hit: FindHit = {
+        ...pathOf(names),
+        ...(names.length ? { parentDirId: String(parent) } : {}),
+        item: this.item(names.length ? found.name : Buffer.from("FSTree"), node),
+      };
+      return { total: 1, offset: q.offset, hits: q.offset === 0 ? [hit] : [] };
+    }
+    // By name or inode: a walk of the whole tree (the engines keep no index of either), one
+    // listing open per level; only the page's hits are kept, the rest are counted.
+    const match =
+      q.by === "inode"
+        ? ((inode) => (e: DirEntry) => e.inode === inode)(parseInodeQuery(q.q))
+        : ((m) => (e: DirEntry) => m(e.name.toString("utf8").toLowerCase()))(nameMatcher(q.q));
+    const limit = this.opts.findScanLimit ?? 5_000_000;
+    const page: { names: Buffer[]; tree: "FSTree" | "Trash"; parent: bigint; entry: DirEntry }[] = [];
+    let total = 0;
+    let scanned = 0;
+    let truncated = false;
+    const roots = await this.engine.readNodes(TREE_ROOTS.map(([, inode]) => ({ inode, type: "directory" as const })));
+    if (q.by === "inode" && parseInodeQuery(q.q) === ROOT_INODE) {
+      total++;
+      if (q.offset === 0) page.push({ names: [], tree: "FSTree", parent: 0n, entry: { name: Buffer.from("FSTree"), inode: ROOT_INODE, type: "directory" } });
+    }
+    walk: for (const [i, [tree, inode]] of TREE_ROOTS.entries()) {
+      if (!roots[i].attr) continue;
+      const stack: { inode: bigint; names: Buffer[]; batches: AsyncIterator<DirEntry[]> }[] = [
+        { inode, names: [], batches: this.engine.readDir(inode).batches[Symbol.asyncIterator]() },
+      ];
+      try {
+        while (stack.length) {
+          const top = stack[stack.length - 1];
+          const r = await top.batches.next();
+          if (r.done) {
+            stack.pop();
+            continue;
+          }
+          for (const e of r.value) {
+            if (++scanned > limit) {
+              truncated = true;
+              break walk;
+            }
+            if (match(e)) {
+              if (total >= q.offset && page.length < q.limit) page.push({ names: [...top.names, e.name], tree, parent: top.inode, entry: e });
+              total++;
+            }
+            if (e.type === "directory") stack.push({ inode: e.inode, names: [...top.names, e.name], batches: this.engine.readDir(e.inode).batches[Symbol.asyncIterator]() });
+          }
+        }
+      } finally {
+        for (const f of stack) await f.batches.return?.();
+      }
+    }
+    const nodes = await this.nodes(page.map((p) => p.entry));
+    const hits = page.map((p, i): FindHit => ({
+      ...pathOf(p.names, p.tree),
+      ...(p.parent ? { parentDirId: String(p.parent) } : {}),
+      item: this.item(p.entry.name, nodes[i]),
+    }));
+    return { total: truncated ? null : total, offset: q.offset, hits, scanned, ...(truncated ? { truncated } : {}) };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 // The one interface the tree viewer pages through, whatever holds the metadata.
-import { MAX_PAGE, type ChildrenPage, type EntryDetail, type TreeItem } from "./schemas";
+import { MAX_PAGE, type ChildrenPage, type EntryDetail, type FindPage, type FindQuery, type TreeItem } from "./schemas";
 import { JfsError } from "../jfs/errors";
 
 export interface TreeSource {
@@ -18,6 +18,11 @@ export interface TreeSource {
    * `name` is the escaped form (TreeItem.rawName).
    */
   entry(dirId: string | null, name: string): Promise<EntryDetail>;
+  /**
+   * One page of the entries found by path (below FSTree's root), by name pattern (a glob, or
+   * a substring; case-insensitive) or by inode number (every path of a hard link).
+   */
+  find(q: FindQuery): Promise<FindPage>;
   close(): Promise<void>;
 }
 

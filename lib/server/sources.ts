@@ -2,7 +2,7 @@
 // stays open while someone pages through it and is closed after a few idle minutes.
 import { existsSync } from "node:fs";
 import { openEngine } from "../engines/open";
-import { openIndexedBackup, openLiveSource, type TreeSource } from "../inspect";
+import { openIndexDiffSide, openIndexedBackup, openLiveDiffSide, openLiveSource, type DiffSide, type TreeSource } from "../inspect";
 import { indexPathFor } from "./tasks";
 import type { VolumeRecord } from "./volumes";
 import { JfsError, logIgnored } from "../jfs/errors";
@@ -53,4 +53,15 @@ export async function treeSource(v: VolumeRecord, backup: string | null): Promis
   }
   slot.used = Date.now();
   return slot.source;
+}
+
+/**
+ * One side of a diff, opened for that diff alone (the caller closes it): the volume's live
+ * engine (`backup` null) or an indexed backup.
+ */
+export async function diffSide(v: VolumeRecord, backup: string | null): Promise<DiffSide> {
+  if (!backup) return openLiveDiffSide(await openEngine(v.metaUrl));
+  const p = indexPathFor(v, backup);
+  if (!existsSync(p)) throw new SourceNotReadyError(`backup ${backup} is not indexed yet: open it for inspection first`);
+  return openIndexDiffSide(p);
 }
