@@ -7,6 +7,7 @@
 // npm run bench -- --live-load [--files N] [--engine E] [--rate OPS] [--max-latency MS] [--max-ops N] [--baseline S]
 //                  (a foreground client's latency during plain, gentle and consistent dumps: bench/live-load.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
+// npm run bench -- --diff [--files N]      (diff of two backups of N files: first screen, peak RSS: bench/diff.ts)
 // Builds a synthetic volume (lib/synth) into a private database with `jfsmeta load`, then times
 // `jfsmeta load` and `jfsmeta dump` as users run them (bin/jfsmeta.mjs, each its own process
 // writing a real file: wall time, CPU, entries/s, peak RSS), the engine's own backup of the same
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "dir-files": { type: "string", default: "0" },
     inspect: { type: "boolean", default: false },
+    diff: { type: "boolean", default: false },
     "live-load": { type: "boolean", default: false },
     // --live-load's own (bench/live-load.ts):
     rate: { type: "string" },
@@ -219,9 +221,9 @@ async function main() {
   }
 }
 
-if (values.inspect || values["live-load"]) {
-  // The tree viewer's and the live load's figures live in their own scripts; run them with the same file count.
-  const script = values.inspect ? "inspect.ts" : "live-load.ts";
+if (values.inspect || values["live-load"] || values.diff) {
+  // The tree viewer's, the live load's and the diff's figures live in their own scripts; run them with the same file count.
+  const script = values.inspect ? "inspect.ts" : values.diff ? "diff.ts" : "live-load.ts";
   const passed = ["rate", "max-latency", "max-ops", "baseline", "seed"] as const;
   const extra = values["live-load"]
     ? ["--engine", engineName, "--threads", threads, ...passed.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, String(values[k])]))]

@@ -26,10 +26,23 @@ function consistencyText(b: BackupRow): string {
   return b.consistent ? `consistent, as of ${formatUtc(b.snapshotAt)}` : "not consistent (read while the volume changed)";
 }
 
+/** The backup just before `b` in time (what a shrunk backup is diffed against), if any. */
+export function predecessorOf(b: BackupRow, backups: BackupRow[]): BackupRow | null {
+  if (!b.time) return null;
+  let best: BackupRow | null = null;
+  for (const x of backups) {
+    if (x.time && x.time < b.time && x.kind !== "other" && (!best || x.time > best.time!)) best = x;
+  }
+  return best;
+}
+
+const diffHref = (volumeId: string, a: string, b: string) => `/volumes/${volumeId}/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`;
+
 export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; backups: BackupRow[]; now: string }) {
   const [selected, setSelected] = useState<string | null>(backups[0]?.key ?? null);
   const nowMs = new Date(now).getTime();
   const sel = backups.find((b) => b.key === selected) ?? null;
+  const selPrev = sel ? predecessorOf(sel, backups) : null;
   return (
     <div className="space-y-3">
       <div className="card p-3">
@@ -99,6 +112,14 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                 <a className="btn" href={`/api/volumes/${volumeId}/backups/${encodeURIComponent(sel.key)}`} download>
                   Download
                 </a>
+                {selPrev && (
+                  <Link className="btn" href={diffHref(volumeId, selPrev.key, sel.key)} title={`Diff against ${selPrev.key}, the backup before it`}>
+                    {sel.shrank ? "Why did it shrink?" : "Diff with previous"}
+                  </Link>
+                )}
+                <Link className="btn" href={diffHref(volumeId, sel.key, "live")}>
+                  Diff with live
+                </Link>
                 <Link className="btn-primary" href={`/restore?volume=${volumeId}&backup=${encodeURIComponent(sel.key)}`}>
                   Restore…
                 </Link>
@@ -155,6 +176,18 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                     {b.fate === "kept" && b.deleteAt ? `kept until ≈ ${formatUtc(b.deleteAt).slice(0, 10)}` : b.fate}
                   </td>
                   <td className="td whitespace-nowrap text-xs">
+                    {b.shrank && predecessorOf(b, backups) && (
+                      <>
+                        <Link
+                          className="font-semibold text-rose-700 hover:underline"
+                          href={diffHref(volumeId, predecessorOf(b, backups)!.key, b.key)}
+                          data-testid="why-shrank"
+                        >
+                          why did it shrink?
+                        </Link>{" "}
+                        ·{" "}
+                      </>
+                    )}
                     <Link className="text-sky-700 hover:underline" href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(b.key)}`}>
                       inspect
                     </Link>{" "}

@@ -1,7 +1,8 @@
-// Paged tree data for the inspector: roots, one page of a directory's children, or one entry.
+// Paged tree data for the inspector: roots, one page of a directory's children, one entry, or a
+// page of what Find found.
 import { z } from "zod";
 import { formatIssues } from "../../../lib/jfs/format";
-import { ChildrenQuerySchema, EntryQuerySchema } from "../../../lib/inspect";
+import { ChildrenQuerySchema, EntryQuerySchema, FindQuerySchema } from "../../../lib/inspect";
 import { errorResponse } from "../../../lib/server/errors";
 import { routeAuthError } from "../../../lib/server/session";
 import { treeSource } from "../../../lib/server/sources";
@@ -12,7 +13,7 @@ export const dynamic = "force-dynamic";
 const BaseSchema = z.object({
   volume: z.string().min(1).max(64),
   backup: z.string().max(255).optional(),
-  op: z.enum(["roots", "children", "entry"]),
+  op: z.enum(["roots", "children", "entry", "find"]),
 });
 
 export async function GET(req: Request) {
@@ -30,6 +31,7 @@ export async function GET(req: Request) {
       const c = ChildrenQuerySchema.parse(q);
       return Response.json(await src.children(c.dirId, c.offset, c.limit, c.filter || undefined));
     }
+    if (base.data.op === "find") return Response.json(await src.find(FindQuerySchema.parse(q)));
     const e = EntryQuerySchema.parse({ dirId: q.dirId || null, name: q.name });
     return Response.json(await src.entry(e.dirId ?? null, e.name));
   } catch (err) {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { FindPanel } from "../../../../../components/FindPanel";
 import { IndexGate } from "../../../../../components/IndexGate";
 import { TreeInspector } from "../../../../../components/TreeInspector";
 import { requireSession } from "../../../../../lib/server/session";
@@ -39,6 +40,11 @@ export default async function InspectPage({ params, searchParams }: { params: Pr
             switch to the live engine
           </Link>
         )}
+        {backup && (
+          <Link className="text-sm text-sky-700 hover:underline" href={`/volumes/${v.id}/diff?a=${encodeURIComponent(backup)}&b=live`}>
+            diff with the live engine
+          </Link>
+        )}
       </div>
       <p className="text-sm text-slate-500">
         Double-click or “open ›” enters a directory; click selects an entry. Names are shown decoded; tick “raw %XX form” for the bytes
@@ -47,7 +53,10 @@ export default async function InspectPage({ params, searchParams }: { params: Pr
       {backup && !indexed ? (
         <IndexGate volumeId={v.id} backup={backup} />
       ) : (
-        <TreeInspector volumeId={v.id} backup={backup ?? null} volumeName={v.name} />
+        <>
+          <FindPanel volumeId={v.id} backup={backup ?? null} />
+          <TreeInspector volumeId={v.id} backup={backup ?? null} volumeName={v.name} />
+        </>
       )}
     </div>
   );
