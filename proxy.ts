@@ -4,7 +4,7 @@
 // fresh script nonce, which Next.js reads from the request's CSP header and puts on its own
 // scripts.
 import { NextResponse, type NextRequest } from "next/server";
-import { API_CSP, newNonce, pageCsp, refuseForeign, STATIC_SECURITY_HEADERS } from "./lib/server/web-security";
+import { API_CSP, isApiPath, newNonce, pageCsp, refuseForeign, STATIC_SECURITY_HEADERS } from "./lib/server/web-security";
 
 function withStatic(res: NextResponse): NextResponse {
   for (const [k, v] of Object.entries(STATIC_SECURITY_HEADERS)) res.headers.set(k, v);
@@ -22,7 +22,7 @@ export function proxy(request: NextRequest) {
     );
   }
   if (pathname.startsWith("/_next/static/")) return withStatic(NextResponse.next());
-  if (pathname.startsWith("/api/")) {
+  if (isApiPath(pathname)) {
     const res = NextResponse.next();
     res.headers.set("Content-Security-Policy", API_CSP);
     return withStatic(res);

@@ -21,6 +21,7 @@ describe("which requests come from another origin", () => {
   it("refuses foreign API requests and foreign writes, lets foreign links open pages", () => {
     const evil = headers({ host: "h", origin: "http://evil.example", "sec-fetch-site": "cross-site" });
     expect(refuseForeign("GET", "/api/jobs", evil)).toBe(true);
+    expect(refuseForeign("GET", "/metrics", evil)).toBe(true);
     expect(refuseForeign("POST", "/volumes/demo", evil)).toBe(true); // a server action
     expect(refuseForeign("GET", "/volumes/demo", evil)).toBe(false);
     expect(refuseForeign("POST", "/volumes/demo", headers({ host: "h", origin: "http://h" }))).toBe(false);

@@ -64,6 +64,14 @@ export function isForeignRequest(h: { get(name: string): string | null }): boole
 }
 
 /**
+ * Paths answered by route handlers for programs, not pages: the JSON API and the Prometheus
+ * scrape endpoint. They get the API's CSP and are refused when another origin asks.
+ */
+export function isApiPath(pathname: string): boolean {
+  return pathname.startsWith("/api/") || pathname === "/metrics";
+}
+
+/**
  * Requests refused before any code runs: a foreign request to the API (reads are still
  * someone's data), and any foreign request that is not a plain read (server actions, forms
  * posted from elsewhere). Foreign GETs of pages stay allowed: a link from elsewhere opens the
@@ -71,5 +79,5 @@ export function isForeignRequest(h: { get(name: string): string | null }): boole
  */
 export function refuseForeign(method: string, pathname: string, h: { get(name: string): string | null }): boolean {
   if (!isForeignRequest(h)) return false;
-  return pathname.startsWith("/api/") || !(method === "GET" || method === "HEAD");
+  return isApiPath(pathname) || !(method === "GET" || method === "HEAD");
 }
