@@ -130,7 +130,7 @@ export function RestoreWizard({
             <input type="radio" checked={mode === "url"} onChange={() => setMode("url")} /> another META-URL
           </label>
           {mode === "url" && (
-            <input className="input mt-1 font-mono text-xs" placeholder="redis://:pass@host:6379/2, mysql://…, postgres://…" value={url} onChange={(e) => setUrl(e.target.value)} aria-label="Target META-URL" data-testid="target-url" />
+            <input className="input mt-1 font-mono text-xs" placeholder="redis://:pass@host:6379/2, mysql://…, postgres://…, etcd://…" value={url} onChange={(e) => setUrl(e.target.value)} aria-label="Target META-URL" data-testid="target-url" />
           )}
         </div>
         {(b?.encrypted || vol?.encrypted) && (

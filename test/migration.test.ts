@@ -1,5 +1,5 @@
 // Migration between engines, as JuiceFS users do it: `dump A | load B`, for every ordered pair
-// of redis, sqlite3, mysql (MariaDB) and postgres, on private servers started here.
+// of redis, sqlite3, mysql (MariaDB), postgres and etcd, on private servers started here.
 import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -7,22 +7,25 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
 import { startTargets, type SqlTargets } from "./support/sql-targets";
+import { startEtcdServer, type EtcdServer } from "./support/etcd-server";
 import { openEngine } from "../lib/engines/open";
 import { dumpToBuffer, loadBuffer, syntheticDump } from "./support/engine-io";
 import type { EngineKind, MetaEngine } from "../lib/engines/engine";
 
-const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
+const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
 const CLI = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 const run = promisify(execFile);
 
 let redis: RedisServer;
 let redisDb = 0;
+let etcd: EtcdServer;
 const sql = new Map<EngineKind, SqlTargets>();
 const drops: (() => Promise<void>)[] = [];
 
 /** A fresh, empty database of the given engine. */
 async function fresh(kind: EngineKind): Promise<string> {
   if (kind === "redis") return redis.db(++redisDb);
+  if (kind === "etcd") return etcd.fresh();
   const db = await sql.get(kind)!.fresh();
   drops.push(db.drop);
   return db.url;
@@ -67,6 +70,7 @@ const loadUrl = (url: string, dump: Buffer) => withEngine(url, (e) => loadBuffer
 
 beforeAll(async () => {
   redis = await startRedisServer();
+  etcd = await startEtcdServer();
   for (const kind of ["sqlite3", "mysql", "postgres"] as const) sql.set(kind, await startTargets(kind));
 }, 180_000);
 
@@ -74,6 +78,7 @@ afterAll(async () => {
   for (const drop of drops) await drop().catch(() => {});
   for (const t of sql.values()) await t.stop();
   await redis?.stop();
+  await etcd?.stop();
 });
 
 describe("metadata.sample migrates between every pair of engines through the CLI", () => {

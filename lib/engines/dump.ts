@@ -172,7 +172,7 @@ export async function buildHeader(
  * the engine, ended however the dump ends.
  */
 export async function dumpMeta(engine: MetaEngine, writer: TreeWriter, opts: DumpOptions = {}): Promise<DumpResult> {
-  if (!opts.consistent) return dumpLive(engine, writer, opts);
+  if (!opts.consistent && !engine.dumpsAlwaysConsistent) return dumpLive(engine, writer, opts);
   if (!engine.beginConsistentRead) {
     throw new JfsError("unsupported", `--consistent is not available for ${engine.kind} metadata engines in this build; dump without it (and stop writers for a consistent copy)`);
   }

@@ -21,7 +21,7 @@ import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
 import type { TableBatch } from "../jfs/table-records";
 
-export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres";
+export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres" | "etcd";
 
 /** The raw facts of one inode, as stored (the dump walk applies JuiceFS's output rules). */
 export interface StoredNode {
@@ -93,6 +93,12 @@ export interface LoadSink {
   counters(c: Counters): void;
   /** Written last, so that a half-loaded database never looks like a volume. */
   setting(s: Setting): void;
+  /**
+   * What the dump's header says the volume holds (its Counters), told before the first entry:
+   * an engine with a hard size limit (etcd's backend quota) refuses a volume that cannot fit
+   * before it writes anything. Optional; an estimate, the dump's counters may be stale.
+   */
+  expectVolume?(v: { inodes: bigint }): void;
   /** Send what is buffered; resolves when the engine can take more. */
   flush(): Promise<void>;
   /** Make everything durable. */
@@ -170,6 +176,11 @@ export interface MetaEngine {
    * automatic backups use it by default; false where it copies the data (Redis's replica).
    */
   readonly consistentReadIsCheap?: boolean;
+  /**
+   * Every dump reads one moment, --consistent or not (dumpMeta opens beginConsistentRead itself):
+   * where the snapshot costs nothing and a live read would gain nothing (etcd's revisions).
+   */
+  readonly dumpsAlwaysConsistent?: boolean;
   /** Counts for dashboards: inodes and used space as the engine's counters say. */
   usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }>;
 

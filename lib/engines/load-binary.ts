@@ -55,6 +55,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
 
   counters(c: Counters): void {
     this.check.counter(c);
+    this.sink.expectVolume?.({ inodes: c.usedInodes });
   }
 
   async nodes(list: { attr: Attr; parent: bigint; accessAcl: number; defaultAcl: number }[], at: SegmentAt): Promise<void> {

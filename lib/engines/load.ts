@@ -119,6 +119,7 @@ class LoadState {
   }
   counters_(c: Counters) {
     this.counters = c;
+    this.sink.expectVolume?.({ inodes: c.usedInodes });
   }
 
   quotas(kind: "dir" | "user" | "group", q: Map<bigint, QuotaLimit>): void {

@@ -1,6 +1,8 @@
 // Open a metadata engine by its META-URL, as JuiceFS names them.
 import type { EngineKind, MetaEngine } from "./engine";
 import { JfsError } from "../jfs/errors";
+// Parsing only (its etcd3 import is of types): cheap to load with this module.
+import { parseEtcdUrl } from "./etcd/url";
 
 /** The engine a META-URL names; a URL without a scheme is Redis, as in JuiceFS. */
 export function engineKindOf(url: string): EngineKind {
@@ -18,21 +20,37 @@ export function engineKindOf(url: string): EngineKind {
     case "postgres":
     case "postgresql":
       return "postgres";
+    case "etcd":
+      return "etcd";
     default:
       throw new JfsError(
         "usage",
-        `unsupported META-URL scheme "${scheme}://": jfsmeta speaks redis://, rediss://, unix://, sqlite3://, mysql:// and postgres://`,
+        `unsupported META-URL scheme "${scheme}://": jfsmeta speaks redis://, rediss://, unix://, sqlite3://, mysql://, postgres:// and etcd://`,
       );
   }
 }
 
 export { redactUrl } from "./url";
 
+/**
+ * A META-URL checked as far as can be without connecting (forms validate with it): its scheme,
+ * and for etcd its hosts, ports and options. Throws a JfsError naming what is wrong.
+ */
+export function checkMetaUrl(url: string): EngineKind {
+  const kind = engineKindOf(url);
+  if (kind === "etcd") parseEtcdUrl(url);
+  return kind;
+}
+
 export async function openEngine(url: string): Promise<MetaEngine> {
   const kind = engineKindOf(url);
   if (kind === "redis") {
     const { openRedis } = await import("./redis");
     return openRedis(url);
+  }
+  if (kind === "etcd") {
+    const { openEtcd } = await import("./etcd");
+    return openEtcd(url);
   }
   const { openSql } = await import("./sql");
   return openSql(url);

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { MetaEngine } from "../engines/engine";
-import { engineKindOf, openEngine, redactUrl } from "../engines/open";
+import { checkMetaUrl, engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { readBackupInterval } from "../storage/autobackup";
 import { backupTimeline, listBackups } from "../storage/backups";
@@ -29,7 +29,7 @@ export const MetaUrlSchema = z
   .max(4096)
   .superRefine((url, ctx) => {
     try {
-      engineKindOf(url);
+      checkMetaUrl(url);
     } catch (err) {
       ctx.addIssue({ code: "custom", message: (err as Error).message });
     }

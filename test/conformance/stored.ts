@@ -1,8 +1,9 @@
 // Everything an engine stores, as plain comparable text: every Redis key with its value, every
-// SQL row of every table. Values are printed in hex where they are bytes, so a difference shows.
+// SQL row of every table, every etcd key under the volume's prefix (prefix removed) with its value. Values are printed in hex where they are bytes, so a difference shows.
 import { Redis } from "ioredis";
 import { openDriver } from "../../lib/engines/sql/driver";
 import { parseSqlUrl } from "../../lib/engines/sql/url";
+import { openEtcd } from "../../lib/engines/etcd";
 
 /** Table (SQL) or key (Redis) → its rows or value, each rendered as one line, sorted. */
 export type Stored = Record<string, string[]>;
@@ -16,7 +17,23 @@ const show = (v: unknown): string => {
 };
 
 export async function storedData(url: string): Promise<Stored> {
+  if (url.startsWith("etcd://")) return storedEtcd(url);
   return url.startsWith("redis://") ? storedRedis(url) : storedSql(url);
+}
+
+async function storedEtcd(url: string): Promise<Stored> {
+  const engine = await openEtcd(url);
+  try {
+    const out: Stored = {};
+    for await (const page of engine.kv.scan(Buffer.alloc(0), Buffer.from([0]))) {
+      for (const kv of page) out[`key ${show(engine.kv.strip(kv.key))}`] = [show(kv.value)];
+    }
+    // Two empty prefixes would compare equal: a wrong prefix must not pass for conformance.
+    if (Object.keys(out).length === 0) throw new Error(`conformance: nothing stored under ${url}`);
+    return out;
+  } finally {
+    await engine.close();
+  }
 }
 
 async function storedRedis(url: string): Promise<Stored> {

@@ -11,6 +11,7 @@ import type { MetaEngine } from "../../lib/engines/engine";
 import { openEngine } from "../../lib/engines/open";
 import type { SqlEngine } from "../../lib/engines/sql";
 import type { RedisEngine } from "../../lib/engines/redis";
+import type { EtcdEngine } from "../../lib/engines/etcd";
 import { ENGINE_KINDS, startEngine, type EngineTarget } from "../support/engine-targets";
 import { syntheticDump } from "../support/engine-io";
 import { tempDir } from "../support/temp-dir";
@@ -48,6 +49,7 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
 /** What the database holds, read by the plainest query each engine has: keys, or tables. */
 async function stored(engine: MetaEngine): Promise<number> {
   if (engine.kind === "redis") return (engine as RedisEngine).client.dbsize();
+  if (engine.kind === "etcd") return (engine as EtcdEngine).countKeys();
   return (await (engine as SqlEngine).listTables()).length;
 }
 
@@ -86,7 +88,7 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
     run.child.stdin!.write(dump.subarray(0, dump.length >> 1));
     await until("the load has claimed the database", async () => (await observer.findLoadClaim())?.state === "running");
     // Let it write what it has read: for Redis and MariaDB, that is what a kill leaves behind.
-    if (kind === "redis") await until("the load has written", async () => (await stored(observer)) > 100);
+    if (kind === "redis" || kind === "etcd") await until("the load has written", async () => (await stored(observer)) > 100);
     if (kind === "mysql") await until("the load has created its tables", async () => (await stored(observer)) === 22); // 21 and its claim
     return run;
   }
@@ -104,7 +106,7 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
     const first = await Promise.race([a.done.then((r) => ({ r, winner: b })), b.done.then((r) => ({ r, winner: a }))]);
     expect(first.r.code, first.r.stderr).toBe(75); // busy: try again later
     expect(first.r.stderr).toMatch(/another jfsmeta load into .* is running/);
-    if (kind === "redis" || kind === "mysql") expect(first.r.stderr).toMatch(/pid \d+ on .*, started \d{4}-/);
+    if (kind === "redis" || kind === "mysql" || kind === "etcd") expect(first.r.stderr).toMatch(/pid \d+ on .*, started \d{4}-/);
     if (kind === "postgres") expect(first.r.stderr).toMatch(/jfsmeta load pid \d+ .*writing since \d{4}-/);
     first.winner.child.stdin!.end(dump.subarray(dump.length >> 1));
     const won = await first.winner.done;
@@ -158,11 +160,12 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
       return;
     }
 
-    // Redis keeps its keys, MariaDB its committed DDL: both are named, never loaded over.
+    // Redis and etcd keep their keys, MariaDB its committed DDL: all are named, never loaded over.
     const left = await stored(observer);
-    expect(left).toBeGreaterThanOrEqual(before);
+    // etcd's alive key goes with the killed process's lease: one key fewer, the rest kept.
+    expect(left).toBeGreaterThanOrEqual(kind === "etcd" ? before - 1 : before);
     expect(await observer.findLoadClaim()).toMatchObject({ state: "interrupted", owner: { pid: run.child.pid } });
-    const advice = new RegExp(`interrupted jfsmeta load left \\(pid ${run.child.pid} .*jfsmeta load --clear-interrupted ${kind === "redis" ? "redis" : "mysql"}://`);
+    const advice = new RegExp(`interrupted jfsmeta load left \\(pid ${run.child.pid} .*jfsmeta load --clear-interrupted ${kind === "mysql" ? "mysql" : kind}://`);
     const again = await jfsmeta(["load", url, dumpFile]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(advice);
@@ -173,7 +176,7 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
 
     const cleared = await jfsmeta(["load", "--clear-interrupted", url]);
     expect(cleared.code, cleared.stderr).toBe(0);
-    expect(cleared.stderr).toMatch(kind === "redis" ? new RegExp(`removed the ${left} keys`) : /dropped the 21 tables/);
+    expect(cleared.stderr).toMatch(kind === "mysql" ? /dropped the 21 tables/ : new RegExp(`removed the ${left} keys`));
     expect(await stored(observer)).toBe(0);
     expect((await jfsmeta(["load", url, dumpFile, "--quiet"])).code).toBe(0);
   });
@@ -195,6 +198,14 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/no jfsmeta load claim .*nothing was removed/);
       expect(await other.client.dbsize()).toBe(1);
+    }
+    if (kind === "etcd") {
+      const other = (await observe(await target.fresh())) as EtcdEngine;
+      await other.kv.txn({ success: [other.kv.put(Buffer.from("someone-else"), Buffer.from("1"))] });
+      const refused = await jfsmeta(["load", "--clear-interrupted", other.redactedUrl]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/no jfsmeta load claim .*nothing was removed/);
+      expect(await other.countKeys()).toBe(1);
     }
   });
 

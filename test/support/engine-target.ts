@@ -7,6 +7,7 @@ import type { EngineKind } from "../../lib/engines/engine";
 import { openEngine } from "../../lib/engines/open";
 import { startRedisServer } from "./redis-server";
 import { startTargets, type FreshDb } from "./sql-targets";
+import { startEtcdServer } from "./etcd-server";
 
 /**
  * Puts the private database servers (and anything else in the OS temp dir) on /dev/shm when
@@ -59,6 +60,20 @@ export async function startTarget(engine: EngineKind): Promise<EngineTarget> {
         } finally {
           c.disconnect();
         }
+      },
+      stop: () => server.stop(),
+    };
+  }
+  if (engine === "etcd") {
+    // Each volume under a prefix of its own: wipe() moves on to a fresh one.
+    const server = await startEtcdServer();
+    let url = server.fresh();
+    return {
+      engine,
+      url: async () => url,
+      leftover: leftoverOf,
+      wipe: async () => {
+        url = server.fresh();
       },
       stop: () => server.stop(),
     };

@@ -4,8 +4,9 @@
 import type { EngineKind } from "../../lib/engines/engine";
 import { startRedisServer } from "./redis-server";
 import { startTargets } from "./sql-targets";
+import { startEtcdServer } from "./etcd-server";
 
-export const ENGINE_KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
+export const ENGINE_KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
 
 /** One engine on a private server (or temp dir), handing out empty databases by URL. */
 export interface EngineTarget {
@@ -27,6 +28,11 @@ export async function startEngine(kind: EngineKind): Promise<EngineTarget> {
       },
       stop: () => server.stop(),
     };
+  }
+  if (kind === "etcd") {
+    // One etcd; each volume under a prefix of its own (etcd://…/jfs1, /jfs2, …).
+    const server = await startEtcdServer();
+    return { kind, fresh: async () => server.fresh(), stop: () => server.stop() };
   }
   if (kind !== "sqlite3" && kind !== "mysql" && kind !== "postgres") throw new Error(`no test target for ${kind}`);
   const targets = await startTargets(kind);

@@ -30,7 +30,7 @@ export function AddVolumeForm() {
         </label>
         <input id="metaUrl" {...bind("metaUrl")} className="input font-mono" placeholder="redis://:password@host:6379/1" required />
         <p className="mt-1 text-xs text-slate-500">
-          redis://, rediss://, unix://, sqlite3://, mysql://, postgres:// — as given to <code>juicefs mount</code>. The password is kept on
+          redis://, rediss://, unix://, sqlite3://, mysql://, postgres://, etcd:// — as given to <code>juicefs mount</code>. The password is kept on
           the server and never shown again.
         </p>
       </div>
