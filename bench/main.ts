@@ -1,4 +1,4 @@
-// npm run bench -- [--files N[,N...]] [--engine redis|sqlite3|mysql|postgres] [--url META-URL] [--threads N]
+// npm run bench -- [--files N[,N...]] [--engine redis|sqlite3|mysql|postgres|etcd] [--url META-URL] [--threads N]
 //                  [--dir-files N]   (N files a project directory: many mid-size directories)
 //                  [--vs-juicefs]    (also `juicefs dump` of the same database and `juicefs load` of the
 //                                     same file into a second empty one, with ratios; needs a private target)

@@ -1,6 +1,7 @@
 // The bench's databases: a private, empty one per engine (redis-server, SQLite file, MariaDB,
-// PostgreSQL), another beside it on demand, and the engine's own backup of it (the floor).
+// PostgreSQL, etcd), another beside it on demand, and the engine's own backup of it (the floor).
 import { startRedisServer } from "../test/support/redis-server";
+import { startEtcdServer } from "../test/support/etcd-server";
 import { timeProcess, type Timed } from "./process";
 import { isSqlEngine, startSqlTarget } from "./sql";
 
@@ -37,6 +38,17 @@ export async function startTarget(engine: string, url?: string): Promise<Target>
     };
   }
   if (isSqlEngine(engine)) return startSqlTarget(engine);
+  if (engine === "etcd") {
+    // etcd's default 2 GiB quota holds about 2 million files: the bench gives it room for more.
+    const server = await startEtcdServer({ quotaBytes: 8 * 1024 ** 3 });
+    return {
+      url: server.url("bench"),
+      another: async () => server.fresh(),
+      // etcd's own backup: a snapshot of its whole backend (every prefix; only the bench's here).
+      backup: (file) => timeProcess("etcdctl snapshot", "etcdctl", ["--endpoints", server.hosts, "snapshot", "save", file], { env: { ...process.env, ETCDCTL_API: "3" } }),
+      stop: () => server.stop(),
+    };
+  }
   throw new Error(`no private server for engine "${engine}" yet: pass --url META-URL of an empty database`);
 }
 

@@ -80,6 +80,19 @@ describe("etcd: JuiceFS golden load/dump", () => {
     expect(await e.findLoadClaim()).toBeNull();
   });
 
+  it("a dump whose revision is compacted away fails with the reason, not a shorter dump", async () => {
+    const snap = await engine.beginConsistentRead();
+    try {
+      await engine.client.kv.put({ key: Buffer.from("elsewhere"), value: Buffer.from("1") });
+      const { header } = await engine.client.kv.range({ key: Buffer.from("elsewhere") });
+      await engine.client.kv.compact({ revision: header.revision, physical: true });
+      await expect(engine.readSetting()).rejects.toThrow(/compacted the revision this dump was reading .*dump again/);
+    } finally {
+      await snap.end();
+    }
+    expect((await dumpToBuffer(engine)).equals(golden("metadata.sample"))).toBe(true);
+  });
+
   it("volumes under neighbouring prefixes do not see each other", async () => {
     const a = await openEtcd(`etcd://${server.hosts}/nb`);
     const b = await openEtcd(`etcd://${server.hosts}/nb2`);
