@@ -19,7 +19,7 @@ export function serversInMemory(): void {
   if (existsSync("/dev/shm") && !process.env.JFSMETA_TEST_ON_DISK) process.env.TMPDIR = "/dev/shm";
 }
 
-export const ENGINES: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres"];
+export const ENGINES: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
 
 export interface EngineTarget {
   engine: EngineKind;
