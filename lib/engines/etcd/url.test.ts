@@ -39,3 +39,13 @@ describe("parseEtcdUrl", () => {
     expect(redactUrl("etcd://root:secret@h1:2379,h2:2379/v?cacert=/ca.pem")).toBe("etcd://root:****@h1:2379,h2:2379/v?cacert=/ca.pem");
   });
 });
+
+describe("the dashboard's META-URL field", () => {
+  it("takes etcd URLs, and names what is wrong with a malformed one", async () => {
+    const { MetaUrlSchema } = await import("../../server/volumes");
+    expect(MetaUrlSchema.safeParse("etcd://root:pw@10.0.0.1:2379,10.0.0.2:2379/jfs?cacert=/etc/ca.pem").success).toBe(true);
+    const bad = MetaUrlSchema.safeParse("etcd://10.0.0.1/jfs");
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0].message).toMatch(/needs a port/);
+  });
+});
