@@ -2,8 +2,10 @@
 //                  [--dir-files N]   (N files a project directory: many mid-size directories)
 //                  [--vs-juicefs]    (also `juicefs dump` of the same database and `juicefs load` of the
 //                                     same file into a second empty one, with ratios; needs a private target)
-// npm run bench -- --format binary [...]  (also times a binary dump, its load into a second
-//                  database, and on Redis the server's own `redis-cli --rdb` snapshot)
+// npm run bench -- --format binary [...]  (also `jfsmeta dump --binary`, its load into a second
+//                  database checked by a JSON dump, ratios to the JSON steps and to the engine's own
+//                  backup, and JuiceFS's published binary figures; with --vs-juicefs, `juicefs dump
+//                  --binary` and `juicefs load --binary` of the same database beside them)
 // npm run bench -- --live-load [--files N] [--engine E] [--rate OPS] [--max-latency MS] [--max-ops N] [--baseline S]
 //                  (a foreground client's latency during plain, gentle and consistent dumps: bench/live-load.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
@@ -25,7 +27,7 @@ import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
-import { startTarget as startEngineTarget } from "./targets";
+import { startTarget as startEngineTarget, type Target } from "./targets";
 
 const { values } = parseArgs({
   allowPositionals: false,
@@ -175,35 +177,61 @@ async function benchSize(files: number): Promise<SizeResult> {
       console.log(`${fmt({ ...reads, op: "bare reads" }, entries)}  (${reads.keys!.toLocaleString("en-US")} keys, pipelined, no decoding)`);
       console.log(`jfsmeta dump / bare reads: ${ratio(dump.ms, reads.ms)}`);
     }
-    if (values.format === "binary") {
-      const bin = path.join(tmp, "dumped.bin");
-      const bdump = await worker(["bdump", target.url, bin, threads]);
-      const binSize = statSync(bin).size;
-      console.log(`${fmt(bdump, entries)}  (${(binSize / 1048576).toFixed(1)} MiB binary, ${(binSize / size).toFixed(2)} of the JSON)`);
-      const second = await startTarget(engineName);
-      try {
-        const bload = await worker(["load", second.url, bin]);
-        console.log(fmt({ ...bload, op: "bload" }, entries));
-        const again = path.join(tmp, "again.json");
-        await worker(["dump", second.url, again, threads]);
-        const sameAgain = await sameBytes(source, again);
-        console.log(`binary dump → load → JSON dump is ${sameAgain ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
-        console.log(`binary / JSON: dump ${(bdump.ms / dump.ms).toFixed(2)}x, load ${(bload.ms / load.ms).toFixed(2)}x`);
-        if (!sameAgain) process.exitCode = 1;
-      } finally {
-        await second.stop();
-      }
-      if (engineName === "redis") {
-        const snap = await worker(["rdb", target.url, path.join(tmp, "dump.rdb")]);
-        console.log(`${fmt({ ...snap, op: "rdb" }, entries)}  (redis-cli --rdb, the server's own snapshot)`);
-        console.log(`binary dump / rdb: ${(bdump.ms / snap.ms).toFixed(2)}x`);
-      }
-    }
+    if (values.format === "binary") await benchBinary({ tmp, source, size, entries, target, load, dump, floor: result.floor });
     return result;
   } finally {
     await target.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * JuiceFS's published figures for 1,000,000 files on an AMD 7840HS (juicedata/juicefs#5263, the
+ * PR that added the binary format; binary with 10 threads), seconds: the yardstick the issue quotes.
+ */
+const PUBLISHED: Record<string, { dump: number; load: number; jsonDump: number; jsonLoad: number } | undefined> = {
+  redis: { dump: 3.45, load: 1.32, jsonDump: 4.52, jsonLoad: 7.3 },
+  mysql: { dump: 4.18, load: 32.7, jsonDump: 49.87, jsonLoad: 72.06 },
+};
+
+/** `jfsmeta dump --binary` and its load beside the JSON steps of the same run; --vs-juicefs adds JuiceFS's own. */
+async function benchBinary(r: { tmp: string; source: string; size: number; entries: number; target: Target; load: Timed; dump: Timed; floor?: Timed }): Promise<void> {
+  const { tmp, entries, target, load, dump } = r;
+  if (!target.another) throw new Error("--format binary needs a private target (no --url): the binary load wants a second empty database");
+  const bin = path.join(tmp, "dumped.bin");
+  const bdump = await jfsmeta("dump", [target.url, bin, "--binary", "--threads", threads]);
+  const binSize = statSync(bin).size;
+  console.log(`${fmt({ ...bdump, op: "jfsmeta dump --binary" }, entries)}  (${(binSize / 1048576).toFixed(1)} MiB, ${(binSize / r.size).toFixed(2)} of the JSON)`);
+  const second = await target.another();
+  const bload = await jfsmeta("load", [second, bin]);
+  console.log(fmt({ ...bload, op: "jfsmeta load (binary)" }, entries));
+  const again = path.join(tmp, "again.json");
+  await jfsmeta("dump", [second, again, "--threads", threads]);
+  const sameAgain = await sameBytes(r.source, again);
+  rmSync(again);
+  console.log(`binary dump → load → JSON dump is ${sameAgain ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
+  if (!sameAgain) process.exitCode = 1;
+  const both = (a: Timed, b: Timed) => `${ratio(a.ms, b.ms)} wall, ${ratio(a.cpuMs ?? NaN, b.cpuMs ?? NaN)} CPU`;
+  console.log(`binary / JSON: dump ${both(bdump, dump)}; load ${both(bload, load)} (aim: at most 0.50x)`);
+  if (r.floor) console.log(`binary dump / ${r.floor.op}: ${ratio(bdump.ms, r.floor.ms)} wall (aim on Redis: at most 1x)`);
+  console.log(`peak RSS: binary dump ${bdump.maxRssMB} MB, binary load ${bload.maxRssMB} MB (aim: at most 300 MB)`);
+  if (values["vs-juicefs"]) {
+    const jbin = juicefsBin();
+    const jfile = path.join(tmp, "juicefs-dumped.bin");
+    const jdump = await timeProcess("juicefs dump --binary", jbin, ["dump", target.url, jfile, "--binary", "--threads", threads]);
+    const jload = await timeProcess("juicefs load --binary", jbin, ["load", await target.another(), jfile, "--binary"]);
+    rmSync(jfile);
+    console.log(fmt(jdump, entries));
+    console.log(fmt(jload, entries));
+    console.log(`jfsmeta / juicefs (binary): dump ${both(bdump, jdump)}; load ${both(bload, jload)}`);
+  }
+  const pub = PUBLISHED[engineName];
+  if (pub) {
+    const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`JuiceFS's published figures (${engineName}, 1M files, AMD 7840HS, juicefs#5263): binary dump ${pub.dump} s, load ${pub.load} s; JSON dump ${pub.jsonDump} s, load ${pub.jsonLoad} s`);
+    console.log(`here (${entries.toLocaleString("en-US")} entries): binary dump ${s(bdump.ms)}, load ${s(bload.ms)}; JSON dump ${s(dump.ms)}, load ${s(load.ms)}`);
+  }
+  rmSync(bin);
 }
 
 async function main() {
