@@ -11,6 +11,7 @@ import type { Setting } from "../../jfs/setting";
 import { parseSetting } from "../../jfs/setting-json";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, BinaryDumpError, batchCount, fieldsOf, segmentByType, type BatchField } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbFooter } from "./proto";
+import { decodeBulkBatch, isBulkField } from "./bulk-codec";
 
 /** Where a record came from, for error messages. */
 export interface SegmentAt {
@@ -246,6 +247,16 @@ async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: Segme
   }
 }
 
+/** A bulk segment decoded by hand (bulk-codec.ts), as a Batch; null when the fast path declines. */
+function decodeBulk(type: number, payload: Buffer): PbBatch | null {
+  const [field] = fieldsOf(type);
+  if (!field || !isBulkField(field)) return null;
+  const records = decodeBulkBatch(field, payload);
+  if (!records) return null;
+  const batch = Object.fromEntries(ALL_FIELDS.map((f) => [f, f === field ? records : []]));
+  return batch as unknown as PbBatch;
+}
+
 const ALL_FIELDS: BatchField[] = ["nodes", "edges", "chunks", "sliceRefs", "xattrs", "parents", "symlinks", "sustained", "delfiles", "dirstats", "quotas", "acls", "counters", "changelogs", "userQuotas", "groupQuotas"];
 
 export interface ReadBinaryOptions {
@@ -326,7 +337,7 @@ export async function readBinaryDump(
         await visitor.format?.(setting, at);
       } else if (payload) {
         try {
-          batch = fromBinary(BatchDesc, payload) as unknown as PbBatch;
+          batch = decodeBulk(seg.type, payload) ?? (fromBinary(BatchDesc, payload) as unknown as PbBatch);
         } catch (e) {
           throw new BinaryDumpError(`the payload is not a valid protobuf Batch (${(e as Error).message}): the dump is damaged`, seg.name, offset);
         }

@@ -13,6 +13,7 @@ import type { DumpHeader, TreeName, TreeWriter } from "../types";
 import type { QuotaRecord, TableBatch } from "../../jfs/table-records";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, segmentHeader, SEGMENTS, type BatchField, type SegmentName } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbQuota } from "./proto";
+import { encodeBulkBatch, isBulkField } from "./bulk-codec";
 
 /**
  * Records per batch (JuiceFS: 10,000 on Redis/TKV, 100,000 on SQL). Ten thousand nodes are
@@ -374,7 +375,9 @@ export class BinaryDumpWriter implements TreeWriter {
   }
 
   private batch(field: BatchField, records: unknown[]): void {
-    const payload = toBinary(BatchDesc, create(BatchDesc, { [field]: records } as never));
+    const payload = isBulkField(field)
+      ? encodeBulkBatch(field, records as Record<string, unknown>[])
+      : toBinary(BatchDesc, create(BatchDesc, { [field]: records } as never));
     this.segment(NAME_OF[field], payload, BigInt(records.length));
   }
 
