@@ -169,6 +169,55 @@ const K_STRING = 3;
 /** int64 and uint64 are written alike (two's complement as unsigned). */
 const KIND_CODE: Record<Kind, number> = { u64: K_U64, i64: K_U64, u32: K_U32, bytes: K_BYTES, string: K_STRING };
 
+/** A varint reader over a payload: value() below 2^49, else BIG with the value in `big`; BAD when malformed. */
+class Cursor {
+  pos = 0;
+  big = 0n;
+  constructor(
+    readonly b: Buffer,
+    readonly end: number,
+  ) {}
+  varint(): number {
+    const b = this.b;
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) return BAD;
+      const x = b[this.pos++];
+      v += (x & 0x7f) * mul;
+      if (x < 0x80) return v;
+      mul *= 128;
+    }
+    // Past 49 bits: the rest as a bigint (at most 10 bytes, 64 bits).
+    let big = BigInt(v);
+    for (let i = 7; i < 10; i++) {
+      if (this.pos >= this.end) return BAD;
+      const x = b[this.pos++];
+      big |= BigInt(x & 0x7f) << BigInt(7 * i);
+      if (x < 0x80) {
+        if (i === 9 && x > 1) return BAD;
+        this.big = big;
+        return BIG;
+      }
+    }
+    return BAD;
+  }
+}
+const BAD = -1;
+const BIG = -2;
+
+/** Fresh records with every member at its zero value, one shape per field (monomorphic). */
+const FACTORY: Partial<Record<BatchField, () => Record<string, unknown>>> = {
+  nodes: () => ({ inode: 0n, data: EMPTY }),
+  edges: () => ({ parent: 0n, inode: 0n, name: EMPTY, type: 0 }),
+  chunks: () => ({ inode: 0n, index: 0, slices: EMPTY }),
+  sliceRefs: () => ({ id: 0n, size: 0, refs: 0n }),
+  xattrs: () => ({ inode: 0n, name: "", value: EMPTY }),
+  parents: () => ({ inode: 0n, parent: 0n, cnt: 0n }),
+  symlinks: () => ({ inode: 0n, target: EMPTY }),
+  dirstats: () => ({ inode: 0n, dataLength: 0n, usedSpace: 0n, usedInodes: 0n }),
+};
+
 /**
  * The records of a Batch that holds only `field` messages with only their known members, in
  * the shapes fromBinary gives (64-bit members as bigint, bytes as Buffer views of `payload`,
@@ -177,68 +226,52 @@ const KIND_CODE: Record<Kind, number> = { u64: K_U64, i64: K_U64, u32: K_U32, by
  */
 export function decodeBulkBatch(field: BatchField, payload: Buffer): Record<string, unknown>[] | null {
   const spec = BULK_SPECS[field];
-  if (!spec) return null;
-  const members = spec.members;
-  const byNumber: ([string, Kind] | undefined)[] = [];
-  for (const [name, num, kind] of members) byNumber[num] = [name, kind];
+  const make = FACTORY[field];
+  if (!spec || !make) return null;
+  const names: string[] = [];
+  const kinds: number[] = [];
+  for (const [name, num, kind] of spec.members) {
+    names[num] = name;
+    kinds[num] = KIND_CODE[kind] + (kind === "i64" ? 10 : 0);
+  }
+  const batchTag = (spec.field << 3) | 2;
   const out: Record<string, unknown>[] = [];
-  const end = payload.length;
-  let pos = 0;
-  // Varints read into `v` (a number while below 2^53) or `big`.
-  let v = 0;
-  let big: bigint | null = null;
-  const varint = (): boolean => {
-    v = 0;
-    big = null;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= end) return false;
-      const b = payload[pos++];
-      if (big !== null) big |= BigInt(b & 0x7f) << BigInt(7 * i);
-      else if (i < 7) v += (b & 0x7f) * mul;
-      else {
-        big = BigInt(v) | (BigInt(b & 0x7f) << BigInt(7 * i));
-      }
-      mul *= 128;
-      if (b < 0x80) {
-        if (big !== null && i === 9 && b > 1) return false; // past 64 bits
-        return true;
-      }
-    }
-    return false;
-  };
-  while (pos < end) {
-    if (!varint() || big !== null || v !== ((spec.field << 3) | 2)) return null;
-    if (!varint() || big !== null) return null;
-    const stop = pos + v;
-    if (stop > end) return null;
-    const rec: Record<string, unknown> = {};
-    for (const [name, , kind] of members) rec[name] = kind === "u32" ? 0 : kind === "bytes" ? EMPTY : kind === "string" ? "" : 0n;
-    while (pos < stop) {
-      if (!varint() || big !== null) return null;
-      const num = Math.floor(v / 8);
-      const wire = v % 8;
-      const m = byNumber[num];
-      if (!m) return null;
-      const [name, kind] = m;
-      if (kind === "bytes" || kind === "string") {
-        if (wire !== 2 || !varint() || big !== null || pos + v > stop) return null;
-        const b = payload.subarray(pos, pos + v);
-        pos += v;
-        if (kind === "string") {
+  const c = new Cursor(payload, payload.length);
+  while (c.pos < c.end) {
+    if (c.varint() !== batchTag) return null;
+    const len = c.varint();
+    if (len < 0) return null;
+    const stop = c.pos + len;
+    if (stop > c.end) return null;
+    const rec = make();
+    while (c.pos < stop) {
+      const tag = c.varint();
+      if (tag < 0 || tag > 0xffffffff) return null;
+      const num = tag >>> 3;
+      const wire = tag & 7;
+      const kind = kinds[num];
+      if (kind === undefined) return null;
+      if (kind === K_BYTES || kind === K_STRING) {
+        if (wire !== 2) return null;
+        const n = c.varint();
+        if (n < 0 || c.pos + n > stop) return null;
+        const b = payload.subarray(c.pos, c.pos + n);
+        c.pos += n;
+        if (kind === K_STRING) {
           const s = b.toString("utf8");
-          if (!Buffer.from(s, "utf8").equals(b)) return null; // not UTF-8: the library says so
-          rec[name] = s;
-        } else rec[name] = b;
+          if (Buffer.byteLength(s, "utf8") !== b.length || !Buffer.from(s, "utf8").equals(b)) return null; // not UTF-8: the library says so
+          rec[names[num]] = s;
+        } else rec[names[num]] = b;
       } else {
-        if (wire !== 0 || !varint() || pos > stop) return null;
-        const raw: bigint | number = big ?? v;
-        if (kind === "u32") rec[name] = typeof raw === "number" ? raw % 4294967296 : Number(raw & 0xffffffffn);
-        else if (kind === "u64") rec[name] = typeof raw === "number" ? BigInt(raw) : raw;
-        else rec[name] = typeof raw === "number" ? BigInt(raw) : BigInt.asIntN(64, raw);
+        if (wire !== 0) return null;
+        const v = c.varint();
+        if (v === BAD || c.pos > stop) return null;
+        if (kind === K_U32) rec[names[num]] = v === BIG ? Number(c.big & 0xffffffffn) : v % 4294967296;
+        else if (kind === K_U64) rec[names[num]] = v === BIG ? c.big : BigInt(v);
+        else rec[names[num]] = v === BIG ? BigInt.asIntN(64, c.big) : BigInt(v); // int64
       }
     }
-    if (pos !== stop) return null;
+    if (c.pos !== stop) return null;
     out.push(rec);
   }
   return out;
