@@ -74,11 +74,11 @@ test("a webhook: saved with a sealed secret, a signed test retried after a 500, 
   await page.getByTestId("volume-settings").locator("summary").click();
   await page.getByLabel("Clients' --backup-meta").fill("1s");
   await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
-  await expect(page.getByTestId("volume-settings")).toContainText("Saved.");
+  await expect(page.getByTestId("health-issues")).toContainText(/Newest backup is/);
   await expect.poll(kinds, { timeout: 30_000 }).toContain("late");
   await page.getByLabel("Clients' --backup-meta").fill("1h");
   await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
-  await expect(page.getByTestId("volume-settings")).toContainText("Saved.");
+  await expect(page.getByTestId("health-issues")).not.toContainText(/Newest backup is/);
   expect(kinds().filter((k) => k === "shrunk")).toHaveLength(1);
 
   await page.goto("/alerts");
@@ -149,6 +149,31 @@ test("verify: the newest backup is verified on schedule, others by hand; a damag
     rmSync(file, { force: true });
   }
   expect(readdirSync(DEMO_META_DIR)).not.toContain(damaged);
+});
+
+test("the webhook can be removed: nothing is sent after, and the removal is audited", async ({ page }) => {
+  await login(page);
+  await page.goto("/alerts");
+  await page.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByTestId("webhook-message")).toHaveText("Removed.");
+  await page.reload();
+  await expect(page.getByLabel("Webhook URL")).toHaveValue("");
+  await expect(page.getByRole("button", { name: "Send test" })).toBeDisabled();
+  const sent = got.length;
+  // The demo made late again (as the first test did, which was announced): two alert checks
+  // later, nothing arrived.
+  await openDemo(page);
+  await page.getByTestId("volume-settings").locator("summary").click();
+  await page.getByLabel("Clients' --backup-meta").fill("1s");
+  await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("health-issues")).toContainText(/Newest backup is/);
+  await page.waitForTimeout(9_000);
+  expect(got).toHaveLength(sent);
+  await page.getByLabel("Clients' --backup-meta").fill("1h");
+  await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("health-issues")).not.toContainText(/Newest backup is/);
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).toContainText("webhook-remove");
 });
 
 test("metrics: Prometheus text behind the bearer token", async ({ request }) => {
