@@ -20,7 +20,11 @@ interface State {
   durationMs: number | null;
   firstMs: number | null;
   error: string | null;
+  /** Entries removed per directory (sub-trees included), for "where did it shrink"; bounded. */
+  removedIn: Map<string, { entries: number; bytes: bigint }>;
 }
+
+const MAX_TRACKED_DIRS = 10_000;
 
 const initial = (): State => ({
   groups: [],
@@ -31,6 +35,7 @@ const initial = (): State => ({
   durationMs: null,
   firstMs: null,
   error: null,
+  removedIn: new Map(),
 });
 
 const n = (x: number) => x.toLocaleString("en-US");
@@ -49,7 +54,18 @@ function apply(s: State, events: DiffEvent[], startedAt: number): State {
   let shown = s.shown;
   const seen = { ...s.seen };
   let { compared, totals, durationMs, firstMs, error } = s;
+  let removedIn = s.removedIn;
   for (const e of events) {
+    if (e.kind === "removed") {
+      const key = e.entry.path.slice(0, e.entry.path.lastIndexOf("/")) || "/";
+      const cur = removedIn.get(key);
+      if (cur || removedIn.size < MAX_TRACKED_DIRS) {
+        if (removedIn === s.removedIn) removedIn = new Map(removedIn);
+        const n = 1 + (e.subtree?.entries ?? 0);
+        const b = BigInt(e.entry.length) + BigInt(e.subtree?.bytes ?? "0");
+        removedIn.set(key, { entries: (cur?.entries ?? 0) + n, bytes: (cur?.bytes ?? 0n) + b });
+      }
+    }
     if (e.kind === "dir") {
       if (shown < MAX_ROWS) groups.push({ path: e.path, rows: [] });
     } else if (e.kind === "progress") compared = e.compared;
@@ -67,7 +83,7 @@ function apply(s: State, events: DiffEvent[], startedAt: number): State {
       }
     }
   }
-  return { groups, shown, seen, compared, totals, durationMs, firstMs, error };
+  return { groups, shown, seen, compared, totals, durationMs, firstMs, error, removedIn };
 }
 
 function Detail({ e }: { e: Row }) {
@@ -88,10 +104,11 @@ function Detail({ e }: { e: Row }) {
   return <span>{e.entry.type === "regular" ? formatBytes(BigInt(e.entry.length)) : e.entry.type}</span>;
 }
 
-function Count({ label, value, testId }: { label: string; value: string; testId: string }) {
+function Count({ label, name, value, testId }: { label: string; name?: string; value: string; testId: string }) {
   return (
-    <div className="rounded border border-slate-200 px-3 py-2">
+    <div className="min-w-0 rounded border border-slate-200 px-3 py-2">
       <div className="label">{label}</div>
+      {name && <div className="truncate font-mono text-xs text-slate-600" title={name}>{name}</div>}
       <div className="tabular-nums" data-testid={testId}>
         {value}
       </div>
@@ -177,11 +194,29 @@ export function DiffView({ volumeId, a, b, subdir, labelA, labelB }: { volumeId:
         </p>
         {totals && (
           <div className="grid grid-cols-2 gap-2 text-sm md:grid-cols-5" data-testid="diff-totals">
-            <Count label={`A: ${labelA}`} value={`${n(totals.a.entries)} entries · ${formatBytes(BigInt(totals.a.bytes))}`} testId="diff-total-a" />
-            <Count label={`B: ${labelB}`} value={`${n(totals.b.entries)} entries · ${formatBytes(BigInt(totals.b.bytes))}`} testId="diff-total-b" />
+            <Count label="A (before)" name={labelA} value={`${n(totals.a.entries)} entries · ${formatBytes(BigInt(totals.a.bytes))}`} testId="diff-total-a" />
+            <Count label="B (after)" name={labelB} value={`${n(totals.b.entries)} entries · ${formatBytes(BigInt(totals.b.bytes))}`} testId="diff-total-b" />
             <Count label="added (in B only)" value={`${n(totals.added.entries)} · ${formatBytes(BigInt(totals.added.bytes))}`} testId="diff-total-added" />
             <Count label="removed (in A only)" value={`${n(totals.removed.entries)} · ${formatBytes(BigInt(totals.removed.bytes))}`} testId="diff-total-removed" />
             <Count label="changed" value={`${n(totals.changed.entries)} · ${bytes(totals.changed.bytes)}`} testId="diff-total-changed" />
+          </div>
+        )}
+        {totals && done && totals.b.entries < totals.a.entries && state.removedIn.size > 0 && (
+          <div className="text-sm" data-testid="diff-shrink">
+            <p>
+              B has {n(totals.a.entries - totals.b.entries)} fewer entries than A ({bytes(String(BigInt(totals.a.bytes) - BigInt(totals.b.bytes)))} less). Most
+              removed under:
+            </p>
+            <ol className="ml-5 list-decimal font-mono text-xs">
+              {[...state.removedIn]
+                .sort((x, y) => y[1].entries - x[1].entries)
+                .slice(0, 5)
+                .map(([dir, c]) => (
+                  <li key={dir}>
+                    {dir} <span className="font-sans text-slate-600">— {n(c.entries)} entries, {formatBytes(c.bytes)}</span>
+                  </li>
+                ))}
+            </ol>
           </div>
         )}
         {state.shown >= MAX_ROWS && (
@@ -196,7 +231,13 @@ export function DiffView({ volumeId, a, b, subdir, labelA, labelB }: { volumeId:
           .map((g, gi) => (
             <section key={`${gi}:${g.path}`} className="card p-3" data-testid="diff-dir" data-path={g.path} aria-label={`Differences in ${g.path}`}>
               <h2 className="mb-1 break-all font-mono text-sm font-semibold">{g.path}</h2>
-              <table className="w-full text-sm">
+              <table className="w-full table-fixed text-sm">
+                <colgroup>
+                  <col className="w-8" />
+                  <col className="w-[35%]" />
+                  <col className="w-32" />
+                  <col />
+                </colgroup>
                 <thead className="sr-only">
                   <tr>
                     <th>Change</th>
@@ -209,7 +250,8 @@ export function DiffView({ volumeId, a, b, subdir, labelA, labelB }: { volumeId:
                   {g.rows.map((e) => (
                     <tr key={`${e.kind}:${e.entry.rawPath}`} className="border-t border-slate-100" data-testid="diff-row" data-kind={e.kind} data-path={e.entry.path}>
                       <td className={`w-8 py-0.5 text-center font-bold ${SIGN[e.kind].cls}`}>
-                        <span aria-label={SIGN[e.kind].label}>{SIGN[e.kind].sign}</span>
+                        <span aria-hidden="true">{SIGN[e.kind].sign}</span>
+                        <span className="sr-only">{SIGN[e.kind].label}</span>
                       </td>
                       <td className="break-all py-0.5 pr-3 font-mono text-xs">
                         {e.entry.path.slice(e.entry.path.lastIndexOf("/") + 1)}

@@ -84,9 +84,9 @@ export function FindPanel({ volumeId, backup }: { volumeId: string; backup: stri
                 <tr>
                   <th className="th">Path</th>
                   <th className="th">Type</th>
-                  <th className="th text-right">Inode</th>
-                  <th className="th text-right">Size</th>
-                  <th className="th text-right">Links</th>
+                  <th className="th">Inode</th>
+                  <th className="th">Size</th>
+                  <th className="th">Links</th>
                 </tr>
               </thead>
               <tbody>
@@ -94,9 +94,9 @@ export function FindPanel({ volumeId, backup }: { volumeId: string; backup: stri
                   <tr key={h.rawPath} className="border-b border-slate-100" data-testid="find-hit" data-path={h.path}>
                     <td className="td break-all font-mono text-xs">{h.path}</td>
                     <td className="td text-xs">{h.item.type}</td>
-                    <td className="td text-right text-xs tabular-nums">{h.item.inode}</td>
-                    <td className="td text-right text-xs tabular-nums">{h.item.type === "regular" ? formatBytes(BigInt(h.item.length)) : "–"}</td>
-                    <td className="td text-right text-xs tabular-nums">{h.item.nlink}</td>
+                    <td className="td text-xs tabular-nums">{h.item.inode}</td>
+                    <td className="td text-xs tabular-nums">{h.item.type === "regular" ? formatBytes(BigInt(h.item.length)) : "–"}</td>
+                    <td className="td text-xs tabular-nums">{h.item.nlink}</td>
                   </tr>
                 ))}
               </tbody>

@@ -288,8 +288,6 @@ class IndexReader {
 
   constructor(indexPath: string) {
     this.db = openIndex(indexPath);
-    // Reads map the file rather than copy pages through a small cache (a diff reads two whole indexes).
-    this.db.pragma("mmap_size = 1073741824");
     // Find: one matcher for names (find.ts) and the inode of a node in the rare v8 encoding.
     this.db.function("jfs_match", { deterministic: true }, (lname: unknown, pattern: unknown) => {
       let m = this.matchers;

@@ -74,13 +74,15 @@ export async function GET(req: Request) {
           if ((r.value as { kind: string }).kind === "progress" || text.length > 32_768) break;
         }
       } catch (err) {
-        text += JSON.stringify({ kind: "error", message: errorMessage(err) }) + "\n";
-        controller.enqueue(enc.encode(text));
-        controller.close();
+        // A browser that left has cancelled the stream already: nothing to tell it.
+        if (!closed) {
+          controller.enqueue(enc.encode(text + JSON.stringify({ kind: "error", message: errorMessage(err) }) + "\n"));
+          controller.close();
+        }
         await close();
         return;
       }
-      controller.enqueue(enc.encode(text));
+      if (!closed) controller.enqueue(enc.encode(text));
     },
     cancel: close,
   });
