@@ -10,7 +10,9 @@ import { gzipSync } from "node:zlib";
 import type { DumpNode } from "../lib/jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../lib/jfs/types";
 import { prng } from "../lib/synth/prng";
-import { readDumpToTree, writeTree, type MemDump, type MemEntry } from "../test/support/dump-tree";
+import { collect, emitTree, readDumpToTree, writeTree, type MemDump, type MemEntry } from "../test/support/dump-tree";
+import { BinaryDumpWriter } from "../lib/dump/binary/writer";
+import { BAK_EOS, SEGMENT_HEADER_BYTES } from "../lib/dump/binary/format";
 
 export interface FuzzCase {
   /** Which mutation made it, with its parameters (for the report and for replay). */
@@ -43,10 +45,20 @@ export interface Seed {
   name: string;
   bytes: Buffer;
   tree: MemDump;
+  /** The same volume as a binary dump; null for a --subdir dump (a binary dump holds a whole volume). */
+  binary: Buffer | null;
 }
 
 export async function makeSeed(name: string, bytes: Buffer): Promise<Seed> {
-  return { name, bytes, tree: await readDumpToTree(bytes) };
+  const tree = await readDumpToTree(bytes);
+  let binary: Buffer | null = null;
+  if (tree.trees[0]?.root.node.attr.inode === ROOT_INODE) {
+    const out = collect();
+    await emitTree(tree, new BinaryDumpWriter(out.stream));
+    out.stream.end();
+    binary = out.bytes();
+  }
+  return { name, bytes, tree, binary };
 }
 
 // ---------------------------------------------------------------- byte level
@@ -389,6 +401,55 @@ const GZIP_MUTATORS: Record<string, (gz: Buffer, r: Rng) => { detail: string; by
   "gzip-trailing-garbage": (gz, r) => ({ detail: "garbage after the stream", bytes: Buffer.concat([gz, Buffer.from(Array.from({ length: r.int(1, 30) }, () => r.int(0, 255)))]) }),
 };
 
+// ---------------------------------------------------------------- binary dumps
+
+/** The segments of a sound binary dump: offset, type and payload length; and where the end marker is. */
+function binarySegments(b: Buffer): { segs: { offset: number; type: number; length: number }[]; eos: number } {
+  const segs = [];
+  let pos = 0;
+  while (b.readUInt32BE(pos) !== BAK_EOS) {
+    const length = Number(b.readBigUInt64BE(pos + 4));
+    segs.push({ offset: pos, type: b.readUInt32BE(pos), length });
+    pos += SEGMENT_HEADER_BYTES + length;
+  }
+  return { segs, eos: pos };
+}
+
+const BINARY_MUTATORS: Record<string, (b: Buffer, r: Rng) => { detail: string; bytes: Buffer }> = {
+  "binary-truncated-segment": (b, r) => {
+    const { segs } = binarySegments(b);
+    const s = r.pick(segs.filter((x) => x.length > 0));
+    const at = s.offset + r.int(1, SEGMENT_HEADER_BYTES + s.length - 1);
+    return { detail: `at ${at}, inside the type ${s.type} segment at ${s.offset}`, bytes: cut(b, at) };
+  },
+  "binary-bad-footer": (b, r) => {
+    const { eos } = binarySegments(b);
+    const at = r.int(eos, b.length - 1);
+    const out = Buffer.from(b);
+    out[at] ^= 1 << r.int(0, 7);
+    return { detail: `bit flip at ${at} (end marker at ${eos})`, bytes: out };
+  },
+  "binary-wrong-length": (b, r) => {
+    const s = r.pick(binarySegments(b).segs);
+    const delta = r.pick([-3n, -1n, 1n, 2n, 1n << 40n]);
+    const out = Buffer.from(b);
+    const length = BigInt(s.length) + delta;
+    out.writeBigUInt64BE(length < 0n ? 0n : length, s.offset + 4);
+    return { detail: `type ${s.type} segment at ${s.offset}: length ${s.length} → ${length < 0n ? 0n : length}`, bytes: out };
+  },
+  "binary-flipped-byte": (b, r) => {
+    const s = r.pick(binarySegments(b).segs.filter((x) => x.length > 0));
+    const at = s.offset + r.int(0, SEGMENT_HEADER_BYTES + s.length - 1);
+    const out = Buffer.from(b);
+    out[at] ^= r.int(1, 255);
+    return { detail: `byte ${at} of the type ${s.type} segment at ${s.offset}`, bytes: out };
+  },
+  "binary-dropped-segment": (b, r) => {
+    const s = r.pick(binarySegments(b).segs);
+    return { detail: `type ${s.type} segment at ${s.offset}`, bytes: splice(b, s.offset, SEGMENT_HEADER_BYTES + s.length, "") };
+  },
+};
+
 // ---------------------------------------------------------------- the case stream
 
 /** Weights of the families of mutations. */
@@ -398,6 +459,7 @@ const FAMILIES: [string, number][] = [
   ["format", 6],
   ["gzip", 8],
   ["gzip-of-mutated", 6],
+  ["binary", 15],
 ];
 
 /** Case `n` of seed `seed`: deterministic in (seed, n) alone, so any case can be replayed. */
@@ -419,7 +481,13 @@ export async function makeCase(seeds: Seed[], seed: number, n: number): Promise<
     const m = BYTE_MUTATORS[kind](b, r);
     return { kind, detail: m.detail, bytes: m.bytes };
   };
+  if (family === "binary" && !s.binary) family = "byte";
   switch (family) {
+    case "binary": {
+      const kind = r.pick(Object.keys(BINARY_MUTATORS));
+      const m = BINARY_MUTATORS[kind](s.binary!, r);
+      return { kind, detail: `${s.name}: ${m.detail}`, bytes: m.bytes };
+    }
     case "byte": {
       const c = byteCase(s.bytes);
       return { kind: c.kind, detail: `${s.name}: ${c.detail}`, bytes: c.bytes };

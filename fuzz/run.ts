@@ -82,7 +82,12 @@ export async function loadSeeds(): Promise<Seed[]> {
 const RAW_DB_ERROR =
   /UNIQUE constraint|Duplicate entry|duplicate key value|value "?[-\d]+"? is out of range for type|out of range for (type )?(bigint|integer|smallint)\b|SQLITE_|\bER_[A-Z_]+|violates .* constraint|bound string, buffer, or bigint|WRONGTYPE|Unknown RESP|\bERR |syntax error at|Data too long|Incorrect \w+ value|invalid input syntax/i;
 const STACK = /^\s+at .+:\d+:\d+\)?$/m;
-const LOCATED = /\bbyte \d+/;
+/**
+ * A JSON path or byte offset; a binary dump's refusal names its segment and byte offset, except
+ * for the checks of the whole dump made after its last segment (an entry whose target no
+ * segment stored…), which name the inode instead: no one offset is at fault.
+ */
+const LOCATED = /\bbyte \d+|invalid binary dump: .*\binode \d+/;
 const FORMAT_REFUSED = /is a JuiceFS binary dump|is zstd-compressed/;
 
 /** Judges a refusal's message (exit code and stderr); null when it is as it should be. */
@@ -232,9 +237,20 @@ async function judgeAccepted(
   } catch (e) {
     return result("accepted-but-corrupt", 0, `loaded, but the volume dumped back is invalid: ${(e as Error).message}`);
   }
+  let loaded = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  if (loaded.length >= 4 && loaded.readUInt32BE(0) === 1) {
+    // A binary dump that loaded (a flip that still decodes): its facts are read through
+    // `jfsmeta convert`, which takes it into a SQLite file of its own and dumps that as JSON.
+    const bin = path.join(tmp, "accepted.bin");
+    const conv = path.join(tmp, "accepted.json");
+    writeFileSync(bin, loaded);
+    rmSync(conv, { force: true });
+    const converted = await worker.run(["convert", bin, conv, "--json", "--quiet"], ms);
+    if (!converted || converted.code !== 0) return result("accepted-but-corrupt", 0, `loaded, but jfsmeta convert refuses the same dump: ${converted?.stderr.trim() ?? "hung"}`);
+    loaded = readFileSync(conv);
+  }
   let diff;
   try {
-    const loaded = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
     diff = factDiff(await dumpFacts(loaded), await dumpFacts(back));
   } catch (e) {
     return result("accepted-but-corrupt", 0, `loaded, but the dump itself cannot be read back: ${(e as Error).message}`);

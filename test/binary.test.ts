@@ -168,6 +168,16 @@ describe("the CLI", () => {
     expect(stats[2]).toBe(stats[0]);
     expect(stats[0]).toMatch(/^Backup Version: 1\n-{34}\nName {6}\| Num {7}\| Offset {4}\n-{34}\n/);
     await expect(run(process.execPath, [CLI, "dump", src, path.join(dir, "x.bin"), "--binary", "--subdir", "d1"])).rejects.toThrow(/--subdir cannot be used with --binary/);
+    // --skip-trash is honoured (by the tree walk; the flat scan cannot tell what is inside the Trash).
+    const nodes = async (extra: string[]) => {
+      const file = path.join(dir, `t${extra.length}.bin`);
+      await run(process.execPath, [CLI, "dump", src, file, "--binary", "--quiet", ...extra]);
+      const { stdout } = await run(process.execPath, [CLI, "load", file, "--binary", "--stat"]);
+      return Number(/^node\s*\|\s*(\d+)/m.exec(stdout)?.[1]);
+    };
+    const [all, skipped] = [await nodes([]), await nodes(["--skip-trash"])];
+    expect(all).toBe(16);
+    expect(skipped).toBeLessThan(all);
   }, 180_000);
 
   it("convert: JSON → binary.zstd → JSON.gz gives the same bytes; a damaged binary dump is refused and no OUT is left", async () => {

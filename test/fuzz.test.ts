@@ -1,5 +1,6 @@
-// The mutation fuzzer (fuzz/) with a fixed seed on every engine: each corrupt case is refused
-// with one line naming a JSON path or byte offset, no stack trace, no raw database error and an
+// The mutation fuzzer (fuzz/) with a fixed seed on every engine: each corrupt case (JSON, gzip,
+// or binary: truncated segments, bad footers, wrong lengths, flipped bytes, dropped segments)
+// is refused with one line naming a JSON path or byte offset (a binary dump's segment), no stack trace, no raw database error and an
 // empty target; nothing hangs; every case that loads comes back, dumped, as a valid volume
 // holding what the dump said. `npm run fuzz -- --count 5000 --engine E` runs the long version.
 import { describe, expect, it } from "vitest";
@@ -24,6 +25,11 @@ describe("fuzzing load with corrupt dumps", () => {
       expect(report.outcomes.accepted).toBeGreaterThan(0);
       for (const family of ["truncate", "bit-flip", "duplicate-member", "inode-collision", "same-name", "bad-name", "gzip-truncated"])
         expect(Object.keys(report.byKind)).toContain(family);
+      // Damaged binary dumps: refused (with the segment and byte offset) and the target left empty.
+      for (const family of ["binary-truncated-segment", "binary-bad-footer", "binary-wrong-length", "binary-flipped-byte", "binary-dropped-segment"]) {
+        expect(Object.keys(report.byKind)).toContain(family);
+        expect(report.byKind[family].refused, family).toBeGreaterThan(0);
+      }
     });
   }
 });
