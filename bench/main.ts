@@ -235,6 +235,9 @@ async function benchBinary(r: { tmp: string; source: string; size: number; entri
 }
 
 async function main() {
+  // What every jfsmeta run pays before its first query: Node, tsx and the CLI's modules.
+  const startup = await jfsmeta("dump", ["--help"]);
+  console.log(`jfsmeta start-up (dump --help): ${secs(startup.ms)} wall ${cpu(startup.cpuMs)}, peak RSS ${startup.maxRssMB} MB`);
   const results: SizeResult[] = [];
   for (const n of sizes) results.push(await benchSize(n));
   if (results.length < 2) return;
