@@ -7,12 +7,20 @@ const TRANSIENT =
   /leader changed|no leader|required revision is a future revision|request timed out|timed out waiting for read index|too many requests|not capable|UNAVAILABLE|ECONNREFUSED|ECONNRESET|No connection established|Connection dropped|failed to connect|DEADLINE_EXCEEDED|Deadline exceeded/i;
 
 /** Whether the same request may simply be sent again (to this member or another). */
+const TLS = /ERR_TLS_|certificate|self[- ]signed|unable to verify|SSL routines|handshake/i;
+
 export function isTransientEtcdError(err: unknown): boolean {
   if (err instanceof JfsError) return false;
+  if (TLS.test((err as Error)?.message ?? "")) return false; // a certificate does not get better by waiting
   const e = err as { name?: string; message?: string } | null;
   const name = e?.name ?? "";
   if (/GRPCUnavailableError|GRPCDeadlineExceededError|GRPCCancelledError/.test(name)) return true;
   return TRANSIENT.test(e?.message ?? String(err)) || networkErrorCode(err) !== null;
+}
+
+/** etcd3 refusing to try a member that failed repeatedly (cockatiel's BrokenCircuitError). */
+export function isBrokenCircuit(err: unknown): boolean {
+  return (err as Error)?.name === "BrokenCircuitError" || /circuit breaker is open/i.test((err as Error)?.message ?? "");
 }
 
 export function isCompactedError(err: unknown): boolean {
@@ -43,6 +51,13 @@ export function explainEtcdError(err: unknown, addr: string): JfsError {
   }
   if (/permission denied/i.test(msg)) {
     return new JfsError("auth", `${at}: the META-URL's etcd user may not read or write this prefix (${msg}): grant it a role with read-write permission on it`, { cause: err });
+  }
+  if (TLS.test(msg)) {
+    return new JfsError(
+      "auth",
+      `${at}: the TLS connection was refused (${msg}). Check cacert= (the CA that signed the server's certificate), server-name= (a name the certificate holds, when it is not the host of the URL) and cert=/key= (the client certificate etcd expects)`,
+      { cause: err },
+    );
   }
   if (/request is too large|message larger than max|ResourceExhausted/i.test(msg)) {
     return new JfsError("refused", `${at} refused a request as too large (${msg}): raise etcd's --max-request-bytes`, { cause: err });

@@ -26,6 +26,8 @@ import { backendRoom } from "./quota";
 
 /** Keys of one inode a readNodes range returns before the rest is read page by page. */
 const NODE_RANGE_LIMIT = 256;
+/** How long opening waits for an etcd that does not answer. */
+const OPEN_RETRY_MS = 5000;
 const COUNTERS = ["usedSpace", "totalInodes", "nextInode", "nextChunk", "nextSession", "nextTrash"] as const;
 
 export class EtcdEngine implements MetaEngine {
@@ -389,7 +391,8 @@ export async function openEtcd(url: string): Promise<EtcdEngine> {
   const client = new Etcd3(etcdClientOptions(target));
   const engine = new EtcdEngine(new EtcdKv(client, target.prefix, target.addr), redactUrl(url), target);
   try {
-    await engine.kv.range(engine.kv.rangeRequest(SETTING_KEY));
+    // A wrong host or port is told in seconds; a member lost later is waited for longer (kv.ts).
+    await engine.kv.call((o) => client.kv.range(engine.kv.rangeRequest(SETTING_KEY), o), true, OPEN_RETRY_MS);
   } catch (err) {
     client.close();
     throw explainEtcdError(err, target.addr);

@@ -2,7 +2,7 @@
 // measured): point and paged range reads at an optional revision, batched reads and writes in
 // transactions, each retried while etcd is briefly unavailable (a member down, a leader election).
 import type { Etcd3, IKeyValue, IRangeRequest, IRangeResponse, IRequestOp, ITxnRequest, ITxnResponse } from "etcd3";
-import { explainEtcdError, isTransientEtcdError } from "./errors";
+import { explainEtcdError, isBrokenCircuit, isTransientEtcdError } from "./errors";
 
 /** etcd's default --max-txn-ops: no transaction may hold more operations (JuiceFS batches by it). */
 export const MAX_TXN_OPS = 128;
@@ -35,13 +35,18 @@ export class EtcdKv {
   }
 
   /** Run an etcd request, again while etcd is briefly unavailable; other failures explained. */
-  async call<T>(fn: (opts: { deadline: number }) => Promise<T>, retry = true): Promise<T> {
-    const until = Date.now() + RETRY_FOR_MS;
+  async call<T>(fn: (opts: { deadline: number }) => Promise<T>, retry = true, retryForMs = RETRY_FOR_MS): Promise<T> {
+    const until = Date.now() + retryForMs;
+    // etcd3's circuit breaker answers for a member that failed three times in a row: the
+    // member's own last error is the one worth telling.
+    let cause: unknown = null;
     for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
       try {
         return await fn({ deadline: Date.now() + CALL_DEADLINE_MS });
       } catch (err) {
-        if (!retry || !isTransientEtcdError(err) || Date.now() + wait > until) throw explainEtcdError(err, this.addr);
+        const broken = isBrokenCircuit(err);
+        if (!broken) cause = err;
+        if (!retry || !(broken || isTransientEtcdError(err)) || Date.now() + wait > until) throw explainEtcdError(cause ?? err, this.addr);
         await new Promise((r) => setTimeout(r, wait));
       }
     }
