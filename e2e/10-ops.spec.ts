@@ -1,14 +1,15 @@
 // Issue #13's operations: verify jobs and marks (scheduled and by hand), alerts to a webhook
 // (signed, retried, audited), Prometheus metrics, and every job's rate and time left.
 import { expect, test, type Page } from "@playwright/test";
-import { createHmac } from "node:crypto";
+import { createHmac, generateKeyPairSync } from "node:crypto";
 import { readdirSync, utimesSync, writeFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { DEMO_META_DIR, E2E_METRICS_TOKEN, SCREENSHOTS } from "./env";
-import { login, shot } from "./helpers";
+import { juicefs, runProcess } from "../test/support/juicefs";
+import { DEMO_META_DIR, E2E_METRICS_TOKEN, ROOT, SCREENSHOTS } from "./env";
+import { login, scratchDir, shot } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -149,6 +150,56 @@ test("verify: the newest backup is verified on schedule, others by hand; a damag
     rmSync(file, { force: true });
   }
   expect(readdirSync(DEMO_META_DIR)).not.toContain(damaged);
+});
+
+test("an encrypted backup is verified with the RSA key pasted for that job; a wrong key leaves it unmarked", async ({ page }) => {
+  const dir = scratchDir("encrypted-");
+  const passphrase = "e2e verify passphrase";
+  const pem = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: "pkcs1", format: "pem", cipher: "aes-256-cbc", passphrase },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  }).privateKey;
+  const keyFile = path.join(dir, "key.pem");
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const meta = `sqlite3://${path.join(dir, "meta.db")}`;
+  const env = { JFS_RSA_PASSPHRASE: passphrase };
+  await juicefs(["format", meta, "encvol", "--storage", "file", "--bucket", path.join(dir, "bucket"), "--encrypt-rsa-key", keyFile], { env });
+  const made = await runProcess(process.execPath, [path.join(ROOT, "bin", "jfsmeta.mjs"), "backup", meta, "--interval", "1h"], { env });
+  expect(made.code, made.stderr).toBe(0);
+  const [backup] = readdirSync(path.join(dir, "bucket", "encvol", "meta"));
+
+  await login(page);
+  await page.goto("/volumes/new");
+  await page.getByLabel("META-URL").fill(meta);
+  await page.getByRole("button", { name: "Test and add" }).click();
+  await expect(page.getByRole("heading", { name: "encvol" })).toBeVisible();
+  const row = page.getByTestId("backup-row").filter({ hasText: backup });
+  await expect(row).toContainText("encrypted");
+  await row.locator("td").first().click();
+  const detail = page.getByTestId("backup-detail");
+  const verify = detail.getByRole("button", { name: "Verify" });
+  await expect(verify).toBeDisabled();
+  // Another key: the job fails on the key, and the backup is not marked failed.
+  await detail.getByLabel(/RSA private key to verify with/).fill(generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey);
+  await verify.click();
+  await expect(detail.getByTestId("job-progress")).toHaveAttribute("data-state", "failed");
+  await expect(row.getByTestId("backup-verify")).toHaveAttribute("data-verify", "never");
+  // The volume's key and passphrase: verified.
+  await detail.getByLabel(/RSA private key to verify with/).fill(pem);
+  await detail.getByLabel("Key passphrase").fill(passphrase);
+  await verify.click();
+  await expect(row.getByTestId("backup-verify")).toHaveAttribute("data-verify", "ok", { timeout: 60_000 });
+  await expect(detail.getByTestId("detail-verify")).toContainText(/entries, [\d,]+ inodes/);
+  // Neither the key nor the passphrase went into the store's audit or the job.
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).not.toContainText(passphrase);
+  // Forget the volume again (later specs count volumes).
+  await page.goto("/");
+  await page.getByTestId("volume-card").filter({ hasText: "encvol" }).click();
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("heading", { name: "Volumes" })).toBeVisible();
 });
 
 test("the webhook can be removed: nothing is sent after, and the removal is audited", async ({ page }) => {

@@ -51,9 +51,12 @@ export async function backupNowAction(volumeId: string): Promise<StartResult> {
   return guard(async () => startBackupNow(await volumeOr(volumeId), actor));
 }
 
-export async function verifyBackupAction(volumeId: string, backup: string): Promise<StartResult> {
+export async function verifyBackupAction(volumeId: string, backup: string, key?: unknown): Promise<StartResult> {
   const { actor } = await requireSession();
-  return guard(async () => (await startVerify(await volumeOr(volumeId), z.string().max(255).parse(backup), actor)).id);
+  return guard(async () => {
+    const rsa = key ? KeyInputSchema.parse(key) : undefined;
+    return (await startVerify(await volumeOr(volumeId), z.string().max(255).parse(backup), actor, { rsa })).id;
+  });
 }
 
 export async function startIndexAction(volumeId: string, backup: string, key?: unknown): Promise<StartResult> {
