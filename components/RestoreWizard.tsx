@@ -12,7 +12,8 @@ export type RestoreVolumeOption = {
   id: string;
   name: string;
   encrypted: boolean;
-  backups: { key: string; time: string | null; size: number; encrypted: boolean | null }[];
+  /** Newest first; `label` says its age, size and fate (lib/ui/views backupOptionLabel). */
+  backups: { key: string; time: string | null; size: number; encrypted: boolean | null; label: string }[];
 };
 
 export function RestoreWizard({
@@ -77,7 +78,7 @@ export function RestoreWizard({
       <div className="card space-y-4 p-4">
         <div>
           <div className="label">1 · Backup</div>
-          <div className="grid grid-cols-2 gap-2">
+          <div className="grid gap-2 sm:grid-cols-[10rem_minmax(0,1fr)]">
             <select
               className="input"
               value={volumeId}
@@ -103,7 +104,7 @@ export function RestoreWizard({
               )}
               {vol?.backups.map((x) => (
                 <option key={x.key} value={x.key}>
-                  {x.key}
+                  {x.label}
                 </option>
               ))}
             </select>
@@ -249,10 +250,21 @@ function SecretForm({ jobId, needsUrl }: { jobId: string; needsUrl: boolean }) {
         The dump had its storage secret key <b>removed</b> (dumped without --keep-secret-key): clients cannot read data until it is set
         again (like <code>juicefs config --secret-key</code>).
       </p>
-      {needsUrl && <input className="input font-mono text-xs" placeholder="target META-URL (with its password)" value={target} onChange={(e) => setTarget(e.target.value)} />}
+      {needsUrl && (
+        <label className="block">
+          <span className="label">Target META-URL (with its password)</span>
+          <input className="input font-mono text-xs" value={target} onChange={(e) => setTarget(e.target.value)} autoComplete="off" />
+        </label>
+      )}
       <div className="grid grid-cols-2 gap-2">
-        <input className="input" placeholder="access key (unchanged if empty)" value={accessKey} onChange={(e) => setAccessKey(e.target.value)} autoComplete="off" />
-        <input className="input" type="password" placeholder="secret key" value={secretKey} onChange={(e) => setSecretKey(e.target.value)} autoComplete="off" />
+        <label className="block">
+          <span className="label">Access key</span>
+          <input className="input" placeholder="unchanged if empty" value={accessKey} onChange={(e) => setAccessKey(e.target.value)} autoComplete="off" />
+        </label>
+        <label className="block">
+          <span className="label">Secret key</span>
+          <input className="input" type="password" value={secretKey} onChange={(e) => setSecretKey(e.target.value)} autoComplete="off" />
+        </label>
       </div>
       <button
         className="btn-primary"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, jobDuration, jobRateLine, jobStatusLine } from "./views";
+import { backupFateText, backupOptionLabel, formatDuration, jobDuration, jobRateLine, jobStatusLine } from "./views";
 
 describe("job status words", () => {
   it("a running job shows its phase and percentage", () => {
@@ -33,5 +33,23 @@ describe("job status words", () => {
     expect(jobRateLine({ ...running, state: "succeeded", done: 1500, finishedAt: "2026-01-01T00:00:03.000Z" }, t0 + 99_000)).toBe("500 entries/s");
     expect(jobRateLine({ ...running, done: 0 }, t0 + 10_000)).toBe("");
     expect(jobRateLine({ ...running, total: 0 }, t0 + 10_000)).toBe("50 entries/s");
+  });
+});
+
+describe("a backup's fate in words", () => {
+  const now = Date.parse("2026-03-01T12:00:00Z");
+  const row = { key: "dump-2026-02-28-120000.json.gz", time: "2026-02-28T12:00:00.000Z", size: 2048, encrypted: false, shrank: false };
+  it("says when retention deletes it: within a week to the minute, later by day", () => {
+    expect(backupFateText({ fate: "kept", deleteAt: "2026-03-03T13:00:00.000Z" }, now)).toBe("goes ≈ 2026-03-03 13:00 UTC");
+    expect(backupFateText({ fate: "kept", deleteAt: "2026-05-01T00:00:00.000Z" }, now)).toBe("kept until ≈ 2026-05-01");
+    expect(backupFateText({ fate: "kept", deleteAt: null }, now)).toBe("kept over 2 years");
+    expect(backupFateText({ fate: "deleted", deleteAt: "2026-03-01T12:00:00.000Z" }, now)).toBe("goes at the next cleanup");
+    expect(backupFateText({ fate: "ignored", deleteAt: null }, now)).toBe("never rotated (not a backup name)");
+  });
+  it("a restore picker's line: name, age, size, fate, and warnings", () => {
+    expect(backupOptionLabel({ ...row, fate: "kept", deleteAt: "2026-05-01T00:00:00.000Z" }, now)).toBe(
+      "dump-2026-02-28-120000.json.gz · 24h old · 2 KiB · kept until ≈ 2026-05-01",
+    );
+    expect(backupOptionLabel({ ...row, fate: "kept", deleteAt: null, encrypted: true, shrank: true }, now)).toMatch(/ · encrypted · ▼ shrank sharply$/);
   });
 });

@@ -1,6 +1,6 @@
 // Shapes the server sends to the browser (no secrets, 64-bit numbers as strings, dates as
 // ISO strings). Browser-safe: types and pure helpers only.
-import { formatBytes } from "../jfs/format";
+import { formatBytes, formatDuration as formatAge } from "../jfs/format";
 
 export type HealthLevel = "ok" | "warn" | "critical" | "unknown";
 
@@ -82,6 +82,26 @@ export interface BackupVerify {
   /** The first problem (failed) or what was counted (ok). */
   detail: string;
   jobId: string | null;
+}
+
+/**
+ * What retention will do with a backup, in a few words: "goes ≈ 2026-01-05 14:00 UTC" within
+ * a week (or at the next cleanup), "kept until ≈ 2026-06-01" later, "kept over 2 years", or
+ * "never rotated" for a name JuiceFS's cleanup ignores.
+ */
+export function backupFateText(b: Pick<BackupRow, "fate" | "deleteAt">, nowMs?: number): string {
+  if (b.fate === "ignored") return "never rotated (not a backup name)";
+  if (b.fate === "deleted") return "goes at the next cleanup";
+  if (!b.deleteAt) return "kept over 2 years";
+  const at = new Date(b.deleteAt).getTime();
+  if (nowMs !== undefined && at - nowMs < 7 * 86_400_000) return `goes ≈ ${formatUtc(b.deleteAt).slice(0, 16)} UTC`;
+  return `kept until ≈ ${formatUtc(b.deleteAt).slice(0, 10)}`;
+}
+
+/** A backup as a restore picker lists it: name, age, size and fate ("dump-… · 3.2d old · 1.1 MiB · kept until ≈ …"). */
+export function backupOptionLabel(b: Pick<BackupRow, "key" | "time" | "size" | "fate" | "deleteAt" | "shrank" | "encrypted">, nowMs: number): string {
+  const age = b.time ? `${formatAge(nowMs - new Date(b.time).getTime())} old` : "age unknown";
+  return [b.key, age, formatBytes(b.size), backupFateText(b, nowMs), b.encrypted ? "encrypted" : "", b.shrank ? "▼ shrank sharply" : ""].filter(Boolean).join(" · ");
 }
 
 export interface VolumeView {

@@ -4,6 +4,7 @@ import { dataPath } from "../../../lib/server/config";
 import { requireSession } from "../../../lib/server/session";
 import { backupStamp } from "../../../lib/storage/retention";
 import { listVolumes, volumeView } from "../../../lib/server/volumes";
+import { backupOptionLabel } from "../../../lib/ui/views";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Restore" };
@@ -17,7 +18,13 @@ export default async function RestorePage({ searchParams }: { searchParams: Prom
     id: v.id,
     name: v.name,
     encrypted: v.setting?.encrypted ?? false,
-    backups: (v.backups ?? []).map((b) => ({ key: b.key, time: b.time, size: b.size, encrypted: b.encrypted })),
+    backups: (v.backups ?? []).map((b) => ({
+      key: b.key,
+      time: b.time,
+      size: b.size,
+      encrypted: b.encrypted,
+      label: backupOptionLabel(b, new Date(v.now).getTime()),
+    })),
   }));
   const restoresDir = dataPath("restores");
   mkdirSync(restoresDir, { recursive: true });
