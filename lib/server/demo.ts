@@ -107,6 +107,9 @@ export async function createDemo(opts: { now?: Date; days?: number; print?: (l: 
     // next automatic backup falls due one interval after it.
     const newest = history[history.length - 1].time;
     await engine.compareAndSetXattr(ROOT_INODE, LAST_BACKUP_XATTR, null, Buffer.from(formatLastBackup(newest)));
+    // As `juicefs format` leaves a bucket: <name>/juicefs_uuid, which "Test connection" reads.
+    const setting = await engine.readSetting();
+    if (setting) await writeFile(path.join(bucket, DEMO_NAME, "juicefs_uuid"), setting.UUID);
   } finally {
     await engine.close();
   }

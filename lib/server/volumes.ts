@@ -6,6 +6,7 @@ import type { MetaEngine } from "../engines/engine";
 import { checkMetaUrl, engineKindOf, openEngine, redactUrl } from "../engines/open";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import { readBackupInterval } from "../storage/autobackup";
+import { checkVolumeStorage } from "../storage/volume";
 import { backupTimeline, listBackups } from "../storage/backups";
 import { backupLocation, volumeBackupStore, type StorageOverrides, StorageOverridesSchema } from "./backups";
 import { audit, getDb } from "./db";
@@ -93,6 +94,34 @@ export async function probeVolume(url: string): Promise<{ setting: Setting; usag
     if (!setting) throw new JfsError("not-found", `${redactUrl(url)} holds no JuiceFS volume (no setting): format it, or restore a backup into it`);
     return { setting, usage: await e.usage() };
   });
+}
+
+/** What "Test connection" found, part by part: the metadata engine, then the object storage. */
+export interface ConnectionTest {
+  setting: SettingSummary;
+  usedInodes: string;
+  /** The bucket the setting (and the form's overrides) name: answers, holds this volume, lists meta/. */
+  storage: { ok: boolean; message: string };
+}
+
+/**
+ * "Test connection": read the setting and usage from the metadata engine (throws when that
+ * fails), then check the storage it names with the form's overrides: juicefs_uuid holds
+ * this volume's UUID (lib/storage/volume checkVolumeStorage) and meta/ lists. A volume whose
+ * engine answers but whose bucket does not is not "connected": backups live in the bucket.
+ */
+export async function testConnection(input: z.output<typeof VolumeInputSchema>): Promise<ConnectionTest> {
+  const { setting, usage } = await probeVolume(input.metaUrl);
+  let storage = await checkVolumeStorage(setting, input.storage);
+  if (storage.ok) {
+    try {
+      const n = (await listBackups(volumeBackupStore(setting, input.storage))).length;
+      storage = { ok: true, message: `${storage.message}; ${n.toLocaleString("en-US")} ${n === 1 ? "object" : "objects"} in meta/` };
+    } catch (err) {
+      storage = { ok: false, message: `listing ${backupLocation(setting, input.storage)} failed: ${(err as Error).message}` };
+    }
+  }
+  return { setting: summariseSetting(setting), usedInodes: usage.usedInodes.toString(), storage };
 }
 
 export async function addVolume(raw: unknown, actor: string): Promise<{ id: string; name: string }> {

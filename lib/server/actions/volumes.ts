@@ -6,11 +6,10 @@ import { formatIssues } from "../../jfs/format";
 import { requireSession } from "../session";
 import { audit } from "../db";
 import { saveBackupPolicy } from "../records";
-import { addVolume, getVolume, probeVolume, removeVolume, summariseSetting, updateVolume, VOLUME_FIELD_LABELS, VolumeInputSchema } from "../volumes";
-import type { SettingSummary } from "../../ui/views";
+import { addVolume, getVolume, removeVolume, testConnection, updateVolume, VOLUME_FIELD_LABELS, VolumeInputSchema, type ConnectionTest } from "../volumes";
 import { actionError } from "../errors";
 
-export type AddVolumeState = { error?: string; tested?: SettingSummary & { usedInodes: string } };
+export type AddVolumeState = { error?: string; tested?: ConnectionTest };
 
 function formInput(form: FormData) {
   const opt = (k: string) => {
@@ -33,8 +32,13 @@ export async function addVolumeAction(_prev: AddVolumeState | undefined, form: F
   let id: string;
   try {
     if (form.get("intent") === "test") {
-      const { setting, usage } = await probeVolume(parsed.data.metaUrl);
-      return { tested: { ...summariseSetting(setting), usedInodes: usage.usedInodes.toString() } };
+      try {
+        return { tested: await testConnection(parsed.data) };
+      } catch (err) {
+        // Say which part failed: here the metadata engine, so the storage was not reached.
+        const failed = actionError(err);
+        return { error: `Metadata engine: ${failed.error} (object storage not checked: its address is in the volume's setting)` };
+      }
     }
     ({ id } = await addVolume(raw, actor));
   } catch (err) {

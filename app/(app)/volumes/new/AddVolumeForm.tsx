@@ -28,8 +28,8 @@ export function AddVolumeForm() {
         <label className="label" htmlFor="metaUrl">
           META-URL
         </label>
-        <input id="metaUrl" {...bind("metaUrl")} className="input font-mono" placeholder="redis://:password@host:6379/1" required />
-        <p className="mt-1 text-xs text-slate-500">
+        <input id="metaUrl" {...bind("metaUrl")} className="input font-mono" placeholder="redis://:password@host:6379/1" required aria-describedby="metaUrl-help" />
+        <p className="mt-1 text-xs text-slate-600" id="metaUrl-help">
           redis://, rediss://, unix://, sqlite3://, mysql://, postgres://, etcd:// — as given to <code>juicefs mount</code>. The password is kept on
           the server and never shown again.
         </p>
@@ -51,10 +51,22 @@ export function AddVolumeForm() {
       <details className="rounded-md border border-slate-200 p-3">
         <summary className="cursor-pointer text-sm font-medium">Storage overrides (when the dashboard reaches the bucket differently)</summary>
         <div className="mt-3 grid grid-cols-2 gap-3">
-          <input {...bind("bucket")} className="input" placeholder="bucket URL or path" />
-          <input {...bind("endpoint")} className="input" placeholder="endpoint" />
-          <input {...bind("accessKey")} className="input" placeholder="access key" autoComplete="off" />
-          <input {...bind("secretKey")} type="password" className="input" placeholder="secret key" autoComplete="off" />
+          <label className="block">
+            <span className="label">Bucket</span>
+            <input {...bind("bucket")} className="input" placeholder="bucket URL or path" />
+          </label>
+          <label className="block">
+            <span className="label">Endpoint</span>
+            <input {...bind("endpoint")} className="input" placeholder="https://s3.example.com" />
+          </label>
+          <label className="block">
+            <span className="label">Access key</span>
+            <input {...bind("accessKey")} className="input" autoComplete="off" />
+          </label>
+          <label className="block">
+            <span className="label">Secret key</span>
+            <input {...bind("secretKey")} type="password" className="input" autoComplete="off" />
+          </label>
         </div>
       </details>
       {state?.error && (
@@ -63,10 +75,28 @@ export function AddVolumeForm() {
         </p>
       )}
       {state?.tested && (
-        <div className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900" data-testid="probe-ok">
-          Connected: volume <b>{state.tested.name}</b> ({state.tested.storage} {state.tested.bucket}),{" "}
-          {Number(state.tested.usedInodes).toLocaleString("en-US")} inodes{state.tested.encrypted ? ", encrypted" : ""}.
-        </div>
+        // Connected only when both parts answer; otherwise the part that failed says why.
+        <ul
+          role={state.tested.storage.ok ? "status" : "alert"}
+          className={`space-y-1 rounded-md border px-3 py-2 text-sm ${state.tested.storage.ok ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-rose-200 bg-rose-50 text-rose-900"}`}
+          data-testid={state.tested.storage.ok ? "probe-ok" : "probe-failed"}
+        >
+          <li data-testid="probe-meta" data-ok="true">
+            <span aria-hidden>✔ </span>
+            <b>Metadata engine: connected</b> — volume <b>{state.tested.setting.name}</b>, {Number(state.tested.usedInodes).toLocaleString("en-US")} inodes
+            {state.tested.setting.encrypted ? ", encrypted" : ""}.
+          </li>
+          <li data-testid="probe-storage" data-ok={state.tested.storage.ok}>
+            <span aria-hidden>{state.tested.storage.ok ? "✔ " : "✘ "}</span>
+            <b>
+              Object storage ({state.tested.setting.storage}): {state.tested.storage.ok ? "reachable" : "failed"}
+            </b>{" "}
+            — {state.tested.storage.message}
+            {!state.tested.storage.ok && (
+              <div className="mt-1">Backups cannot be listed or made until this works: fix the bucket or its credentials, or set the storage overrides above.</div>
+            )}
+          </li>
+        </ul>
       )}
       <div className="flex gap-2">
         <button className="btn" name="intent" value="test" disabled={pending}>
