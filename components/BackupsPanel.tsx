@@ -4,7 +4,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import type { BackupRow } from "../lib/ui/views";
-import { formatUtc } from "../lib/ui/views";
+import { backupFateText, formatUtc } from "../lib/ui/views";
 import { formatBytes, formatDuration } from "../lib/jfs/format";
 import { FATE_STYLE, RetentionTimeline, fateClass, verifyLabel } from "./RetentionTimeline";
 import { VerifyBackup } from "./VerifyBackup";
@@ -49,12 +49,12 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
           <h3 className="mb-1 text-sm font-semibold">Retention timeline</h3>
           <p className="mb-2 text-xs text-slate-500">
             Each bar is a backup, placed by age in the windows JuiceFS&apos;s cleanup keeps (oldest per window), coloured by its fate
-            if backups go on every interval. Click a bar for details.
+            if backups go on every interval. Click a bar, or Tab to the bars and move with the arrow keys, for details.
           </p>
           <RetentionTimeline backups={backups} now={now} selected={selected} onSelect={setSelected} />
       </div>
       <div className="grid items-start gap-3 xl:grid-cols-[minmax(0,1fr)_340px]">
-        <aside className="card p-3 text-sm xl:order-2" data-testid="backup-detail">
+        <aside className="card p-3 text-sm xl:order-2" data-testid="backup-detail" aria-label="Selected backup">
           {sel ? (
             <div className="space-y-2">
               <div className="break-all font-mono text-xs">{sel.key}</div>
@@ -140,7 +140,9 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
               <th className="th">Kind</th>
               <th className="th">Verify</th>
               <th className="th">Retention</th>
-              <th className="th" />
+              <th className="th">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -153,7 +155,21 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                   onClick={() => setSelected(b.key)}
                   data-testid="backup-row"
                 >
-                  <td className="td whitespace-nowrap font-mono text-xs">{b.key}</td>
+                  <td className="td whitespace-nowrap font-mono text-xs">
+                    {/* The row is clickable for the mouse; this button makes it so for the keyboard and screen readers. */}
+                    <button
+                      type="button"
+                      className="rounded text-left hover:underline"
+                      aria-pressed={selected === b.key}
+                      onClick={(ev) => {
+                        ev.stopPropagation();
+                        setSelected(b.key);
+                      }}
+                      data-testid="backup-select"
+                    >
+                      {b.key}
+                    </button>
+                  </td>
                   <td className="td whitespace-nowrap">{formatUtc(b.time)}</td>
                   <td className="td whitespace-nowrap">{b.time ? formatDuration(nowMs - new Date(b.time).getTime()) : "–"}</td>
                   <td className={`td whitespace-nowrap text-right tabular-nums ${b.shrank ? "font-semibold text-rose-700" : ""}`} title={b.shrank ? "much smaller than the backups before it" : undefined}>
@@ -172,14 +188,14 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                     )}
                   </td>
                   <td className="td whitespace-nowrap text-xs">
-                    <span className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />
-                    {b.fate === "kept" && b.deleteAt ? `kept until ≈ ${formatUtc(b.deleteAt).slice(0, 10)}` : b.fate}
+                    <span aria-hidden className="mr-1 inline-block h-2 w-2 rounded-full" style={{ background: FATE_STYLE[cls].fill }} />
+                    {backupFateText(b, nowMs)}
                   </td>
                   <td className="td whitespace-nowrap text-xs">
                     {b.shrank && predecessorOf(b, backups) && (
                       <>
                         <Link
-                          className="font-semibold text-rose-700 hover:underline"
+                          className="font-semibold text-rose-700 underline"
                           href={diffHref(volumeId, predecessorOf(b, backups)!.key, b.key)}
                           data-testid="why-shrank"
                         >
@@ -188,15 +204,15 @@ export function BackupsPanel({ volumeId, backups, now }: { volumeId: string; bac
                         ·{" "}
                       </>
                     )}
-                    <Link className="text-sky-700 hover:underline" href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(b.key)}`}>
+                    <Link className="text-sky-700 underline" aria-label={`inspect ${b.key}`} href={`/volumes/${volumeId}/inspect?backup=${encodeURIComponent(b.key)}`}>
                       inspect
                     </Link>{" "}
                     ·{" "}
-                    <a className="text-sky-700 hover:underline" href={`/api/volumes/${volumeId}/backups/${encodeURIComponent(b.key)}`} download>
+                    <a className="text-sky-700 underline" aria-label={`download ${b.key}`} href={`/api/volumes/${volumeId}/backups/${encodeURIComponent(b.key)}`} download>
                       download
                     </a>{" "}
                     ·{" "}
-                    <Link className="text-sky-700 hover:underline" href={`/restore?volume=${volumeId}&backup=${encodeURIComponent(b.key)}`}>
+                    <Link className="text-sky-700 underline" aria-label={`restore ${b.key}`} href={`/restore?volume=${volumeId}&backup=${encodeURIComponent(b.key)}`}>
                       restore
                     </Link>
                   </td>
