@@ -6,10 +6,12 @@ import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ReactJsonViewProps } from "@microlink/react-json-view";
 import dynamic from "next/dynamic";
+import { usePathname, useSearchParams } from "next/navigation";
 import { type ComponentType, useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import type { ChildrenPage, EntryDetail, TreeItem } from "../lib/inspect/schemas";
 import { formatBytes } from "../lib/jfs/format";
 import { DumpInteger, parseJsonBig } from "../lib/ui/exact-json";
+import { displayNameOf, parseTreeLocation, treeQuery, type TreeLocation } from "../lib/ui/tree-url";
 import { startExportAction } from "../lib/server/actions/jobs";
 import { JobProgress } from "./JobProgress";
 
@@ -20,6 +22,29 @@ const ReactJson = dynamic<JsonViewProps>(() => import("@microlink/react-json-vie
   ssr: false,
   loading: () => <p className="text-xs">loading viewer…</p>,
 });
+
+/**
+ * react-json-view's default colours (solarized) with each text colour darkened to ≥ 4.5:1 on
+ * white (WCAG 1.4.3): the default shows integers in #268bd2 (3.7:1).
+ */
+const JSON_THEME = {
+  base00: "rgba(0, 0, 0, 0)",
+  base01: "rgb(245, 245, 245)",
+  base02: "rgb(235, 235, 235)",
+  base03: "#52606d",
+  base04: "rgba(0, 0, 0, 0.6)",
+  base05: "#586e75",
+  base06: "#073642",
+  base07: "#002b36",
+  base08: "#b3246b",
+  base09: "#a83c0f",
+  base0A: "#b91c1c",
+  base0B: "#5c6b00",
+  base0C: "#4f54a8",
+  base0D: "#586e75",
+  base0E: "#17766f",
+  base0F: "#1a6aa6",
+};
 
 const PAGE = 200;
 const ROW = 28;
@@ -32,6 +57,29 @@ async function getJson<T>(params: Record<string, string | undefined>): Promise<T
   const body = await r.json().catch(() => ({ error: `HTTP ${r.status}` }));
   if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
   return body as T;
+}
+
+/**
+ * The crumbs of a location: the root, then each name looked up in its parent (the children
+ * filtered by its display name, then matched on the raw name). Starts from `known`, the
+ * crumbs already on screen that the location shares. Stops at a name that is not a
+ * directory there, and says so.
+ */
+async function resolveLocation(base: Record<string, string | undefined>, root: TreeItem, names: string[], known: Crumb[]): Promise<{ crumbs: Crumb[]; error: string | null }> {
+  const crumbs: Crumb[] = [{ dirId: root.dirId!, name: root.name, rawName: root.rawName, parentDirId: null }];
+  for (let i = 0; i < names.length; i++) {
+    const have = known[i + 1];
+    if (have && have.rawName === names[i] && known[i].dirId === crumbs[i].dirId) {
+      crumbs.push(have);
+      continue;
+    }
+    const parent = crumbs[i];
+    const page = await getJson<ChildrenPage>({ ...base, op: "children", dirId: parent.dirId, offset: "0", limit: "1000", filter: displayNameOf(names[i]) });
+    const hit = page.items.find((it) => it.rawName === names[i] && it.dirId);
+    if (!hit) return { crumbs, error: `${parent.name} has no directory named ${displayNameOf(names[i])}` };
+    crumbs.push({ dirId: hit.dirId!, name: hit.name, rawName: hit.rawName, parentDirId: parent.dirId });
+  }
+  return { crumbs, error: null };
 }
 
 /** ls-style type letters (emoji fonts are not on every server a browser may be). */
@@ -93,13 +141,51 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
   const [path, setPath] = useState<Crumb[]>([]);
   const [filter, setFilter] = useState("");
   const [selected, setSelected] = useState<{ dirId: string | null; rawName: string } | null>(null);
+  const [pathError, setPathError] = useState<string | null>(null);
+  // The open directory lives in the URL (lib/ui/tree-url): Back/Forward and shared links
+  // set it; clicks push it. `path` follows the URL, fetching only crumbs it lacks.
+  const searchParams = useSearchParams();
+  const pathname = usePathname();
+  const wanted = useMemo(() => parseTreeLocation(searchParams), [searchParams]);
+  // Read by the effect below, which runs when the URL changes and not when a click has just
+  // set the path (its URL arrives a render later).
+  const pathRef = useRef(path);
+  pathRef.current = path;
   useEffect(() => {
-    const r = roots.data?.roots[0];
-    if (r && path.length === 0 && r.dirId) {
-      setPath([{ dirId: r.dirId, name: r.name, rawName: r.rawName, parentDirId: null }]);
-      setSelected({ dirId: null, rawName: r.rawName });
+    const path = pathRef.current;
+    const all = roots.data?.roots;
+    if (!all?.length) return;
+    const root = wanted.root ? all.find((r) => r.rawName === wanted.root) : all[0];
+    if (!root?.dirId) {
+      setPathError(`this source has no tree named ${wanted.root}`);
+      return;
     }
-  }, [roots.data, path.length]);
+    const chain = [root.rawName, ...wanted.names];
+    if (path.length === chain.length && path.every((c, i) => c.rawName === chain[i])) return;
+    let cancelled = false;
+    resolveLocation(base, root, wanted.names, path[0]?.rawName === root.rawName ? path : [])
+      .then(({ crumbs, error }) => {
+        if (cancelled) return;
+        const last = crumbs[crumbs.length - 1];
+        setPath(crumbs);
+        setPathError(error);
+        setSelected({ dirId: last.parentDirId, rawName: last.rawName });
+        setFilter("");
+      })
+      .catch((err: Error) => !cancelled && setPathError(err.message));
+    return () => {
+      cancelled = true;
+    };
+  }, [roots.data, wanted, base]);
+  /** Show `crumbs` now and record them as a history entry (no server round trip: Next.js follows pushState). */
+  const go = (crumbs: Crumb[]) => {
+    setPath(crumbs);
+    setPathError(null);
+    setFilter("");
+    const first = roots.data?.roots[0]?.rawName;
+    const loc: TreeLocation = { root: crumbs[0].rawName === first ? null : crumbs[0].rawName, names: crumbs.slice(1).map((c) => c.rawName) };
+    window.history.pushState(null, "", `${pathname}${treeQuery(searchParams.toString(), loc)}`);
+  };
   const current = path[path.length - 1] ?? null;
   const dir = useDirectoryPages(base, current?.dirId ?? null, filter);
   const parentRef = useRef<HTMLDivElement>(null);
@@ -120,16 +206,12 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
 
   const itemAt = (i: number) => dir.pages.get(Math.floor(i / PAGE))?.[i % PAGE];
   const open = (it: TreeItem) => {
-    if (!current) return;
-    if (it.dirId) {
-      setPath((p) => [...p, { dirId: it.dirId!, name: it.name, rawName: it.rawName, parentDirId: current.dirId }]);
-      setFilter("");
-    }
+    if (!current || !it.dirId) return;
+    go([...path, { dirId: it.dirId, name: it.name, rawName: it.rawName, parentDirId: current.dirId }]);
   };
   const switchRoot = (r: TreeItem) => {
-    setPath([{ dirId: r.dirId!, name: r.name, rawName: r.rawName, parentDirId: null }]);
+    go([{ dirId: r.dirId!, name: r.name, rawName: r.rawName, parentDirId: null }]);
     setSelected({ dirId: null, rawName: r.rawName });
-    setFilter("");
   };
   const livePath = path.map((c) => c.name).join("/");
 
@@ -151,13 +233,12 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
         <nav className="mb-2 flex flex-wrap items-center gap-1 font-mono text-xs" data-testid="breadcrumb" aria-label="Path">
           {path.map((c, i) => (
             <span key={c.dirId} className="inline-flex items-center gap-1">
-              {i > 0 && <span className="text-slate-400">/</span>}
+              {i > 0 && <span aria-hidden className="text-slate-500">/</span>}
               <button
                 className="rounded px-1 hover:bg-slate-100"
                 onClick={() => {
-                  setPath((p) => p.slice(0, i + 1));
+                  go(path.slice(0, i + 1));
                   setSelected({ dirId: c.parentDirId, rawName: c.rawName });
-                  setFilter("");
                 }}
               >
                 {c.name}
@@ -171,9 +252,18 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
             {dir.total === null ? "…" : `${dir.total.toLocaleString("en-US")} ${dir.total === 1 ? "entry" : "entries"}`}
           </span>
         </div>
+        {pathError && (
+          <p role="alert" className="text-sm text-rose-700" data-testid="path-error">
+            {pathError}
+          </p>
+        )}
         {dir.error && <p className="text-sm text-rose-700">{dir.error}</p>}
         <div ref={parentRef} className="h-[60vh] overflow-auto rounded border border-slate-200" data-testid="tree-list">
-          <div style={{ height: virt.getTotalSize(), position: "relative" }} role="listbox" aria-label={`Entries of ${current?.name ?? "the directory"}`}>
+          <div
+            style={{ height: virt.getTotalSize(), position: "relative" }}
+            role="listbox"
+            aria-label={`Entries of ${current?.name ?? "the directory"} (Space selects, Enter opens a directory)`}
+          >
             {visible.map((v) => {
               const it = itemAt(v.index);
               const isSel = it && selected?.rawName === it.rawName && selected?.dirId === current?.dirId;
@@ -209,17 +299,28 @@ export function TreeInspector({ volumeId, backup, volumeName }: { volumeId: stri
                       </span>
                       <span className="truncate font-mono text-xs">{it.name}</span>
                       {it.dirId && (
-                        <button className="rounded bg-slate-100 px-1.5 text-xs hover:bg-slate-200" onClick={() => open(it)} aria-label={`open ${it.name}`}>
+                        // For the mouse only: the row itself is the control (Enter opens), and
+                        // an option may not hold another control (WCAG 4.1.2).
+                        <span
+                          aria-hidden
+                          className="rounded bg-slate-100 px-1.5 text-xs text-slate-700 hover:bg-slate-200"
+                          onClick={(ev) => {
+                            ev.stopPropagation();
+                            open(it);
+                          }}
+                          data-testid="open-dir"
+                          data-name={it.name}
+                        >
                           open ›
-                        </button>
+                        </span>
                       )}
-                      <span className="ml-auto whitespace-nowrap text-xs tabular-nums text-slate-500">
+                      <span className="ml-auto whitespace-nowrap text-xs tabular-nums text-slate-600">
                         {it.type === "directory" ? (it.childCount != null ? `${it.childCount} entries` : "dir") : formatBytes(Number(it.length))}
                       </span>
-                      <span className="shrink-0 whitespace-nowrap text-right font-mono text-xs text-slate-500" data-testid="row-inode">#{it.inode}</span>
+                      <span className="shrink-0 whitespace-nowrap text-right font-mono text-xs text-slate-600" data-testid="row-inode">#{it.inode}</span>
                     </>
                   ) : (
-                    <span className="text-xs text-slate-400">loading…</span>
+                    <span className="text-xs text-slate-600">loading…</span>
                   )}
                 </div>
               );
@@ -319,13 +420,14 @@ function EntryPanel({ base, selected }: { base: Record<string, string | undefine
       </dl>
       <div data-testid="entry-json">
         <div className="label">Dump JSON</div>
-        <div className="max-h-[40vh] overflow-auto rounded border border-slate-200 p-2 text-xs">
+        <div className="max-h-[40vh] overflow-auto rounded border border-slate-200 p-2 text-xs" tabIndex={0} role="region" aria-label="Dump JSON of the entry">
           {/* Parsed from the dump's own text: 64-bit integers stay bare numbers (DumpInteger). */}
           <ReactJson
             src={parseJsonBig(e.jsonText, (d) => new DumpInteger(d)) as object}
             bigNumber={DumpInteger}
             name={false}
             collapsed={2}
+            theme={JSON_THEME}
             enableClipboard
             displayDataTypes={false}
             displayObjectSize={false}
@@ -333,7 +435,7 @@ function EntryPanel({ base, selected }: { base: Record<string, string | undefine
         </div>
         <details className="mt-1 text-xs">
           <summary className="cursor-pointer text-slate-600">as the dump writes it</summary>
-          <pre className="mt-1 max-h-[30vh] overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 p-2 font-mono" data-testid="entry-json-text">
+          <pre className="mt-1 max-h-[30vh] overflow-auto whitespace-pre-wrap break-all rounded border border-slate-200 p-2 font-mono" data-testid="entry-json-text" tabIndex={0}>
             {e.jsonText}
           </pre>
         </details>

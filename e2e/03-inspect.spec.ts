@@ -9,9 +9,9 @@ async function drillToFile(page: Page): Promise<string> {
   const rows = page.getByTestId("tree-row");
   await expect(rows.first()).toBeVisible();
   await expect(page.getByTestId("child-count")).toContainText(/\d+ entr(y|ies)/);
-  // Open the first directory that has an "open" button, then pick a file there.
-  const dirButton = page.getByRole("button", { name: /^open / }).first();
-  const dirName = (await dirButton.getAttribute("aria-label"))!.replace(/^open /, "");
+  // Open the first directory by its "open ›" mark, then pick a file there.
+  const dirButton = page.getByTestId("open-dir").first();
+  const dirName = (await dirButton.getAttribute("data-name"))!;
   await dirButton.click();
   await expect(page.getByTestId("breadcrumb")).toContainText(dirName);
   const file = page.locator('[data-testid="tree-row"][data-type="regular"]').first();
@@ -59,7 +59,7 @@ test("the live engine is inspected down to one entry's JSON, with a paged filter
 
   // Names are decoded for display; the dump's %XX form is one tick away.
   await page.getByTestId("breadcrumb").getByRole("button", { name: "FSTree" }).click();
-  await page.getByRole("button", { name: "open misc" }).click();
+  await page.locator('[data-testid="open-dir"][data-name="misc"]').click();
   await page.getByPlaceholder("Filter names in this directory").fill("with spaces");
   await expect(page.getByTestId("child-count")).toHaveText("1 entry");
   await page.locator('[data-testid="tree-row"][data-name="file with spaces.txt"]').click();
@@ -95,7 +95,7 @@ test("Trash in the live engine: 64-bit inodes bare in the JSON and whole in the 
   expect(fits).toBe(true);
 
   // Export the hourly directory inside Trash: a --subdir dump of that very inode.
-  await row.getByRole("button", { name: /^open / }).click();
+  await row.getByTestId("open-dir").click();
   await expect(page.getByTestId("breadcrumb")).toContainText("Trash");
   await page.getByRole("button", { name: /Export this directory/ }).click();
   const progress = page.getByTestId("job-progress");
