@@ -29,11 +29,10 @@ export function NewestBackup({ health, intervalSeconds }: { health: Health; inte
 export function HealthIssues({ health }: { health: Health }) {
   if (!health.issues.length) return null;
   return (
-    <ul className="space-y-2" data-testid="health-issues">
+    <ul className="space-y-2" data-testid="health-issues" aria-label="Backup health issues">
       {health.issues.map((i) => (
         <li
           key={i.code}
-          role="alert"
           className={`rounded-md border px-3 py-2 ${i.level === "critical" ? "border-rose-300 bg-rose-50 text-rose-900" : "border-amber-300 bg-amber-50 text-amber-900"}`}
         >
           <div className="font-semibold">

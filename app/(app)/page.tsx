@@ -35,7 +35,7 @@ export default async function VolumesPage() {
               <h2 className="text-lg font-semibold">{v.name}</h2>
               {v.demo && <span className="rounded bg-violet-100 px-1.5 text-xs text-violet-800">demo</span>}
               <HealthBadge level={v.health.level} />
-              <span className="ml-auto font-mono text-xs text-slate-500">{v.redactedUrl}</span>
+              <span className="ml-auto font-mono text-xs text-slate-600">{v.redactedUrl}</span>
             </div>
             {v.settingError ? (
               <p className="mt-2 text-sm text-rose-700">{v.settingError}</p>
@@ -69,11 +69,13 @@ export default async function VolumesPage() {
                   <dt className="label">Backup size trend</dt>
                   <dd>{v.backups && <SizeSparkline backups={v.backups} />}</dd>
                 </div>
-                <div className="col-span-4 text-xs text-slate-500">
-                  {v.setting?.encrypted ? "encrypted volume · " : ""}trash {v.setting?.trashDays} d · {v.engine} · bucket{" "}
-                  <span className="font-mono">{v.setting?.bucket}</span>
-                </div>
               </dl>
+            )}
+            {!v.settingError && (
+              <p className="mt-2 text-xs text-slate-600">
+                {v.setting?.encrypted ? "encrypted volume · " : ""}trash {v.setting?.trashDays} d · {v.engine} · bucket{" "}
+                <span className="font-mono">{v.setting?.bucket}</span>
+              </p>
             )}
             <div className="mt-3">
               <HealthIssues health={v.health} />

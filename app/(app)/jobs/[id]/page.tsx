@@ -24,13 +24,13 @@ export default async function JobPage({ params }: { params: Promise<{ id: string
         </Link>
       </div>
       <h1 className="text-xl font-semibold">{job.title}</h1>
-      <p className="text-sm text-slate-500">
+      <p className="text-sm text-slate-600">
         {job.kind} · created {formatUtc(job.createdAt)}
         {job.finishedAt && ` · finished ${formatUtc(job.finishedAt)}`}
         {job.volumeId && (
           <>
             {" · "}
-            <Link className="text-sky-700 hover:underline" href={`/volumes/${job.volumeId}`}>
+            <Link className="text-sky-700 underline" href={`/volumes/${job.volumeId}`}>
               volume
             </Link>
           </>

@@ -24,7 +24,7 @@ export default async function InspectPage({ params, searchParams }: { params: Pr
     <div className="space-y-3">
       <div className="flex flex-wrap items-baseline gap-3">
         <h1 className="text-xl font-semibold">
-          Inspect <Link href={`/volumes/${v.id}`} className="text-sky-700 hover:underline">{v.name}</Link>
+          Inspect <Link href={`/volumes/${v.id}`} className="text-sky-700 underline">{v.name}</Link>
         </h1>
         <span className="rounded bg-slate-100 px-2 py-0.5 text-sm" data-testid="inspect-source">
           {backup ? (
@@ -36,7 +36,7 @@ export default async function InspectPage({ params, searchParams }: { params: Pr
           )}
         </span>
         {backup && (
-          <Link className="text-sm text-sky-700 hover:underline" href={`/volumes/${v.id}/inspect`}>
+          <Link className="text-sm text-sky-700 underline" href={`/volumes/${v.id}/inspect`}>
             switch to the live engine
           </Link>
         )}

@@ -1,0 +1,70 @@
+// WCAG 2.1 A/AA on every route in app/ (logged out and logged in, with the demo volume's data),
+// checked by axe-core; a violation fails the run with the rule, the element and axe's summary.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { login } from "./helpers";
+
+const WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG21_AA).analyze();
+  const found = violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`).join("\n")}`,
+  );
+  expect.soft(found, `axe on ${what}`).toEqual([]);
+}
+
+test("logged out: the login page and a protected page's redirect meet WCAG 2.1 AA", async ({ page }) => {
+  await page.goto("/login");
+  await expectAccessible(page, "/login");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expectAccessible(page, "/login after an empty sign-in");
+  await page.getByLabel("Password").fill("wrong password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText(/Wrong password/)).toBeVisible();
+  await expectAccessible(page, "/login with a wrong password");
+  await page.goto("/volumes/demo/inspect");
+  await expect(page).toHaveURL(/\/login/);
+  await expectAccessible(page, "/volumes/demo/inspect logged out");
+});
+
+test("logged in: every page meets WCAG 2.1 AA", async ({ page }) => {
+  await login(page);
+  await expectAccessible(page, "/");
+
+  await page.goto("/volumes/demo");
+  await page.getByTestId("volume-settings").locator("summary").click();
+  await expectAccessible(page, "/volumes/demo");
+  const form = page.getByTestId("dump-form");
+  await form.getByRole("button", { name: "Dump to a download" }).click();
+  await expect(form.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
+  await expectAccessible(page, "/volumes/demo with a finished dump");
+
+  await page.goto("/volumes/demo/inspect");
+  await expect(page.getByTestId("tree-row").first()).toBeVisible();
+  await page.getByTestId("tree-row").first().click();
+  await expectAccessible(page, "/volumes/demo/inspect");
+
+  await page.goto("/jobs");
+  await expectAccessible(page, "/jobs");
+  await page.getByTestId("jobs-table").getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/jobs\/[^/]+$/);
+  await expectAccessible(page, "/jobs/[id]");
+
+  await page.goto("/audit");
+  await expectAccessible(page, "/audit");
+
+  await page.goto("/restore?volume=demo");
+  await expectAccessible(page, "/restore");
+  await page.getByRole("button", { name: "Check only" }).click();
+  await expect(page.getByTestId("preflight")).toBeVisible();
+  await expectAccessible(page, "/restore after a preflight");
+
+  await page.goto("/volumes/new");
+  await page.locator("summary").click();
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expectAccessible(page, "/volumes/new");
+
+  await page.goto("/volumes/no-such-volume");
+  await expectAccessible(page, "a page that does not exist");
+});
