@@ -12,7 +12,7 @@ import { VerifyBackup } from "./VerifyBackup";
 /** The table's verify cell: ✓ verified, ✗ failed, – never. */
 function VerifyMark({ b }: { b: BackupRow }) {
   const state = b.verify?.state ?? "never";
-  const cls = state === "ok" ? "text-emerald-700" : state === "failed" ? "font-semibold text-rose-700" : "text-slate-500";
+  const cls = state === "ok" ? "text-emerald-700" : state === "failed" ? "font-semibold text-rose-700" : "text-slate-600";
   return (
     <span className={cls} title={verifyLabel(b)} data-testid="backup-verify" data-verify={state}>
       {state === "ok" ? "✓ verified" : state === "failed" ? "✗ failed" : "never verified"}

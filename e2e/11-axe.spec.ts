@@ -6,8 +6,10 @@ import { login } from "./helpers";
 
 const WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
-async function expectAccessible(page: Page, what: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(WCAG21_AA).analyze();
+async function expectAccessible(page: Page, what: string, only?: string): Promise<void> {
+  const axe = new AxeBuilder({ page }).withTags(WCAG21_AA);
+  if (only) axe.include(only);
+  const { violations } = await axe.analyze();
   const found = violations.map(
     (v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`).join("\n")}`,
   );
@@ -38,7 +40,8 @@ test("logged in: every page meets WCAG 2.1 AA", async ({ page }) => {
   const form = page.getByTestId("dump-form");
   await form.getByRole("button", { name: "Dump to a download" }).click();
   await expect(form.getByTestId("job-progress")).toHaveAttribute("data-state", "succeeded", { timeout: 60_000 });
-  await expectAccessible(page, "/volumes/demo with a finished dump");
+  // The rest of the page was checked above (axe takes half a minute on it with 2 busy cores).
+  await expectAccessible(page, "/volumes/demo's dump form with a finished dump", '[data-testid="dump-form"]');
 
   await page.goto("/volumes/demo/inspect");
   await expect(page.getByTestId("tree-row").first()).toBeVisible();
@@ -53,6 +56,9 @@ test("logged in: every page meets WCAG 2.1 AA", async ({ page }) => {
 
   await page.goto("/audit");
   await expectAccessible(page, "/audit");
+
+  await page.goto("/alerts");
+  await expectAccessible(page, "/alerts");
 
   await page.goto("/restore?volume=demo");
   await expectAccessible(page, "/restore");
