@@ -46,7 +46,24 @@ test("logged in: every page meets WCAG 2.1 AA", async ({ page }) => {
   await page.goto("/volumes/demo/inspect");
   await expect(page.getByTestId("tree-row").first()).toBeVisible();
   await page.getByTestId("tree-row").first().click();
-  await expectAccessible(page, "/volumes/demo/inspect");
+  await page.getByLabel("name or pattern").fill("*.txt");
+  await page.getByLabel("name or pattern").press("Enter");
+  await expect(page.getByTestId("find-count")).toBeVisible();
+  await expectAccessible(page, "/volumes/demo/inspect with a find");
+
+  // The diff form; a backup before and after it is opened for inspection (its index gate,
+  // then the tree); a diff of it against the live engine.
+  await page.goto("/volumes/demo/diff");
+  const newest = await page.getByLabel("A (before)").inputValue();
+  await expectAccessible(page, "/volumes/demo/diff (the form)");
+  await page.goto(`/volumes/demo/inspect?backup=${newest}`);
+  await expectAccessible(page, "/volumes/demo/inspect?backup= (not indexed yet)");
+  await page.getByRole("button", { name: "Open for inspection" }).click();
+  await expect(page.getByTestId("tree-list")).toBeVisible({ timeout: 60_000 });
+  await expectAccessible(page, "/volumes/demo/inspect?backup=");
+  await page.goto(`/volumes/demo/diff?a=${newest}&b=live&subdir=misc`);
+  await expect(page.getByTestId("diff-status")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
+  await expectAccessible(page, "/volumes/demo/diff with a result");
 
   await page.goto("/jobs");
   await expectAccessible(page, "/jobs");
