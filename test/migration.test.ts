@@ -1,24 +1,30 @@
 // Migration between engines, as JuiceFS users do it: `dump A | load B`, for every ordered pair
-// of redis, sqlite3, mysql (MariaDB), postgres and etcd, on private servers started here.
+// of redis (one server, Sentinel, Cluster), sqlite3, mysql (MariaDB), postgres and etcd, on
+// private servers started here.
 import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "./support/fixtures";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
+import { startRedisCluster, startRedisSentinel, type RedisCluster, type RedisSentinel } from "./support/redis-ha-servers";
 import { startTargets, type SqlTargets } from "./support/sql-targets";
 import { startEtcdServer, type EtcdServer } from "./support/etcd-server";
 import { openEngine } from "../lib/engines/open";
 import { dumpToBuffer, loadBuffer, syntheticDump } from "./support/engine-io";
 import type { EngineKind, MetaEngine } from "../lib/engines/engine";
 
-const KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
+const KINDS: EngineKind[] = ["redis", "redis-sentinel", "redis-cluster", "sqlite3", "mysql", "postgres", "etcd"];
 const CLI = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 const run = promisify(execFile);
 
 let redis: RedisServer;
 let redisDb = 0;
 let etcd: EtcdServer;
+let sentinel: RedisSentinel;
+let sentinelDb = 0;
+let cluster: RedisCluster;
+let clusterDb = 0;
 const sql = new Map<EngineKind, SqlTargets>();
 const drops: (() => Promise<void>)[] = [];
 
@@ -26,6 +32,8 @@ const drops: (() => Promise<void>)[] = [];
 async function fresh(kind: EngineKind): Promise<string> {
   if (kind === "redis") return redis.db(++redisDb);
   if (kind === "etcd") return etcd.fresh();
+  if (kind === "redis-sentinel") return sentinel.db(++sentinelDb);
+  if (kind === "redis-cluster") return cluster.db(++clusterDb);
   const db = await sql.get(kind)!.fresh();
   drops.push(db.drop);
   return db.url;
@@ -69,7 +77,7 @@ const dumpUrl = (url: string) => withEngine(url, (e) => dumpToBuffer(e));
 const loadUrl = (url: string, dump: Buffer) => withEngine(url, (e) => loadBuffer(e, dump));
 
 beforeAll(async () => {
-  redis = await startRedisServer();
+  [redis, sentinel, cluster] = await Promise.all([startRedisServer(), startRedisSentinel(), startRedisCluster()]);
   etcd = await startEtcdServer();
   for (const kind of ["sqlite3", "mysql", "postgres"] as const) sql.set(kind, await startTargets(kind));
 }, 180_000);
@@ -79,6 +87,8 @@ afterAll(async () => {
   for (const t of sql.values()) await t.stop();
   await redis?.stop();
   await etcd?.stop();
+  await sentinel?.stop();
+  await cluster?.stop();
 });
 
 describe("metadata.sample migrates between every pair of engines through the CLI", () => {

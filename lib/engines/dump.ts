@@ -5,7 +5,7 @@ import type { Attr, DumpNode, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
-import type { MetaEngine, StoredNode } from "./engine";
+import { isRedisKind, type MetaEngine, type StoredNode } from "./engine";
 import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir } from "./read-ahead";
 import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
@@ -159,7 +159,7 @@ export async function buildHeader(
   };
   const header: DumpHeader = { setting: out, counters, sustained, delFiles };
   // Redis leaves (-1,-1) tracking-only directory quotas out; SQL keeps them (docs/format/dump-json.md §4).
-  header.quotas = keep(await engine.readQuotas("dir"), engine.kind === "redis");
+  header.quotas = keep(await engine.readQuotas("dir"), isRedisKind(engine.kind));
   if (!opts.subdir) {
     header.userQuotas = keep(await engine.readQuotas("user"), true);
     header.groupQuotas = keep(await engine.readQuotas("group"), true);

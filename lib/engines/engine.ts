@@ -21,7 +21,12 @@ import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
 import type { TableBatch } from "../jfs/table-records";
 
-export type EngineKind = "redis" | "sqlite3" | "mysql" | "postgres" | "etcd";
+export type EngineKind = "redis" | "redis-sentinel" | "redis-cluster" | "sqlite3" | "mysql" | "postgres" | "etcd";
+
+/** The Redis engine in any deployment (one server, Sentinel, Cluster): one key layout, one engine. */
+export function isRedisKind(kind: EngineKind): kind is "redis" | "redis-sentinel" | "redis-cluster" {
+  return kind === "redis" || kind === "redis-sentinel" || kind === "redis-cluster";
+}
 
 /** The raw facts of one inode, as stored (the dump walk applies JuiceFS's output rules). */
 export interface StoredNode {

@@ -1,8 +1,9 @@
 // Open a metadata engine by its META-URL, as JuiceFS names them.
-import type { EngineKind, MetaEngine } from "./engine";
+import { isRedisKind, type EngineKind, type MetaEngine } from "./engine";
 import { JfsError } from "../jfs/errors";
 // Parsing only (its etcd3 import is of types): cheap to load with this module.
 import { parseEtcdUrl } from "./etcd/url";
+import { hostListMode } from "./redis/url";
 
 /** The engine a META-URL names; a URL without a scheme is Redis, as in JuiceFS. */
 export function engineKindOf(url: string): EngineKind {
@@ -10,7 +11,12 @@ export function engineKindOf(url: string): EngineKind {
   const scheme = m ? m[1].toLowerCase() : "redis";
   switch (scheme) {
     case "redis":
-    case "rediss":
+    case "rediss": {
+      // The host list tells Sentinel from Cluster; one host may still turn out to be a cluster node.
+      const rest = (m ? url.slice(m[0].length) : url).split("?")[0];
+      const mode = hostListMode(rest.slice(rest.lastIndexOf("@") + 1).split("/")[0]);
+      return mode === "sentinel" ? "redis-sentinel" : mode === "cluster" ? "redis-cluster" : "redis";
+    }
     case "unix":
       return "redis";
     case "sqlite3":
@@ -25,7 +31,7 @@ export function engineKindOf(url: string): EngineKind {
     default:
       throw new JfsError(
         "usage",
-        `unsupported META-URL scheme "${scheme}://": jfsmeta speaks redis://, rediss://, unix://, sqlite3://, mysql://, postgres:// and etcd://`,
+        `unsupported META-URL scheme "${scheme}://": jfsmeta speaks redis://, rediss:// (one server, Sentinel or Cluster), unix://, sqlite3://, mysql://, postgres:// and etcd://`,
       );
   }
 }
@@ -44,7 +50,7 @@ export function checkMetaUrl(url: string): EngineKind {
 
 export async function openEngine(url: string): Promise<MetaEngine> {
   const kind = engineKindOf(url);
-  if (kind === "redis") {
+  if (isRedisKind(kind)) {
     const { openRedis } = await import("./redis");
     return openRedis(url);
   }

@@ -1,6 +1,7 @@
 // Everything an engine stores, as plain comparable text: every Redis key with its value, every
 // SQL row of every table, every etcd key under the volume's prefix (prefix removed) with its value. Values are printed in hex where they are bytes, so a difference shows.
 import { Redis } from "ioredis";
+import { openRedisEngine } from "../../lib/engines/redis";
 import { openDriver } from "../../lib/engines/sql/driver";
 import { parseSqlUrl } from "../../lib/engines/sql/url";
 import { openEtcd } from "../../lib/engines/etcd";
@@ -18,7 +19,7 @@ const show = (v: unknown): string => {
 
 export async function storedData(url: string): Promise<Stored> {
   if (url.startsWith("etcd://")) return storedEtcd(url);
-  return url.startsWith("redis://") ? storedRedis(url) : storedSql(url);
+  return /^rediss?:\/\//.test(url) ? storedRedis(url) : storedSql(url);
 }
 
 async function storedEtcd(url: string): Promise<Stored> {
@@ -36,22 +37,29 @@ async function storedEtcd(url: string): Promise<Stored> {
   }
 }
 
+/**
+ * Every key of the volume a Redis META-URL names (one server, Sentinel or Cluster), read from
+ * the node that holds it; key names without the cluster's `{db}` prefix, so that two volumes of
+ * one cluster compare.
+ */
 async function storedRedis(url: string): Promise<Stored> {
-  const m = /^redis:\/\/(?::([^@]*)@)?([^:/]+):(\d+)\/(\d+)$/.exec(url);
-  if (!m) throw new Error(`conformance: cannot parse ${url}`);
-  const redis = new Redis({ host: m[2], port: Number(m[3]), db: Number(m[4]), password: m[1] ? decodeURIComponent(m[1]) : undefined });
+  const engine = await openRedisEngine(url);
+  const prefix = engine.p;
+  const node = await engine.dataNode().finally(() => engine.close());
+  const redis = new Redis({ ...node, lazyConnect: true });
+  await redis.connect();
   try {
     const out: Stored = {};
     let cursor = "0";
     const keys: Buffer[] = [];
     do {
-      const [next, batch] = await redis.scanBuffer(cursor, "COUNT", 1000);
+      const [next, batch] = await redis.scanBuffer(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
       cursor = String(next);
       keys.push(...batch);
     } while (cursor !== "0");
     for (const key of keys) {
       const type = await redis.type(key);
-      const name = key.toString("latin1");
+      const name = key.toString("latin1").slice(prefix.length);
       let lines: string[];
       if (type === "string") lines = [show(await redis.getBuffer(key))];
       else if (type === "hash") {

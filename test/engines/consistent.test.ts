@@ -11,6 +11,7 @@ import { openEngine } from "../../lib/engines/open";
 import { SqlEngine } from "../../lib/engines/sql/engine";
 import { EtcdEngine } from "../../lib/engines/etcd";
 import { attrKey, entryKey } from "../../lib/engines/tkv/keys";
+import { RedisEngine } from "../../lib/engines/redis";
 import { decodeAttr, encodeAttr } from "../../lib/jfs/binary-values";
 import { collect, readDumpToTree, type MemEntry } from "../support/dump-tree";
 import { dumpToBuffer, loadBuffer } from "../support/engine-io";
@@ -71,20 +72,17 @@ async function mutate(kind: string, url: string): Promise<void> {
       await kv.txn({ success: [kv.put(attrKey(13n), encodeAttr({ ...h.attr, length: 5000n }, h.parent, h.accessAcl, h.defaultAcl))] });
       return;
     }
-    if (kind !== "redis") throw new Error(`no writer for ${kind}`);
-    const { default: Redis } = await import("ioredis");
-    const r = new Redis(url);
-    try {
-      const f = await r.hgetBuffer("d2", "f");
-      const g = await r.hgetBuffer("d3", "g");
-      await r.multi().hdel("d2", "f").hset("d3", "f", f!).hdel("d3", "g").hset("d2", "g", g!).hdel("d3", "gone").exec();
-      // A new entry pointing at an existing file's attributes is enough for the listing.
-      await r.hset("d2", "n", g!);
-      const h = decodeAttr(13n, (await r.getBuffer("i13"))!)!;
-      await r.set("i13", encodeAttr({ ...h.attr, length: 5000n }, h.parent, h.accessAcl, h.defaultAcl));
-    } finally {
-      r.disconnect();
-    }
+    if (!(engine instanceof RedisEngine)) throw new Error(`no writer for ${kind}`);
+    // Through the engine's own client (any deployment), its keys with the engine's prefix.
+    const r = engine.client;
+    const k = (name: string) => engine.p + name;
+    const f = await r.hgetBuffer(k("d2"), "f");
+    const g = await r.hgetBuffer(k("d3"), "g");
+    await r.multi().hdel(k("d2"), "f").hset(k("d3"), "f", f!).hdel(k("d3"), "g").hset(k("d2"), "g", g!).hdel(k("d3"), "gone").exec();
+    // A new entry pointing at an existing file's attributes is enough for the listing.
+    await r.hset(k("d2"), "n", g!);
+    const h = decodeAttr(13n, (await r.getBuffer(k("i13")))!)!;
+    await r.set(k("i13"), encodeAttr({ ...h.attr, length: 5000n }, h.parent, h.accessAcl, h.defaultAcl));
   } finally {
     await engine.close();
   }

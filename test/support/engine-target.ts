@@ -78,6 +78,7 @@ export async function startTarget(engine: EngineKind): Promise<EngineTarget> {
       stop: () => server.stop(),
     };
   }
+  if (engine !== "sqlite3" && engine !== "mysql" && engine !== "postgres") throw new Error(`no reusable test target for ${engine}`);
   const targets = await startTargets(engine);
   let current: FreshDb | null = null;
   return {

@@ -3,10 +3,11 @@
 // by a row here and a branch in startEngine().
 import type { EngineKind } from "../../lib/engines/engine";
 import { startRedisServer } from "./redis-server";
+import { startRedisCluster, startRedisSentinel } from "./redis-ha-servers";
 import { startTargets } from "./sql-targets";
 import { startEtcdServer } from "./etcd-server";
 
-export const ENGINE_KINDS: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
+export const ENGINE_KINDS: EngineKind[] = ["redis", "redis-sentinel", "redis-cluster", "sqlite3", "mysql", "postgres", "etcd"];
 
 /** One engine on a private server (or temp dir), handing out empty databases by URL. */
 export interface EngineTarget {
@@ -28,6 +29,24 @@ export async function startEngine(kind: EngineKind): Promise<EngineTarget> {
       },
       stop: () => server.stop(),
     };
+  }
+  if (kind === "redis-sentinel") {
+    const sentinel = await startRedisSentinel();
+    let db = 0;
+    return {
+      kind,
+      async fresh() {
+        if (++db > 15) throw new Error("the private Sentinel master has 16 databases; this suite asked for more");
+        return sentinel.db(db);
+      },
+      stop: () => sentinel.stop(),
+    };
+  }
+  if (kind === "redis-cluster") {
+    // Each volume its own key prefix {n}: as many as a suite wants, on one cluster.
+    const cluster = await startRedisCluster();
+    let db = 0;
+    return { kind, fresh: async () => cluster.db(++db), stop: () => cluster.stop() };
   }
   if (kind === "etcd") {
     // One etcd; each volume under a prefix of its own (etcd://…/jfs1, /jfs2, …).

@@ -6,7 +6,7 @@ import type { LoadOwner } from "../load-claim";
  * A load's claim (load-claim.ts): this key holds the owner record from the claim until the
  * setting is written, in one MULTI with it. No JuiceFS key starts with "jfsmeta", and a key in
  * the database makes JuiceFS's own load refuse it (DBSIZE > 0), so the claim guards against it
- * too. (Cluster META-URLs, whose keys take a "{db}" prefix, are refused by parseRedisUrl.)
+ * too. In a Redis Cluster the key takes the volume's "{db}" prefix like every other key.
  */
 export const LOAD_CLAIM_KEY = "jfsmetaLoad";
 /**
@@ -36,4 +36,47 @@ end
 local n = redis.call('DBSIZE')
 redis.call('FLUSHDB')
 return n
+`;
+
+/**
+ * CLAIM_LUA for a Redis Cluster, where a volume is its keys with the `{db}` prefix (ARGV[2] is
+ * `{db}*`), not a database: no such key, as JuiceFS's load checks it (SCAN MATCH), then the
+ * claim. The script runs on the master of the prefix's slot, whose keyspace SCAN walks.
+ */
+export const CLAIM_PREFIX_LUA = `
+local cursor = '0'
+repeat
+  local r = redis.call('SCAN', cursor, 'MATCH', ARGV[2], 'COUNT', 10000)
+  if #r[2] > 0 then return 0 end
+  cursor = r[1]
+until cursor == '0'
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`;
+
+/**
+ * CLEAR_LOAD_LUA for a Redis Cluster, one SCAN page (cursor ARGV[3]) of the prefix's keys
+ * (ARGV[2]) at a time, so that a big volume's removal never blocks the node for long: -1 when
+ * the claim is not ARGV[1], 0 when a setting exists (only the claim goes), else
+ * {next cursor, keys removed}; on the last page the claim goes too, and is counted.
+ */
+export const CLEAR_PREFIX_PAGE_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local r = redis.call('SCAN', ARGV[3], 'MATCH', ARGV[2], 'COUNT', 1000)
+local n = 0
+for _, k in ipairs(r[2]) do
+  if k ~= KEYS[1] then
+    redis.call('DEL', k)
+    n = n + 1
+  end
+end
+if r[1] == '0' then
+  redis.call('DEL', KEYS[1])
+  n = n + 1
+end
+return {r[1], n}
 `;

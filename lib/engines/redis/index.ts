@@ -2,13 +2,13 @@
 // ioredis serves the occasional commands; the bulk paths (batch reads, load writes) go
 // through the lean RESP connection of ./resp.
 import os from "node:os";
-import { Redis, type RedisOptions } from "ioredis";
+import { Redis, type Cluster, type RedisOptions } from "ioredis";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { CHUNK_SIZE, MAX_FILE_SIZE, ROOT_INODE, TRASH_INODE } from "../../jfs/types";
 import { newTrashAttr } from "../trash";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
-import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
+import type { ConsistentRead, EmptinessCheck, EngineKind, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { TableBatch } from "../../jfs/table-records";
 import { scanRedisTables } from "./scan";
 import { freezeReplica } from "./replica";
@@ -16,9 +16,10 @@ import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAttr } from "./codec";
 import { explainRedisError } from "./errors";
-import { parseRedisUrl } from "./url";
+import { keyPrefix, parseRedisUrl, withMode, type RedisMode, type RedisTarget } from "./url";
+import { ClusterMap, failoverWaitMs, isFailoverError, isFailoverReply, newClient, sentinelMaster } from "./topology";
 import { RedisLoadSink } from "./sink";
-import { CLAIM_LUA, CLEAR_LOAD_LUA, LOAD_CLAIM_KEY, loadConnectionName } from "./claim";
+import { CLAIM_LUA, CLAIM_PREFIX_LUA, CLEAR_LOAD_LUA, CLEAR_PREFIX_PAGE_LUA, LOAD_CLAIM_KEY, loadConnectionName } from "./claim";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
 import { JfsError, wrapError } from "../../jfs/errors";
 
@@ -38,7 +39,8 @@ const SPARSE_WINDOW = 16384;
 const SPARSE_CHUNKS_LUA = `
 local out = {}
 for i = tonumber(ARGV[2]), tonumber(ARGV[3]) - 1 do
-  local l = redis.call('LRANGE', 'c' .. ARGV[1] .. '_' .. i, 0, -1)
+  -- ARGV[4]: the key prefix ({db} in a cluster; KEYS[1] is one of the file's keys, for routing)
+  local l = redis.call('LRANGE', ARGV[4] .. 'c' .. ARGV[1] .. '_' .. i, 0, -1)
   if #l > 0 then out[#out + 1] = i; out[#out + 1] = l end
 end
 return out
@@ -79,39 +81,88 @@ function pairs(flat: Buffer[]): [Buffer, Buffer][] {
   return out;
 }
 
+/** The engine kind each deployment is reported as. */
+const KIND: Record<RedisMode, EngineKind> = { single: "redis", sentinel: "redis-sentinel", cluster: "redis-cluster" };
+
+/** An ioredis client of any deployment: both kinds have the commands the engine uses. */
+export type RedisClient = Redis | Cluster;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class RedisEngine implements MetaEngine {
-  readonly kind = "redis" as const;
+  readonly kind: EngineKind;
+  /** Before every key name: `{db}` in a Redis Cluster (all of a volume in one slot), else "". */
+  readonly p: string;
   private aclCache: Map<number, AclRule> | null = null;
   private bulkConn: Promise<RespConnection> | null = null;
+  /** Bumped each time the lean connection is reopened after a failure (a failover): see readDir. */
+  private epoch = 0;
+  private readonly clusterMap: ClusterMap | null;
+  /** How long reads wait for a failover (failoverWaitMs()). */
+  readonly failoverWait: number;
   /** Directory listings that came with a readNodes batch, raw [name, value, ...]. */
   private prefetchedDirs = new Map<bigint, { at: number; raw: Buffer[] }>();
   /** Fields (name and value each) held in prefetchedDirs. */
   private prefetchedFields = 0;
 
   /** The live server's connections while a consistent read points these at a frozen replica. */
-  private live: { client: Redis; bulkConn: Promise<RespConnection> | null; options: RedisOptions; end(): Promise<void> } | null = null;
+  private live: { client: RedisClient; bulkConn: Promise<RespConnection> | null; options: RedisOptions; end(): Promise<void> } | null = null;
+  /** The data node's options: the URL's (single), or those of the master found (Sentinel, Cluster). */
+  private options: RedisOptions;
 
   constructor(
-    /** The connection reads use: the live server's, or a frozen replica's (beginConsistentRead). */
-    public client: Redis,
+    /** The connection reads use: the live deployment's, or a frozen replica's (beginConsistentRead). */
+    public client: RedisClient,
     readonly redactedUrl: string,
-    /** host:port/db, as JuiceFS names the database in messages. */
-    readonly addr: string,
-    private options: RedisOptions,
+    /** The parsed META-URL: its deployment, credentials and database. */
+    readonly target: RedisTarget,
   ) {
+    this.kind = KIND[target.mode];
+    this.p = keyPrefix(target.mode, target.db);
+    this.options = target.options;
+    this.clusterMap = target.mode === "cluster" ? new ClusterMap(target, this.p) : null;
+    this.failoverWait = failoverWaitMs();
+    this.defineScripts(client);
+  }
+
+  /** host:port/db (Sentinel and Cluster: the URL's host list/db), as JuiceFS names the database in messages. */
+  get addr(): string {
+    return this.target.addr;
+  }
+
+  private defineScripts(client: RedisClient): void {
     client.defineCommand("jfsCasXattr", { numberOfKeys: 1, lua: CAS_XATTR_LUA });
     client.defineCommand("jfsClearLoad", { numberOfKeys: 2, lua: CLEAR_LOAD_LUA });
+    client.defineCommand("jfsClearPrefixPage", { numberOfKeys: 2, lua: CLEAR_PREFIX_PAGE_LUA });
+  }
+
+  /** Failovers followed so far: the lean connection reopened on a new master (see bulkCall). */
+  get failovers(): number {
+    return this.epoch;
+  }
+
+  /** Whether the volume's keys are found by their prefix (a cluster) rather than as the whole database. */
+  private get prefixed(): boolean {
+    return this.p !== "";
+  }
+
+  /** Whether reads may wait for a failover and go on on the new master (not on a frozen replica). */
+  private get survivesFailover(): boolean {
+    return this.target.mode !== "single" && !this.live;
   }
 
   /**
    * A private replica of the server, synced and detached (replica.ts), serves every read until
    * end(): one moment of the volume, and none of the dump's reads on the live server. Needs
    * redis-server on this host. `parallel` is moot: one Redis connection pipelines the reads.
+   * Sentinel: a replica of the master the sentinels name. Cluster: a replica of the master of
+   * the volume's slot (a plain redis-server: the slot's keys, prefix and all, in its DB 0).
    */
   async beginConsistentRead(): Promise<ConsistentRead> {
     if (this.live) throw new JfsError("internal", "a consistent read is already open on this engine");
-    const replica = await freezeReplica(this.options, { db: this.options.db ?? 0 });
-    const frozen = new Redis({ ...replica.options, lazyConnect: true });
+    const source = await this.nodeOptions();
+    const replica = await freezeReplica(source, { db: source.db ?? 0 });
+    const frozen = new Redis({ ...replica.options, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 2 });
     frozen.on("error", () => {}); // told by the command that meets it
     try {
       await frozen.connect();
@@ -120,6 +171,7 @@ export class RedisEngine implements MetaEngine {
       await replica.stop();
       throw explainRedisError(err, this.addr);
     }
+    this.defineScripts(frozen);
     let ended: Promise<void> | null = null;
     const end = () =>
       (ended ??= (async () => {
@@ -153,25 +205,106 @@ export class RedisEngine implements MetaEngine {
     }
   }
 
-  /** The lean connection for batch reads and load writes (opened on first use). */
+  /**
+   * call() for a read, which is safe to repeat: on Sentinel and Cluster a failure a failover
+   * explains is retried until the new master serves it (this.failoverWait at most).
+   */
+  async read<T>(fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.failoverWait;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!this.survivesFailover || !isFailoverError(err) || Date.now() > deadline) throw this.failoverError(err, deadline);
+        await sleep(Math.min(100 * attempt, 1000));
+      }
+    }
+  }
+
+  /** A failure explained; one that outlasted the wait for a failover says so. */
+  private failoverError(err: unknown, deadline: number): Error {
+    const explained = explainRedisError(err, this.addr);
+    if (!this.survivesFailover || !isFailoverError(err) || Date.now() <= deadline) return explained;
+    const what = this.target.mode === "cluster" ? `the master of this volume's slot${this.clusterMap?.slotNumber != null ? ` (${this.clusterMap.slotNumber})` : ""}` : `the master "${this.target.sentinel?.name}"`;
+    return new JfsError(
+      "unreachable",
+      `Redis ${this.target.mode === "cluster" ? "Cluster" : "Sentinel"} redis://${this.addr}: ${what} did not come back within ${this.failoverWait / 1000} s (${explained.message}): run it again once the deployment has a master (JFSMETA_FAILOVER_WAIT_MS sets the wait)`,
+      { cause: err },
+    );
+  }
+
+  /** Options reaching the data node: the URL's, the sentinels' master, or the master of the volume's slot. */
+  private async nodeOptions(): Promise<RedisOptions> {
+    if (this.live || this.target.mode === "single") return this.options;
+    const at = this.target.mode === "sentinel" ? await sentinelMaster(this.target) : await this.clusterMap!.master();
+    return { ...this.options, host: at.host, port: at.port };
+  }
+
+  /**
+   * Options reaching the node that holds the volume now (the URL's server, the sentinels'
+   * master, the master of the volume's slot), with its DB: for tools and tests that read the
+   * keys themselves (with the prefix `p`).
+   */
+  dataNode(): Promise<RedisOptions> {
+    return this.nodeOptions();
+  }
+
+  /** The lean connection for batch reads and load writes (opened on first use, on the data node). */
   bulk(): Promise<RespConnection> {
-    this.bulkConn ??= RespConnection.connect(this.options).catch((err) => {
+    this.bulkConn ??= (async () => {
+      const options = await this.nodeOptions();
+      const conn = await RespConnection.connect(options);
+      if (this.survivesFailover) {
+        // The sentinels (or a node's slot map) may still name a master that has just been
+        // demoted: only a master may serve the volume.
+        const role = new CommandBuffer();
+        role.add(["ROLE"]);
+        const [r] = await conn.send(role);
+        if (Array.isArray(r) && String(r[0]) !== "master") {
+          conn.close();
+          throw new JfsError("unreachable", `${options.host}:${options.port} is not a master (yet)`);
+        }
+      }
+      return conn;
+    })().catch((err) => {
       this.bulkConn = null;
       throw explainRedisError(err, this.addr);
     });
     return this.bulkConn;
   }
 
-  /** Send commands on the bulk connection; an error reply or a broken connection throws. */
-  async bulkCall(cmds: CommandBuffer): Promise<Reply[]> {
-    const conn = await this.bulk();
-    let replies: Reply[];
-    try {
-      replies = await conn.send(cmds);
-    } catch (err) {
-      throw explainRedisError(err, this.addr);
+  /**
+   * Send commands on the bulk connection; a broken connection throws, error replies come back
+   * in place. `idempotent` (reads): on Sentinel and Cluster, a broken connection or a failover's
+   * reply (MOVED, ASK, CLUSTERDOWN, …) sends them again to the master found anew, until
+   * this.failoverWait; `epoch` then moves on.
+   */
+  async bulkCall(cmds: CommandBuffer, opts: { idempotent?: boolean } = {}): Promise<Reply[]> {
+    const n = cmds.count;
+    const bytes = cmds.take();
+    const retry = opts.idempotent === true && this.survivesFailover;
+    const deadline = Date.now() + this.failoverWait;
+    for (let attempt = 1; ; attempt++) {
+      const pending = this.bulk();
+      let failure: unknown;
+      try {
+        const replies = await (await pending).sendBytes(bytes, n);
+        const moved = retry ? replies.find((r): r is RespError => r instanceof RespError && isFailoverReply(r.message)) : undefined;
+        if (!moved) return replies;
+        failure = moved;
+      } catch (err) {
+        if (!retry || !isFailoverError(err)) throw explainRedisError(err, this.addr);
+        failure = err;
+      }
+      if (Date.now() > deadline) throw this.failoverError(failure, deadline);
+      // Drop the connection (once, whoever of the parallel reads sees it first) and find the master again.
+      if (this.bulkConn === pending) {
+        this.bulkConn = null;
+        this.epoch++;
+        (await pending.catch(() => null))?.close();
+      }
+      await sleep(Math.min(100 * attempt, 1000));
     }
-    return replies;
   }
 
   async close(): Promise<void> {
@@ -187,8 +320,62 @@ export class RedisEngine implements MetaEngine {
     }
   }
 
+  /** The keys of the volume: DBSIZE, or in a cluster the keys with its prefix (SCAN on the slot's master). */
+  async keyCount(limit = Infinity): Promise<number> {
+    if (!this.prefixed) return this.read(() => this.client.dbsize());
+    let n = 0;
+    let cursor = "0";
+    do {
+      const cmd = new CommandBuffer();
+      cmd.add(["SCAN", cursor, "MATCH", `${this.p}*`, "COUNT", 10000]);
+      const [reply] = await this.bulkCall(cmd, { idempotent: true });
+      if (reply instanceof RespError) throw explainRedisError(reply, this.addr);
+      const [next, keys] = reply as [Buffer, Buffer[]];
+      cursor = next.toString();
+      n += keys.length;
+      if (n >= limit) return n;
+    } while (cursor !== "0");
+    return n;
+  }
+
+  /** The first key of the volume's prefix (a cluster), or null. */
+  private async firstPrefixedKey(): Promise<string | null> {
+    let cursor = "0";
+    do {
+      const cmd = new CommandBuffer();
+      cmd.add(["SCAN", cursor, "MATCH", `${this.p}*`, "COUNT", 10000]);
+      const [reply] = await this.bulkCall(cmd, { idempotent: true });
+      if (reply instanceof RespError) throw explainRedisError(reply, this.addr);
+      const [next, keys] = reply as [Buffer, Buffer[]];
+      if (keys.length > 0) return keys[0].toString("latin1");
+      cursor = next.toString();
+    } while (cursor !== "0");
+    return null;
+  }
+
+  /**
+   * Remove what the load that holds the claim `owner` wrote: -1 when the claim is not that
+   * (anymore), 0 when a setting exists (only the claim goes), else the keys removed.
+   */
+  async clearLoad(owner: string | Buffer): Promise<number> {
+    const claimKey = this.p + LOAD_CLAIM_KEY;
+    const settingKey = `${this.p}setting`;
+    type Scripts = { jfsClearLoad(...a: (string | Buffer)[]): Promise<number>; jfsClearPrefixPage(...a: (string | Buffer)[]): Promise<number | [string, number]> };
+    const client = this.client as RedisClient & Scripts;
+    if (!this.prefixed) return this.call(() => client.jfsClearLoad(claimKey, settingKey, owner));
+    let removed = 0;
+    let cursor = "0";
+    for (;;) {
+      const r = await this.call(() => client.jfsClearPrefixPage(claimKey, settingKey, owner, `${this.p}*`, cursor));
+      if (typeof r === "number") return removed > 0 && r === -1 ? removed : r;
+      cursor = String(r[0]);
+      removed += Number(r[1]);
+      if (cursor === "0") return removed;
+    }
+  }
+
   async readSetting(): Promise<Setting | null> {
-    const raw = await this.call(() => this.client.getBuffer("setting"));
+    const raw = await this.read(() => this.client.getBuffer(`${this.p}setting`));
     if (!raw) return null;
     try {
       return parseSetting(raw.toString("utf8"));
@@ -198,24 +385,30 @@ export class RedisEngine implements MetaEngine {
   }
 
   async writeSetting(s: Setting): Promise<void> {
-    await this.call(() => this.client.set("setting", encodeStoredSetting(s)));
+    await this.call(() => this.client.set(`${this.p}setting`, encodeStoredSetting(s)));
   }
 
   async ensureTrashDir(now: Date): Promise<boolean> {
     const attr = newTrashAttr(now, true);
-    const created = await this.call(() => this.client.setnx(`i${TRASH_INODE}`, encodeAttr(attr, ROOT_INODE)));
+    const created = await this.call(() => this.client.setnx(`${this.p}i${TRASH_INODE}`, encodeAttr(attr, ROOT_INODE)));
     return created === 1;
   }
 
   async checkEmpty(): Promise<EmptinessCheck> {
-    const size = await this.call(() => this.client.dbsize());
+    if (this.prefixed) {
+      // JuiceFS's rule in a cluster: no key with the volume's prefix (other volumes may share the node).
+      const key = await this.firstPrefixedKey();
+      if (key !== null) return { empty: false, reason: `Database redis://${this.addr} is not empty: found key with same prefix: ${key}` };
+      return { empty: true };
+    }
+    const size = await this.read(() => this.client.dbsize());
     if (size > 0) return { empty: false, reason: `Database redis://${this.addr} is not empty` };
     return { empty: true };
   }
 
   async readCounters(): Promise<Counters> {
     const names = ["usedSpace", "totalInodes", "nextinode", "nextchunk", "nextsession", "nextTrash", "txnLastLog"];
-    const v = await this.call(() => this.client.mget(...names));
+    const v = await this.read(() => this.client.mget(...names.map((n) => this.p + n)));
     const c: Counters = {
       usedSpace: toBigInt(v[0]),
       usedInodes: toBigInt(v[1]),
@@ -229,11 +422,13 @@ export class RedisEngine implements MetaEngine {
   }
 
   async readSustained(): Promise<SustainedEntry[]> {
-    const sids = await this.call(() => this.client.zrange("allSessions", "0", "-1"));
+    const sids = await this.read(() => this.client.zrange(`${this.p}allSessions`, "0", "-1"));
     if (sids.length === 0) return [];
-    const pipe = this.client.pipeline();
-    for (const sid of sids) pipe.smembers(`session${sid}`);
-    const res = await this.call(() => pipe.exec());
+    const res = await this.read(() => {
+      const pipe = this.client.pipeline();
+      for (const sid of sids) pipe.smembers(`${this.p}session${sid}`);
+      return pipe.exec();
+    });
     const out: SustainedEntry[] = [];
     sids.forEach((sid, i) => {
       const [err, members] = res![i];
@@ -245,7 +440,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   async readDelFiles(): Promise<DelFile[]> {
-    const flat = await this.call(() => this.client.zrange("delfiles", "0", "-1", "WITHSCORES"));
+    const flat = await this.read(() => this.client.zrange(`${this.p}delfiles`, "0", "-1", "WITHSCORES"));
     const out: DelFile[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const parts = flat[i].split(":");
@@ -256,7 +451,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   async readQuotas(kind: QuotaKind): Promise<Map<bigint, QuotaLimit>> {
-    const flat = (await this.call(() => this.client.callBuffer("HGETALL", QUOTA_KEYS[kind]))) as Buffer[];
+    const flat = (await this.read(() => this.client.callBuffer("HGETALL", this.p + QUOTA_KEYS[kind]))) as Buffer[];
     const out = new Map<bigint, QuotaLimit>();
     for (const [k, v] of pairs(flat)) {
       const q = decodeQuota(v);
@@ -266,7 +461,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   async lookup(parent: bigint, name: Buffer): Promise<DirEntry | null> {
-    const v = await this.call(() => this.client.hgetBuffer(`d${parent}`, name));
+    const v = await this.read(() => this.client.hgetBuffer(`${this.p}d${parent}`, name));
     return v ? decodeEntry(name, v) : null;
   }
 
@@ -284,13 +479,24 @@ export class RedisEngine implements MetaEngine {
         return;
       }
       let cursor = "0";
+      const epoch = self.epoch;
+      let pages = 0;
       do {
         const cmd = new CommandBuffer();
-        cmd.add(["HSCAN", `d${inode}`, cursor, "COUNT", 10000]);
-        const [reply] = await self.bulkCall(cmd);
+        cmd.add(["HSCAN", `${self.p}d${inode}`, cursor, "COUNT", 10000]);
+        const [reply] = await self.bulkCall(cmd, { idempotent: true });
         if (reply instanceof RespError) throw explainRedisError(reply, self.addr);
         const [next, flat] = reply as [Buffer, Buffer[]];
         cursor = next.toString();
+        pages++;
+        // A scan's cursor means nothing to another server: a listing of several pages that a
+        // failover moved to a new master cannot go on there, and is never passed off as whole.
+        if (self.epoch !== epoch && (pages > 1 || cursor !== "0")) {
+          throw new JfsError(
+            "unreachable",
+            `Redis ${self.target.mode === "cluster" ? "Cluster" : "Sentinel"} redis://${self.addr} failed over to a new master while directory inode ${inode} was being listed: a listing cannot be resumed on another server, so the read was stopped rather than give a partial directory; run it again`,
+          );
+        }
         const entries: DirEntry[] = [];
         for (let i = 0; i + 1 < flat.length; i += 2) entries.push(decodeEntry(flat[i], flat[i + 1]));
         if (entries.length > 0) yield entries;
@@ -318,7 +524,7 @@ export class RedisEngine implements MetaEngine {
   private async acl(id: number): Promise<AclRule | undefined> {
     if (id === 0) return undefined;
     if (!this.aclCache || !this.aclCache.has(id)) {
-      const flat = (await this.call(() => this.client.callBuffer("HGETALL", "acl"))) as Buffer[];
+      const flat = (await this.read(() => this.client.callBuffer("HGETALL", `${this.p}acl`))) as Buffer[];
       const cache = new Map<number, AclRule>();
       for (const [k, v] of pairs(flat)) {
         const rule = decodeAcl(v);
@@ -339,15 +545,16 @@ export class RedisEngine implements MetaEngine {
   async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     if (entries.length === 0) return [];
     const cmd = new CommandBuffer();
+    const P = this.p;
     for (const e of entries) {
       const ino = e.inode.toString();
-      cmd.add(["GET", `i${ino}`]);
-      cmd.add(["HGETALL", `x${ino}`]);
-      if (e.type === "regular") cmd.add(["LRANGE", `c${ino}_0`, 0, -1]);
-      else if (e.type === "symlink") cmd.add(["GET", `s${ino}`]);
-      else if (e.type === "directory") cmd.add(["HSCAN", `d${ino}`, 0, "COUNT", BATCH_DIR_PAGE]);
+      cmd.add(["GET", `${P}i${ino}`]);
+      cmd.add(["HGETALL", `${P}x${ino}`]);
+      if (e.type === "regular") cmd.add(["LRANGE", `${P}c${ino}_0`, 0, -1]);
+      else if (e.type === "symlink") cmd.add(["GET", `${P}s${ino}`]);
+      else if (e.type === "directory") cmd.add(["HSCAN", `${P}d${ino}`, 0, "COUNT", BATCH_DIR_PAGE]);
     }
-    const reply = await this.bulkCall(cmd);
+    const reply = await this.bulkCall(cmd, { idempotent: true });
     for (const r of reply) if (r instanceof RespError) throw explainRedisError(r, this.addr);
     const nodes: StoredNode[] = [];
     const followUp = new CommandBuffer();
@@ -382,7 +589,7 @@ export class RedisEngine implements MetaEngine {
           from = 1;
         }
         for (let idx = from; idx < Math.min(n, BATCH_MAX_CHUNKS); idx++) {
-          followUp.add(["LRANGE", `c${ino}_${idx}`, 0, -1]);
+          followUp.add(["LRANGE", `${P}c${ino}_${idx}`, 0, -1]);
           fill.push((r) => addSlices(node, idx, r as Buffer[]));
         }
         if (n > BATCH_MAX_CHUNKS) big.push({ node, chunks: n });
@@ -390,7 +597,7 @@ export class RedisEngine implements MetaEngine {
         if (e.type === "symlink") {
           if (extra) node.symlink = extra as Buffer;
         } else {
-          followUp.add(["GET", `s${ino}`]);
+          followUp.add(["GET", `${P}s${ino}`]);
           fill.push((r) => {
             if (r) node.symlink = r as Buffer;
           });
@@ -408,7 +615,7 @@ export class RedisEngine implements MetaEngine {
       nodes.push(node);
     }
     if (followUp.count > 0) {
-      const more = await this.bulkCall(followUp);
+      const more = await this.bulkCall(followUp, { idempotent: true });
       more.forEach((r, i) => {
         if (r instanceof RespError) throw explainRedisError(r, this.addr);
         fill[i](r);
@@ -436,9 +643,9 @@ export class RedisEngine implements MetaEngine {
     for (let start = from; start < to; start += step) {
       const end = Math.min(to, start + step);
       const cmd = new CommandBuffer();
-      if (sparse) cmd.add(["EVAL", SPARSE_CHUNKS_LUA, 0, node.inode, start, end]);
-      else for (let idx = start; idx < end; idx++) cmd.add(["LRANGE", `c${node.inode}_${idx}`, 0, -1]);
-      const replies = await this.bulkCall(cmd);
+      if (sparse) cmd.add(["EVAL", SPARSE_CHUNKS_LUA, 1, `${this.p}c${node.inode}_0`, node.inode, start, end, this.p]);
+      else for (let idx = start; idx < end; idx++) cmd.add(["LRANGE", `${this.p}c${node.inode}_${idx}`, 0, -1]);
+      const replies = await this.bulkCall(cmd, { idempotent: true });
       for (const r of replies) if (r instanceof RespError) throw explainRedisError(r, this.addr);
       if (sparse) {
         const flat = replies[0] as Reply[];
@@ -450,7 +657,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   async usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }> {
-    const [s, i] = await this.call(() => this.client.mget("usedSpace", "totalInodes"));
+    const [s, i] = await this.read(() => this.client.mget(`${this.p}usedSpace`, `${this.p}totalInodes`));
     return { usedSpace: toBigInt(s), usedInodes: toBigInt(i) };
   }
 
@@ -459,7 +666,8 @@ export class RedisEngine implements MetaEngine {
     const conn = await this.bulk();
     const cmd = new CommandBuffer();
     cmd.add(["CLIENT", "SETNAME", loadConnectionName(owner)]);
-    cmd.add(["EVAL", CLAIM_LUA, 1, LOAD_CLAIM_KEY, JSON.stringify(owner)]);
+    if (this.prefixed) cmd.add(["EVAL", CLAIM_PREFIX_LUA, 1, this.p + LOAD_CLAIM_KEY, JSON.stringify(owner), `${this.p}*`]);
+    else cmd.add(["EVAL", CLAIM_LUA, 1, LOAD_CLAIM_KEY, JSON.stringify(owner)]);
     const replies = await this.bulkCall(cmd);
     for (const r of replies) if (r instanceof RespError) throw explainRedisError(r, this.addr);
     if (replies[1] !== 1) {
@@ -471,14 +679,27 @@ export class RedisEngine implements MetaEngine {
     return new RedisLoadSink(this, conn, owner);
   }
 
+  /**
+   * CLIENT LIST of the data node (the loading connection's name shows there while it runs):
+   * in a cluster, of the slot's master, where the load's lean connection writes.
+   */
+  private async clientList(): Promise<string> {
+    if (!this.prefixed) return String(await this.client.call("CLIENT", "LIST"));
+    const cmd = new CommandBuffer();
+    cmd.add(["CLIENT", "LIST"]);
+    const [r] = await this.bulkCall(cmd, { idempotent: true });
+    if (r instanceof RespError) throw r;
+    return String(r);
+  }
+
   async findLoadClaim(): Promise<LoadClaim | null> {
-    const raw = await this.call(() => this.client.getBuffer(LOAD_CLAIM_KEY));
+    const raw = await this.read(() => this.client.getBuffer(this.p + LOAD_CLAIM_KEY));
     const owner = parseLoadOwner(raw);
     if (!owner) return null;
-    const where = `key "${LOAD_CLAIM_KEY}" in redis://${this.addr}`;
+    const where = `key "${this.p}${LOAD_CLAIM_KEY}" in redis://${this.addr}`;
     let clients: string;
     try {
-      clients = String(await this.client.call("CLIENT", "LIST"));
+      clients = await this.clientList();
     } catch (err) {
       // A server that refuses CLIENT LIST (ACL): a claim from this host is judged by its pid.
       if (owner.host === os.hostname()) return { state: pidAlive(owner.pid) ? "running" : "interrupted", owner, where };
@@ -494,17 +715,16 @@ export class RedisEngine implements MetaEngine {
     if (!claim) {
       const setting = await this.readSetting();
       if (setting) return { cleared: false, message: `${url} holds volume "${setting.Name}" and no interrupted load: nothing was removed` };
-      const size = await this.call(() => this.client.dbsize());
+      const size = await this.keyCount();
       if (size === 0) return { cleared: false, message: `${url} is empty: there is nothing to clear` };
       throw new JfsError(
         "refused",
-        `${url} holds ${size} keys but no jfsmeta load claim (key "${LOAD_CLAIM_KEY}"): they were not written by an interrupted jfsmeta load, so nothing was removed; check what they are before emptying the database yourself`,
+        `${url} holds ${size} keys but no jfsmeta load claim (key "${this.p}${LOAD_CLAIM_KEY}"): they were not written by an interrupted jfsmeta load, so nothing was removed; check what they are before emptying the database yourself`,
       );
     }
     if (claim.state === "running") throw new LoadClaimedError(claim, url);
-    const raw = await this.call(() => this.client.getBuffer(LOAD_CLAIM_KEY));
-    const client = this.client as Redis & { jfsClearLoad(...args: (string | Buffer)[]): Promise<number> };
-    const n = raw ? await this.call(() => client.jfsClearLoad(LOAD_CLAIM_KEY, "setting", raw)) : -1;
+    const raw = await this.call(() => this.client.getBuffer(this.p + LOAD_CLAIM_KEY));
+    const n = raw ? await this.clearLoad(raw) : -1;
     const who = claim.owner ? ` (pid ${claim.owner.pid} on ${claim.owner.host}, started ${claim.owner.started})` : "";
     if (n < 0) throw new JfsError("busy", `the load claim in ${url} changed while it was being cleared: run ${clearCommand(url)} again`);
     if (n === 0) {
@@ -514,12 +734,12 @@ export class RedisEngine implements MetaEngine {
   }
 
   async getXattr(inode: bigint, name: string): Promise<Buffer | null> {
-    return this.call(() => this.client.hgetBuffer(`x${inode}`, name));
+    return this.read(() => this.client.hgetBuffer(`${this.p}x${inode}`, name));
   }
 
   async compareAndSetXattr(inode: bigint, name: string, expected: Buffer | null, value: Buffer): Promise<boolean> {
-    const client = this.client as Redis & { jfsCasXattr(...args: (string | Buffer)[]): Promise<number> };
-    const r = await this.call(() => client.jfsCasXattr(`x${inode}`, name, expected ? "1" : "0", expected ?? Buffer.alloc(0), value));
+    const client = this.client as RedisClient & { jfsCasXattr(...args: (string | Buffer)[]): Promise<number> };
+    const r = await this.call(() => client.jfsCasXattr(`${this.p}x${inode}`, name, expected ? "1" : "0", expected ?? Buffer.alloc(0), value));
     return r === 1;
   }
 }
@@ -540,21 +760,24 @@ export async function openRedis(url: string): Promise<MetaEngine> {
 }
 
 export async function openRedisEngine(url: string): Promise<RedisEngine> {
-  const target = parseRedisUrl(url);
-  const client = new Redis(target.options);
+  let target = parseRedisUrl(url);
+  if (target.mode === "single" && !target.options.path && (await isClusterNode(target))) target = withMode(target, "cluster");
+  const client = newClient(target, failoverWaitMs());
   // Without a listener ioredis prints connection errors itself; the first one is the cause
   // worth reporting (a later "Connection is closed" is only its consequence).
   let firstError: Error | null = null;
   client.on("error", (err: Error) => {
     firstError ??= err;
   });
-  const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target.addr, target.options);
+  const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target);
   try {
     // The lean connection first: AUTH, SELECT and a PING tell a wrong password, a bad DB
     // number or a port that is not Redis (an HTTP server answers "HTTP/1.1 400") at once.
+    // (Sentinel and Cluster: the sentinels or the cluster are asked for the master first.)
     const ping = new CommandBuffer();
     ping.add(["PING"]);
-    await engine.bulkCall(ping);
+    const [pong] = await engine.bulkCall(ping);
+    if (pong instanceof RespError) throw explainRedisError(pong, target.addr);
   } catch (err) {
     await engine.close().catch(() => {}); // the error to tell is the one above
     throw err;
@@ -567,4 +790,29 @@ export async function openRedisEngine(url: string): Promise<RedisEngine> {
     throw explainRedisError(firstError ?? err, target.addr);
   }
   return engine;
+}
+
+/**
+ * Whether the one host of a META-URL is a Redis Cluster node, as JuiceFS tells it: CLUSTER INFO
+ * answers `cluster_state:…`, or refuses naming cluster mode. Asked before any SELECT (which a
+ * cluster refuses); a server that fails otherwise is left to the usual checks.
+ */
+async function isClusterNode(target: RedisTarget): Promise<boolean> {
+  let probe: RespConnection;
+  try {
+    probe = await RespConnection.connect({ ...target.options, db: 0 });
+  } catch {
+    return false; // the engine's own connection tells why, in its words
+  }
+  try {
+    const cmd = new CommandBuffer();
+    cmd.add(["CLUSTER", "INFO"]);
+    const [r] = await probe.send(cmd);
+    if (r instanceof RespError) return /cluster mode/i.test(r.message);
+    return Buffer.isBuffer(r) && r.toString("latin1").includes("cluster_state:");
+  } catch {
+    return false;
+  } finally {
+    probe.close();
+  }
 }

@@ -186,7 +186,11 @@ export class RespConnection {
   /** Write the commands and resolve with their replies, in order. */
   send(cmds: CommandBuffer): Promise<Reply[]> {
     const n = cmds.count;
-    const bytes = cmds.take();
+    return this.sendBytes(cmds.take(), n);
+  }
+
+  /** Write `n` commands already encoded (CommandBuffer.take()); a caller may send them again elsewhere. */
+  sendBytes(bytes: Buffer, n: number): Promise<Reply[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (n === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {

@@ -24,7 +24,15 @@ const BATCH = 10000;
 /** What the scan needs of the engine: its pipelined connection and its address for messages. */
 export interface ScanSource {
   readonly addr: string;
-  bulkCall(cmds: CommandBuffer): Promise<Reply[]>;
+  /** The key prefix: `{db}` in a Redis Cluster (the scan matches it and reads names after it), else "". */
+  readonly p: string;
+  /**
+   * Failovers the engine has followed so far (Sentinel, Cluster; RedisEngine.failovers): a SCAN
+   * cursor means nothing to another server, so a scan that sees it move stops rather than
+   * give a partial volume.
+   */
+  readonly failovers: number;
+  bulkCall(cmds: CommandBuffer, opts?: { idempotent?: boolean }): Promise<Reply[]>;
 }
 
 const enum Kind {
@@ -43,19 +51,19 @@ const PREFIX: Record<number, Kind> = { 0x69: Kind.Attr, 0x64: Kind.Entries, 0x63
  * ("setting", "dirQuota", "sliceRef", "session3"…): a letter then decimal digits only (a chunk:
  * digits "_" digits).
  */
-function classify(key: Buffer): { kind: Kind; inode: bigint; index: number } | null {
-  const kind = PREFIX[key[0]];
-  if (kind === undefined || key.length < 2) return null;
+function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; index: number } | null {
+  const kind = PREFIX[key[at]];
+  if (kind === undefined || key.length < at + 2) return null;
   let ino = 0;
-  let i = 1;
+  let i = at + 1;
   // Inodes are below 2^63; digits are summed in a double while exact (< 2^53), else as bigint.
   for (; i < key.length; i++) {
     const c = key[i];
     if (c < 0x30 || c > 0x39) break;
     ino = ino * 10 + (c - 0x30);
   }
-  if (i === 1) return null;
-  const inode = i - 1 > 15 ? BigInt(key.toString("latin1", 1, i)) : BigInt(ino);
+  if (i === at + 1) return null;
+  const inode = i - at - 1 > 15 ? BigInt(key.toString("latin1", at + 1, i)) : BigInt(ino);
   if (kind !== Kind.Chunk) return i === key.length ? { kind, inode, index: 0 } : null;
   if (key[i] !== 0x5f /* _ */ || i + 1 === key.length) return null;
   let index = 0;
@@ -96,9 +104,17 @@ class Batches {
 }
 
 export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
+  const P = src.p;
+  const failovers = src.failovers;
   const call = async (cmds: CommandBuffer): Promise<Reply[]> => {
-    const replies = await gate(() => src.bulkCall(cmds));
+    const replies = await gate(() => src.bulkCall(cmds, { idempotent: true }));
     for (const r of replies) if (r instanceof RespError) throw explainRedisError(r, src.addr);
+    if (src.failovers !== failovers) {
+      throw new JfsError(
+        "unreachable",
+        `Redis at ${src.addr} failed over to a new master during the scan of the volume: a scan cannot be resumed on another server, so it was stopped rather than give a partial volume; run it again`,
+      );
+    }
     return replies;
   };
   const out = new Batches();
@@ -120,7 +136,7 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
     const links: bigint[] = [];
     const each: ((r: Reply) => void)[] = [];
     for (const key of keys) {
-      const k = classify(key);
+      const k = classify(key, P.length);
       if (!k) continue;
       switch (k.kind) {
         case Kind.Attr:
@@ -191,7 +207,7 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
       });
     }
     if (links.length) {
-      cmds.add(["MGET", ...links.map((ino) => `s${ino}`)]);
+      cmds.add(["MGET", ...links.map((ino) => `${P}s${ino}`)]);
       each.push((r) => {
         const values = r as (Buffer | null)[];
         for (let i = 0; i < links.length; i++) {
@@ -214,7 +230,8 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
   try {
     do {
       const scan = new CommandBuffer();
-      scan.add(["SCAN", cursor, "COUNT", SCAN_COUNT]);
+      // A cluster node may hold other volumes: only this one's {db} keys.
+      scan.add(P ? ["SCAN", cursor, "MATCH", `${P}*`, "COUNT", SCAN_COUNT] : ["SCAN", cursor, "COUNT", SCAN_COUNT]);
       const [reply] = await call(scan);
       const [next, keys] = reply as [Buffer, Buffer[]];
       cursor = next;
@@ -242,18 +259,18 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
   yield* out.take(true);
 
   // Directory stats: the three hashes share their fields (directory inodes).
-  for await (const page of hashPages(call, "dirUsedInodes")) {
+  for await (const page of hashPages(call, `${P}dirUsedInodes`)) {
     const fields = page.map((p) => p[0]);
     const cmds = new CommandBuffer();
-    cmds.add(["HMGET", "dirDataLength", ...fields]);
-    cmds.add(["HMGET", "dirUsedSpace", ...fields]);
+    cmds.add(["HMGET", `${P}dirDataLength`, ...fields]);
+    cmds.add(["HMGET", `${P}dirUsedSpace`, ...fields]);
     const [data, space] = (await call(cmds)) as (Buffer | null)[][];
     const records: DirStatRecord[] = page.map(([f, inodes], i) => ({ inode: decimal(f), dataLength: decimal(data[i]), usedSpace: decimal(space[i]), usedInodes: decimal(inodes) }));
     yield { table: "dirStats", records };
   }
 
   // Slice references: field k<id>_<size>, value count − 1 (0, one reference, is not dumped).
-  for await (const page of hashPages(call, "sliceRef")) {
+  for await (const page of hashPages(call, `${P}sliceRef`)) {
     const records: SliceRefRecord[] = [];
     for (const [f, v] of page) {
       const m = /^k(\d+)_(\d+)$/.exec(f.toString("latin1"));
@@ -264,7 +281,7 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
   }
 
   const acls: AclRecord[] = [];
-  for await (const page of hashPages(call, "acl")) {
+  for await (const page of hashPages(call, `${P}acl`)) {
     for (const [f, v] of page) {
       const rule = decodeAcl(v);
       if (rule) acls.push({ id: Number(decimal(f)), rule });
@@ -272,7 +289,7 @@ export async function* scanRedisTables(src: ScanSource, gate: QueryGate = (q) =>
   }
   yield { table: "acls", records: acls };
 
-  for (const kind of ["dir", "user", "group"] as const) yield { table: "quotas", kind, records: await readQuotas(call, kind) };
+  for (const kind of ["dir", "user", "group"] as const) yield { table: "quotas", kind, records: await readQuotas(call, kind, P) };
 }
 
 /** A hash's [field, value] pairs, a page at a time. */
@@ -300,10 +317,10 @@ const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
  * Quotas with their stored usage. A directory quota is its limit's field; a user or group one
  * may also be usage alone (JuiceFS tracks usage per owner), written with limits -1.
  */
-async function readQuotas(call: (c: CommandBuffer) => Promise<Reply[]>, kind: QuotaKind): Promise<QuotaRecord[]> {
+async function readQuotas(call: (c: CommandBuffer) => Promise<Reply[]>, kind: QuotaKind, prefix: string): Promise<QuotaRecord[]> {
   const [limitKey, spaceKey, inodesKey] = QUOTA_KEYS[kind];
   const cmds = new CommandBuffer();
-  for (const k of [limitKey, spaceKey, inodesKey]) cmds.add(["HGETALL", k]);
+  for (const k of [limitKey, spaceKey, inodesKey]) cmds.add(["HGETALL", prefix + k]);
   const [limits, space, inodes] = (await call(cmds)) as Buffer[][];
   const byKey = new Map<string, QuotaRecord>();
   const get = (f: Buffer) => {

@@ -8,8 +8,7 @@ import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
 import type { LoadSink } from "../engine";
 import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
 import { explainRedisError } from "./errors";
-import type { Redis } from "ioredis";
-import { CLEAR_LOAD_LUA, LOAD_CLAIM_KEY } from "./claim";
+import { LOAD_CLAIM_KEY } from "./claim";
 import type { LoadOwner } from "../load-claim";
 import { CommandBuffer, RespError, type RespConnection } from "./resp";
 
@@ -25,10 +24,12 @@ const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
 
 /** What the sink needs of the engine it loads into (RedisEngine; an interface, not an import of it). */
 export interface RedisSinkTarget {
-  readonly client: Redis;
   /** host:port or socket path, for error messages. */
   readonly addr: string;
-  call<T>(fn: () => Promise<T>): Promise<T>;
+  /** Before every key name: `{db}` in a Redis Cluster, else "". */
+  readonly p: string;
+  /** Remove what the load of this claim wrote: -1 when the claim is not the owner's (anymore). */
+  clearLoad(owner: string): Promise<number>;
 }
 
 export class RedisLoadSink implements LoadSink {
@@ -38,11 +39,16 @@ export class RedisLoadSink implements LoadSink {
   /** Dir stats are gathered into multi-field HSETs. */
   private stats: (string | Buffer)[][] = [[], [], []];
 
+  /** The key prefix (RedisSinkTarget.p). */
+  private readonly P: string;
+
   constructor(
     private readonly engine: RedisSinkTarget,
     private readonly conn: RespConnection,
     private readonly owner: LoadOwner,
-  ) {}
+  ) {
+    this.P = engine.p;
+  }
 
   private cmd(...args: (string | Buffer | number | bigint)[]): void {
     this.cmds.add(args);
@@ -70,14 +76,14 @@ export class RedisLoadSink implements LoadSink {
   }
 
   node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
-    this.cmd("SET", `i${attr.inode}`, encodeAttr(attr, parent, aclIds.access, aclIds.default));
+    this.cmd("SET", `${this.P}i${attr.inode}`, encodeAttr(attr, parent, aclIds.access, aclIds.default));
   }
 
   edges(parent: bigint, entries: DirEntry[]): void {
     for (let i = 0; i < entries.length; i += FIELDS_PER_COMMAND) {
       const args: Buffer[] = [];
       for (const e of entries.slice(i, i + FIELDS_PER_COMMAND)) args.push(e.name, encodeEntry(e.type, e.inode));
-      this.cmd("HSET", `d${parent}`, ...args);
+      this.cmd("HSET", `${this.P}d${parent}`, ...args);
     }
   }
 
@@ -86,7 +92,7 @@ export class RedisLoadSink implements LoadSink {
       for (let i = 0; i < c.slices.length; i += FIELDS_PER_COMMAND) {
         const part = c.slices.slice(i, i + FIELDS_PER_COMMAND);
         const recs = part.map((s) => encodeSlice(s));
-        this.cmd("RPUSH", `c${inode}_${c.index}`, ...recs);
+        this.cmd("RPUSH", `${this.P}c${inode}_${c.index}`, ...recs);
       }
     }
   }
@@ -95,14 +101,14 @@ export class RedisLoadSink implements LoadSink {
   newSlices(): void {}
 
   symlink(inode: bigint, target: Buffer): void {
-    this.cmd("SET", `s${inode}`, target);
+    this.cmd("SET", `${this.P}s${inode}`, target);
   }
 
   xattrs(inode: bigint, xattrs: Xattr[]): void {
     if (xattrs.length === 0) return;
     const args: Buffer[] = [];
     for (const x of xattrs) args.push(x.name, x.value);
-    this.cmd("HSET", `x${inode}`, ...args);
+    this.cmd("HSET", `${this.P}x${inode}`, ...args);
   }
 
   dirStats(inode: bigint, s: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void {
@@ -117,20 +123,20 @@ export class RedisLoadSink implements LoadSink {
     if (this.stats[0].length === 0) return;
     const [data, space, inodes] = this.stats;
     this.stats = [[], [], []];
-    this.cmd("HSET", "dirDataLength", ...data);
-    this.cmd("HSET", "dirUsedSpace", ...space);
-    this.cmd("HSET", "dirUsedInodes", ...inodes);
+    this.cmd("HSET", `${this.P}dirDataLength`, ...data);
+    this.cmd("HSET", `${this.P}dirUsedSpace`, ...space);
+    this.cmd("HSET", `${this.P}dirUsedInodes`, ...inodes);
   }
 
   hardLink(inode: bigint, nlink: number, parents: Map<bigint, number>): void {
     // Patch nlink (bytes 47-50) and zero the parent (63-70) of the attr already queued.
     const n = Buffer.alloc(4);
     n.writeUInt32BE(nlink >>> 0);
-    this.cmd("SETRANGE", `i${inode}`, 47, n);
-    this.cmd("SETRANGE", `i${inode}`, 63, Buffer.alloc(8));
+    this.cmd("SETRANGE", `${this.P}i${inode}`, 47, n);
+    this.cmd("SETRANGE", `${this.P}i${inode}`, 63, Buffer.alloc(8));
     const args: string[] = [];
     for (const [p, count] of parents) args.push(p.toString(), count.toString());
-    if (args.length > 0) this.cmd("HSET", `p${inode}`, ...args);
+    if (args.length > 0) this.cmd("HSET", `${this.P}p${inode}`, ...args);
   }
 
   aclRules(rules: Map<number, AclRule>): void {
@@ -141,15 +147,15 @@ export class RedisLoadSink implements LoadSink {
       args.push(String(id), encodeAcl(rule));
       max = Math.max(max, id);
     }
-    this.cmd("HSET", "acl", ...args);
-    this.cmd("SET", "aclMaxId", String(max));
+    this.cmd("HSET", `${this.P}acl`, ...args);
+    this.cmd("SET", `${this.P}aclMaxId`, String(max));
   }
 
   sliceRefs(refs: { id: bigint; size: number; count: number }[]): void {
     for (let i = 0; i < refs.length; i += FIELDS_PER_COMMAND) {
       const args: string[] = [];
       for (const r of refs.slice(i, i + FIELDS_PER_COMMAND)) args.push(`k${r.id}_${r.size}`, String(r.count - 1));
-      this.cmd("HSET", "sliceRef", ...args);
+      this.cmd("HSET", `${this.P}sliceRef`, ...args);
     }
   }
 
@@ -157,7 +163,7 @@ export class RedisLoadSink implements LoadSink {
     for (let i = 0; i < files.length; i += FIELDS_PER_COMMAND) {
       const args: string[] = [];
       for (const f of files.slice(i, i + FIELDS_PER_COMMAND)) args.push(f.expire.toString(), `${f.inode}:${f.length}`);
-      this.cmd("ZADD", "delfiles", ...args);
+      this.cmd("ZADD", `${this.P}delfiles`, ...args);
     }
   }
 
@@ -165,29 +171,30 @@ export class RedisLoadSink implements LoadSink {
     const [limitKey, spaceKey, inodesKey] = QUOTA_KEYS[kind];
     for (const [key, q] of quotas) {
       const k = key.toString();
-      this.cmd("HSET", limitKey, k, encodeQuota(q));
-      this.cmd("HSET", spaceKey, k, q.usedSpace.toString());
-      this.cmd("HSET", inodesKey, k, q.usedInodes.toString());
+      this.cmd("HSET", this.P + limitKey, k, encodeQuota(q));
+      this.cmd("HSET", this.P + spaceKey, k, q.usedSpace.toString());
+      this.cmd("HSET", this.P + inodesKey, k, q.usedInodes.toString());
     }
   }
 
   changelog(ops: LoadChangelogOp[]): void {
     if (ops.length === 0) return;
     // JuiceFS's Redis engine records the limits a SETQUOTA asked for (-1 = unchanged).
-    this.cmd("RPUSH", "txnLog", ...changelogLines(ops, "requested"));
-    this.cmd("SET", "txnLastLog", String(ops.length));
+    this.cmd("RPUSH", `${this.P}txnLog`, ...changelogLines(ops, "requested"));
+    this.cmd("SET", `${this.P}txnLastLog`, String(ops.length));
   }
 
   counters(c: Counters): void {
     const minus1 = (v: bigint) => (v > 0n ? v - 1n : 0n).toString();
+    const P = this.P;
     this.cmd(
       "MSET",
-      "usedSpace", c.usedSpace.toString(),
-      "totalInodes", c.usedInodes.toString(),
-      "nextinode", minus1(c.nextInodes),
-      "nextchunk", minus1(c.nextChunk),
-      "nextsession", c.nextSession.toString(),
-      "nextTrash", c.nextTrash.toString(),
+      `${P}usedSpace`, c.usedSpace.toString(),
+      `${P}totalInodes`, c.usedInodes.toString(),
+      `${P}nextinode`, minus1(c.nextInodes),
+      `${P}nextchunk`, minus1(c.nextChunk),
+      `${P}nextsession`, c.nextSession.toString(),
+      `${P}nextTrash`, c.nextTrash.toString(),
     );
   }
 
@@ -195,8 +202,8 @@ export class RedisLoadSink implements LoadSink {
     this.sendStats();
     // The volume appears and the claim goes at once: never a setting with a claim, or neither.
     this.cmd("MULTI");
-    this.cmd("SET", "setting", encodeStoredSetting(s));
-    this.cmd("DEL", LOAD_CLAIM_KEY);
+    this.cmd("SET", `${this.P}setting`, encodeStoredSetting(s));
+    this.cmd("DEL", this.P + LOAD_CLAIM_KEY);
     this.cmd("EXEC");
   }
 
@@ -218,9 +225,7 @@ export class RedisLoadSink implements LoadSink {
     this.cmds = new CommandBuffer();
     await Promise.allSettled(this.inFlight);
     // The claim found this database empty: while it is still ours, everything in it is ours.
-    const removed = await this.engine.call(() =>
-      this.engine.client.eval(CLEAR_LOAD_LUA, 2, LOAD_CLAIM_KEY, "setting", JSON.stringify(this.owner)),
-    );
+    const removed = await this.engine.clearLoad(JSON.stringify(this.owner));
     if (removed === -1) {
       throw new Error(`the load claim (key "${LOAD_CLAIM_KEY}") no longer names this load, so nothing was removed`);
     }

@@ -5,12 +5,73 @@ import { passwordFromEnv } from "../url";
 import type { RedisOptions } from "ioredis";
 import { JfsError, wrapError } from "../../jfs/errors";
 
+/** How the servers behind a META-URL are deployed (docs/format/redis-keys.md §8). */
+export type RedisMode = "single" | "sentinel" | "cluster";
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
 export interface RedisTarget {
-  /** Options for `new Redis(...)` (single node). */
+  mode: RedisMode;
+  /**
+   * Options for one data node: `new Redis(...)` for a single node; for Sentinel and Cluster,
+   * the credentials, TLS and timeouts every data node is reached with (its host and port are
+   * asked of the sentinels or of the cluster).
+   */
   options: RedisOptions;
-  /** `host:port/db` or the socket path: what messages name (never the password). */
+  /** What messages name (never the password): `host:port/db`, the socket path, `MASTER,s1:port,…/db`, `h1:p1,h2:p2/db`. */
   addr: string;
   db: number;
+  /** Sentinel: the master's name and the sentinels, with SENTINEL_PASSWORD. */
+  sentinel?: { name: string; sentinels: HostPort[]; password?: string };
+  /** Cluster: the nodes the URL lists (any of them leads to the others). */
+  clusterNodes?: HostPort[];
+}
+
+/** The key prefix of a volume: `{db}` in a Redis Cluster (a hash tag: all its keys in one slot), else none. */
+export function keyPrefix(mode: RedisMode, db: number): string {
+  return mode === "cluster" ? `{${db}}` : "";
+}
+
+/** `host`, `host:port`, `[v6]`, `[v6]:port`; `port` is the default (0: none). */
+function splitHostPort(text: string, port: number): HostPort {
+  let host = "localhost";
+  const bad = () => new JfsError("usage", `invalid address "${text}" in the Redis META-URL: expected host[:port]`);
+  if (text.startsWith("[")) {
+    const end = text.indexOf("]");
+    if (end < 0) throw bad();
+    host = text.slice(1, end);
+    const rest = text.slice(end + 1);
+    if (rest.startsWith(":")) port = Number(rest.slice(1));
+    else if (rest !== "") throw bad();
+  } else if (text) {
+    const colon = text.lastIndexOf(":");
+    if (colon >= 0) {
+      host = text.slice(0, colon) || "localhost";
+      port = Number(text.slice(colon + 1));
+    } else host = text;
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || (port === 0 && text.includes(":"))) {
+    throw new JfsError("usage", `invalid port in Redis META-URL address "${text}"`);
+  }
+  return { host, port };
+}
+
+export const formatHostPort = (h: HostPort) => (h.host.includes(":") ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
+
+/**
+ * The mode a host list names, as JuiceFS tells them: Sentinel when the first comma comes
+ * before the first colon (`MASTER,s1:26379,…`); any other list is a cluster's nodes
+ * (`h1:7000,h2:7001`, also a list with no colon at all). One host: single (a cluster node is
+ * recognised only when connected).
+ */
+export function hostListMode(hostPart: string): RedisMode {
+  const comma = hostPart.indexOf(",");
+  if (comma < 0) return "single";
+  const colon = hostPart.indexOf(":");
+  return colon >= 0 && comma < colon ? "sentinel" : "cluster";
 }
 
 const IGNORED_OPTIONS = new Set([
@@ -92,6 +153,9 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
   };
   let db = 0;
   let addr: string;
+  let mode: RedisMode = "single";
+  let sentinel: RedisTarget["sentinel"];
+  let clusterNodes: HostPort[] | undefined;
 
   if (scheme === "unix") {
     const socketPath = rest;
@@ -100,38 +164,43 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
     addr = socketPath;
   } else {
     const slash = rest.indexOf("/");
-    let hostPart = slash >= 0 ? rest.slice(0, slash) : rest;
+    const hostPart = slash >= 0 ? rest.slice(0, slash) : rest;
     const pathPart = slash >= 0 ? rest.slice(slash + 1) : "";
-    if (hostPart.includes(",")) {
-      throw new JfsError(
-        "usage",
-        "Redis Sentinel and Cluster META-URLs (comma-separated hosts) are not supported by jfsmeta yet: point it at the master node as redis://host:port/db",
-      );
-    }
     if (pathPart !== "") {
       if (pathPart.includes("/")) throw new JfsError("usage", `invalid Redis META-URL path "/${pathPart}": only a database number is allowed`);
       db = parseDb(pathPart, "the URL path");
     }
-    let host = "localhost";
-    let port = 6379;
-    if (hostPart.startsWith("[")) {
-      const end = hostPart.indexOf("]");
-      host = hostPart.slice(1, end);
-      hostPart = hostPart.slice(end + 1);
-      if (hostPart.startsWith(":")) port = Number(hostPart.slice(1));
-    } else if (hostPart) {
-      const colon = hostPart.lastIndexOf(":");
-      if (colon >= 0) {
-        host = hostPart.slice(0, colon) || "localhost";
-        port = Number(hostPart.slice(colon + 1));
-      } else host = hostPart;
+    mode = hostListMode(hostPart);
+    let tlsHost: string | undefined;
+    if (mode === "sentinel") {
+      const [name, ...listed] = hostPart.split(",");
+      if (!name || listed.some((x) => x === "")) {
+        throw new JfsError("usage", "invalid Redis Sentinel META-URL: expected redis://[user][:password]@MASTERNAME,SENTINEL1[:port],SENTINEL2[:port][/db]");
+      }
+      // A sentinel without a port takes the last listed sentinel's, else 26379 (JuiceFS's rule).
+      const last = splitHostPort(listed[listed.length - 1], 0);
+      const sentinels = listed.map((x) => splitHostPort(x, last.port || 26379));
+      sentinel = { name, sentinels, password: env.SENTINEL_PASSWORD || undefined };
+      addr = `${name},${sentinels.map(formatHostPort).join(",")}`;
+    } else if (mode === "cluster") {
+      clusterNodes = hostPart.split(",").map((x) => {
+        if (x === "") throw new JfsError("usage", "invalid Redis Cluster META-URL: an empty address in the host list");
+        return splitHostPort(x, 6379);
+      });
+      addr = clusterNodes.map(formatHostPort).join(",");
+    } else {
+      const one = splitHostPort(hostPart, 6379);
+      options.host = one.host;
+      options.port = one.port;
+      addr = formatHostPort(one);
+      tlsHost = one.host;
     }
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new JfsError("usage", `invalid port in Redis META-URL: ${hostPart}`);
-    options.host = host;
-    options.port = port;
-    addr = `${host}:${port}`;
     if (scheme === "rediss") {
-      const tls: NonNullable<RedisOptions["tls"]> = { minVersion: "TLSv1.2", servername: params.get("tls-server-name") || host };
+      // Sentinel and Cluster reach several hosts: each is verified by its own name unless
+      // tls-server-name names one for all.
+      const tls: NonNullable<RedisOptions["tls"]> = { minVersion: "TLSv1.2" };
+      const servername = params.get("tls-server-name") || tlsHost;
+      if (servername) tls.servername = servername;
       const readOpt = (name: string) => {
         const file = params.get(name);
         if (!file) return undefined;
@@ -181,6 +250,21 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
         }
     }
   }
-  options.db = db;
-  return { options, addr: `${addr}/${db}`, db };
+  return withMode({ mode, options, addr, db, sentinel, clusterNodes }, mode);
+}
+
+/**
+ * The target in `mode`: in a cluster the db number is only the key prefix `{db}` (no SELECT,
+ * which a cluster refuses); elsewhere it is the database selected. A single host that turns out
+ * to be a cluster node is re-moded with this.
+ */
+export function withMode(t: Omit<RedisTarget, "addr"> & { addr: string }, mode: RedisMode): RedisTarget {
+  const base = t.addr.replace(/\/\d+$/, "");
+  const options: RedisOptions = { ...t.options, db: mode === "cluster" ? 0 : t.db };
+  const clusterNodes = mode === "cluster" ? (t.clusterNodes ?? [{ host: t.options.host ?? "localhost", port: t.options.port ?? 6379 }]) : t.clusterNodes;
+  if (mode === "cluster") {
+    delete options.host;
+    delete options.port;
+  }
+  return { ...t, mode, options, clusterNodes, addr: `${base}/${t.db}` };
 }
