@@ -30,8 +30,9 @@ export function AddVolumeForm() {
         </label>
         <input id="metaUrl" {...bind("metaUrl")} className="input font-mono" placeholder="redis://:password@host:6379/1" required aria-describedby="metaUrl-help" />
         <p className="mt-1 text-xs text-slate-600" id="metaUrl-help">
-          redis://, rediss://, unix://, sqlite3://, mysql://, postgres://, etcd:// — as given to <code>juicefs mount</code>. The password is kept on
-          the server and never shown again.
+          redis://, rediss://, unix://, sqlite3://, mysql://, postgres://, etcd:// — as given to <code>juicefs mount</code>, Redis Sentinel
+          (<code>redis://:pw@MASTER,sentinel1:26379,sentinel2/1</code>) and Cluster (<code>redis://:pw@node1:7000,node2:7001/1</code>) too.
+          The password is kept on the server and never shown again.
         </p>
       </div>
       <div className="grid grid-cols-2 gap-4">
