@@ -1,4 +1,5 @@
-// npm run bench -- [--files N[,N...]] [--engine redis|sqlite3|mysql|postgres|etcd] [--url META-URL] [--threads N]
+// npm run bench -- [--files N[,N...]] [--engine redis|redis-sentinel|redis-cluster|sqlite3|mysql|postgres|etcd]
+//                  [--url META-URL] [--threads N]
 //                  [--dir-files N]   (N files a project directory: many mid-size directories)
 //                  [--vs-juicefs]    (also `juicefs dump` of the same database and `juicefs load` of the
 //                                     same file into a second empty one, with ratios; needs a private target)
@@ -16,6 +17,8 @@
 // database (the floor of what it can stream: redis-cli --rdb, pg_dump, mysqldump, SQLite's
 // .backup) and, for Redis, a bare pipelined read of the same keys. With several --files sizes,
 // each is run in turn and a last table compares the rates (the same rate at every size is the aim).
+// Redis Sentinel (a master, a replica, two sentinels) and Redis Cluster (3 masters, 3 replicas)
+// are also timed against one redis-server holding the same volume: load and dump as ratios to it.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
@@ -150,6 +153,21 @@ async function benchSize(files: number): Promise<SizeResult> {
     rmSync(dumped);
     const result: SizeResult = { files, entries, load, dump };
 
+    if ((engineName === "redis-sentinel" || engineName === "redis-cluster") && !values.url) {
+      // Issue #12's yardstick: the same volume on one redis-server, through the same CLI.
+      const single = await startTarget("redis");
+      try {
+        const again = path.join(tmp, "single-dumped.json");
+        const sload = await jfsmeta("load", [single.url, source]);
+        const sdump = await jfsmeta("dump", [single.url, again, "--threads", threads]);
+        rmSync(again);
+        console.log(`${fmt(sload, entries)}  (one redis-server)`);
+        console.log(`${fmt(sdump, entries)}  (one redis-server)`);
+        console.log(`${engineName} / one redis-server: load ${ratio(load.ms, sload.ms)}, dump ${ratio(dump.ms, sdump.ms)} (wall); CPU load ${ratio(load.cpuMs ?? NaN, sload.cpuMs ?? NaN)}, dump ${ratio(dump.cpuMs ?? NaN, sdump.cpuMs ?? NaN)}`);
+      } finally {
+        await single.stop();
+      }
+    }
     if (values["vs-juicefs"]) {
       if (!target.another) throw new Error("--vs-juicefs needs a private target (no --url): juicefs load wants a second empty database");
       const bin = juicefsBin();

@@ -2,6 +2,7 @@
 // PostgreSQL, etcd), another beside it on demand, and the engine's own backup of it (the floor).
 import { startRedisServer } from "../test/support/redis-server";
 import { startEtcdServer } from "../test/support/etcd-server";
+import { startRedisCluster, startRedisSentinel } from "../test/support/redis-ha-servers";
 import { timeProcess, type Timed } from "./process";
 import { isSqlEngine, startSqlTarget } from "./sql";
 
@@ -36,6 +37,12 @@ export async function startTarget(engine: string, url?: string): Promise<Target>
         for (const s of [server, ...others]) await s.stop();
       },
     };
+  }
+  if (engine === "redis-sentinel" || engine === "redis-cluster") {
+    // A master, a replica and two sentinels; or 3 masters with a replica each. Volumes by db number.
+    const d = engine === "redis-sentinel" ? await startRedisSentinel() : await startRedisCluster({ replicasPerMaster: 1 });
+    let db = 1;
+    return { url: d.db(1), another: async () => d.db(++db), backup: null, stop: () => d.stop() };
   }
   if (isSqlEngine(engine)) return startSqlTarget(engine);
   if (engine === "etcd") {
