@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { Health, HealthLevel } from "../lib/ui/views";
 import { formatUtc } from "../lib/ui/views";
 import { formatDuration } from "../lib/jfs/format";
@@ -26,7 +27,8 @@ export function NewestBackup({ health, intervalSeconds }: { health: Health; inte
   );
 }
 
-export function HealthIssues({ health }: { health: Health }) {
+/** `volumeId` turns a shrunk backup's issue into a link to its diff. */
+export function HealthIssues({ health, volumeId }: { health: Health; volumeId?: string }) {
   if (!health.issues.length) return null;
   return (
     <ul className="space-y-2" data-testid="health-issues" aria-label="Backup health issues">
@@ -40,6 +42,15 @@ export function HealthIssues({ health }: { health: Health }) {
             {i.title}
           </div>
           <div className="text-sm">{i.detail}</div>
+          {i.diff && volumeId && (
+            <Link
+              className="text-sm font-semibold underline"
+              href={`/volumes/${volumeId}/diff?a=${encodeURIComponent(i.diff.a)}&b=${encodeURIComponent(i.diff.b)}`}
+              data-testid="health-diff"
+            >
+              See what it lost: diff against the backup before it
+            </Link>
+          )}
         </li>
       ))}
     </ul>

@@ -33,6 +33,8 @@ test("why did this backup shrink: the shrunk backup diffed against its predecess
   await page.goto("/volumes/demo");
   const link = page.getByTestId("why-shrank");
   await expect(link).toHaveCount(1);
+  // The health alert about it links to the same diff.
+  await expect(page.getByTestId("health-diff")).toHaveAttribute("href", (await link.getAttribute("href"))!);
   await link.click();
   await expect(page).toHaveURL(/\/volumes\/demo\/diff\?a=dump-.*&b=dump-/);
   await expect(page).toHaveTitle(/^Diff · demo/);

@@ -62,6 +62,15 @@ describe("an older shrunk backup", () => {
     expect(h.issues.map((i) => i.code)).toEqual(["shrank"]);
   });
 
+  it("links to the diff of the shrunk backup against the one just before it", () => {
+    const sizes = [1000, 1000, 1000, 100, 1000, 1000, 1000, 1000, 1000];
+    const backups = sizes.map((size, i) => ({ time: ago(i + 0.2), size, name: `b${i}` }));
+    expect(backupHealth({ now, intervalSeconds: 3600, usedInodes: 10, backups }).issues[0].diff).toEqual({ a: "b4", b: "b3" });
+    const newestShrunk = [100, ...sizes.filter((s) => s === 1000)].map((size, i) => ({ time: ago(i + 0.2), size, name: `n${i}` }));
+    const issue = backupHealth({ now, intervalSeconds: 3600, usedInodes: 10, backups: newestShrunk }).issues.find((i) => i.code === "shrank");
+    expect(issue?.diff).toEqual({ a: "n1", b: "n0" });
+  });
+
   it("a failed verify is critical on the newest backup and a warning on an older one", () => {
     const backups = hourly(3);
     const newest = backupHealth({ now, intervalSeconds: 3600, usedInodes: 1, backups, failedVerifies: [{ name: "n", time: backups[0].time, detail: "bad json" }] });

@@ -15,8 +15,8 @@ export interface HealthInput {
   /** Expected --backup-meta of the clients, seconds (0 = automatic backups are off). */
   intervalSeconds: number;
   usedInodes: number | null;
-  /** Automatic backups only, any order. */
-  backups: { time: Date; size: number }[] | null;
+  /** Automatic backups only, any order; `name` lets a shrunk one link to its diff. */
+  backups: { time: Date; size: number; name?: string }[] | null;
   listingError?: string;
   /** Listed backups whose last verify failed (any kind), with the verifier's first problem. */
   failedVerifies?: { name: string; time: Date; detail: string }[];
@@ -44,6 +44,12 @@ export function shrunkBackups<T extends { time: Date; size: number }>(backups: T
     if (shrankAgainst(b.size, sorted.slice(i + 1).map((x) => x.size)) !== null) out.add(b);
   });
   return out;
+}
+
+/** The diff that shows why sorted[i] (newest first) shrank: against the backup just before it. */
+function diffAgainstPrevious(sorted: { name?: string }[], i: number): Pick<HealthIssue, "diff"> {
+  const [b, a] = [sorted[i]?.name, sorted[i + 1]?.name];
+  return a && b ? { diff: { a, b } } : {};
 }
 
 export function backupHealth(input: HealthInput): Health {
@@ -108,6 +114,7 @@ export function backupHealth(input: HealthInput): Health {
       detail:
         `${newest.size.toLocaleString("en-US")} bytes against a median of ${reference.toLocaleString("en-US")}. ` +
         "A sudden drop usually means the metadata engine lost data; keep the older backups and inspect the newest before trusting it.",
+      ...diffAgainstPrevious(sorted, 0),
     });
   }
   else {
@@ -119,6 +126,7 @@ export function backupHealth(input: HealthInput): Health {
         code: "shrank",
         title: `${earlier.length === 1 ? "A backup" : `${earlier.length} backups`} shrank sharply (newest of them ${earlier[0].time.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
         detail: "Backups after it are back to size, but metadata may have been lost and restored in between: inspect the shrunk backup before relying on it.",
+        ...diffAgainstPrevious(sorted, sorted.indexOf(earlier[0])),
       });
     }
   }

@@ -318,7 +318,7 @@ export async function volumeView(v: VolumeRecord, now = new Date()): Promise<Vol
     now,
     intervalSeconds: v.backupInterval,
     usedInodes: usage ? Number(usage.usedInodes) : null,
-    backups: backups ? backups.filter((b) => b.kind === "auto" && b.time).map((b) => ({ time: new Date(b.time!), size: b.size })) : null,
+    backups: backups ? backups.filter((b) => b.kind === "auto" && b.time).map((b) => ({ time: new Date(b.time!), size: b.size, name: b.key })) : null,
     listingError: backupsError ?? undefined,
     failedVerifies: (backups ?? [])
       .filter((b) => b.verify?.state === "failed" && b.time)

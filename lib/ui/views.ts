@@ -9,6 +9,8 @@ export interface HealthIssue {
   code: "no-backups" | "stale" | "late" | "skipped-too-many-inodes" | "shrank" | "listing-failed" | "verify-failed";
   title: string;
   detail: string;
+  /** A shrunk backup (b) and the one before it (a): the diff that shows what went. */
+  diff?: { a: string; b: string };
 }
 
 /** A volume's backup health (computed by lib/server/health.ts). */

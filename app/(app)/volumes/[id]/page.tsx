@@ -62,7 +62,7 @@ export default async function VolumePage({ params }: { params: Promise<{ id: str
           </form>
         </div>
       </div>
-      <HealthIssues health={v.health} />
+      <HealthIssues health={v.health} volumeId={v.id} />
       <div className="grid gap-4 lg:grid-cols-3">
         <section className="card p-4 lg:col-span-2">
           <h2 className="mb-3 text-sm font-semibold">Setting</h2>
