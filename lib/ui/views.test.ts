@@ -33,6 +33,7 @@ describe("job status words", () => {
     expect(jobRateLine({ ...running, state: "succeeded", done: 1500, finishedAt: "2026-01-01T00:00:03.000Z" }, t0 + 99_000)).toBe("500 entries/s");
     expect(jobRateLine({ ...running, done: 0 }, t0 + 10_000)).toBe("");
     expect(jobRateLine({ ...running, total: 0 }, t0 + 10_000)).toBe("50 entries/s");
+    expect(jobRateLine({ ...running, kind: "export", state: "succeeded", done: 1, total: 1, finishedAt: "2026-01-01T00:00:03.000Z" }, t0)).toBe("");
   });
 });
 

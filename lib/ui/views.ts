@@ -190,7 +190,8 @@ export function jobRate(
   now: number,
 ): { perSecond: number; leftMs: number | null; unit: "bytes" | "entries" } | null {
   const ms = jobDuration(job, now);
-  if (ms === null || ms <= 0 || job.done <= 0) return null;
+  // done/total of 1/1 is a job that reports only "finished" (an export from a backup index): no rate.
+  if (ms === null || ms <= 0 || job.done <= 0 || (job.total === 1 && job.done === 1)) return null;
   const perSecond = job.done / (ms / 1000);
   const left = job.state === "running" && job.total > job.done ? ((job.total - job.done) / perSecond) * 1000 : null;
   return { perSecond, leftMs: left, unit: progressUnit(job.kind) };
