@@ -78,7 +78,7 @@ export function RestoreWizard({
       <div className="card space-y-4 p-4">
         <div>
           <div className="label">1 · Backup</div>
-          <div className="grid gap-2 sm:grid-cols-[10rem_minmax(0,1fr)]">
+          <div className="grid gap-2">
             <select
               className="input"
               value={volumeId}

@@ -59,6 +59,8 @@ test("the retention timeline and the backups table work from the keyboard", asyn
   // A screen reader hears the backup's name, age, size and fate.
   await expect(chosen).toHaveAccessibleName(new RegExp(`^${older.replace(/\./g, "\\.")}, .+ old, .+B, (kept|goes)`));
   await expect(page.getByTestId("timeline-tooltip")).toContainText(older);
+  await page.getByTestId("retention-timeline").scrollIntoViewIfNeeded();
+  await shot(page, "timeline-keyboard", { fullPage: false });
   await page.keyboard.press("Home");
   const oldest = [...(await page.getByTestId("timeline-bar").evaluateAll((els) => els.map((e) => e.getAttribute("data-key")!)))].sort()[0];
   await expect(detail).toContainText(oldest);
