@@ -124,6 +124,12 @@ export interface RedisCluster {
   masterOf(key: string): Promise<RedisNode>;
   /** A URL for volume `{n}`. */
   db(n: number): string;
+  /**
+   * Move the slot of `key` to another master, as `redis-cli --cluster reshard` does it:
+   * IMPORTING on the target, MIGRATING on the source, MIGRATE of its keys, then SETSLOT NODE on
+   * every master. Returns the new owner.
+   */
+  moveSlot(key: string): Promise<RedisNode>;
   stop(): Promise<void>;
 }
 
@@ -175,7 +181,7 @@ async function startClusterOnce(masters: number, replicas: number): Promise<Redi
       }
     }
     const url = `redis://${nodes.slice(0, masters).map((n) => `127.0.0.1:${n.port}`).join(",")}`;
-    return {
+    const cluster: RedisCluster = {
       url,
       nodes,
       db: (n: number) => `${url}/${n}`,
@@ -197,8 +203,48 @@ async function startClusterOnce(masters: number, replicas: number): Promise<Redi
         }
         throw new Error(`no live node knows the master of ${key}`);
       },
+      async moveSlot(key) {
+        const src = await cluster.masterOf(key);
+        const conn = (n: RedisNode) => {
+          const c = new Redis({ port: n.port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+          c.on("error", () => {});
+          return c;
+        };
+        const s = conn(src);
+        await s.connect();
+        try {
+          const slot = Number(await s.call("CLUSTER", "KEYSLOT", key));
+          const lines = String(await s.call("CLUSTER", "NODES")).trim().split("\n").map((l) => l.split(" "));
+          const masters = lines.filter((f) => f[2].includes("master") && !f[2].includes("fail"));
+          const srcId = String(await s.call("CLUSTER", "MYID"));
+          const dstLine = masters.find((f) => f[0] !== srcId)!;
+          const dst = nodes.find((x) => x.port === Number(dstLine[1].split("@")[0].split(":")[1]))!;
+          const t = conn(dst);
+          await t.connect();
+          try {
+            await t.call("CLUSTER", "SETSLOT", slot, "IMPORTING", srcId);
+            await s.call("CLUSTER", "SETSLOT", slot, "MIGRATING", dstLine[0]);
+            for (;;) {
+              const keys = (await s.call("CLUSTER", "GETKEYSINSLOT", slot, 1000)) as string[];
+              if (keys.length === 0) break;
+              await s.call("MIGRATE", "127.0.0.1", dst.port, "", 0, 10_000, "KEYS", ...keys);
+            }
+            for (const f of masters) {
+              const m = conn(nodes.find((x) => x.port === Number(f[1].split("@")[0].split(":")[1]))!);
+              await m.connect();
+              await m.call("CLUSTER", "SETSLOT", slot, "NODE", dstLine[0]).finally(() => m.disconnect());
+            }
+          } finally {
+            t.disconnect();
+          }
+          return dst;
+        } finally {
+          s.disconnect();
+        }
+      },
       stop: () => d.stop(),
     };
+    return cluster;
   } catch (err) {
     await d.stop();
     throw err;

@@ -167,6 +167,36 @@ describe.each(["redis-sentinel", "redis-cluster"] as const)("%s", (kind) => {
   let volume = "";
   let source: Buffer;
 
+  if (kind === "redis-cluster") {
+    it("the volume's slot moved to another master mid-dump (MOVED, ASK): the reads follow it, the dump is whole", async () => {
+      const { cluster } = d as Awaited<ReturnType<typeof clusterDeployment>>;
+      const moving = await syntheticDump({ files: 5_000, seed: 5 });
+      const url = fresh();
+      const key = `{${n}}`;
+      await withEngine(url, (e) => loadBuffer(e, moving));
+      const before = await cluster.masterOf(key);
+      await withEngine(url, async (e) => {
+        const chunks: Buffer[] = [];
+        let written = 0;
+        let moved: Promise<RedisNode> | null = null;
+        const out = new Writable({
+          write(chunk: Buffer, _enc, cb) {
+            chunks.push(chunk);
+            written += chunk.length;
+            // The dump waits here, its reads of the old owner done, while the slot moves.
+            if (!moved && written > moving.length / 3) (moved = cluster.moveSlot(key)).then(() => cb(), cb);
+            else cb();
+          },
+        });
+        await dumpMeta(e, new JsonDumpWriter(out), { threads: 4 });
+        expect(moved).not.toBeNull();
+        expect((await moved!).port).not.toBe(before.port);
+        expect(Buffer.concat(chunks).equals(moving)).toBe(true);
+      });
+      expect((await cluster.masterOf(key)).port).not.toBe(before.port);
+    }, 120_000);
+  }
+
   // These two last: they leave the deployment with a new master, then with none.
   it("kill -9 of the master mid-dump: the dump goes on on the new master and is whole, or stops with a clear error", async () => {
     source = await syntheticDump({ files: 20_000, seed: 3 });
