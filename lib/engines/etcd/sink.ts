@@ -58,15 +58,20 @@ export class EtcdLoadSink implements LoadSink {
     private readonly kv: EtcdKv,
     owner: LoadOwner,
     private readonly lease: Lease,
-    private readonly measureRoom: () => Promise<BackendRoom>,
+    measureRoom: () => Promise<BackendRoom>,
   ) {
     this.claimValue = Buffer.from(JSON.stringify(owner));
+    // The room is measured once, whether or not the dump's header tells its size.
+    this.gate = measureRoom().then((room) => {
+      this.room = room;
+    });
+    this.gate.catch(() => {}); // told by the first write, which waits for it
   }
 
   /** Refuse, before the first write, a volume whose inodes alone cannot fit in etcd's quota. */
   expectVolume(v: { inodes: bigint }): void {
-    this.gate = this.measureRoom().then((room) => {
-      this.room = room;
+    this.gate = this.gate.then(() => {
+      const room = this.room!;
       // The volume, and room to delete it again should the load fail (tombstones stay until compaction).
       const need = Number(v.inodes) * (MIN_BYTES_PER_INODE + MIN_KEYS_PER_INODE * DELETE_BYTES_PER_KEY);
       const free = room.quota * QUOTA_MARGIN - room.used;
@@ -80,6 +85,7 @@ export class EtcdLoadSink implements LoadSink {
         );
       }
     });
+    this.gate.catch(() => {}); // told by the first write, which waits for it
   }
 
   /** Every write holds only while the claim is still this load's. */
