@@ -119,6 +119,13 @@ test("find by name, by path and by inode (a hard link under each of its paths), 
   const paths = await page.getByTestId("find-hit").evaluateAll((els) => els.map((e) => e.getAttribute("data-path")));
   expect(paths).toContain("/misc/hl-a");
   expect(paths).toContain("/misc/hl-b");
+  // A hit opens in full, by keyboard.
+  const hlb = page.getByRole("button", { name: "/misc/hl-b" });
+  await hlb.focus();
+  await page.keyboard.press("Enter");
+  await expect(hlb).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByTestId("find-detail")).toContainText("regular file");
+  await expect(page.getByTestId("find-detail")).toContainText(/links\s*2/);
   await shot(page, "find", { fullPage: false });
 
   // By path.
