@@ -1,5 +1,6 @@
 // Issue #13's operations: verify jobs and marks (scheduled and by hand), alerts to a webhook
 // (signed, retried, audited), Prometheus metrics, and every job's rate and time left.
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { readdirSync, utimesSync, writeFileSync, rmSync } from "node:fs";
@@ -38,6 +39,12 @@ test.afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const kinds = () => got.map((g) => JSON.parse(g.body).kind as string);
 const signed = (g: (typeof got)[number]) => g.headers["x-jfsmeta-signature-256"] === `sha256=${createHmac("sha256", SECRET).update(g.body).digest("hex")}`;
+
+/** WCAG 2.1 AA (axe-core) inside `selector`: the new screens' forms and tables, filled in. */
+async function expectAccessible(page: Page, selector: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).include(selector).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`), selector).toEqual([]);
+}
 
 async function openDemo(page: Page) {
   await page.goto("/volumes/demo");
@@ -89,6 +96,7 @@ test("a webhook: saved with a sealed secret, a signed test retried after a 500, 
   await expect(deliveries).toContainText("shrunk demo");
   await expect(deliveries).toContainText("late demo");
   await shot(page, "alerts");
+  await expectAccessible(page, "main");
   await page.goto("/audit");
   await expect(page.getByTestId("audit-table")).toContainText("webhook-set");
   // The hook's path is not in the audit log (hook URLs often carry a token there).
@@ -125,6 +133,7 @@ test("verify: the newest backup is verified on schedule, others by hand; a damag
   await expect(page.locator(`[data-testid="timeline-verify"][data-key="${key}"]`)).toHaveAttribute("data-verify", "ok");
   await page.mouse.move(0, 0);
   await shot(page, "verify");
+  await expectAccessible(page, '[data-testid="backup-detail"]');
 
   // A damaged backup: valid gzip around JSON that stops half-way.
   const damaged = "dump-damaged-e2e.json.gz";
@@ -180,6 +189,7 @@ test("an encrypted backup is verified with the RSA key pasted for that job; a wr
   const detail = page.getByTestId("backup-detail");
   const verify = detail.getByRole("button", { name: "Verify" });
   await expect(verify).toBeDisabled();
+  await expectAccessible(page, '[data-testid="backup-detail"]');
   // Another key: the job fails on the key, and the backup is not marked failed.
   await detail.getByLabel(/RSA private key to verify with/).fill(generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } }).privateKey);
   await verify.click();
@@ -311,6 +321,7 @@ test("the volume's backup settings choose consistent and gentle dumps; the list 
   await policy.locator("summary").click();
   await policy.scrollIntoViewIfNeeded();
   await shot(page, "backup-settings", { fullPage: false });
+  await expectAccessible(page, '[data-testid="backup-policy"]');
   await page.goto("/audit");
   await expect(page.getByTestId("audit-table")).toContainText('{"consistent":"on","maxOps":50000,"maxLatencyMs":100}');
 });
