@@ -1,9 +1,11 @@
 // One-line explanations of Redis failures, naming the fix. Never includes the password.
 import { JfsError, type ErrorKind } from "../../jfs/errors";
-import { NotRedisError } from "./resp";
+import { NotRedisError, RespError } from "./resp";
 import { networkErrorCode } from "../../jfs/network";
 
 export function explainRedisError(err: unknown, addr: string): Error {
+  // Already explained (by this function, or by the sentinel and cluster lookups): as it is.
+  if (err instanceof JfsError && !(err instanceof RespError) && !(err instanceof NotRedisError)) return err;
   const explained = (kind: ErrorKind, message: string) => new JfsError(kind, message, { cause: err });
   const msg = (err as { message?: string })?.message ?? String(err);
   if (/^LOADING\b/.test(msg)) {

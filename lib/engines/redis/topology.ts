@@ -53,9 +53,15 @@ async function ask<T>(at: HostPort, options: RedisOptions, question: (c: Redis) 
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  c.on("error", () => {}); // told by the command that meets it
+  // The first error is the cause (ECONNREFUSED…); connect() itself only says the connection closed.
+  let first: Error | null = null;
+  c.on("error", (err: Error) => (first ??= err));
   try {
-    await c.connect();
+    try {
+      await c.connect();
+    } catch (err) {
+      throw first ?? err;
+    }
     return await question(c);
   } finally {
     c.disconnect();
@@ -145,6 +151,7 @@ export function newClient(target: RedisTarget, waitMs = FAILOVER_WAIT_MS): Redis
       name: s.name,
       sentinelPassword: s.password,
       enableTLSForSentinelMode: !!o.tls,
+      sentinelTLS: o.tls,
       // Through a failover: reconnect (asking the sentinels again) for up to ~waitMs.
       retryStrategy: (times) => (times * 250 > waitMs ? null : 250),
       sentinelRetryStrategy: (times) => (times > 3 ? null : 200),

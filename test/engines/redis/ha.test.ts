@@ -15,6 +15,7 @@ import { JsonDumpWriter } from "../../../lib/dump/writer";
 import { golden } from "../../support/fixtures";
 import { tempDir } from "../../support/temp-dir";
 import { dumpToBuffer, loadBuffer, syntheticDump } from "../../support/engine-io";
+import { freePort } from "../../../lib/jfs/network";
 import { replicasCaughtUp, startRedisCluster, startRedisSentinel, type RedisCluster, type RedisNode, type RedisSentinel } from "../../support/redis-ha-servers";
 
 const CLI = path.resolve(__dirname, "..", "..", "..", "bin", "jfsmeta.mjs");
@@ -53,6 +54,16 @@ async function withEngine<T>(url: string, work: (e: RedisEngine) => Promise<T>):
     await e.close();
   }
 }
+
+describe("a deployment that cannot be reached is named, with the fix", () => {
+  it("sentinels that do not answer, a cluster whose nodes do not answer", async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    await expect(openRedisEngine(`redis://:pw@mymaster,127.0.0.1:${a},127.0.0.1:${b}/1`)).rejects.toThrow(
+      new RegExp(`no sentinel of redis://mymaster,127\\.0\\.0\\.1:${a},127\\.0\\.0\\.1:${b}/1 named the master "mymaster" \\(127\\.0\\.0\\.1:${a}: ECONNREFUSED.*check the sentinels' addresses`),
+    );
+    await expect(openRedisEngine(`redis://:pw@127.0.0.1:${a},127.0.0.1:${b}/1`)).rejects.toThrow(/no node of the Redis Cluster redis:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\/1 answered .*ECONNREFUSED/);
+  });
+});
 
 describe.each(["redis-sentinel", "redis-cluster"] as const)("%s", (kind) => {
   let d: Deployment;
@@ -99,6 +110,15 @@ describe.each(["redis-sentinel", "redis-cluster"] as const)("%s", (kind) => {
       });
     }
   });
+
+  if (kind === "redis-sentinel") {
+    it("a master name the sentinels do not know is named, and the password never shown", async () => {
+      const url = fresh().replace("jfsmaster,", "nosuchmaster,").replace("redis://", "redis://:s3cret@");
+      const err = await openRedisEngine(url).catch((e: Error) => e);
+      expect(String((err as Error).message)).toMatch(/knows no master named "nosuchmaster"/);
+      expect(String((err as Error).message)).not.toContain("s3cret");
+    });
+  }
 
   it("a bad dump leaves the target empty", async () => {
     await withEngine(fresh(), async (e) => {
