@@ -114,8 +114,6 @@ async function startEtcdOnce(opts: EtcdServerOptions): Promise<EtcdServer> {
           "--quota-backend-bytes", String(opts.quotaBytes ?? 0),
           "--logger", "zap",
           "--log-outputs", path.join(life.dir, "etcd.log"),
-          "--heartbeat-interval", "50",
-          "--election-timeout", "500",
         ],
         { stdio: "ignore" },
       );

@@ -241,15 +241,23 @@ export class EtcdLoadSink implements LoadSink {
     await this.drain();
     if (!this.pendingSetting) throw new JfsError("internal", "load committed without a setting");
     // The volume appears and the claim goes at once: never a setting with a claim, or neither.
+    const setting = Buffer.from(encodeStoredSetting(this.pendingSetting));
     const r = await this.kv.txn({
       compare: [this.claimHolds()],
       success: [
-        this.kv.put(SETTING_KEY, Buffer.from(encodeStoredSetting(this.pendingSetting))),
+        this.kv.put(SETTING_KEY, setting),
         { request_delete_range: { key: this.kv.key(LOAD_CLAIM_KEY) } },
         { request_delete_range: { key: this.kv.key(LOAD_ALIVE_KEY) } },
       ],
     });
-    if (!r.succeeded) throw new JfsError("busy", `the load's claim (key "${LOAD_CLAIM_KEY}") was removed before the load could commit`);
+    if (!r.succeeded) {
+      // A retry of a commit that went through (its answer lost with a member) finds the claim
+      // gone and the setting this load wrote: that is success, not a lost claim.
+      const [claim, stored] = await this.kv.gets([LOAD_CLAIM_KEY, SETTING_KEY]);
+      if (!(claim === null && stored?.equals(setting))) {
+        throw new JfsError("busy", `the load's claim (key "${LOAD_CLAIM_KEY}") was removed before the load could commit`);
+      }
+    }
     await this.lease.revoke().catch(() => {}); // its only key is gone; it expires anyway
   }
 
