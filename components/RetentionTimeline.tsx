@@ -100,6 +100,7 @@ export function RetentionTimeline({
   const [boxRef, W] = useWidth<HTMLDivElement>();
   const [hover, setHover] = useState<string | null>(null);
   const [focused, setFocused] = useState<string | null>(null);
+  const [tipHidden, setTipHidden] = useState(false);
   const barRefs = useRef(new Map<string, SVGRectElement>());
   const maxSize = useMemo(() => Math.max(1, ...backups.map((b) => b.size)), [backups]);
   // Oldest first: the order the bars stand in from left to right, and the keyboard's order.
@@ -132,7 +133,8 @@ export function RetentionTimeline({
   // Bars thin out on narrow screens so hourly backups stay apart.
   const barW = Math.max(2, Math.min(5, W / 220));
   const activeKey = bars.some((x) => x.b.key === selected) ? selected : (bars[bars.length - 1]?.b.key ?? null);
-  const shown = bars.find((x) => x.b.key === (hover ?? focused));
+  const ringed = bars.find((x) => x.b.key === (focused ?? hover));
+  const shown = tipHidden ? undefined : bars.find((x) => x.b.key === (hover ?? focused));
   const move = (ev: React.KeyboardEvent, index: number) => {
     const step: Record<string, number> = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1, PageUp: -10, PageDown: 10 };
     let next: number | null = null;
@@ -140,7 +142,10 @@ export function RetentionTimeline({
     else if (ev.key === "Home") next = 0;
     else if (ev.key === "End") next = bars.length - 1;
     else if (ev.key === "Enter" || ev.key === " ") next = index;
+    // The details box can be dismissed without moving focus (WCAG 1.4.13).
+    else if (ev.key === "Escape") setTipHidden(true);
     if (next === null) return;
+    setTipHidden(false);
     ev.preventDefault();
     const key = bars[next].b.key;
     onSelect(key);
@@ -193,8 +198,8 @@ export function RetentionTimeline({
             </circle>
           ))}
         </g>
-        {shown && (
-          <rect aria-hidden x={shown.x - 5} y={PLOT_TOP - 2} width={10} height={PLOT_BOTTOM - PLOT_TOP + 2} fill="none" stroke="#0369a1" strokeWidth={focused ? 2 : 1} rx={2} />
+        {ringed && (
+          <rect aria-hidden x={ringed.x - 5} y={PLOT_TOP - 2} width={10} height={PLOT_BOTTOM - PLOT_TOP + 2} fill="none" stroke="#0369a1" strokeWidth={focused ? 2 : 1} rx={2} />
         )}
         <g role="listbox" aria-label="Backups by age, oldest first" aria-orientation="horizontal">
           {bars.map(({ b, x, h, cls, ageDays }, i) => (
@@ -221,7 +226,10 @@ export function RetentionTimeline({
               stroke={selected === b.key ? "#0f172a" : b.kind === "auto" ? (hover === b.key ? "#334155" : "none") : FATE_STYLE[cls].fill}
               strokeWidth={selected === b.key ? 2 : 1.5}
               className="cursor-pointer outline-none"
-              onMouseEnter={() => setHover(b.key)}
+              onMouseEnter={() => {
+                setHover(b.key);
+                setTipHidden(false);
+              }}
               onMouseLeave={() => setHover((k) => (k === b.key ? null : k))}
               onFocus={() => setFocused(b.key)}
               onBlur={() => setFocused((k) => (k === b.key ? null : k))}

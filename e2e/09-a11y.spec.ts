@@ -61,6 +61,10 @@ test("the retention timeline and the backups table work from the keyboard", asyn
   await expect(page.getByTestId("timeline-tooltip")).toContainText(older);
   await page.getByTestId("retention-timeline").scrollIntoViewIfNeeded();
   await shot(page, "timeline-keyboard", { fullPage: false });
+  // Escape dismisses the details box; focus stays on the bar.
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("timeline-tooltip")).toHaveCount(0);
+  await expect(chosen).toBeFocused();
   await page.keyboard.press("Home");
   const oldest = [...(await page.getByTestId("timeline-bar").evaluateAll((els) => els.map((e) => e.getAttribute("data-key")!)))].sort()[0];
   await expect(detail).toContainText(oldest);
