@@ -78,3 +78,18 @@ describe.each(["backup", "live"] as const)("find in a %s of metadata.sample", (k
     expect(paths(await find({ by: "name", q: "果汁" }))).toEqual(["/UTF8果汁数据科技有限公司文件", "/UTF8果汁数据科技有限公司目录"]);
   });
 });
+
+describe("a live find that reaches its scan limit", () => {
+  it("stops, says so, and counts nothing it did not see", async () => {
+    const engine = await openEngine(`sqlite3://${path.join(tmp, "limit.db")}`);
+    await loadBuffer(engine, golden("metadata.sample"));
+    const src = openLiveSource(engine, { findScanLimit: 5 });
+    try {
+      const page = FindPageSchema.parse(await src.find({ by: "name", q: "*", offset: 0, limit: 50 }));
+      expect(page).toMatchObject({ total: null, truncated: true, scanned: 5 });
+      expect(page.hits.length).toBe(5);
+    } finally {
+      await src.close();
+    }
+  });
+});

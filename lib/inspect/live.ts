@@ -190,10 +190,11 @@ class LiveSource implements TreeSource {
             continue;
           }
           for (const e of r.value) {
-            if (++scanned > limit) {
+            if (scanned === limit) {
               truncated = true;
               break walk;
             }
+            scanned++;
             if (match(e)) {
               if (total >= q.offset && page.length < q.limit) page.push({ names: [...top.names, e.name], tree, parent: top.inode, entry: e });
               total++;
