@@ -57,10 +57,17 @@ module.exports = {
     {
       name: "browser-code-server-types-only",
       comment:
-        "Browser code (components/, lib/ui/) takes only types from the server side; at run time it may import lib/ui, lib/jfs (the pure domain: formatting, types), the server actions (lib/server/actions, called over HTTP) and the pure retention windows (lib/storage/retention-windows.ts).",
+        "Browser code (components/, lib/ui/) takes only types from the server side; at run time it may import lib/ui, lib/jfs (the pure domain: formatting, types), the server actions (lib/server/actions, called over HTTP), the pure retention windows (lib/storage/retention-windows.ts) and the inspector's wire schemas (lib/inspect/schemas.ts, so the browser validates what it streams).",
       severity: "error",
       from: { path: "^(components|lib/ui)/" },
-      to: { path: "^lib/(?!ui/|jfs/|server/actions/|storage/retention-windows\\.ts$)", dependencyTypesNot: ["type-only"] },
+      to: { path: "^lib/(?!ui/|jfs/|server/actions/|storage/retention-windows\\.ts$|inspect/schemas\\.ts$)", dependencyTypesNot: ["type-only"] },
+    },
+    {
+      name: "inspect-schemas-browser-safe",
+      comment: "lib/inspect/schemas.ts runs in the browser too: it imports nothing of ours but lib/jfs.",
+      severity: "error",
+      from: { path: "^lib/inspect/schemas\\.ts$" },
+      to: { path: "^(lib/(?!jfs/)|app/|components/|cli/)" },
     },
     {
       name: "ui-imports-only-jfs",
