@@ -10,7 +10,9 @@ import { decodeAcl, decodeAttr, decodeSlice, encodeAttr, SLICE_BYTES } from "../
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import { JfsError, wrapError } from "../../jfs/errors";
-import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, StoredNode } from "../engine";
+import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
+import type { TableBatch } from "../../jfs/table-records";
+import { scanEtcdTables } from "./scan";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { newTrashAttr } from "../trash";
 import { redactUrl } from "../url";
@@ -267,6 +269,11 @@ export class EtcdEngine implements MetaEngine {
     if (accessAcl) node.accessAcl = await this.acl(accessAcl);
     if (defaultAcl) node.defaultAcl = await this.acl(defaultAcl);
     return node;
+  }
+
+  /** One pass over the prefix at the dump's revision: the binary dump's records as stored. */
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
+    return scanEtcdTables(this.kv, gate);
   }
 
   async usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }> {
