@@ -23,7 +23,7 @@ const BANDS = [
 /** The width drawn before the browser measures the real one (server render). */
 const DEFAULT_W = 1100;
 const MIN_W = 280;
-const H = 176;
+const H = 182;
 const PAD_L = 8;
 const PAD_R = 8;
 const PLOT_TOP = 26;
@@ -174,7 +174,7 @@ export function RetentionTimeline({
           {ticks.map(({ d, x, text }) => (
             <g key={d}>
               <line x1={x} x2={x} y1={PLOT_BOTTOM} y2={PLOT_BOTTOM + 4} stroke="#64748b" />
-              <text x={x} y={PLOT_BOTTOM + 16} textAnchor="middle" fontSize={10} fill="#475569" data-testid="timeline-tick">
+              <text x={x} y={PLOT_BOTTOM + 22} textAnchor="middle" fontSize={10} fill="#475569" data-testid="timeline-tick">
                 {text}
               </text>
             </g>
@@ -189,7 +189,7 @@ export function RetentionTimeline({
               data-verify={b.verify?.state ?? "never"}
               cx={x}
               cy={PLOT_BOTTOM + 6}
-              r={2.5}
+              r={Math.min(2.5, barW / 2 + 0.3)}
               fill={b.verify?.state === "ok" ? "#059669" : b.verify?.state === "failed" ? "#dc2626" : "none"}
               stroke={b.verify ? "none" : "#64748b"}
               strokeWidth={1}

@@ -193,6 +193,15 @@ test("the retention timeline is readable at phone width", async ({ page }) => {
       const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
       expect(overlap, `${a.text} overlaps ${b.text}`).toBe(false);
     }
+  // Nor do the verify marks under the bars cover the axis labels.
+  const marks = await timeline.locator('[data-testid="timeline-verify"]').evaluateAll((els) =>
+    els.map((e) => {
+      const r = e.getBoundingClientRect();
+      return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  );
+  for (const l of labels)
+    for (const m of marks) expect(l.left < m.right && m.left < l.right && l.top < m.bottom && m.top < l.bottom, `${l.text} under a verify mark`).toBe(false);
   // Band names shortened in the drawing are spelled out under it.
   await expect(page.getByTestId("timeline-bands")).toContainText("oldest per week");
   await shot(page, "volume-phone", { fullPage: false });
