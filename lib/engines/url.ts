@@ -1,7 +1,7 @@
 // META-URL helpers shared by every engine: hiding the password, and the password JuiceFS
 // takes from the environment when the URL has none.
 import { readFileSync } from "node:fs";
-import { wrapError } from "../jfs/errors";
+import { JfsError, wrapError } from "../jfs/errors";
 
 /** Index of the '@' that ends the user part (the last one before the query), or -1. */
 function userinfoEnd(rest: string): number {
@@ -9,6 +9,49 @@ function userinfoEnd(rest: string): number {
   // so take the last '@' before the query string, as JuiceFS does.
   const q = rest.indexOf("?");
   return (q >= 0 ? rest.slice(0, q) : rest).lastIndexOf("@");
+}
+
+/** A META-URL after its `scheme://`, cut into its parts (splitAuthority). */
+export interface UrlParts {
+  /** What follows the user part and precedes the query: hosts, then the path. */
+  address: string;
+  /** After the first '?', without it ("" when none). */
+  query: string;
+  /** %-decoded; undefined when the URL has no user part ("" when it has an empty one). */
+  username?: string;
+  /** %-decoded; undefined when the user part has no ':'. */
+  password?: string;
+}
+
+/**
+ * Split `[user[:password]@]address[?query]` (the META-URL after `scheme://`) as JuiceFS does: the
+ * query goes first, then the user part ends at the last '@', so a password may hold '@'. An
+ * invalid %-escape is a usage error naming `engine` and the part.
+ */
+export function splitAuthority(rest: string, engine: string): UrlParts {
+  let query = "";
+  const q = rest.indexOf("?");
+  if (q >= 0) {
+    query = rest.slice(q + 1);
+    rest = rest.slice(0, q);
+  }
+  const at = rest.lastIndexOf("@");
+  if (at < 0) return { address: rest, query };
+  const userinfo = rest.slice(0, at);
+  const colon = userinfo.indexOf(":");
+  const decode = (text: string, part: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch (err) {
+      throw new JfsError("usage", `invalid %-escape in the ${part} of the ${engine} META-URL: percent-encode special characters`, { cause: err });
+    }
+  };
+  return {
+    address: rest.slice(at + 1),
+    query,
+    username: decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo, "user name"),
+    password: colon >= 0 ? decode(userinfo.slice(colon + 1), "password") : undefined,
+  };
 }
 
 /** The META-URL with its password replaced by `****`: safe to show and log. */

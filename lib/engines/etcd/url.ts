@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import type { IOptions } from "etcd3";
 import { JfsError, wrapError } from "../../jfs/errors";
 import { PREFIX_END } from "../tkv/keys";
+import { splitAuthority } from "../url";
 
 export interface EtcdTarget {
   /** "http(s)://host:port" for each member of the URL, in its order. */
@@ -24,30 +25,7 @@ const KNOWN = new Set(["cacert", "cert", "key", "server-name", "insecure-skip-ve
 export function parseEtcdUrl(url: string): EtcdTarget {
   const m = /^etcd:\/\/(.*)$/i.exec(url);
   if (!m) throw new JfsError("usage", "invalid etcd META-URL: expected etcd://[user:password@]host:port[,host:port…]/<name>");
-  let rest = m[1];
-  let query = "";
-  const q = rest.indexOf("?");
-  if (q >= 0) {
-    query = rest.slice(q + 1);
-    rest = rest.slice(0, q);
-  }
-  let username: string | undefined;
-  let password: string | undefined;
-  const at = rest.lastIndexOf("@");
-  if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(":");
-    const dec = (s: string, what: string) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw new JfsError("usage", `invalid %-escape in the ${what} of the etcd META-URL`);
-      }
-    };
-    username = dec(colon >= 0 ? userinfo.slice(0, colon) : userinfo, "user name");
-    if (colon >= 0) password = dec(userinfo.slice(colon + 1), "password");
-  }
+  const { address: rest, query, username, password } = splitAuthority(m[1], "etcd");
   const slash = rest.indexOf("/");
   const hostPart = slash >= 0 ? rest.slice(0, slash) : rest;
   let path: string;

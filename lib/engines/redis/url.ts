@@ -1,7 +1,7 @@
 // META-URL → ioredis options, following JuiceFS's rules (docs/format/redis-keys.md §6). Parsed by hand
 // so that the options are explicit and no password leaks into a message.
 import { readFileSync } from "node:fs";
-import { passwordFromEnv } from "../url";
+import { passwordFromEnv, splitAuthority } from "../url";
 import type { RedisOptions } from "ioredis";
 import { JfsError, wrapError } from "../../jfs/errors";
 
@@ -111,32 +111,11 @@ export function parseRedisUrl(url: string, env: Record<string, string | undefine
     throw new JfsError("usage", `unsupported Redis scheme "${scheme}://": use redis://, rediss:// or unix://`);
   }
 
-  // query
-  let query = "";
-  const q = rest.indexOf("?");
-  if (q >= 0) {
-    query = rest.slice(q + 1);
-    rest = rest.slice(0, q);
-  }
-  // userinfo: the last '@' separates it, so passwords may contain '@' only when escaped anyway
-  let username: string | undefined;
-  let password: string | undefined;
-  const at = rest.lastIndexOf("@");
-  if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    rest = rest.slice(at + 1);
-    const colon = userinfo.indexOf(":");
-    try {
-      if (colon >= 0) {
-        username = decodeURIComponent(userinfo.slice(0, colon)) || undefined;
-        password = decodeURIComponent(userinfo.slice(colon + 1));
-      } else {
-        username = decodeURIComponent(userinfo) || undefined;
-      }
-    } catch (err) {
-      throw new JfsError("usage", "invalid escaping in the user or password of the Redis META-URL: percent-encode special characters", { cause: err });
-    }
-  }
+  const parts = splitAuthority(rest, "Redis");
+  rest = parts.address;
+  const query = parts.query;
+  const username = parts.username || undefined;
+  let password = parts.password;
   if (!password) password = passwordFallback(env);
 
   const params = new URLSearchParams(query);
