@@ -2,11 +2,11 @@
 // cluster of three on loopback free ports, each with its data dir in a private temp dir (on
 // /dev/shm when serversInMemory() moved TMPDIR there). Never point tests at a shared etcd.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { freePort } from "../../lib/jfs/network";
 import { ServerLifetime, startWithRetry } from "./stale-dirs";
+import { waitForPort } from "./wait-port";
 
 export interface EtcdMember {
   name: string;
@@ -38,25 +38,6 @@ export interface EtcdServerOptions {
   tls?: { cert: string; key: string; ca: string };
 }
 
-function waitForPort(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (proc.exitCode !== null) return reject(new Error(`etcd exited with code ${proc.exitCode}`));
-      const sock = net.connect(port, "127.0.0.1");
-      sock.once("connect", () => {
-        sock.destroy();
-        resolve();
-      });
-      sock.once("error", () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`etcd did not listen on port ${port} in time`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
-}
 
 /** Until the cluster has a leader and takes writes: a put through the v3 HTTP gateway answers. */
 async function waitWritable(port: number, timeoutMs: number): Promise<void> {
@@ -120,7 +101,7 @@ async function startEtcdOnce(opts: EtcdServerOptions): Promise<EtcdServer> {
       life.proc = proc;
       m.proc = proc;
     }
-    for (const m of members) await waitForPort(m.clientPort, m.proc!, 15_000);
+    for (const m of members) await waitForPort(m.clientPort, m.proc!, 15_000, "etcd");
     // Over TLS the HTTP gateway needs a client certificate: the suite's own first request waits instead.
     if (!opts.tls) await waitWritable(members[0].clientPort, 20_000);
   } catch (err) {

@@ -3,13 +3,13 @@
 // process. Never point tests at a server they did not start.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { claimDir, removeStaleDirs, startWithRetry } from "./stale-dirs";
 import { freePort } from "../../lib/jfs/network";
+import { waitForPort } from "./wait-port";
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -21,22 +21,6 @@ export interface RedisNode {
   kill(): void;
 }
 
-function waitForPort(port: number, proc: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (proc.exitCode !== null) return reject(new Error(`server on port ${port} exited with code ${proc.exitCode}`));
-      const sock = net.connect(port, "127.0.0.1");
-      sock.once("connect", () => (sock.destroy(), resolve()));
-      sock.once("error", () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`server did not listen on port ${port} in time`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
-}
 
 /** One temp dir and the processes living in it; all killed when stopped or when the test process exits. */
 class Deployment {

@@ -1,12 +1,12 @@
 // A private, throwaway redis-server for tests and benchmarks: its own temp dir, a free port,
 // no persistence. Never point tests at the machine's shared Redis.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startWithRetry } from "./stale-dirs";
 import { freePort } from "../../lib/jfs/network";
+import { waitForPort } from "./wait-port";
 
 /** The suites' private servers take their ports from the product's one freePort(). */
 export { freePort };
@@ -29,25 +29,6 @@ export interface RedisServerOptions {
 }
 
 
-function waitForPort(port: number, proc: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (proc.exitCode !== null) return reject(new Error(`redis-server exited with code ${proc.exitCode}`));
-      const sock = net.connect(port, "127.0.0.1");
-      sock.once("connect", () => {
-        sock.destroy();
-        resolve();
-      });
-      sock.once("error", () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`redis-server did not listen on port ${port} in time`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
-}
 
 export function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
   return startWithRetry(() => startRedisServerOnce(opts));
@@ -70,7 +51,7 @@ async function startRedisServerOnce(opts: RedisServerOptions): Promise<RedisServ
   ];
   const proc = spawn("redis-server", args, { stdio: "ignore" });
   try {
-    await waitForPort(port, proc, 10_000);
+    await waitForPort(port, proc, 10_000, "redis-server");
   } catch (err) {
     proc.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
