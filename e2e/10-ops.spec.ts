@@ -87,7 +87,11 @@ test("a webhook: saved with a sealed secret, a signed test retried after a 500, 
   await page.getByLabel("Clients' --backup-meta").fill("1h");
   await page.getByTestId("volume-settings").getByRole("button", { name: "Save" }).click();
   await expect(page.getByTestId("health-issues")).not.toContainText(/Newest backup is/);
-  expect(kinds().filter((k) => k === "shrunk")).toHaveLength(1);
+  // Once per shrunk backup: earlier specs may have added a small backup to the demo, a second
+  // shrunk one, but no backup is announced twice.
+  const shrunkKeys = got.map((g) => JSON.parse(g.body)).filter((b) => b.kind === "shrunk").map((b) => `${b.volumeId}/${b.backup}`);
+  expect(shrunkKeys.length).toBeGreaterThan(0);
+  expect(new Set(shrunkKeys).size).toBe(shrunkKeys.length);
 
   await page.goto("/alerts");
   const deliveries = page.getByTestId("deliveries-table");

@@ -100,7 +100,7 @@ test("backups of juicefs gateways: listed and verified (plain), inspected, key-c
   await page.getByRole("button", { name: "Open for inspection" }).click();
   await expect(page.getByTestId("tree-list")).toBeVisible({ timeout: 60_000 });
   for (const name of ["docs", "100% done", "名前"]) await expect(page.locator(`[data-testid="tree-row"][data-name="${name}"]`)).toBeVisible();
-  await page.getByRole("button", { name: "open docs" }).click();
+  await page.locator('[data-testid="open-dir"][data-name="docs"]').click();
   await expect(page.locator('[data-testid="tree-row"][data-name="file-0.txt"]')).toBeVisible();
 
   // Restore: a key that is not the volume's is refused before anything is written…
