@@ -125,7 +125,7 @@ test("backups of juicefs gateways: listed and verified (plain), inspected, key-c
   // which refuses a volume whose secret was removed (conformance backups.test.ts), decrypts it,
   // starts, and lists and stats the files as the volume's own gateway did.
   const secretForm = page.getByTestId("secret-form");
-  await secretForm.getByPlaceholder("secret key", { exact: true }).fill(SECRET);
+  await secretForm.getByLabel("Secret key", { exact: true }).fill(SECRET);
   await secretForm.getByRole("button", { name: "Set the secret key" }).click();
   await expect(secretForm).toContainText("Secret key stored");
   await shot(page, "restore-gateway-backup");
