@@ -21,7 +21,7 @@
 // are also timed against one redis-server holding the same volume: load and dump as ratios to it.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -32,27 +32,46 @@ import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
 import { startTarget as startEngineTarget, type Target } from "./targets";
 
-const { values } = parseArgs({
-  allowPositionals: false,
-  options: {
-    files: { type: "string", default: "1000000" },
-    engine: { type: "string", default: "redis" },
-    url: { type: "string" },
-    threads: { type: "string", default: "10" },
-    seed: { type: "string", default: "1" },
-    "dir-files": { type: "string", default: "0" },
-    inspect: { type: "boolean", default: false },
-    diff: { type: "boolean", default: false },
-    "live-load": { type: "boolean", default: false },
-    // --live-load's own (bench/live-load.ts):
-    rate: { type: "string" },
-    "max-latency": { type: "string" },
-    "max-ops": { type: "string" },
-    baseline: { type: "string" },
-    "vs-juicefs": { type: "boolean", default: false },
-    format: { type: "string", default: "json" },
-  },
-});
+const OPTIONS = {
+  help: { type: "boolean", short: "h", default: false },
+  files: { type: "string", default: "1000000" },
+  engine: { type: "string", default: "redis" },
+  url: { type: "string" },
+  threads: { type: "string", default: "10" },
+  seed: { type: "string", default: "1" },
+  "dir-files": { type: "string", default: "0" },
+  inspect: { type: "boolean", default: false },
+  diff: { type: "boolean", default: false },
+  "live-load": { type: "boolean", default: false },
+  // --live-load's own (bench/live-load.ts):
+  rate: { type: "string" },
+  "max-latency": { type: "string" },
+  "max-ops": { type: "string" },
+  baseline: { type: "string" },
+  "vs-juicefs": { type: "boolean", default: false },
+  format: { type: "string", default: "json" },
+} as const;
+
+/** The usage is this file's opening comment: one home for it. */
+function usage(): string {
+  const lines = readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  const head = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
+  return head.map((l) => l.replace(/^\/\/ ?/, "")).join("\n");
+}
+
+const parsed = (() => {
+  try {
+    return parseArgs({ allowPositionals: false, options: OPTIONS });
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+})();
+const { values } = parsed;
+if (values.help) {
+  console.log(usage());
+  process.exit(0);
+}
 const sizes = String(values.files).split(",").map((f) => Number(f.replace(/_/g, "")));
 if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`--files takes file counts separated by commas, not "${values.files}"`);
 const files = sizes[0];
