@@ -1,6 +1,5 @@
 // `jfsmeta diff` as a user runs it: two dump files, a dump against the volume it was loaded
 // into, --json, --subdir, and the exit status (0 equal, 3 different, errors as every verb).
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -10,20 +9,10 @@ import { tempDir } from "./support/temp-dir";
 import { openEngine } from "../lib/engines/open";
 import { loadBuffer } from "./support/engine-io";
 import { DiffEventSchema } from "../lib/inspect/schemas";
+import { jfsmetaText } from "./support/jfsmeta-cli";
 
-const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 
-function jfsmeta(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const jfsmeta = (args: string[]) => jfsmetaText(args);
 
 const SAMPLE = golden("metadata.sample");
 // B: f1's xattr k changed, symlink sd pointing elsewhere, d1/f11 gone.

@@ -1,5 +1,4 @@
 // `jfsmeta dump` / `jfsmeta load` as a user runs them: child processes, pipes, exit codes.
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -11,28 +10,11 @@ import { tempDir } from "./support/temp-dir";
 import { rawClient } from "./engines/redis/helpers";
 import { encryptEnvelope, loadRsaPrivateKey } from "../lib/dump/envelope";
 import { TEST_RSA_KEY } from "./support/envelope-keys";
+import { jfsmetaBytes } from "./support/jfsmeta-cli";
 
-const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 const PASSWORD = "cli-secret-pw";
 
-interface Run {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
-function jfsmeta(args: string[], opts: { stdin?: Buffer; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (c: Buffer) => out.push(c));
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
-    child.stdin.end(opts.stdin ?? Buffer.alloc(0));
-  });
-}
+const jfsmeta = (args: string[], opts: { stdin?: Buffer; env?: Record<string, string> } = {}) => jfsmetaBytes(args, { input: opts.stdin, env: opts.env });
 
 let server: RedisServer;
 const tmp = tempDir("jfsmeta-cli-");

@@ -1,6 +1,5 @@
 // `jfsmeta verify` as a user runs it: good and damaged dumps, plain, gzip and encrypted, from
 // a file, stdin, object storage (s3:// on a private s3rver, file://) and a volume's backups.
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -13,21 +12,10 @@ import { encryptEnvelope, loadRsaPrivateKey } from "../lib/dump/envelope";
 import { S3Store } from "../lib/storage/s3";
 import { openEngine } from "../lib/engines/open";
 import { loadBuffer } from "./support/engine-io";
+import { jfsmetaText } from "./support/jfsmeta-cli";
 
-const BIN = path.resolve(__dirname, "..", "bin", "jfsmeta.mjs");
 
-function jfsmeta(args: string[], stdin?: Buffer): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? Buffer.alloc(0));
-  });
-}
+const jfsmeta = (args: string[], stdin?: Buffer) => jfsmetaText(args, { input: stdin });
 
 const SAMPLE = golden("metadata.sample");
 const BAD = Buffer.from(SAMPLE.toString().replace('"inode":3,"type":"directory"', '"inode":1,"type":"directory"'));
