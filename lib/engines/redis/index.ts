@@ -324,22 +324,22 @@ export class RedisEngine implements MetaEngine {
   async keyCount(limit = Infinity): Promise<number> {
     if (!this.prefixed) return this.read(() => this.client.dbsize());
     let n = 0;
-    let cursor = "0";
-    do {
-      const cmd = new CommandBuffer();
-      cmd.add(["SCAN", cursor, "MATCH", `${this.p}*`, "COUNT", 10000]);
-      const [reply] = await this.bulkCall(cmd, { idempotent: true });
-      if (reply instanceof RespError) throw explainRedisError(reply, this.addr);
-      const [next, keys] = reply as [Buffer, Buffer[]];
-      cursor = next.toString();
-      n += keys.length;
-      if (n >= limit) return n;
-    } while (cursor !== "0");
+    await this.scanPrefix((keys) => (n += keys.length) >= limit);
     return n;
   }
 
   /** The first key of the volume's prefix (a cluster), or null. */
   private async firstPrefixedKey(): Promise<string | null> {
+    let first: string | null = null;
+    await this.scanPrefix((keys) => {
+      if (keys.length > 0) first = keys[0].toString("latin1");
+      return first !== null;
+    });
+    return first;
+  }
+
+  /** SCAN the keys with the volume's prefix a page at a time, until `page` returns true or the scan ends. */
+  private async scanPrefix(page: (keys: Buffer[]) => boolean): Promise<void> {
     let cursor = "0";
     do {
       const cmd = new CommandBuffer();
@@ -347,10 +347,9 @@ export class RedisEngine implements MetaEngine {
       const [reply] = await this.bulkCall(cmd, { idempotent: true });
       if (reply instanceof RespError) throw explainRedisError(reply, this.addr);
       const [next, keys] = reply as [Buffer, Buffer[]];
-      if (keys.length > 0) return keys[0].toString("latin1");
+      if (page(keys)) return;
       cursor = next.toString();
     } while (cursor !== "0");
-    return null;
   }
 
   /**
