@@ -52,7 +52,10 @@ describe("own store on PostgreSQL", () => {
     // API still reads the clear URL.
     const { sealStoredSecrets, getVolume } = await import("./volumes");
     expect(await sealStoredSecrets()).toEqual({ sealed: 1, unreadable: [] });
-    expect((await db.volume.findUniqueOrThrow({ where: { id: "v1" } })).metaUrl).not.toContain("pw");
+    // Sealed: the stored text is the envelope, not the URL (random base64 may hold "pw" itself).
+    const stored = (await db.volume.findUniqueOrThrow({ where: { id: "v1" } })).metaUrl;
+    expect(stored).toMatch(/^jfsmeta-sealed:v1:/);
+    expect(stored).not.toContain(":pw@");
     expect((await getVolume("v1"))?.metaUrl).toBe("redis://:pw@h:6379/1");
     expect(await sealStoredSecrets()).toEqual({ sealed: 0, unreadable: [] });
     // Sessions work on PostgreSQL too.
