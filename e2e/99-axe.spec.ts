@@ -7,6 +7,9 @@ import { login } from "./helpers";
 const WCAG21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 
 async function expectAccessible(page: Page, what: string, only?: string): Promise<void> {
+  // Settled first: Next sets the <title> after a client-side refresh (the tree opening), and
+  // a page that never gets one still fails here.
+  await expect(page).toHaveTitle(/\S/);
   const axe = new AxeBuilder({ page }).withTags(WCAG21_AA);
   if (only) axe.include(only);
   const { violations } = await axe.analyze();
