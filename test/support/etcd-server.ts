@@ -38,7 +38,6 @@ export interface EtcdServerOptions {
   tls?: { cert: string; key: string; ca: string };
 }
 
-
 /** Until the cluster has a leader and takes writes: a put through the v3 HTTP gateway answers. */
 async function waitWritable(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

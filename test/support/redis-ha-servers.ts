@@ -21,7 +21,6 @@ export interface RedisNode {
   kill(): void;
 }
 
-
 /** One temp dir and the processes living in it; all killed when stopped or when the test process exits. */
 class Deployment {
   readonly dir: string;

@@ -28,8 +28,6 @@ export interface RedisServerOptions {
   args?: string[];
 }
 
-
-
 export function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
   return startWithRetry(() => startRedisServerOnce(opts));
 }
