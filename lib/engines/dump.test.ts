@@ -1,6 +1,8 @@
 // The shared walk against an in-memory engine: output rules, ordering, and a failing engine
 // that must make dumpMeta reject promptly and stop reading (JuiceFS's dump_test.go).
+import { readdirSync, readlinkSync } from "node:fs";
 import { PassThrough } from "node:stream";
+import { tempDir } from "../../test/support/temp-dir";
 import { describe, expect, it } from "vitest";
 import type { Attr, DirEntry, NodeType } from "../jfs/types";
 import { TRASH_INODE } from "../jfs/types";
@@ -123,6 +125,44 @@ describe("a failing engine", () => {
       expect(s.inFlight).toBe(0);
       // Reads queued behind the failure are not sent to the broken engine.
       expect(s.calls).toBeLessThan(3 + 1 + 4 + 1);
+    }
+  });
+});
+
+describe("a directory sorted in spilled runs", () => {
+  it("a walk that fails or is cancelled in it closes its temporary file", async () => {
+    const tmp = tempDir("jfsmeta-dump-spill-");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const openUnderTmp = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(tmp);
+        } catch {
+          return false;
+        }
+      }).length;
+    try {
+      const dirs = new Map<bigint, DirEntry[]>();
+      const list: DirEntry[] = [];
+      for (let i = 0; i < 3000; i++) list.push({ name: Buffer.from(`f${i}`), inode: BigInt(i + 10), type: "regular" });
+      dirs.set(1n, list);
+      const failing = memEngine(dirs, new Map(), 5);
+      await expect(dump(failing.engine, { threads: 2, sortMemory: 4096 })).rejects.toThrow("engine broke");
+      expect(openUnderTmp()).toBe(0);
+      const ctl = new AbortController();
+      let held = 0;
+      const onProgress = () => {
+        held = Math.max(held, openUnderTmp());
+        ctl.abort();
+      };
+      await expect(dump(memEngine(dirs, new Map()).engine, { threads: 2, sortMemory: 4096, signal: ctl.signal, onProgress })).rejects.toThrow(/cancelled/);
+      expect(held).toBe(1); // the spill happened, and the file was open until the cancel
+      expect(openUnderTmp()).toBe(0);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
     }
   });
 });

@@ -55,6 +55,12 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
   onProgress?: (p: { entries: number; holdingBack?: string }) => void;
   signal?: AbortSignal;
   /**
+   * Bytes a directory's listing may take while the dump sorts it in memory (engines that list
+   * unsorted: Redis); a bigger directory is sorted in runs spilled to a temporary file
+   * (sorted-listing.ts). Default DEFAULT_SORT_MEMORY; tests force the spill with a tiny one.
+   */
+  sortMemory?: number;
+  /**
    * Dump this directory as a --subdir dump, named by inode instead of `subdir`'s path: the
    * dashboard's export, which reaches directories no path of UTF-8 names can (inside Trash,
    * names that are not valid UTF-8). Must be a directory; ROOT_INODE means the whole volume.
@@ -219,7 +225,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
     if (limiter.stopped) throw limiter.stopped;
   };
-  const readAhead = new DirReadAhead(engine, limiter, engine.dumpReadAhead ?? DEFAULT_READ_AHEAD, opts.batchesAhead ?? threads, checkAbort);
+  const readAhead = new DirReadAhead(engine, limiter, engine.dumpReadAhead ?? DEFAULT_READ_AHEAD, opts.batchesAhead ?? threads, checkAbort, opts.sortMemory);
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
 
@@ -287,6 +293,8 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   } catch (err) {
     limiter.stop(err);
     throw lostConnection(err, engine.redactedUrl, `${entries} entries`);
+  } finally {
+    await readAhead.close(); // listings a failed or cancelled walk left: their temporary files
   }
   opts.onProgress?.({ entries });
   return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };

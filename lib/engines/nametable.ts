@@ -93,6 +93,17 @@ export class NameTable {
     return this;
   }
 
+  /** Name bytes stored. */
+  get bytesUsed(): number {
+    return this.used;
+  }
+
+  /** Empty again, keeping the arrays (a table reused for the next run of a spilled sort). */
+  clear(): void {
+    this.count = 0;
+    this.used = 0;
+  }
+
   /** Bytes held. */
   get size(): number {
     return this.names.length + this.offsets.byteLength + this.inodes.byteLength + this.types.byteLength;

@@ -7,7 +7,7 @@
 //   the tree is; plus `batchesAhead`, the batches read ahead inside the directory being walked.
 import type { NodeType } from "../jfs/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
-import { NameTable } from "./nametable";
+import { sortListing, type SortedListing } from "./sorted-listing";
 import type { Pacer } from "./pace";
 
 /** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
@@ -142,6 +142,8 @@ export class DirReadAhead {
   readonly budget: ReadAheadBudget;
   /** The engine reads pages of children with their data (readDirNodes) instead of listings. */
   readonly paged: boolean;
+  /** Listings being read, closed by close() if the walk stops before their end. */
+  private readonly listings = new Set<SortedListing>();
 
   constructor(
     private readonly engine: MetaEngine,
@@ -151,6 +153,8 @@ export class DirReadAhead {
     private readonly batchesAhead: number,
     /** Throws when the dump was cancelled or stopped; called between listing pages. */
     private readonly checkAbort: () => void,
+    /** Bytes a directory's listing may take while sorted in memory (sorted-listing.ts). */
+    private readonly sortMemory?: number,
   ) {
     this.budget = new ReadAheadBudget(bounds);
     this.paged = typeof engine.readDirNodes === "function";
@@ -208,14 +212,20 @@ export class DirReadAhead {
   }
 
   /**
-   * Listing into a NameTable (sorted here when the engine cannot), then readNodes batches. A
-   * directory opened ahead of the walk holds at most `entries` names: a bigger one is listed
-   * again when the walk gets there, so that wide trees of huge directories stay flat.
+   * Listing sorted here when the engine cannot (sorted-listing.ts: in memory, or in runs spilled
+   * to a temporary file past `sortMemory`), then readNodes batches. A directory opened ahead of
+   * the walk holds at most `entries` names: a bigger one is listed again when the walk gets
+   * there, so that wide trees of huge directories stay flat.
    */
   private async openListed(ino: bigint, ahead: number, release?: () => void): Promise<OpenedDir> {
     const listing = this.engine.readDir(ino);
-    const table = await NameTable.fromListing(this.limiter.paced(listing.batches), this.checkAbort, ahead === 1 ? this.budget.bounds.entries : Infinity);
-    if (!table) {
+    const sorted = await sortListing(this.limiter.paced(listing.batches), {
+      sorted: listing.sorted,
+      max: ahead === 1 ? this.budget.bounds.entries : Infinity,
+      memory: this.sortMemory,
+      onBatch: this.checkAbort,
+    });
+    if (!sorted) {
       release?.();
       let listed: Promise<OpenedDir> | null = null;
       const open = () => (listed ??= this.openListed(ino, this.batchesAhead));
@@ -224,34 +234,55 @@ export class DirReadAhead {
         widen: () => void open().catch(() => {}), // the failure is met again in next()
       };
     }
-    const order = table.sortedOrder(listing.sorted);
-    const batches: Promise<ArrivedBatch>[] = [];
-    let next = 0;
+    this.listings.add(sorted);
+    const done = () => {
+      this.listings.delete(sorted);
+      return sorted.close();
+    };
+    const batches: Promise<ArrivedBatch | null>[] = [];
+    let asked = 0;
+    // take() calls one after another: each batch's entries follow the previous batch's.
+    let taken: Promise<unknown> = Promise.resolve();
     const schedule = () => {
-      while (batches.length < ahead && next < order.length) {
-        const start = next;
-        const items: { inode: bigint; type: NodeType }[] = [];
-        for (const end = Math.min(order.length, next + DUMP_BATCH); next < end; next++) {
-          items.push({ inode: table.inode(order[next]), type: table.type(order[next]) });
-        }
-        const batch = this.readBatch(items).then((nodes) => this.arrive({ names: nodes.map((_, k) => table.name(order[start + k])), nodes }, release));
+      while (batches.length < ahead && asked < sorted.listed) {
+        asked += DUMP_BATCH;
+        const entries = taken.then(() => sorted.take(DUMP_BATCH));
+        taken = entries.catch(() => {});
+        const batch = entries.then(async (list) => {
+          // Repeats dropped by the sort leave the last batches short or empty.
+          if (!list.length) return null;
+          const nodes = await this.readBatch(list.map((e) => ({ inode: e.inode, type: e.type })));
+          return this.arrive({ names: list.map((e) => e.name), nodes }, release);
+        });
         batch.catch(() => {}); // awaited by next()
         batches.push(batch);
       }
     };
     schedule();
-    if (!order.length) release?.();
+    if (!sorted.listed) {
+      release?.();
+      await done();
+    }
     return {
       async next() {
         const b = batches.shift();
         schedule();
-        return b ? await b : null;
+        const batch = b ? await b : null;
+        if (!batch) await done();
+        return batch;
       },
       widen(max) {
         ahead = max;
         schedule();
       },
     };
+  }
+
+  /** Frees what listings not read to their end hold (their temporary files); the walk's end. */
+  async close(): Promise<void> {
+    const open = [...this.listings];
+    this.listings.clear();
+    await Promise.all(open.map((l) => l.close()));
   }
 
   /**

@@ -37,6 +37,8 @@ describe("metadata.sample through Redis", () => {
     const want = golden("metadata.sample");
     expect((await dumpToBuffer(engine, { threads: 1 })).equals(want)).toBe(true);
     expect((await dumpToBuffer(engine, { threads: 10 })).equals(want)).toBe(true);
+    // Every directory sorted in runs of one entry spilled to a temporary file, then merged.
+    expect((await dumpToBuffer(engine, { threads: 10, sortMemory: 1 })).equals(want)).toBe(true);
   });
 
   it("dumps --subdir d1 exactly as metadata-sub.sample", async () => {

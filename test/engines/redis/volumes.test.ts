@@ -1,6 +1,8 @@
 // Bigger and stranger volumes through Redis: the synthetic 10,000-file volume, a file with
 // more chunks than one batch script reads, big directories, and the unix socket / xattr CAS.
+import { readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
+import { tempDir } from "../../support/temp-dir";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startRedisServer, type RedisServer } from "../../support/redis-server";
 import { golden } from "../../support/fixtures";
@@ -40,6 +42,38 @@ describe("volumes through Redis", () => {
   }, 120_000);
 
   // 9000 entries: more than a directory opened ahead of the walk may hold (it is listed again).
+  it("a flat directory too big for the sort budget is sorted in spilled runs: the same bytes", async () => {
+    // 6,000 of 12,000 files in one directory; 64 KiB sorts about 800 names at a time, so the
+    // flat directory is merged from some 8 runs and the project directories from one or two.
+    const source = await syntheticDump({ files: 12_000, seed: 11, flatDirShare: 0.5 });
+    const tmp = tempDir("jfsmeta-spill-");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const engine = await freshEngine(5);
+    try {
+      await loadBuffer(engine, source);
+      let spilledSeen = false;
+      const onProgress = () => {
+        // The run file is unlinked at once but open while the flat directory is walked.
+        spilledSeen ||= readdirSync("/proc/self/fd").some((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`).startsWith(tmp);
+          } catch {
+            return false;
+          }
+        });
+      };
+      expect((await dumpToBuffer(engine, { threads: 4, sortMemory: 64 << 10, onProgress })).equals(source)).toBe(true);
+      expect(spilledSeen).toBe(true);
+      expect((await dumpToBuffer(engine, { threads: 1, sortMemory: 1 })).equals(source)).toBe(true);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      await engine.close();
+    }
+  }, 120_000);
+
   it("a file with 150 chunks and a directory of 9000 entries round-trip", async () => {
     const dump = await readDumpToTree(golden("metadata.sample"));
     const root = dump.trees[0].root;
