@@ -12,6 +12,7 @@ import { ByteCounter } from "../dump/input";
 import { OpenDirs } from "../dump/open-dirs";
 import { readDump } from "../dump/reader";
 import { PagedBitset } from "../dump/paged-bitset";
+import { LinkParents, NO_PARENT } from "../dump/link-parents";
 import { DumpVerifier } from "../dump/verify";
 import type { LoadSink, MetaEngine } from "./engine";
 import { lostConnection } from "./errors";
@@ -82,9 +83,12 @@ class LoadState {
   private open = new OpenDirs<DirTotals>();
   private seenInodes = new PagedBitset();
   private seenSlices = new PagedBitset();
-  /** Parent of the first occurrence, kept only for non-directories the dump says are linked. */
-  private firstParent = new Map<bigint, bigint>();
-  private links = new Map<bigint, { count: number; parents: Map<bigint, number> }>();
+  /**
+   * Parents of hard links: the first occurrence of a non-directory the dump says is linked,
+   * and every later occurrence (LinkParents: typed arrays, flat). `linked`: inodes recorded.
+   */
+  private links = new LinkParents();
+  private linked = new PagedBitset();
   private sharedSlices = new Map<string, { id: bigint; size: number; count: number }>();
   private aclIds = new Map<string, number>();
   aclRules = new Map<number, AclRule>();
@@ -213,16 +217,11 @@ class LoadState {
 
   /** A later occurrence of a hard link: only an extra parent, counted for its nlink. */
   private addLinkParent(inode: bigint, parentIno: bigint): void {
-    let link = this.links.get(inode);
-    if (!link) {
-      link = { count: 1, parents: new Map() };
-      const fp = this.firstParent.get(inode);
-      if (fp !== undefined) link.parents.set(fp, 1);
-      else this.warnings.push(`inode ${inode} appears more than once but its first occurrence has nlink 1; its first parent link count is not recorded`);
-      this.links.set(inode, link);
+    if (!this.linked.testAndSet(inode)) {
+      this.links.add(inode, NO_PARENT); // the first occurrence counts, its parent is unknown
+      this.warnings.push(`inode ${inode} appears more than once but its first occurrence has nlink 1; its first parent link count is not recorded`);
     }
-    link.count++;
-    link.parents.set(parentIno, (link.parents.get(parentIno) ?? 0) + 1);
+    this.links.add(inode, parentIno);
   }
 
   /** The first occurrence of an inode: its attr (nlink and length recomputed), data and, for a directory, its edges and stats. */
@@ -245,7 +244,10 @@ class LoadState {
     } else {
       attr.nlink = 1;
       attr.length = type === "regular" ? dumped.length : type === "symlink" ? BigInt(e.node.symlink?.length ?? 0) : 0n;
-      if (dumpedNlink > 1 && parentDir) this.firstParent.set(inode, parentDir.inode);
+      if (dumpedNlink > 1 && parentDir) {
+        this.linked.testAndSet(inode);
+        this.links.add(inode, parentDir.inode);
+      }
     }
     const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
     try {
@@ -347,13 +349,18 @@ class LoadState {
   }
 
   /** Everything that is known only at the end, then the setting, last. */
-  finish(): void {
+  async finish(): Promise<void> {
     const sink = this.sink;
     if (!this.setting) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'Setting'");
     if (!this.counters) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'Counters'");
     if (!this.sawFSTree) throw new JfsError("corrupt-input", "invalid dumped meta: missing 'FSTree'");
     if (this.open.size > 0) throw new Error("internal error: directories left open after the tree");
-    for (const [inode, link] of this.links) sink.hardLink(inode, link.count, link.parents);
+    let sent = 0;
+    for (const link of this.links.groups()) {
+      if (link.records < 2) continue; // linked, but met once in this dump
+      sink.hardLink(link.inode, link.total, link.parents);
+      if (++sent % 1024 === 0) await sink.flush(); // the writes go out as they are made
+    }
     sink.aclRules(this.aclRules);
     sink.sliceRefs([...this.sharedSlices.values()]);
     sink.delFiles(this.delFilesList);
@@ -461,7 +468,7 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     } else {
       await readDump(counter, verifier.visitor(loader));
       verifier.finish(counter.bytes);
-      state.finish();
+      await state.finish();
     }
     if (opts.signal?.aborted) throw cancelled();
     await sink.commit();
