@@ -68,10 +68,11 @@ interface ChildOrder {
   sorted: boolean;
 }
 
-type Row = [parent: number | null, ord: number, name: Buffer, lname: string, dir: number | null, nchild: number | null, node: Buffer];
+/** The entries table's rows, in column order. */
+export type IndexRow = [parent: number | null, ord: number, name: Buffer, lname: string, dir: number | null, nchild: number | null, node: Buffer];
 
 /** What the header of a dump holds, kept in the index for export (secrets already masked). */
-interface StoredHeader {
+export interface StoredHeader {
   setting: Setting | null;
   counters: Counters | null;
   sustained: SustainedEntry[];
@@ -98,17 +99,47 @@ function quotaRecord(m: Map<bigint, QuotaLimit>): Record<string, { maxSpace: str
   return out;
 }
 
+/** An index file being written: its open database (one transaction) and a batched row writer. */
+export interface IndexBuild {
+  readonly db: Database.Database;
+  /** The file being written (renamed to the index's path when complete): siblings may go beside it. */
+  readonly tmpPath: string;
+  /** Rows in stream order: post-order, a directory after its entries (their ids are that order). */
+  push(row: IndexRow): void;
+}
+
+/** What a build hands back for the summary; `afterRows` runs once the rows and indexes are written. */
+export interface IndexBuilt {
+  header: StoredHeader;
+  /** Bytes of the (decompressed) dump read. */
+  bytes: number;
+  entries: number;
+  directories: number;
+  trees: TreeName[];
+  afterRows?: () => void;
+}
+
+/** A header with nothing in it, for the build to fill. */
+export function emptyStoredHeader(): StoredHeader {
+  return { setting: null, counters: null, sustained: [], delFiles: [], quotas: new Map(), userQuotas: new Map(), groupQuotas: new Map(), changeLog: null };
+}
+
 /**
- * Stream a (decompressed) JSON dump into a new index file at `indexPath`. The index is built
- * under a temporary name and renamed when complete, so a failed run leaves nothing behind.
+ * Builds an index file at `indexPath` under a temporary name: `build` pushes the rows and
+ * returns what the summary needs; the indexes, header and summary are then written and the
+ * file renamed. Whatever `build` throws leaves nothing behind (`cleanup` runs either way).
+ * Shared by the JSON dump (indexBackup) and the binary one (binary-index.ts).
  */
-export async function indexBackup(input: Readable, indexPath: string, opts: IndexBackupOptions = {}): Promise<BackupIndexInfo> {
+export async function writeIndexFile(
+  indexPath: string,
+  build: (b: IndexBuild) => Promise<IndexBuilt>,
+  cleanup?: () => Promise<void>,
+): Promise<BackupIndexInfo> {
   const started = Date.now();
   const tmpPath = `${indexPath}.tmp-${process.pid}-${Date.now()}`;
   await rm(tmpPath, { force: true });
   const db = new Database(tmpPath);
   let ok = false;
-  let counter: ByteCounter | null = null;
   try {
     // A throwaway file until the rename: durability only matters at the end.
     db.pragma("journal_mode = OFF");
@@ -121,24 +152,7 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
       "INSERT INTO entries (parent, ord, name, lname, dir, nchild, node) VALUES " + Array(rows).fill("(?, ?, ?, ?, ?, ?, ?)").join(", ");
     const insertMany = db.prepare(insertSql(ROWS_PER_INSERT));
     const insertOne = db.prepare(insertSql(1));
-
-    const header: StoredHeader = {
-      setting: null,
-      counters: null,
-      sustained: [],
-      delFiles: [],
-      quotas: new Map(),
-      userQuotas: new Map(),
-      groupQuotas: new Map(),
-      changeLog: null,
-    };
-    const open = new OpenDirs<ChildOrder>();
-    const unsorted: number[] = [];
-    const trees: TreeName[] = [];
-    let rows: Row[] = [];
-    let entries = 0;
-    let directories = 0;
-
+    let rows: IndexRow[] = [];
     const flush = () => {
       let i = 0;
       for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) insertMany.run(rows.slice(i, i + ROWS_PER_INSERT).flat());
@@ -146,61 +160,25 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
       rows = [];
     };
 
-    const visitor: DumpVisitor = {
-      ...collectHeader(header),
-      setting: (s) => void (header.setting = maskSecrets(s)),
-      treeStart: (t) => void trees.push(t),
-      entry: (e: ReadEntry) => {
-        if (opts.signal?.aborted) throw new InspectRequestError("indexing was cancelled");
-        let ord = trees.length - 1; // tree roots: FSTree 0, Trash 1
-        let parent: number | null = null;
-        if (e.parent) {
-          parent = e.parent.id;
-          const st = open.of(e.parent, () => ({ count: 0, last: null, sorted: true }));
-          ord = st.count++;
-          if (st.last && Buffer.compare(st.last, e.name) >= 0) st.sorted = false;
-          st.last = e.name;
-        }
-        let dir: number | null = null;
-        let nchild: number | null = null;
-        if (e.isDir && e.self) {
-          dir = e.self.id;
-          const st = open.close(e.self);
-          nchild = st?.count ?? 0;
-          if (st && !st.sorted) unsorted.push(dir);
-          directories++;
-        }
-        rows.push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, encodeNode(e.node)]);
-        entries++;
-        if (rows.length >= BATCH_ROWS) flush();
-        if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes: counted.bytes, entries });
-      },
-    };
-
-    const counted = (counter = new ByteCounter());
-    // Errors of the input reach the reader through the counter.
-    pipeline(input, counter, () => {});
-
     db.exec("BEGIN");
-    await readDump(counter, visitor);
+    const built = await build({
+      db,
+      tmpPath,
+      push(row) {
+        rows.push(row);
+        if (rows.length >= BATCH_ROWS) flush();
+      },
+    });
     flush();
-    if (!trees.includes("FSTree")) throw new InspectRequestError("the dump has no FSTree: it is not a JuiceFS metadata dump, or it is cut short");
+    const { header } = built;
     db.exec(INDEXES);
-    // Dumps list siblings sorted already; re-rank any directory that was not.
-    // SQLite does it in one statement, so a huge directory never sits in JS memory.
-    const rerank = db.prepare(
-      `UPDATE entries SET ord = r.rank FROM
-         (SELECT id, row_number() OVER (ORDER BY name, id) - 1 AS rank FROM entries WHERE parent = ?) AS r
-       WHERE entries.id = r.id`,
-    );
-    for (const d of unsorted) rerank.run(d);
-
+    built.afterRows?.();
     const info: BackupIndexInfo = BackupIndexInfoSchema.parse({
       indexVersion: INDEX_VERSION,
-      bytes: counted.bytes,
-      entries,
-      directories,
-      trees,
+      bytes: built.bytes,
+      entries: built.entries,
+      directories: built.directories,
+      trees: built.trees,
       setting: header.setting ? plain(header.setting) : {},
       counters: header.counters ? plain(header.counters) : {},
       quotas: { dir: quotaRecord(header.quotas), user: quotaRecord(header.userQuotas), group: quotaRecord(header.groupQuotas) },
@@ -214,17 +192,88 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
     putMeta.run("info", Buffer.from(JSON.stringify(info)));
     db.exec("COMMIT");
     db.close();
+    await cleanup?.();
     await rename(tmpPath, indexPath);
     ok = true;
-    opts.onProgress?.({ bytes: counted.bytes, entries });
     return info;
   } finally {
     if (!ok) {
-      // Stop reading: the pipeline then closes the input too.
-      counter?.destroy();
       if (db.open) db.close();
+      await cleanup?.();
       await rm(tmpPath, { force: true });
     }
+  }
+}
+
+/**
+ * Stream a (decompressed) JSON dump into a new index file at `indexPath`. The index is built
+ * under a temporary name and renamed when complete, so a failed run leaves nothing behind.
+ */
+export async function indexBackup(input: Readable, indexPath: string, opts: IndexBackupOptions = {}): Promise<BackupIndexInfo> {
+  const counted = new ByteCounter();
+  let ok = false;
+  try {
+    const info = await writeIndexFile(indexPath, async ({ db, push }) => {
+      const header = emptyStoredHeader();
+      const open = new OpenDirs<ChildOrder>();
+      const unsorted: number[] = [];
+      const trees: TreeName[] = [];
+      let entries = 0;
+      let directories = 0;
+
+      const visitor: DumpVisitor = {
+        ...collectHeader(header),
+        setting: (s) => void (header.setting = maskSecrets(s)),
+        treeStart: (t) => void trees.push(t),
+        entry: (e: ReadEntry) => {
+          if (opts.signal?.aborted) throw new InspectRequestError("indexing was cancelled");
+          let ord = trees.length - 1; // tree roots: FSTree 0, Trash 1
+          let parent: number | null = null;
+          if (e.parent) {
+            parent = e.parent.id;
+            const st = open.of(e.parent, () => ({ count: 0, last: null, sorted: true }));
+            ord = st.count++;
+            if (st.last && Buffer.compare(st.last, e.name) >= 0) st.sorted = false;
+            st.last = e.name;
+          }
+          let dir: number | null = null;
+          let nchild: number | null = null;
+          if (e.isDir && e.self) {
+            dir = e.self.id;
+            const st = open.close(e.self);
+            nchild = st?.count ?? 0;
+            if (st && !st.sorted) unsorted.push(dir);
+            directories++;
+          }
+          push([parent, ord, e.name, displayName(e.name).toLowerCase(), dir, nchild, encodeNode(e.node)]);
+          entries++;
+          if (opts.onProgress && entries % PROGRESS_EVERY === 0) opts.onProgress({ bytes: counted.bytes, entries });
+        },
+      };
+
+      // Errors of the input reach the reader through the counter.
+      pipeline(input, counted, () => {});
+      await readDump(counted, visitor);
+      if (!trees.includes("FSTree")) throw new InspectRequestError("the dump has no FSTree: it is not a JuiceFS metadata dump, or it is cut short");
+      // Dumps list siblings sorted already; re-rank any directory that was not, once the rows
+      // and indexes are written. SQLite does it in one statement, so a huge directory never
+      // sits in JS memory.
+      const rerank = () => {
+        const stmt = db.prepare(
+          `UPDATE entries SET ord = r.rank FROM
+             (SELECT id, row_number() OVER (ORDER BY name, id) - 1 AS rank FROM entries WHERE parent = ?) AS r
+           WHERE entries.id = r.id`,
+        );
+        for (const d of unsorted) stmt.run(d);
+      };
+      return { header, bytes: counted.bytes, entries, directories, trees, afterRows: rerank };
+    });
+    ok = true;
+    opts.onProgress?.({ bytes: info.bytes, entries: info.entries });
+    return info;
+  } finally {
+    // Stop reading: the pipeline then closes the input too.
+    if (!ok) counted.destroy();
   }
 }
 
