@@ -147,7 +147,6 @@ export async function run(args: string[]): Promise<number> {
       guard.signal.addEventListener("abort", onAbort);
       try {
         const info = await indexAnyDump(input, idx, {
-          workDir: work,
           signal: guard.signal,
           onProgress: (p) => progress.update(`indexing ${label} (${arg}): ${n(p.entries)} entries`),
         });

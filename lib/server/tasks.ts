@@ -437,8 +437,7 @@ export async function startIndex(v: VolumeRecord, key: string, rsa: KeyInput | u
     ctx.signal.addEventListener("abort", onAbort);
     try {
       const info = await indexAnyDump(input, out, {
-        workDir: path.dirname(out),
-        onBinary: () => ctx.log("binary backup: read through a temporary SQLite database to build the tree index"),
+        onBinary: () => ctx.log("binary backup: its tables are staged beside the index, then walked into it"),
         onProgress: (p) => ctx.progress(Math.min(rawBytes, size), size, `indexing · ${p.entries.toLocaleString("en-US")} entries`),
       });
       ctx.log(`indexed ${info.entries} entries in ${info.directories} directories`);
