@@ -1,8 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import v8 from "node:v8";
 import { PassThrough, Readable } from "node:stream";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { golden } from "../../test/support/fixtures";
 import { tempDir } from "../../test/support/temp-dir";
@@ -12,12 +10,9 @@ import { JsonDumpWriter } from "../dump/writer";
 import { convertDump } from "../engines/convert";
 import { errorKind } from "../jfs/errors";
 import { writeSyntheticDump } from "../synth/volume";
-import { indexBackup, openIndexDiffSide, openIndexedBackup } from "./backup";
+import { expectSameIndexes } from "../../test/support/index-compare";
+import { indexBackup } from "./backup";
 import { indexBinaryBackup } from "./binary-index";
-import { diffIsEmpty, diffTrees } from "./diff";
-import type { DiffEvent } from "./schemas";
-import type { TreeSource } from "./source";
-import { decodeNode } from "./nodecodec";
 
 const tmp = tempDir("jfsmeta-binindex-");
 
@@ -35,61 +30,6 @@ async function bytesOf(write: (out: PassThrough) => Promise<unknown>): Promise<B
 const toBinary = (json: Buffer) =>
   bytesOf((out) => convertDump(Readable.from([json]), new BinaryDumpWriter(out), { workDir: tempDir("jfsmeta-binindex-conv-") }));
 
-/** Everything an index holds: every row in id order, the header, the summary (what differs by nature left out). */
-function contents(indexPath: string) {
-  const db = new Database(indexPath, { readonly: true });
-  try {
-    // Nodes compared decoded: the rare parts (symlink, xattrs, ACLs) are V8-serialized, whose
-    // bytes for a number depend on how V8 happened to hold it (small integer or double).
-    const rows = (db.prepare("SELECT * FROM entries ORDER BY id").all() as { node: Buffer }[]).map((r) => ({ ...r, node: decodeNode(r.node) }));
-    const meta = new Map((db.prepare("SELECT key, value FROM meta").all() as { key: string; value: Buffer }[]).map((r) => [r.key, r.value]));
-    const info = JSON.parse(meta.get("info")!.toString()) as Record<string, unknown>;
-    delete info.durationMs;
-    delete info.bytes; // bytes read: of the JSON or of the binary dump
-    return { rows, header: v8.deserialize(meta.get("header")!) as unknown, info };
-  } finally {
-    db.close();
-  }
-}
-
-/** Every page of every directory, every entry's details, through the tree viewer's interface. */
-async function browse(src: TreeSource): Promise<unknown[]> {
-  const seen: unknown[] = [];
-  const roots = await src.roots();
-  seen.push(roots);
-  const dirs = roots.filter((r) => r.dirId).map((r) => r.dirId!);
-  for (const r of roots) seen.push(await src.entry(null, r.rawName));
-  while (dirs.length) {
-    const id = dirs.pop()!;
-    for (let offset = 0; ; offset += 7) {
-      const page = await src.children(id, offset, 7);
-      seen.push(page);
-      for (const item of page.items) {
-        seen.push(await src.entry(id, item.rawName));
-        if (item.dirId) dirs.push(item.dirId);
-      }
-      if (offset + 7 >= page.total) break;
-    }
-    seen.push(await src.children(id, 0, 100, "a"));
-  }
-  for (const q of ["*.txt", "a", "link", "ü"]) seen.push(await src.find({ by: "name", q, offset: 0, limit: 50 }));
-  for (const q of ["2", "3", "16", "20"]) seen.push(await src.find({ by: "inode", q, offset: 0, limit: 50 }));
-  return seen;
-}
-
-async function diffEvents(a: string, b: string): Promise<DiffEvent[]> {
-  const sa = openIndexDiffSide(a);
-  const sb = openIndexDiffSide(b);
-  try {
-    const events: DiffEvent[] = [];
-    for await (const e of diffTrees(sa, await sa.top(undefined), sb, await sb.top(undefined))) events.push(e);
-    return events;
-  } finally {
-    await sa.close();
-    await sb.close();
-  }
-}
-
 /**
  * Index the binary dump of a volume (made from `json`) directly, and check it is the index of
  * the JSON dump of that volume: what jfsmeta made of it before (the binary loaded into a SQLite
@@ -106,24 +46,7 @@ async function expectSameIndex(name: string, json: Buffer, opts: { jsonIsTheDump
     const jsonIdx = path.join(tmp, `${name}.json${k}.idx`);
     const fromJson = await indexBackup(Readable.from([ref]), jsonIdx);
     expect({ ...fromBinary, durationMs: 0, bytes: 0 }).toEqual({ ...fromJson, durationMs: 0, bytes: 0 });
-    const a = contents(jsonIdx);
-    const b = contents(binIdx);
-    expect(b.rows.length).toBe(a.rows.length);
-    for (let i = 0; i < a.rows.length; i++) expect(b.rows[i], `row ${i + 1}`).toEqual(a.rows[i]);
-    expect(b.header).toEqual(a.header);
-    expect(b.info).toEqual(a.info);
-    const [sa, sb] = [openIndexedBackup(jsonIdx), openIndexedBackup(binIdx)];
-    try {
-      expect(await browse(sb)).toEqual(await browse(sa));
-    } finally {
-      await sa.close();
-      await sb.close();
-    }
-    const events = await diffEvents(jsonIdx, binIdx);
-    const end = events.at(-1);
-    expect(end?.kind).toBe("end");
-    expect(end?.kind === "end" && diffIsEmpty(end.totals)).toBe(true);
-    expect(events.filter((e) => e.kind !== "end" && e.kind !== "progress" && e.kind !== "dir")).toEqual([]);
+    await expectSameIndexes(jsonIdx, binIdx);
   }
   return { binary };
 }
