@@ -3,10 +3,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { goldenPath } from "../../support/fixtures";
 import { tempDir } from "../../support/temp-dir";
-import { startEtcdServer, type EtcdServer } from "../../support/etcd-server";
+import { privateEtcd } from "../../support/etcd-volumes";
 import { openDumpInput } from "../../../lib/dump/input";
 import { loadMeta } from "../../../lib/engines/load";
 import { openEtcd } from "../../../lib/engines/etcd";
@@ -16,18 +16,11 @@ import { LAST_BACKUP_XATTR, runBackupCycle } from "../../../lib/storage/autoback
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-let server: EtcdServer;
-
-beforeAll(async () => {
-  server = await startEtcdServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const etcd = privateEtcd();
 
 /** The golden sample under a fresh prefix, its storage a temp dir. */
 async function volume(): Promise<{ url: string; bucket: string }> {
-  const url = server.fresh();
+  const url = etcd.server.fresh();
   const engine = await openEtcd(url);
   try {
     await loadMeta(engine, await openDumpInput(goldenPath("metadata.sample")));

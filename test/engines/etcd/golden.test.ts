@@ -3,30 +3,17 @@
 // checkMeta's facts hold in the stored keys, and a load never leaves half a volume behind.
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "../../support/fixtures";
 import { dumpToBuffer } from "../../support/engine-io";
 import { loadMeta } from "../../../lib/engines/load";
-import { openEtcd, type EtcdEngine } from "../../../lib/engines/etcd";
-import { startEtcdServer, type EtcdServer } from "../../support/etcd-server";
+import type { EtcdEngine } from "../../../lib/engines/etcd";
+import { privateEtcd } from "../../support/etcd-volumes";
 import { attrKey, counterKey, decodeCounter, dirStatKey, parentKey, quotaKey } from "../../../lib/engines/tkv/keys";
 import { ROOT_INODE } from "../../../lib/jfs/types";
 
-let server: EtcdServer;
-const engines: EtcdEngine[] = [];
-async function fresh(): Promise<EtcdEngine> {
-  const e = await openEtcd(server.fresh());
-  engines.push(e);
-  return e;
-}
-
-beforeAll(async () => {
-  server = await startEtcdServer();
-});
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  await server?.stop();
-});
+const etcd = privateEtcd();
+const fresh = () => etcd.fresh();
 
 describe("etcd: JuiceFS golden load/dump", () => {
   let engine: EtcdEngine;
@@ -94,9 +81,8 @@ describe("etcd: JuiceFS golden load/dump", () => {
   });
 
   it("volumes under neighbouring prefixes do not see each other", async () => {
-    const a = await openEtcd(`etcd://${server.hosts}/nb`);
-    const b = await openEtcd(`etcd://${server.hosts}/nb2`);
-    engines.push(a, b);
+    const a = await etcd.open(`etcd://${etcd.server.hosts}/nb`);
+    const b = await etcd.open(`etcd://${etcd.server.hosts}/nb2`);
     await loadMeta(a, createReadStream(goldenPath("metadata.sample")));
     expect(await b.checkEmpty()).toEqual({ empty: true });
     await loadMeta(b, createReadStream(goldenPath("metadata.sample")));

@@ -2,32 +2,21 @@
 // one whose header understates it is stopped before etcd's NOSPACE alarm, and emptied again.
 // Either way the cluster still takes writes afterwards.
 import { Readable } from "node:stream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadMeta } from "../../../lib/engines/load";
-import { openEtcd, type EtcdEngine } from "../../../lib/engines/etcd";
-import { startEtcdServer, type EtcdServer } from "../../support/etcd-server";
+import { privateEtcd } from "../../support/etcd-volumes";
 import { syntheticDump } from "../../support/engine-io";
 import { backendRoom } from "../../../lib/engines/etcd/quota";
 
 const QUOTA = 8 * 1024 * 1024;
-let server: EtcdServer;
+const etcd = privateEtcd({ quotaBytes: QUOTA });
+const fresh = () => etcd.fresh();
 let dump: Buffer;
-const engines: EtcdEngine[] = [];
-async function fresh(): Promise<EtcdEngine> {
-  const e = await openEtcd(server.fresh());
-  engines.push(e);
-  return e;
-}
 
 beforeAll(async () => {
-  server = await startEtcdServer({ quotaBytes: QUOTA });
   // 40,000 files: about 15 MiB in etcd, twice the quota.
   dump = await syntheticDump({ files: 40_000, seed: 5 });
 }, 60_000);
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  await server?.stop();
-});
 
 describe("etcd: the backend quota", () => {
   it("is read from the members' metrics", async () => {
