@@ -3,7 +3,7 @@
 //
 // Every dump reads one revision (dumpsAlwaysConsistent): paged ranges at a fixed revision are a
 // snapshot etcd gives for free, where JuiceFS's etcd dump reads the live store.
-import { Etcd3, type IKeyValue, type IRangeRequest } from "etcd3";
+import type { Etcd3, IRangeRequest } from "etcd3";
 import type { AclRule, Counters, DelFile, DirEntry, NodeType, QuotaKind, QuotaLimit, SustainedEntry, Xattr } from "../../jfs/types";
 import { ROOT_INODE, TRASH_INODE } from "../../jfs/types";
 import { decodeAcl, decodeAttr, decodeSlice, encodeAttr, SLICE_BYTES } from "../../jfs/binary-values";
@@ -20,7 +20,8 @@ import {
   attrKey, counterKey, decodeCounter, decodeEntry, decodeQuota, entriesPrefix, entryKey, inodePrefix, nextKey,
   parseDelFileKey, parseQuotaKey, parseSustainedKey, QUOTA_PREFIX, SETTING_KEY, xattrKey,
 } from "../tkv/keys";
-import { EtcdKv, MAX_TXN_OPS } from "./kv";
+import { EtcdClient, EtcdKv, MAX_TXN_OPS } from "./kv";
+import type { Kv } from "./range-codec";
 import { etcdClientOptions, parseEtcdUrl, type EtcdTarget } from "./url";
 import { EtcdLoadSink, LOAD_ALIVE_KEY, LOAD_CLAIM_KEY, LOAD_LEASE_TTL } from "./sink";
 import { explainEtcdError } from "./errors";
@@ -215,14 +216,14 @@ export class EtcdEngine implements MetaEngine {
     for (let i = 0; i < entries.length; i += MAX_TXN_OPS) {
       const part = entries.slice(i, i + MAX_TXN_OPS);
       const reqs: IRangeRequest[] = part.map((e) => this.nodeRange(e.inode, e.type === "directory"));
-      const res = await this.kv.readTxn(reqs);
+      const res = await this.kv.readTxnPages(reqs);
       for (const [k, e] of part.entries()) {
         const kvs = res[k].kvs;
         if (res[k].more) await this.kv.rest(kvs, nextKey(inodePrefix(e.inode)));
         let node = await this.toNode(e.inode, e.type, kvs);
         // An entry that says directory for an inode whose attr says file: its chunks were skipped.
         if (e.type === "directory" && node.attr && node.attr.type !== "directory") {
-          const all = await this.kv.range(this.nodeRange(e.inode, false, 0));
+          const all = await this.kv.page(this.nodeRange(e.inode, false, 0));
           node = await this.toNode(e.inode, e.type, all.kvs);
         }
         nodes.push(node);
@@ -237,7 +238,7 @@ export class EtcdEngine implements MetaEngine {
     return this.kv.rangeRequest(start, nextKey(p), limit || undefined);
   }
 
-  private async toNode(inode: bigint, entryType: NodeType, kvs: IKeyValue[]): Promise<StoredNode> {
+  private async toNode(inode: bigint, entryType: NodeType, kvs: Kv[]): Promise<StoredNode> {
     const node: StoredNode = { inode, entryType, attr: null, xattrs: [], chunks: [] };
     const skip = this.kv.prefix.length + 9;
     let accessAcl = 0;
@@ -395,7 +396,7 @@ export class EtcdEngine implements MetaEngine {
 /** Connect to the etcd named by a META-URL and check that it answers. */
 export async function openEtcd(url: string): Promise<EtcdEngine> {
   const target = parseEtcdUrl(url);
-  const client = new Etcd3(etcdClientOptions(target));
+  const client = new EtcdClient(etcdClientOptions(target));
   const engine = new EtcdEngine(new EtcdKv(client, target.prefix, target.addr), redactUrl(url), target);
   try {
     // A wrong host or port is told in seconds; a member lost later is waited for longer (kv.ts).

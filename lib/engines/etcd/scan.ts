@@ -33,7 +33,7 @@ export async function* scanEtcdTables(kv: EtcdKv, gate: QueryGate = (q) => q()):
   let from = Buffer.alloc(0);
   for (;;) {
     const start = from;
-    const r = await gate(() => kv.range(kv.rangeRequest(start, Buffer.from([0]), PAGE)));
+    const r = await gate(() => kv.page(kv.rangeRequest(start, Buffer.from([0]), PAGE)));
     for (const { key: full, value } of r.kvs) {
       const k = full.subarray(skip);
       let full_: TableBatch | null = null;

@@ -76,9 +76,14 @@ function readPem(file: string, what: string): Buffer {
   }
 }
 
+/** math.MaxInt32, the Go client's default limit of an answer's size. */
+const MAX_ANSWER_BYTES = 2 ** 31 - 1;
+
 /** The etcd3 client options of a target (TLS files read here, so a missing one is named at once). */
 export function etcdClientOptions(t: EtcdTarget): IOptions {
-  const opts: IOptions = { hosts: t.endpoints, dialTimeout: 10_000 };
+  // Answers as large as etcd sends, as etcd's Go client takes them (MaxCallRecvMsgSize): grpc-js
+  // stops at 4 MiB, which a page of long names or a transaction of files of many chunks can pass.
+  const opts: IOptions = { hosts: t.endpoints, dialTimeout: 10_000, grpcOptions: { "grpc.max_receive_message_length": MAX_ANSWER_BYTES } };
   if (t.username !== undefined) opts.auth = { username: t.username, password: t.password ?? "" };
   if (t.tls) {
     const ca = t.tls.cacert ? readPem(t.tls.cacert, "CA (cacert=)") : undefined;
@@ -88,7 +93,7 @@ export function etcdClientOptions(t: EtcdTarget): IOptions {
       privateKey: t.tls.key ? readPem(t.tls.key, "client key (key=)") : undefined,
       certChain: t.tls.cert ? readPem(t.tls.cert, "client certificate (cert=)") : undefined,
     };
-    if (t.tls.serverName) opts.grpcOptions = { "grpc.ssl_target_name_override": t.tls.serverName, "grpc.default_authority": t.tls.serverName };
+    if (t.tls.serverName) opts.grpcOptions = { ...opts.grpcOptions, "grpc.ssl_target_name_override": t.tls.serverName, "grpc.default_authority": t.tls.serverName };
   }
   return opts;
 }
