@@ -99,8 +99,17 @@ const CHANGED_LINK_HINT =
 /** Per directory on the open path: what its children have shown so far. */
 interface ChildNames {
   last: Buffer | null;
-  /** Every name so far, while there are at most NAME_SET_LIMIT of them. */
+  /**
+   * While the first NAME_SET_LIMIT names are watched for repeats: the names so far, in order.
+   * In order, a repeat can only be the last name, so no set is made (a string and a set entry
+   * for every name cost more than the rest of the check); the set is made from this list at
+   * the first name out of order.
+   */
+  inOrder: Buffer[] | null;
+  /** Every name so far, once one came out of order (while at most NAME_SET_LIMIT of them). */
   names: Set<string> | null;
+  /** Whether the names are still watched (the first NAME_SET_LIMIT entries). */
+  watched: boolean;
   count: number;
   inOrderSoFar: boolean;
 }
@@ -182,6 +191,14 @@ export class DumpVerifier {
     this.opts.onProblem(err);
   }
 
+  /**
+   * A problem with the entry's inode. Its Where (an object with a getter, slow to make) is made
+   * only when there is a problem: made for every entry it cost a few percent of a load.
+   */
+  private inodeProblem(message: string, e: ReadEntry): void {
+    this.problem(message, inEntry(e.at, ".attr.inode"));
+  }
+
   /** A visitor that checks each event, then hands it to `next` (e.g. the loader). */
   visitor(next: Partial<DumpVisitor> = {}): DumpVisitor {
     return {
@@ -259,35 +276,34 @@ export class DumpVerifier {
     }
     // The inode as the load will store it: an FSTree root (a subdir dump's too) becomes 1.
     const inode = isRoot && !inTrash ? ROOT_INODE : attr.inode;
-    const inodeAt = inEntry(e.at, ".attr.inode");
-    if (attr.inode === 0n) return this.problem("inode 0 is not a valid inode", inodeAt);
-    if (attr.inode > MAX_INT64) return this.problem(`inode ${attr.inode} is beyond JuiceFS's inode counter (a signed 64-bit number)`, inodeAt);
+    if (attr.inode === 0n) return this.inodeProblem("inode 0 is not a valid inode", e);
+    if (attr.inode > MAX_INT64) return this.inodeProblem(`inode ${attr.inode} is beyond JuiceFS's inode counter (a signed 64-bit number)`, e);
     if (isRoot) {
       if (!e.isDir) return this.problem(`the ${e.tree} root must be a directory, found type ${attr.type}`, e.at);
       if (inTrash && attr.inode !== TRASH_INODE)
-        return this.problem(`the Trash root's inode is ${attr.inode}, JuiceFS's trash is ${TRASH_INODE}`, inodeAt);
-      if (!inTrash && attr.inode >= TRASH_INODE) return this.problem(`the FSTree root has the trash inode ${attr.inode}`, inodeAt);
+        return this.inodeProblem(`the Trash root's inode is ${attr.inode}, JuiceFS's trash is ${TRASH_INODE}`, e);
+      if (!inTrash && attr.inode >= TRASH_INODE) return this.inodeProblem(`the FSTree root has the trash inode ${attr.inode}`, e);
     } else if (attr.inode === ROOT_INODE) {
-      return this.problem("inode 1 is the root's and appears only as the FSTree root", inodeAt);
+      return this.inodeProblem("inode 1 is the root's and appears only as the FSTree root", e);
     } else if (inTrash && e.depth === 1) {
       if (!e.isDir || attr.inode <= TRASH_INODE)
-        return this.problem(`a Trash entry holds trash hour directories (directories with inodes above ${TRASH_INODE}), found a ${attr.type} with inode ${attr.inode}`, inodeAt);
+        return this.inodeProblem(`a Trash entry holds trash hour directories (directories with inodes above ${TRASH_INODE}), found a ${attr.type} with inode ${attr.inode}`, e);
     } else if (attr.inode >= TRASH_INODE) {
-      return this.problem(`trash inode ${attr.inode} outside the Trash's hour directories (only those use inodes from ${TRASH_INODE})`, inodeAt);
+      return this.inodeProblem(`trash inode ${attr.inode} outside the Trash's hour directories (only those use inodes from ${TRASH_INODE})`, e);
     }
     if (this.openInodes.has(attr.inode))
-      return this.problem(`inode ${attr.inode} is also a directory that contains this entry: a directory cannot contain itself`, inodeAt);
+      return this.inodeProblem(`inode ${attr.inode} is also a directory that contains this entry: a directory cannot contain itself`, e);
     this.checkNode(e);
 
     if (e.isDir) {
       if (this.seen.testAndSet(inode))
-        return this.problem(`inode ${inode} appears more than once, and it is a directory: a directory appears exactly once (no hard links, no loops)`, inodeAt);
+        return this.inodeProblem(`inode ${inode} appears more than once, and it is a directory: a directory appears exactly once (no hard links, no loops)`, e);
       this.dirs.testAndSet(inode);
       c.directories++;
       return;
     }
     if (this.seen.testAndSet(inode)) {
-      if (this.dirs.has(inode)) return this.problem(`inode ${inode} is a directory's, and appears again as a ${attr.type}`, inodeAt);
+      if (this.dirs.has(inode)) return this.inodeProblem(`inode ${inode} is a directory's, and appears again as a ${attr.type}`, e);
       const first = this.links.get(inode);
       const changed =
         first === undefined
@@ -295,8 +311,8 @@ export class DumpVerifier {
           : first !== fingerprint(e.node)
             ? `inode ${inode} appears again with other attributes, target, xattrs or chunks than its first occurrence: hard links share one inode`
             : null;
-      if (changed && !this.opts.acceptChangedHardLinks) return this.problem(changed + CHANGED_LINK_HINT, inodeAt);
-      if (changed) this.opts.onWarning?.(`${changed}; the first occurrence is kept (at ${inodeAt.path}, byte ${inodeAt.offset})`);
+      if (changed && !this.opts.acceptChangedHardLinks) return this.inodeProblem(changed + CHANGED_LINK_HINT, e);
+      if (changed) this.opts.onWarning?.(`${changed}; the first occurrence is kept (at ${e.at.path}.attr.inode, byte ${e.at.offset})`);
       c.hardLinks++;
       return;
     }
@@ -313,21 +329,28 @@ export class DumpVerifier {
     const name = e.name;
     const bad = badEntryName(name);
     if (bad) return this.problem(bad, e.at);
-    const d = this.openDirs.of(e.parent!, () => ({ last: null, names: new Set(), count: 0, inOrderSoFar: true }));
+    const d = this.openDirs.of(e.parent!, () => ({ last: null, inOrder: [], names: null, watched: true, count: 0, inOrderSoFar: true }));
     d.count++;
+    const order = d.last ? Buffer.compare(d.last, name) : -1;
+    if (order > 0 && d.watched && !d.names) {
+      d.names = new Set(d.inOrder!.map((n) => n.toString("latin1")));
+      d.inOrder = null;
+    }
     const key = d.names ? name.toString("latin1") : "";
-    if (d.names?.has(key) || (d.last && d.last.equals(name)))
-      return this.problem("a second entry with this name in one directory", e.at);
-    if (d.last && Buffer.compare(d.last, name) > 0) {
+    if (order === 0 || d.names?.has(key)) return this.problem("a second entry with this name in one directory", e.at);
+    if (order > 0) {
       d.inOrderSoFar = false;
-      if (!d.names) return this.problem(unsortedTooBig(), e.at);
+      if (!d.watched) return this.problem(unsortedTooBig(), e.at);
     }
     d.last = name;
-    if (d.names) {
-      d.names.add(key);
+    if (d.watched) {
+      if (d.names) d.names.add(key);
+      else d.inOrder!.push(name);
       if (d.count > NAME_SET_LIMIT) {
         if (!d.inOrderSoFar) return this.problem(unsortedTooBig(), e.at);
-        d.names = null; // sorted so far: from now on the order alone rules out repeats
+        // sorted so far: from now on the order alone rules out repeats
+        d.watched = false;
+        d.inOrder = null;
       }
     }
   }
@@ -343,15 +366,16 @@ export class DumpVerifier {
  * another format (the binary dump's nodes) can run the same checks.
  */
 export function nodeProblems(node: DumpNode, report: (member: string, message: string) => void): void {
+  // Run on every entry of every load: plain loops, no string built unless there is a problem,
+  // and the times' nanosecond range checked in 64 bits only when the seconds are near its ends.
   const { attr, symlink, xattrs, chunks } = node;
   if (attr.mode > 0o7777) report(".attr.mode", `mode ${attr.mode} has bits above 07777 (JuiceFS keeps the permission bits only)`);
-  for (const f of ["atimensec", "mtimensec", "ctimensec"] as const)
-    if (attr[f] > 999_999_999) report(`.attr.${f}`, `${f} ${attr[f]} is not below 10^9`);
-  for (const f of ["atime", "mtime", "ctime"] as const) {
-    const ns = attr[f] * NS_PER_S + BigInt(attr[`${f}nsec`]);
-    if (ns > MAX_INT64 || ns < INT64_MIN)
-      report(`.attr.${f}`, `${f} ${attr[f]} is outside 1677–2262, the times JuiceFS's SQL engines can store (nanoseconds in 64 bits)`);
-  }
+  if (attr.atimensec > 999_999_999) report(".attr.atimensec", `atimensec ${attr.atimensec} is not below 10^9`);
+  if (attr.mtimensec > 999_999_999) report(".attr.mtimensec", `mtimensec ${attr.mtimensec} is not below 10^9`);
+  if (attr.ctimensec > 999_999_999) report(".attr.ctimensec", `ctimensec ${attr.ctimensec} is not below 10^9`);
+  checkTime(attr.atime, attr.atimensec, "atime", report);
+  checkTime(attr.mtime, attr.mtimensec, "mtime", report);
+  checkTime(attr.ctime, attr.ctimensec, "ctime", report);
   if (attr.type === "regular" && attr.length >= MAX_FILE_SIZE)
     report(".attr.length", `length ${attr.length} is not below JuiceFS's maximum file size ${MAX_FILE_SIZE} (2^57)`);
   if (symlink !== undefined) {
@@ -360,39 +384,55 @@ export function nodeProblems(node: DumpNode, report: (member: string, message: s
       report(".symlink", `a symlink target of ${symlink.length} bytes (JuiceFS allows up to ${MAX_SYMLINK - 1})`);
   }
   if (xattrs.length) {
-    const names = new Set<string>();
-    xattrs.forEach((x, i) => {
-      const xat = `.xattrs[${i}]`;
+    const names = xattrs.length > 1 ? new Set<string>() : null;
+    for (let i = 0; i < xattrs.length; i++) {
+      const x = xattrs[i];
       if (x.name.length === 0 || x.name.length > MAX_XATTR_NAME)
-        report(xat, `an xattr name of ${x.name.length} bytes (JuiceFS allows 1 to ${MAX_XATTR_NAME})`);
-      if (x.value.length > MAX_XATTR_VALUE) report(xat, `an xattr value of ${x.value.length} bytes (JuiceFS allows up to ${MAX_XATTR_VALUE})`);
+        report(`.xattrs[${i}]`, `an xattr name of ${x.name.length} bytes (JuiceFS allows 1 to ${MAX_XATTR_NAME})`);
+      if (x.value.length > MAX_XATTR_VALUE) report(`.xattrs[${i}]`, `an xattr value of ${x.value.length} bytes (JuiceFS allows up to ${MAX_XATTR_VALUE})`);
+      if (!names) continue;
       const key = x.name.toString("latin1");
-      if (names.has(key)) report(xat, `a second xattr named ${JSON.stringify(x.name.toString())}`);
+      if (names.has(key)) report(`.xattrs[${i}]`, `a second xattr named ${JSON.stringify(x.name.toString())}`);
       names.add(key);
-    });
+    }
   }
   if (chunks.length) {
     if (attr.type !== "regular") report(".chunks", `an entry of type ${attr.type} has "chunks" (only regular files have data)`);
     let last = -1;
     let indexes: Set<number> | null = null;
-    chunks.forEach((ch, i) => {
-      const cat = `.chunks[${i}]`;
-      if (ch.index > MAX_CHUNK_INDEX) report(cat, `chunk index ${ch.index} is beyond JuiceFS's maximum file size (index < 2^31)`);
+    for (let i = 0; i < chunks.length; i++) {
+      const ch = chunks[i];
+      if (ch.index > MAX_CHUNK_INDEX) report(`.chunks[${i}]`, `chunk index ${ch.index} is beyond JuiceFS's maximum file size (index < 2^31)`);
       if (ch.index <= last || indexes) {
         indexes ??= new Set(chunks.slice(0, i).map((x) => x.index));
-        if (indexes.has(ch.index)) report(cat, `a second chunk with index ${ch.index}`);
+        if (indexes.has(ch.index)) report(`.chunks[${i}]`, `a second chunk with index ${ch.index}`);
         indexes.add(ch.index);
       }
       last = ch.index;
-      ch.slices.forEach((s, j) => {
-        const sat = `.chunks[${i}].slices[${j}]`;
-        if (s.id > MAX_SLICE_ID) report(sat, `slice id ${s.id} leaves no room for the counter nextChunk (int64)`);
-        else if (s.size > CHUNK_SIZE) report(sat, `slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`);
-        else if (s.pos + s.len > CHUNK_SIZE) report(sat, `slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`);
-        else if (s.off + s.len > s.size) report(sat, `slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`);
-      });
-    });
+      const slices = ch.slices;
+      for (let j = 0; j < slices.length; j++) {
+        const s = slices[j];
+        if (s.id > MAX_SLICE_ID) report(`.chunks[${i}].slices[${j}]`, `slice id ${s.id} leaves no room for the counter nextChunk (int64)`);
+        else if (s.size > CHUNK_SIZE) report(`.chunks[${i}].slices[${j}]`, `slice size ${s.size} is larger than a chunk (${CHUNK_SIZE})`);
+        else if (s.pos + s.len > CHUNK_SIZE) report(`.chunks[${i}].slices[${j}]`, `slice pos ${s.pos} + len ${s.len} runs past the end of its 64 MiB chunk`);
+        else if (s.off + s.len > s.size) report(`.chunks[${i}].slices[${j}]`, `slice off ${s.off} + len ${s.len} runs past the end of its object (size ${s.size})`);
+      }
+    }
   }
+}
+
+/**
+ * Seconds whose nanoseconds (sec × 10^9 + nsec, nsec a uint32) surely fit in a signed 64 bits:
+ * only outside these is the product computed (bigint arithmetic allocates, three times an entry).
+ */
+const SURE_MIN_SEC = INT64_MIN / NS_PER_S; // -9223372036: × 10^9 stays above INT64_MIN
+const SURE_MAX_SEC = (MAX_INT64 - 0xffffffffn) / NS_PER_S; // + any uint32 nsec stays below MAX_INT64
+
+function checkTime(sec: bigint, nsec: number, f: "atime" | "mtime" | "ctime", report: (member: string, message: string) => void): void {
+  if (sec >= SURE_MIN_SEC && sec <= SURE_MAX_SEC && nsec >= 0 && nsec <= 0xffffffff) return;
+  const ns = sec * NS_PER_S + BigInt(nsec);
+  if (ns > MAX_INT64 || ns < INT64_MIN)
+    report(`.attr.${f}`, `${f} ${sec} is outside 1677–2262, the times JuiceFS's SQL engines can store (nanoseconds in 64 bits)`);
 }
 
 function unsortedTooBig(): string {
