@@ -224,6 +224,7 @@ interface ChildRow {
   acc: number | null;
   dft: number | null;
   target: Buffer | null;
+  /** A regular file of some length: it may have chunks (read for the page when some row may). */
   hasChunks: number;
   hasXattrs: number;
 }
@@ -244,7 +245,7 @@ class Staged {
     // chunks and xattrs are then read for the whole page at once.
     const extras = (inode: string) => `n.type, n.node, n.acc, n.dft,
       CASE WHEN n.type = ${TYPE_CODE.symlink} THEN (SELECT target FROM stage.symlinks s WHERE s.inode = ${inode}) END AS target,
-      EXISTS (SELECT 1 FROM stage.chunks c WHERE c.inode = ${inode} AND c.idx < n.climit) AS hasChunks,
+      n.climit > 0 AS hasChunks,
       EXISTS (SELECT 1 FROM stage.xattrs x WHERE x.inode = ${inode}) AS hasXattrs`;
     this.page = db
       .prepare(
@@ -295,6 +296,7 @@ class Staged {
     if (!r.hasChunks && !r.hasXattrs && !r.target && r.acc === null && r.dft === null) return r.node;
     const n: DumpNode = decodeNode(r.node);
     if (r.hasChunks) n.chunks = chunks?.get(r.inode) ?? [];
+    if (!n.chunks.length && !r.hasXattrs && !r.target && r.acc === null && r.dft === null) return r.node; // a file of no stored chunk
     if (r.hasXattrs) n.xattrs = xattrs?.get(r.inode) ?? [];
     if (r.target) n.symlink = r.target;
     if (r.acc !== null) n.accessAcl = this.rule(Number(r.acc));
