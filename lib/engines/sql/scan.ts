@@ -76,17 +76,23 @@ export function encodeNodeRaw(r: unknown[]): Buffer | null {
   return b;
 }
 
-export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
+/** `pageRows`: rows per keyset page (tests make it small to cross pages on a small volume). */
+export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q(), pageRows = PAGE): AsyncGenerator<TableBatch> {
   const { names, driver } = src;
   const q = (n: string) => names.q(n);
   const t = (base: string) => names.t(base);
   const all = (sql: string, params: unknown[] = []) => gate(() => driver.all(sql, params));
 
-  /** Pages of a table in key order; `key` is a single-column primary key. */
+  /**
+   * Pages of a table in key order; `key` is a single-column primary key. The next page is asked
+   * for as soon as a full page arrives, before this one is decoded and written, so the server's
+   * work overlaps ours instead of alternating with it: one query after the other, the flat scan
+   * of 100,000 files on PostgreSQL took 17 s of wall time for 2.6 s of our CPU and 0.35 s of the
+   * server's on the shared machine (each hand-over waits for a turn on a busy CPU).
+   */
   async function* pages(base: string, key: string, cols: string[], where = ""): AsyncGenerator<Row[]> {
     const list = cols.map(q).join(", ");
-    let after: bigint | null = null;
-    for (;;) {
+    const page = (after: bigint | null) => {
       const cond: string[] = [];
       const params: unknown[] = [];
       if (after !== null) {
@@ -94,14 +100,30 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         params.push(after);
       }
       if (where) cond.push(where);
-      const rows = await all(`SELECT ${list} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${PAGE}`, params);
+      const read = all(`SELECT ${list} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${pageRows}`, params);
+      read.catch(() => {}); // awaited below; a scan stopped early never asks for it
+      return read;
+    };
+    for (let next = page(null); ; ) {
+      const rows = await next;
+      if (rows.length === pageRows) next = page(toBig(rows[rows.length - 1][key]));
       if (rows.length) yield rows;
-      if (rows.length < PAGE) return;
-      after = toBig(rows[rows.length - 1][key]);
+      if (rows.length < pageRows) return;
     }
   }
 
+  // SQL keeps no parents table: a hard-linked file (node parent 0) has an entry per link. This
+  // join over whole tables is asked for first (not on SQLite, which answers synchronously), so
+  // the server works it out while the bulk tables are read.
+  const linkedSql =
+    `SELECT e.${q("inode")} AS inode, e.${q("parent")} AS parent, COUNT(*) AS cnt FROM ${t("edge")} e JOIN ${t("node")} n ON n.${q("inode")} = e.${q("inode")}` +
+    ` WHERE n.${q("parent")} = 0 AND n.${q("type")} <> 2 GROUP BY e.${q("inode")}, e.${q("parent")} ORDER BY e.${q("inode")}, e.${q("parent")}`;
   const raw = driver.allRaw?.bind(driver);
+  let linkedEarly: Promise<Row[]> | null = null;
+  if (!raw) {
+    linkedEarly = all(linkedSql);
+    linkedEarly.catch(() => {}); // awaited below; a scan stopped early never asks for it
+  }
   if (raw) {
     // SQLite: arrays of plain numbers, 64-bit columns as text only past 2^53.
     const sel = (cols: string[], wide: Set<string>) => cols.map((c) => (wide.has(c) ? exact(q(c)) : q(c))).join(", ");
@@ -110,9 +132,9 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const key = q(cols[keyIndex]);
       let after: unknown = null;
       for (;;) {
-        const rows = await gate(async () => raw!(`SELECT ${list} FROM ${t(base)}${after === null ? "" : ` WHERE ${key} > ?`} ORDER BY ${key} LIMIT ${PAGE}`, after === null ? [] : [big(after)]));
+        const rows = await gate(async () => raw!(`SELECT ${list} FROM ${t(base)}${after === null ? "" : ` WHERE ${key} > ?`} ORDER BY ${key} LIMIT ${pageRows}`, after === null ? [] : [big(after)]));
         if (rows.length) yield rows;
-        if (rows.length < PAGE) return;
+        if (rows.length < pageRows) return;
         after = rows[rows.length - 1][keyIndex];
       }
     }
@@ -173,11 +195,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       records: rows.map((r) => ({ inode: toBig(r.inode), dataLength: toBig(r.data_length), usedSpace: toBig(r.used_space), usedInodes: toBig(r.used_inodes) })),
     };
   }
-  // SQL keeps no parents table: a hard-linked file (node parent 0) has an entry per link.
-  const linked = await all(
-    `SELECT e.${q("inode")} AS inode, e.${q("parent")} AS parent, COUNT(*) AS cnt FROM ${t("edge")} e JOIN ${t("node")} n ON n.${q("inode")} = e.${q("inode")}` +
-      ` WHERE n.${q("parent")} = 0 AND n.${q("type")} <> 2 GROUP BY e.${q("inode")}, e.${q("parent")} ORDER BY e.${q("inode")}, e.${q("parent")}`,
-  );
+  const linked = await (linkedEarly ?? all(linkedSql));
   yield { table: "parents", records: linked.map((r) => ({ inode: toBig(r.inode), parent: toBig(r.parent), cnt: toBig(r.cnt) })) };
   // Only slices referenced other than once are dumped.
   for await (const rows of pages("chunk_ref", "chunkid", ["chunkid", "size", "refs"], `${q("refs")} <> 1`)) {
