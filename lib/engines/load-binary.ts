@@ -7,6 +7,7 @@ import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, Quot
 import type { Setting } from "../jfs/setting";
 import { JfsError } from "../jfs/errors";
 import { PagedBitset } from "../dump/paged-bitset";
+import { LinkParents } from "../dump/link-parents";
 import { BinaryStructureCheck } from "../dump/binary/check";
 import type { BinaryDumpVisitor, SegmentAt } from "../dump/binary/reader";
 import type { LoadSink } from "./engine";
@@ -19,7 +20,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
   private readonly seenSlices = new PagedBitset();
   private readonly aclRules = new Map<number, AclRule>();
   private readonly refs: { id: bigint; size: number; count: number }[] = [];
-  private readonly links = new Map<bigint, Map<bigint, number>>();
+  /** The dump's parent records of hard links (flat: LinkParents). */
+  private readonly links = new LinkParents();
   private readonly quotaMaps: Record<QuotaKind, Map<bigint, QuotaLimit & QuotaUsage>> = { dir: new Map(), user: new Map(), group: new Map() };
   private delFileList: DelFile[] = [];
   private sinceFlush = 0;
@@ -144,11 +146,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
   }
 
   parents(list: { inode: bigint; parent: bigint; cnt: bigint }[]): void {
-    for (const p of list) {
-      let m = this.links.get(p.inode);
-      if (!m) this.links.set(p.inode, (m = new Map()));
-      m.set(p.parent, (m.get(p.parent) ?? 0) + Number(p.cnt));
-    }
+    for (const p of list) this.links.add(p.inode, p.parent, Number(p.cnt));
   }
 
   delFiles(list: DelFile[]): void {
@@ -166,11 +164,7 @@ export class BinaryLoad implements BinaryDumpVisitor {
       );
     }
     const sink = this.sink;
-    for (const [inode, parents] of this.links) {
-      let nlink = 0;
-      for (const c of parents.values()) nlink += c;
-      sink.hardLink(inode, nlink, parents);
-    }
+    for (const { inode, total, parents } of this.links.groups()) sink.hardLink(inode, total, parents);
     sink.aclRules(this.aclRules);
     sink.sliceRefs(this.refs);
     sink.delFiles(this.delFileList);

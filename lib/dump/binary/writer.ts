@@ -8,6 +8,7 @@ import type { AclRule, Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/
 import { aclRuleKey, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
 import { encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../../jfs/binary-values";
 import { PagedBitset } from "../paged-bitset";
+import { LinkParents } from "../link-parents";
 import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { DumpHeader, TreeName, TreeWriter } from "../types";
 import type { QuotaRecord, TableBatch } from "../../jfs/table-records";
@@ -85,8 +86,9 @@ export class BinaryDumpWriter implements TreeWriter {
   private headerData: DumpHeader | null = null;
   private trees = 0;
   private ended = false;
-  /** Hard-linked files (nlink > 1) met so far: occurrences per parent. */
-  private readonly links = new Map<bigint, Map<bigint, bigint>>();
+  /** Hard-linked files (nlink > 1) met so far: each occurrence's parent (flat: LinkParents). */
+  private readonly links = new LinkParents();
+  private readonly linked = new PagedBitset();
   private readonly seenSlices = new PagedBitset();
   private readonly sharedSlices = new Map<string, { id: bigint; size: number; refs: bigint }>();
   private readonly aclIds = new Map<string, number>();
@@ -228,10 +230,8 @@ export class BinaryDumpWriter implements TreeWriter {
     this.ended = true;
     for (const f of BULK) this.flushBatch(f);
     const parents: { inode: bigint; parent: bigint; cnt: bigint }[] = [];
-    for (const [inode, byParent] of this.links) {
-      let total = 0n;
-      for (const n of byParent.values()) total += n;
-      if (total > 1n) for (const [parent, cnt] of byParent) parents.push({ inode, parent, cnt });
+    for (const { inode, total, parents: byParent } of this.links.groups()) {
+      if (total > 1) for (const [parent, cnt] of byParent) parents.push({ inode, parent, cnt: BigInt(cnt) });
     }
     this.batchesOf("parents", parents);
     this.batch("sustained", h.sustained.map((s) => ({ sid: s.sid, inodes: s.inodes })));
@@ -283,11 +283,8 @@ export class BinaryDumpWriter implements TreeWriter {
     }
     const linked = !isDir && a.nlink > 1;
     if (linked && parent) {
-      let byParent = this.links.get(a.inode);
-      const first = !byParent;
-      if (!byParent) this.links.set(a.inode, (byParent = new Map()));
-      byParent.set(parent.inode, (byParent.get(parent.inode) ?? 0n) + 1n);
-      if (!first) return; // a later occurrence of a hard link is only an edge and a parent
+      this.links.add(a.inode, parent.inode);
+      if (this.linked.testAndSet(a.inode)) return; // a later occurrence of a hard link is only an edge and a parent
     }
 
     const access = this.aclId(node.accessAcl);
