@@ -461,7 +461,8 @@ export async function indexBinaryBackup(input: Readable, indexPath: string, opts
         return { header, bytes: counted.bytes, entries, directories, trees: ["FSTree", "Trash"] };
       },
       async () => {
-        if (stagePath) await rm(stagePath, { force: true });
+        // Its journal too: the file is written in one transaction, whose journal a crash leaves.
+        if (stagePath) for (const f of [stagePath, `${stagePath}-journal`]) await rm(f, { force: true });
       },
     );
     ok = true;
