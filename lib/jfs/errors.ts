@@ -83,3 +83,11 @@ export function wrapError(context: string, cause: unknown, kind?: ErrorKind): Jf
 export function logIgnored(what: string, err: unknown): void {
   process.stderr.write(`jfsmeta: warning: ${what} failed: ${errorMessage(err)}\n`);
 }
+
+/**
+ * A line for whoever debugs a run (JFSMETA_DEBUG=1): a choice the program made on its own,
+ * such as a slower path taken because a faster one was refused. Off by default.
+ */
+export function logDebug(line: string): void {
+  if (process.env.JFSMETA_DEBUG && process.env.JFSMETA_DEBUG !== "0") process.stderr.write(`jfsmeta: debug: ${line}\n`);
+}

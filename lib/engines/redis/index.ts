@@ -11,6 +11,8 @@ import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { ConsistentRead, EmptinessCheck, EngineKind, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { TableBatch } from "../../jfs/table-records";
 import { scanRedisTables } from "./scan";
+import { rdbTables } from "./rdb-tables";
+import { requestRdb, SyncRefused, type RdbTransfer } from "./sync";
 import { freezeReplica } from "./replica";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
@@ -21,7 +23,7 @@ import { ClusterMap, failoverWaitMs, isFailoverError, isFailoverReply, newClient
 import { RedisLoadSink } from "./sink";
 import { CLAIM_LUA, CLAIM_PREFIX_LUA, CLEAR_LOAD_LUA, CLEAR_PREFIX_PAGE_LUA, LOAD_CLAIM_KEY, loadConnectionName } from "./claim";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
-import { JfsError, wrapError } from "../../jfs/errors";
+import { JfsError, logDebug, wrapError } from "../../jfs/errors";
 
 /** Chunks of one file read with its batch; a bigger file's others follow in pipelines. */
 const BATCH_MAX_CHUNKS = 64;
@@ -624,10 +626,40 @@ export class RedisEngine implements MetaEngine {
     return nodes;
   }
 
-  /** One SCAN of the keyspace and pipelined raw reads (scan.ts). */
+  /**
+   * The server's own snapshot, streamed over the replication protocol and read as it comes
+   * (sync.ts, rdb-tables.ts): one moment of the volume at the speed of `redis-cli --rdb`. Where
+   * the server will not send one (SYNC refused: ACL, a managed service; JFSMETA_REDIS_RDB=0),
+   * one SCAN of the keyspace and pipelined raw reads (scan.ts), the reason in the debug log.
+   */
   scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
-    return scanRedisTables(this, gate);
+    return this.scanTablesBySnapshot(gate);
   }
+
+  private async *scanTablesBySnapshot(gate?: QueryGate): AsyncGenerator<TableBatch> {
+    let transfer: RdbTransfer | null = null;
+    if (process.env.JFSMETA_REDIS_RDB === "0") {
+      logDebug("Redis: JFSMETA_REDIS_RDB=0: the binary dump reads the volume by SCAN");
+    } else {
+      const options = await this.nodeOptions();
+      try {
+        transfer = await requestRdb(options);
+      } catch (err) {
+        if (!(err instanceof SyncRefused)) throw err;
+        logDebug(`Redis at ${this.addr}: no snapshot over the replication protocol (${err.message}): the binary dump reads the volume by SCAN`);
+      }
+    }
+    if (!transfer) {
+      yield* scanRedisTables(this, gate);
+      return;
+    }
+    this.lastSnapshotAt = transfer.startedAt;
+    const db = this.prefixed ? 0 : (this.options.db ?? 0);
+    yield* rdbTables({ addr: this.addr, p: this.p, db }, transfer, gate);
+  }
+
+  /** When the last scanTables() read the server's snapshot, that moment (this host's clock); else null. */
+  lastSnapshotAt: Date | null = null;
 
   /**
    * Chunks [from, to) of a big file on the lean connection: pipelines of CHUNK_PIPELINE LRANGEs,

@@ -19,7 +19,7 @@ const IN_FLIGHT = 3;
 /** Fields of a big hash (a directory, the stats) per HSCAN page. */
 const HASH_PAGE = 10000;
 /** Records per yielded batch of one table. */
-const BATCH = 10000;
+export const BATCH = 10000;
 
 /** What the scan needs of the engine: its pipelined connection and its address for messages. */
 export interface ScanSource {
@@ -35,7 +35,7 @@ export interface ScanSource {
   bulkCall(cmds: CommandBuffer, opts?: { idempotent?: boolean }): Promise<Reply[]>;
 }
 
-const enum Kind {
+export enum Kind {
   Attr,
   Entries,
   Chunk,
@@ -51,7 +51,7 @@ const PREFIX: Record<number, Kind> = { 0x69: Kind.Attr, 0x64: Kind.Entries, 0x63
  * ("setting", "dirQuota", "sliceRef", "session3"…): a letter then decimal digits only (a chunk:
  * digits "_" digits).
  */
-function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; index: number } | null {
+export function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; index: number } | null {
   const kind = PREFIX[key[at]];
   if (kind === undefined || key.length < at + 2) return null;
   let ino = 0;
@@ -78,13 +78,13 @@ function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; index: 
 /** A SCAN cursor of "0": the iteration is complete. */
 const isZero = (cursor: Buffer) => cursor.length === 1 && cursor[0] === 0x30;
 
-function decimal(b: Buffer | null): bigint {
+export function decimal(b: Buffer | null): bigint {
   if (!b || b.length === 0) return 0n;
   const s = b.toString("latin1");
   return /^-?\d+$/.test(s) ? BigInt(s) : 0n;
 }
 
-class Batches {
+export class Batches {
   nodes: NodeRecord[] = [];
   edges: EdgeRecord[] = [];
   chunks: ChunkRecord[] = [];
@@ -307,7 +307,7 @@ async function* hashPages(call: (c: CommandBuffer) => Promise<Reply[]>, key: str
   } while (!isZero(cursor));
 }
 
-const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
+export const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
   dir: ["dirQuota", "dirQuotaUsedSpace", "dirQuotaUsedInodes"],
   user: ["userQuota", "userQuotaUsedSpace", "userQuotaUsedInodes"],
   group: ["groupQuota", "groupQuotaUsedSpace", "groupQuotaUsedInodes"],
@@ -318,10 +318,14 @@ const QUOTA_KEYS: Record<QuotaKind, [string, string, string]> = {
  * may also be usage alone (JuiceFS tracks usage per owner), written with limits -1.
  */
 async function readQuotas(call: (c: CommandBuffer) => Promise<Reply[]>, kind: QuotaKind, prefix: string): Promise<QuotaRecord[]> {
-  const [limitKey, spaceKey, inodesKey] = QUOTA_KEYS[kind];
   const cmds = new CommandBuffer();
-  for (const k of [limitKey, spaceKey, inodesKey]) cmds.add(["HGETALL", prefix + k]);
+  for (const k of QUOTA_KEYS[kind]) cmds.add(["HGETALL", prefix + k]);
   const [limits, space, inodes] = (await call(cmds)) as Buffer[][];
+  return quotaRecords(kind, limits, space, inodes);
+}
+
+/** The quota records of one kind from its three hashes, each flat [field, value, ...]. */
+export function quotaRecords(kind: QuotaKind, limits: Buffer[], space: Buffer[], inodes: Buffer[]): QuotaRecord[] {
   const byKey = new Map<string, QuotaRecord>();
   const get = (f: Buffer) => {
     const k = f.toString("latin1");

@@ -1,0 +1,180 @@
+// The flat scan of a Redis volume read from the server's snapshot (MetaEngine.scanTables): the
+// RDB the server streams for SYNC (sync.ts) is read as it arrives (rdb.ts) and each key of the
+// volume becomes the records scan.ts makes of it from command replies, the same records from the
+// same keys; so the binary dump is the same, read at the speed of the server's own snapshot
+// instead of one command per key. And the tables are one moment of the volume: what the fork of
+// the server held.
+//
+// Keys of other databases and, on a Cluster node, keys without the volume's `{db}` prefix are
+// read past. Memory: the chunk being read, one batch per table, and the volume-wide hashes that
+// must be joined (the three dir-stat hashes: a few numbers per directory; quotas, ACLs).
+import type { QueryGate } from "../engine";
+import type { AclRecord, DirStatRecord, SliceRefRecord, TableBatch } from "../../jfs/table-records";
+import type { QuotaKind } from "../../jfs/types";
+import { readU64 } from "../../jfs/binary-values";
+import { JfsError } from "../../jfs/errors";
+import { decodeAcl, SLICE_BYTES } from "./codec";
+import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
+import { BATCH, Batches, classify, decimal, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
+import type { RdbTransfer } from "./sync";
+
+export interface RdbScanSource {
+  /** host:port for messages. */
+  readonly addr: string;
+  /** The key prefix (`{db}` in a Redis Cluster, else ""). */
+  readonly p: string;
+  /** The database the volume is in (0 in a Cluster). */
+  readonly db: number;
+}
+
+/** The hashes of the whole volume read into records (names after the prefix). */
+const DIR_STATS = ["dirUsedInodes", "dirDataLength", "dirUsedSpace"] as const;
+const QUOTA_HASHES = new Map<string, { kind: QuotaKind; part: 0 | 1 | 2 }>();
+for (const kind of ["dir", "user", "group"] as const) QUOTA_KEYS[kind].forEach((name, part) => QUOTA_HASHES.set(name, { kind, part: part as 0 | 1 | 2 }));
+
+const KIND_NAMES: Record<number, string> = { [Kind.Entries]: "directory", [Kind.Chunk]: "chunk", [Kind.Xattrs]: "xattr", [Kind.Parents]: "parent" };
+const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]: "list", [Kind.Xattrs]: "hash", [Kind.Parents]: "hash" };
+
+/**
+ * The tables of the volume from one snapshot transfer. The transfer is closed however the
+ * iteration ends.
+ */
+export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
+  const P = Buffer.from(src.p, "latin1");
+  const out = new Batches();
+  const sliceRefs: SliceRefRecord[] = [];
+  const acls: AclRecord[] = [];
+  /** The dir-stat hashes, field (decimal inode) → value, joined at the end. */
+  const stats: Map<string, Buffer>[] = [new Map(), new Map(), new Map()];
+  const quotaFlat: Record<QuotaKind, Buffer[][]> = { dir: [[], [], []], user: [[], [], []], group: [[], [], []] };
+  const now = Date.now();
+  const damaged = (what: string) => new JfsError("corrupt-input", `Redis at ${src.addr}: ${what}: the metadata is damaged`);
+
+  /** A copy: values kept past the chunk they came in must not hold the chunk. */
+  const copy = (b: Buffer) => Buffer.from(b);
+
+  const sinkFor = (key: Buffer, kind: RdbKind): RdbValueSink | null => {
+    const at = P.length;
+    const k = classify(key, at);
+    if (k) {
+      const { inode } = k;
+      switch (k.kind) {
+        case Kind.Attr:
+          // MGET reads only strings: a key of another type is no attr (scan.ts reads none either).
+          return kind === "string" ? { string: (v) => out.nodes.push({ inode, attr: v }) } : null;
+        case Kind.Symlink:
+          return kind === "string" ? { string: (v) => v.length > 0 && out.symlinks.push({ inode, target: v }) } : null;
+        default:
+          if (kind !== EXPECTED[k.kind]) throw damaged(`the ${KIND_NAMES[k.kind]} key "${key.toString("latin1")}" holds a ${kind}, not a ${EXPECTED[k.kind]}`);
+      }
+      switch (k.kind) {
+        case Kind.Entries:
+          return {
+            field: (name, v) => {
+              if (v.length !== 9) throw damaged(`directory ${inode} has an entry "${name.toString("latin1")}" of ${v.length} bytes, not 9`);
+              out.edges.push({ parent: inode, inode: readU64(v, 1), name, type: v[0] });
+            },
+          };
+        case Kind.Chunk: {
+          const { index } = k;
+          const slices: Buffer[] = [];
+          return {
+            element: (v) => v.length === SLICE_BYTES && slices.push(v),
+            end: () => slices.length && out.chunks.push({ inode, index, slices: slices.length === 1 ? slices[0] : Buffer.concat(slices) }),
+          };
+        }
+        case Kind.Xattrs:
+          return { field: (name, value) => out.xattrs.push({ inode, name, value }) };
+        case Kind.Parents:
+          return {
+            field: (f, v) => {
+              const cnt = decimal(v);
+              if (cnt > 0n) out.parents.push({ inode, parent: decimal(f), cnt });
+            },
+          };
+      }
+      return null;
+    }
+    if (kind !== "hash") return null;
+    const name = key.toString("latin1", at);
+    const stat = DIR_STATS.indexOf(name as (typeof DIR_STATS)[number]);
+    if (stat >= 0) {
+      const m = stats[stat];
+      return { field: (f, v) => m.set(f.toString("latin1"), copy(v)) };
+    }
+    if (name === "sliceRef") {
+      return {
+        field: (f, v) => {
+          const m = /^k(\d+)_(\d+)$/.exec(f.toString("latin1"));
+          const extra = decimal(v);
+          if (m && extra !== 0n) sliceRefs.push({ id: BigInt(m[1]), size: Number(m[2]) >>> 0, refs: extra + 1n });
+        },
+      };
+    }
+    if (name === "acl") {
+      return {
+        field: (f, v) => {
+          const rule = decodeAcl(v);
+          if (rule) acls.push({ id: Number(decimal(f)), rule });
+        },
+      };
+    }
+    const quota = QUOTA_HASHES.get(name);
+    if (quota) {
+      const flat = quotaFlat[quota.kind][quota.part];
+      return { field: (f, v) => flat.push(copy(f), copy(v)) };
+    }
+    return null;
+  };
+
+  const reader = new RdbReader({
+    key(db, key, kind, expiresAt) {
+      if (db !== src.db || (expiresAt !== null && expiresAt <= now)) return null;
+      if (P.length && (key.length <= P.length || P.compare(key, 0, P.length) !== 0)) return null;
+      return sinkFor(key, kind);
+    },
+  });
+
+  try {
+    const chunks = transfer.chunks[Symbol.asyncIterator]();
+    for (;;) {
+      const r = await gate(() => chunks.next());
+      if (r.done) break;
+      reader.feed(r.value);
+      yield* out.take(false);
+      while (sliceRefs.length >= BATCH) yield { table: "sliceRefs", records: sliceRefs.splice(0, BATCH) };
+      if (reader.done && (!transfer.eofMark || reader.rest.length >= transfer.eofMark.length)) break;
+    }
+    reader.end();
+    if (transfer.eofMark && !reader.rest.subarray(0, transfer.eofMark.length).equals(transfer.eofMark)) {
+      throw new JfsError("corrupt-input", `Redis at ${src.addr}: the snapshot's stream did not end with the mark the server announced (byte ${reader.offset}): the transfer was damaged`);
+    }
+  } catch (err) {
+    if (err instanceof JfsError && err.kind === "corrupt-input" && !err.message.startsWith("Redis at")) {
+      throw new JfsError("corrupt-input", `Redis at ${src.addr}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  } finally {
+    transfer.close();
+  }
+  yield* out.take(true);
+  if (sliceRefs.length) yield { table: "sliceRefs", records: sliceRefs };
+
+  // Directory stats: the fields of dirUsedInodes, with the two others' values (scan.ts's HMGET).
+  const [inodes, data, space] = stats;
+  let records: DirStatRecord[] = [];
+  for (const [f, used] of inodes) {
+    records.push({ inode: decimal(Buffer.from(f, "latin1")), dataLength: decimal(data.get(f) ?? null), usedSpace: decimal(space.get(f) ?? null), usedInodes: decimal(used) });
+    if (records.length >= BATCH) {
+      yield { table: "dirStats", records };
+      records = [];
+    }
+  }
+  if (records.length) yield { table: "dirStats", records };
+  for (const m of stats) m.clear();
+  yield { table: "acls", records: acls };
+  for (const kind of ["dir", "user", "group"] as const) {
+    const [limits, used, count] = quotaFlat[kind];
+    yield { table: "quotas", kind, records: quotaRecords(kind, limits, used, count) };
+  }
+}

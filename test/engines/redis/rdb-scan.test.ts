@@ -1,0 +1,158 @@
+// The Redis binary dump read from the server's snapshot (SYNC, rdb-tables.ts) against the same
+// dump read by SCAN (scan.ts): the same records, and binary dumps whose JSON forms are the same
+// bytes, on metadata.sample, a synthetic volume and a volume in a Cluster-style prefix; a
+// server that refuses SYNC gets the SCAN reader, told in the debug log.
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Redis } from "ioredis";
+import { golden } from "../../support/fixtures";
+import { startRedisServer, type RedisServer } from "../../support/redis-server";
+import { collect } from "../../support/dump-tree";
+import { loadBuffer, syntheticDump } from "../../support/engine-io";
+import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
+import { dumpMeta } from "../../../lib/engines/dump";
+import { convertDump } from "../../../lib/engines/convert";
+import { BinaryDumpWriter } from "../../../lib/dump/binary/writer";
+import { JsonDumpWriter } from "../../../lib/dump/writer";
+import type { TableBatch } from "../../../lib/jfs/table-records";
+import { rawClient } from "./helpers";
+
+let server: RedisServer;
+const engines: RedisEngine[] = [];
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  for (const e of engines) await e.close();
+  await server?.stop();
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+async function open(url: string): Promise<RedisEngine> {
+  const e = await openRedisEngine(url);
+  engines.push(e);
+  return e;
+}
+
+/** Every record of a scan, each as a canonical line, sorted: the tables regardless of order. */
+async function tables(engine: RedisEngine, via: "rdb" | "scan"): Promise<string[]> {
+  vi.stubEnv("JFSMETA_REDIS_RDB", via === "rdb" ? "1" : "0");
+  engine.lastSnapshotAt = null;
+  const lines: string[] = [];
+  const text = (v: unknown): unknown => (typeof v === "bigint" ? `${v}n` : Buffer.isBuffer(v) ? v.toString("hex") : v);
+  for await (const b of engine.scanTables!() as AsyncIterable<TableBatch>) {
+    const kind = b.table === "quotas" ? `quotas.${b.kind}` : b.table;
+    for (const r of b.records) lines.push(`${kind} ${JSON.stringify(r, (_k, v) => text(v))}`);
+  }
+  expect(engine.lastSnapshotAt !== null, `read via ${via}`).toBe(via === "rdb");
+  vi.unstubAllEnvs();
+  return lines.sort();
+}
+
+async function binaryDump(engine: RedisEngine, via: "rdb" | "scan"): Promise<Buffer> {
+  vi.stubEnv("JFSMETA_REDIS_RDB", via === "rdb" ? "1" : "0");
+  const out = collect();
+  await dumpMeta(engine, new BinaryDumpWriter(out.stream));
+  out.stream.end();
+  await finished(out.stream);
+  vi.unstubAllEnvs();
+  return out.bytes();
+}
+
+/** A binary dump as JSON (convert: loaded into SQLite, dumped in tree order). */
+async function asJson(bin: Buffer): Promise<Buffer> {
+  const out = collect();
+  await convertDump(Readable.from([bin]), new JsonDumpWriter(out.stream));
+  out.stream.end();
+  await finished(out.stream);
+  return out.bytes();
+}
+
+async function sameBothWays(engine: RedisEngine, json?: Buffer): Promise<void> {
+  const viaRdb = await tables(engine, "rdb");
+  const viaScan = await tables(engine, "scan");
+  expect(viaRdb.length).toBeGreaterThan(0);
+  expect(viaRdb).toEqual(viaScan);
+  const a = await asJson(await binaryDump(engine, "rdb"));
+  const b = await asJson(await binaryDump(engine, "scan"));
+  expect(a.equals(b)).toBe(true);
+  if (json) expect(a.equals(json)).toBe(true);
+}
+
+describe("the binary dump from the server's snapshot", () => {
+  it("metadata.sample: the same records and the same dump as by SCAN, while other databases hold other keys", async () => {
+    const other = rawClient(server.db(2));
+    clients.push(other);
+    // Another database of the same server, with keys that look like a volume's: read past.
+    await other.set("i1", Buffer.alloc(72));
+    await other.hset("d1", "x", Buffer.alloc(9));
+    await other.xadd("a-stream-elsewhere", "*", "f", "v").catch(() => {}); // (a stream would be refused: kept out)
+    await other.del("a-stream-elsewhere");
+    const engine = await open(server.db(1));
+    await loadBuffer(engine, golden("metadata.sample"));
+    await sameBothWays(engine, golden("metadata.sample"));
+  }, 120_000);
+
+  it("a synthetic volume of 20,000 files with a big flat directory", async () => {
+    const source = await syntheticDump({ files: 20_000, seed: 5 });
+    const engine = await open(server.db(3));
+    await loadBuffer(engine, source);
+    await sameBothWays(engine, source);
+  }, 300_000);
+
+  it("a volume under a Cluster-style {db} prefix reads only its own keys", async () => {
+    const engine = await open(server.db(4));
+    await loadBuffer(engine, golden("metadata.sample"));
+    const want = await tables(engine, "rdb");
+    // The same volume seen as a Cluster node's: prefix {4}, DB 0, where another volume {9} lives too.
+    const raw = rawClient(server.db(4));
+    clients.push(raw);
+    const zero = rawClient(server.db(0));
+    clients.push(zero);
+    let cursor = "0";
+    do {
+      const [next, keys] = await raw.scan(cursor, "COUNT", 1000);
+      cursor = next;
+      for (const k of keys) {
+        const dumped = await raw.dumpBuffer(k);
+        await zero.restore(`{4}${k}`, 0, dumped!);
+        await zero.restore(`{9}${k}`, 0, dumped!);
+      }
+    } while (cursor !== "0");
+    await zero.set("{4}", "a key that is only the prefix");
+    const fake = Object.create(engine) as RedisEngine;
+    Object.defineProperty(fake, "p", { value: "{4}" });
+    Object.defineProperty(fake, "options", { value: { ...engine.target.options, db: 0 } });
+    Object.defineProperty(fake, "target", { value: { ...engine.target, mode: "cluster" } });
+    // nodeOptions() of a "cluster" asks the cluster map: the one server stands for it here.
+    Object.defineProperty(fake, "nodeOptions", { value: async () => ({ ...engine.target.options, db: 0 }) });
+    const got = await tables(fake, "rdb");
+    expect(got).toEqual(want);
+  }, 120_000);
+
+  it("falls back to SCAN when the server refuses SYNC (ACL without +sync), saying why in the debug log", async () => {
+    const admin = rawClient(server.db(0));
+    clients.push(admin);
+    await admin.call("ACL", "SETUSER", "dumper", "on", ">secret", "~*", "&*", "+@all", "-sync", "-psync");
+    const engine = await open(`redis://dumper:secret@127.0.0.1:${server.port}/5`);
+    await loadBuffer(engine, golden("metadata.sample"));
+    vi.stubEnv("JFSMETA_DEBUG", "1");
+    const said: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (said.push(String(s)), true));
+    vi.stubEnv("JFSMETA_REDIS_RDB", "1");
+    engine.lastSnapshotAt = null;
+    const bin = await binaryDump(engine, "rdb");
+    expect(engine.lastSnapshotAt).toBeNull();
+    expect(said.join("")).toMatch(/no snapshot over the replication protocol .*NOPERM.*reads the volume by SCAN/);
+    expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
+  }, 120_000);
+});
