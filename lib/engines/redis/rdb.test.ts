@@ -1,0 +1,192 @@
+// The RDB reader on what a real redis-server writes: each encoding of each type JuiceFS uses (made
+// by crossing Redis's listpack/intset thresholds), int and LZF strings, TTLs and other databases,
+// the stream fed a few bytes at a time; damage (a flipped byte, a cut) is an error naming the byte.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
+import { crc64, RdbReader, type RdbKind } from "./rdb";
+import { requestRdb, SyncRefused } from "./sync";
+
+let server: RedisServer;
+let redis: Redis;
+
+interface Seen {
+  kind: RdbKind;
+  db: number;
+  expiresAt: number | null;
+  values: string[];
+}
+
+function read(rdb: Buffer, step: number): { keys: Map<string, Seen>; reader: RdbReader } {
+  const keys = new Map<string, Seen>();
+  const reader = new RdbReader({
+    key(db, key, kind, expiresAt) {
+      const seen: Seen = { kind, db, expiresAt, values: [] };
+      keys.set(`${db}/${key.toString("latin1")}`, seen);
+      const v = seen.values;
+      return {
+        string: (s) => v.push(s.toString("latin1")),
+        element: (s) => v.push(s.toString("latin1")),
+        field: (f, s) => v.push(`${f.toString("latin1")}=${s.toString("latin1")}`),
+        member: (m, score) => v.push(`${m.toString("latin1")}:${score}`),
+      };
+    },
+  });
+  for (let i = 0; i < rdb.length; i += step) reader.feed(rdb.subarray(i, i + step));
+  reader.end();
+  return { keys, reader };
+}
+
+async function saved(): Promise<Buffer> {
+  await redis.save();
+  return readFile(path.join(server.dir, "dump.rdb"));
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+beforeAll(async () => {
+  server = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0", "--rdbcompression", "yes"] });
+  redis = new Redis({ host: server.host, port: server.port });
+  const long = "slice-".repeat(200);
+  await redis
+    .multi()
+    .set("int-small", "7")
+    .set("int-16", "-3000")
+    .set("int-32", "2000000000")
+    .set("big-decimal", "12345678901234567890")
+    .set("lzf", long)
+    .set("raw", Buffer.from([0, 1, 2, 0xff]))
+    .hset("hash-small", "a", "1", "b", "hello", "-12", "4096")
+    .hset("hash-big", Object.fromEntries(range(1000).map((i) => [`f${i}`, `v${i}`])))
+    .hset("hash-long-value", "x", "y".repeat(100))
+    .sadd("set-ints", 1, 2, 3, -5, 70000, 5000000000)
+    .sadd("set-strings", "a", "b", "c")
+    .sadd("set-big", ...range(600).map((i) => `m${i}`))
+    .zadd("zset-small", 1.5, "m1", 2, "m2", -1, "m3")
+    .zadd("zset-big", ...range(200).flatMap((i) => [i / 2, `z${i}`]))
+    .rpush("list", "one", "two", "3", "-200", "100000", "9000000000000")
+    .rpush("list-long", ...range(1000).map((i) => `e${i}-${"x".repeat(i % 50)}`))
+    .set("ttl", "soon", "PX", 3_600_000)
+    .exec();
+  await redis.select(3);
+  await redis.set("in-db-3", "three");
+  await redis.select(0);
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+
+describe("RDB reader", () => {
+  it("Redis's CRC-64 check value", () => {
+    const [lo, hi] = crc64([0, 0], Buffer.from("123456789"));
+    expect((hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, "0")).toBe("e9c6d914c4b8d9ca");
+  });
+
+  it("reads every encoding as Redis holds it, fed whole or 5 bytes at a time", async () => {
+    const rdb = await saved();
+    for (const step of [rdb.length, 5, 4096]) {
+      const { keys, reader } = read(rdb, step);
+      expect(reader.done).toBe(true);
+      expect(reader.version).toBeGreaterThanOrEqual(10);
+      const get = (k: string) => keys.get(`0/${k}`)!;
+      expect(get("int-small")).toMatchObject({ kind: "string", values: ["7"] });
+      expect(get("int-16").values).toEqual(["-3000"]);
+      expect(get("int-32").values).toEqual(["2000000000"]);
+      expect(get("big-decimal").values).toEqual(["12345678901234567890"]);
+      expect(get("lzf").values).toEqual(["slice-".repeat(200)]);
+      expect(Buffer.from(get("raw").values[0], "latin1")).toEqual(Buffer.from([0, 1, 2, 0xff]));
+      expect(get("hash-small")).toMatchObject({ kind: "hash", values: ["a=1", "b=hello", "-12=4096"] });
+      expect(get("hash-big").values.sort()).toEqual(range(1000).map((i) => `f${i}=v${i}`).sort());
+      expect(get("hash-long-value").values).toEqual([`x=${"y".repeat(100)}`]);
+      expect(get("set-ints").values.sort()).toEqual(["-5", "1", "2", "3", "5000000000", "70000"]);
+      expect(get("set-strings").values.sort()).toEqual(["a", "b", "c"]);
+      expect(get("set-big").values.length).toBe(600);
+      expect(get("zset-small")).toMatchObject({ kind: "zset" });
+      expect(get("zset-small").values.sort()).toEqual(["m1:1.5", "m2:2", "m3:-1"]);
+      expect(get("zset-big").values.sort()).toEqual(range(200).map((i) => `z${i}:${i / 2}`).sort());
+      expect(get("list")).toMatchObject({ kind: "list", values: ["one", "two", "3", "-200", "100000", "9000000000000"] });
+      expect(get("list-long").values).toEqual(range(1000).map((i) => `e${i}-${"x".repeat(i % 50)}`));
+      expect(get("ttl").expiresAt).toBeGreaterThan(Date.now());
+      expect(get("raw").expiresAt).toBeNull();
+      expect(keys.get("3/in-db-3")).toMatchObject({ db: 3, values: ["three"] });
+    }
+    // The encodings really are the ones named (what the server holds is what it saves).
+    const enc = (k: string) => redis.object("ENCODING", k);
+    expect(await enc("hash-small")).toBe("listpack");
+    expect(await enc("hash-big")).toBe("hashtable");
+    expect(await enc("hash-long-value")).toBe("hashtable");
+    expect(await enc("set-ints")).toBe("intset");
+    expect(await enc("set-big")).toBe("hashtable");
+    expect(await enc("zset-small")).toBe("listpack");
+    expect(await enc("zset-big")).toBe("skiplist");
+    expect(await enc("list")).toMatch(/listpack|quicklist/);
+    expect(await enc("list-long")).toBe("quicklist");
+    expect(await enc("int-32")).toBe("int");
+  });
+
+  it("reads what this Redis 7.0 does not write: a 7.2 listpack set (RDB 11), a Redis 6 ziplist hash and quicklist", () => {
+    const str = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
+    // listpack: total bytes, count, entries (encoding, data, back-length), end
+    const lp = Buffer.from([15, 0, 0, 0, 3, 0, 0x81, 0x61, 2, 0x81, 0x62, 2, 0x07, 1, 0xff]);
+    // ziplist: bytes, tail, count, entries (previous length, encoding, data), end
+    const zl = Buffer.from([17, 0, 0, 0, 13, 0, 0, 0, 2, 0, 0, 0x01, 0x66, 3, 0xfe, 0xfb, 0xff]);
+    const zlList = Buffer.from([19, 0, 0, 0, 13, 0, 0, 0, 3, 0, 0, 0xf2, 3, 0xc0, 0x39, 0x30, 3, 0x01, 0x78, 0xff]);
+    zlList.writeUInt32LE(zlList.length, 0);
+    const body = Buffer.concat([
+      Buffer.from("REDIS0011"),
+      Buffer.from([0xfa]), str(Buffer.from("redis-ver")), str(Buffer.from("7.2.4")),
+      Buffer.from([0xfe, 0]), Buffer.from([0xfb, 3, 0]),
+      Buffer.from([20]), str(Buffer.from("s")), str(lp),
+      Buffer.from([13]), str(Buffer.from("h")), str(zl),
+      Buffer.from([14]), str(Buffer.from("l")), Buffer.from([1]), str(zlList),
+      Buffer.from([0xff]),
+    ]);
+    const [lo, hi] = crc64([0, 0], body);
+    const sum = Buffer.alloc(8);
+    sum.writeInt32LE(lo, 0);
+    sum.writeInt32LE(hi, 4);
+    const { keys } = read(Buffer.concat([body, sum]), 3);
+    expect(keys.get("0/s")).toMatchObject({ kind: "set", values: ["a", "b", "7"] });
+    expect(keys.get("0/h")).toMatchObject({ kind: "hash", values: ["f=-5"] });
+    expect(keys.get("0/l")).toMatchObject({ kind: "list", values: ["1", "12345", "x"] });
+  });
+
+  it("takes the same snapshot over SYNC (diskless, with its end mark)", async () => {
+    const t = await requestRdb({ host: server.host, port: server.port });
+    expect(t.eofMark?.length).toBe(40);
+    const chunks: Buffer[] = [];
+    for await (const c of t.chunks) {
+      chunks.push(c);
+      const all = Buffer.concat(chunks);
+      if (all.length > 40 && all.subarray(all.length - 40).equals(t.eofMark!)) break;
+    }
+    const all = Buffer.concat(chunks);
+    const { keys, reader } = read(all, 1000);
+    expect(reader.rest.equals(t.eofMark!)).toBe(true);
+    expect(keys.get("0/hash-big")!.values.length).toBe(1000);
+  });
+
+  it("a refused SYNC is a SyncRefused with the server's reason", async () => {
+    await redis.call("ACL", "SETUSER", "nosync", "on", ">pw", "~*", "&*", "+@all", "-sync");
+    await expect(requestRdb({ host: server.host, port: server.port, username: "nosync", password: "pw" })).rejects.toThrow(SyncRefused);
+    await expect(requestRdb({ host: server.host, port: server.port, username: "nosync", password: "pw" })).rejects.toThrow(/NOPERM/);
+  });
+
+  it("a damaged snapshot is an error naming the byte: a flipped bit (checksum), a cut, not an RDB", async () => {
+    const rdb = await saved();
+    const flipped = Buffer.from(rdb);
+    const at = rdb.indexOf("slice-slice");
+    expect(at).toBeLessThan(0); // the LZF string is compressed: flip a byte of the raw one instead
+    const raw = rdb.indexOf(Buffer.from("hello"));
+    flipped[raw] ^= 0x20;
+    expect(() => read(flipped, 100)).toThrow(new RegExp(`checksum at byte ${rdb.length - 8} is [0-9a-f]{16}, but its bytes sum to [0-9a-f]{16}`));
+    expect(() => read(rdb.subarray(0, 300), 100)).toThrow(/the RDB stream ended at byte 300 before its end marker/);
+    expect(() => read(Buffer.from("HTTP/1.1 400 Bad"), 100)).toThrow(/not an RDB stream: it starts with "HTTP\/1.1 "/);
+    const unknownType = Buffer.concat([Buffer.from("REDIS0010"), Buffer.from([15, 1, 0x6b])]);
+    expect(() => read(Buffer.concat([unknownType, Buffer.alloc(20)]), 100)).toThrow(/type 15 \(stream\) at byte 9/);
+  });
+});
