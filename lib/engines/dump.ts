@@ -209,10 +209,19 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     if (!node?.attr) throw new JfsError("not-found", `--subdir inode ${rootInode} does not exist in ${engine.redactedUrl}`);
     if (node.attr.type !== "directory") throw new JfsError("usage", `--subdir inode ${rootInode} is a ${node.attr.type}, not a directory`);
   }
-  const header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
-
   const pacer = new Pacer({ maxOps: opts.maxOps, maxLatencyMs: opts.maxLatencyMs }, () => performance.now(), threads);
   const limiter = new QueryLimiter(threads, pacer);
+  // A format without tree order (binary) takes a flat scan of the tables when the whole volume,
+  // Trash included, is dumped. Asked for before the header is read: an engine whose scan reads a
+  // snapshot (Redis) fixes its moment now, so the header's counters are never older than it.
+  const tables = writer.tables && engine.scanTables && !isSub && !opts.skipTrash ? engine.scanTables((q) => limiter.run(q)) : null;
+  let header: DumpHeader;
+  try {
+    header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
+  } catch (err) {
+    await tables?.[Symbol.asyncIterator]().return?.();
+    throw err;
+  }
   let entries = 0;
   const progress = () => {
     entries++;
@@ -259,11 +268,10 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     path.delete(ino);
   };
 
-  // A format without tree order (binary) takes a flat scan of the tables when the whole volume,
-  // Trash included, is dumped: no listing, sorting or walking, one bulk read per table.
-  if (writer.tables && engine.scanTables && !isSub && !opts.skipTrash) {
+  // The flat scan: no listing, sorting or walking, one bulk read per table.
+  if (writer.tables && tables) {
     try {
-      await writer.tables(header, engine.scanTables((q) => limiter.run(q)), (n, table) => {
+      await writer.tables(header, tables, (n, table) => {
         if (table !== "nodes") return checkAbort();
         const before = entries;
         entries += n;

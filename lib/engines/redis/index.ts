@@ -633,22 +633,39 @@ export class RedisEngine implements MetaEngine {
    * one SCAN of the keyspace and pipelined raw reads (scan.ts), the reason in the debug log.
    */
   scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
-    return this.scanTablesBySnapshot(gate);
+    // The snapshot is asked for now, not at the first read: the dump calls this before it reads
+    // the header (setting, counters), so the counters it writes are read after the fork, never
+    // before it (a next-inode below an inode of the tables would be reused after a load).
+    const started = this.requestSnapshot();
+    started.catch(() => {}); // told where it is awaited
+    const batches = this.scanTablesFrom(started, gate);
+    const end = batches.return.bind(batches);
+    // Never iterated (the header read failed): the connection the snapshot came on is closed.
+    batches.return = async (value) => {
+      (await started.catch(() => null))?.close();
+      return end(value);
+    };
+    return batches;
   }
 
-  private async *scanTablesBySnapshot(gate?: QueryGate): AsyncGenerator<TableBatch> {
-    let transfer: RdbTransfer | null = null;
+  /** The server's snapshot for scanTables, or null (with the reason in the debug log) where it will not send one. */
+  private async requestSnapshot(): Promise<RdbTransfer | null> {
     if (process.env.JFSMETA_REDIS_RDB === "0") {
       logDebug("Redis: JFSMETA_REDIS_RDB=0: the binary dump reads the volume by SCAN");
-    } else {
-      const options = await this.nodeOptions();
-      try {
-        transfer = await requestRdb(options);
-      } catch (err) {
-        if (!(err instanceof SyncRefused)) throw err;
-        logDebug(`Redis at ${this.addr}: no snapshot over the replication protocol (${err.message}): the binary dump reads the volume by SCAN`);
-      }
+      return null;
     }
+    const options = await this.nodeOptions();
+    try {
+      return await requestRdb(options);
+    } catch (err) {
+      if (!(err instanceof SyncRefused)) throw err;
+      logDebug(`Redis at ${this.addr}: no snapshot over the replication protocol (${err.message}): the binary dump reads the volume by SCAN`);
+      return null;
+    }
+  }
+
+  private async *scanTablesFrom(started: Promise<RdbTransfer | null>, gate?: QueryGate): AsyncGenerator<TableBatch> {
+    const transfer = await started;
     if (!transfer) {
       yield* scanRedisTables(this, gate);
       return;

@@ -53,45 +53,60 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
   /** A copy: values kept past the chunk they came in must not hold the chunk. */
   const copy = (b: Buffer) => Buffer.from(b);
 
+  // One sink object per key kind, reused key after key with the key's inode set on it: a
+  // closure per key cost a tenth of the reading (tsx names every function it creates).
+  let inode = 0n;
+  let index = 0;
+  const slices: Buffer[] = [];
+  const attrSink: RdbValueSink = { string: (v) => out.nodes.push({ inode, attr: v }) };
+  // Copied, as xattrs below: a rare record would hold the whole chunk it came in until its
+  // batch fills, maybe at the end of the dump (measured: 370 MB peak RSS at 1M files).
+  const symlinkSink: RdbValueSink = { string: (v) => v.length > 0 && out.symlinks.push({ inode, target: copy(v) }) };
+  const entriesSink: RdbValueSink = {
+    field: (name, v) => {
+      if (v.length !== 9) throw damaged(`directory ${inode} has an entry "${name.toString("latin1")}" of ${v.length} bytes, not 9`);
+      out.edges.push({ parent: inode, inode: readU64(v, 1), name, type: v[0] });
+    },
+  };
+  const chunkSink: RdbValueSink = {
+    element: (v) => v.length === SLICE_BYTES && slices.push(v),
+    end: () => {
+      if (slices.length) out.chunks.push({ inode, index, slices: slices.length === 1 ? slices[0] : Buffer.concat(slices) });
+      slices.length = 0;
+    },
+  };
+  const xattrSink: RdbValueSink = { field: (name, value) => out.xattrs.push({ inode, name: copy(name), value: copy(value) }) };
+  const parentSink: RdbValueSink = {
+    field: (f, v) => {
+      const cnt = decimal(v);
+      if (cnt > 0n) out.parents.push({ inode, parent: decimal(f), cnt });
+    },
+  };
+
   const sinkFor = (key: Buffer, kind: RdbKind): RdbValueSink | null => {
     const at = P.length;
     const k = classify(key, at);
     if (k) {
-      const { inode } = k;
+      inode = k.inode;
+      index = k.index;
       switch (k.kind) {
         case Kind.Attr:
           // MGET reads only strings: a key of another type is no attr (scan.ts reads none either).
-          return kind === "string" ? { string: (v) => out.nodes.push({ inode, attr: v }) } : null;
+          return kind === "string" ? attrSink : null;
         case Kind.Symlink:
-          return kind === "string" ? { string: (v) => v.length > 0 && out.symlinks.push({ inode, target: v }) } : null;
+          return kind === "string" ? symlinkSink : null;
         default:
           if (kind !== EXPECTED[k.kind]) throw damaged(`the ${KIND_NAMES[k.kind]} key "${key.toString("latin1")}" holds a ${kind}, not a ${EXPECTED[k.kind]}`);
       }
       switch (k.kind) {
         case Kind.Entries:
-          return {
-            field: (name, v) => {
-              if (v.length !== 9) throw damaged(`directory ${inode} has an entry "${name.toString("latin1")}" of ${v.length} bytes, not 9`);
-              out.edges.push({ parent: inode, inode: readU64(v, 1), name, type: v[0] });
-            },
-          };
-        case Kind.Chunk: {
-          const { index } = k;
-          const slices: Buffer[] = [];
-          return {
-            element: (v) => v.length === SLICE_BYTES && slices.push(v),
-            end: () => slices.length && out.chunks.push({ inode, index, slices: slices.length === 1 ? slices[0] : Buffer.concat(slices) }),
-          };
-        }
+          return entriesSink;
+        case Kind.Chunk:
+          return chunkSink;
         case Kind.Xattrs:
-          return { field: (name, value) => out.xattrs.push({ inode, name, value }) };
+          return xattrSink;
         case Kind.Parents:
-          return {
-            field: (f, v) => {
-              const cnt = decimal(v);
-              if (cnt > 0n) out.parents.push({ inode, parent: decimal(f), cnt });
-            },
-          };
+          return parentSink;
       }
       return null;
     }

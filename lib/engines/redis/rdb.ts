@@ -208,6 +208,8 @@ export class RdbReader {
   keys = 0;
 
   private buf: Buffer = NO_BYTES;
+  private queue: Buffer[] = [];
+  private queued = 0;
   private pos = 0;
   /** Offset in the stream of buf[0]. */
   private base = 0;
@@ -231,23 +233,25 @@ export class RdbReader {
       this.rest = this.rest.length ? Buffer.concat([this.rest, chunk]) : chunk;
       return;
     }
-    if (this.pos < this.buf.length) {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-    } else {
-      this.buf = chunk;
-    }
+    // Chunks wait until the token being read can be whole: a big value is copied once, not
+    // once per chunk.
+    this.queue.push(chunk);
+    this.queued += chunk.length;
+    if (this.buf.length + this.queued < this.needed) return;
+    const parts = this.pos < this.buf.length ? [this.buf.subarray(this.pos), ...this.queue] : this.queue;
+    this.buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    this.queue = [];
+    this.queued = 0;
     this.base += this.pos;
-    this.needed -= this.pos;
-    this.pos = 0;
-    if (this.buf.length < this.needed) return;
     this.needed = 0;
+    this.pos = 0;
     this.run();
   }
 
   /** The stream has ended: an error unless the whole RDB was read. */
   end(): void {
     if (this.done) return;
-    throw this.corrupt(`the RDB stream ended at byte ${this.base + this.buf.length} before its end marker: the transfer was cut short`);
+    throw this.corrupt(`the RDB stream ended at byte ${this.base + this.buf.length + this.queued} before its end marker: the transfer was cut short`);
   }
 
   private corrupt(message: string): JfsError {
@@ -675,9 +679,9 @@ function lzf(input: Buffer, from: number, to: number, ulen: number, at: number):
     if (ctrl < 32) {
       const n = ctrl + 1;
       if (op + n > ulen || ip + n > to) throw corruptAt("an LZF literal runs past its end", at);
-      input.copy(out, op, ip, ip + n);
-      op += n;
-      ip += n;
+      // A loop, not Buffer.copy: runs are at most 32 bytes, and copy()'s call cost was most of
+      // the reading's CPU (values of JuiceFS's keys are mostly LZF-compressed).
+      for (let k = 0; k < n; k++) out[op++] = input[ip++];
     } else {
       let n = ctrl >> 5;
       let ref = op - ((ctrl & 0x1f) << 8) - 1;

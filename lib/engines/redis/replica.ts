@@ -126,6 +126,8 @@ async function startServer(bin: string, dir: string, port: number, databases: nu
     "--protected-mode", "yes",
     // The RDB from the live server goes to memory, never to this host's disk.
     "--repl-diskless-load", "on-empty-db",
+    // The binary dump then asks this copy for its snapshot (SYNC): no wait for other replicas.
+    "--repl-diskless-sync-delay", "0",
     "--logfile", path.join(dir, "redis.log"),
   ];
   const proc = spawn(bin, args, { stdio: "ignore" });
