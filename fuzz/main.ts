@@ -1,10 +1,11 @@
-// npm run fuzz -- --count N --engine E [--seed S] [--first N] [--keep DIR] [--verbose]
+// npm run fuzz -- --count N --engine E[,E...]|all [--seed S] [--first N] [--keep DIR] [--verbose]
+// (E: redis, redis-sentinel, redis-cluster, sqlite3, mysql, postgres, etcd; all is every one)
 // A seeded mutation fuzzer of the dump reader and loader (fuzz/run.ts says what it checks).
 // Prints a table of outcomes by mutation kind and each failure with its case number; exits 1
 // when any case failed. Replay one case with --seed S --first N --count 1.
 import { parseArgs } from "node:util";
 import type { EngineKind } from "../lib/engines/engine";
-import { ENGINES } from "../test/support/engine-target";
+import { ENGINES, HA_ENGINES } from "../test/support/engine-target";
 import { FAILURES, OUTCOMES, runFuzz, serversInMemory } from "./run";
 
 const { values } = parseArgs({
@@ -19,8 +20,9 @@ const { values } = parseArgs({
   },
 });
 
-const engines = values.engine === "all" ? ENGINES : values.engine!.split(",");
-for (const e of engines) if (!ENGINES.includes(e as EngineKind)) throw new Error(`unknown --engine ${e}: use ${ENGINES.join(", ")} or all`);
+const known = [...ENGINES, ...HA_ENGINES];
+const engines = values.engine === "all" ? known : values.engine!.split(",");
+for (const e of engines) if (!known.includes(e as EngineKind)) throw new Error(`unknown --engine ${e}: use ${known.join(", ")} or all`);
 
 serversInMemory();
 let failed = false;

@@ -2,13 +2,17 @@
 // or binary: truncated segments, bad footers, wrong lengths, flipped bytes, dropped segments)
 // is refused with one line naming a JSON path or byte offset (a binary dump's segment), no stack trace, no raw database error and an
 // empty target; nothing hangs; every case that loads comes back, dumped, as a valid volume
-// holding what the dump said. `npm run fuzz -- --count 5000 --engine E` runs the long version.
+// holding what the dump said. Redis behind Sentinel and Redis Cluster run a sample of the same
+// cases (40 each, a different stretch of the 200 on each). `npm run fuzz -- --count 5000 --engine E`
+// runs the long version.
 import { describe, expect, it } from "vitest";
-import { ENGINES } from "./support/engine-target";
+import { ENGINES, HA_ENGINES } from "./support/engine-target";
 import { runFuzz, serversInMemory, type CaseResult } from "../fuzz/run";
 
 const SEED = 20261206;
 const CASES = 200;
+/** Cases of the sample each HA engine runs: its servers cost more to start and to load into. */
+const HA_CASES = 40;
 
 serversInMemory();
 
@@ -30,6 +34,17 @@ describe("fuzzing load with corrupt dumps", () => {
         expect(Object.keys(report.byKind)).toContain(family);
         expect(report.byKind[family].refused, family).toBeGreaterThan(0);
       }
+    });
+  }
+
+  for (const [k, engine] of HA_ENGINES.entries()) {
+    const first = k * 100;
+    it(`${engine}: cases ${first}–${first + HA_CASES - 1} of seed ${SEED}`, { timeout: 600_000 }, async () => {
+      const report = await runFuzz({ engine, count: HA_CASES, first, seed: SEED, timeoutMs: 60_000 });
+      expect(report.failures.map(show)).toEqual([]);
+      expect(report.count).toBe(HA_CASES);
+      expect(report.outcomes.refused).toBeGreaterThan(HA_CASES / 2);
+      expect(report.outcomes.accepted).toBeGreaterThan(0);
     });
   }
 });

@@ -8,6 +8,7 @@ import { openEngine } from "../../lib/engines/open";
 import { startRedisServer } from "./redis-server";
 import { startTargets, type FreshDb } from "./sql-targets";
 import { startEtcdServer } from "./etcd-server";
+import { startRedisCluster, startRedisSentinel } from "./redis-ha-servers";
 
 /**
  * Puts the private database servers (and anything else in the OS temp dir) on /dev/shm when
@@ -20,6 +21,12 @@ export function serversInMemory(): void {
 }
 
 export const ENGINES: EngineKind[] = ["redis", "sqlite3", "mysql", "postgres", "etcd"];
+/**
+ * Redis behind Sentinel and Redis Cluster: the Redis engine's code with another connection (and,
+ * on Cluster, hash-tagged keys and per-slot pipelines). The suites run them on a sample of what
+ * they run on ENGINES, as each server costs several processes to start.
+ */
+export const HA_ENGINES: EngineKind[] = ["redis-sentinel", "redis-cluster"];
 
 export interface EngineTarget {
   engine: EngineKind;
@@ -62,6 +69,41 @@ export async function startTarget(engine: EngineKind): Promise<EngineTarget> {
         }
       },
       stop: () => server.stop(),
+    };
+  }
+  if (engine === "redis-sentinel") {
+    const sentinel = await startRedisSentinel();
+    let db = 1;
+    return {
+      engine,
+      url: async () => sentinel.db(db),
+      leftover: leftoverOf,
+      // As on one redis-server: move on, and flush (on the master of now) the one we come back to.
+      wipe: async () => {
+        db = (db % 15) + 1;
+        const c = new Redis({ port: await sentinel.currentMasterPort(), host: "127.0.0.1", db, lazyConnect: true, maxRetriesPerRequest: 1 });
+        try {
+          await c.connect();
+          await c.flushdb();
+        } finally {
+          c.disconnect();
+        }
+      },
+      stop: () => sentinel.stop(),
+    };
+  }
+  if (engine === "redis-cluster") {
+    // Each volume under a hash tag of its own ({1}, {2}, …): wipe() moves on to a fresh one.
+    const cluster = await startRedisCluster();
+    let db = 1;
+    return {
+      engine,
+      url: async () => cluster.db(db),
+      leftover: leftoverOf,
+      wipe: async () => {
+        db++;
+      },
+      stop: () => cluster.stop(),
     };
   }
   if (engine === "etcd") {
