@@ -4,6 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { saveBackupPolicyAction } from "../lib/server/actions/volumes";
+import { SaveRow, type SaveMessage } from "./SaveRow";
 
 export type PolicyView = { consistent: "auto" | "on" | "off"; maxOps: number | null; maxLatencyMs: number | null };
 
@@ -11,7 +12,7 @@ export function BackupPolicyForm({ volumeId, policy }: { volumeId: string; polic
   const [consistent, setConsistent] = useState(policy.consistent);
   const [maxOps, setMaxOps] = useState(policy.maxOps?.toString() ?? "");
   const [maxLatency, setMaxLatency] = useState(policy.maxLatencyMs?.toString() ?? "");
-  const [msg, setMsg] = useState<{ ok: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<SaveMessage | null>(null);
   const [pending, start] = useTransition();
   const router = useRouter();
   const num = (s: string) => (s.trim() === "" ? null : Number(s));
@@ -47,26 +48,17 @@ export function BackupPolicyForm({ volumeId, policy }: { volumeId: string; polic
           <p className="mt-1 text-xs text-slate-500">Slows down, or pauses, while the engine answers slower than this, so clients keep their speed and the backup may take longer.</p>
         </div>
       </div>
-      <div className="mt-3 flex items-center gap-3">
-        <button
-          className="btn-primary"
-          disabled={pending}
-          onClick={() =>
-            start(async () => {
-              const r = await saveBackupPolicyAction(volumeId, { consistent, maxOps: num(maxOps), maxLatencyMs: num(maxLatency) });
-              setMsg(r.ok ? { ok: true, text: "Saved: the next backup dumps this way." } : { ok: false, text: r.error ?? "failed" });
-              if (r.ok) router.refresh();
-            })
-          }
-        >
-          Save
-        </button>
-        {msg && (
-          <span role="status" className={`text-sm ${msg.ok ? "text-emerald-700" : "text-rose-700"}`}>
-            {msg.text}
-          </span>
-        )}
-      </div>
+      <SaveRow
+        pending={pending}
+        msg={msg}
+        onSave={() =>
+          start(async () => {
+            const r = await saveBackupPolicyAction(volumeId, { consistent, maxOps: num(maxOps), maxLatencyMs: num(maxLatency) });
+            setMsg(r.ok ? { ok: true, text: "Saved: the next backup dumps this way." } : { ok: false, text: r.error ?? "failed" });
+            if (r.ok) router.refresh();
+          })
+        }
+      />
     </details>
   );
 }

@@ -2,7 +2,7 @@
 // `jfsmeta dump` from the browser: the CLI's options, to a download or into meta/.
 import { useState, useTransition } from "react";
 import { startDumpAction } from "../lib/server/actions/jobs";
-import { JobProgress } from "./JobProgress";
+import { StartedJobStatus } from "./JobProgress";
 
 /** The "gentle" box: the automatic backups' bound (DEFAULT_BACKUP_MAX_LATENCY_MS). */
 const GENTLE_MAX_LATENCY_MS = 250;
@@ -79,12 +79,7 @@ export function DumpForm({ volumeId }: { volumeId: string }) {
         <p className="text-xs text-slate-500">Slows down, or pauses, while the database answers slowly, so clients keep their speed; the dump may take longer.</p>
       </div>
       {keepSecretKey && <p className="text-xs text-amber-700">The file will hold the storage secret key in clear: keep it safe.</p>}
-      {error && (
-        <p role="alert" className="text-sm text-rose-700">
-          {error}
-        </p>
-      )}
-      {jobId && <JobProgress jobId={jobId} />}
+      <StartedJobStatus error={error} jobId={jobId} />
     </div>
   );
 }

@@ -25,6 +25,20 @@ export function useStartedJob() {
   return { jobId, setJobId, error, setError, pending, start, job };
 }
 
+/** Under a form that starts a job: why the start failed, or the started job's progress. */
+export function StartedJobStatus({ error, jobId }: { error: string | null; jobId: string | null }) {
+  return (
+    <>
+      {error && (
+        <p role="alert" className="text-sm text-rose-700">
+          {error}
+        </p>
+      )}
+      {jobId && <JobProgress jobId={jobId} />}
+    </>
+  );
+}
+
 export function useJob(jobId: string | null) {
   return useQuery({
     queryKey: ["job", jobId],

@@ -4,7 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { verifyBackupAction } from "../lib/server/actions/jobs";
-import { JobProgress, useStartedJob } from "./JobProgress";
+import { StartedJobStatus, useStartedJob } from "./JobProgress";
 
 export function VerifyBackup({ volumeId, backup, encrypted }: { volumeId: string; backup: string; encrypted: boolean }) {
   const { jobId, setJobId, error, setError, pending, start, job } = useStartedJob();
@@ -54,12 +54,7 @@ export function VerifyBackup({ volumeId, backup, encrypted }: { volumeId: string
       >
         Verify
       </button>
-      {error && (
-        <p role="alert" className="text-sm text-rose-700">
-          {error}
-        </p>
-      )}
-      {jobId && <JobProgress jobId={jobId} />}
+      <StartedJobStatus error={error} jobId={jobId} />
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { updateVolumeAction } from "../lib/server/actions/volumes";
+import { SaveRow, type SaveMessage } from "./SaveRow";
 
 export function VolumeSettingsForm({
   volumeId,
@@ -15,7 +16,7 @@ export function VolumeSettingsForm({
   storage: { bucket?: string; endpoint?: string; accessKey?: string; hasSecretKey: boolean };
 }) {
   const [v, setV] = useState({ backupInterval: interval, bucket: storage.bucket ?? "", endpoint: storage.endpoint ?? "", accessKey: storage.accessKey ?? "", secretKey: "" });
-  const [msg, setMsg] = useState<{ ok?: boolean; text: string } | null>(null);
+  const [msg, setMsg] = useState<SaveMessage | null>(null);
   const [pending, start] = useTransition();
   const router = useRouter();
   const field = (k: keyof typeof v, label: string, type = "text", placeholder = "") => (
@@ -35,28 +36,23 @@ export function VolumeSettingsForm({
         {field("accessKey", "Access key override")}
         {field("secretKey", "Secret key override", "password", storage.hasSecretKey ? "(kept; type to replace)" : "")}
       </div>
-      <div className="mt-3 flex items-center gap-3">
-        <button
-          className="btn-primary"
-          disabled={pending}
-          onClick={() =>
-            start(async () => {
-              const r = await updateVolumeAction(volumeId, {
-                backupInterval: v.backupInterval,
-                storage: { bucket: opt(v.bucket), endpoint: opt(v.endpoint), accessKey: opt(v.accessKey), secretKey: opt(v.secretKey) },
-              });
-              setMsg(r.ok ? { ok: true, text: "Saved." } : { text: r.error ?? "failed" });
-              if (r.ok) {
-                setV((x) => ({ ...x, secretKey: "" }));
-                router.refresh();
-              }
-            })
-          }
-        >
-          Save
-        </button>
-        {msg && <span className={`text-sm ${msg.ok ? "text-emerald-700" : "text-rose-700"}`}>{msg.text}</span>}
-      </div>
+      <SaveRow
+        pending={pending}
+        msg={msg}
+        onSave={() =>
+          start(async () => {
+            const r = await updateVolumeAction(volumeId, {
+              backupInterval: v.backupInterval,
+              storage: { bucket: opt(v.bucket), endpoint: opt(v.endpoint), accessKey: opt(v.accessKey), secretKey: opt(v.secretKey) },
+            });
+            setMsg(r.ok ? { ok: true, text: "Saved." } : { ok: false, text: r.error ?? "failed" });
+            if (r.ok) {
+              setV((x) => ({ ...x, secretKey: "" }));
+              router.refresh();
+            }
+          })
+        }
+      />
     </details>
   );
 }
