@@ -77,6 +77,20 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
   beforeAll(async () => {
     target = await startEngine(kind);
   });
+  /**
+   * One database holding the whole dump, loaded by the CLI the first time a test asks: the tests
+   * that only read it (a refused --clear-interrupted, interrupted dumps) share it, as each
+   * leaves it as it was (which the first checks, and a dump that left anything behind would
+   * trip the next one's).
+   */
+  let loadedUrl: Promise<string> | undefined;
+  const loaded = () =>
+    (loadedUrl ??= (async () => {
+      const url = await target.fresh();
+      const r = await jfsmeta(["load", url, dumpFile, "--quiet"]);
+      expect(r.code, r.stderr).toBe(0);
+      return url;
+    })());
   afterAll(async () => {
     for (const e of observers) await e.close().catch(() => {}); // test teardown: the server goes next
     await target?.stop();
@@ -183,9 +197,8 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
   });
 
   it("--clear-interrupted never touches a volume, nor a database no load of ours wrote", async () => {
-    const url = await target.fresh();
+    const url = await loaded();
     const observer = await observe(url);
-    expect((await jfsmeta(["load", url, dumpFile, "--quiet"])).code).toBe(0);
     const before = await stored(observer);
     const r = await jfsmeta(["load", "--clear-interrupted", url]);
     expect(r.code).toBe(0);
@@ -214,8 +227,7 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
     ["SIGINT", 130],
     ["SIGTERM", 143],
   ] as const)("%s mid-dump: FILE.tmp is removed, FILE never written, exit %i", async (signal, exitCode) => {
-    const url = await target.fresh();
-    expect((await jfsmeta(["load", url, dumpFile, "--quiet"])).code).toBe(0);
+    const url = await loaded();
     const dir = tempDir(`jfsmeta-atomic-dump-`);
     const out = path.join(dir, "dump.json.gz");
     const run = start(["dump", url, out]);
