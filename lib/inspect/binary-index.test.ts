@@ -9,7 +9,10 @@ import { BinaryDumpError } from "../dump/binary/format";
 import { JsonDumpWriter } from "../dump/writer";
 import { convertDump } from "../engines/convert";
 import { errorKind } from "../jfs/errors";
-import { writeSyntheticDump } from "../synth/volume";
+import { writeSyntheticDump, resolve, settingFor } from "../synth/volume";
+import { encodeAttr } from "../jfs/binary-values";
+import type { TableBatch } from "../jfs/table-records";
+import type { Attr, NodeType } from "../jfs/types";
 import { expectSameIndexes } from "../../test/support/index-compare";
 import { indexBackup } from "./backup";
 import { indexBinaryBackup } from "./binary-index";
@@ -88,6 +91,35 @@ describe("indexBinaryBackup", () => {
     expect(errorKind(cut)).toBe("corrupt-input");
     expect(String(cut)).toMatch(/truncated/);
     expect(existsSync(target)).toBe(false);
+  });
+
+  /** A binary dump of three directories (inodes 1–3) joined by these edges, written by the binary writer from tables. */
+  const crafted = (edges: [parent: bigint, name: string, inode: bigint][]) => {
+    const attr = (inode: bigint, type: NodeType): Attr => ({
+      inode, flags: 0, type, mode: 0o755, uid: 0, gid: 0, atime: 1n, mtime: 1n, ctime: 1n,
+      atimensec: 0, mtimensec: 0, ctimensec: 0, nlink: 2, length: 0n, rdev: 0, tier: 0,
+    });
+    async function* tables(): AsyncGenerator<TableBatch> {
+      yield { table: "nodes", records: [1n, 2n, 3n].map((i) => ({ inode: i, attr: encodeAttr(attr(i, "directory"), 1n) })) };
+      yield { table: "edges", records: edges.map(([parent, name, inode]) => ({ parent, name: Buffer.from(name), inode, type: 2 })) };
+    }
+    const counters = { usedSpace: 0n, usedInodes: 3n, nextInodes: 4n, nextChunk: 1n, nextSession: 0n, nextTrash: 0n };
+    return bytesOf((out) => new BinaryDumpWriter(out).tables({ setting: settingFor(resolve({ files: 1 })), counters, sustained: [], delFiles: [] }, tables()));
+  };
+
+  it("refuses two entries of one name in a directory, and a directory cycle, leaving no file", async () => {
+    const target = path.join(tmp, "crafted.idx");
+    const ok = await crafted([[1n, "a", 2n], [1n, "b", 3n]]);
+    expect((await indexBinaryBackup(Readable.from([ok]), target)).entries).toBe(4); // FSTree, a, b, Trash
+    const twice = await crafted([[1n, "a", 2n], [1n, "a", 3n]]);
+    const dup = await indexBinaryBackup(Readable.from([twice]), path.join(tmp, "dup.idx")).catch((e: unknown) => e);
+    expect(errorKind(dup)).toBe("corrupt-input");
+    expect(String(dup)).toMatch(/two directory entries of one name/);
+    const loop = await crafted([[1n, "a", 2n], [2n, "up", 1n]]);
+    const cycle = await indexBinaryBackup(Readable.from([loop]), path.join(tmp, "cycle.idx")).catch((e: unknown) => e);
+    expect(errorKind(cycle)).toBe("corrupt-input");
+    expect(String(cycle)).toMatch(/cycle: inode 1 contains itself/);
+    expect(existsSync(path.join(tmp, "dup.idx")) || existsSync(path.join(tmp, "cycle.idx"))).toBe(false);
   });
 
   it("stops when cancelled, leaving no file", async () => {

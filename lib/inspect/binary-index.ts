@@ -392,7 +392,7 @@ export async function indexBinaryBackup(input: Readable, indexPath: string, opts
         db.prepare("ATTACH DATABASE ? AS stage").run(stagePath);
         db.pragma("stage.journal_mode = OFF");
         db.pragma("stage.synchronous = OFF");
-        db.pragma("stage.cache_size = -65536");
+        db.pragma("stage.cache_size = -16384");
         db.exec("BEGIN");
         // Errors of the input reach the reader through the counter.
         pipeline(input, counted, () => {});
