@@ -11,6 +11,8 @@
 //                  (a foreground client's latency during plain, gentle and consistent dumps: bench/live-load.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // npm run bench -- --diff [--files N]      (diff of two backups of N files: first screen, peak RSS: bench/diff.ts)
+// npm run bench -- --inspect-binary [--files N]  (a binary backup's tree index against the JSON one's and the
+//                  former engine route: wall, CPU, peak RSS: bench/inspect-binary.ts)
 // Builds a synthetic volume (lib/synth) into a private database with `jfsmeta load`, then times
 // `jfsmeta load` and `jfsmeta dump` as users run them (bin/jfsmeta.mjs, each its own process
 // writing a real file: wall time, CPU, entries/s, peak RSS), the engine's own backup of the same
@@ -42,6 +44,7 @@ const OPTIONS = {
   "dir-files": { type: "string", default: "0" },
   inspect: { type: "boolean", default: false },
   diff: { type: "boolean", default: false },
+  "inspect-binary": { type: "boolean", default: false },
   "live-load": { type: "boolean", default: false },
   // --live-load's own (bench/live-load.ts):
   rate: { type: "string" },
@@ -289,9 +292,9 @@ async function main() {
   }
 }
 
-if (values.inspect || values["live-load"] || values.diff) {
+if (values.inspect || values["live-load"] || values.diff || values["inspect-binary"]) {
   // The tree viewer's, the live load's and the diff's figures live in their own scripts; run them with the same file count.
-  const script = values.inspect ? "inspect.ts" : values.diff ? "diff.ts" : "live-load.ts";
+  const script = values.inspect ? "inspect.ts" : values.diff ? "diff.ts" : values["inspect-binary"] ? "inspect-binary.ts" : "live-load.ts";
   const passed = ["rate", "max-latency", "max-ops", "baseline", "seed"] as const;
   const extra = values["live-load"]
     ? ["--engine", engineName, "--threads", threads, ...passed.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, String(values[k])]))]
