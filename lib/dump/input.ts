@@ -97,7 +97,8 @@ async function peek(input: AsyncIterable<Buffer | string>, n: number): Promise<{
  */
 export async function openDumpInput(source: string | undefined | NodeJS.ReadableStream): Promise<Readable> {
   const name = typeof source === "string" ? source : source === undefined ? "stdin" : "the input";
-  const stream: NodeJS.ReadableStream = typeof source === "string" ? createReadStream(source) : (source ?? process.stdin);
+  // 1 MiB reads: a 64 KiB default made a 1M-file dump 7,400 reads through the stream layers.
+  const stream: NodeJS.ReadableStream = typeof source === "string" ? createReadStream(source, { highWaterMark: 1 << 20 }) : (source ?? process.stdin);
   const { head, rest } = await peek(stream as AsyncIterable<Buffer | string>, MAGIC_BYTES);
   const compression = sniffCompression(head);
   const bytes = compression === "none" ? plain(head, rest) : decompressed(compression, head, rest, name);

@@ -38,11 +38,18 @@ export class BinaryLoad implements BinaryDumpVisitor {
     private readonly signal?: AbortSignal,
   ) {}
 
-  private async tick(n = 1): Promise<void> {
-    this.sinceFlush += n;
-    if (this.sinceFlush < FLUSH_EVERY) return;
+  /**
+   * A promise only every FLUSH_EVERY records, when the sink is waited for: `await` on an async
+   * tick for each of millions of records was a promise and a microtask turn each.
+   */
+  private tick(): Promise<void> | undefined {
+    if (++this.sinceFlush < FLUSH_EVERY) return undefined;
     this.sinceFlush = 0;
     if (this.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
+    return this.flushed();
+  }
+
+  private async flushed(): Promise<void> {
     await this.sink.flush();
     this.progress(this.check.counts.entries + this.check.counts.inodes);
   }
@@ -64,7 +71,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
     for (const n of list) {
       this.check.node(n, at);
       this.sink.node(n.attr, n.parent, { access: n.accessAcl, default: n.defaultAcl });
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
   }
 
@@ -84,7 +92,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
         this.sink.edges(parent, run);
         run = [];
       }
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
     if (run.length) this.sink.edges(parent, run);
   }
@@ -97,7 +106,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
       const fresh: { id: bigint; size: number }[] = [];
       for (const s of chunk.slices) if (s.id !== 0n && !this.seenSlices.testAndSet(s.id)) fresh.push({ id: s.id, size: s.size });
       if (fresh.length) this.sink.newSlices(fresh);
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
   }
 
@@ -108,7 +118,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
   async symlinks(list: { inode: bigint; target: Buffer }[]): Promise<void> {
     for (const s of list) {
       this.sink.symlink(s.inode, s.target);
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
   }
 
@@ -122,7 +133,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
       }
       inode = x.inode;
       run.push(x.xattr);
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
     if (run.length) this.sink.xattrs(inode, run);
   }
@@ -137,7 +149,8 @@ export class BinaryLoad implements BinaryDumpVisitor {
   async dirStats(list: { inode: bigint; dataLength: bigint; usedSpace: bigint; usedInodes: bigint }[]): Promise<void> {
     for (const s of list) {
       this.sink.dirStats(s.inode, s);
-      await this.tick();
+      const t = this.tick();
+      if (t) await t;
     }
   }
 

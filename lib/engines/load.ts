@@ -114,7 +114,7 @@ class LoadState {
 
   constructor(
     private readonly sink: LoadSink,
-    private readonly tick: () => Promise<void>,
+    private readonly tick: () => Promise<void> | undefined,
   ) {}
 
   // --- header ---
@@ -174,9 +174,11 @@ class LoadState {
   /**
    * One entry of the tree, as the reader hands it over (post-order: a directory after its
    * children). Its parent always gets an edge and counts it; the first occurrence of an inode
-   * is stored with its data, a later one is a hard link's extra parent.
+   * is stored with its data, a later one is a hard link's extra parent. A promise only when
+   * the sink must be waited for (every 64 entries): a promise for each entry of a million was
+   * garbage the reader then awaited one by one.
    */
-  async entry(e: ReadEntry): Promise<void> {
+  entry(e: ReadEntry): Promise<void> | undefined {
     const r = this.result;
     r.entries++;
     if (e.tree === "Trash" && e.depth > 0) r.trashEntries++;
@@ -195,7 +197,7 @@ class LoadState {
       this.storeInode(e, inode, parentDir, self);
       this.countUsage(e, inode, space);
     }
-    await this.tick();
+    return this.tick();
   }
 
   /** The parent's view, for every occurrence: an edge and its direct-children and tree totals. */
@@ -433,14 +435,16 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
   const onAbort = () => counter.destroy(cancelled());
   opts.signal?.addEventListener("abort", onAbort, { once: true });
   let sinceFlush = 0;
-  const tick = async () => {
+  const flushed = async () => {
+    await sink.flush();
+    const n = state.result.entries;
+    if (opts.onProgress && n % 1024 < 64) opts.onProgress({ entries: n, bytes: counter.bytes });
+  };
+  const tick = (): Promise<void> | undefined => {
     if (opts.signal?.aborted) throw cancelled();
-    if (++sinceFlush >= 64) {
-      sinceFlush = 0;
-      await sink.flush();
-      const n = state.result.entries;
-      if (opts.onProgress && n % 1024 < 64) opts.onProgress({ entries: n, bytes: counter.bytes });
-    }
+    if (++sinceFlush < 64) return undefined;
+    sinceFlush = 0;
+    return flushed();
   };
   const state = new LoadState(sink, tick);
   const binary = detected.format === "binary" ? new BinaryLoad(sink, (n) => opts.onProgress?.({ entries: n, bytes: counter.bytes }), opts.signal) : null;
