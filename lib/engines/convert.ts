@@ -7,12 +7,13 @@
 //
 // Binary → JSON could take the route the tree viewer now takes for a binary backup (its tables
 // staged in SQLite and walked in dump order, with the binary load's structure check:
-// lib/inspect/binary-index.ts), which yields the tree a dump writes. It does not, because it is
-// not faster, measured at 50,000 files (CPU, bench/inspect-binary.ts): the staged index costs
-// 5.3 s; this conversion about 4.4 s (7.4 s streamed into the JSON indexer, which alone takes
-// 3.0 s). The walk pays point lookups per entry in tables kept in the dump's flat order, as the
-// engine's dump does, and a second route would need its own proof of JuiceFS's bytes, which
-// this one has (test/conformance/binary.test.ts).
+// lib/inspect/binary-index.ts), which yields the tree a dump writes. It does not yet. Measured
+// (bench/inspect-binary.ts, CPU user+sys): at 50,000 files the staged index costs 5.3 s and
+// this conversion about 4.4 s (7.4 s streamed into the JSON indexer, which alone takes 3.0 s),
+// no gain; at 1,000,000 files 44-47 s against about 64 s (82.8 s, JSON indexing 18.9 s), a
+// third less. Worth doing for big dumps, but only with its own proof of JuiceFS's bytes, which
+// this route has (test/conformance/binary.test.ts): a TreeWriter fed by that walk, and those
+// convert cases run against it.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
