@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeCopyBinary } from "./pg-copy";
+import { decodeCopyBinary, encodeCopyBinary, inlineParams } from "./pg-copy";
 
 const cols = [
   { name: "inode", type: "bigint" },
@@ -34,5 +34,41 @@ describe("PostgreSQL binary COPY encoding", () => {
   it("refuses a value that does not fit its column, naming it", () => {
     expect(() => encodeCopyBinary(cols, [[1n, 0x80000000, "a", Buffer.alloc(0)]])).toThrow(/out of range for integer column "indx"/);
     expect(() => encodeCopyBinary(cols, [[1n << 63n, 0, "a", Buffer.alloc(0)]])).toThrow(/out of range for bigint column "inode"/);
+  });
+});
+
+describe("PostgreSQL binary COPY decoding", () => {
+  const names = cols.map((c) => c.name);
+  const bytes = new Set(["name", "slices"]);
+  it("gives back the encoded rows: int8 as bigint (past 2^32 and negative too), int4 as number, bytes copied, NULL", () => {
+    const data = encodeCopyBinary(cols, [
+      [5n, 7, "a", Buffer.from([1, 2])],
+      [(1n << 40n) + 3n, -1, Buffer.from([0xff]), null],
+      [-(1n << 63n), 0, "", Buffer.alloc(0)],
+    ]);
+    const rows = decodeCopyBinary(data, names, bytes);
+    expect(rows).toEqual([
+      { inode: 5n, indx: 7, name: Buffer.from("a"), slices: Buffer.from([1, 2]) },
+      { inode: (1n << 40n) + 3n, indx: -1, name: Buffer.from([0xff]), slices: null },
+      { inode: -(1n << 63n), indx: 0, name: Buffer.alloc(0), slices: Buffer.alloc(0) },
+    ]);
+    data.fill(0);
+    expect(rows[0].slices).toEqual(Buffer.from([1, 2])); // not a view of the stream
+  });
+  it("refuses a stream cut short, without a signature, or with another column count", () => {
+    const data = encodeCopyBinary(cols, [[5n, 7, "a", Buffer.from([1, 2])]]);
+    expect(() => decodeCopyBinary(data.subarray(0, data.length - 2), names, bytes)).toThrow(/ends before its trailer/);
+    expect(() => decodeCopyBinary(data.subarray(0, data.length - 5), names, bytes)).toThrow(/malformed/);
+    expect(() => decodeCopyBinary(Buffer.from("nope, not a COPY stream"), names, bytes)).toThrow(/signature/);
+    expect(() => decodeCopyBinary(data, names.slice(1), bytes)).toThrow(/4 fields where 3/);
+  });
+  it("inlines integers, integer arrays and bytes (as hex), and nothing else", () => {
+    expect(inlineParams("SELECT a FROM t WHERE k > ? AND p = ANY(?::bigint[]) AND n > ?", [5n, [1n, 2], Buffer.from("it's")])).toBe(
+      "SELECT a FROM t WHERE k > 5 AND p = ANY('{1,2}'::bigint[]) AND n > decode('69742773', 'hex')",
+    );
+    expect(() => inlineParams("SELECT ?", ["x'; DROP TABLE t; --"])).toThrow(/integers, integer arrays and bytes/);
+    expect(() => inlineParams("SELECT ?", [1.5])).toThrow();
+    expect(() => inlineParams("SELECT ?, ?", [1])).toThrow(/more placeholders/);
+    expect(() => inlineParams("SELECT ?", [1, 2])).toThrow(/fewer placeholders/);
   });
 });

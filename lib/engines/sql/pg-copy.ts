@@ -84,3 +84,88 @@ export function encodeCopyBinary(columns: readonly { name: string; type: ColType
   TRAILER.copy(out, at);
   return out;
 }
+
+/** Builds a row object from decoded values, one per column list (see decodeCopyBinary). */
+type RowMaker = (values: unknown[]) => Record<string, unknown>;
+const rowMakers = new Map<string, RowMaker>();
+
+/**
+ * An object literal of the columns' names, compiled once per column list: every row then has
+ * the same shape from birth. Measured on 2,000 rows of the dump's first-page query (29 columns):
+ * 7.5 ms to decode with `row[name] = value` stores, 3.5 ms with this (and the byte and int8
+ * paths below). The names are our own SELECT lists' aliases, quoted by JSON.stringify.
+ */
+function rowMaker(columns: readonly string[]): RowMaker {
+  const key = columns.join("\0");
+  let make = rowMakers.get(key);
+  if (!make) {
+    make = new Function("v", `return {${columns.map((c, i) => `${JSON.stringify(c)}: v[${i}]`).join(", ")}};`) as RowMaker;
+    rowMakers.set(key, make);
+  }
+  return make;
+}
+
+/**
+ * Rows of a binary COPY ... TO STDOUT stream as objects keyed by `columns` (the SELECT list, in
+ * order): integers by their width (int8 as bigint, int4 and int2 as number), everything else as
+ * bytes (bytea, and text as its UTF-8), NULL as null. Each byte value is copied out, so that
+ * `data` can be freed while the rows live on. A stream that is not a whole binary COPY throws.
+ */
+export function decodeCopyBinary(data: Buffer, columns: readonly string[], bytes: ReadonlySet<string>): Record<string, unknown>[] {
+  const bad = (what: string) => new RangeError(`PostgreSQL's binary COPY stream is malformed: ${what}`);
+  if (data.length < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0) throw bad("no PGCOPY signature");
+  let at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
+  const isBytes = columns.map((c) => bytes.has(c));
+  const make = rowMaker(columns);
+  const values: unknown[] = new Array(columns.length);
+  const rows: Record<string, unknown>[] = [];
+  for (;;) {
+    if (at + 2 > data.length) throw bad("it ends before its trailer");
+    const n = data.readInt16BE(at);
+    at += 2;
+    if (n === -1) return rows;
+    if (n !== columns.length) throw bad(`a row of ${n} fields where ${columns.length} were selected`);
+    for (let c = 0; c < n; c++) {
+      if (at + 4 > data.length) throw bad("a field runs past its end");
+      const len = data.readInt32BE(at);
+      at += 4;
+      let v: unknown = null;
+      if (len >= 0) {
+        if (at + len > data.length) throw bad("a field runs past its end");
+        if (isBytes[c]) v = Buffer.from(data.subarray(at, at + len));
+        else if (len === 8) {
+          // Most int8 values (inodes, lengths) fit 32 bits: BigInt of a number is cheaper.
+          const high = data.readInt32BE(at);
+          v = high === 0 ? BigInt(data.readUInt32BE(at + 4)) : data.readBigInt64BE(at);
+        } else if (len === 4) v = data.readInt32BE(at);
+        else if (len === 2) v = data.readInt16BE(at);
+        else throw bad(`an integer field of ${len} bytes`);
+        at += len;
+      }
+      values[c] = v;
+    }
+    rows.push(make(values));
+  }
+}
+
+/**
+ * `sql` with its `?` placeholders replaced by literals, for COPY (which takes no parameters).
+ * Only values whose literal cannot carry SQL are accepted: integers, arrays of integers, and
+ * bytes (as decode('…', 'hex'), whatever standard_conforming_strings says).
+ */
+export function inlineParams(sql: string, params: readonly unknown[]): string {
+  const int = (v: unknown): string => {
+    if (typeof v === "bigint" || (typeof v === "number" && Number.isSafeInteger(v))) return String(v);
+    throw new TypeError(`a COPY query takes integers, integer arrays and bytes as parameters, not ${typeof v}`);
+  };
+  let i = 0;
+  const out = sql.replace(/\?/g, () => {
+    if (i >= params.length) throw new TypeError("a COPY query has more placeholders than parameters");
+    const v = params[i++];
+    if (Buffer.isBuffer(v)) return `decode('${v.toString("hex")}', 'hex')`;
+    if (Array.isArray(v)) return `'{${v.map(int).join(",")}}'`;
+    return int(v);
+  });
+  if (i !== params.length) throw new TypeError("a COPY query has fewer placeholders than parameters");
+  return out;
+}

@@ -9,13 +9,22 @@ import type { TableBatch, QuotaRecord } from "../../jfs/table-records";
 import { encodeAttr } from "../../jfs/binary-values";
 import { aclFromRow, nodeFromRow, toBig, toBuf, toNum, toU32, NODE_COLUMNS, SLICE_RECORD } from "./rows";
 
+/** The byte columns (bytea, and xattr names, text) of the paged tables, for copyRows. */
+const BYTE_COLUMNS: ReadonlySet<string> = new Set(["name", "slices", "target", "value"]);
+
 /** Rows per keyset page: big enough that round trips cost little, small enough to stay flat. */
 const PAGE = 10000;
 
 export interface SqlScanSource {
   readonly names: SqlNames;
-  /** allRaw: rows as arrays of plain numbers (SQLite), the fast path of the bulk tables. */
-  readonly driver: SqlConn & { allRaw?(sql: string, params?: unknown[]): unknown[][] };
+  /**
+   * allRaw: rows as arrays of plain numbers (SQLite), the fast path of the bulk tables;
+   * copyRows: rows through binary COPY (PostgreSQL, driver.ts), the same for the paged tables.
+   */
+  readonly driver: SqlConn & {
+    allRaw?(sql: string, params?: unknown[]): unknown[][];
+    copyRows?(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]>;
+  };
   hasTable(base: string): Promise<boolean>;
 }
 
@@ -82,6 +91,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
   const q = (n: string) => names.q(n);
   const t = (base: string) => names.t(base);
   const all = (sql: string, params: unknown[] = []) => gate(() => driver.all(sql, params));
+  const copy = driver.copyRows?.bind(driver);
 
   /**
    * Pages of a table in key order; `key` is a single-column primary key. The next page is asked
@@ -100,7 +110,8 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         params.push(after);
       }
       if (where) cond.push(where);
-      const read = all(`SELECT ${list} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${pageRows}`, params);
+      const sql = `SELECT ${list} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${pageRows}`;
+      const read = copy ? gate(() => copy(sql, params, cols, BYTE_COLUMNS)) : all(sql, params);
       read.catch(() => {}); // awaited below; a scan stopped early never asks for it
       return read;
     };
