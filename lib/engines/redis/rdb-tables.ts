@@ -160,7 +160,9 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
       while (sliceRefs.length >= BATCH) yield { table: "sliceRefs", records: sliceRefs.splice(0, BATCH) };
       if (reader.done && (!transfer.eofMark || reader.rest.length >= transfer.eofMark.length)) break;
     }
-    reader.end();
+    if (!reader.done) {
+      throw new JfsError("unreachable", `Redis at ${src.addr}: the connection was lost at byte ${reader.offset} of the server's snapshot, before its end: nothing of this dump is trusted; run it again`);
+    }
     if (transfer.eofMark && !reader.rest.subarray(0, transfer.eofMark.length).equals(transfer.eofMark)) {
       throw new JfsError("corrupt-input", `Redis at ${src.addr}: the snapshot's stream did not end with the mark the server announced (byte ${reader.offset}): the transfer was damaged`);
     }

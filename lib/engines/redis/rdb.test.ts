@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { startRedisServer, type RedisServer } from "../../../test/support/redis-server";
 import { crc64, RdbReader, type RdbKind } from "./rdb";
 import { requestRdb, SyncRefused } from "./sync";
+import { rdbTables } from "./rdb-tables";
 
 let server: RedisServer;
 let redis: Redis;
@@ -168,6 +169,43 @@ describe("RDB reader", () => {
     const { keys, reader } = read(all, 1000);
     expect(reader.rest.equals(t.eofMark!)).toBe(true);
     expect(keys.get("0/hash-big")!.values.length).toBe(1000);
+  });
+
+  it("takes it from a file the server wrote first (repl-diskless-sync no: $<len> framing)", async () => {
+    await redis.config("SET", "repl-diskless-sync", "no");
+    try {
+      const t = await requestRdb({ host: server.host, port: server.port });
+      expect(t.eofMark).toBeNull();
+      const chunks: Buffer[] = [];
+      for await (const c of t.chunks) chunks.push(c);
+      const all = Buffer.concat(chunks);
+      expect(all.length).toBe(t.length);
+      const { keys, reader } = read(all, 777);
+      expect(reader.rest.length).toBe(0);
+      expect(keys.get("0/list")!.values.length).toBe(6);
+    } finally {
+      await redis.config("SET", "repl-diskless-sync", "yes");
+    }
+  });
+
+  it("a snapshot cut short or damaged gives no tables: an error naming the byte, never a short dump", async () => {
+    const rdb = await saved();
+    const scan = async (bytes: Buffer) => {
+      let closed = false;
+      const transfer = { eofMark: null, length: bytes.length, startedAt: new Date(), chunks: (async function* () {
+          yield bytes.subarray(0, 100);
+          yield bytes.subarray(100);
+        })(), close: () => (closed = true) };
+      try {
+        for await (const _ of rdbTables({ addr: "test:1", p: "", db: 0 }, transfer)) void _;
+      } finally {
+        expect(closed).toBe(true);
+      }
+    };
+    await expect(scan(rdb.subarray(0, rdb.length - 20))).rejects.toThrow(new RegExp(`Redis at test:1: the connection was lost at byte \\d+ of the server's snapshot`));
+    const flipped = Buffer.from(rdb);
+    flipped[rdb.indexOf(Buffer.from("hello"))] ^= 1;
+    await expect(scan(flipped)).rejects.toThrow(/Redis at test:1: the RDB stream's checksum at byte \d+/);
   });
 
   it("a refused SYNC is a SyncRefused with the server's reason", async () => {
