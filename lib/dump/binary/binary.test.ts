@@ -106,6 +106,8 @@ describe("damaged binary dumps are refused with the segment and offset", () => {
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(BinaryDumpError);
+    // A damaged dump is the input's fault: the CLI and the dashboard report it as such.
+    expect((err as BinaryDumpError).kind).toBe("corrupt-input");
     expect((err as Error).message).toMatch(pattern);
     return err as BinaryDumpError;
   };

@@ -1,6 +1,7 @@
 // Framing of JuiceFS's binary dump (docs/format/dump-binary.md): segments of
 // `type u32 BE | length u64 BE | protobuf payload`, an end marker, the footer, its length.
 import type { PbBatch } from "./proto";
+import { JfsError } from "../../jfs/errors";
 
 /** Footer magic, and the end-of-segments marker in place of a segment type. */
 export const BAK_MAGIC = 0x747083;
@@ -60,8 +61,12 @@ export function segmentHeader(type: number, length: number): Buffer {
   return h;
 }
 
-/** A problem in a binary dump, with the segment and the byte offset (of the decompressed dump). */
-export class BinaryDumpError extends Error {
+/**
+ * A problem in a binary dump, with the segment and the byte offset (of the decompressed dump).
+ * A damaged input ("corrupt-input"), so the CLI, jobs and the dashboard report it as such and
+ * never as an internal error.
+ */
+export class BinaryDumpError extends JfsError {
   constructor(
     message: string,
     /** The segment's name (or "footer", "end marker"), when known. */
@@ -69,7 +74,6 @@ export class BinaryDumpError extends Error {
     /** Byte offset of the segment (or of the problem) in the decompressed dump. */
     readonly offset: number,
   ) {
-    super(`${message} (${segment ? `${segment} segment at` : "at"} byte ${offset})`);
-    this.name = "BinaryDumpError";
+    super("corrupt-input", `${message} (${segment ? `${segment} segment at` : "at"} byte ${offset})`);
   }
 }
