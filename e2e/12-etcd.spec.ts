@@ -7,8 +7,8 @@ import { cli, login, scratchDir } from "./helpers";
 
 // A volume whose metadata lives in a private etcd: added by its etcd:// META-URL, dumped to a
 // download (the same bytes as the CLI's dump, and as the file loaded into etcd) and inspected
-// live down to one file. The volume stays listed after the run, unreachable once etcd stops
-// (the dashboard bundles no etcd3: it reads its .proto files from node_modules, next.config.js).
+// live down to one file, then removed from the dashboard before etcd stops (the dashboard bundles
+// no etcd3: it reads its .proto files from node_modules, next.config.js).
 let etcd: EtcdServer;
 test.beforeAll(async () => {
   etcd = await startEtcdServer();
@@ -60,4 +60,12 @@ test("an etcd volume is added by its META-URL, dumped from the dashboard and ins
   await expect(panel).toContainText("regular file");
   await expect(panel.locator("h3")).toHaveText(name);
   await expect(page.getByTestId("entry-json")).toContainText("inode");
+
+  // Forgotten again (the Remove button's confirm accepted), so the pages the later specs visit
+  // list no volume whose etcd is gone.
+  await page.goto(volumePage);
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTitle(/^Forget this volume/).click();
+  await expect(page).toHaveURL(/\/($|\?)/);
+  await expect(page.getByText("etcd copy")).toHaveCount(0);
 });
