@@ -525,33 +525,25 @@ export class RdbReader {
         listpack(blob, where, (v) => sink.element?.(v));
         return;
       case T.HashZiplist:
-      case T.HashListpack: {
-        let name: Buffer | null = null;
-        const each = (v: Buffer) => {
-          if (name === null) name = v;
-          else {
-            sink.field?.(name, v);
-            name = null;
-          }
-        };
-        if (type === T.HashZiplist) ziplist(blob, where, each);
-        else listpack(blob, where, each);
-        if (name !== null) throw this.corrupt(`a hash at byte ${where} has a field without a value`);
-        return;
-      }
+      case T.HashListpack:
       case T.ZsetZiplist:
       case T.ZsetListpack: {
-        let name: Buffer | null = null;
+        // Flat pairs: a hash's field then its value, a sorted set's member then its score.
+        const hash = type === T.HashZiplist || type === T.HashListpack;
+        let first: Buffer | null = null;
         const each = (v: Buffer) => {
-          if (name === null) name = v;
+          if (first === null) first = v;
           else {
-            sink.member?.(name, Number(v.toString("latin1")));
-            name = null;
+            if (hash) sink.field?.(first, v);
+            else sink.member?.(first, Number(v.toString("latin1")));
+            first = null;
           }
         };
-        if (type === T.ZsetZiplist) ziplist(blob, where, each);
+        if (type === T.HashZiplist || type === T.ZsetZiplist) ziplist(blob, where, each);
         else listpack(blob, where, each);
-        if (name !== null) throw this.corrupt(`a sorted set at byte ${where} has a member without a score`);
+        if (first !== null) {
+          throw this.corrupt(hash ? `a hash at byte ${where} has a field without a value` : `a sorted set at byte ${where} has a member without a score`);
+        }
         return;
       }
     }
