@@ -1,31 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_META_DIR, DEMO_META_URL } from "./env";
-import { cli, login, scratchDir, shot } from "./helpers";
-
-/** Walk down to the first regular file and check its entry panel and JSON. */
-async function drillToFile(page: Page): Promise<string> {
-  const rows = page.getByTestId("tree-row");
-  await expect(rows.first()).toBeVisible();
-  await expect(page.getByTestId("child-count")).toContainText(/\d+ entr(y|ies)/);
-  // Open the first directory by its "open ›" mark, then pick a file there.
-  const dirButton = page.getByTestId("open-dir").first();
-  const dirName = (await dirButton.getAttribute("data-name"))!;
-  await dirButton.click();
-  await expect(page.getByTestId("breadcrumb")).toContainText(dirName);
-  const file = page.locator('[data-testid="tree-row"][data-type="regular"]').first();
-  await expect(file).toBeVisible();
-  const name = await file.getAttribute("data-name");
-  await file.click();
-  const panel = page.getByTestId("entry-panel");
-  await expect(panel).toContainText("regular file");
-  await expect(panel.locator("h3")).toHaveText(name!);
-  const json = page.getByTestId("entry-json");
-  await expect(json).toContainText("attr");
-  await expect(json).toContainText("inode");
-  return dirName;
-}
+import { cli, drillToFile, login, scratchDir, shot } from "./helpers";
 
 test("a backup is indexed and inspected down to one entry's JSON", async ({ page }) => {
   await login(page);

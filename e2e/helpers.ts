@@ -28,3 +28,26 @@ export function scratchDir(prefix: string): string {
   mkdirSync(root, { recursive: true });
   return mkdtempSync(path.join(root, prefix));
 }
+
+/** Walk down to the first regular file and check its entry panel and JSON. */
+export async function drillToFile(page: Page): Promise<string> {
+  const rows = page.getByTestId("tree-row");
+  await expect(rows.first()).toBeVisible();
+  await expect(page.getByTestId("child-count")).toContainText(/\d+ entr(y|ies)/);
+  // Open the first directory by its "open ›" mark, then pick a file there.
+  const dirButton = page.getByTestId("open-dir").first();
+  const dirName = (await dirButton.getAttribute("data-name"))!;
+  await dirButton.click();
+  await expect(page.getByTestId("breadcrumb")).toContainText(dirName);
+  const file = page.locator('[data-testid="tree-row"][data-type="regular"]').first();
+  await expect(file).toBeVisible();
+  const name = await file.getAttribute("data-name");
+  await file.click();
+  const panel = page.getByTestId("entry-panel");
+  await expect(panel).toContainText("regular file");
+  await expect(panel.locator("h3")).toHaveText(name!);
+  const json = page.getByTestId("entry-json");
+  await expect(json).toContainText("attr");
+  await expect(json).toContainText("inode");
+  return dirName;
+}
