@@ -52,6 +52,7 @@ const OPTIONS = {
   "max-ops": { type: "string" },
   baseline: { type: "string" },
   "vs-juicefs": { type: "boolean", default: false },
+  "juicefs-steps": { type: "string", default: "load,dump" },
   format: { type: "string", default: "json" },
 } as const;
 
@@ -84,6 +85,10 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.join(here, "..");
 const JFSMETA = path.join(root, "bin", "jfsmeta.mjs");
 const startTarget = (engine: string) => startEngineTarget(engine, values.url);
+const juicefsSteps = new Set(String(values["juicefs-steps"]).split(","));
+if ([...juicefsSteps].some((s) => s !== "load" && s !== "dump") || juicefsSteps.size === 0) {
+  throw new Error(`--juicefs-steps takes load, dump or load,dump, not "${values["juicefs-steps"]}"`);
+}
 
 interface Measured {
   op: string;
@@ -141,7 +146,7 @@ interface SizeResult {
   entries: number;
   load: Timed;
   dump: Timed;
-  jfs?: { load: Timed; dump: Timed };
+  jfs?: { load?: Timed; dump?: Timed };
   floor?: Timed;
 }
 
@@ -193,15 +198,21 @@ async function benchSize(files: number): Promise<SizeResult> {
     if (values["vs-juicefs"]) {
       if (!target.another) throw new Error("--vs-juicefs needs a private target (no --url): juicefs load wants a second empty database");
       const bin = juicefsBin();
-      const jdumped = path.join(tmp, "juicefs-dumped.json");
-      const jdump = await timeProcess("juicefs dump", bin, ["dump", target.url, jdumped, "--threads", threads]);
-      const jsame = await sameBytes(source, jdumped);
-      rmSync(jdumped);
-      const jload = await timeProcess("juicefs load", bin, ["load", await target.another(), source]);
-      console.log(fmt(jload, entries));
-      console.log(fmt(jdump, entries));
-      console.log(`juicefs dump is ${jsame ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
-      console.log(`jfsmeta / juicefs: load ${ratio(load.ms, jload.ms)}, dump ${ratio(dump.ms, jdump.ms)} (wall); CPU load ${ratio(load.cpuMs ?? NaN, jload.cpuMs ?? NaN)}, dump ${ratio(dump.cpuMs ?? NaN, jdump.cpuMs ?? NaN)}`);
+      let jdump: Timed | undefined;
+      if (juicefsSteps.has("dump")) {
+        const jdumped = path.join(tmp, "juicefs-dumped.json");
+        jdump = await timeProcess("juicefs dump", bin, ["dump", target.url, jdumped, "--threads", threads]);
+        const jsame = await sameBytes(source, jdumped);
+        rmSync(jdumped);
+        console.log(fmt(jdump, entries));
+        console.log(`juicefs dump is ${jsame ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
+        if (!jsame) process.exitCode = 1;
+      }
+      const jload = juicefsSteps.has("load") ? await timeProcess("juicefs load", bin, ["load", await target.another(), source]) : undefined;
+      if (jload) console.log(fmt(jload, entries));
+      const pair = (name: string, ours: Timed, theirs: Timed | undefined) =>
+        theirs ? `${name} ${ratio(ours.ms, theirs.ms)} wall, ${ratio(ours.cpuMs ?? NaN, theirs.cpuMs ?? NaN)} CPU` : null;
+      console.log(`jfsmeta / juicefs: ${[pair("load", load, jload), pair("dump", dump, jdump)].filter(Boolean).join("; ")}`);
       result.jfs = { load: jload, dump: jdump };
     }
     if (target.backup) {
@@ -284,7 +295,7 @@ async function main() {
   console.log("\nby size (the aim: the same rate and a flat peak RSS at every size)");
   console.log("files        entries      load entries/s  RSS     dump entries/s  RSS" + (values["vs-juicefs"] ? "   vs juicefs (load / dump)" : "") + "  dump / floor");
   for (const r of results) {
-    const vs = r.jfs ? `   ${ratio(r.load.ms, r.jfs.load.ms).padStart(6)} / ${ratio(r.dump.ms, r.jfs.dump.ms).padStart(6)}` : "";
+    const vs = r.jfs ? `   ${(r.jfs.load ? ratio(r.load.ms, r.jfs.load.ms) : "-").padStart(6)} / ${(r.jfs.dump ? ratio(r.dump.ms, r.jfs.dump.ms) : "-").padStart(6)}` : "";
     const fl = r.floor ? `  ${ratio(r.dump.ms, r.floor.ms)}` : "";
     console.log(
       `${r.files.toLocaleString("en-US").padEnd(12)} ${r.entries.toLocaleString("en-US").padEnd(12)} ${rate(r.entries, r.load.ms)} ${String(r.load.maxRssMB).padStart(4)} MB ${rate(r.entries, r.dump.ms)} ${String(r.dump.maxRssMB).padStart(4)} MB${vs}${fl}`,
