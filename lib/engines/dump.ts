@@ -6,7 +6,8 @@ import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import { isRedisKind, type MetaEngine, type StoredNode } from "./engine";
-import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir } from "./read-ahead";
+import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir, type TreeReads } from "./read-ahead";
+import { StagedTree } from "./table-tree";
 import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
@@ -66,6 +67,21 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
    * names that are not valid UTF-8). Must be a directory; ROOT_INODE means the whole volume.
    */
   subdirInode?: bigint;
+  /** Bytes each sort of the staged walk may hold (table-tree.ts); tests force its spills with a tiny one. */
+  stageMemory?: number;
+}
+
+/**
+ * Whether a JSON dump of the whole volume reads the engine's flat scan and orders the tree
+ * itself: where the engine says it measured cheaper, unless JFSMETA_STAGED_WALK=0 (the tree
+ * walk, as before) or =1 (the staged walk on any engine with a flat scan: tests).
+ */
+export function stagedWalkWanted(engine: MetaEngine): boolean {
+  if (!engine.scanTables) return false;
+  const env = process.env.JFSMETA_STAGED_WALK;
+  if (env === "0") return false;
+  if (env === "1") return true;
+  return !!engine.jsonDumpFromTables;
 }
 
 export interface DumpResult {
@@ -214,7 +230,10 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   // A format without tree order (binary) takes a flat scan of the tables when the whole volume,
   // Trash included, is dumped. Asked for before the header is read: an engine whose scan reads a
   // snapshot (Redis) fixes its moment now, so the header's counters are never older than it.
-  const tables = writer.tables && engine.scanTables && !isSub && !opts.skipTrash ? engine.scanTables((q) => limiter.run(q)) : null;
+  const flat = !!writer.tables && !opts.skipTrash;
+  // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
+  const staged = !writer.tables && stagedWalkWanted(engine);
+  const tables = engine.scanTables && !isSub && (flat || staged) ? engine.scanTables((q) => limiter.run(q)) : null;
   let header: DumpHeader;
   try {
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
@@ -234,7 +253,17 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
     if (limiter.stopped) throw limiter.stopped;
   };
-  const readAhead = new DirReadAhead(engine, limiter, engine.dumpReadAhead ?? DEFAULT_READ_AHEAD, opts.batchesAhead ?? threads, checkAbort, opts.sortMemory);
+  let tree: StagedTree | null = null;
+  if (tables && !writer.tables) {
+    try {
+      tree = await StagedTree.stage(tables, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory });
+    } catch (err) {
+      limiter.stop(err);
+      throw lostConnection(err, engine.redactedUrl, "0 entries (the tables were being read)");
+    }
+  }
+  const source: TreeReads = tree ?? engine;
+  const readAhead = new DirReadAhead(source, limiter, source.dumpReadAhead ?? DEFAULT_READ_AHEAD, opts.batchesAhead ?? threads, checkAbort, opts.sortMemory);
   /** Inodes of the directories being walked, to refuse a cycle in a corrupt tree. */
   const path = new Set<bigint>();
 
@@ -291,10 +320,10 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
 
   try {
     await writer.header(header);
-    const [root] = await limiter.run(() => engine.readNodes([{ inode: rootInode, type: "directory" }]));
+    const [root] = await limiter.run(() => source.readNodes([{ inode: rootInode, type: "directory" }]));
     await walk("FSTree", root);
     if (!isSub && !opts.skipTrash) {
-      const [trash] = await limiter.run(() => engine.readNodes([{ inode: TRASH_INODE, type: "directory" }]));
+      const [trash] = await limiter.run(() => source.readNodes([{ inode: TRASH_INODE, type: "directory" }]));
       await walk("Trash", trash);
     }
     await writer.end();
@@ -303,6 +332,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     throw lostConnection(err, engine.redactedUrl, `${entries} entries`);
   } finally {
     await readAhead.close(); // listings a failed or cancelled walk left: their temporary files
+    await tree?.close();
   }
   opts.onProgress?.({ entries });
   return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };

@@ -168,6 +168,12 @@ export interface MetaEngine {
    */
   scanTables?(gate?: QueryGate): AsyncIterable<TableBatch>;
   /**
+   * A JSON dump of the whole volume reads scanTables() and orders the tree itself
+   * (table-tree.ts) instead of walking it through readDir/readNodes: set where that measured
+   * cheaper (README, Performance). JFSMETA_STAGED_WALK=0 turns it off for a run.
+   */
+  readonly jsonDumpFromTables?: boolean;
+  /**
    * How far a dump may read ahead of what it has written: directories opened and entries
    * held. More overlaps more round trips; an engine that answers synchronously gains nothing
    * from it but memory. Default: 64 directories, 8192 entries.

@@ -10,6 +10,9 @@ import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { sortListing, type SortedListing } from "./sorted-listing";
 import type { Pacer } from "./pace";
 
+/** The reads the walk makes of a tree: an engine's, or a staged flat scan's (table-tree.ts). */
+export type TreeReads = Pick<MetaEngine, "readDir" | "readNodes"> & Partial<Pick<MetaEngine, "readDirNodes" | "dumpReadAhead">>;
+
 /** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
 export const DUMP_BATCH = 100;
 
@@ -146,7 +149,7 @@ export class DirReadAhead {
   private readonly listings = new Set<SortedListing>();
 
   constructor(
-    private readonly engine: MetaEngine,
+    private readonly engine: TreeReads,
     private readonly limiter: QueryLimiter,
     bounds: ReadAheadBounds,
     /** Batches read ahead inside the directory being walked. */

@@ -136,27 +136,8 @@ class RunFile {
   ) {}
 
   static async create(tmpDir = os.tmpdir()): Promise<RunFile> {
-    let dir: string;
-    try {
-      dir = await mkdtemp(path.join(tmpDir, "jfsmeta-sort-"));
-    } catch (err) {
-      throw spillError(err, tmpDir);
-    }
-    const file = path.join(dir, "runs");
-    let fh: FileHandle;
-    try {
-      fh = await open(file, "wx+", 0o600);
-    } catch (err) {
-      await rm(dir, { recursive: true, force: true });
-      throw spillError(err, tmpDir);
-    }
-    try {
-      await unlink(file);
-      await rmdir(dir);
-      return new RunFile(fh, tmpDir, null);
-    } catch {
-      return new RunFile(fh, tmpDir, dir); // Windows: an open file cannot be unlinked
-    }
+    const { fh, leftPath } = await openUnlinkedTemp(tmpDir, "jfsmeta-sort-", spillError);
+    return new RunFile(fh, tmpDir, leftPath);
   }
 
   /** Appends the table's entries in `order` as one run. */
@@ -220,6 +201,39 @@ function spillError(err: unknown, where: string): JfsError {
     `sorting a big directory needs temporary space in ${where} (about 25 bytes a name): ${why}; point TMPDIR at a directory with room`,
     { cause: err },
   );
+}
+
+/**
+ * A temporary file, opened and at once unlinked (with its private directory): its space is
+ * freed when the descriptor closes, by close() or by the kernel on any exit (Ctrl-C, kill -9).
+ * `leftPath` is set where an open file cannot be unlinked (not POSIX): the caller removes it.
+ */
+export async function openUnlinkedTemp(
+  tmpDir: string,
+  prefix: string,
+  explain: (err: unknown, where: string) => Error,
+): Promise<{ fh: FileHandle; leftPath: string | null }> {
+  let dir: string;
+  try {
+    dir = await mkdtemp(path.join(tmpDir, prefix));
+  } catch (err) {
+    throw explain(err, tmpDir);
+  }
+  const file = path.join(dir, "data");
+  let fh: FileHandle;
+  try {
+    fh = await open(file, "wx+", 0o600);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw explain(err, tmpDir);
+  }
+  try {
+    await unlink(file);
+    await rmdir(dir);
+    return { fh, leftPath: null };
+  } catch {
+    return { fh, leftPath: dir }; // Windows: an open file cannot be unlinked
+  }
 }
 
 /** One run being read: its current record, and the block it is read from. */

@@ -1,0 +1,282 @@
+// The staged walk (table-tree.ts) against the tree walk of the same volume: one in-memory volume
+// read two ways, by an engine-like model (readDir unsorted + readNodes, built here from the same
+// records) and by a flat scan yielding its records scrambled in small batches. The JSON dumps
+// must be the same bytes, with the sorts forced to spill by a tiny memory bound.
+import { readdirSync, readlinkSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../../test/support/temp-dir";
+import type { AclRule, Attr, DirEntry, NodeType } from "../jfs/types";
+import { TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
+import type { Setting } from "../jfs/setting";
+import { decodeAcl, decodeAttr, decodeSlice, encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
+import type { TableBatch } from "../jfs/table-records";
+import { JsonDumpWriter } from "../dump/writer";
+import type { MetaEngine, StoredNode } from "./engine";
+import { dumpMeta } from "./dump";
+import { StagedTree } from "./table-tree";
+
+const setting: Setting = { Name: "t", UUID: "u", Storage: "file", Bucket: "/b/", BlockSize: 4096, TrashDays: 1, EnableACL: true, SecretKey: "sk", MetaVersion: 1 };
+
+function attr(inode: bigint, type: NodeType, over: Partial<Attr> = {}): Attr {
+  return { inode, flags: 0, type, mode: 0o644, uid: 1, gid: 2, atime: 1n, mtime: 2n, ctime: 3n, atimensec: 4, mtimensec: 5, ctimensec: 6, nlink: type === "directory" ? 2 : 1, length: 0n, rdev: 0, tier: 0, ...over };
+}
+
+/** A volume as flat records, the way scanTables yields them. */
+class Volume {
+  nodes: { inode: bigint; attr: Buffer }[] = [];
+  edges: { parent: bigint; inode: bigint; name: Buffer; type: number }[] = [];
+  chunks: { inode: bigint; index: number; slices: Buffer }[] = [];
+  symlinks: { inode: bigint; target: Buffer }[] = [];
+  xattrs: { inode: bigint; name: Buffer; value: Buffer }[] = [];
+  acls: { id: number; rule: AclRule }[] = [];
+
+  node(inode: bigint, type: NodeType, over: Partial<Attr> = {}, acl = 0): void {
+    this.nodes.push({ inode, attr: encodeAttr(attr(inode, type, over), 0n, acl, 0) });
+  }
+  edge(parent: bigint, name: string | Buffer, inode: bigint, type: NodeType): void {
+    this.edges.push({ parent, inode, name: typeof name === "string" ? Buffer.from(name) : name, type: TYPE_CODE[type] });
+  }
+  chunk(inode: bigint, index: number, sliceIds: number[]): void {
+    const b = Buffer.alloc(sliceIds.length * SLICE_BYTES);
+    sliceIds.forEach((id, k) => encodeSlice({ pos: 0, id: BigInt(id), size: 4096, off: 0, len: 4096 }, b, k * SLICE_BYTES));
+    this.chunks.push({ inode, index, slices: b });
+  }
+
+  /** Every record in small batches, tables interleaved, each table's records scrambled. */
+  scan(batch = 7): AsyncIterable<TableBatch> {
+    const scramble = <T>(xs: T[]) => xs.map((x, i) => [(i * 7919) % 10007, x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
+    const parts: TableBatch[] = [];
+    const cut = <T>(xs: T[], make: (r: T[]) => TableBatch) => {
+      const s = scramble(xs);
+      for (let i = 0; i < s.length; i += batch) parts.push(make(s.slice(i, i + batch)));
+    };
+    cut(this.edges, (records) => ({ table: "edges", records }));
+    cut(this.xattrs, (records) => ({ table: "xattrs", records }));
+    cut(this.nodes, (records) => ({ table: "nodes", records }));
+    cut(this.chunks, (records) => ({ table: "chunks", records }));
+    cut(this.symlinks, (records) => ({ table: "symlinks", records }));
+    parts.push({ table: "acls", records: this.acls });
+    parts.push({ table: "dirStats", records: [{ inode: 1n, dataLength: 0n, usedSpace: 0n, usedInodes: 0n }] });
+    const order = scramble(parts);
+    return (async function* () {
+      yield* order;
+    })();
+  }
+
+  /** An engine over the same records: listings unsorted, nodes built the way engines build them. */
+  engine(staged: boolean): MetaEngine {
+    const { nodes, edges, chunks, symlinks, xattrs, acls } = this;
+    const readNodes = async (items: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> =>
+      items.map(({ inode, type }) => {
+        const n = nodes.find((x) => x.inode === inode);
+        const stored = n ? decodeAttr(inode, n.attr) : null;
+        const node: StoredNode = { inode, entryType: type, attr: stored?.attr ?? null, xattrs: [], chunks: [] };
+        const acl = stored?.accessAcl ? acls.find((a) => a.id === stored.accessAcl) : undefined;
+        if (acl) node.accessAcl = decodeAcl(encodeAcl(acl.rule))!;
+        const link = symlinks.find((s) => s.inode === inode);
+        if (link) node.symlink = link.target;
+        for (const x of xattrs) if (x.inode === inode) node.xattrs.push({ name: x.name, value: x.value });
+        for (const c of chunks) {
+          if (c.inode !== inode) continue;
+          const slices = [];
+          for (let s = 0; s < c.slices.length; s += SLICE_BYTES) slices.push(decodeSlice(c.slices.subarray(s, s + SLICE_BYTES))!);
+          node.chunks.push({ index: c.index, slices });
+        }
+        return node;
+      });
+    return {
+      kind: "redis",
+      redactedUrl: "mem://",
+      jsonDumpFromTables: staged,
+      readSetting: async () => setting,
+      findLoadClaim: async () => null,
+      readCounters: async () => ({ usedSpace: 0n, usedInodes: 0n, nextInodes: 100n, nextChunk: 1n, nextSession: 0n, nextTrash: 0n }),
+      readSustained: async () => [],
+      readDelFiles: async () => [],
+      readQuotas: async () => new Map(),
+      lookup: async (p: bigint, name: Buffer) => {
+        const e = edges.find((x) => x.parent === p && x.name.equals(name));
+        return e ? { name: e.name, inode: e.inode, type: typeFromCode(e.type)! } : null;
+      },
+      readDir: (ino: bigint) => ({
+        sorted: false,
+        batches: (async function* () {
+          const list: DirEntry[] = edges.filter((e) => e.parent === ino).map((e) => ({ name: e.name, inode: e.inode, type: typeFromCode(e.type)! }));
+          if (list.length) yield list.reverse();
+        })(),
+      }),
+      readNodes,
+      scanTables: () => this.scan(),
+    } as unknown as MetaEngine;
+  }
+}
+
+/** Root (1) with dirs, files with chunks (some past their length), a hard link, odd names, Trash. */
+function sampleVolume(files = 40): Volume {
+  const v = new Volume();
+  v.acls.push({ id: 7, rule: { owner: 7, group: 5, mask: 7, other: 4, users: [{ id: 1000, perm: 6 }], groups: [] } });
+  v.node(1n, "directory", { mode: 0o755 });
+  v.node(2n, "directory", { mode: 0o700 }, 7);
+  v.edge(1n, "d1", 2n, "directory");
+  v.node(3n, "directory");
+  v.edge(2n, "sub", 3n, "directory");
+  let ino = 1000n;
+  for (let i = 0; i < files; i++, ino++) {
+    const parent = i % 3 === 0 ? 1n : i % 3 === 1 ? 2n : 3n;
+    v.node(ino, "regular", { length: BigInt(i) * 40_000_000n });
+    v.edge(parent, `file-${(i * 37) % 101}-${i}`, ino, "regular");
+    if (i > 0) v.chunk(ino, 0, [i, i + 1000]);
+    if (i % 5 === 0) v.chunk(ino, 7, [i + 2000]); // past the length: not dumped
+    if (i % 4 === 0) v.xattrs.push({ inode: ino, name: Buffer.from(`user.b${i}`), value: Buffer.from("v") }, { inode: ino, name: Buffer.from("user.a"), value: Buffer.from([0xff, 0]) });
+  }
+  // Names that are not UTF-8, and names that share a prefix (byte order, not string order).
+  v.node(200n, "regular");
+  v.edge(1n, Buffer.from([0x66, 0xff, 0xfe]), 200n, "regular");
+  v.node(201n, "regular");
+  v.edge(1n, Buffer.from([0x66]), 201n, "regular");
+  v.node(202n, "symlink");
+  v.symlinks.push({ inode: 202n, target: Buffer.from("../d1/sub") });
+  v.edge(2n, "link", 202n, "symlink");
+  // A hard link: inode 1000 under the root and under d1/sub.
+  v.edge(3n, "hard", 1000n, "regular");
+  // An entry whose inode has no attr: dumped with zeros, as JuiceFS does.
+  v.edge(3n, "lost", 300n, "regular");
+  // Trash with an hour directory and a deleted file.
+  v.node(TRASH_INODE, "directory", { mode: 0o555 });
+  v.node(TRASH_INODE + 1n, "directory");
+  v.edge(TRASH_INODE, "2026-01-01-00", TRASH_INODE + 1n, "directory");
+  v.node(400n, "regular", { length: 5n });
+  v.chunk(400n, 0, [9]);
+  v.edge(TRASH_INODE + 1n, "1-400-gone", 400n, "regular");
+  return v;
+}
+
+async function dumpJson(engine: MetaEngine, opts: Parameters<typeof dumpMeta>[2] = {}): Promise<string> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on("data", (c: Buffer) => chunks.push(c));
+  await dumpMeta(engine, new JsonDumpWriter(out), opts);
+  out.end();
+  return Buffer.concat(chunks).toString("latin1");
+}
+
+const openUnder = (dir: string) =>
+  readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+    } catch {
+      return false;
+    }
+  }).length;
+
+describe("the staged walk", () => {
+  // Each test says which walk it wants (jsonDumpFromTables); the escape hatch would override it.
+  const hatch = process.env.JFSMETA_STAGED_WALK;
+  beforeAll(() => void delete process.env.JFSMETA_STAGED_WALK);
+  afterAll(() => {
+    if (hatch !== undefined) process.env.JFSMETA_STAGED_WALK = hatch;
+  });
+
+  it("dumps the bytes the tree walk dumps, its sorts spilled by a tiny memory bound", async () => {
+    const v = sampleVolume();
+    const walked = await dumpJson(v.engine(false));
+    for (const stageMemory of [4096, 1 << 20]) {
+      expect(await dumpJson(v.engine(true), { stageMemory })).toBe(walked);
+      expect(await dumpJson(v.engine(true), { stageMemory, skipTrash: true })).toBe(await dumpJson(v.engine(false), { skipTrash: true }));
+    }
+    // The sample holds what the comparison is about.
+    expect(walked).toContain('"hard"');
+    expect(walked).toContain('"f%FF%FE"');
+    expect(walked).toContain('"lost"');
+    expect(walked).toContain('"Trash"');
+    expect(walked).toContain('"user.a"');
+  });
+
+  it("spills the unordered records to runs and merges them", async () => {
+    const v = sampleVolume(300);
+    const tree = await StagedTree.stage(v.scan(), { memory: 4096, keep: [1n] });
+    try {
+      expect(tree.spilledRuns).toBeGreaterThan(3);
+      // Every directory's children in raw-name byte order, the hard link under both parents.
+      const names: string[] = [];
+      for await (const page of tree.readDirNodes(3n)) names.push(...page.names.map((n) => n.toString("latin1")));
+      expect(names).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a, "latin1"), Buffer.from(b, "latin1"))));
+      expect(names).toContain("hard");
+      const root: bigint[] = [];
+      for await (const page of tree.readDirNodes(1n)) root.push(...page.nodes.map((n) => n.inode));
+      expect(root).toContain(1000n);
+    } finally {
+      await tree.close();
+    }
+  });
+
+  it("looks an entry up by name and reads its node (--subdir), and refuses inodes it did not keep", async () => {
+    const tree = await StagedTree.stage(sampleVolume().scan(), { memory: 4096, keep: [1n, TRASH_INODE] });
+    try {
+      const d1 = await tree.lookup(1n, Buffer.from("d1"));
+      expect(d1).toMatchObject({ inode: 2n, type: "directory" });
+      const [node] = await tree.readNodes([{ inode: 2n, type: "directory" }]);
+      expect(node.attr?.mode).toBe(0o700);
+      expect(node.accessAcl?.users).toEqual([{ id: 1000, perm: 6 }]);
+      const sub = await tree.lookup(2n, Buffer.from("sub"));
+      expect(sub?.inode).toBe(3n);
+      expect(await tree.lookup(2n, Buffer.from("nope"))).toBeNull();
+      const [lost] = await tree.readNodes([{ inode: TRASH_INODE, type: "directory" }]);
+      expect(lost.attr?.mode).toBe(0o555);
+      await expect(tree.readNodes([{ inode: 1000n, type: "regular" }])).rejects.toThrow(/not kept/);
+    } finally {
+      await tree.close();
+    }
+  });
+
+  it("refuses a directory cycle as the tree walk does", async () => {
+    const v = sampleVolume();
+    v.edge(3n, "loop", 2n, "directory"); // d1/sub/loop is d1 again
+    await expect(dumpJson(v.engine(false))).rejects.toThrow(/directory cycle: inode 2/);
+    await expect(dumpJson(v.engine(true), { stageMemory: 4096 })).rejects.toThrow(/directory cycle: inode 2/);
+  });
+
+  it("refuses records stored twice: two entries of one name, an inode stored twice", async () => {
+    const v = sampleVolume();
+    v.edge(2n, "sub", 1001n, "regular");
+    await expect(StagedTree.stage(v.scan(), { memory: 4096 })).rejects.toThrow(/directory 2 holds two entries named "sub"/);
+    const w = sampleVolume();
+    w.node(1001n, "regular");
+    await expect(StagedTree.stage(w.scan(), { memory: 4096 })).rejects.toThrow(/inode 1001 is stored twice/);
+  });
+
+  it("a dump cancelled while it walks leaves no temporary file open or on disk", async () => {
+    const tmp = tempDir("jfsmeta-stage-");
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const v = sampleVolume(5000);
+      const ac = new AbortController();
+      let openMidWalk = 0;
+      const run = dumpJson(v.engine(true), {
+        stageMemory: 1 << 16,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.entries >= 1000 && !ac.signal.aborted) {
+            openMidWalk = openUnder(tmp);
+            ac.abort();
+          }
+        },
+      });
+      await expect(run).rejects.toThrow(/cancelled/);
+      expect(openMidWalk).toBeGreaterThan(0); // the tree's files were open (and already unlinked)
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(openUnder(tmp)).toBe(0);
+      // Cancelled while the tables are still being read: nothing left either.
+      const early = new AbortController();
+      early.abort();
+      await expect(dumpJson(v.engine(true), { signal: early.signal })).rejects.toThrow(/cancelled/);
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(openUnder(tmp)).toBe(0);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+  });
+});

@@ -1,0 +1,978 @@
+// The dump's tree from a flat scan of the tables (MetaEngine.scanTables, or a binary dump's
+// records), ordered here instead of by the database's index lookups: the JSON dump's staged
+// walk. A tree walk through the engine costs the database an index lookup per entry and us a
+// round trip per batch; a flat scan is what the engine's own backup does (README, Performance).
+//
+// Two external sorts on temporary files, memory bounded by `memory` whatever the volume's size:
+// 1. every record keyed by inode (node, symlink, chunks by index, xattrs by name, then the
+//    entries pointing at it), so that one pass over the sorted stream sees each inode's data
+//    together and joins it to each of its entries (a hard link: once for each parent);
+// 2. the joined entries keyed by (parent, raw name bytes), written in that order to the tree
+//    file, each directory's run located by a directory index (a file too, searched by halves).
+// A stream that arrives in key order already (a table paged by its index) is never sorted, only
+// cut into runs. The walk then reads a directory's children with their data in one run of the
+// tree file, already in JuiceFS's name order: the surface DirReadAhead reads (readDirNodes), so
+// the dump's output rules, cycle check, Trash, progress and cancel stay the walk's own.
+//
+// Every temporary file is unlinked as soon as it is open (sorted-listing.ts openUnlinkedTemp):
+// close() frees them, and the kernel does on any exit (Ctrl-C, kill -9). Temporary disk: about
+// twice the records' size while sorting, then the tree file (about the binary dump's size).
+import { readSync, writeSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import type { AclRule, Chunk, DirEntry, NodeType, Slice, Xattr } from "../jfs/types";
+import { typeFromCode } from "../jfs/types";
+import { decodeAttr, decodeSlice, readU64, SLICE_BYTES, writeU64 } from "../jfs/binary-values";
+import type { TableBatch } from "../jfs/table-records";
+import { JfsError } from "../jfs/errors";
+import type { ChildBatch, StoredNode } from "./engine";
+import type { TreeReads } from "./read-ahead";
+import { openUnlinkedTemp } from "./sorted-listing";
+
+/** Bytes each of the two sorts may hold in memory (they overlap while one feeds the other). */
+export const DEFAULT_STAGE_MEMORY = 32 << 20;
+/** A directory index up to this size is read into memory; a bigger one is searched on disk. */
+const DIR_INDEX_MEMORY = 8 << 20;
+/** Children handed to the walk at a time. */
+const PAGE = 1000;
+const IO_BLOCK = 1 << 20;
+/** Records between two cancel checks while sorting. */
+const CHECK_EVERY = 10_000;
+
+export interface StageOptions {
+  /** The sorts' memory budget each (default DEFAULT_STAGE_MEMORY); tests force spills with a tiny one. */
+  memory?: number;
+  /** Where the temporary files go (default the OS temp dir: $TMPDIR). */
+  tmpDir?: string;
+  /**
+   * Inodes whose node readNodes() must find besides entries' (no entry points at the root;
+   * Trash's entry is hidden): the walk's roots.
+   */
+  keep?: bigint[];
+  /** Called for each batch, and every so many records while sorting (a cancel check). */
+  onBatch?: () => void;
+}
+
+const corrupt = (m: string) => new JfsError("corrupt-input", `the metadata is corrupt: ${m}`);
+
+function tempError(err: unknown, where: string): JfsError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why = code === "ENOSPC" ? "no space left" : (err as Error).message;
+  return new JfsError(
+    "internal",
+    `ordering the dump's tree needs temporary space in ${where} (about twice the binary dump's size): ${why}; point TMPDIR at a directory with room`,
+    { cause: err },
+  );
+}
+
+/** A temporary file written at its end and read anywhere, synchronously (local, page-cached). */
+class TempFile {
+  size = 0;
+  private closed = false;
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly where: string,
+    private readonly leftPath: string | null,
+  ) {}
+
+  static async create(tmpDir: string): Promise<TempFile> {
+    const { fh, leftPath } = await openUnlinkedTemp(tmpDir, "jfsmeta-tree-", tempError);
+    return new TempFile(fh, tmpDir, leftPath);
+  }
+
+  append(b: Buffer, length = b.length): void {
+    if (this.closed) throw new JfsError("interrupted", "the staged tree was closed");
+    try {
+      for (let done = 0; done < length; ) done += writeSync(this.fh.fd, b, done, length - done, this.size + done);
+    } catch (err) {
+      throw tempError(err, this.where);
+    }
+    this.size += length;
+  }
+
+  /** Fills `into` from `at`; a short file is an error (the file was tampered with). */
+  read(into: Buffer, at: number, length = into.length): void {
+    if (this.closed) throw new JfsError("interrupted", "the staged tree was closed");
+    try {
+      for (let done = 0; done < length; ) {
+        const n = readSync(this.fh.fd, into, done, length - done, at + done);
+        if (n === 0) throw new JfsError("internal", "a temporary file of the dump was cut short (was it truncated?)");
+        done += n;
+      }
+    } catch (err) {
+      throw err instanceof JfsError ? err : tempError(err, this.where);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.fh.close().catch(() => {});
+    if (this.leftPath) await rm(this.leftPath, { recursive: true, force: true });
+  }
+}
+
+/** Appends through a block, so that small records cost no system call each. */
+class BlockWriter {
+  private block = Buffer.allocUnsafe(IO_BLOCK);
+  private used = 0;
+  constructor(private readonly file: TempFile) {}
+  /** Where the next byte goes in the file. */
+  get position(): number {
+    return this.file.size + this.used;
+  }
+  /** Room for `n` bytes: the block and the offset to write them at. */
+  room(n: number): [Buffer, number] {
+    if (this.used + n > this.block.length) {
+      this.flush();
+      if (n > this.block.length) this.block = Buffer.allocUnsafe(n);
+    }
+    const at = this.used;
+    this.used += n;
+    return [this.block, at];
+  }
+  flush(): void {
+    if (this.used > 0) this.file.append(this.block, this.used);
+    this.used = 0;
+  }
+}
+
+/**
+ * Reads length-prefixed records (u32 length of what follows a `head`-byte head) of [pos, end)
+ * of a file, block by block. Each block is a fresh Buffer: views of a record stay valid.
+ */
+class RecordCursor {
+  block: Buffer = Buffer.alloc(0);
+  /** Start of the current record in `block`. */
+  at = 0;
+  private off = 0;
+  constructor(
+    private readonly file: TempFile,
+    private pos: number,
+    private readonly end: number,
+    private readonly head: number,
+  ) {}
+
+  /** Steps to the next record; false at the end. */
+  next(): boolean {
+    if (!this.whole() && !this.refill()) return false;
+    this.at = this.off;
+    this.off += this.head + this.block.readUInt32LE(this.off);
+    return true;
+  }
+
+  private whole(): boolean {
+    const left = this.block.length - this.off;
+    return left >= this.head && left >= this.head + this.block.readUInt32LE(this.off);
+  }
+
+  private refill(): boolean {
+    const left = this.block.length - this.off;
+    if (left === 0 && this.pos >= this.end) return false;
+    const need = left >= this.head ? this.head + this.block.readUInt32LE(this.off) : 0;
+    const size = Math.min(Math.max(IO_BLOCK >> 2, need), left + this.end - this.pos);
+    const next = Buffer.allocUnsafe(size);
+    this.block.copy(next, 0, this.off);
+    if (size > left) this.file.read(next.subarray(left), this.pos, size - left);
+    this.pos += size - left;
+    this.block = next;
+    this.off = 0;
+    if (!this.whole()) throw new JfsError("internal", "a temporary file of the dump ends inside a record (was it truncated?)");
+    return true;
+  }
+}
+
+/** Record framing in the sorts: u32 key + value length, u16 key length, key, value. */
+const HEAD = 6;
+/** Bytes of bookkeeping a record costs in memory besides its bytes (offset, key prefix, order, slack). */
+const PER_RECORD = 24;
+
+/** A key's first 12 bytes as three big-endian numbers (zero-padded): most comparisons end there. */
+function prefix(b: Buffer, at: number, len: number, out: Uint32Array, i: number): void {
+  if (len >= 12) {
+    out[3 * i] = b.readUInt32BE(at);
+    out[3 * i + 1] = b.readUInt32BE(at + 4);
+    out[3 * i + 2] = b.readUInt32BE(at + 8);
+    return;
+  }
+  for (let w = 0; w < 3; w++) {
+    let v = 0;
+    for (let k = 0; k < 4; k++) v = v * 256 + (w * 4 + k < len ? b[at + w * 4 + k] : 0);
+    out[3 * i + w] = v;
+  }
+}
+
+/** One spilled run being merged: its current record and that record's key prefix. */
+class RunReader {
+  readonly p = new Uint32Array(3);
+  keyAt = 0;
+  keyLen = 0;
+  valueLen = 0;
+  private readonly cursor: RecordCursor;
+  constructor(
+    file: TempFile,
+    readonly run: number,
+    start: number,
+    end: number,
+  ) {
+    this.cursor = new RecordCursor(file, start, end, HEAD);
+  }
+  get block(): Buffer {
+    return this.cursor.block;
+  }
+  next(): boolean {
+    if (!this.cursor.next()) return false;
+    const b = this.cursor.block;
+    const at = this.cursor.at;
+    this.keyLen = b.readUInt16LE(at + 4);
+    this.valueLen = b.readUInt32LE(at) - this.keyLen;
+    this.keyAt = at + HEAD;
+    prefix(b, this.keyAt, this.keyLen, this.p, 0);
+    return true;
+  }
+}
+
+/** Whether run reader a's record comes before b's: by key bytes, then by run (stable). */
+function before(a: RunReader, b: RunReader): boolean {
+  const x = a.p;
+  const y = b.p;
+  if (x[0] !== y[0]) return x[0] < y[0];
+  if (x[1] !== y[1]) return x[1] < y[1];
+  if (x[2] !== y[2]) return x[2] < y[2];
+  const c = a.block.compare(b.block, b.keyAt + 8, b.keyAt + b.keyLen, a.keyAt + 8, a.keyAt + a.keyLen);
+  return c < 0 || (c === 0 && a.run < b.run);
+}
+
+/** Called for each sorted record: its key is b[keyAt, keyAt + keyLen), its value follows. */
+type RecordVisit = (b: Buffer, keyAt: number, keyLen: number, valueLen: number) => void;
+
+/**
+ * Records (key, value) sorted by key bytes within `memory`: sorted in memory a run at a time,
+ * runs spilled to a temporary file and merged. Records pushed in key order already (a table
+ * paged by its index) are not sorted, only cut into runs and read back in one pass. Every key
+ * is at least 8 bytes (a big-endian inode first).
+ */
+class ExternalSort {
+  private arena: Buffer;
+  private used = 0;
+  private offs = new Uint32Array(1024);
+  private prefixes = new Uint32Array(3 * 1024);
+  private n = 0;
+  private readonly runs: [number, number][] = [];
+  /** Every record so far came in key order (no sort needed). */
+  ordered = true;
+  private pending = -1;
+  /** The last key spilled while ordered (the order check across runs). */
+  private lastSpilled: Buffer | null = null;
+
+  /** Its runs' file is opened at once, so that adding a record never waits. */
+  private constructor(
+    private readonly memory: number,
+    private readonly file: TempFile,
+  ) {
+    this.arena = Buffer.allocUnsafe(Math.max(4096, memory >> 1));
+  }
+
+  static async create(memory: number, tmpDir: string): Promise<ExternalSort> {
+    return new ExternalSort(memory, await TempFile.create(tmpDir));
+  }
+
+  /** Room for a record: the arena and the key's offset (the value follows the key). Then commit(). */
+  reserve(keyLen: number, valueLen: number): [Buffer, number] {
+    const len = HEAD + keyLen + valueLen;
+    if (this.n > 0 && (this.used + len > this.arena.length || (this.n + 1) * PER_RECORD + this.used + len > this.memory)) this.spill();
+    if (len > this.arena.length) this.arena = Buffer.allocUnsafe(len);
+    if (this.n === this.offs.length) {
+      const offs = new Uint32Array(this.n * 2);
+      offs.set(this.offs);
+      this.offs = offs;
+      const prefixes = new Uint32Array(this.n * 6);
+      prefixes.set(this.prefixes);
+      this.prefixes = prefixes;
+    }
+    const at = this.used;
+    this.arena.writeUInt32LE(keyLen + valueLen, at);
+    this.arena.writeUInt16LE(keyLen, at + 4);
+    this.used += len;
+    this.pending = at;
+    return [this.arena, at + HEAD];
+  }
+
+  commit(): void {
+    const at = this.pending;
+    const a = this.arena;
+    const i = this.n++;
+    this.offs[i] = at;
+    prefix(a, at + HEAD, a.readUInt16LE(at + 4), this.prefixes, i);
+    if (!this.ordered) return;
+    if (i > 0) this.ordered = this.compare(i - 1, i) < 0;
+    else if (this.lastSpilled) this.ordered = Buffer.compare(this.lastSpilled, this.keyOf(0)) <= 0;
+  }
+
+  private keyOf(i: number): Buffer {
+    const at = this.offs[i];
+    return this.arena.subarray(at + HEAD, at + HEAD + this.arena.readUInt16LE(at + 4));
+  }
+
+  private compare(i: number, j: number): number {
+    const p = this.prefixes;
+    for (let w = 0; w < 3; w++) {
+      const x = p[3 * i + w];
+      const y = p[3 * j + w];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    const a = this.arena;
+    const ai = this.offs[i] + HEAD;
+    const aj = this.offs[j] + HEAD;
+    const c = a.compare(a, aj + 8, aj + a.readUInt16LE(aj - 2), ai + 8, ai + a.readUInt16LE(ai - 2));
+    return c !== 0 ? c : i - j;
+  }
+
+  private order(): Uint32Array {
+    const order = new Uint32Array(this.n);
+    for (let i = 0; i < this.n; i++) order[i] = i;
+    if (!this.ordered) order.sort((i, j) => this.compare(i, j));
+    return order;
+  }
+
+  private spill(): void {
+    const out = new BlockWriter(this.file);
+    const start = out.position;
+    const order = this.order();
+    const a = this.arena;
+    for (let k = 0; k < order.length; k++) {
+      const at = this.offs[order[k]];
+      const len = HEAD + a.readUInt32LE(at);
+      const [block, to] = out.room(len);
+      a.copy(block, to, at, at + len);
+    }
+    out.flush();
+    this.runs.push([start, this.file.size]);
+    if (this.ordered) this.lastSpilled = Buffer.from(this.keyOf(order[order.length - 1]));
+    this.n = 0;
+    this.used = 0;
+  }
+
+  /** Visits the records in key order (equal keys in the order pushed); the views are valid during the call. */
+  each(visit: RecordVisit, check?: () => void): void {
+    let since = 0;
+    if (!this.runs.length) {
+      const a = this.arena;
+      for (const i of this.order()) {
+        if (check && ++since === CHECK_EVERY) {
+          since = 0;
+          check();
+        }
+        const at = this.offs[i];
+        const klen = a.readUInt16LE(at + 4);
+        visit(a, at + HEAD, klen, a.readUInt32LE(at) - klen);
+      }
+      return;
+    }
+    if (this.n > 0) this.spill();
+    this.arena = Buffer.alloc(0); // the runs hold it all now
+    this.offs = this.prefixes = new Uint32Array(0);
+    // Runs spilled in order follow one another: one run, read straight through.
+    const runs = this.ordered ? [[0, this.file.size] as [number, number]] : this.runs;
+    const heap: RunReader[] = [];
+    for (const [run, [start, end]] of runs.entries()) {
+      const r = new RunReader(this.file, run, start, end);
+      if (r.next()) heapPush(heap, r);
+    }
+    while (heap.length > 0) {
+      if (check && ++since === CHECK_EVERY) {
+        since = 0;
+        check();
+      }
+      const top = heap[0];
+      visit(top.block, top.keyAt, top.keyLen, top.valueLen);
+      if (top.next()) siftDown(heap, 0);
+      else {
+        const tail = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = tail;
+          siftDown(heap, 0);
+        }
+      }
+    }
+  }
+
+  /** Runs written to disk (0: sorted in memory). */
+  get spilled(): number {
+    return this.runs.length;
+  }
+
+  async close(): Promise<void> {
+    this.arena = Buffer.alloc(0);
+    this.offs = this.prefixes = new Uint32Array(0);
+    await this.file.close();
+  }
+}
+
+function heapPush(heap: RunReader[], r: RunReader): void {
+  heap.push(r);
+  for (let i = heap.length - 1; i > 0; ) {
+    const p = (i - 1) >> 1;
+    if (!before(heap[i], heap[p])) break;
+    [heap[p], heap[i]] = [heap[i], heap[p]];
+    i = p;
+  }
+}
+
+function siftDown(heap: RunReader[], i: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) return;
+    const r = l + 1;
+    const m = r < heap.length && before(heap[r], heap[l]) ? r : l;
+    if (!before(heap[m], heap[i])) return;
+    [heap[i], heap[m]] = [heap[m], heap[i]];
+    i = m;
+  }
+}
+
+// Record tags of the first sort: an inode's data in this order, then the entries pointing at it.
+const T_NODE = 1;
+const T_SYMLINK = 2;
+const T_CHUNK = 3;
+const T_XATTR = 4;
+const T_EDGE = 5;
+
+// An inode's data as the tree file holds it after each entry (its "blob"): attr (u16 length,
+// 0xffff: none), symlink (u32 length, 0xffffffff: none), chunks (u32 count; u32 index, u32
+// length, slices), xattrs (u32 count; u32 name length, name, u32 value length, value).
+const NONE16 = 0xffff;
+const NONE32 = 0xffffffff;
+
+/**
+ * Builds one inode's blob as its records arrive in tag order (node, symlink, chunks, xattrs), in
+ * one reused buffer: no object per record. Refuses a record stored twice.
+ */
+class BlobBuilder {
+  buf = Buffer.allocUnsafe(4096);
+  len = 0;
+  /** Sections written: 0 none, 1 attr, 2 symlink, 3 chunks open, 4 xattrs open, 5 done. */
+  private section = 0;
+  private countAt = 0;
+  private count = 0;
+  private lastChunk = -1;
+  private lastNameAt = -1;
+  private lastNameLen = 0;
+  /** Whether any record of the inode was met (an inode with none reads as not stored). */
+  stored = false;
+
+  reset(): void {
+    this.len = 0;
+    this.section = 0;
+    this.stored = false;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
+  private u16(v: number): void {
+    this.room(2);
+    this.buf.writeUInt16LE(v, this.len);
+    this.len += 2;
+  }
+
+  private u32(v: number): void {
+    this.room(4);
+    this.buf.writeUInt32LE(v, this.len);
+    this.len += 4;
+  }
+
+  private bytes(b: Buffer, at: number, n: number): void {
+    this.room(n);
+    b.copy(this.buf, this.len, at, at + n);
+    this.len += n;
+  }
+
+  /** Writes the sections before `section` that have no record (none, or a count of 0). */
+  private upTo(section: number): void {
+    if (this.section < 1 && section > 1) {
+      this.u16(NONE16);
+      this.section = 1;
+    }
+    if (this.section < 2 && section > 2) {
+      this.u32(NONE32);
+      this.section = 2;
+    }
+    if (this.section < 3 && section >= 3) {
+      this.countAt = this.len;
+      this.count = 0;
+      this.lastChunk = -1;
+      this.u32(0);
+      this.section = 3;
+    }
+    if (this.section < 4 && section >= 4) {
+      this.buf.writeUInt32LE(this.count, this.countAt);
+      this.countAt = this.len;
+      this.count = 0;
+      this.lastNameAt = -1;
+      this.u32(0);
+      this.section = 4;
+    }
+    if (this.section < 5 && section >= 5) {
+      this.buf.writeUInt32LE(this.count, this.countAt);
+      this.section = 5;
+    }
+  }
+
+  /** Adds a record (tag T_NODE…T_XATTR); `what` names the inode in errors. */
+  add(tag: number, b: Buffer, keyAt: number, keyLen: number, valueLen: number, what: () => string): void {
+    this.stored = true;
+    const valueAt = keyAt + keyLen;
+    switch (tag) {
+      case T_NODE:
+        if (this.section >= 1) throw corrupt(`${what()} is stored twice`);
+        if (valueLen >= NONE16) throw corrupt(`${what()} has an attribute of ${valueLen} bytes`);
+        this.u16(valueLen);
+        this.bytes(b, valueAt, valueLen);
+        this.section = 1;
+        return;
+      case T_SYMLINK:
+        if (this.section >= 2) throw corrupt(`${what()} has its symlink target stored twice`);
+        this.upTo(2);
+        this.u32(valueLen);
+        this.bytes(b, valueAt, valueLen);
+        this.section = 2;
+        return;
+      case T_CHUNK: {
+        this.upTo(3);
+        const index = b.readUInt32BE(keyAt + 9);
+        if (index === this.lastChunk) throw corrupt(`chunk ${index} of ${what()} is stored twice`);
+        this.lastChunk = index;
+        this.u32(index);
+        this.u32(valueLen);
+        this.bytes(b, valueAt, valueLen);
+        this.count++;
+        return;
+      }
+      case T_XATTR: {
+        this.upTo(4);
+        const nameLen = keyLen - 9;
+        if (this.lastNameAt >= 0 && this.lastNameLen === nameLen && this.buf.compare(b, keyAt + 9, keyAt + keyLen, this.lastNameAt, this.lastNameAt + nameLen) === 0) {
+          throw corrupt(`extended attribute "${b.toString("utf8", keyAt + 9, keyAt + keyLen)}" of ${what()} is stored twice`);
+        }
+        this.u32(nameLen);
+        this.lastNameAt = this.len;
+        this.lastNameLen = nameLen;
+        this.bytes(b, keyAt + 9, nameLen);
+        this.u32(valueLen);
+        this.bytes(b, valueAt, valueLen);
+        this.count++;
+        return;
+      }
+    }
+  }
+
+  /** The blob is complete (entries follow): b[0, len). */
+  finish(): void {
+    this.upTo(5);
+  }
+}
+
+/**
+ * The StoredNode an engine's readNodes gives for these stored bytes: the attr through the one
+ * binary decoder (binary-values.ts decodeAttr), ACL ids resolved from the ACL table, each
+ * chunk's 24-byte slice records (a chunk with none is left out, as Redis's reader does).
+ */
+function decodeBlob(inode: bigint, entryType: NodeType, b: Buffer, acls: Map<number, AclRule>): StoredNode {
+  let at = 0;
+  const node: StoredNode = { inode, entryType, attr: null, xattrs: [], chunks: [] };
+  const alen = b.readUInt16LE(at);
+  at += 2;
+  if (alen !== NONE16) {
+    const stored = decodeAttr(inode, b.subarray(at, at + alen));
+    at += alen;
+    if (stored) {
+      node.attr = stored.attr;
+      const access = stored.accessAcl ? acls.get(stored.accessAcl) : undefined;
+      const dflt = stored.defaultAcl ? acls.get(stored.defaultAcl) : undefined;
+      if (access) node.accessAcl = access;
+      if (dflt) node.defaultAcl = dflt;
+    }
+  }
+  const slen = b.readUInt32LE(at);
+  at += 4;
+  if (slen !== NONE32) {
+    node.symlink = b.subarray(at, at + slen);
+    at += slen;
+  }
+  const chunks = b.readUInt32LE(at);
+  at += 4;
+  for (let k = 0; k < chunks; k++) {
+    const index = b.readUInt32LE(at);
+    const len = b.readUInt32LE(at + 4);
+    at += 8;
+    const slices: Slice[] = [];
+    for (let s = at; s + SLICE_BYTES <= at + len; s += SLICE_BYTES) {
+      const slice = decodeSlice(b.subarray(s, s + SLICE_BYTES));
+      if (slice) slices.push(slice);
+    }
+    at += len;
+    if (slices.length) node.chunks.push({ index, slices } satisfies Chunk);
+  }
+  const xattrs = b.readUInt32LE(at);
+  at += 4;
+  for (let k = 0; k < xattrs; k++) {
+    const nlen = b.readUInt32LE(at);
+    const name = b.subarray(at + 4, at + 4 + nlen);
+    at += 4 + nlen;
+    const vlen = b.readUInt32LE(at);
+    const value = b.subarray(at + 4, at + 4 + vlen);
+    at += 4 + vlen;
+    node.xattrs.push({ name, value } satisfies Xattr);
+  }
+  return node;
+}
+
+/** Directory index entry: parent (u64 BE), its run's offset (f64), bytes (f64) and entries (u32). */
+const DIR_ENTRY = 28;
+
+/** Tree file record: u32 length of what follows the head, u16 name length, name, u64 inode (BE), u8 type, blob. */
+const TREE_HEAD = 6;
+
+function entryType(code: number): NodeType {
+  return typeFromCode(code) ?? ("unknown" as NodeType);
+}
+
+/**
+ * The staged tree: a directory's children in raw-name byte order with their StoredNodes, by
+ * the calls the dump walk makes of an engine (TreeReads). close() when done.
+ */
+export class StagedTree implements TreeReads {
+  /** No read-ahead of other directories: answers are local reads, read-ahead would only hold memory. */
+  readonly dumpReadAhead = { dirs: 0, entries: PAGE };
+  private readonly probe = Buffer.allocUnsafe(DIR_ENTRY);
+  private readonly want = Buffer.allocUnsafe(8);
+
+  /** Made by stage(). */
+  constructor(
+    private readonly tree: TempFile,
+    private readonly dirs: TempFile,
+    /** The directory index when small enough to hold (DIR_INDEX_MEMORY); else read on disk. */
+    private readonly dirIndex: Buffer | null,
+    /** Directories with entries. */
+    readonly dirCount: number,
+    /** Entries staged. */
+    readonly entries: number,
+    private readonly kept: Map<bigint, Buffer>,
+    private readonly acls: Map<number, AclRule>,
+    /** Runs the first sort spilled to disk (0: it fit in memory). */
+    readonly spilledRuns: number,
+  ) {}
+
+  /** Reads every batch and orders it; the records are not kept in memory past `memory`. */
+  static async stage(batches: AsyncIterable<TableBatch>, opts: StageOptions = {}): Promise<StagedTree> {
+    const stager = new TableStager(opts);
+    try {
+      for await (const batch of batches) {
+        opts.onBatch?.();
+        await stager.add(batch);
+      }
+      return await stager.finish();
+    } catch (err) {
+      await stager.abort();
+      throw err;
+    }
+  }
+
+  /** The run of a directory in the tree file: [offset, bytes, entries], or null when it has none. */
+  private findDir(inode: bigint): [number, number, number] | null {
+    const want = this.want;
+    writeU64(want, inode, 0);
+    let lo = 0;
+    let hi = this.dirCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      let b: Buffer;
+      let at: number;
+      if (this.dirIndex) {
+        b = this.dirIndex;
+        at = mid * DIR_ENTRY;
+      } else {
+        this.dirs.read(this.probe, mid * DIR_ENTRY, DIR_ENTRY);
+        b = this.probe;
+        at = 0;
+      }
+      const c = b.compare(want, 0, 8, at, at + 8);
+      if (c === 0) return [b.readDoubleLE(at + 8), b.readDoubleLE(at + 16), b.readUInt32LE(at + 24)];
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return null;
+  }
+
+  /** Visits a directory's children in name order; `visit` returning false stops. */
+  private *children(inode: bigint): Generator<{ name: Buffer; inode: bigint; type: NodeType; blob: Buffer }> {
+    const found = this.findDir(inode);
+    if (!found) return;
+    const cursor = new RecordCursor(this.tree, found[0], found[0] + found[1], TREE_HEAD);
+    while (cursor.next()) {
+      const b = cursor.block;
+      const at = cursor.at;
+      const nlen = b.readUInt16LE(at + 4);
+      const s = at + TREE_HEAD;
+      yield { name: b.subarray(s, s + nlen), inode: readU64(b, s + nlen), type: entryType(b[s + nlen + 8]), blob: b.subarray(s + nlen + 9, at + TREE_HEAD + b.readUInt32LE(at)) };
+    }
+  }
+
+  readDirNodes(inode: bigint): AsyncIterable<ChildBatch> {
+    const children = this.children(inode);
+    const acls = this.acls;
+    async function* pages(): AsyncGenerator<ChildBatch> {
+      let names: Buffer[] = [];
+      let nodes: StoredNode[] = [];
+      for (const c of children) {
+        names.push(c.name);
+        nodes.push(decodeBlob(c.inode, c.type, c.blob, acls));
+        if (names.length === PAGE) {
+          yield { names, nodes };
+          names = [];
+          nodes = [];
+        }
+      }
+      if (names.length) yield { names, nodes };
+    }
+    return pages();
+  }
+
+  readDir(inode: bigint): { sorted: boolean; batches: AsyncIterable<DirEntry[]> } {
+    const pages = this.readDirNodes(inode);
+    async function* batches(): AsyncGenerator<DirEntry[]> {
+      for await (const p of pages) yield p.names.map((name, k) => ({ name, inode: p.nodes[k].inode, type: p.nodes[k].entryType }));
+    }
+    return { sorted: true, batches: batches() };
+  }
+
+  /** An entry by name; its node is kept for readNodes (resolving a --subdir). */
+  async lookup(parent: bigint, name: Buffer): Promise<DirEntry | null> {
+    for (const c of this.children(parent)) {
+      if (!c.name.equals(name)) continue;
+      this.kept.set(c.inode, Buffer.from(c.blob));
+      return { name: Buffer.from(c.name), inode: c.inode, type: c.type };
+    }
+    return null;
+  }
+
+  /**
+   * Nodes of the kept inodes (StageOptions.keep) and of entries found by lookup(); a kept inode
+   * not stored reads as an engine reads it (attr null). Others are read with their directory
+   * (readDirNodes): asking for one is a mistake of the caller.
+   */
+  async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+    return entries.map((e) => {
+      const blob = this.kept.get(e.inode);
+      if (blob === undefined) throw new JfsError("internal", `inode ${e.inode} was not kept by the staged tree (only the walk's roots and looked-up entries are)`);
+      return blob.length ? decodeBlob(e.inode, e.type, blob, this.acls) : { inode: e.inode, entryType: e.type, attr: null, xattrs: [], chunks: [] };
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.tree.close(), this.dirs.close()]);
+  }
+}
+
+/** Streams table batches into the first sort, then builds the tree file from both sorts. */
+class TableStager {
+  private readonly memory: number;
+  private readonly tmpDir: string;
+  private byInode: ExternalSort | null = null;
+  private byName: ExternalSort | null = null;
+  private tree: TempFile | null = null;
+  private dirs: TempFile | null = null;
+  private readonly acls = new Map<number, AclRule>();
+
+  constructor(private readonly opts: StageOptions) {
+    this.memory = opts.memory ?? DEFAULT_STAGE_MEMORY;
+    this.tmpDir = opts.tmpDir ?? os.tmpdir();
+  }
+
+  private put(sort: ExternalSort, inode: bigint, tag: number, subLen: number, value: Buffer): [Buffer, number] {
+    const [b, at] = sort.reserve(9 + subLen, value.length);
+    writeU64(b, inode, at);
+    b[at + 8] = tag;
+    value.copy(b, at + 9 + subLen);
+    return [b, at + 9];
+  }
+
+  async add(batch: TableBatch): Promise<void> {
+    const sort = (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
+    switch (batch.table) {
+      case "nodes":
+        for (const r of batch.records) {
+          this.put(sort, r.inode, T_NODE, 0, r.attr);
+          sort.commit();
+        }
+        return;
+      case "symlinks":
+        for (const r of batch.records) {
+          this.put(sort, r.inode, T_SYMLINK, 0, r.target);
+          sort.commit();
+        }
+        return;
+      case "chunks":
+        for (const r of batch.records) {
+          const [b, at] = this.put(sort, r.inode, T_CHUNK, 4, r.slices);
+          b.writeUInt32BE(r.index >>> 0, at);
+          sort.commit();
+        }
+        return;
+      case "xattrs":
+        for (const r of batch.records) {
+          const [b, at] = this.put(sort, r.inode, T_XATTR, r.name.length, r.value);
+          r.name.copy(b, at);
+          sort.commit();
+        }
+        return;
+      case "edges":
+        // Keyed by the inode pointed at, then parent and name; the value is the type code.
+        for (const r of batch.records) {
+          const [b, at] = sort.reserve(17 + r.name.length, 1);
+          writeU64(b, r.inode, at);
+          b[at + 8] = T_EDGE;
+          writeU64(b, r.parent, at + 9);
+          r.name.copy(b, at + 17);
+          b[at + 17 + r.name.length] = r.type;
+          sort.commit();
+        }
+        return;
+      case "acls":
+        for (const r of batch.records) this.acls.set(r.id, r.rule);
+        return;
+      default:
+        return; // dir stats, hard-link parents, slice references, quotas: not in a JSON dump's tree
+    }
+  }
+
+  /** Joins each inode's data to its entries (second sort), then writes the tree file from it. */
+  async finish(): Promise<StagedTree> {
+    const byInode = (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
+    const byName = (this.byName = await ExternalSort.create(this.memory, this.tmpDir));
+    const check = this.opts.onBatch;
+    const keep = [...new Set(this.opts.keep ?? [])].map((inode) => {
+      const b = Buffer.allocUnsafe(8);
+      writeU64(b, inode, 0);
+      return { inode, hi: b.readUInt32BE(0), lo: b.readUInt32BE(4) };
+    });
+    const kept = new Map<bigint, Buffer>();
+    const blob = new BlobBuilder();
+    let hi = -1;
+    let lo = -1;
+    let current: Buffer = Buffer.alloc(8);
+    let finished = false;
+    const what = () => `inode ${readU64(current, 0)}`;
+    const endInode = () => {
+      if (hi < 0) return;
+      const k = keep.find((x) => x.hi === hi && x.lo === lo);
+      if (!k) return;
+      if (!finished) blob.finish();
+      kept.set(k.inode, blob.stored ? Buffer.from(blob.buf.subarray(0, blob.len)) : Buffer.alloc(0));
+    };
+    byInode.each((b, keyAt, keyLen, valueLen) => {
+      const h = b.readUInt32BE(keyAt);
+      const l = b.readUInt32BE(keyAt + 4);
+      if (h !== hi || l !== lo) {
+        endInode();
+        hi = h;
+        lo = l;
+        current = b.subarray(keyAt, keyAt + 8);
+        blob.reset();
+        finished = false;
+      }
+      const tag = b[keyAt + 8];
+      if (tag !== T_EDGE) {
+        if (finished) throw new JfsError("internal", "the staged tree's records of an inode came out of order");
+        blob.add(tag, b, keyAt, keyLen, valueLen, what);
+        return;
+      }
+      if (!finished) {
+        blob.finish();
+        finished = true;
+      }
+      // Second sort: key parent and name (as in this key); value inode, type code, blob.
+      const [o, at] = byName.reserve(keyLen - 9, 9 + blob.len);
+      b.copy(o, at, keyAt + 9, keyAt + keyLen);
+      b.copy(o, at + keyLen - 9, keyAt, keyAt + 8);
+      o[at + keyLen - 1] = b[keyAt + keyLen];
+      blob.buf.copy(o, at + keyLen, 0, blob.len);
+      byName.commit();
+    }, check);
+    endInode();
+    for (const k of keep) if (!kept.has(k.inode)) kept.set(k.inode, Buffer.alloc(0));
+    const spilledRuns = byInode.spilled;
+    await byInode.close();
+
+    const tree = (this.tree = await TempFile.create(this.tmpDir));
+    const dirs = (this.dirs = await TempFile.create(this.tmpDir));
+    const treeOut = new BlockWriter(tree);
+    const dirOut = new BlockWriter(dirs);
+    let phi = -1;
+    let plo = -1;
+    let parent = Buffer.alloc(8);
+    let lastName = Buffer.allocUnsafe(256);
+    let lastLen = -1;
+    let runStart = 0;
+    let runCount = 0;
+    let dirCount = 0;
+    let entries = 0;
+    const endDir = () => {
+      if (phi < 0) return;
+      const [o, at] = dirOut.room(DIR_ENTRY);
+      parent.copy(o, at);
+      o.writeDoubleLE(runStart, at + 8);
+      o.writeDoubleLE(treeOut.position - runStart, at + 16);
+      o.writeUInt32LE(runCount, at + 24);
+      dirCount++;
+    };
+    byName.each((b, keyAt, keyLen, valueLen) => {
+      const h = b.readUInt32BE(keyAt);
+      const l = b.readUInt32BE(keyAt + 4);
+      const nameAt = keyAt + 8;
+      const nameLen = keyLen - 8;
+      if (h !== phi || l !== plo) {
+        endDir();
+        phi = h;
+        plo = l;
+        parent = Buffer.from(b.subarray(keyAt, keyAt + 8));
+        runStart = treeOut.position;
+        runCount = 0;
+      } else if (lastLen === nameLen && lastName.compare(b, nameAt, nameAt + nameLen, 0, nameLen) === 0) {
+        throw corrupt(`directory ${readU64(b, keyAt)} holds two entries named "${b.toString("utf8", nameAt, nameAt + nameLen)}"`);
+      }
+      if (nameLen > 0xffff) throw corrupt(`an entry name of directory ${readU64(b, keyAt)} is ${nameLen} bytes long`);
+      if (nameLen > lastName.length) lastName = Buffer.allocUnsafe(nameLen);
+      b.copy(lastName, 0, nameAt, nameAt + nameLen);
+      lastLen = nameLen;
+      const len = nameLen + valueLen;
+      const [o, at] = treeOut.room(TREE_HEAD + len);
+      o.writeUInt32LE(len, at);
+      o.writeUInt16LE(nameLen, at + 4);
+      b.copy(o, at + TREE_HEAD, nameAt, nameAt + keyLen - 8 + valueLen);
+      runCount++;
+      entries++;
+    }, check);
+    endDir();
+    treeOut.flush();
+    dirOut.flush();
+    await byName.close();
+    this.byName = null;
+    let dirIndex: Buffer | null = null;
+    if (dirs.size <= DIR_INDEX_MEMORY) {
+      dirIndex = Buffer.allocUnsafe(dirs.size);
+      if (dirs.size) dirs.read(dirIndex, 0);
+    }
+    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns);
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([this.byInode?.close(), this.byName?.close(), this.tree?.close(), this.dirs?.close()]);
+  }
+}
