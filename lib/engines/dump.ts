@@ -69,6 +69,8 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
   subdirInode?: bigint;
   /** Bytes each sort of the staged walk may hold (table-tree.ts); tests force its spills with a tiny one. */
   stageMemory?: number;
+  /** The tree already staged (a binary dump being converted, convert.ts): walked instead of the engine's. */
+  stagedTree?: StagedTree;
 }
 
 /**
@@ -253,8 +255,8 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
     if (limiter.stopped) throw limiter.stopped;
   };
-  let tree: StagedTree | null = null;
-  if (tables && !writer.tables) {
+  let tree: StagedTree | null = opts.stagedTree ?? null;
+  if (tables && !writer.tables && !tree) {
     try {
       tree = await StagedTree.stage(tables, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory });
     } catch (err) {
@@ -332,7 +334,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     throw lostConnection(err, engine.redactedUrl, `${entries} entries`);
   } finally {
     await readAhead.close(); // listings a failed or cancelled walk left: their temporary files
-    await tree?.close();
+    if (tree !== opts.stagedTree) await tree?.close();
   }
   opts.onProgress?.({ entries });
   return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };

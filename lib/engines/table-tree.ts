@@ -780,8 +780,12 @@ export class StagedTree implements TreeReads {
   }
 }
 
-/** Streams table batches into the first sort, then builds the tree file from both sorts. */
-class TableStager {
+/**
+ * Streams table batches into the first sort (add), then builds the tree file from both sorts
+ * (finish); abort() frees what it holds. StagedTree.stage() drives it from an iterable; a
+ * binary dump's reader, which pushes its records, drives it directly (convert.ts).
+ */
+export class TableStager {
   private readonly memory: number;
   private readonly tmpDir: string;
   private byInode: ExternalSort | null = null;
