@@ -12,6 +12,7 @@ import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
+import type { TableBatch } from "../jfs/table-records";
 
 export const DEFAULT_THREADS = 10;
 /** More would open that many concurrent reads and read-ahead listings on the database. */
@@ -258,7 +259,22 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   let tree: StagedTree | null = opts.stagedTree ?? null;
   if (tables && !writer.tables && !tree) {
     try {
-      tree = await StagedTree.stage(tables, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory });
+      // Progress while the tables are read: the inodes read so far (as the binary dump counts),
+      // then the walk counts the entries it writes.
+      let read = 0;
+      const counted: AsyncIterable<TableBatch> = {
+        async *[Symbol.asyncIterator]() {
+          for await (const batch of tables) {
+            if (batch.table === "nodes") {
+              const before = read;
+              read += batch.records.length;
+              if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(read / 10000)) opts.onProgress({ entries: read });
+            }
+            yield batch;
+          }
+        },
+      };
+      tree = await StagedTree.stage(counted, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory });
     } catch (err) {
       limiter.stop(err);
       throw lostConnection(err, engine.redactedUrl, "0 entries (the tables were being read)");
