@@ -92,7 +92,8 @@ export async function run(args: string[]): Promise<number> {
       result = await dumpMeta(engine, writer, {
         ...options.data,
         signal: guard.signal,
-        onProgress: (p) => progress.update(`Dumped entries: ${p.entries}${p.holdingBack ? ` (${p.holdingBack})` : ""}`),
+        onProgress: (p) =>
+          progress.update(`${p.phase === "reading tables" ? "Read inodes (the tables, before the tree is written)" : "Dumped entries"}: ${p.entries}${p.holdingBack ? ` (${p.holdingBack})` : ""}`),
       });
       if (guard.received) throw new Error("dump cancelled");
       await output.commit();

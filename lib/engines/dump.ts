@@ -53,8 +53,12 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
    * `threads` (one batch for each query the limiter lets run), as before the two were named.
    */
   batchesAhead?: number;
-  /** `holdingBack`: why a gentle dump is slowed down right now (pace.ts describeHold). */
-  onProgress?: (p: { entries: number; holdingBack?: string }) => void;
+  /**
+   * `holdingBack`: why a gentle dump is slowed down right now (pace.ts describeHold).
+   * `phase` "reading tables": a staged walk (table-tree.ts) is still reading the flat scan, and
+   * `entries` counts the inodes read; the walk then counts the entries written from 0 again.
+   */
+  onProgress?: (p: { entries: number; holdingBack?: string; phase?: "reading tables" }) => void;
   signal?: AbortSignal;
   /**
    * Bytes a directory's listing may take while the dump sorts it in memory (engines that list
@@ -268,7 +272,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
             if (batch.table === "nodes") {
               const before = read;
               read += batch.records.length;
-              if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(read / 10000)) opts.onProgress({ entries: read });
+              if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(read / 10000)) opts.onProgress({ entries: read, phase: "reading tables" });
             }
             yield batch;
           }

@@ -279,4 +279,17 @@ describe("the staged walk", () => {
       else process.env.TMPDIR = before;
     }
   });
+  it("reports the tables' reading as its own phase, then the entries written from 0", async () => {
+    const v = sampleVolume(25_000);
+    const seen: { entries: number; phase?: string }[] = [];
+    await dumpJson(v.engine(true), { onProgress: (p) => seen.push({ entries: p.entries, phase: p.phase }) });
+    const reading = seen.filter((p) => p.phase === "reading tables");
+    const firstWalk = seen.findIndex((p) => p.phase === undefined);
+    // inodes read, once each 10,000 are passed (at the end of the batch that passes them)
+    expect(reading.map((p) => Math.floor(p.entries / 10_000))).toEqual([1, 2]);
+    expect(firstWalk).toBe(reading.length); // the reading comes first, all of it
+    expect(seen[firstWalk].entries).toBe(1000); // then the walk counts its entries from 0
+    expect(seen.at(-1)!.phase).toBeUndefined(); // the last word is the walk's total: every entry written
+    expect(seen.at(-1)!.entries).toBeGreaterThan(25_000);
+  });
 });

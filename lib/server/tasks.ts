@@ -37,6 +37,12 @@ import { JfsError, logIgnored, wrapError } from "../jfs/errors";
 
 // ---------------------------------------------------------------- helpers
 
+/** A dump job's progress label: the staged walk reads the tables first, then writes the tree. */
+function dumpProgressLabel(p: { holdingBack?: string; phase?: "reading tables" }): string {
+  const label = p.phase === "reading tables" ? "reading tables" : "dumping";
+  return p.holdingBack ? `${label} · ${p.holdingBack}` : label;
+}
+
 async function writeTo(file: string, gzip: boolean, body: (out: Writable) => Promise<void>): Promise<number> {
   const tmp = `${file}.tmp`;
   const sink = createWriteStream(tmp, { mode: DATA_FILE_MODE });
@@ -154,7 +160,7 @@ export async function startDump(v: VolumeRecord, raw: unknown, actor: string): P
           maxOps: req.maxOps,
           maxLatencyMs: req.maxLatencyMs,
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), p.holdingBack ? `dumping · ${p.holdingBack}` : "dumping"),
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), dumpProgressLabel(p)),
         });
         entries = result.entries;
         if (result.secretMasked) ctx.log('SecretKey/SessionToken written as "removed" (no --keep-secret-key)');
@@ -487,7 +493,7 @@ export async function startExport(v: VolumeRecord, raw: unknown, actor: string):
         const r = await dumpMeta(engine, new JsonDumpWriter(out), {
           subdirInode: BigInt(req.inode!),
           signal: ctx.signal,
-          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), p.holdingBack ? `dumping · ${p.holdingBack}` : "dumping"),
+          onProgress: (p) => ctx.progress(p.entries, Math.max(total, p.entries), dumpProgressLabel(p)),
         });
         entries = r.entries;
       });
