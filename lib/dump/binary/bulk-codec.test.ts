@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { BatchDesc } from "./proto";
-import { BULK_SPECS, decodeBulkBatch, encodeBulkBatch } from "./bulk-codec";
+import { BULK_SPECS, decodeBulkBatch, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
 import type { BatchField } from "./format";
 
 let seed = 7;
@@ -56,5 +56,21 @@ describe("bulk batches by hand", () => {
     wire[2] = (1 << 3) | 2; // inode as bytes
     expect(decodeBulkBatch("nodes", wire)).toBeNull();
     expect(decodeBulkBatch("xattrs", encodeBulkBatch("xattrs", [{ inode: 1n, name: "ok", value: Buffer.from("v") }]).fill(0xff, 6, 7))).toBeNull();
+  });
+  it("the flat scan's nodes, edges and chunks by their own encoders: encodeBulkBatch's bytes, for any range of a batch", () => {
+    const records = (field: BatchField) => {
+      const spec = BULK_SPECS[field]!;
+      return Array.from({ length: 200 }, () => Object.fromEntries(spec.members.map(([name, , kind]) => [name, value(kind)])));
+    };
+    const nodes = records("nodes");
+    const edges = records("edges");
+    const chunks = records("chunks");
+    const asNodes = nodes.map((r) => ({ inode: r.inode as bigint, attr: r.data as Buffer }));
+    for (const [from, to] of [[0, 200], [0, 0], [13, 14], [50, 170]]) {
+      const hex = (field: BatchField, list: Record<string, unknown>[]) => encodeBulkBatch(field, list.slice(from, to)).toString("hex");
+      expect(encodeNodeRecords(asNodes, from, to).toString("hex")).toBe(hex("nodes", nodes));
+      expect(encodeEdgeRecords(edges as never, from, to).toString("hex")).toBe(hex("edges", edges));
+      expect(encodeChunkRecords(chunks as never, from, to).toString("hex")).toBe(hex("chunks", chunks));
+    }
   });
 });

@@ -7,6 +7,7 @@
 // and its messages. Every other message (format, counters, quotas, footer…) goes through the
 // library.
 import type { BatchField } from "./format";
+import type { ChunkRecord, EdgeRecord, NodeRecord } from "../../jfs/table-records";
 
 type Kind = "u64" | "i64" | "u32" | "bytes" | "string";
 interface Spec {
@@ -278,3 +279,147 @@ export function decodeBulkBatch(field: BatchField, payload: Buffer): Record<stri
 }
 
 const EMPTY = Buffer.alloc(0);
+
+// --- The flat scan's records (lib/jfs/table-records.ts) straight to bytes -------------------
+// The binary dump of a whole volume writes a million nodes, edges and chunks: encodeBulkBatch's
+// generic member walk (keyed reads of each record, a values array) was its writer's largest
+// cost, so these three tables have encoders of their own. Same bytes as encodeBulkBatch (the
+// tests compare them), for records [from, to) of a batch.
+
+/** A u64 member's value as a double when exact (the common case), else -1 (write it as bigint). */
+const small = (v: bigint): number => (v >= 0n && v <= SAFE ? Number(v) : -1);
+
+function putVarint(b: Buffer, p: number, n: number): number {
+  while (n >= 128) {
+    b[p++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  b[p++] = n;
+  return p;
+}
+
+function putBigVarint(b: Buffer, p: number, v: bigint): number {
+  v = u64(v);
+  while (v >= 128n) {
+    b[p++] = Number(v & 0x7fn) | 0x80;
+    v >>= 7n;
+  }
+  b[p++] = Number(v);
+  return p;
+}
+
+/** A u64 member: nothing when zero, else its tag and varint. */
+function u64Size(n: number, v: bigint): number {
+  return n === 0 ? 0 : 1 + (n > 0 ? varintSize(n) : bigVarintSize(u64(v)));
+}
+function putU64(b: Buffer, p: number, tag: number, n: number, v: bigint): number {
+  if (n === 0) return p;
+  b[p++] = tag;
+  return n > 0 ? putVarint(b, p, n) : putBigVarint(b, p, v);
+}
+/** A bytes member: nothing when empty. Short ones copied by a loop: set()'s call cost more. */
+function putBytes(b: Buffer, p: number, tag: number, src: Uint8Array): number {
+  const n = src.length;
+  if (n === 0) return p;
+  b[p++] = tag;
+  p = putVarint(b, p, n);
+  if (n > 64) {
+    b.set(src, p);
+    return p + n;
+  }
+  for (let i = 0; i < n; i++) b[p++] = src[i];
+  return p;
+}
+const bytesSize = (n: number): number => (n === 0 ? 0 : 1 + varintSize(n) + n);
+
+/** Nodes ({inode, attr}) as a Batch's `nodes` (member data = the attr bytes). */
+export function encodeNodeRecords(records: readonly NodeRecord[], from = 0, to = records.length): Buffer {
+  const n = to - from;
+  const ino = new Float64Array(n);
+  const sizes = new Int32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    const a = (ino[i] = small(r.inode));
+    const size = u64Size(a, r.inode) + bytesSize(r.attr.length);
+    sizes[i] = size;
+    total += 1 + varintSize(size) + size;
+  }
+  const b = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    b[p++] = (1 << 3) | 2;
+    p = putVarint(b, p, sizes[i]);
+    p = putU64(b, p, 8, ino[i], r.inode);
+    p = putBytes(b, p, 18, r.attr);
+  }
+  if (p !== total) throw new Error(`internal error: node encoder wrote ${p} bytes of ${total}`);
+  return b;
+}
+
+/** Edges ({parent, inode, name, type}) as a Batch's `edges`. */
+export function encodeEdgeRecords(records: readonly EdgeRecord[], from = 0, to = records.length): Buffer {
+  const n = to - from;
+  const nums = new Float64Array(2 * n);
+  const sizes = new Int32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    const parent = (nums[2 * i] = small(r.parent));
+    const inode = (nums[2 * i + 1] = small(r.inode));
+    const type = r.type >>> 0;
+    const size = u64Size(parent, r.parent) + u64Size(inode, r.inode) + bytesSize(r.name.length) + (type === 0 ? 0 : 1 + varintSize(type));
+    sizes[i] = size;
+    total += 1 + varintSize(size) + size;
+  }
+  const b = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    b[p++] = (2 << 3) | 2;
+    p = putVarint(b, p, sizes[i]);
+    p = putU64(b, p, 8, nums[2 * i], r.parent);
+    p = putU64(b, p, 16, nums[2 * i + 1], r.inode);
+    p = putBytes(b, p, 26, r.name);
+    const type = r.type >>> 0;
+    if (type !== 0) {
+      b[p++] = 32;
+      p = putVarint(b, p, type);
+    }
+  }
+  if (p !== total) throw new Error(`internal error: edge encoder wrote ${p} bytes of ${total}`);
+  return b;
+}
+
+/** Chunks ({inode, index, slices}) as a Batch's `chunks`. */
+export function encodeChunkRecords(records: readonly ChunkRecord[], from = 0, to = records.length): Buffer {
+  const n = to - from;
+  const ino = new Float64Array(n);
+  const sizes = new Int32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    const a = (ino[i] = small(r.inode));
+    const index = r.index >>> 0;
+    const size = u64Size(a, r.inode) + (index === 0 ? 0 : 1 + varintSize(index)) + bytesSize(r.slices.length);
+    sizes[i] = size;
+    total += 1 + varintSize(size) + size;
+  }
+  const b = Buffer.allocUnsafe(total);
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    const r = records[from + i];
+    b[p++] = (3 << 3) | 2;
+    p = putVarint(b, p, sizes[i]);
+    p = putU64(b, p, 8, ino[i], r.inode);
+    const index = r.index >>> 0;
+    if (index !== 0) {
+      b[p++] = 16;
+      p = putVarint(b, p, index);
+    }
+    p = putBytes(b, p, 26, r.slices);
+  }
+  if (p !== total) throw new Error(`internal error: chunk encoder wrote ${p} bytes of ${total}`);
+  return b;
+}

@@ -14,7 +14,7 @@ import type { DumpHeader, TreeName, TreeWriter } from "../types";
 import type { QuotaRecord, TableBatch } from "../../jfs/table-records";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, segmentHeader, SEGMENTS, type BatchField, type SegmentName } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbQuota } from "./proto";
-import { encodeBulkBatch, isBulkField } from "./bulk-codec";
+import { encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords, isBulkField } from "./bulk-codec";
 
 /**
  * Records per batch (JuiceFS: 10,000 on Redis/TKV, 100,000 on SQL). Ten thousand nodes are
@@ -113,9 +113,13 @@ export class BinaryDumpWriter implements TreeWriter {
 
   /**
    * The whole dump from a flat scan of the stored tables (MetaEngine.scanTables), as JuiceFS's
-   * binary dump takes it: every record as stored (nothing recomputed from a tree), each
-   * engine batch one segment (split at BINARY_BATCH records), then the small kinds and the
-   * footer. Memory: one batch, and the quota records (one per quota).
+   * binary dump takes it: every record as stored (nothing recomputed from a tree), in segments
+   * of BINARY_BATCH records of one table (or BATCH_BYTES), then the small kinds and the footer.
+   * Each engine batch is encoded as it comes and its records let go: a segment fills from
+   * encoded bytes, so engines can yield small batches whose records die young (a scan that
+   * held 10,000 records a table until its segment was written had V8 promote them all, and
+   * the RDB dump's peak RSS was mostly that garbage). Memory: one segment of bytes a table,
+   * and the quota records (one per quota).
    */
   async tables(h: DumpHeader, batches: AsyncIterable<TableBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void> {
     if (this.headerData) throw new Error("BinaryDumpWriter: tables() after header() or a second time");
@@ -128,29 +132,35 @@ export class BinaryDumpWriter implements TreeWriter {
       const n = b.records.length;
       if (n === 0) continue;
       switch (b.table) {
-        case "nodes":
-          this.batchesOf("nodes", b.records.map((r) => ({ inode: r.inode, data: r.attr })));
+        case "nodes": {
+          const r = b.records;
+          this.encoded("nodes", n, (from, to) => encodeNodeRecords(r, from, to));
           break;
-        case "edges":
-          this.batchesOf("edges", b.records);
+        }
+        case "edges": {
+          const r = b.records;
+          this.encoded("edges", n, (from, to) => encodeEdgeRecords(r, from, to));
           break;
-        case "chunks":
-          this.batchesOf("chunks", b.records);
+        }
+        case "chunks": {
+          const r = b.records;
+          this.encoded("chunks", n, (from, to) => encodeChunkRecords(r, from, to));
           break;
+        }
         case "symlinks":
-          this.batchesOf("symlinks", b.records);
+          this.encodedBulk("symlinks", b.records);
           break;
         case "xattrs":
-          this.batchesOf("xattrs", b.records.map((x) => ({ inode: x.inode, name: xattrName(x.inode, x.name), value: x.value })));
+          this.encodedBulk("xattrs", b.records.map((x) => ({ inode: x.inode, name: xattrName(x.inode, x.name), value: x.value })));
           break;
         case "dirStats":
-          this.batchesOf("dirstats", b.records);
+          this.encodedBulk("dirstats", b.records);
           break;
         case "parents":
-          this.batchesOf("parents", b.records);
+          this.encodedBulk("parents", b.records);
           break;
         case "sliceRefs":
-          this.batchesOf("sliceRefs", b.records);
+          this.encodedBulk("sliceRefs", b.records);
           break;
         case "acls":
           this.batchesOf("acls", b.records.map((a) => ({ id: a.id, data: encodeAcl(a.rule) })));
@@ -162,6 +172,7 @@ export class BinaryDumpWriter implements TreeWriter {
       onRecords?.(n, b.table);
       await this.maybeDrain();
     }
+    for (const field of [...this.parts.keys()]) this.flushEncoded(field);
     this.ended = true;
     this.batch("sustained", h.sustained.map((s) => ({ sid: s.sid, inodes: s.inodes })));
     this.batchesOf("delfiles", h.delFiles.map((d) => ({ inode: d.inode, length: d.length, expire: d.expire })));
@@ -172,6 +183,39 @@ export class BinaryDumpWriter implements TreeWriter {
     }
     this.tail(h);
     await this.drain();
+  }
+
+  /** Encoded records of the flat scan waiting for their segment: parts, their bytes and count. */
+  private readonly parts = new Map<BatchField, { parts: Buffer[]; bytes: number; num: number }>();
+
+  /**
+   * `n` records of `field`, encoded by `encode(from, to)` into the pending segment's bytes: a
+   * segment is written at BINARY_BATCH records or BATCH_BYTES bytes.
+   */
+  private encoded(field: BatchField, n: number, encode: (from: number, to: number) => Buffer): void {
+    for (let from = 0; from < n; ) {
+      let p = this.parts.get(field);
+      if (!p) this.parts.set(field, (p = { parts: [], bytes: 0, num: 0 }));
+      const to = Math.min(n, from + BINARY_BATCH - p.num);
+      const part = encode(from, to);
+      p.parts.push(part);
+      p.bytes += part.length;
+      p.num += to - from;
+      from = to;
+      if (p.num >= BINARY_BATCH || p.bytes >= BATCH_BYTES) this.flushEncoded(field);
+    }
+  }
+
+  private encodedBulk(field: BatchField, list: readonly object[]): void {
+    const records = list as readonly Record<string, unknown>[];
+    this.encoded(field, records.length, (from, to) => encodeBulkBatch(field, from === 0 && to === records.length ? records : records.slice(from, to)));
+  }
+
+  private flushEncoded(field: BatchField): void {
+    const p = this.parts.get(field);
+    if (!p || p.num === 0) return;
+    this.parts.delete(field);
+    this.segmentParts(NAME_OF[field], p.parts, p.bytes, BigInt(p.num));
   }
 
   /** The format and counter segments. */
@@ -379,12 +423,17 @@ export class BinaryDumpWriter implements TreeWriter {
   }
 
   private segment(name: SegmentName, payload: Uint8Array, num: bigint): void {
+    this.segmentParts(name, [Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)], payload.length, num);
+  }
+
+  /** A segment whose payload is `parts` one after the other (`bytes` in all). */
+  private segmentParts(name: SegmentName, parts: Buffer[], bytes: number, num: bigint): void {
     let info = this.infos.get(name);
     if (!info) this.infos.set(name, (info = { offset: [], num: 0n }));
     info.offset.push(BigInt(this.pos));
     info.num += num;
-    this.write(segmentHeader(TYPE_OF[name], payload.length));
-    this.write(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+    this.write(segmentHeader(TYPE_OF[name], bytes));
+    for (const part of parts) this.write(part);
   }
 
   private needDrain = false;

@@ -18,6 +18,15 @@ import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
 import { BATCH, Batches, classify, decimal, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
 import type { RdbTransfer } from "./sync";
 
+/**
+ * Records a table gathers before it is yielded. Small: the binary writer encodes each batch as
+ * it comes and lets its records go, so records die young. Batches of 10,000 (a segment's worth)
+ * lived through several scavenges while the other tables filled, V8 promoted them and the
+ * garbage, with the 64 KiB chunks their Buffers view, waited for full collections: 1M files,
+ * peak RSS 330 MB and 7.8 s CPU for the reading and writing alone, against 225 MB and 6.6 s.
+ */
+const RDB_BATCH = 1000;
+
 export interface RdbScanSource {
   /** host:port for messages. */
   readonly addr: string;
@@ -41,7 +50,7 @@ const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]
  */
 export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
   const P = Buffer.from(src.p, "latin1");
-  const out = new Batches();
+  const out = new Batches(RDB_BATCH);
   const sliceRefs: SliceRefRecord[] = [];
   const acls: AclRecord[] = [];
   /** The dir-stat hashes, field (decimal inode) → value, joined at the end. */

@@ -85,6 +85,8 @@ export function decimal(b: Buffer | null): bigint {
 }
 
 export class Batches {
+  /** Records a table gathers before it is yielded. */
+  constructor(readonly size = BATCH) {}
   nodes: NodeRecord[] = [];
   edges: EdgeRecord[] = [];
   chunks: ChunkRecord[] = [];
@@ -96,7 +98,7 @@ export class Batches {
   *take(all: boolean): Generator<TableBatch> {
     for (const table of ["nodes", "edges", "chunks", "symlinks", "xattrs", "parents"] as const) {
       const list = this[table];
-      if (list.length === 0 || (!all && list.length < BATCH)) continue;
+      if (list.length === 0 || (!all && list.length < this.size)) continue;
       this[table] = [];
       yield { table, records: list } as TableBatch;
     }
