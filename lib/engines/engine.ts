@@ -73,9 +73,14 @@ export interface LoadSink {
    * Store an inode's attributes. `attr` carries the final nlink and length; `parent` is the
    * single-parent field (0 for hard links, fixed later by hardLink()).
    */
-  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void;
+  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }, stored?: Buffer): void;
   edges(parent: bigint, entries: DirEntry[]): void;
-  chunks(inode: bigint, chunks: Chunk[]): void;
+  /**
+   * `stored` (a binary load's): each chunk's slices as encodeSlice's records, one Buffer a chunk.
+   * Like node()'s `stored` (encodeAttr of the same arguments, byte for byte), the bytes the
+   * dump carried: an engine that stores these encodings (Redis) keeps them instead of encoding again.
+   */
+  chunks(inode: bigint, chunks: Chunk[], stored?: Buffer[]): void;
   /** Slices met for the first time in this load (never id 0), with the size first met. */
   newSlices(slices: { id: bigint; size: number }[]): void;
   symlink(inode: bigint, target: Buffer): void;

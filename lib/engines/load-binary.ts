@@ -67,10 +67,13 @@ export class BinaryLoad implements BinaryDumpVisitor {
     this.sink.expectVolume?.({ inodes: c.usedInodes });
   }
 
-  async nodes(list: { attr: Attr; parent: bigint; accessAcl: number; defaultAcl: number }[], at: SegmentAt): Promise<void> {
+  async nodes(list: { attr: Attr; parent: bigint; accessAcl: number; defaultAcl: number; stored?: Buffer }[], at: SegmentAt): Promise<void> {
     for (const n of list) {
       this.check.node(n, at);
-      this.sink.node(n.attr, n.parent, { access: n.accessAcl, default: n.defaultAcl });
+      // The dump's own bytes go to the sink when they are encodeAttr's of these very arguments
+      // (isEncodedAttr): the parent, nlink and ACL ids stored as dumped, as decoded here; hard
+      // links' nlink and parent are patched by hardLink() at the end either way.
+      this.sink.node(n.attr, n.parent, { access: n.accessAcl, default: n.defaultAcl }, n.stored);
       const t = this.tick();
       if (t) await t;
     }
@@ -98,11 +101,11 @@ export class BinaryLoad implements BinaryDumpVisitor {
     if (run.length) this.sink.edges(parent, run);
   }
 
-  async chunks(list: { inode: bigint; chunk: Chunk }[]): Promise<void> {
-    for (const { inode, chunk } of list) {
+  async chunks(list: { inode: bigint; chunk: Chunk; stored?: Buffer }[]): Promise<void> {
+    for (const { inode, chunk, stored } of list) {
       this.check.chunk(chunk.slices.length);
       if (!chunk.slices.length) continue;
-      this.sink.chunks(inode, [chunk]);
+      this.sink.chunks(inode, [chunk], stored ? [stored] : undefined);
       const fresh: { id: bigint; size: number }[] = [];
       for (const s of chunk.slices) if (s.id !== 0n && !this.seenSlices.testAndSet(s.id)) fresh.push({ id: s.id, size: s.size });
       if (fresh.length) this.sink.newSlices(fresh);

@@ -40,6 +40,11 @@ export interface StoredAttr {
   parent: bigint;
   accessAcl: number;
   defaultAcl: number;
+  /**
+   * The bytes it was decoded from, when they are exactly what encodeAttr writes for it
+   * (isEncodedAttr): a store of this encoding (Redis) can keep them instead of encoding again.
+   */
+  stored?: Buffer;
 }
 
 /**
@@ -74,6 +79,23 @@ export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 
   }
   if (a.tier) b.writeUInt8(a.tier & 0xff, off);
   return b;
+}
+
+/**
+ * Whether `b` is byte for byte encodeAttr(decodeAttr(b)): a known type, and the lengths
+ * encodeAttr gives (72; 73 with a tier; 80 with ACL ids, not both zero; 81 with both), with
+ * the trailing zero byte. Legacy short attrs, ACL ids of zero written out, a missing pad:
+ * all decode fine but are not this encoding, so they are encoded again.
+ */
+export function isEncodedAttr(b: Buffer): boolean {
+  const n = b.length;
+  if (n < 72 || b[n - 1] !== 0 || typeFromCode(b[1] >> 4) === undefined) return false;
+  if (n === 72) return true;
+  if (n === 73) return b[71] !== 0;
+  if (n !== 80 && n !== 81) return false;
+  let acl = 0;
+  for (let i = 71; i < 79; i++) acl |= b[i];
+  return acl !== 0 && (n === 80 || b[79] !== 0);
 }
 
 /** Decode a stored attr; tolerant of legacy short values like the Go reader. null when too short. */

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { Attr } from "../../jfs/types";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
+import { isEncodedAttr } from "../../jfs/binary-values";
 
 const ts = 1700000000n;
 const base: Attr = {
@@ -85,5 +86,37 @@ describe("64-bit fields beyond 2^53", () => {
     const s = { pos: 1, id: (1n << 63n) + 5n, size: 2, off: 3, len: 4 };
     expect(decodeSlice(encodeSlice(s))).toEqual(s);
     expect(encodeAttr({ ...base, mtime: -5n }, 1n).subarray(23, 31).toString("hex")).toBe("fffffffffffffffb");
+  });
+});
+
+describe("isEncodedAttr: bytes a binary load may store as they are", () => {
+  it("holds for encodeAttr's every shape (plain, tier, ACL ids, both), and each decodes and encodes back to itself", () => {
+    for (const [tier, access, dflt] of [[0, 0, 0], [3, 0, 0], [0, 5, 0], [0, 0, 6], [2, 5, 6]]) {
+      const b = encodeAttr({ ...base, tier }, 7n, access, dflt);
+      expect(isEncodedAttr(b)).toBe(true);
+      const d = decodeAttr(1n, b)!;
+      expect(encodeAttr(d.attr, d.parent, d.accessAcl, d.defaultAcl).equals(b)).toBe(true);
+    }
+  });
+
+  it("fails for what decodes fine but encodes otherwise: no pad, legacy short, ACL ids of zero written out, a pad that is not zero, an unknown type", () => {
+    const plain = encodeAttr(base, 1n);
+    const withAcl = encodeAttr(base, 1n, 5, 0);
+    const cases = [
+      plain.subarray(0, 71), // no trailing zero
+      plain.subarray(0, 63), // before the parent field
+      Buffer.concat([plain.subarray(0, 71), Buffer.alloc(9)]), // ACL ids 0/0 written out
+      Buffer.concat([plain.subarray(0, 71), Buffer.from([4])]), // a tier, no pad
+      Buffer.concat([withAcl.subarray(0, 79), Buffer.from([0, 0])]), // tier 0 written out
+      Buffer.concat([plain, Buffer.alloc(3)]), // longer than any shape
+    ];
+    for (const b of cases) {
+      expect(isEncodedAttr(b)).toBe(false);
+      const d = decodeAttr(1n, b);
+      if (d) expect(encodeAttr(d.attr, d.parent, d.accessAcl, d.defaultAcl).equals(b)).toBe(false);
+    }
+    const unknown = Buffer.from(plain);
+    unknown[1] = 0x91; // type 9
+    expect(isEncodedAttr(unknown)).toBe(false);
   });
 });

@@ -62,3 +62,21 @@ describe("RespConnection", () => {
     await expect(conn.send(cmds)).rejects.toThrow(/closed|ECONNRESET/);
   });
 });
+
+describe("CommandBuffer", () => {
+  it("a command given argument by argument (begin, arg, bytes of a range) is the bytes add() makes of it", () => {
+    const value = Buffer.from([0, 13, 10, 255, ...Buffer.from("x".repeat(200))]);
+    const a = new CommandBuffer();
+    a.add(["RPUSH", "c12_0", value.subarray(1, 4), value.subarray(0, 204), 42n, "é"]);
+    const b = new CommandBuffer();
+    b.begin(6);
+    b.arg("RPUSH");
+    b.arg("c12_0");
+    b.bytes(value, 1, 4);
+    b.bytes(value, 0, 204);
+    b.arg(42n);
+    b.arg("é");
+    expect(b.count).toBe(1);
+    expect(b.take().toString("hex")).toBe(a.take().toString("hex"));
+  });
+});

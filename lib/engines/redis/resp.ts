@@ -65,45 +65,65 @@ export class CommandBuffer {
 
   add(args: readonly (string | Buffer | number | bigint)[]): void {
     this.header(0x2a, args.length);
-    for (const a of args) {
-      if (Buffer.isBuffer(a)) {
-        this.header(0x24, a.length);
-        this.ensure(a.length + 2);
-        a.copy(this.buf, this.len);
-        this.len += a.length;
-      } else {
-        const s = typeof a === "string" ? a : a.toString();
-        const n = s.length;
-        // Keys and numbers are ASCII: copy char by char after a header of s.length; on the
-        // first non-ASCII char, start the argument over as UTF-8.
-        const start = this.len;
-        this.header(0x24, n);
-        this.ensure(n + 2);
-        const b = this.buf;
-        let at = this.len;
-        let ascii = true;
-        for (let i = 0; i < n; i++) {
-          const c = s.charCodeAt(i);
-          if (c >= 0x80) {
-            ascii = false;
-            break;
-          }
-          b[at++] = c;
-        }
-        if (ascii) this.len = at;
-        else {
-          this.len = start;
-          const bytes = Buffer.from(s, "utf8");
-          this.header(0x24, bytes.length);
-          this.ensure(bytes.length + 2);
-          bytes.copy(this.buf, this.len);
-          this.len += bytes.length;
-        }
-      }
-      this.buf[this.len++] = 13;
-      this.buf[this.len++] = 10;
-    }
+    for (const a of args) this.add1(a);
     this.count++;
+  }
+
+  private add1(a: string | Buffer | number | bigint): void {
+    if (Buffer.isBuffer(a)) return this.bytes(a, 0, a.length);
+    const s = typeof a === "string" ? a : a.toString();
+    const n = s.length;
+    // Keys and numbers are ASCII: copy char by char after a header of s.length; on the
+    // first non-ASCII char, start the argument over as UTF-8.
+    const start = this.len;
+    this.header(0x24, n);
+    this.ensure(n + 2);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.len = start;
+        const bytes = Buffer.from(s, "utf8");
+        return this.bytes(bytes, 0, bytes.length);
+      }
+      b[at++] = c;
+    }
+    b[at++] = 13;
+    b[at++] = 10;
+    this.len = at;
+  }
+
+  /**
+   * One command of `n` arguments given one by one (arg(), bytes()) after this call: no array
+   * of arguments, no view of each (a binary load writes each slice record of a chunk so).
+   */
+  begin(n: number): void {
+    this.header(0x2a, n);
+    this.count++;
+  }
+
+  /** An argument of a command begun with begin(). */
+  arg(a: string | Buffer | number | bigint): void {
+    this.add1(a);
+  }
+
+  /** An argument of a command begun with begin(): bytes [start, end) of `b`. */
+  bytes(b: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.header(0x24, n);
+    this.ensure(n + 2);
+    const out = this.buf;
+    let at = this.len;
+    // Short values (attrs, slice records, names) by a loop: Buffer.copy's checks cost more.
+    if (n <= 96) for (let i = start; i < end; i++) out[at++] = b[i];
+    else {
+      out.set(b.subarray(start, end), at);
+      at += n;
+    }
+    out[at++] = 13;
+    out[at++] = 10;
+    this.len = at;
   }
 
   /** The encoded commands; the builder starts over. */

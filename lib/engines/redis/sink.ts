@@ -6,7 +6,7 @@ import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
 import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
 import type { LoadSink } from "../engine";
-import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice } from "./codec";
+import { encodeAcl, encodeAttr, encodeEntry, encodeQuota, encodeSlice, SLICE_BYTES } from "./codec";
 import { explainRedisError } from "./errors";
 import { LOAD_CLAIM_KEY } from "./claim";
 import type { LoadOwner } from "../load-claim";
@@ -75,8 +75,8 @@ export class RedisLoadSink implements LoadSink {
     if (this.failure) throw this.failure;
   }
 
-  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
-    this.cmd("SET", `${this.P}i${attr.inode}`, encodeAttr(attr, parent, aclIds.access, aclIds.default));
+  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }, stored?: Buffer): void {
+    this.cmd("SET", `${this.P}i${attr.inode}`, stored ?? encodeAttr(attr, parent, aclIds.access, aclIds.default));
   }
 
   edges(parent: bigint, entries: DirEntry[]): void {
@@ -87,14 +87,24 @@ export class RedisLoadSink implements LoadSink {
     }
   }
 
-  chunks(inode: bigint, chunks: Chunk[]): void {
-    for (const c of chunks) {
+  chunks(inode: bigint, chunks: Chunk[], stored?: Buffer[]): void {
+    chunks.forEach((c, k) => {
+      const raw = stored?.[k];
       for (let i = 0; i < c.slices.length; i += FIELDS_PER_COMMAND) {
-        const part = c.slices.slice(i, i + FIELDS_PER_COMMAND);
-        const recs = part.map((s) => encodeSlice(s));
-        this.cmd("RPUSH", `${this.P}c${inode}_${c.index}`, ...recs);
+        const end = Math.min(c.slices.length, i + FIELDS_PER_COMMAND);
+        const key = `${this.P}c${inode}_${c.index}`;
+        if (!raw) {
+          this.cmd("RPUSH", key, ...c.slices.slice(i, end).map((s) => encodeSlice(s)));
+          continue;
+        }
+        // The dump's slice records as they are, each an argument (no view of each).
+        this.cmds.begin(2 + end - i);
+        this.cmds.arg("RPUSH");
+        this.cmds.arg(key);
+        for (let j = i; j < end; j++) this.cmds.bytes(raw, j * SLICE_BYTES, (j + 1) * SLICE_BYTES);
+        if (this.cmds.count >= FLUSH_AT) this.send();
       }
-    }
+    });
   }
 
   /** Redis keeps references of shared slices only (sliceRefs). */
