@@ -286,8 +286,14 @@ const EMPTY = Buffer.alloc(0);
 // cost, so these three tables have encoders of their own. Same bytes as encodeBulkBatch (the
 // tests compare them), for records [from, to) of a batch.
 
-/** A u64 member's value as a double when exact (the common case), else -1 (write it as bigint). */
-const small = (v: bigint): number => (v >= 0n && v <= SAFE ? Number(v) : -1);
+/**
+ * A u64 member's value as a double when exact (the common case), else -1 (write it as bigint).
+ * One conversion, no BigInt comparisons: past 2^53 the double rounds to 2^53 or more.
+ */
+const small = (v: bigint): number => {
+  const n = Number(v);
+  return n >= 0 && n <= Number.MAX_SAFE_INTEGER ? n : -1;
+};
 
 function putVarint(b: Buffer, p: number, n: number): number {
   while (n >= 128) {
