@@ -10,7 +10,7 @@ import { decodeAcl, decodeAttr, decodeSlice, encodeAttr, SLICE_BYTES } from "../
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import { JfsError, wrapError } from "../../jfs/errors";
-import type { ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
+import type { ChildBatch, ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
 import type { TableBatch } from "../../jfs/table-records";
 import { scanEtcdTables } from "./scan";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
@@ -20,8 +20,9 @@ import {
   attrKey, counterKey, decodeCounter, decodeEntry, decodeQuota, entriesPrefix, entryKey, inodePrefix, nextKey,
   parseDelFileKey, parseQuotaKey, parseSustainedKey, QUOTA_PREFIX, SETTING_KEY, xattrKey,
 } from "../tkv/keys";
-import { EtcdClient, EtcdKv, MAX_TXN_OPS } from "./kv";
-import type { Kv } from "./range-codec";
+import { EtcdClient, EtcdKv, MAX_TXN_OPS, PAGE } from "./kv";
+import type { Kv, KvPage } from "./range-codec";
+import { TurnBatcher } from "./turn-batcher";
 import { etcdClientOptions, parseEtcdUrl, type EtcdTarget } from "./url";
 import { EtcdLoadSink, LOAD_ALIVE_KEY, LOAD_CLAIM_KEY, LOAD_LEASE_TTL } from "./sink";
 import { explainEtcdError } from "./errors";
@@ -29,6 +30,19 @@ import { backendRoom } from "./quota";
 
 /** Keys of one inode a readNodes range returns before the rest is read page by page. */
 const NODE_RANGE_LIMIT = 256;
+/** Entries a directory's first listing page holds (readDirNodes); a bigger one goes on by pages. */
+const FIRST_PAGE = MAX_TXN_OPS;
+/** Node batches of a big directory read ahead once the walk is in it. */
+const NODE_READ_AHEAD = 8;
+/**
+ * Transactions of node reads, and of first listing pages, out at once (turn-batcher.ts): what
+ * is asked meanwhile fills the next ones. Measured on a 100,000-file dump (2 shared cores): 1–2
+ * and 1 sent 2,400–2,700 requests where 4 and 2 or 8 and 4 sent as many for more CPU, and the
+ * walk a request per listing and per batch 7,250.
+ */
+const NODE_TXNS = 2;
+const LISTING_TXNS = 1;
+const ungated: QueryGate = (query) => query();
 /** How long opening waits for an etcd that does not answer. */
 const OPEN_RETRY_MS = 5000;
 const COUNTERS = ["usedSpace", "totalInodes", "nextInode", "nextChunk", "nextSession", "nextTrash"] as const;
@@ -40,6 +54,13 @@ export class EtcdEngine implements MetaEngine {
   /** Answers take a network round trip each: read well ahead. */
   readonly dumpReadAhead = { dirs: 64, entries: 16384 };
   private aclCache: Map<number, AclRule> | null = null;
+  private readonly nodeReads = new TurnBatcher<{ inode: bigint; type: NodeType }, StoredNode>(MAX_TXN_OPS, NODE_TXNS, (part) => this.readNodeTxn(part));
+
+  /** The first page of each directory's listing, up to MAX_TXN_OPS directories a transaction. */
+  private readonly firstPages = new TurnBatcher<bigint, KvPage>(MAX_TXN_OPS, LISTING_TXNS, (dirs) =>
+    this.kv.readTxnPages(dirs.map((d) => this.kv.rangeRequest(entriesPrefix(d), nextKey(entriesPrefix(d)), FIRST_PAGE))),
+  );
+
 
   constructor(
     readonly kv: EtcdKv,
@@ -208,28 +229,78 @@ export class EtcdEngine implements MetaEngine {
   /**
    * An inode's keys are contiguous (`A` ino …), so one range per inode reads them all: attr,
    * chunks, symlink, xattrs (and hard-link parents). A directory's range starts at `I`, past its
-   * entries. Up to MAX_TXN_OPS such ranges go in one read-only transaction; a range cut short by
-   * its limit (a file of many chunks) is read on in pages.
+   * entries. The ranges of every readNodes of one event-loop turn share read-only transactions
+   * of MAX_TXN_OPS (turn-batcher.ts); a range cut short by its limit (a file of many chunks) is
+   * read on in pages.
    */
-  async readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+  readNodes(entries: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
+    return this.nodeReads.add(entries, ungated);
+  }
+
+  /** At most MAX_TXN_OPS nodes: one read-only transaction, and pages for what it cut short. */
+  private async readNodeTxn(part: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> {
     const nodes: StoredNode[] = [];
-    for (let i = 0; i < entries.length; i += MAX_TXN_OPS) {
-      const part = entries.slice(i, i + MAX_TXN_OPS);
-      const reqs: IRangeRequest[] = part.map((e) => this.nodeRange(e.inode, e.type === "directory"));
-      const res = await this.kv.readTxnPages(reqs);
-      for (const [k, e] of part.entries()) {
-        const kvs = res[k].kvs;
-        if (res[k].more) await this.kv.rest(kvs, nextKey(inodePrefix(e.inode)));
-        let node = await this.toNode(e.inode, e.type, kvs);
-        // An entry that says directory for an inode whose attr says file: its chunks were skipped.
-        if (e.type === "directory" && node.attr && node.attr.type !== "directory") {
-          const all = await this.kv.page(this.nodeRange(e.inode, false, 0));
-          node = await this.toNode(e.inode, e.type, all.kvs);
-        }
-        nodes.push(node);
+    const res = await this.kv.readTxnPages(part.map((e) => this.nodeRange(e.inode, e.type === "directory")));
+    for (const [k, e] of part.entries()) {
+      const kvs = res[k].kvs;
+      if (res[k].more) await this.kv.rest(kvs, nextKey(inodePrefix(e.inode)));
+      let node = await this.toNode(e.inode, e.type, kvs);
+      // An entry that says directory for an inode whose attr says file: its chunks were skipped.
+      if (e.type === "directory" && node.attr && node.attr.type !== "directory") {
+        const all = await this.kv.page(this.nodeRange(e.inode, false, 0));
+        node = await this.toNode(e.inode, e.type, all.kvs);
       }
+      nodes.push(node);
     }
     return nodes;
+  }
+
+  /**
+   * A directory's children with their nodes, in name order (etcd lists by key). The dump opens a
+   * batch's sub-directories together: their first listing pages share transactions, and so do
+   * the node reads of all their children (turn-batcher.ts), where a listing and a transaction a
+   * directory cost a request each per directory. A directory bigger than its first page goes on
+   * by listing pages, its nodes read in batches of MAX_TXN_OPS, a few ahead once the walk is in it.
+   */
+  readDirNodes(inode: bigint, gate: QueryGate = ungated): AsyncIterable<ChildBatch> {
+    const self = this;
+    const kv = this.kv;
+    const start = entriesPrefix(inode);
+    const skip = kv.prefix.length + start.length;
+    const entry = (e: Kv) => decodeEntry(e.key.subarray(skip), e.value);
+    async function* pages(): AsyncGenerator<ChildBatch> {
+      const [first] = await self.firstPages.add([inode], gate);
+      let listed = first.kvs.map(entry);
+      let at = 0;
+      const last = first.kvs[first.kvs.length - 1];
+      // A page that says `more` is never the end: the rest is listed on from its last key.
+      const listing = first.more && last ? kv.scan(Buffer.concat([kv.strip(last.key), Buffer.from([0])]), nextKey(start), PAGE, gate) : null;
+      let more = listing !== null;
+      const reads: Promise<ChildBatch>[] = [];
+      // One batch until the walk asks for the second: a directory opened ahead holds little.
+      for (let ahead = 1; ; ahead = NODE_READ_AHEAD) {
+        while (reads.length < ahead && (more || at < listed.length)) {
+          if (at === listed.length) {
+            const r = await listing!.next();
+            if (r.done) {
+              more = false;
+              break;
+            }
+            listed = r.value.map(entry);
+            at = 0;
+          }
+          const part = listed.slice(at, at + MAX_TXN_OPS);
+          at += part.length;
+          const read = self.nodeReads.add(part, gate).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
+          read.catch(() => {}); // awaited below in order; a stopped walk never asks
+          reads.push(read);
+        }
+        const next = reads.shift();
+        if (!next) return;
+        yield await next;
+      }
+    }
+    return pages();
   }
 
   private nodeRange(inode: bigint, dir: boolean, limit = NODE_RANGE_LIMIT): IRangeRequest {

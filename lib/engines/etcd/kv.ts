@@ -5,6 +5,7 @@
 // choice of member, failover, circuit breakers, TLS and auth token) but decode the answer with
 // range-codec.ts instead of etcd3's protobufjs objects (README: Performance, etcd).
 import { castGrpcError, Etcd3, EtcdInvalidAuthTokenError, type IRangeRequest, type IRangeResponse, type IRequestOp, type ITxnRequest, type ITxnResponse } from "etcd3";
+import type { QueryGate } from "../engine";
 import { explainEtcdError, isBrokenCircuit, isTransientEtcdError } from "./errors";
 import { decodeRangeResponse, decodeRangeTxnResponse, type Kv, type KvPage } from "./range-codec";
 
@@ -152,10 +153,11 @@ export class EtcdKv {
   }
 
   /** Every key in [start, end) in byte order, a page at a time (at the read revision, if set); pages grow to MAX_PAGE. */
-  async *scan(start: Buffer, end: Buffer, page = PAGE): AsyncGenerator<Kv[]> {
+  async *scan(start: Buffer, end: Buffer, page = PAGE, gate: QueryGate = (q) => q()): AsyncGenerator<Kv[]> {
     let from = start;
     for (let size = page; ; size = Math.min(size * 2, Math.max(page, MAX_PAGE))) {
-      const r = await this.page(this.rangeRequest(from, end, size));
+      const req = this.rangeRequest(from, end, size);
+      const r = await gate(() => this.page(req));
       if (r.kvs.length) yield r.kvs;
       if (!r.more || r.kvs.length === 0) return;
       from = Buffer.concat([this.strip(r.kvs[r.kvs.length - 1].key), Buffer.from([0])]);
