@@ -7,6 +7,7 @@
 import { castGrpcError, Etcd3, EtcdInvalidAuthTokenError, type IRangeRequest, type IRangeResponse, type IRequestOp, type ITxnRequest, type ITxnResponse } from "etcd3";
 import type { QueryGate } from "../engine";
 import { explainEtcdError, isBrokenCircuit, isTransientEtcdError } from "./errors";
+import { decodeTxnSucceeded, type PutTxn } from "./put-txn";
 import { decodeRangeResponse, decodeRangeTxnResponse, type Kv, type KvPage } from "./range-codec";
 
 /** etcd's default --max-txn-ops: no transaction may hold more operations (JuiceFS batches by it). */
@@ -104,12 +105,14 @@ export class EtcdKv {
    * One KV request of etcd3's, sent on its pool's connection to a member, its answer decoded by
    * `decode`. An expired auth token is left to etcd3's own call, which renews it for the next.
    */
-  private raw<T>(method: RawMethod, req: IRangeRequest | ITxnRequest, decode: (b: Buffer) => T, o: CallOptions, viaLibrary: () => Promise<T>): Promise<T> {
+  private raw<T>(method: RawMethod, req: IRangeRequest | ITxnRequest | Buffer, decode: (b: Buffer) => T, o: CallOptions, viaLibrary: () => Promise<T>): Promise<T> {
     return this.client.connectionPool
       .withConnection("KV", ({ client, metadata }) => {
         const m = (client.constructor as unknown as { service: KvService }).service[method];
+        // A request already encoded (put-txn.ts) goes as it is.
+        const serialize: (req: unknown) => Buffer = Buffer.isBuffer(req) ? (b) => b as Buffer : m.requestSerialize;
         return new Promise<T>((resolve, reject) => {
-          client.makeUnaryRequest(m.path, m.requestSerialize, decode, req, metadata, o, (err, res) => (err ? reject(castGrpcError(err)) : resolve(res as T)));
+          client.makeUnaryRequest<unknown, T>(m.path, serialize, decode, req, metadata, o, (err, res) => (err ? reject(castGrpcError(err)) : resolve(res as T)));
         });
       })
       .catch((err: unknown) => {
@@ -130,6 +133,17 @@ export class EtcdKv {
     return this.call((o) =>
       this.raw("Txn", txn, decodeRangeTxnResponse, o, async () => (await this.client.kv.txn(txn, o)).responses.map((r) => r.response_range)),
     );
+  }
+
+  /** A load's transaction of puts, encoded by put-txn.ts; only whether its compare held is read back. */
+  async putTxn(t: PutTxn): Promise<{ succeeded: boolean }> {
+    const req = t.encoded();
+    const viaLibrary = (o: CallOptions) =>
+      this.client.kv.txn(
+        { compare: [{ key: t.compare.key, target: "Value", result: "Equal", value: t.compare.value }], success: t.puts.map((p) => this.put(p.key, p.value)) },
+        o,
+      );
+    return this.call((o) => this.raw("Txn", req, decodeTxnSucceeded, o, () => viaLibrary(o)));
   }
 
   async get(k: Buffer): Promise<Buffer | null> {

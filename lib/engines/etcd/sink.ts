@@ -3,7 +3,7 @@
 // made all-or-nothing by its claim instead: the claim was taken only while nothing was under the
 // prefix, every write is conditional on it, the setting goes in with the claim's removal, and
 // abort() deletes the whole prefix (all of it this load's) while the claim is still this load's.
-import type { Lease, IRequestOp } from "etcd3";
+import type { Lease } from "etcd3";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
@@ -16,6 +16,7 @@ import {
   encodeQuota, entryKey, parentKey, quotaKey, SETTING_KEY, sliceRefKey, symlinkKey, xattrKey,
 } from "../tkv/keys";
 import { MAX_TXN_OPS, type EtcdKv } from "./kv";
+import { PutTxn } from "./put-txn";
 import { BYTES_PER_KEY, DELETE_BYTES_PER_KEY, MIN_BYTES_PER_INODE, MIN_KEYS_PER_INODE, type BackendRoom } from "./quota";
 import { formatBytes } from "../../jfs/format";
 
@@ -41,7 +42,7 @@ const MAX_IN_FLIGHT = 8;
 const MAX_TXN_BYTES = 1 << 20;
 
 export class EtcdLoadSink implements LoadSink {
-  private ops: IRequestOp[] = [];
+  private txn: PutTxn | null = null;
   private bytes = 0;
   private inFlight = new Set<Promise<void>>();
   private failure: Error | null = null;
@@ -94,17 +95,18 @@ export class EtcdLoadSink implements LoadSink {
   }
 
   private put(k: Buffer, v: Buffer): void {
-    this.ops.push(this.kv.put(k, v));
+    this.txn ??= new PutTxn(this.kv.prefix, { key: this.kv.key(LOAD_CLAIM_KEY), value: this.claimValue });
+    this.txn.put(k, v);
     this.bytes += k.length + v.length + this.kv.prefix.length;
-    if (this.ops.length >= MAX_TXN_OPS || this.bytes >= MAX_TXN_BYTES) this.send();
+    if (this.txn.count >= MAX_TXN_OPS || this.bytes >= MAX_TXN_BYTES) this.send();
   }
 
   private send(): void {
-    if (this.ops.length === 0) return;
-    const ops = this.ops;
-    this.written += this.bytes + ops.length * (BYTES_PER_KEY + DELETE_BYTES_PER_KEY);
+    const txn = this.txn;
+    if (!txn) return;
+    this.written += this.bytes + txn.count * (BYTES_PER_KEY + DELETE_BYTES_PER_KEY);
     const written = this.written;
-    this.ops = [];
+    this.txn = null;
     this.bytes = 0;
     const p: Promise<void> = this.gate
       .then(() => {
@@ -118,7 +120,7 @@ export class EtcdLoadSink implements LoadSink {
               `(${room.quotaFrom}; ${formatBytes(room.used)} were used before the load) would be nearly full. Restart etcd with a larger --quota-backend-bytes, or load into another engine`,
           );
         }
-        return this.kv.txn({ compare: [this.claimHolds()], success: ops });
+        return this.kv.putTxn(txn);
       })
       .then((r) => {
         if (!r.succeeded) throw new JfsError("busy", `the load's claim (key "${LOAD_CLAIM_KEY}") was removed while it was writing: another process cleared it`);
@@ -262,7 +264,7 @@ export class EtcdLoadSink implements LoadSink {
   }
 
   async abort(): Promise<void> {
-    this.ops = [];
+    this.txn = null;
     await Promise.allSettled(this.inFlight);
     // The claim found the prefix empty: while it is still ours, everything under it is ours.
     const r = await this.kv.txn({
