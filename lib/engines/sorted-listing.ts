@@ -14,6 +14,7 @@ import path from "node:path";
 import { typeFromCode, type DirEntry, type NodeType } from "../jfs/types";
 import { JfsError } from "../jfs/errors";
 import { NameTable } from "./nametable";
+import { RunHeap } from "./run-heap";
 
 /**
  * Bytes a directory's listing may take while it is sorted in memory. 16 MiB holds about
@@ -302,7 +303,7 @@ function before(a: RunCursor, b: RunCursor): boolean {
 
 /** The runs merged through a min-heap by name; a name met twice (a rehashing scan) once. */
 class MergedListing implements SortedListing {
-  private heap: RunCursor[] = [];
+  private heap = new RunHeap<RunCursor>(before);
   private started = false;
   private last: Buffer | null = null;
 
@@ -319,7 +320,7 @@ class MergedListing implements SortedListing {
     this.started = true;
     for (const [run, [start, end]] of this.file.runs.entries()) {
       const c = new RunCursor(this.file, run, start, end);
-      if (await c.advance()) this.push(c);
+      if (await c.advance()) this.heap.push(c);
     }
   }
 
@@ -327,50 +328,19 @@ class MergedListing implements SortedListing {
     if (!this.started) await this.start();
     const out: DirEntry[] = [];
     const heap = this.heap;
-    while (out.length < max && heap.length > 0) {
-      const top = heap[0];
+    for (let top = heap.top; out.length < max && top; top = heap.top) {
       if (!this.last || !this.last.equals(top.name)) {
         out.push({ name: top.name, inode: top.inode, type: typeFromCode(top.type) ?? ("unknown" as NodeType) });
         this.last = top.name;
       }
-      if (await top.advance()) this.siftDown(0);
-      else {
-        const tail = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = tail;
-          this.siftDown(0);
-        }
-      }
+      if (await top.advance()) heap.topMoved();
+      else heap.popTop();
     }
     return out;
   }
 
   async close(): Promise<void> {
-    this.heap = [];
+    this.heap.clear();
     await this.file.close();
-  }
-
-  private push(c: RunCursor): void {
-    const heap = this.heap;
-    heap.push(c);
-    for (let i = heap.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (!before(heap[i], heap[p])) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
-    }
-  }
-
-  private siftDown(i: number): void {
-    const heap = this.heap;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= heap.length) return;
-      const r = l + 1;
-      const m = r < heap.length && before(heap[r], heap[l]) ? r : l;
-      if (!before(heap[m], heap[i])) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
   }
 }

@@ -29,6 +29,7 @@ import { JfsError } from "../jfs/errors";
 import type { ChildBatch, StoredNode } from "./engine";
 import type { TreeReads } from "./read-ahead";
 import { openUnlinkedTemp } from "./sorted-listing";
+import { RunHeap } from "./run-heap";
 
 /** Bytes each of the two sorts may hold in memory (they overlap while one feeds the other). */
 export const DEFAULT_STAGE_MEMORY = 32 << 20;
@@ -375,26 +376,19 @@ class ExternalSort {
     this.offs = this.prefixes = new Uint32Array(0);
     // Runs spilled in order follow one another: one run, read straight through.
     const runs = this.ordered ? [[0, this.file.size] as [number, number]] : this.runs;
-    const heap: RunReader[] = [];
+    const heap = new RunHeap<RunReader>(before);
     for (const [run, [start, end]] of runs.entries()) {
       const r = new RunReader(this.file, run, start, end);
-      if (r.next()) heapPush(heap, r);
+      if (r.next()) heap.push(r);
     }
-    while (heap.length > 0) {
+    for (let top = heap.top; top; top = heap.top) {
       if (check && ++since === CHECK_EVERY) {
         since = 0;
         check();
       }
-      const top = heap[0];
       visit(top.block, top.keyAt, top.keyLen, top.valueLen);
-      if (top.next()) siftDown(heap, 0);
-      else {
-        const tail = heap.pop()!;
-        if (heap.length > 0) {
-          heap[0] = tail;
-          siftDown(heap, 0);
-        }
-      }
+      if (top.next()) heap.topMoved();
+      else heap.popTop();
     }
   }
 
@@ -407,28 +401,6 @@ class ExternalSort {
     this.arena = Buffer.alloc(0);
     this.offs = this.prefixes = new Uint32Array(0);
     await this.file.close();
-  }
-}
-
-function heapPush(heap: RunReader[], r: RunReader): void {
-  heap.push(r);
-  for (let i = heap.length - 1; i > 0; ) {
-    const p = (i - 1) >> 1;
-    if (!before(heap[i], heap[p])) break;
-    [heap[p], heap[i]] = [heap[i], heap[p]];
-    i = p;
-  }
-}
-
-function siftDown(heap: RunReader[], i: number): void {
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= heap.length) return;
-    const r = l + 1;
-    const m = r < heap.length && before(heap[r], heap[l]) ? r : l;
-    if (!before(heap[m], heap[i])) return;
-    [heap[i], heap[m]] = [heap[m], heap[i]];
-    i = m;
   }
 }
 
