@@ -53,6 +53,13 @@ export class EtcdEngine implements MetaEngine {
   readonly dumpsAlwaysConsistent = true;
   /** Answers take a network round trip each: read well ahead. */
   readonly dumpReadAhead = { dirs: 64, entries: 16384 };
+  /**
+   * A JSON dump of the whole volume reads the flat scan and orders the tree itself
+   * (table-tree.ts): etcd pays per range operation, and the walk needs one for each inode. At 1M
+   * files (README, Performance): 36.6 s wall, 30.5 s CPU, 246 MB, against the tree walk's 230 s,
+   * 56 s of our CPU and 99 s of etcd's.
+   */
+  readonly jsonDumpFromTables = true;
   private aclCache: Map<number, AclRule> | null = null;
   private readonly nodeReads = new TurnBatcher<{ inode: bigint; type: NodeType }, StoredNode>(MAX_TXN_OPS, NODE_TXNS, (part) => this.readNodeTxn(part));
 
