@@ -72,13 +72,12 @@ export async function* scanEtcdTables(kv: EtcdKv, gate: QueryGate = (q) => q()):
       // attrs), so a table that fills slowly (symlinks, xattrs) would otherwise keep a view of
       // every page it met alive until its batch filled: at 1M files most of the scan, 517 MB
       // peak RSS in a staged JSON dump.
-      for (const l of lists.values()) if (l.records.length > 0) yield l.batch;
+      for (const l of lists.values()) yield l.batch; // a list exists only once it holds a record
       lists.clear();
       if (!r.more || r.kvs.length === 0) break;
       from = Buffer.concat([r.kvs[r.kvs.length - 1].key.subarray(skip), Buffer.from([0])]);
     }
   }
-  for (const l of lists.values()) yield l.batch;
 }
 
 /**
