@@ -23,10 +23,11 @@ import { ByteCounter, detectDumpFormat } from "../dump/input";
 import { readBinaryDump, type BinaryDumpVisitor } from "../dump/binary/reader";
 import { BinaryDumpError } from "../dump/binary/format";
 import { BinaryStructureCheck } from "../dump/binary/check";
+import { BinaryHeaderParts } from "../dump/binary/header-parts";
 import { encodeAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
 import { JfsError } from "../jfs/errors";
 import { REMOVED_SECRET } from "../jfs/setting";
-import type { DelFile, QuotaKind, QuotaLimit, SustainedEntry } from "../jfs/types";
+import type { QuotaKind } from "../jfs/types";
 import { ROOT_INODE, TRASH_INODE, TYPE_CODE } from "../jfs/types";
 import type { MetaEngine } from "./engine";
 import { loadMeta, type LoadResult } from "./load";
@@ -73,9 +74,7 @@ const PROGRESS_EVERY = 10_000;
 async function binaryToJson(input: Readable, writer: TreeWriter, opts: ConvertOptions): Promise<ConvertResult> {
   const check = new BinaryStructureCheck();
   const stager = new TableStager({ keep: [ROOT_INODE, TRASH_INODE], tmpDir: opts.workDir });
-  const sustained = new Map<bigint, bigint[]>();
-  let delFiles: DelFile[] = [];
-  const quotas: Record<QuotaKind, Map<bigint, QuotaLimit>> = { dir: new Map(), user: new Map(), group: new Map() };
+  const parts = new BinaryHeaderParts();
   const counter = new ByteCounter();
   input.on("error", (err) => counter.destroy(err));
   input.pipe(counter);
@@ -122,17 +121,7 @@ async function binaryToJson(input: Readable, writer: TreeWriter, opts: ConvertOp
       for (const a of list) check.acl(a, at);
       await stager.add({ table: "acls", records: list });
     },
-    sustained(list) {
-      for (const s of list) {
-        const inodes = sustained.get(s.sid);
-        if (inodes) inodes.push(...s.inodes);
-        else sustained.set(s.sid, [...s.inodes]);
-      }
-    },
-    delFiles: (list) => void (delFiles = delFiles.concat(list)),
-    quotas(kind, list) {
-      for (const q of list) quotas[kind].set(q.key, { maxSpace: q.quota.maxSpace, maxInodes: q.quota.maxInodes });
-    },
+    ...parts.visitor(),
   };
   let tree: StagedTree;
   try {
@@ -154,8 +143,7 @@ async function binaryToJson(input: Readable, writer: TreeWriter, opts: ConvertOp
   try {
     const setting = check.setting!;
     const counters = check.counters!;
-    const byKey = <T>(m: Map<bigint, T>) => new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const list: SustainedEntry[] = [...byKey(sustained)].map(([sid, inodes]) => ({ sid, inodes }));
+    const list = parts.sustainedBySession();
     // What the dump of a SQL engine that loaded it reads back (buildHeader over SqlEngine).
     const engine = {
       kind: "sqlite3",
@@ -164,8 +152,8 @@ async function binaryToJson(input: Readable, writer: TreeWriter, opts: ConvertOp
       findLoadClaim: async () => null,
       readCounters: async () => ({ ...counters }),
       readSustained: async () => list,
-      readDelFiles: async () => delFiles,
-      readQuotas: async (kind: QuotaKind) => byKey(quotas[kind]),
+      readDelFiles: async () => parts.delFiles,
+      readQuotas: async (kind: QuotaKind) => parts.quotasByKey(kind),
       lookup: async () => null,
       readDir: () => ({ sorted: true, batches: (async function* () {})() }),
       readNodes: (entries: { inode: bigint; type: "directory" }[]) => tree.readNodes(entries),

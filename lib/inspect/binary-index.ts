@@ -13,13 +13,14 @@ import { pipeline, type Readable } from "node:stream";
 import type Database from "better-sqlite3";
 import { BinaryStructureCheck } from "../dump/binary/check";
 import { BinaryDumpError } from "../dump/binary/format";
+import { BinaryHeaderParts } from "../dump/binary/header-parts";
 import { readBinaryDump, type BinaryDumpVisitor } from "../dump/binary/reader";
 import { ByteCounter } from "../dump/input";
 import type { TreeName } from "../dump/types";
 import { decodeAcl, decodeSlice, encodeAcl, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
 import { JfsError } from "../jfs/errors";
 import { effectiveTiers, maskSecrets } from "../jfs/setting";
-import type { Attr, AclRule, Chunk, DelFile, DumpNode, QuotaLimit, Xattr } from "../jfs/types";
+import type { Attr, AclRule, Chunk, DumpNode, QuotaLimit, Xattr } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE } from "../jfs/types";
 import { emptyStoredHeader, writeIndexFile, type IndexBackupOptions, type IndexRow, type StoredHeader } from "./backup";
 import { displayName } from "./describe";
@@ -88,26 +89,21 @@ class StagedTable {
 }
 
 /** The header as the JSON route gives it (engines/dump.ts buildHeader over a SQL engine, then indexBackup). */
-function storedHeader(check: BinaryStructureCheck, parts: { sustained: Map<bigint, bigint[]>; delFiles: DelFile[]; quotas: Record<"dir" | "user" | "group", Map<bigint, QuotaLimit>>; changeLog: StoredHeader["changeLog"] }): StoredHeader {
+function storedHeader(check: BinaryStructureCheck, parts: BinaryHeaderParts): StoredHeader {
   const setting = check.setting!;
   const counters = { ...check.counters! };
   delete counters.nextCleanupSlices;
   if (!setting.ChangeLog) delete counters.lastChangelog;
-  const byKey = (m: Map<bigint, QuotaLimit>, skipUnlimited: boolean) =>
-    new Map(
-      [...m]
-        .filter(([, q]) => !(skipUnlimited && q.maxSpace === -1n && q.maxInodes === -1n))
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-    );
+  const limited = (m: Map<bigint, QuotaLimit>) => new Map([...m].filter(([, q]) => !(q.maxSpace === -1n && q.maxInodes === -1n)));
   const header = emptyStoredHeader();
   header.setting = maskSecrets({ ...setting, Tiers: effectiveTiers(setting) });
   header.counters = counters;
-  header.sustained = [...parts.sustained].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([sid, inodes]) => ({ sid, inodes }));
+  header.sustained = parts.sustainedBySession();
   header.delFiles = parts.delFiles;
   // SQL engines keep (-1, -1) directory quotas in a dump; user and group ones only with a limit.
-  header.quotas = byKey(parts.quotas.dir, false);
-  header.userQuotas = byKey(parts.quotas.user, true);
-  header.groupQuotas = byKey(parts.quotas.group, true);
+  header.quotas = parts.quotasByKey("dir");
+  header.userQuotas = limited(parts.quotasByKey("user"));
+  header.groupQuotas = limited(parts.quotasByKey("group"));
   header.changeLog = parts.changeLog;
   return header;
 }
@@ -122,10 +118,7 @@ async function stage(db: Database.Database, input: AsyncIterable<Buffer>, opts: 
   const xattrs = new StagedTable(db, "xattrs", 3);
   const acls = new StagedTable(db, "acls", 2);
   const check = new BinaryStructureCheck();
-  const sustained = new Map<bigint, bigint[]>();
-  let delFiles: DelFile[] = [];
-  const quotas = { dir: new Map<bigint, QuotaLimit>(), user: new Map<bigint, QuotaLimit>(), group: new Map<bigint, QuotaLimit>() };
-  let changeLog: StoredHeader["changeLog"] = null;
+  const parts = new BinaryHeaderParts({ changeLog: true });
   let records = 0;
   const tick = (n: number) => {
     if (opts.signal?.aborted) throw new InspectRequestError("indexing was cancelled");
@@ -181,18 +174,7 @@ async function stage(db: Database.Database, input: AsyncIterable<Buffer>, opts: 
         acls.push(a.id, encodeAcl(a.rule));
       }
     },
-    sustained(list) {
-      for (const s of list) {
-        const inodes = sustained.get(s.sid);
-        if (inodes) inodes.push(...s.inodes);
-        else sustained.set(s.sid, [...s.inodes]);
-      }
-    },
-    delFiles: (list) => void (delFiles = delFiles.concat(list)),
-    quotas(kind, list) {
-      for (const q of list) quotas[kind].set(q.key, { maxSpace: q.quota.maxSpace, maxInodes: q.quota.maxInodes });
-    },
-    changeLog: (list) => void (changeLog = (changeLog ?? []).concat(list)),
+    ...parts.visitor(),
   };
 
   try {
@@ -212,7 +194,7 @@ async function stage(db: Database.Database, input: AsyncIterable<Buffer>, opts: 
       throw err;
     }
   }
-  return storedHeader(check, { sustained, delFiles, quotas, changeLog });
+  return storedHeader(check, parts);
 }
 
 /** One child as the walk reads it: the staged node and what it needs besides. */
