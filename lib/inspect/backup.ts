@@ -210,10 +210,8 @@ export async function writeIndexFile(
  * under a temporary name and renamed when complete, so a failed run leaves nothing behind.
  */
 export async function indexBackup(input: Readable, indexPath: string, opts: IndexBackupOptions = {}): Promise<BackupIndexInfo> {
-  const counted = new ByteCounter();
-  let ok = false;
-  try {
-    const info = await writeIndexFile(indexPath, async ({ db, push }) => {
+  return indexCountedInput(input, opts, (counted) =>
+    writeIndexFile(indexPath, async ({ db, push }) => {
       const header = emptyStoredHeader();
       const open = new OpenDirs<ChildOrder>();
       const unsorted: number[] = [];
@@ -251,8 +249,6 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
         },
       };
 
-      // Errors of the input reach the reader through the counter.
-      pipeline(input, counted, () => {});
       await readDump(counted, visitor);
       if (!trees.includes("FSTree")) throw new InspectRequestError("the dump has no FSTree: it is not a JuiceFS metadata dump, or it is cut short");
       // Dumps list siblings sorted already; re-rank any directory that was not, once the rows
@@ -267,7 +263,22 @@ export async function indexBackup(input: Readable, indexPath: string, opts: Inde
         for (const d of unsorted) stmt.run(d);
       };
       return { header, bytes: counted.bytes, entries, directories, trees, afterRows: rerank };
-    });
+    }),
+  );
+}
+
+/**
+ * Runs an index build over `input` through a byte counter (the bytes read, for progress and
+ * the summary) and reports the final progress. Shared by the JSON dump (indexBackup) and the
+ * binary one (binary-index.ts).
+ */
+export async function indexCountedInput(input: Readable, opts: IndexBackupOptions, build: (counted: ByteCounter) => Promise<BackupIndexInfo>): Promise<BackupIndexInfo> {
+  const counted = new ByteCounter();
+  let ok = false;
+  try {
+    // Errors of the input reach the reader through the counter.
+    pipeline(input, counted, () => {});
+    const info = await build(counted);
     ok = true;
     opts.onProgress?.({ bytes: info.bytes, entries: info.entries });
     return info;

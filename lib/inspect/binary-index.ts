@@ -9,20 +9,19 @@
 // Before, a binary backup was loaded into a temporary SQLite engine database, dumped to JSON
 // and that indexed: three passes and two copies of the metadata on disk.
 import { rm } from "node:fs/promises";
-import { pipeline, type Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import type Database from "better-sqlite3";
 import { BinaryStructureCheck } from "../dump/binary/check";
 import { BinaryDumpError } from "../dump/binary/format";
 import { BinaryHeaderParts } from "../dump/binary/header-parts";
 import { readBinaryDump, type BinaryDumpVisitor } from "../dump/binary/reader";
-import { ByteCounter } from "../dump/input";
 import type { TreeName } from "../dump/types";
 import { decodeAcl, decodeSlice, encodeAcl, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
 import { JfsError } from "../jfs/errors";
 import { effectiveTiers, maskSecrets } from "../jfs/setting";
 import type { Attr, AclRule, Chunk, DumpNode, QuotaLimit, Xattr } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE, TYPE_CODE } from "../jfs/types";
-import { emptyStoredHeader, writeIndexFile, type IndexBackupOptions, type IndexRow, type StoredHeader } from "./backup";
+import { emptyStoredHeader, indexCountedInput, writeIndexFile, type IndexBackupOptions, type IndexRow, type StoredHeader } from "./backup";
 import { displayName } from "./describe";
 import { decodeNode, encodeNode } from "./nodecodec";
 import { InspectRequestError } from "./source";
@@ -360,11 +359,9 @@ const ZERO_ATTR = (inode: bigint): Attr => ({
  * and byte offset where the framing or a record is wrong) and leaves no file behind.
  */
 export async function indexBinaryBackup(input: Readable, indexPath: string, opts: IndexBackupOptions = {}): Promise<BackupIndexInfo> {
-  const counted = new ByteCounter();
   let stagePath: string | null = null;
-  let ok = false;
-  try {
-    const info = await writeIndexFile(
+  return indexCountedInput(input, opts, (counted) =>
+    writeIndexFile(
       indexPath,
       async ({ db, tmpPath, push }) => {
         stagePath = `${tmpPath}.stage`;
@@ -376,8 +373,6 @@ export async function indexBinaryBackup(input: Readable, indexPath: string, opts
         db.pragma("stage.synchronous = OFF");
         db.pragma("stage.cache_size = -16384");
         db.exec("BEGIN");
-        // Errors of the input reach the reader through the counter.
-        pipeline(input, counted, () => {});
         const header = await stage(db, counted, opts, () => counted.bytes);
         const staged = new Staged(db);
 
@@ -446,12 +441,6 @@ export async function indexBinaryBackup(input: Readable, indexPath: string, opts
         // Its journal too: the file is written in one transaction, whose journal a crash leaves.
         if (stagePath) for (const f of [stagePath, `${stagePath}-journal`]) await rm(f, { force: true });
       },
-    );
-    ok = true;
-    opts.onProgress?.({ bytes: info.bytes, entries: info.entries });
-    return info;
-  } finally {
-    // Stop reading: the pipeline then closes the input too.
-    if (!ok) counted.destroy();
-  }
+    ),
+  );
 }
