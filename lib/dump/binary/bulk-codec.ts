@@ -285,6 +285,7 @@ const EMPTY = Buffer.alloc(0);
 // generic member walk (keyed reads of each record, a values array) was its writer's largest
 // cost, so these three tables have encoders of their own. Same bytes as encodeBulkBatch (the
 // tests compare them), for records [from, to) of a batch.
+// Alike in shape on purpose: one shared two-pass loop would need per-record size/write callbacks here.
 
 /**
  * A u64 member's value as a double when exact (the common case), else -1 (write it as bigint).
