@@ -17,6 +17,8 @@ import type { TableBatch } from "../jfs/table-records";
 export const DEFAULT_THREADS = 10;
 /** More would open that many concurrent reads and read-ahead listings on the database. */
 export const MAX_THREADS = 64;
+/** The flat scan's nodes (read in batches of many) between two progress reports. */
+const TABLE_PROGRESS_EVERY = 10_000;
 
 /**
  * --threads: a whole number up to MAX_THREADS; 0 or less means 1, as JuiceFS resets it
@@ -248,13 +250,25 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     await tables?.[Symbol.asyncIterator]().return?.();
     throw err;
   }
+  /** Reports `entries`, and what holds the dump back when the pacer does. */
+  const report = (entries: number) => {
+    const hold = pacer.holdingBack;
+    opts.onProgress?.(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
+  };
   let entries = 0;
   const progress = () => {
     entries++;
-    if (opts.onProgress && entries % 1000 === 0) {
-      const hold = pacer.holdingBack;
-      opts.onProgress(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
-    }
+    if (opts.onProgress && entries % 1000 === 0) report(entries);
+  };
+  // The tables' nodes as the flat scan's batches bring them (a batch holds many): the binary dump's
+  // entries, or what the staged walk has read before it counts the entries it writes.
+  let tableNodes = 0;
+  const countTableNodes = (n: number, phase?: "reading tables") => {
+    const before = tableNodes;
+    tableNodes += n;
+    if (!opts.onProgress || Math.floor(before / TABLE_PROGRESS_EVERY) === Math.floor(tableNodes / TABLE_PROGRESS_EVERY)) return;
+    if (phase) opts.onProgress({ entries: tableNodes, phase });
+    else report(tableNodes);
   };
   const checkAbort = () => {
     if (opts.signal?.aborted) throw new JfsError("interrupted", "dump cancelled");
@@ -265,15 +279,10 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     try {
       // Progress while the tables are read: the inodes read so far (as the binary dump counts),
       // then the walk counts the entries it writes.
-      let read = 0;
       const counted: AsyncIterable<TableBatch> = {
         async *[Symbol.asyncIterator]() {
           for await (const batch of tables) {
-            if (batch.table === "nodes") {
-              const before = read;
-              read += batch.records.length;
-              if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(read / 10000)) opts.onProgress({ entries: read, phase: "reading tables" });
-            }
+            if (batch.table === "nodes") countTableNodes(batch.records.length, "reading tables");
             yield batch;
           }
         },
@@ -323,21 +332,15 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   if (writer.tables && tables) {
     try {
       await writer.tables(header, tables, (n, table) => {
-        if (table !== "nodes") return checkAbort();
-        const before = entries;
-        entries += n;
-        if (opts.onProgress && Math.floor(before / 10000) !== Math.floor(entries / 10000)) {
-          const hold = pacer.holdingBack;
-          opts.onProgress(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
-        }
+        if (table === "nodes") countTableNodes(n);
         checkAbort();
       });
     } catch (err) {
       limiter.stop(err);
-      throw lostConnection(err, engine.redactedUrl, `${entries} inodes`);
+      throw lostConnection(err, engine.redactedUrl, `${tableNodes} inodes`);
     }
-    opts.onProgress?.({ entries });
-    return { entries, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };
+    opts.onProgress?.({ entries: tableNodes });
+    return { entries: tableNodes, rootInode, secretMasked: !opts.keepSecretKey && !!(setting.SecretKey || setting.SessionToken) };
   }
 
   try {
