@@ -15,16 +15,17 @@ export class PagedBitset {
   /** Set n; true when it was already set. */
   testAndSet(n: bigint): boolean {
     // Plain number arithmetic when n is exact as a double (all but trash inodes).
-    let key: number;
-    let bit: number;
-    if (n <= SAFE) {
-      const v = Number(n);
-      key = Math.floor(v / PAGE_BITS);
-      bit = v - key * PAGE_BITS;
-    } else {
-      key = Number(n >> PagedBitset.SHIFT);
-      bit = Number(n & PagedBitset.MASK);
-    }
+    if (n <= SAFE) return this.testAndSetNumber(Number(n));
+    return this.testAndSetAt(Number(n >> PagedBitset.SHIFT), Number(n & PagedBitset.MASK));
+  }
+
+  /** testAndSet() of a number below 2^53 (no bigint on the way: a binary load's columns). */
+  testAndSetNumber(v: number): boolean {
+    const key = Math.floor(v / PAGE_BITS);
+    return this.testAndSetAt(key, v - key * PAGE_BITS);
+  }
+
+  private testAndSetAt(key: number, bit: number): boolean {
     let page = key === this.lastKey ? this.lastPage : this.pages.get(key);
     if (!page) {
       page = new Uint32Array(1 << 13);

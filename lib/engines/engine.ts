@@ -19,7 +19,7 @@ import type {
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
-import type { TableBatch } from "../jfs/table-records";
+import type { ChunkColumns, EdgeColumns, NodeColumns, TableBatch } from "../jfs/table-records";
 
 export type EngineKind = "redis" | "redis-sentinel" | "redis-cluster" | "sqlite3" | "mysql" | "postgres" | "etcd";
 
@@ -81,8 +81,22 @@ export interface LoadSink {
    * dump carried: an engine that stores these encodings (Redis) keeps them instead of encoding again.
    */
   chunks(inode: bigint, chunks: Chunk[], stored?: Buffer[]): void;
-  /** Slices met for the first time in this load (never id 0), with the size first met. */
-  newSlices(slices: { id: bigint; size: number }[]): void;
+  /**
+   * Slices met for the first time in this load (never id 0), with the size first met. Optional:
+   * for engines that keep a row per slice (SQL); Redis and TKV keep shared slices only
+   * (sliceRefs), and without it the load does not gather them.
+   */
+  newSlices?(slices: { id: bigint; size: number }[]): void;
+  /**
+   * Optional, a binary load's fast path for engines that store the dump's own encodings (Redis):
+   * records [from, to) of a segment's columns (table-records.ts), stored as the dump carries
+   * them, in place of node(), edges() and chunks(). storedNodes: each attr is encodeAttr's bytes
+   * (isEncodedAttr; any other comes through node()), hard links patched by hardLink() as ever.
+   * storedEdges: all of one parent. storedChunks: each a chunk's slice records, at least one.
+   */
+  storedNodes?(cols: NodeColumns, from: number, to: number): void;
+  storedEdges?(cols: EdgeColumns, from: number, to: number): void;
+  storedChunks?(cols: ChunkColumns, from: number, to: number): void;
   symlink(inode: bigint, target: Buffer): void;
   xattrs(inode: bigint, xattrs: Xattr[]): void;
   dirStats(inode: bigint, stats: { dataLength: bigint; usedSpace: bigint; usedInodes: bigint }): void;

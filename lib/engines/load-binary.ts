@@ -10,6 +10,8 @@ import { PagedBitset } from "../dump/paged-bitset";
 import { LinkParents } from "../dump/link-parents";
 import { BinaryStructureCheck } from "../dump/binary/check";
 import type { BinaryDumpVisitor, SegmentAt } from "../dump/binary/reader";
+import type { ChunkColumns, EdgeColumns, NodeColumns } from "../jfs/table-records";
+import { decodeAttr, decodeSlice, isEncodedAttr, SLICE_BYTES } from "../jfs/binary-values";
 import type { LoadSink } from "./engine";
 
 /** Records between two sink flushes (backpressure), as the JSON load does for entries. */
@@ -32,11 +34,29 @@ export class BinaryLoad implements BinaryDumpVisitor {
   }
   warnings: string[] = [];
 
+  /** The reader's columns, taken only when the sink stores them (LoadSink.storedNodes…). */
+  readonly nodeColumns?: (c: NodeColumns, at: SegmentAt) => Promise<void>;
+  readonly edgeColumns?: (c: EdgeColumns, at: SegmentAt) => Promise<void>;
+  readonly chunkColumns?: (c: ChunkColumns, at: SegmentAt) => Promise<void>;
+
   constructor(
     private readonly sink: LoadSink,
     private readonly progress: (records: number) => void,
     private readonly signal?: AbortSignal,
-  ) {}
+  ) {
+    if (sink.storedNodes) this.nodeColumns = (c, at) => this.storedNodes(c, at);
+    if (sink.storedEdges) this.edgeColumns = (c) => this.storedEdges(c);
+    if (sink.storedChunks) this.chunkColumns = (c) => this.storedChunks(c);
+  }
+
+  /** tick() for `n` records at once: a column batch's records are handled FLUSH_EVERY at a time. */
+  private ticks(n: number): Promise<void> | undefined {
+    this.sinceFlush += n;
+    if (this.sinceFlush < FLUSH_EVERY) return undefined;
+    this.sinceFlush = 0;
+    if (this.signal?.aborted) throw new JfsError("interrupted", "load cancelled");
+    return this.flushed();
+  }
 
   /**
    * A promise only every FLUSH_EVERY records, when the sink is waited for: `await` on an async
@@ -106,12 +126,88 @@ export class BinaryLoad implements BinaryDumpVisitor {
       this.check.chunk(chunk.slices.length);
       if (!chunk.slices.length) continue;
       this.sink.chunks(inode, [chunk], stored ? [stored] : undefined);
-      const fresh: { id: bigint; size: number }[] = [];
-      for (const s of chunk.slices) if (s.id !== 0n && !this.seenSlices.testAndSet(s.id)) fresh.push({ id: s.id, size: s.size });
-      if (fresh.length) this.sink.newSlices(fresh);
+      if (this.sink.newSlices) {
+        const fresh: { id: bigint; size: number }[] = [];
+        for (const s of chunk.slices) if (s.id !== 0n && !this.seenSlices.testAndSet(s.id)) fresh.push({ id: s.id, size: s.size });
+        if (fresh.length) this.sink.newSlices(fresh);
+      }
       const t = this.tick();
       if (t) await t;
     }
+  }
+
+  // The column forms of nodes(), edges() and chunks(): the same checks and writes, in runs.
+
+  private async storedNodes(c: NodeColumns, at: SegmentAt): Promise<void> {
+    const sink = this.sink;
+    const { bytes, start, end, inode } = c;
+    for (let from = 0; from < c.count; ) {
+      const to = Math.min(c.count, from + FLUSH_EVERY);
+      let run = from;
+      for (let i = from; i < to; i++) {
+        this.check.storedNode(inode[i], bytes, start[i], end[i], at);
+        if (isEncodedAttr(bytes, start[i], end[i])) continue;
+        // Not encodeAttr's bytes (a legacy short attr, say): encoded again, as node() does.
+        if (run < i) sink.storedNodes!(c, run, i);
+        run = i + 1;
+        const s = decodeAttr(BigInt(inode[i]), bytes.subarray(start[i], end[i]))!;
+        sink.node(s.attr, s.parent, { access: s.accessAcl, default: s.defaultAcl });
+      }
+      if (run < to) sink.storedNodes!(c, run, to);
+      const t = this.ticks(to - from);
+      if (t) await t;
+      from = to;
+    }
+  }
+
+  private async storedEdges(c: EdgeColumns): Promise<void> {
+    const { parent, inode } = c;
+    for (let from = 0; from < c.count; ) {
+      const to = Math.min(c.count, from + FLUSH_EVERY);
+      let run = from;
+      for (let i = from; i < to; i++) {
+        this.check.storedEdge(parent[i], inode[i]);
+        if (parent[i] !== parent[run]) {
+          this.sink.storedEdges!(c, run, i);
+          run = i;
+        }
+      }
+      this.sink.storedEdges!(c, run, to);
+      const t = this.ticks(to - from);
+      if (t) await t;
+      from = to;
+    }
+  }
+
+  private async storedChunks(c: ChunkColumns): Promise<void> {
+    const sink = this.sink;
+    const { bytes, start, end } = c;
+    for (let from = 0; from < c.count; ) {
+      const to = Math.min(c.count, from + FLUSH_EVERY);
+      let run = from;
+      for (let i = from; i < to; i++) {
+        const slices = (end[i] - start[i]) / SLICE_BYTES;
+        this.check.chunk(slices);
+        if (slices === 0) {
+          if (run < i) sink.storedChunks!(c, run, i);
+          run = i + 1;
+        } else if (sink.newSlices) this.newSlices(bytes.subarray(start[i], end[i]));
+      }
+      if (run < to) sink.storedChunks!(c, run, to);
+      const t = this.ticks(to - from);
+      if (t) await t;
+      from = to;
+    }
+  }
+
+  /** Tells the sink the slices of these records (encodeSlice's) not met before. */
+  private newSlices(records: Buffer): void {
+    const fresh: { id: bigint; size: number }[] = [];
+    for (let o = 0; o < records.length; o += SLICE_BYTES) {
+      const s = decodeSlice(records.subarray(o, o + SLICE_BYTES))!;
+      if (s.id !== 0n && !this.seenSlices.testAndSet(s.id)) fresh.push({ id: s.id, size: s.size });
+    }
+    if (fresh.length) this.sink.newSlices!(fresh);
   }
 
   sliceRefs(list: { id: bigint; size: number; refs: bigint }[]): void {

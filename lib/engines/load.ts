@@ -269,7 +269,7 @@ class LoadState {
     const chunks: Chunk[] = all.every((c) => c.slices.length > 0) ? all : all.filter((c) => c.slices.length > 0);
     if (chunks.length > 0) {
       this.sink.chunks(inode, chunks);
-      const fresh: { id: bigint; size: number }[] = [];
+      const fresh: { id: bigint; size: number }[] | null = this.sink.newSlices ? [] : null;
       for (const c of chunks) {
         for (const s of c.slices) {
           if (s.id === 0n) continue; // holes own no object
@@ -279,10 +279,10 @@ class LoadState {
             const shared = this.sharedSlices.get(key);
             if (shared) shared.count++;
             else this.sharedSlices.set(key, { id: s.id, size: s.size, count: 2 });
-          } else fresh.push({ id: s.id, size: s.size });
+          } else fresh?.push({ id: s.id, size: s.size });
         }
       }
-      if (fresh.length) this.sink.newSlices(fresh);
+      if (fresh?.length) this.sink.newSlices!(fresh);
     }
     if (e.node.attr.type === "symlink" && e.node.symlink) this.sink.symlink(inode, e.node.symlink);
     if (e.node.xattrs.length > 0) this.sink.xattrs(inode, e.node.xattrs);

@@ -85,17 +85,18 @@ export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 
  * Whether `b` is byte for byte encodeAttr(decodeAttr(b)): a known type, and the lengths
  * encodeAttr gives (72; 73 with a tier; 80 with ACL ids, not both zero; 81 with both), with
  * the trailing zero byte. Legacy short attrs, ACL ids of zero written out, a missing pad:
- * all decode fine but are not this encoding, so they are encoded again.
+ * all decode fine but are not this encoding, so they are encoded again. `start`/`end`: the attr
+ * as a range of `b` (a binary dump's payload).
  */
-export function isEncodedAttr(b: Buffer): boolean {
-  const n = b.length;
-  if (n < 72 || b[n - 1] !== 0 || typeFromCode(b[1] >> 4) === undefined) return false;
+export function isEncodedAttr(b: Buffer, start = 0, end = b.length): boolean {
+  const n = end - start;
+  if (n < 72 || b[end - 1] !== 0 || typeFromCode(b[start + 1] >> 4) === undefined) return false;
   if (n === 72) return true;
-  if (n === 73) return b[71] !== 0;
+  if (n === 73) return b[start + 71] !== 0;
   if (n !== 80 && n !== 81) return false;
   let acl = 0;
-  for (let i = 71; i < 79; i++) acl |= b[i];
-  return acl !== 0 && (n === 80 || b[79] !== 0);
+  for (let i = start + 71; i < start + 79; i++) acl |= b[i];
+  return acl !== 0 && (n === 80 || b[start + 79] !== 0);
 }
 
 /** Decode a stored attr; tolerant of legacy short values like the Go reader. null when too short. */

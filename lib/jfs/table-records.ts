@@ -81,3 +81,32 @@ export type TableBatch =
   | { table: "quotas"; kind: QuotaKind; records: QuotaRecord[] };
 
 export type TableName = TableBatch["table"];
+
+/**
+ * A batch of node, edge or chunk records as columns over the bytes they were read from (a
+ * binary dump's segment payload): no object, bigint or Buffer view per record, which were most
+ * of a binary load's garbage. Record i's numbers are at [i] of each column, exact (below 2^53:
+ * a batch holding a larger one comes as records instead); its bytes are `bytes[start[i],
+ * end[i])`. Valid only during the call that receives them: the columns may be reused.
+ */
+export interface RecordColumns {
+  count: number;
+  bytes: Buffer;
+  start: Int32Array;
+  end: Int32Array;
+}
+/** NodeRecords: bytes = the binary attr. */
+export interface NodeColumns extends RecordColumns {
+  inode: Float64Array;
+}
+/** EdgeRecords: bytes = the name; type = the type code (1–7). */
+export interface EdgeColumns extends RecordColumns {
+  parent: Float64Array;
+  inode: Float64Array;
+  type: Uint8Array;
+}
+/** ChunkRecords: bytes = the concatenated 24-byte slice records. */
+export interface ChunkColumns extends RecordColumns {
+  inode: Float64Array;
+  index: Float64Array;
+}

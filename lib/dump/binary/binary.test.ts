@@ -11,6 +11,9 @@ import { BinaryDumpError, BAK_EOS } from "./format";
 import { formatFooter, formatSegment, isPlainBinaryFile, readFooterOfFile, readSegmentAt } from "./stat";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { decodeAttr } from "../../jfs/binary-values";
+import { TYPE_CODE } from "../../jfs/types";
+import { writeSyntheticDump } from "../../synth/volume";
 
 const dir = tempDir("jfsmeta-binary-");
 
@@ -79,6 +82,60 @@ describe("binary dump writer and reader", () => {
     const bytewise = await readAll(Array.from(bin, (b) => Buffer.from([b])));
     expect(bytewise.got).toEqual(whole.got);
   });
+
+  it("a visitor that takes columns gets the records' facts (segments the columns cannot hold as records), and the same refusals", async () => {
+    // metadata.sample's nodes and edges hold trash inodes (past 2^53): those segments come as records.
+    const synthetic = collect();
+    await writeSyntheticDump(new BinaryDumpWriter(synthetic.stream), { files: 300, trash: false });
+    await sameFacts(await sampleBinary(), true);
+    await sameFacts(synthetic.bytes(), false);
+  });
+
+  async function sameFacts(bin: Buffer, sample: boolean): Promise<void> {
+    const hex = (b: Buffer) => b.toString("hex");
+    const facts = { nodes: [] as string[], edges: [] as string[], chunks: [] as string[] };
+    const asRecords: BinaryDumpVisitor = {
+      nodes: (l) => l.forEach((n) => facts.nodes.push(`${n.attr.inode} ${n.attr.type} ${n.attr.length}`)),
+      edges: (l) => l.forEach((e) => facts.edges.push(`${e.parent} ${e.inode} ${hex(e.name)} ${TYPE_CODE[e.type]}`)),
+      chunks: (l) => l.forEach((c) => facts.chunks.push(`${c.inode} ${c.chunk.index} ${hex(c.stored)}`)),
+    };
+    await readBinaryDump([bin], asRecords);
+    const want = structuredClone(facts);
+    facts.nodes = [];
+    facts.edges = [];
+    facts.chunks = [];
+    let columns = 0;
+    const asColumns: BinaryDumpVisitor = {
+      ...asRecords,
+      nodeColumns: (c) => {
+        columns += c.count;
+        for (let i = 0; i < c.count; i++) {
+          const d = decodeAttr(BigInt(c.inode[i]), c.bytes.subarray(c.start[i], c.end[i]))!;
+          facts.nodes.push(`${c.inode[i]} ${d.attr.type} ${d.attr.length}`);
+        }
+      },
+      edgeColumns: (c) => {
+        columns += c.count;
+        for (let i = 0; i < c.count; i++) facts.edges.push(`${c.parent[i]} ${c.inode[i]} ${hex(c.bytes.subarray(c.start[i], c.end[i]))} ${c.type[i]}`);
+      },
+      chunkColumns: (c) => {
+        columns += c.count;
+        for (let i = 0; i < c.count; i++) facts.chunks.push(`${c.inode[i]} ${c.index[i]} ${hex(c.bytes.subarray(c.start[i], c.end[i]))}`);
+      },
+    };
+    await readBinaryDump([bin], asColumns);
+    expect(columns).toBe(sample ? want.chunks.length : want.nodes.length + want.edges.length + want.chunks.length);
+    for (const k of ["nodes", "edges", "chunks"] as const) expect(facts[k].sort()).toEqual(want[k].sort());
+    // An entry of an unknown type (the first edge's type set to 9): refused alike.
+    const { footer } = await readAll(bin);
+    const edgeAt = offsetOf(footer, "edge");
+    const damaged = Buffer.from(bin);
+    damaged[damaged.indexOf(Buffer.from([0x20]), edgeAt + 12 + 2) + 1] = 9;
+    const refusal = (v: BinaryDumpVisitor) => readBinaryDump([damaged], v).then(() => "read", (e: Error) => e.message);
+    const message = await refusal(asRecords);
+    expect(message).toMatch(/unknown file type 9/);
+    expect(await refusal(asColumns)).toBe(message);
+  }
 
   it("--stat: the footer from a plain file by seeking, and one segment at its offset, as JuiceFS prints them", async () => {
     const bin = await sampleBinary();

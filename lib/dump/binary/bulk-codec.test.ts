@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { BatchDesc } from "./proto";
-import { BULK_SPECS, decodeBulkBatch, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
+import { BULK_SPECS, decodeBulkBatch, decodeColumns, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
 import type { BatchField } from "./format";
 
 let seed = 7;
@@ -72,5 +72,41 @@ describe("bulk batches by hand", () => {
       expect(encodeEdgeRecords(edges as never, from, to).toString("hex")).toBe(hex("edges", edges));
       expect(encodeChunkRecords(chunks as never, from, to).toString("hex")).toBe(hex("chunks", chunks));
     }
+  });
+
+  it("nodes, edges and chunks as columns: decodeBulkBatch's records, member by member, in growing batches; null for a number of 2^53 or more, a type past a byte, or what decodeBulkBatch declines", () => {
+    // Numbers the columns hold exactly (zeros left out of the bytes included), bytes of any length.
+    const exact = (kind: string): unknown =>
+      kind === "u64" ? pick([0n, 1n, 128n, 2n ** 49n + 3n, 2n ** 53n - 1n, BigInt(Math.floor(rnd() * 1e9))]) : kind === "u32" ? pick([0, 1, 7, 255]) : value(kind);
+    for (const field of ["nodes", "edges", "chunks"] as const) {
+      const spec = BULK_SPECS[field]!;
+      for (const n of [0, 1, 40, 3000]) {
+        const records = Array.from({ length: n }, () => Object.fromEntries(spec.members.map(([name, , kind]) => [name, exact(kind)])));
+        if (field === "chunks") records.forEach((r) => (r.index = pick([0, 1, 2 ** 32 - 1])));
+        const payload = encodeBulkBatch(field, records);
+        const want = decodeBulkBatch(field, payload)!;
+        const cols = decodeColumns(field as "nodes", payload)! as unknown as Record<string, ArrayLike<number>> & { count: number; bytes: Buffer; start: Int32Array; end: Int32Array };
+        expect(cols.count).toBe(n);
+        want.forEach((r, i) => {
+          for (const [name, , kind] of spec.members) {
+            if (kind === "bytes") expect(cols.bytes.subarray(cols.start[i], cols.end[i]).equals(r[name] as Buffer)).toBe(true);
+            else expect(cols[name][i]).toBe(Number(r[name]));
+          }
+        });
+      }
+    }
+    expect(decodeColumns("nodes", encodeBulkBatch("nodes", [{ inode: 2n ** 53n, data: Buffer.from("a") }]))).toBeNull();
+    expect(decodeColumns("nodes", encodeBulkBatch("nodes", [{ inode: 2n ** 53n - 1n, data: Buffer.from("a") }]))!.inode[0]).toBe(2 ** 53 - 1);
+    expect(decodeColumns("edges", encodeBulkBatch("edges", [{ parent: 0x7fffffff10000000n, inode: 2n, name: Buffer.from("x"), type: 1 }]))).toBeNull();
+    expect(decodeColumns("edges", encodeBulkBatch("edges", [{ parent: 1n, inode: 2n, name: Buffer.from("x"), type: 256 }]))).toBeNull();
+    const nodes = encodeBulkBatch("nodes", [{ inode: 5n, data: Buffer.from("abc") }]);
+    expect(decodeColumns("edges", nodes)).toBeNull();
+    expect(decodeColumns("nodes", nodes.subarray(0, nodes.length - 1))).toBeNull();
+    const unknown = Buffer.from(nodes);
+    unknown[2] = (9 << 3) | 0;
+    expect(decodeColumns("nodes", unknown)).toBeNull();
+    const wire = Buffer.from(nodes);
+    wire[2] = (1 << 3) | 2;
+    expect(decodeColumns("nodes", wire)).toBeNull();
   });
 });

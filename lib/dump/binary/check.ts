@@ -3,7 +3,8 @@
 // its parent a stored directory, every ACL id a node uses defined, the format and counters
 // there. The binary load runs it before it commits; `jfsmeta verify` runs it alone.
 import type { AclRule, Attr, Counters, NodeType } from "../../jfs/types";
-import { ROOT_INODE, TRASH_INODE } from "../../jfs/types";
+import { ROOT_INODE, TRASH_INODE, typeFromCode } from "../../jfs/types";
+import { readU64 } from "../../jfs/binary-values";
 import type { Setting } from "../../jfs/setting";
 import { JfsError } from "../../jfs/errors";
 import { PagedBitset } from "../paged-bitset";
@@ -58,6 +59,36 @@ export class BinaryStructureCheck {
     if (n.attr.type === "regular") c.bytes += n.attr.length;
     if (n.accessAcl) this.aclUsed.add(n.accessAcl);
     if (n.defaultAcl) this.aclUsed.add(n.defaultAcl);
+  }
+
+  /**
+   * node() of a binary attr at bytes[start, end) of a node column (inode below 2^53), read from
+   * the bytes where decodeAttr would: type, length (regular files), ACL ids.
+   */
+  storedNode(inode: number, b: Buffer, start: number, end: number, at: SegmentAt): void {
+    if (this.stored.testAndSetNumber(inode)) throw new BinaryDumpError(`inode ${inode} is stored twice`, at.segment, at.offset);
+    const c = this.counts;
+    c.inodes++;
+    const type = typeFromCode(b[start + 1] >> 4);
+    if (type === "directory") {
+      this.dirs.testAndSetNumber(inode);
+      c.directories++;
+    } else if (type === "symlink") c.symlinks++;
+    else c.files++;
+    if (type === "regular") c.bytes += readU64(b, start + 51);
+    if (end - start >= 79) {
+      const access = b.readUInt32BE(start + 71);
+      const dflt = b.readUInt32BE(start + 75);
+      if (access) this.aclUsed.add(access);
+      if (dflt) this.aclUsed.add(dflt);
+    }
+  }
+
+  /** edge() of an edge column's record (numbers below 2^53, so never under the trash). */
+  storedEdge(parent: number, inode: number): void {
+    this.edgeTargets.testAndSetNumber(inode);
+    this.edgeParents.testAndSetNumber(parent);
+    this.counts.entries++;
   }
 
   edge(e: { parent: bigint; inode: bigint; type: NodeType }): void {

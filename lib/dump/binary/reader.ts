@@ -11,7 +11,8 @@ import type { Setting } from "../../jfs/setting";
 import { parseSetting } from "../../jfs/setting-json";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, BinaryDumpError, batchCount, fieldsOf, segmentByType, type BatchField } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbFooter } from "./proto";
-import { decodeBulkBatch, isBulkField } from "./bulk-codec";
+import { decodeBulkBatch, decodeColumns, isBulkField } from "./bulk-codec";
+import type { ChunkColumns, EdgeColumns, NodeColumns } from "../../jfs/table-records";
 
 /** Where a record came from, for error messages. */
 export interface SegmentAt {
@@ -51,6 +52,15 @@ export interface BinaryDumpVisitor {
   /** Hard links: how many entries of `parent` point at `inode`. */
   parents?(p: { inode: bigint; parent: bigint; cnt: bigint }[], at: SegmentAt): void | Promise<void>;
   changeLog?(c: ChangeLogEntry[], at: SegmentAt): void | Promise<void>;
+  /**
+   * Optional, in place of nodes(), edges() and chunks(): a segment's records as columns over
+   * its bytes (table-records.ts RecordColumns), values checked as for the records. Segments
+   * the columns cannot hold (a number of 2^53 or more, a field the hand decoder does not know)
+   * still come as records, so a visitor that takes columns takes the records too.
+   */
+  nodeColumns?(c: NodeColumns, at: SegmentAt): void | Promise<void>;
+  edgeColumns?(c: EdgeColumns, at: SegmentAt): void | Promise<void>;
+  chunkColumns?(c: ChunkColumns, at: SegmentAt): void | Promise<void>;
   /** Called once per segment, decoded or not, before its records (for progress and listings). */
   segment?(info: { name: string; type: number; offset: number; length: number; records: number }): void | Promise<void>;
 }
@@ -154,6 +164,64 @@ function hasUnknown(m: unknown): boolean {
   return !!u && u.length > 0;
 }
 
+// What JuiceFS could not have written, worded once for the records and the columns.
+const shortAttr = (inode: bigint | number, n: number) => `inode ${inode} has ${n} bytes of attributes, fewer than the 63 of any JuiceFS version`;
+const unknownAttrType = (inode: bigint | number, byte1: number) => `inode ${inode} has an unknown file type (${byte1 >> 4})`;
+const unknownEntryType = (parent: bigint | number, name: Buffer, type: number) => `the entry "${name.toString("latin1")}" in directory ${parent} has an unknown file type ${type}`;
+const emptyName = (parent: bigint | number) => `an entry of directory ${parent} has an empty name`;
+const oddSlices = (inode: bigint | number, index: number, n: number) => `chunk ${index} of inode ${inode} has ${n} bytes of slices, not a multiple of ${SLICE_BYTES}`;
+
+type AnyColumns = { type: 3; cols: NodeColumns } | { type: 4; cols: EdgeColumns } | { type: 5; cols: ChunkColumns };
+
+/** A node, edge or chunk segment as columns, for a visitor that takes them; null otherwise (or when they cannot hold it). */
+function decodeAsColumns(type: number, payload: Buffer, v: BinaryDumpVisitor): AnyColumns | null {
+  if (type === 3 && v.nodeColumns) {
+    const cols = decodeColumns("nodes", payload);
+    return cols && { type, cols };
+  }
+  if (type === 4 && v.edgeColumns) {
+    const cols = decodeColumns("edges", payload);
+    return cols && { type, cols };
+  }
+  if (type === 5 && v.chunkColumns) {
+    const cols = decodeColumns("chunks", payload);
+    return cols && { type, cols };
+  }
+  return null;
+}
+
+/** deliver() for columns: the same checks of each record, then the visitor's column method. */
+function deliverColumns(c: AnyColumns, v: BinaryDumpVisitor, at: SegmentAt): void | Promise<void> {
+  const bad = (what: string): never => {
+    throw new BinaryDumpError(what, at.segment, at.offset);
+  };
+  const { bytes, start, end, count } = c.cols;
+  switch (c.type) {
+    case 3: {
+      const { inode } = c.cols;
+      for (let i = 0; i < count; i++) {
+        const n = end[i] - start[i];
+        if (n < 63) bad(shortAttr(inode[i], n));
+        if (typeFromCode(bytes[start[i] + 1] >> 4) === undefined) bad(unknownAttrType(inode[i], bytes[start[i] + 1]));
+      }
+      return v.nodeColumns!(c.cols, at);
+    }
+    case 4: {
+      const { parent, type } = c.cols;
+      for (let i = 0; i < count; i++) {
+        if (typeFromCode(type[i]) === undefined) bad(unknownEntryType(parent[i], bytes.subarray(start[i], end[i]), type[i]));
+        if (end[i] === start[i]) bad(emptyName(parent[i]));
+      }
+      return v.edgeColumns!(c.cols, at);
+    }
+    case 5: {
+      const { inode, index } = c.cols;
+      for (let i = 0; i < count; i++) if ((end[i] - start[i]) % SLICE_BYTES !== 0) bad(oddSlices(inode[i], index[i], end[i] - start[i]));
+      return v.chunkColumns!(c.cols, at);
+    }
+  }
+}
+
 /** Decodes one batch's records into jfsmeta's types, refusing what JuiceFS could not have written. */
 async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: SegmentAt): Promise<void> {
   const bad = (what: string): never => {
@@ -183,8 +251,8 @@ async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: Segme
         b.nodes.map((n) => {
           const data = buf(n.data);
           const s = decodeAttr(n.inode, data);
-          if (!s) return bad(`inode ${n.inode} has ${n.data.length} bytes of attributes, fewer than the 63 of any JuiceFS version`);
-          if (s.attr.type === ("unknown" as NodeType)) bad(`inode ${n.inode} has an unknown file type (${n.data[1] >> 4})`);
+          if (!s) return bad(shortAttr(n.inode, n.data.length));
+          if (s.attr.type === ("unknown" as NodeType)) bad(unknownAttrType(n.inode, n.data[1]));
           if (isEncodedAttr(data)) s.stored = data;
           return s;
         }),
@@ -194,8 +262,8 @@ async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: Segme
       return v.edges?.(
         b.edges.map((e) => {
           const t = typeFromCode(e.type);
-          if (!t) bad(`the entry "${buf(e.name).toString("latin1")}" in directory ${e.parent} has an unknown file type ${e.type}`);
-          if (e.name.length === 0) bad(`an entry of directory ${e.parent} has an empty name`);
+          if (!t) bad(unknownEntryType(e.parent, buf(e.name), e.type));
+          if (e.name.length === 0) bad(emptyName(e.parent));
           return { parent: e.parent, inode: e.inode, name: buf(e.name), type: t! };
         }),
         at,
@@ -203,7 +271,7 @@ async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: Segme
     case 5:
       return v.chunks?.(
         b.chunks.map((c) => {
-          if (c.slices.length % SLICE_BYTES !== 0) bad(`chunk ${c.index} of inode ${c.inode} has ${c.slices.length} bytes of slices, not a multiple of ${SLICE_BYTES}`);
+          if (c.slices.length % SLICE_BYTES !== 0) bad(oddSlices(c.inode, c.index, c.slices.length));
           const raw = buf(c.slices);
           const slices = [];
           for (let o = 0; o < raw.length; o += SLICE_BYTES) slices.push(decodeSlice(raw.subarray(o, o + SLICE_BYTES))!);
@@ -322,7 +390,9 @@ export async function readBinaryDump(
       pos += length;
       const at = { segment: seg.name, offset };
       let batch: PbBatch | null = null;
-      if (payload && seg.type === 1) {
+      const columns = payload && decodeAsColumns(seg.type, payload, visitor);
+      if (columns) records = columns.cols.count;
+      else if (payload && seg.type === 1) {
         let data: Uint8Array;
         try {
           const f = fromBinary(FormatDesc, payload) as unknown as { data: Uint8Array };
@@ -360,7 +430,8 @@ export async function readBinaryDump(
       info.num += BigInt(records);
       segments++;
       await visitor.segment?.({ name: seg.name, type: seg.type, offset, length, records: decode ? records : -1 });
-      if (batch) await deliver(seg.type, batch, visitor, at);
+      if (columns) await deliverColumns(columns, visitor, at);
+      else if (batch) await deliver(seg.type, batch, visitor, at);
       opts.onBytes?.(pos);
     }
   } finally {

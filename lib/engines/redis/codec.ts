@@ -15,6 +15,15 @@ export function encodeEntry(type: NodeType, inode: bigint): Buffer {
   return b;
 }
 
+export const ENTRY_BYTES = 9;
+
+/** encodeEntry()'s bytes at b[off, off + 9) from a type code and an inode below 2^53 (a binary load's columns). */
+export function writeEntryAt(b: Buffer, off: number, typeCode: number, inode: number): void {
+  b[off] = typeCode;
+  b.writeUInt32BE(Math.floor(inode / 4294967296), off + 1);
+  b.writeUInt32BE(inode >>> 0, off + 5);
+}
+
 export function decodeEntry(name: Buffer, b: Buffer): DirEntry {
   if (b.length !== 9) throw new JfsError("corrupt-input", `corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected 9`);
   const type = typeFromCode(b.readUInt8(0));

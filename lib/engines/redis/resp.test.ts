@@ -79,4 +79,28 @@ describe("CommandBuffer", () => {
     expect(b.count).toBe(1);
     expect(b.take().toString("hex")).toBe(a.take().toString("hex"));
   });
+
+  it("numbered arguments and slots are the bytes add() makes of the same strings and bytes", () => {
+    const a = new CommandBuffer();
+    const b = new CommandBuffer();
+    for (const [n, m] of [[0, -1], [7, 0], [123456789, 42], [2 ** 53 - 1, 2 ** 32 - 1], [10, 10]]) {
+      const entry = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      a.add(["HSET", m < 0 ? `{3}d${n}` : `{3}c${n}_${m}`, entry]);
+      b.begin(3);
+      b.arg("HSET");
+      b.numberedArg(m < 0 ? "{3}d" : "{3}c", n, m);
+      const at = b.slot(9);
+      entry.copy(b.buffer, at);
+    }
+    // Past the first allocation: slots and numbered arguments grow the buffer as they need.
+    for (let i = 0; i < 3000; i++) {
+      a.add(["SET", `i${i}`, Buffer.alloc(9, i & 0xff)]);
+      b.begin(3);
+      b.arg("SET");
+      b.numberedArg("i", i);
+      b.buffer.fill(i & 0xff, b.slot(9), b.length - 2);
+    }
+    expect(b.length).toBeGreaterThan(16 * 1024);
+    expect(b.take().toString("hex")).toBe(a.take().toString("hex"));
+  });
 });

@@ -40,9 +40,15 @@ export class CommandBuffer {
   private len = 0;
   count = 0;
 
+  /**
+   * `firstCapacity`: bytes of each first allocation (after take() too); a builder that is
+   * always filled to about a known size (the load's pipelines) saves the copies of growing.
+   */
+  constructor(private readonly firstCapacity = FIRST_CAPACITY) {}
+
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n, FIRST_CAPACITY));
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n, this.firstCapacity));
     this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
@@ -126,6 +132,52 @@ export class CommandBuffer {
     this.len = at;
   }
 
+  /**
+   * An argument of a command begun with begin(): `prefix` then the decimal digits of `n`, and
+   * when `m` is given `_` and those of `m` (key names such as i123 or c123_0), written without
+   * building a string. `prefix` is ASCII; n and m are integers in [0, 2^53).
+   */
+  numberedArg(prefix: string, n: number, m = -1): void {
+    const len = prefix.length + digitCount(n) + (m < 0 ? 0 : 1 + digitCount(m));
+    this.header(0x24, len);
+    this.ensure(len + 2);
+    const b = this.buf;
+    let at = this.len;
+    for (let i = 0; i < prefix.length; i++) b[at++] = prefix.charCodeAt(i);
+    at = putDigits(b, at, n);
+    if (m >= 0) {
+      b[at++] = 0x5f; // _
+      at = putDigits(b, at, m);
+    }
+    b[at++] = 13;
+    b[at++] = 10;
+    this.len = at;
+  }
+
+  /**
+   * An argument of `n` bytes of a command begun with begin(), for the caller to write at
+   * [returned offset, + n) of `buffer` before the next call on this builder.
+   */
+  slot(n: number): number {
+    this.header(0x24, n);
+    this.ensure(n + 2);
+    const at = this.len;
+    this.buf[at + n] = 13;
+    this.buf[at + n + 1] = 10;
+    this.len = at + n + 2;
+    return at;
+  }
+
+  /** The bytes being built (slot()'s target; replaced as it grows). */
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** Bytes encoded so far. */
+  get length(): number {
+    return this.len;
+  }
+
   /** The encoded commands; the builder starts over. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.len);
@@ -134,6 +186,25 @@ export class CommandBuffer {
     this.count = 0;
     return out;
   }
+}
+
+function digitCount(n: number): number {
+  let d = 1;
+  for (let v = n; v >= 10; v = Math.floor(v / 10)) d++;
+  return d;
+}
+
+/** The decimal digits of an integer n ≥ 0 at b[at...]; returns the offset after them. */
+function putDigits(b: Buffer, at: number, n: number): number {
+  const end = at + digitCount(n);
+  let p = end;
+  let v = n;
+  do {
+    const q = Math.floor(v / 10);
+    b[--p] = 48 + (v - q * 10);
+    v = q;
+  } while (v > 0);
+  return end;
 }
 
 interface Pending {

@@ -156,7 +156,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       { index: 5, slices: [] },
     ]);
     // What the loader reports: first sightings (no hole), then the shared slices' counts.
-    sink.newSlices([{ id: BIG_SLICE, size: 1 << 26 }, { id: 9n, size: 200 }, { id: 11n, size: 5 }, { id: 12n, size: 5 }]);
+    sink.newSlices!([{ id: BIG_SLICE, size: 1 << 26 }, { id: 9n, size: 200 }, { id: 11n, size: 5 }, { id: 12n, size: 5 }]);
     sink.sliceRefs([{ id: 9n, size: 200, count: 2 }]);
     sink.symlink(4n, GBK);
     sink.xattrs(3n, [
