@@ -4,7 +4,7 @@
 // there. The binary load runs it before it commits; `jfsmeta verify` runs it alone.
 import type { AclRule, Attr, Counters, NodeType } from "../../jfs/types";
 import { ROOT_INODE, TRASH_INODE, typeFromCode } from "../../jfs/types";
-import { readU64 } from "../../jfs/binary-values";
+import { readU64, SLICE_BYTES } from "../../jfs/binary-values";
 import type { Setting } from "../../jfs/setting";
 import { JfsError } from "../../jfs/errors";
 import { PagedBitset } from "../paged-bitset";
@@ -121,7 +121,7 @@ export class BinaryStructureCheck {
   }
 }
 
-/** A reader visitor that only checks (what `jfsmeta verify` runs on a binary dump). */
+/** A reader visitor that only checks (what `jfsmeta verify` runs on a binary dump); nodes, edges and chunks as columns where they come so. */
 export function checkingVisitor(check: BinaryStructureCheck): BinaryDumpVisitor {
   return {
     format: (s, at) => check.format(s, at),
@@ -130,5 +130,14 @@ export function checkingVisitor(check: BinaryStructureCheck): BinaryDumpVisitor 
     edges: (list) => list.forEach((e) => check.edge(e)),
     chunks: (list) => list.forEach((c) => check.chunk(c.chunk.slices.length)),
     acls: (list, at) => list.forEach((a) => check.acl(a, at)),
+    nodeColumns: (c, at) => {
+      for (let i = 0; i < c.count; i++) check.storedNode(c.inode[i], c.bytes, c.start[i], c.end[i], at);
+    },
+    edgeColumns: (c) => {
+      for (let i = 0; i < c.count; i++) check.storedEdge(c.parent[i], c.inode[i]);
+    },
+    chunkColumns: (c) => {
+      for (let i = 0; i < c.count; i++) check.chunk((c.end[i] - c.start[i]) / SLICE_BYTES);
+    },
   };
 }
