@@ -29,7 +29,8 @@ export interface BinaryEdge {
 
 /**
  * What readBinaryDump tells its consumer, segment by segment in file order (any order: JuiceFS
- * writes them from parallel producers). Returned promises are awaited (backpressure). Values
+ * writes them from parallel producers); a segment's nodes, edges or chunks may come in several
+ * calls (PIECE records each). Returned promises are awaited (backpressure). Values
  * are decoded and checked (types, lengths, encodings); how they fit together is the
  * consumer's to check.
  */
@@ -222,6 +223,24 @@ function deliverColumns(c: AnyColumns, v: BinaryDumpVisitor, at: SegmentAt): voi
   }
 }
 
+/**
+ * Records handed to nodes(), edges() or chunks() per call, at most: a segment holds up to 10,000
+ * (jfsmeta's BINARY_BATCH) or 100,000 (JuiceFS's SQL batches). Decoded whole, a segment's records
+ * and what the consumer makes of them outlived two scavenges and filled the old generation with
+ * garbage (the MariaDB binary load, 1M files: peak RSS 279-316 MB); piece by piece they mostly die young.
+ */
+const PIECE = 1000;
+
+/** `records` in pieces of PIECE; each piece leaves `records` as it is handed out, so it can die once used. */
+function* pieces<T>(records: (T | undefined)[]): Generator<T[]> {
+  for (let i = 0; i < records.length; i += PIECE) {
+    const end = Math.min(records.length, i + PIECE);
+    const part = records.slice(i, end) as T[];
+    records.fill(undefined, i, end);
+    yield part;
+  }
+}
+
 /** Decodes one batch's records into jfsmeta's types, refusing what JuiceFS could not have written. */
 async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: SegmentAt): Promise<void> {
   const bad = (what: string): never => {
@@ -247,38 +266,50 @@ async function deliver(type: number, b: PbBatch, v: BinaryDumpVisitor, at: Segme
       }, at);
     }
     case 3:
-      return v.nodes?.(
-        b.nodes.map((n) => {
-          const data = buf(n.data);
-          const s = decodeAttr(n.inode, data);
-          if (!s) return bad(shortAttr(n.inode, n.data.length));
-          if (s.attr.type === ("unknown" as NodeType)) bad(unknownAttrType(n.inode, n.data[1]));
-          if (isEncodedAttr(data)) s.stored = data;
-          return s;
-        }),
-        at,
-      );
+      if (!v.nodes) return;
+      for (const part of pieces(b.nodes)) {
+        await v.nodes(
+          part.map((n) => {
+            const data = buf(n.data);
+            const s = decodeAttr(n.inode, data);
+            if (!s) return bad(shortAttr(n.inode, n.data.length));
+            if (s.attr.type === ("unknown" as NodeType)) bad(unknownAttrType(n.inode, n.data[1]));
+            if (isEncodedAttr(data)) s.stored = data;
+            return s;
+          }),
+          at,
+        );
+      }
+      return;
     case 4:
-      return v.edges?.(
-        b.edges.map((e) => {
-          const t = typeFromCode(e.type);
-          if (!t) bad(unknownEntryType(e.parent, buf(e.name), e.type));
-          if (e.name.length === 0) bad(emptyName(e.parent));
-          return { parent: e.parent, inode: e.inode, name: buf(e.name), type: t! };
-        }),
-        at,
-      );
+      if (!v.edges) return;
+      for (const part of pieces(b.edges)) {
+        await v.edges(
+          part.map((e) => {
+            const t = typeFromCode(e.type);
+            if (!t) bad(unknownEntryType(e.parent, buf(e.name), e.type));
+            if (e.name.length === 0) bad(emptyName(e.parent));
+            return { parent: e.parent, inode: e.inode, name: buf(e.name), type: t! };
+          }),
+          at,
+        );
+      }
+      return;
     case 5:
-      return v.chunks?.(
-        b.chunks.map((c) => {
-          if (c.slices.length % SLICE_BYTES !== 0) bad(oddSlices(c.inode, c.index, c.slices.length));
-          const raw = buf(c.slices);
-          const slices = [];
-          for (let o = 0; o < raw.length; o += SLICE_BYTES) slices.push(decodeSlice(raw.subarray(o, o + SLICE_BYTES))!);
-          return { inode: c.inode, chunk: { index: c.index, slices }, stored: raw };
-        }),
-        at,
-      );
+      if (!v.chunks) return;
+      for (const part of pieces(b.chunks)) {
+        await v.chunks(
+          part.map((c) => {
+            if (c.slices.length % SLICE_BYTES !== 0) bad(oddSlices(c.inode, c.index, c.slices.length));
+            const raw = buf(c.slices);
+            const slices = [];
+            for (let o = 0; o < raw.length; o += SLICE_BYTES) slices.push(decodeSlice(raw.subarray(o, o + SLICE_BYTES))!);
+            return { inode: c.inode, chunk: { index: c.index, slices }, stored: raw };
+          }),
+          at,
+        );
+      }
+      return;
     case 6:
       return v.sliceRefs?.(b.sliceRefs.map((r) => ({ id: r.id, size: r.size, refs: r.refs })), at);
     case 7:
