@@ -21,6 +21,8 @@ export interface SqlSession extends SqlConn {
   copyIn?(sql: string, data: Buffer): Promise<void>;
   /** PostgreSQL: a SELECT's rows through binary COPY (see PostgresDriver.copyRows). */
   copyRows?(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]>;
+  /** PostgreSQL: the same, as the COPY stream's bytes (see PostgresDriver.copyBytes). */
+  copyBytes?(sql: string, params: unknown[]): Promise<Buffer>;
 }
 
 export interface SqlDriver extends SqlConn {
@@ -451,12 +453,19 @@ class PostgresDriver implements SqlDriver {
    * walk's joins, whose many small queries it therefore made no cheaper): for big pages only.
    */
   async copyRows(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]> {
-    if (this.snapshot) return this.snapshot.on((s) => s.copyRows!(sql, params, columns, bytes));
+    return decodeCopyBinary(await this.copyBytes(sql, params), columns, bytes);
+  }
+  /**
+   * copyRows' stream undecoded, for a reader that takes its fields as they are (pg-copy.ts
+   * eachCopyRow: the flat scan's bulk tables, with no object per row).
+   */
+  async copyBytes(sql: string, params: unknown[]): Promise<Buffer> {
+    if (this.snapshot) return this.snapshot.on((s) => s.copyBytes!(sql, params));
     const client = await this.pool.connect();
     try {
-      const rows = await pgCopyRows(client, sql, params, columns, bytes);
+      const data = await pgCopyBytes(client, sql, params);
       client.release();
-      return rows;
+      return data;
     } catch (err) {
       client.release(err instanceof Error ? err : true); // not back into the pool mid-COPY
       throw err;
@@ -466,7 +475,8 @@ class PostgresDriver implements SqlDriver {
     const client = await this.pool.connect();
     return {
       all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
-      copyRows: (s, p, cols, bytes) => pgCopyRows(client, s, p, cols, bytes),
+      copyRows: async (s, p, cols, bytes) => decodeCopyBinary(await pgCopyBytes(client, s, p), cols, bytes),
+      copyBytes: (s, p) => pgCopyBytes(client, s, p),
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
       copyIn: async (s, data) => {
         const { from: copyFrom } = await import("pg-copy-streams");
@@ -483,12 +493,12 @@ class PostgresDriver implements SqlDriver {
   }
 }
 
-async function pgCopyRows(client: Pg.PoolClient, sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]> {
+async function pgCopyBytes(client: Pg.PoolClient, sql: string, params: unknown[]): Promise<Buffer> {
   const { to: copyTo } = await import("pg-copy-streams");
   const stream = client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`));
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return decodeCopyBinary(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), columns, bytes);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 /** Connections of a PostgreSQL engine's pool. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCopyBinary, encodeCopyBinary, inlineParams } from "./pg-copy";
+import { decodeCopyBinary, eachCopyRow, encodeCopyBinary, inlineParams } from "./pg-copy";
 
 const cols = [
   { name: "inode", type: "bigint" },
@@ -54,6 +54,31 @@ describe("PostgreSQL binary COPY decoding", () => {
     ]);
     data.fill(0);
     expect(rows[0].slices).toEqual(Buffer.from([1, 2])); // not a view of the stream
+  });
+  it("hands each row's fields in one reused array: int8 a number while safe, else a bigint; bytes as views", () => {
+    const top = 2n ** 53n; // the first int8 handed as a bigint
+    const bottom = -(2n ** 53n) + 2n ** 32n; // the last negative one handed as a number
+    const data = encodeCopyBinary(cols, [
+      [top - 1n, 7, "a", null],
+      [top, -1, "", Buffer.from([0xff])],
+      [bottom, 0, "b", Buffer.alloc(0)],
+      [bottom - 1n, 1, "c", Buffer.alloc(0)],
+    ]);
+    const seen: unknown[][] = [];
+    let array: unknown[] | null = null;
+    const n = eachCopyRow(data, [false, false, true, true], (v) => {
+      if (array) expect(v).toBe(array);
+      array = v;
+      seen.push(v.map((x) => (Buffer.isBuffer(x) ? x.toString("hex") : x)));
+    });
+    expect(n).toBe(4);
+    expect(seen).toEqual([
+      [Number(top - 1n), 7, "61", null],
+      [top, -1, "", "ff"],
+      [Number(bottom), 0, "62", ""],
+      [bottom - 1n, 1, "63", ""],
+    ]);
+    expect(() => eachCopyRow(data.subarray(0, data.length - 2), [false, false, true, true], () => {})).toThrow(/ends before its trailer/);
   });
   it("refuses a stream cut short, without a signature, or with another column count", () => {
     const data = encodeCopyBinary(cols, [[5n, 7, "a", Buffer.from([1, 2])]]);

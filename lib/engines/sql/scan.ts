@@ -5,9 +5,10 @@
 import type { QueryGate } from "../engine";
 import type { Row, SqlConn } from "./driver";
 import type { SqlNames } from "./schema";
-import type { TableBatch, QuotaRecord } from "../../jfs/table-records";
+import type { ChunkRecord, EdgeRecord, NodeRecord, TableBatch, QuotaRecord } from "../../jfs/table-records";
 import { encodeAttr } from "../../jfs/binary-values";
 import { aclFromRow, nodeFromRow, toBig, toBuf, toNum, toU32, NODE_COLUMNS, SLICE_RECORD } from "./rows";
+import { eachCopyRow } from "./pg-copy";
 
 /** The byte columns (bytea, and xattr names, text) of the paged tables, for copyRows. */
 const BYTE_COLUMNS: ReadonlySet<string> = new Set(["name", "slices", "target", "value"]);
@@ -19,11 +20,13 @@ export interface SqlScanSource {
   readonly names: SqlNames;
   /**
    * allRaw: rows as arrays of plain numbers (SQLite), the fast path of the bulk tables;
-   * copyRows: rows through binary COPY (PostgreSQL, driver.ts), the same for the paged tables.
+   * copyRows: rows through binary COPY (PostgreSQL, driver.ts), the same for the paged tables;
+   * copyBytes: that COPY stream undecoded, read field by field for the bulk tables.
    */
   readonly driver: SqlConn & {
     allRaw?(sql: string, params?: unknown[]): unknown[][];
     copyRows?(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]>;
+    copyBytes?(sql: string, params: unknown[]): Promise<Buffer>;
   };
   hasTable(base: string): Promise<boolean>;
 }
@@ -85,6 +88,20 @@ export function encodeNodeRaw(r: unknown[]): Buffer | null {
   return b;
 }
 
+/**
+ * A jfs_node row as a NodeRecord: straight from its numbers (encodeNodeRaw), else through the
+ * general path (a 64-bit column past 2^53, a NULL time, or an unknown type, which it names).
+ */
+function nodeRecord(r: unknown[]): NodeRecord {
+  const attr = encodeNodeRaw(r);
+  if (attr) return { inode: big(r[0]), attr };
+  const n = nodeFromRow(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, typeof r[i] === "number" ? BigInt(r[i] as number) : r[i]])));
+  return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
+}
+
+/** A byte field of eachCopyRow (a view of the page, or null) as a Buffer of its own. */
+const ownBytes = (v: unknown): Buffer => (v === null ? Buffer.alloc(0) : Buffer.from(v as Buffer));
+
 /** `pageRows`: rows per keyset page (tests make it small to cross pages on a small volume). */
 export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q(), pageRows = PAGE): AsyncGenerator<TableBatch> {
   const { names, driver } = src;
@@ -100,17 +117,19 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
    * on PostgreSQL at 100,000 files, 0.3 s of its CPU beside 2.5–3 s of ours (start-up aside);
    * on the shared machine at a load average of 50–65 no difference in wall time showed.
    */
+  const pageSql = (base: string, key: string, cols: string[], after: unknown, where: string): [string, unknown[]] => {
+    const cond: string[] = [];
+    const params: unknown[] = [];
+    if (after !== null) {
+      cond.push(`${q(key)} > ?`);
+      params.push(after);
+    }
+    if (where) cond.push(where);
+    return [`SELECT ${cols.map(q).join(", ")} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${pageRows}`, params];
+  };
   async function* pages(base: string, key: string, cols: string[], where = ""): AsyncGenerator<Row[]> {
-    const list = cols.map(q).join(", ");
     const page = (after: bigint | null) => {
-      const cond: string[] = [];
-      const params: unknown[] = [];
-      if (after !== null) {
-        cond.push(`${q(key)} > ?`);
-        params.push(after);
-      }
-      if (where) cond.push(where);
-      const sql = `SELECT ${list} FROM ${t(base)}${cond.length ? ` WHERE ${cond.join(" AND ")}` : ""} ORDER BY ${q(key)} LIMIT ${pageRows}`;
+      const [sql, params] = pageSql(base, key, cols, after, where);
       const read = copy ? gate(() => copy(sql, params, cols, BYTE_COLUMNS)) : all(sql, params);
       read.catch(() => {}); // awaited below; a scan stopped early never asks for it
       return read;
@@ -120,6 +139,34 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       if (rows.length === pageRows) next = page(toBig(rows[rows.length - 1][key]));
       if (rows.length) yield rows;
       if (rows.length < pageRows) return;
+    }
+  }
+
+  const copyBytes = driver.copyBytes?.bind(driver);
+  /**
+   * pages() of a bulk table through copyBytes (PostgreSQL), keyed by its first column: each
+   * row's fields go to `add` in one reused array (pg-copy.ts eachCopyRow), which pushes the
+   * row's record, if any; each page's records are yielded. Next page asked for as in pages().
+   */
+  async function* copyPages<R>(base: string, cols: string[], add: (v: unknown[], out: R[]) => void): AsyncGenerator<R[]> {
+    const isBytes = cols.map((c) => BYTE_COLUMNS.has(c));
+    const page = (after: unknown) => {
+      const [sql, params] = pageSql(base, cols[0], cols, after, "");
+      const read = gate(() => copyBytes!(sql, params));
+      read.catch(() => {}); // awaited below; a scan stopped early never asks for it
+      return read;
+    };
+    for (let next = page(null); ; ) {
+      const data = await next;
+      const records: R[] = [];
+      let last: unknown = null;
+      const rows = eachCopyRow(data, isBytes, (v) => {
+        last = v[0];
+        add(v, records);
+      });
+      if (rows === pageRows) next = page(last);
+      if (rows) yield records;
+      if (rows < pageRows) return;
     }
   }
 
@@ -150,15 +197,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       }
     }
     for await (const rows of rawPages("node", [...NODE_COLUMNS], ["inode", "atime", "mtime", "ctime", "length", "parent"])) {
-      yield {
-        table: "nodes",
-        records: rows.map((r) => {
-          const attr = encodeNodeRaw(r);
-          if (attr) return { inode: big(r[0]), attr };
-          const n = nodeFromRow(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, typeof r[i] === "number" ? BigInt(r[i] as number) : r[i]])));
-          return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
-        }),
-      };
+      yield { table: "nodes", records: rows.map(nodeRecord) };
     }
     for await (const rows of rawPages("edge", ["id", "parent", "name", "inode", "type"], ["id", "parent", "inode"])) {
       yield { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: r[4] as number })) };
@@ -171,6 +210,19 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       }
       yield { table: "chunks", records };
     }
+  } else if (copyBytes) {
+    // PostgreSQL: fields straight from the COPY stream, as SQLite's numbers above.
+    for await (const records of copyPages<NodeRecord>("node", [...NODE_COLUMNS], (v, out) => out.push(nodeRecord(v)))) {
+      yield { table: "nodes", records };
+    }
+    const edge = (v: unknown[], out: EdgeRecord[]) => out.push({ parent: big(v[1]), inode: big(v[3]), name: ownBytes(v[2]), type: toNum(v[4]) });
+    for await (const records of copyPages("edge", ["id", "parent", "name", "inode", "type"], edge)) yield { table: "edges", records };
+    const chunk = (v: unknown[], out: ChunkRecord[]) => {
+      const slices = v[3] as Buffer | null;
+      // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
+      if (slices && slices.length && slices.length % SLICE_RECORD === 0) out.push({ inode: big(v[1]), index: toU32(v[2]), slices: ownBytes(slices) });
+    };
+    for await (const records of copyPages("chunk", ["id", "inode", "indx", "slices"], chunk)) yield { table: "chunks", records };
   } else {
     for await (const rows of pages("node", "inode", [...NODE_COLUMNS])) {
       yield {
