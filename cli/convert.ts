@@ -3,7 +3,7 @@
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { CliError, parseCli, Progress } from "./common";
-import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { closeDumpSource, openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { STORAGE_HELP } from "./storage-flags";
 import { detectDumpFormat, openDumpInput, type DumpFormat } from "../lib/dump/input";
 import { openDumpOutput } from "../lib/dump/output";
@@ -79,6 +79,8 @@ export async function run(args: string[]): Promise<number> {
   } catch (err) {
     await output.abort().catch((e: unknown) => logIgnored("convert: removing the partial output", e));
     throw err;
+  } finally {
+    closeDumpSource(source);
   }
   if (!values.quiet) {
     const secs = ((Date.now() - started) / 1000).toFixed(1);

@@ -56,3 +56,14 @@ export async function openDumpSource(
   }
   return file;
 }
+
+/**
+ * Ends the reading of `source`, whether or not all of it was read. A command that stops early (a
+ * refused dump, a signal) leaves a read pending on a pipe, and an open stdin keeps the process
+ * alive for as long as whatever writes into it: `producer | jfsmeta load` printed "stopped by
+ * SIGTERM" and then hung. A path has nothing open by then.
+ */
+export function closeDumpSource(source: string | Readable | undefined): void {
+  if (source === undefined) process.stdin.destroy();
+  else if (typeof source !== "string") source.destroy();
+}

@@ -8,7 +8,7 @@ import { clientVersionProblem, JUICEFS_CLIENT_VERSION } from "../lib/jfs/version
 import { openDumpInput } from "../lib/dump/input";
 import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_HELP } from "./storage-flags";
-import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { closeDumpSource, openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { clearCommand } from "../lib/engines/load-claim";
 import { guardSignals } from "./signals";
 
@@ -138,6 +138,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    closeDumpSource(source);
     await engine.close();
     guard.release();
   }

@@ -1,7 +1,7 @@
 // jfsmeta verify [FILE | s3://… | file://… | BACKUP]: the structural check `load` runs before
 // it commits, alone: nothing is written anywhere. Counts go to stdout, problems to stderr.
 import { CliError, parseCli } from "./common";
-import { openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
+import { closeDumpSource, openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { STORAGE_HELP } from "./storage-flags";
 import { detectDumpFormat, openDumpInput } from "../lib/dump/input";
 import type { Readable } from "node:stream";
@@ -65,6 +65,14 @@ export async function run(args: string[]): Promise<number> {
   const file = positionals[0];
   const name = file ?? "stdin";
   const source = await openDumpSource(file, values, "jfsmeta verify < dump.json");
+  try {
+    return await verifySource(source, name, values);
+  } finally {
+    closeDumpSource(source);
+  }
+}
+
+async function verifySource(source: Awaited<ReturnType<typeof openDumpSource>>, name: string, values: Record<string, unknown>): Promise<number> {
   const detected = await detectDumpFormat(await openDumpInput(source));
   if (detected.format === "binary") return verifyBinary(detected.input, name);
   const input = detected.input;

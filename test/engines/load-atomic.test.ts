@@ -105,6 +105,10 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
     // Let it write what it has read: for Redis and MariaDB, that is what a kill leaves behind.
     if (isRedisKind(kind) || kind === "etcd") await until("the load has written", async () => (await stored(observer)) > 100);
     if (kind === "mysql") await until("the load has created its tables", async () => (await stored(observer)) === 22); // 21 and its claim
+    // And it waits on its stdin for the rest: a pending read on a pipe must not keep it alive after
+    // the signal (it did: "stopped by SIGTERM", then the process hung until the writer closed).
+    await until("the load has read what it was given", () => run.child.stdin!.writableLength === 0);
+    await new Promise((r) => setTimeout(r, 300));
     return run;
   }
 
