@@ -9,7 +9,7 @@ import type {
   SustainedEntry,
 } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
-import type { TableBatch } from "../jfs/table-records";
+import type { RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
 
 /** Everything before the trees (dump keys 1–8). */
 export interface DumpHeader {
@@ -47,7 +47,9 @@ export interface TreeWriter {
    * maps are not used: the scan's quota records carry limits and usage. `onRecords` is told
    * how many records each batch held. Flushes like end().
    */
-  tables?(h: DumpHeader, batches: AsyncIterable<TableBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void>;
+  /** For tables(): an encoder of nodes, edges and chunks a scan may write them with (EncodedBatch). */
+  recordEncoder?(): RecordEncoder;
+  tables?(h: DumpHeader, batches: AsyncIterable<ScanBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void>;
 }
 
 /** A directory being read; `inode` is known once its attr has been read. */

@@ -5,14 +5,14 @@ import type { Attr, DumpNode, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
-import { isRedisKind, type MetaEngine, type StoredNode } from "./engine";
+import { isRedisKind, type MetaEngine, type QueryGate, type StoredNode } from "./engine";
 import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir, type TreeReads } from "./read-ahead";
 import { StagedTree } from "./table-tree";
 import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
-import type { TableBatch } from "../jfs/table-records";
+import type { ScanBatch, TableBatch } from "../jfs/table-records";
 
 export const DEFAULT_THREADS = 10;
 /** More would open that many concurrent reads and read-ahead listings on the database. */
@@ -242,12 +242,18 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   const flat = !!writer.tables && !opts.skipTrash;
   // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
   const staged = !writer.tables && stagedWalkWanted(engine);
-  const tables = engine.scanTables && !isSub && (flat || staged) ? engine.scanTables((q) => limiter.run(q)) : null;
+  const gate: QueryGate = (q) => limiter.run(q);
+  // The binary writer may take nodes, edges and chunks written with its encoder (EncodedBatch).
+  const encoder = flat ? writer.recordEncoder?.() : undefined;
+  const scan: AsyncIterable<ScanBatch> | null =
+    !engine.scanTables || isSub ? null : flat ? (encoder ? engine.scanTables(gate, { encoder }) : engine.scanTables(gate)) : staged ? engine.scanTables(gate) : null;
+  /** The staged walk's scan: records only. */
+  const tables = flat ? null : (scan as AsyncIterable<TableBatch> | null);
   let header: DumpHeader;
   try {
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {
-    await tables?.[Symbol.asyncIterator]().return?.();
+    await scan?.[Symbol.asyncIterator]().return?.();
     throw err;
   }
   /** Reports `entries`, and what holds the dump back when the pacer does. */
@@ -329,9 +335,9 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   };
 
   // The flat scan: no listing, sorting or walking, one bulk read per table.
-  if (writer.tables && tables) {
+  if (writer.tables && flat && scan) {
     try {
-      await writer.tables(header, tables, (n, table) => {
+      await writer.tables(header, scan, (n, table) => {
         if (table === "nodes") countTableNodes(n);
         checkAbort();
       });

@@ -19,7 +19,7 @@ import type {
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
-import type { ChunkColumns, EdgeColumns, NodeColumns, TableBatch } from "../jfs/table-records";
+import type { ChunkColumns, EdgeColumns, NodeColumns, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
 
 export type EngineKind = "redis" | "redis-sentinel" | "redis-cluster" | "sqlite3" | "mysql" | "postgres" | "etcd";
 
@@ -186,6 +186,11 @@ export interface MetaEngine {
    * counters are never older than the tables; a scan never iterated is ended by return().
    */
   scanTables?(gate?: QueryGate): AsyncIterable<TableBatch>;
+  /**
+   * `encoder`: the caller (the binary writer) also takes nodes, edges and chunks written with
+   * it (EncodedBatch); an engine may still give them as records.
+   */
+  scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
   /**
    * A JSON dump of the whole volume reads scanTables() and orders the tree itself
    * (table-tree.ts) instead of walking it through readDir/readNodes: set where that measured

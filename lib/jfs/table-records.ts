@@ -80,6 +80,26 @@ export type TableBatch =
   | { table: "acls"; records: AclRecord[] }
   | { table: "quotas"; kind: QuotaKind; records: QuotaRecord[] };
 
+/** What a scan asked for encoded records gives: record batches, and encoded ones of the tables it can encode. */
+export type ScanBatch = TableBatch | EncodedBatch;
+
+/**
+ * Node, edge or chunk records already encoded as a binary dump's Batch members (the bytes
+ * bulk-codec.ts encodeNodeRecords/encodeEdgeRecords/encodeChunkRecords give for the same
+ * records), from a scan asked for them (MetaEngine.scanTables `encoded`): the Redis snapshot
+ * reader writes them straight from the RDB's bytes, with no object, bigint or Buffer view per
+ * record. Record i ends at `ends[i]` (it starts where record i − 1 ends, record 0 at 0). The
+ * bytes are the receiver's: the scan never writes to them again.
+ */
+export interface EncodedBatch {
+  table: "encoded";
+  field: "nodes" | "edges" | "chunks";
+  bytes: Buffer;
+  ends: Int32Array;
+  /** Records: `ends` may be longer. */
+  count: number;
+}
+
 export type TableName = TableBatch["table"];
 
 /**
@@ -109,4 +129,21 @@ export interface EdgeColumns extends RecordColumns {
 export interface ChunkColumns extends RecordColumns {
   inode: Float64Array;
   index: Float64Array;
+}
+
+/**
+ * Writes node, edge and chunk records as they are read, straight into a binary dump's encoding
+ * (EncodedBatch), for a scan that has each record's numbers and bytes at hand and no need of a
+ * record object (the Redis snapshot reader). Numbers: a double when exact (below 2^53), else a
+ * bigint. Bytes are copied before the call returns. Given by the binary writer
+ * (TreeWriter.recordEncoder): the scan knows the records, not their format.
+ */
+export interface RecordEncoder {
+  node(inode: number | bigint, attr: Buffer, start: number, end: number): void;
+  edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void;
+  chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void;
+  /** Records of `field` written since its last take(). */
+  count(field: EncodedBatch["field"]): number;
+  /** Those records, handed over (null when none): later ones go to new bytes. */
+  take(field: EncodedBatch["field"]): EncodedBatch | null;
 }

@@ -231,7 +231,7 @@ function racedScan(engine: MetaEngine, between: () => Promise<void>): MetaEngine
         return (gate?: QueryGate): AsyncIterable<TableBatch> => ({
           async *[Symbol.asyncIterator]() {
             let first = true;
-            for await (const b of (v as NonNullable<MetaEngine["scanTables"]>).call(target, gate)) {
+            for await (const b of (v as (g?: QueryGate) => AsyncIterable<TableBatch>).call(target, gate)) {
               yield b;
               if (first) await between();
               first = false;

@@ -4,7 +4,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { BatchDesc } from "./proto";
-import { BULK_SPECS, decodeBulkBatch, decodeColumns, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
+import { BatchRecordEncoder, BULK_SPECS, decodeBulkBatch, decodeColumns, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
 import type { BatchField } from "./format";
 
 let seed = 7;
@@ -74,6 +74,42 @@ describe("bulk batches by hand", () => {
     }
   });
 
+  it("records written as they are read (BatchRecordEncoder): the encoders' bytes, past its first buffer, each record's end told, fresh bytes after take()", () => {
+    const records = (field: BatchField) => {
+      const spec = BULK_SPECS[field]!;
+      return Array.from({ length: 1000 }, () => Object.fromEntries(spec.members.map(([name, , kind]) => [name, value(kind)])));
+    };
+    // Numbers as a scan hands them: a double when exact, else a bigint; bytes inside a larger buffer.
+    const num = (v: bigint) => (v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+    const inside = (b: Buffer) => Buffer.concat([Buffer.from("pre"), b, Buffer.from("post")]);
+    const nodes = records("nodes").map((r) => ({ inode: r.inode as bigint, attr: r.data as Buffer }));
+    const edges = records("edges").map((r) => ({ parent: r.parent as bigint, inode: r.inode as bigint, name: r.name as Buffer, type: (r.type as number) & 0xff }));
+    const chunks = records("chunks").map((r) => ({ inode: r.inode as bigint, index: r.index as number, slices: r.slices as Buffer }));
+    const enc = new BatchRecordEncoder();
+    for (const r of nodes) enc.node(num(r.inode), inside(r.attr), 3, 3 + r.attr.length);
+    for (const r of edges) enc.edge(num(r.parent), num(r.inode), inside(r.name), 3, 3 + r.name.length, r.type);
+    for (const r of chunks) enc.chunk(num(r.inode), r.index, inside(r.slices), 3, 3 + r.slices.length);
+    const check = (field: "nodes" | "edges" | "chunks", want: (from: number, to: number) => Buffer) => {
+      expect(enc.count(field)).toBe(1000);
+      const b = enc.take(field)!;
+      expect(enc.count(field)).toBe(0);
+      expect(enc.take(field)).toBeNull();
+      expect(b.table).toBe("encoded");
+      expect(b.count).toBe(1000);
+      expect(b.bytes.toString("hex")).toBe(want(0, 1000).toString("hex"));
+      for (const i of [0, 1, 499, 999]) expect(b.bytes.subarray(i === 0 ? 0 : b.ends[i - 1], b.ends[i]).toString("hex")).toBe(want(i, i + 1).toString("hex"));
+      return b;
+    };
+    const taken = check("nodes", (from, to) => encodeNodeRecords(nodes, from, to));
+    check("edges", (from, to) => encodeEdgeRecords(edges, from, to));
+    check("chunks", (from, to) => encodeChunkRecords(chunks, from, to));
+    expect(taken.bytes.length).toBeGreaterThan(64 << 10);
+    // Records after a take() go to new bytes: the batch handed over is never written again.
+    const before = Buffer.from(taken.bytes);
+    enc.node(1, Buffer.from("new"), 0, 3);
+    expect(taken.bytes.equals(before)).toBe(true);
+    expect(enc.take("nodes")!.bytes.toString("hex")).toBe(encodeNodeRecords([{ inode: 1n, attr: Buffer.from("new") }]).toString("hex"));
+  });
   it("nodes, edges and chunks as columns: decodeBulkBatch's records, member by member, in growing batches; null for a number of 2^53 or more, a type past a byte, or what decodeBulkBatch declines", () => {
     // Numbers the columns hold exactly (zeros left out of the bytes included), bytes of any length.
     const exact = (kind: string): unknown =>

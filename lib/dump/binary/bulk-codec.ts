@@ -7,7 +7,7 @@
 // and its messages. Every other message (format, counters, quotas, footer…) goes through the
 // library.
 import type { BatchField } from "./format";
-import type { ChunkColumns, ChunkRecord, EdgeColumns, EdgeRecord, NodeColumns, NodeRecord, RecordColumns } from "../../jfs/table-records";
+import type { ChunkColumns, ChunkRecord, EdgeColumns, EdgeRecord, EncodedBatch, NodeColumns, NodeRecord, RecordColumns, RecordEncoder } from "../../jfs/table-records";
 
 type Kind = "u64" | "i64" | "u32" | "bytes" | "string";
 interface Spec {
@@ -518,4 +518,123 @@ export function encodeChunkRecords(records: readonly ChunkRecord[], from = 0, to
   }
   if (p !== total) throw new Error(`internal error: chunk encoder wrote ${p} bytes of ${total}`);
   return b;
+}
+
+// --- Records written as they are read (table-records.ts RecordEncoder) ------------------------
+// The Redis snapshot reader has each record's numbers and bytes at hand: writing them here
+// skips the record object, the bigint of each number and the Buffer view of each value (the
+// same bytes as encodeNodeRecords/encodeEdgeRecords/encodeChunkRecords: the tests compare them).
+
+/** Bytes an EncodedBatch starts with; it grows as needed. */
+const ENCODED_START = 64 << 10;
+
+const numberSize = (v: number | bigint): number => (typeof v === "number" ? (v === 0 ? 0 : 1 + varintSize(v)) : v === 0n ? 0 : 1 + bigVarintSize(u64(v)));
+function putNumber(b: Buffer, p: number, tag: number, v: number | bigint): number {
+  if (typeof v === "number") {
+    if (v === 0) return p;
+    b[p++] = tag;
+    return putVarint(b, p, v);
+  }
+  if (v === 0n) return p;
+  b[p++] = tag;
+  return putBigVarint(b, p, v);
+}
+/** A bytes member from src[s, e): nothing when empty. */
+function putRange(b: Buffer, p: number, tag: number, src: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0) return p;
+  b[p++] = tag;
+  p = putVarint(b, p, n);
+  if (n > 64) {
+    src.copy(b, p, s, e);
+    return p + n;
+  }
+  for (let i = s; i < e; i++) b[p++] = src[i];
+  return p;
+}
+
+class EncodedTable {
+  bytes = Buffer.allocUnsafe(ENCODED_START);
+  pos = 0;
+  ends = new Int32Array(1024);
+  count = 0;
+  /** Room for a record of `size` bytes (its message), with its Batch tag and length. */
+  begin(tag: number, size: number): number {
+    const need = this.pos + 2 + varintSize(size) + size;
+    if (need > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.bytes.length));
+      this.bytes.copy(grown, 0, 0, this.pos);
+      this.bytes = grown;
+    }
+    const b = this.bytes;
+    let p = this.pos;
+    b[p++] = tag;
+    return putVarint(b, p, size);
+  }
+  finish(p: number): void {
+    if (this.count === this.ends.length) {
+      const grown = new Int32Array(2 * this.ends.length);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.count++] = this.pos = p;
+  }
+  take(field: EncodedBatch["field"]): EncodedBatch | null {
+    if (this.count === 0) return null;
+    const batch: EncodedBatch = { table: "encoded", field, bytes: this.bytes.subarray(0, this.pos), ends: this.ends, count: this.count };
+    this.bytes = Buffer.allocUnsafe(Math.max(ENCODED_START, this.bytes.length));
+    this.pos = 0;
+    this.ends = new Int32Array(this.ends.length);
+    this.count = 0;
+    return batch;
+  }
+}
+
+/** A RecordEncoder: Batch members of nodes (1), edges (2) and chunks (3). */
+export class BatchRecordEncoder implements RecordEncoder {
+  private readonly tables = { nodes: new EncodedTable(), edges: new EncodedTable(), chunks: new EncodedTable() };
+
+  node(inode: number | bigint, attr: Buffer, start: number, end: number): void {
+    const t = this.tables.nodes;
+    let p = t.begin((1 << 3) | 2, numberSize(inode) + bytesSize(end - start));
+    const b = t.bytes;
+    p = putNumber(b, p, 8, inode);
+    t.finish(putRange(b, p, 18, attr, start, end));
+  }
+
+  edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void {
+    const t = this.tables.edges;
+    type >>>= 0;
+    let p = t.begin((2 << 3) | 2, numberSize(parent) + numberSize(inode) + bytesSize(end - start) + (type === 0 ? 0 : 1 + varintSize(type)));
+    const b = t.bytes;
+    p = putNumber(b, p, 8, parent);
+    p = putNumber(b, p, 16, inode);
+    p = putRange(b, p, 26, name, start, end);
+    if (type !== 0) {
+      b[p++] = 32;
+      p = putVarint(b, p, type);
+    }
+    t.finish(p);
+  }
+
+  chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void {
+    const t = this.tables.chunks;
+    index >>>= 0;
+    let p = t.begin((3 << 3) | 2, numberSize(inode) + (index === 0 ? 0 : 1 + varintSize(index)) + bytesSize(end - start));
+    const b = t.bytes;
+    p = putNumber(b, p, 8, inode);
+    if (index !== 0) {
+      b[p++] = 16;
+      p = putVarint(b, p, index);
+    }
+    t.finish(putRange(b, p, 26, slices, start, end));
+  }
+
+  count(field: EncodedBatch["field"]): number {
+    return this.tables[field].count;
+  }
+
+  take(field: EncodedBatch["field"]): EncodedBatch | null {
+    return this.tables[field].take(field);
+  }
 }

@@ -11,10 +11,10 @@ import { PagedBitset } from "../paged-bitset";
 import { LinkParents } from "../link-parents";
 import { encodeStoredSetting } from "../../jfs/setting-json";
 import type { DumpHeader, TreeName, TreeWriter } from "../types";
-import type { QuotaRecord, TableBatch } from "../../jfs/table-records";
+import type { QuotaRecord, RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { BAK_EOS, BAK_MAGIC, BAK_VERSION, segmentHeader, SEGMENTS, type BatchField, type SegmentName } from "./format";
 import { BatchDesc, FooterDesc, FormatDesc, type PbBatch, type PbQuota } from "./proto";
-import { encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords, isBulkField } from "./bulk-codec";
+import { BatchRecordEncoder, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords, isBulkField } from "./bulk-codec";
 
 /**
  * Records per batch (JuiceFS: 10,000 on Redis/TKV, 100,000 on SQL). Ten thousand nodes are
@@ -121,7 +121,11 @@ export class BinaryDumpWriter implements TreeWriter {
    * the RDB dump's peak RSS was mostly that garbage). Memory: one segment of bytes a table,
    * and the quota records (one per quota).
    */
-  async tables(h: DumpHeader, batches: AsyncIterable<TableBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void> {
+  recordEncoder(): RecordEncoder {
+    return new BatchRecordEncoder();
+  }
+
+  async tables(h: DumpHeader, batches: AsyncIterable<ScanBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void> {
     if (this.headerData) throw new Error("BinaryDumpWriter: tables() after header() or a second time");
     this.headerData = h;
     this.head(h);
@@ -129,6 +133,15 @@ export class BinaryDumpWriter implements TreeWriter {
     const quotaType = { dir: 0, user: 1, group: 2 } as const;
     for await (const b of batches) {
       if (this.failure) throw this.failure;
+      if (b.table === "encoded") {
+        const { bytes, ends, count } = b;
+        if (count === 0) continue;
+        // Parts are views of the scan's bytes, kept until their segment is written.
+        this.encoded(b.field, count, (from, to) => bytes.subarray(from === 0 ? 0 : ends[from - 1], ends[to - 1]));
+        onRecords?.(count, b.field);
+        await this.maybeDrain();
+        continue;
+      }
       const n = b.records.length;
       if (n === 0) continue;
       switch (b.table) {

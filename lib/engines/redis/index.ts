@@ -9,7 +9,7 @@ import { newTrashAttr } from "../trash";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import type { ConsistentRead, EmptinessCheck, EngineKind, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
-import type { TableBatch } from "../../jfs/table-records";
+import type { RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { scanRedisTables } from "./scan";
 import { rdbTables } from "./rdb-tables";
 import { requestRdb, SyncRefused, type RdbTransfer } from "./sync";
@@ -632,13 +632,15 @@ export class RedisEngine implements MetaEngine {
    * the server will not send one (SYNC refused: ACL, a managed service; JFSMETA_REDIS_RDB=0),
    * one SCAN of the keyspace and pipelined raw reads (scan.ts), the reason in the debug log.
    */
-  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch>;
+  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
+  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch> {
     // The snapshot is asked for now, not at the first read: the dump calls this before it reads
     // the header (setting, counters), so the counters it writes are read after the fork, never
     // before it (a next-inode below an inode of the tables would be reused after a load).
     const started = this.requestSnapshot();
     started.catch(() => {}); // told where it is awaited
-    const batches = this.scanTablesFrom(started, gate);
+    const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.
     batches.return = async (value) => {
@@ -664,7 +666,8 @@ export class RedisEngine implements MetaEngine {
     }
   }
 
-  private async *scanTablesFrom(started: Promise<RdbTransfer | null>, gate?: QueryGate): AsyncGenerator<TableBatch> {
+  /** With `encoder`, the snapshot's nodes, edges and chunks come written with it (rdb-tables.ts); the SCAN reader's as records. */
+  private async *scanTablesFrom(started: Promise<RdbTransfer | null>, gate?: QueryGate, encoder?: RecordEncoder): AsyncGenerator<ScanBatch> {
     const transfer = await started;
     if (!transfer) {
       yield* scanRedisTables(this, gate);
@@ -672,7 +675,7 @@ export class RedisEngine implements MetaEngine {
     }
     this.lastSnapshotAt = transfer.startedAt;
     const db = this.prefixed ? 0 : (this.options.db ?? 0);
-    yield* rdbTables({ addr: this.addr, p: this.p, db }, transfer, gate);
+    yield* rdbTables({ addr: this.addr, p: this.p, db }, transfer, gate, encoder);
   }
 
   /** When the last scanTables() read the server's snapshot, that moment (this host's clock); else null. */

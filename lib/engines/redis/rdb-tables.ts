@@ -9,13 +9,13 @@
 // read past. Memory: the chunk being read, one batch per table, and the volume-wide hashes that
 // must be joined (the three dir-stat hashes: a few numbers per directory; quotas, ACLs).
 import type { QueryGate } from "../engine";
-import type { AclRecord, DirStatRecord, SliceRefRecord, TableBatch } from "../../jfs/table-records";
+import type { AclRecord, DirStatRecord, EncodedBatch, RecordEncoder, ScanBatch, SliceRefRecord } from "../../jfs/table-records";
 import type { QuotaKind } from "../../jfs/types";
 import { readU64 } from "../../jfs/binary-values";
 import { JfsError } from "../../jfs/errors";
 import { decodeAcl, SLICE_BYTES } from "./codec";
 import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
-import { BATCH, Batches, classify, decimal, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
+import { BATCH, Batches, classifyKey, decimal, KEY, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
 import type { RdbTransfer } from "./sync";
 
 /**
@@ -44,11 +44,17 @@ for (const kind of ["dir", "user", "group"] as const) QUOTA_KEYS[kind].forEach((
 const KIND_NAMES: Record<number, string> = { [Kind.Entries]: "directory", [Kind.Chunk]: "chunk", [Kind.Xattrs]: "xattr", [Kind.Parents]: "parent" };
 const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]: "list", [Kind.Xattrs]: "hash", [Kind.Parents]: "hash" };
 
+const ENCODED: EncodedBatch["field"][] = ["nodes", "edges", "chunks"];
+const TWO32 = 2 ** 32;
+
 /**
  * The tables of the volume from one snapshot transfer. The transfer is closed however the
- * iteration ends.
+ * iteration ends. With `encoder`, nodes, edges and chunks are written with it from the
+ * snapshot's bytes as they are read (no record object, bigint or Buffer view each: at 1M files
+ * those were most of this reader's garbage) and come as EncodedBatches, at the moments the
+ * records would have come (a binary dump's segments then lie in the same order).
  */
-export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate: QueryGate = (q) => q()): AsyncGenerator<TableBatch> {
+export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate: QueryGate = (q) => q(), encoder?: RecordEncoder): AsyncGenerator<ScanBatch> {
   const P = Buffer.from(src.p, "latin1");
   const out = new Batches(RDB_BATCH);
   const sliceRefs: SliceRefRecord[] = [];
@@ -65,6 +71,8 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
   // One sink object per key kind, reused key after key with the key's inode set on it: a
   // closure per key cost a tenth of the reading (tsx names every function it creates).
   let inode = 0n;
+  /** The key's inode as classifyKey gives it (a double when exact), for the encoder. */
+  let ino: number | bigint = 0;
   let index = 0;
   const slices: Buffer[] = [];
   const attrSink: RdbValueSink = { string: (v) => out.nodes.push({ inode, attr: v }) };
@@ -92,22 +100,56 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     },
   };
 
+  if (encoder) {
+    const attrAt = (b: Buffer, s: number, e: number) => encoder.node(ino, b, s, e);
+    attrSink.stringAt = attrAt;
+    attrSink.string = (v) => attrAt(v, 0, v.length);
+    const entryAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => {
+      if (ve - vs !== 9) throw damaged(`directory ${ino} has an entry "${f.toString("latin1", fs, fe)}" of ${ve - vs} bytes, not 9`);
+      const hi = v.readUInt32BE(vs + 1);
+      encoder.edge(ino, hi < 0x200000 ? hi * TWO32 + v.readUInt32BE(vs + 5) : v.readBigUInt64BE(vs + 1), f, fs, fe, v[vs]);
+    };
+    entriesSink.fieldAt = entryAt;
+    entriesSink.field = (f, v) => entryAt(f, 0, f.length, v, 0, v.length);
+    // A chunk's slices gathered in one buffer, reused, then written as the record's bytes.
+    let sliceBytes = Buffer.allocUnsafe(SLICE_BYTES * 64);
+    let sliceEnd = 0;
+    const sliceAt = (b: Buffer, s: number, e: number) => {
+      if (e - s !== SLICE_BYTES) return;
+      if (sliceEnd + SLICE_BYTES > sliceBytes.length) {
+        const grown = Buffer.allocUnsafe(2 * sliceBytes.length);
+        sliceBytes.copy(grown, 0, 0, sliceEnd);
+        sliceBytes = grown;
+      }
+      b.copy(sliceBytes, sliceEnd, s, e);
+      sliceEnd += SLICE_BYTES;
+    };
+    chunkSink.elementAt = sliceAt;
+    chunkSink.element = (v) => sliceAt(v, 0, v.length);
+    chunkSink.end = () => {
+      if (sliceEnd) encoder.chunk(ino, index, sliceBytes, 0, sliceEnd);
+      sliceEnd = 0;
+    };
+  }
+
   const sinkFor = (key: Buffer, kind: RdbKind): RdbValueSink | null => {
     const at = P.length;
-    const k = classify(key, at);
-    if (k) {
-      inode = k.inode;
-      index = k.index;
-      switch (k.kind) {
+    const kindOf = classifyKey(key, at);
+    if (kindOf !== -1) {
+      ino = KEY.inode;
+      index = KEY.index;
+      // The bigint only where the records need it (not for the encoder's nodes, edges, chunks).
+      inode = !encoder || kindOf > Kind.Chunk ? (typeof ino === "bigint" ? ino : BigInt(ino)) : 0n;
+      switch (kindOf) {
         case Kind.Attr:
           // MGET reads only strings: a key of another type is no attr (scan.ts reads none either).
           return kind === "string" ? attrSink : null;
         case Kind.Symlink:
           return kind === "string" ? symlinkSink : null;
         default:
-          if (kind !== EXPECTED[k.kind]) throw damaged(`the ${KIND_NAMES[k.kind]} key "${key.toString("latin1")}" holds a ${kind}, not a ${EXPECTED[k.kind]}`);
+          if (kind !== EXPECTED[kindOf]) throw damaged(`the ${KIND_NAMES[kindOf]} key "${key.toString("latin1")}" holds a ${kind}, not a ${EXPECTED[kindOf]}`);
       }
-      switch (k.kind) {
+      switch (kindOf) {
         case Kind.Entries:
           return entriesSink;
         case Kind.Chunk:
@@ -165,6 +207,8 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
       const r = await gate(() => chunks.next());
       if (r.done) break;
       reader.feed(r.value);
+      // Encoded tables first, as Batches.take gives its tables (nodes, edges, chunks, …).
+      if (encoder) for (const field of ENCODED) if (encoder.count(field) >= RDB_BATCH) yield encoder.take(field)!;
       yield* out.take(false);
       while (sliceRefs.length >= BATCH) yield { table: "sliceRefs", records: sliceRefs.splice(0, BATCH) };
       if (reader.done && (!transfer.eofMark || reader.rest.length >= transfer.eofMark.length)) break;
@@ -182,6 +226,12 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     throw err;
   } finally {
     transfer.close();
+  }
+  if (encoder) {
+    for (const field of ENCODED) {
+      const b = encoder.take(field);
+      if (b) yield b;
+    }
   }
   yield* out.take(true);
   if (sliceRefs.length) yield { table: "sliceRefs", records: sliceRefs };

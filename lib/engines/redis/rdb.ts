@@ -31,6 +31,12 @@ export interface RdbValueSink {
   member?(name: Buffer, score: number): void;
   /** After the key's last element. */
   end?(): void;
+  // The same values as b[start, end), valid only during the call (b may be the reader's scratch
+  // or its chunk): no Buffer view or decompressed copy is made per value. Each is taken instead
+  // of its Buffer form when given (a sink that writes the bytes out at once: rdb-tables.ts).
+  stringAt?(b: Buffer, start: number, end: number): void;
+  elementAt?(b: Buffer, start: number, end: number): void;
+  fieldAt?(f: Buffer, fStart: number, fEnd: number, v: Buffer, vStart: number, vEnd: number): void;
 }
 
 export interface RdbHandler {
@@ -220,6 +226,12 @@ export class RdbReader {
   private expiresAt: number | null = null;
   private open: Open | null = null;
   private started = false;
+  /** The last strAt(): its bytes are at[0][at[1], at[2]) (see strAt). */
+  private sb: Buffer = NO_BYTES;
+  private ss = 0;
+  private se = 0;
+  /** Where strAt(slot) decompresses LZF strings, reused: two, for a hash's field and value. */
+  private readonly scratch: Buffer[] = [Buffer.allocUnsafe(256), Buffer.allocUnsafe(256)];
 
   constructor(private readonly handler: RdbHandler) {}
 
@@ -415,9 +427,15 @@ export class RdbReader {
     // Everything the value needs before its elements, read now (a rewind repeats the key).
     let count = 0;
     let blob: Buffer | null = null;
+    let sb: Buffer = NO_BYTES;
+    let ss = 0;
+    let se = 0;
     switch (type) {
       case T.String:
-        blob = this.str();
+        this.strAt(0);
+        sb = this.sb;
+        ss = this.ss;
+        se = this.se;
         break;
       case T.List:
       case T.Set:
@@ -436,7 +454,8 @@ export class RdbReader {
     this.keys++;
     const sink = this.handler.key(this.db, key, kind!, expiresAt);
     if (type === T.String) {
-      sink?.string?.(blob!);
+      if (sink?.stringAt) sink.stringAt(sb, ss, se);
+      else sink?.string?.(this.view(sb, ss, se));
       sink?.end?.();
       return;
     }
@@ -458,14 +477,19 @@ export class RdbReader {
     switch (o.type) {
       case T.List:
       case T.Set: {
-        const v = this.str();
-        sink?.element?.(v);
+        this.strAt(0);
+        if (sink?.elementAt) sink.elementAt(this.sb, this.ss, this.se);
+        else sink?.element?.(this.view(this.sb, this.ss, this.se));
         break;
       }
       case T.Hash: {
-        const f = this.str();
-        const v = this.str();
-        sink?.field?.(f, v);
+        this.strAt(0);
+        const fb = this.sb;
+        const fs = this.ss;
+        const fe = this.se;
+        this.strAt(1);
+        if (sink?.fieldAt) sink.fieldAt(fb, fs, fe, this.sb, this.ss, this.se);
+        else sink?.field?.(this.view(fb, fs, fe), this.view(this.sb, this.ss, this.se));
         break;
       }
       case T.Zset: {
@@ -501,10 +525,13 @@ export class RdbReader {
       case T.ListQuicklist2: {
         const at = this.pos;
         const container = this.len();
-        const node = this.str();
+        this.strAt(0);
+        const { sb, ss, se } = this;
         if (!sink) break;
-        if (container === 1) sink.element?.(node);
-        else if (container === 2) listpack(node, this.base + at, (v) => sink.element?.(v));
+        if (container === 1) {
+          if (sink.elementAt) sink.elementAt(sb, ss, se);
+          else sink.element?.(this.view(sb, ss, se));
+        } else if (container === 2) listpackAt(sb, ss, se, this.base + at, sink.elementAt ? (b, s, e) => sink.elementAt!(b, s, e) : (b, s, e) => sink.element?.(this.view(b, s, e)));
         else throw this.corrupt(`a quicklist node at byte ${this.base + at} has container type ${container} (neither plain 1 nor packed 2)`);
         break;
       }
@@ -524,8 +551,27 @@ export class RdbReader {
       case T.SetListpack:
         listpack(blob, where, (v) => sink.element?.(v));
         return;
-      case T.HashZiplist:
       case T.HashListpack:
+        if (sink.fieldAt) {
+          // Flat pairs, told by position: a field's bytes held until its value comes.
+          let fb: Buffer | null = null;
+          let fs = 0;
+          let fe = 0;
+          listpackAt(blob, 0, blob.length, where, (b, s, e) => {
+            if (fb === null) {
+              fb = b;
+              fs = s;
+              fe = e;
+            } else {
+              sink.fieldAt!(fb, fs, fe, b, s, e);
+              fb = null;
+            }
+          });
+          if (fb !== null) throw this.corrupt(`a hash at byte ${where} has a field without a value`);
+          return;
+        }
+      // falls through
+      case T.HashZiplist:
       case T.ZsetZiplist:
       case T.ZsetListpack: {
         // Flat pairs: a hash's field then its value, a sorted set's member then its score.
@@ -616,9 +662,52 @@ export class RdbReader {
     }
   }
 
-  /** A string (rdbGenericLoadStringObject): raw, an integer as decimal, or LZF-decompressed. */
-  private str(): Buffer {
+  /**
+   * A string as str() reads it, left as sb[ss, se) with no Buffer made: a raw one in the chunk,
+   * an integer's decimal, an LZF one decompressed into scratch[slot] (valid until the next
+   * strAt of that slot).
+   */
+  private strAt(slot: 0 | 1): void {
     const n = this.lenOrEnc();
+    if (n >= 0) {
+      this.need(n);
+      this.sb = this.buf;
+      this.ss = this.pos;
+      this.se = this.pos += n;
+      return;
+    }
+    if (-1 - n === 3) {
+      const at = this.offset - 1;
+      const clen = this.len();
+      const ulen = this.len();
+      this.need(clen);
+      let out = this.scratch[slot];
+      if (out.length < ulen) out = this.scratch[slot] = Buffer.allocUnsafe(Math.max(ulen, 2 * out.length));
+      lzfInto(this.buf, this.pos, this.pos + clen, out, ulen, at);
+      this.pos += clen;
+      this.sb = out;
+      this.ss = 0;
+      this.se = ulen;
+      return;
+    }
+    const v = this.str(n);
+    this.sb = v;
+    this.ss = 0;
+    this.se = v.length;
+  }
+
+  /** b[s, e) as a Buffer the receiver may keep: a copy when b is a scratch buffer. */
+  private view(b: Buffer, s: number, e: number): Buffer {
+    if (b === this.scratch[0] || b === this.scratch[1]) {
+      const out = Buffer.allocUnsafe(e - s);
+      b.copy(out, 0, s, e);
+      return out;
+    }
+    return s === 0 && e === b.length ? b : b.subarray(s, e);
+  }
+
+  /** A string (rdbGenericLoadStringObject): raw, an integer as decimal, or LZF-decompressed. `n`: its length or encoding, when already read. */
+  private str(n = this.lenOrEnc()): Buffer {
     if (n >= 0) {
       this.need(n);
       const s = this.buf.subarray(this.pos, this.pos + n);
@@ -663,7 +752,11 @@ function corruptAt(what: string, at: number): JfsError {
 
 /** LZF decompression (lzf_d.c's format) of in[from, to) into `ulen` bytes. */
 function lzf(input: Buffer, from: number, to: number, ulen: number, at: number): Buffer {
-  const out = Buffer.allocUnsafe(ulen);
+  return lzfInto(input, from, to, Buffer.allocUnsafe(ulen), ulen, at);
+}
+
+/** lzf() into out[0, ulen) (out may be longer). */
+function lzfInto(input: Buffer, from: number, to: number, out: Buffer, ulen: number, at: number): Buffer {
   let ip = from;
   let op = 0;
   while (ip < to) {
@@ -745,50 +838,63 @@ const backLen = (n: number) => (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 
 
 /** The entries of a listpack (Redis ≥ 7), as strings (integers in decimal). */
 export function listpack(lp: Buffer, at: number, each: (v: Buffer) => void): void {
-  if (lp.length < 7) throw corruptAt("a listpack shorter than its header", at);
-  let p = 6;
+  listpackAt(lp, 0, lp.length, at, (b, s, e) => each(s === 0 && e === b.length ? b : b.subarray(s, e)));
+}
+
+const intAt = (v: number | bigint, each: (b: Buffer, s: number, e: number) => void) => {
+  const b = intBuffer(v);
+  each(b, 0, b.length);
+};
+
+/** The entries of the listpack lp[from, to), each as b[s, e) (an integer as its decimal). */
+export function listpackAt(lp: Buffer, from: number, to: number, at: number, each: (b: Buffer, s: number, e: number) => void): void {
+  if (to - from < 7) throw corruptAt("a listpack shorter than its header", at);
+  let p = from + 6;
   for (;;) {
-    if (p >= lp.length) throw corruptAt("a listpack without its end byte", at);
+    if (p >= to) throw corruptAt("a listpack without its end byte", at);
     const e = lp[p];
     if (e === 0xff) return;
     let size: number;
     if (e < 0x80) {
-      each(intBuffer(e));
+      intAt(e, each);
       size = 1;
     } else if (e >> 6 === 2) {
       const n = e & 0x3f;
-      each(lp.subarray(p + 1, p + 1 + n));
+      if (p + 1 + n > to) throw corruptAt("a listpack entry runs past its end", at);
+      each(lp, p + 1, p + 1 + n);
       size = 1 + n;
     } else if (e >> 5 === 6) {
       let v = ((e & 0x1f) << 8) | lp[p + 1];
       if (v >= 4096) v -= 8192;
-      each(intBuffer(v));
+      intAt(v, each);
       size = 2;
     } else if (e >> 4 === 14) {
       const n = ((e & 0x0f) << 8) | lp[p + 1];
-      each(lp.subarray(p + 2, p + 2 + n));
+      if (p + 2 + n > to) throw corruptAt("a listpack entry runs past its end", at);
+      each(lp, p + 2, p + 2 + n);
       size = 2 + n;
     } else if (e === 0xf0) {
       const n = lp.readUInt32LE(p + 1);
-      each(lp.subarray(p + 5, p + 5 + n));
+      if (p + 5 + n > to) throw corruptAt("a listpack entry runs past its end", at);
+      each(lp, p + 5, p + 5 + n);
       size = 5 + n;
     } else if (e === 0xf1) {
-      each(intBuffer(lp.readInt16LE(p + 1)));
+      intAt(lp.readInt16LE(p + 1), each);
       size = 3;
     } else if (e === 0xf2) {
-      each(intBuffer(lp.readIntLE(p + 1, 3)));
+      intAt(lp.readIntLE(p + 1, 3), each);
       size = 4;
     } else if (e === 0xf3) {
-      each(intBuffer(lp.readInt32LE(p + 1)));
+      intAt(lp.readInt32LE(p + 1), each);
       size = 5;
     } else if (e === 0xf4) {
-      each(intBuffer(lp.readBigInt64LE(p + 1)));
+      intAt(lp.readBigInt64LE(p + 1), each);
       size = 9;
     } else {
       throw corruptAt(`a listpack entry of unknown encoding 0x${e.toString(16)}`, at);
     }
     p += size + backLen(size);
-    if (p > lp.length) throw corruptAt("a listpack entry runs past its end", at);
+    if (p > to) throw corruptAt("a listpack entry runs past its end", at);
   }
 }
 

@@ -52,8 +52,19 @@ const PREFIX: Record<number, Kind> = { 0x69: Kind.Attr, 0x64: Kind.Entries, 0x63
  * digits "_" digits).
  */
 export function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; index: number } | null {
+  const kind = classifyKey(key, at);
+  if (kind === -1) return null;
+  const ino = KEY.inode;
+  return { kind, inode: typeof ino === "bigint" ? ino : BigInt(ino), index: KEY.index };
+}
+
+/** classify()'s inode (a double when exact, else a bigint) and chunk index, left by classifyKey(). */
+export const KEY: { inode: number | bigint; index: number } = { inode: 0, index: 0 };
+
+/** classify() with no object or bigint made (the snapshot reader's every key): the kind, or -1; the numbers in KEY. */
+export function classifyKey(key: Buffer, at: number): Kind | -1 {
   const kind = PREFIX[key[at]];
-  if (kind === undefined || key.length < at + 2) return null;
+  if (kind === undefined || key.length < at + 2) return -1;
   let ino = 0;
   let i = at + 1;
   // Inodes are below 2^63; digits are summed in a double while exact (< 2^53), else as bigint.
@@ -62,17 +73,25 @@ export function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; 
     if (c < 0x30 || c > 0x39) break;
     ino = ino * 10 + (c - 0x30);
   }
-  if (i === at + 1) return null;
-  const inode = i - at - 1 > 15 ? BigInt(key.toString("latin1", at + 1, i)) : BigInt(ino);
-  if (kind !== Kind.Chunk) return i === key.length ? { kind, inode, index: 0 } : null;
-  if (key[i] !== 0x5f /* _ */ || i + 1 === key.length) return null;
+  if (i === at + 1) return -1;
+  const inode = i - at - 1 > 15 ? BigInt(key.toString("latin1", at + 1, i)) : ino;
+  if (kind !== Kind.Chunk) {
+    if (i !== key.length) return -1;
+    KEY.inode = inode;
+    KEY.index = 0;
+    return kind;
+  }
+  if (key[i] !== 0x5f /* _ */ || i + 1 === key.length) return -1;
   let index = 0;
   for (let j = i + 1; j < key.length; j++) {
     const c = key[j];
-    if (c < 0x30 || c > 0x39) return null;
+    if (c < 0x30 || c > 0x39) return -1;
     index = index * 10 + (c - 0x30);
   }
-  return index <= 0xffffffff ? { kind, inode, index } : null;
+  if (index > 0xffffffff) return -1;
+  KEY.inode = inode;
+  KEY.index = index;
+  return kind;
 }
 
 /** A SCAN cursor of "0": the iteration is complete. */
