@@ -263,6 +263,12 @@ class ExternalSort {
   private readonly runs: [number, number][] = [];
   /** Every record so far came in key order (no sort needed). */
   ordered = true;
+  /**
+   * The records held came in key order: the run needs no sort and is spilled as the arena's
+   * bytes. Each table of a flat scan comes in its key's order, so most runs of the first sort
+   * are one table's and in order although the whole stream is not.
+   */
+  private runOrdered = true;
   private pending = -1;
   /** The last key spilled while ordered (the order check across runs). */
   private lastSpilled: Buffer | null = null;
@@ -306,8 +312,9 @@ class ExternalSort {
     const i = this.n++;
     this.offs[i] = at;
     prefix(a, at + HEAD, a.readUInt16LE(at + 4), this.prefixes, i);
+    if (i > 0 && this.runOrdered) this.runOrdered = this.compare(i - 1, i) < 0;
     if (!this.ordered) return;
-    if (i > 0) this.ordered = this.compare(i - 1, i) < 0;
+    if (i > 0) this.ordered = this.runOrdered;
     else if (this.lastSpilled) this.ordered = Buffer.compare(this.lastSpilled, this.keyOf(0)) <= 0;
   }
 
@@ -333,26 +340,31 @@ class ExternalSort {
   private order(): Uint32Array {
     const order = new Uint32Array(this.n);
     for (let i = 0; i < this.n; i++) order[i] = i;
-    if (!this.ordered) order.sort((i, j) => this.compare(i, j));
+    if (!this.runOrdered) order.sort((i, j) => this.compare(i, j));
     return order;
   }
 
   private spill(): void {
-    const out = new BlockWriter(this.file);
-    const start = out.position;
-    const order = this.order();
+    const start = this.file.size;
     const a = this.arena;
-    for (let k = 0; k < order.length; k++) {
-      const at = this.offs[order[k]];
-      const len = HEAD + a.readUInt32LE(at);
-      const [block, to] = out.room(len);
-      a.copy(block, to, at, at + len);
+    if (this.runOrdered) {
+      this.file.append(a, this.used); // the records lie in the arena in the order pushed
+    } else {
+      const out = new BlockWriter(this.file);
+      const order = this.order();
+      for (let k = 0; k < order.length; k++) {
+        const at = this.offs[order[k]];
+        const len = HEAD + a.readUInt32LE(at);
+        const [block, to] = out.room(len);
+        a.copy(block, to, at, at + len);
+      }
+      out.flush();
     }
-    out.flush();
     this.runs.push([start, this.file.size]);
-    if (this.ordered) this.lastSpilled = Buffer.from(this.keyOf(order[order.length - 1]));
+    if (this.ordered) this.lastSpilled = Buffer.from(this.keyOf(this.n - 1));
     this.n = 0;
     this.used = 0;
+    this.runOrdered = true;
   }
 
   /** Visits the records in key order (equal keys in the order pushed); the views are valid during the call. */
