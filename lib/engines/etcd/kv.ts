@@ -140,7 +140,7 @@ export class EtcdKv {
     const req = t.encoded();
     const viaLibrary = (o: CallOptions) =>
       this.client.kv.txn(
-        { compare: [{ key: t.compare.key, target: "Value", result: "Equal", value: t.compare.value }], success: t.puts.map((p) => this.put(p.key, p.value)) },
+        { compare: [{ key: t.compare.key, target: "Value", result: "Equal", value: t.compare.value }], success: t.puts().map((p) => this.put(p.key, p.value)) },
         o,
       );
     return this.call((o) => this.raw("Txn", req, decodeTxnSucceeded, o, () => viaLibrary(o)));

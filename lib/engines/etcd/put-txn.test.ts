@@ -1,6 +1,7 @@
 // The load's hand-encoded transactions against etcd3's own (protobufjs) codecs: etcd3 decodes
 // the bytes into the same compare and puts it would have sent, whatever the sizes (varints of one
-// to three bytes, values past 16 KiB, a buffer that grows); the answer's `succeeded` read alone.
+// to three bytes, values past 16 KiB, a buffer that grows), and reads its puts back the same; the
+// answer's `succeeded` read alone.
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeTxnSucceeded, PutTxn } from "./put-txn";
 import { EtcdClient } from "./kv";
@@ -44,6 +45,8 @@ describe("a load's transaction encoded by hand", () => {
         success: puts.map((p) => ({ request_put: { key: Buffer.concat([prefix, p.key]), value: p.value } })),
       };
       expect(plain(Txn.requestDeserialize(t.encoded()))).toEqual(plain(Txn.requestDeserialize(Txn.requestSerialize(library))));
+      // And read back for a request that must go through etcd3: the puts as they were given.
+      expect(plain(t.puts())).toEqual(plain(puts));
     }
   });
 
