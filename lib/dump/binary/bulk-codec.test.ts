@@ -110,6 +110,30 @@ describe("bulk batches by hand", () => {
     expect(taken.bytes.equals(before)).toBe(true);
     expect(enc.take("nodes")!.bytes.toString("hex")).toBe(encodeNodeRecords([{ inode: 1n, attr: Buffer.from("new") }]).toString("hex"));
   });
+  it("BatchRecordEncoder across its buffers: batches taken while records wait when a new buffer is needed, each batch's bytes and ends its own", () => {
+    const nodes = Array.from({ length: 5000 }, (_, i) => ({ inode: BigInt(i * 7919), attr: Buffer.alloc(200 + (i % 150), i % 251) }));
+    const enc = new BatchRecordEncoder();
+    const taken: { bytes: Buffer; ends: Int32Array; count: number; copy: Buffer }[] = [];
+    const take = () => {
+      const b = enc.take("nodes");
+      if (b) taken.push({ ...b, copy: Buffer.from(b.bytes) });
+    };
+    nodes.forEach((r, i) => {
+      enc.node(Number(r.inode), r.attr, 0, r.attr.length);
+      if (i % 777 === 776) take();
+    });
+    take();
+    expect(taken.length).toBe(7);
+    let from = 0;
+    for (const b of taken) {
+      expect(b.bytes.equals(b.copy)).toBe(true); // never written again
+      expect(b.bytes.toString("hex")).toBe(encodeNodeRecords(nodes, from, from + b.count).toString("hex"));
+      for (let i = 0; i < b.count; i++) expect(b.bytes.subarray(i === 0 ? 0 : b.ends[i - 1], b.ends[i]).equals(encodeNodeRecords(nodes, from + i, from + i + 1))).toBe(true);
+      from += b.count;
+    }
+    expect(from).toBe(5000);
+    expect(Buffer.concat(taken.map((b) => b.bytes)).length).toBeGreaterThan(1 << 20);
+  });
   it("nodes, edges and chunks as columns: decodeBulkBatch's records, member by member, in growing batches; null for a number of 2^53 or more, a type past a byte, or what decodeBulkBatch declines", () => {
     // Numbers the columns hold exactly (zeros left out of the bytes included), bytes of any length.
     const exact = (kind: string): unknown =>

@@ -525,8 +525,13 @@ export function encodeChunkRecords(records: readonly ChunkRecord[], from = 0, to
 // skips the record object, the bigint of each number and the Buffer view of each value (the
 // same bytes as encodeNodeRecords/encodeEdgeRecords/encodeChunkRecords: the tests compare them).
 
-/** Bytes an EncodedBatch starts with; it grows as needed. */
-const ENCODED_START = 64 << 10;
+/**
+ * Bytes (and record ends) the EncodedBatches are cut from: each take() hands over the part
+ * written since the last one and writing goes on after it, so a batch of 1,000 records costs
+ * no allocation of its own (a fresh 64 KiB buffer a batch was half of the dump's GC).
+ */
+const ENCODED_BYTES = 1 << 20;
+const ENCODED_ENDS = 1 << 14;
 
 const numberSize = (v: number | bigint): number => (typeof v === "number" ? (v === 0 ? 0 : 1 + varintSize(v)) : v === 0n ? 0 : 1 + bigVarintSize(u64(v)));
 function putNumber(b: Buffer, p: number, tag: number, v: number | bigint): number {
@@ -545,7 +550,8 @@ function putRange(b: Buffer, p: number, tag: number, src: Buffer, s: number, e: 
   if (n === 0) return p;
   b[p++] = tag;
   p = putVarint(b, p, n);
-  if (n > 64) {
+  // Attrs (72 bytes and more) and slices copied by a loop too: Buffer.copy's call cost more.
+  if (n > 256) {
     src.copy(b, p, s, e);
     return p + n;
   }
@@ -554,16 +560,24 @@ function putRange(b: Buffer, p: number, tag: number, src: Buffer, s: number, e: 
 }
 
 class EncodedTable {
-  bytes = Buffer.allocUnsafe(ENCODED_START);
+  bytes = Buffer.allocUnsafe(ENCODED_BYTES);
   pos = 0;
-  ends = new Int32Array(1024);
+  /** Where the records not yet taken begin in `bytes`. */
+  from = 0;
+  ends = new Int32Array(ENCODED_ENDS);
+  /** Where the records not yet taken begin in `ends`. */
+  endsFrom = 0;
   count = 0;
   /** Room for a record of `size` bytes (its message), with its Batch tag and length. */
   begin(tag: number, size: number): number {
-    const need = this.pos + 2 + varintSize(size) + size;
-    if (need > this.bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.bytes.length));
-      this.bytes.copy(grown, 0, 0, this.pos);
+    const need = 2 + varintSize(size) + size;
+    if (this.pos + need > this.bytes.length) {
+      // A new buffer, with the records not yet taken moved to its start (the old one is left to the batches that view it).
+      const grown = Buffer.allocUnsafe(Math.max(ENCODED_BYTES, 2 * (this.pos - this.from + need)));
+      this.bytes.copy(grown, 0, this.from, this.pos);
+      for (let i = 0; i < this.count; i++) this.ends[this.endsFrom + i] -= this.from;
+      this.pos -= this.from;
+      this.from = 0;
       this.bytes = grown;
     }
     const b = this.bytes;
@@ -572,19 +586,23 @@ class EncodedTable {
     return putVarint(b, p, size);
   }
   finish(p: number): void {
-    if (this.count === this.ends.length) {
-      const grown = new Int32Array(2 * this.ends.length);
-      grown.set(this.ends);
+    if (this.endsFrom + this.count === this.ends.length) {
+      const grown = new Int32Array(Math.max(ENCODED_ENDS, 2 * this.count));
+      grown.set(this.ends.subarray(this.endsFrom, this.endsFrom + this.count));
       this.ends = grown;
+      this.endsFrom = 0;
     }
-    this.ends[this.count++] = this.pos = p;
+    this.ends[this.endsFrom + this.count++] = this.pos = p;
   }
   take(field: EncodedBatch["field"]): EncodedBatch | null {
-    if (this.count === 0) return null;
-    const batch: EncodedBatch = { table: "encoded", field, bytes: this.bytes.subarray(0, this.pos), ends: this.ends, count: this.count };
-    this.bytes = Buffer.allocUnsafe(Math.max(ENCODED_START, this.bytes.length));
-    this.pos = 0;
-    this.ends = new Int32Array(this.ends.length);
+    const n = this.count;
+    if (n === 0) return null;
+    const ends = this.ends.subarray(this.endsFrom, this.endsFrom + n);
+    // Ends relative to the batch's bytes.
+    if (this.from) for (let i = 0; i < n; i++) ends[i] -= this.from;
+    const batch: EncodedBatch = { table: "encoded", field, bytes: this.bytes.subarray(this.from, this.pos), ends, count: n };
+    this.from = this.pos;
+    this.endsFrom += n;
     this.count = 0;
     return batch;
   }

@@ -45,6 +45,8 @@ export interface RdbHandler {
    * unix ms, or null when it has no TTL. `key` is only valid during the call (copy to keep).
    */
   key(db: number, key: Buffer, kind: RdbKind, expiresAt: number | null): RdbValueSink | null;
+  /** key() with the key as b[start, end) (no Buffer view made), taken instead of it when given. */
+  keyAt?(db: number, b: Buffer, start: number, end: number, kind: RdbKind, expiresAt: number | null): RdbValueSink | null;
   /** An AUX field (redis-ver, ctime, ...), optional. */
   aux?(name: string, value: string): void;
 }
@@ -225,6 +227,9 @@ export class RdbReader {
   private db = 0;
   private expiresAt: number | null = null;
   private open: Open | null = null;
+  private readonly openState: Open = { type: 0, left: 0, sink: null };
+  /** The open collection's sink's elementAt, as one function made once (not a closure per quicklist node). */
+  private readonly elementAtOfOpen = (b: Buffer, s: number, e: number): void => this.openState.sink!.elementAt!(b, s, e);
   private started = false;
   /** The last strAt(): its bytes are at[0][at[1], at[2]) (see strAt). */
   private sb: Buffer = NO_BYTES;
@@ -416,7 +421,11 @@ export class RdbReader {
         `the RDB holds a value of type ${type} (${what}) at byte ${this.base + at}, which this reader cannot read: dump with JFSMETA_REDIS_RDB=0 (the SCAN reader) instead`,
       );
     }
-    const key = this.str();
+    // The key's bytes in scratch slot 1 when LZF-compressed: slot 0 may take a string value.
+    this.strAt(1);
+    const kb = this.sb;
+    const ks = this.ss;
+    const ke = this.se;
     if (skippable) {
       this.len(); // module id
       this.moduleValue();
@@ -452,7 +461,8 @@ export class RdbReader {
     const expiresAt = this.expiresAt;
     this.expiresAt = null;
     this.keys++;
-    const sink = this.handler.key(this.db, key, kind!, expiresAt);
+    const h = this.handler;
+    const sink = h.keyAt ? h.keyAt(this.db, kb, ks, ke, kind!, expiresAt) : h.key(this.db, this.view(kb, ks, ke), kind!, expiresAt);
     if (type === T.String) {
       if (sink?.stringAt) sink.stringAt(sb, ss, se);
       else sink?.string?.(this.view(sb, ss, se));
@@ -468,7 +478,12 @@ export class RdbReader {
       sink?.end?.();
       return;
     }
-    this.open = { type, left: count, sink };
+    // One object, reused: a million chunk keys are a million collections.
+    const o = this.openState;
+    o.type = type;
+    o.left = count;
+    o.sink = sink;
+    this.open = o;
   }
 
   /** One element of an open collection, whole (a hash: field and value). */
@@ -531,7 +546,7 @@ export class RdbReader {
         if (container === 1) {
           if (sink.elementAt) sink.elementAt(sb, ss, se);
           else sink.element?.(this.view(sb, ss, se));
-        } else if (container === 2) listpackAt(sb, ss, se, this.base + at, sink.elementAt ? (b, s, e) => sink.elementAt!(b, s, e) : (b, s, e) => sink.element?.(this.view(b, s, e)));
+        } else if (container === 2) listpackAt(sb, ss, se, this.base + at, sink.elementAt ? this.elementAtOfOpen : (b, s, e) => sink.element?.(this.view(b, s, e)));
         else throw this.corrupt(`a quicklist node at byte ${this.base + at} has container type ${container} (neither plain 1 nor packed 2)`);
         break;
       }

@@ -61,14 +61,17 @@ export function classify(key: Buffer, at: number): { kind: Kind; inode: bigint; 
 /** classify()'s inode (a double when exact, else a bigint) and chunk index, left by classifyKey(). */
 export const KEY: { inode: number | bigint; index: number } = { inode: 0, index: 0 };
 
-/** classify() with no object or bigint made (the snapshot reader's every key): the kind, or -1; the numbers in KEY. */
-export function classifyKey(key: Buffer, at: number): Kind | -1 {
+/**
+ * classify() of key[at, end) with no object or bigint made (the snapshot reader's every key):
+ * the kind, or -1; the numbers in KEY.
+ */
+export function classifyKey(key: Buffer, at: number, end = key.length): Kind | -1 {
   const kind = PREFIX[key[at]];
-  if (kind === undefined || key.length < at + 2) return -1;
+  if (kind === undefined || end < at + 2) return -1;
   let ino = 0;
   let i = at + 1;
   // Inodes are below 2^63; digits are summed in a double while exact (< 2^53), else as bigint.
-  for (; i < key.length; i++) {
+  for (; i < end; i++) {
     const c = key[i];
     if (c < 0x30 || c > 0x39) break;
     ino = ino * 10 + (c - 0x30);
@@ -76,14 +79,14 @@ export function classifyKey(key: Buffer, at: number): Kind | -1 {
   if (i === at + 1) return -1;
   const inode = i - at - 1 > 15 ? BigInt(key.toString("latin1", at + 1, i)) : ino;
   if (kind !== Kind.Chunk) {
-    if (i !== key.length) return -1;
+    if (i !== end) return -1;
     KEY.inode = inode;
     KEY.index = 0;
     return kind;
   }
-  if (key[i] !== 0x5f /* _ */ || i + 1 === key.length) return -1;
+  if (key[i] !== 0x5f /* _ */ || i + 1 === end) return -1;
   let index = 0;
-  for (let j = i + 1; j < key.length; j++) {
+  for (let j = i + 1; j < end; j++) {
     const c = key[j];
     if (c < 0x30 || c > 0x39) return -1;
     index = index * 10 + (c - 0x30);
