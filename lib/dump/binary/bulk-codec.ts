@@ -528,9 +528,11 @@ export function encodeChunkRecords(records: readonly ChunkRecord[], from = 0, to
 /**
  * Bytes (and record ends) the EncodedBatches are cut from: each take() hands over the part
  * written since the last one and writing goes on after it, so a batch of 1,000 records costs
- * no allocation of its own (a fresh 64 KiB buffer a batch was half of the dump's GC).
+ * no allocation of its own. 1M files: scavenges 83 -> 46 against a fresh 64 KiB buffer a batch;
+ * buffers of 1 MiB, alive while the writer holds any batch cut from them, doubled the full
+ * collections (5 -> 10) and raised peak RSS by ~20 MB.
  */
-const ENCODED_BYTES = 1 << 20;
+const ENCODED_BYTES = 256 << 10;
 const ENCODED_ENDS = 1 << 14;
 
 const numberSize = (v: number | bigint): number => (typeof v === "number" ? (v === 0 ? 0 : 1 + varintSize(v)) : v === 0n ? 0 : 1 + bigVarintSize(u64(v)));
