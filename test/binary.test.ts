@@ -195,6 +195,21 @@ describe("the CLI", () => {
     const out = path.join(dir, "cut.json");
     await expect(run(process.execPath, [CLI, "convert", cut, out, "--quiet"])).rejects.toThrow(/truncated/);
     expect(existsSync(out) || existsSync(out + ".tmp")).toBe(false);
+    // Within one format (a recompression) the dump is checked too: a damaged one is not archived.
+    const cutOut = path.join(dir, "cut.bin.zstd");
+    await expect(run(process.execPath, [CLI, "convert", cut, cutOut, "--quiet"])).rejects.toThrow(/truncated/);
+    expect(existsSync(cutOut) || existsSync(cutOut + ".tmp")).toBe(false);
+    const damagedJson = path.join(dir, "damaged.json");
+    const sample = golden("metadata.sample");
+    await writeFile(damagedJson, Buffer.concat([sample.subarray(0, sample.length >> 1), Buffer.from("}}}")]));
+    const damagedOut = path.join(dir, "damaged.json.gz");
+    await expect(run(process.execPath, [CLI, "convert", damagedJson, damagedOut, "--quiet"])).rejects.toThrow(/jfsmeta convert/);
+    expect(existsSync(damagedOut) || existsSync(damagedOut + ".tmp")).toBe(false);
+    // And an intact one comes through byte for byte (above: c.bin.zstd → c.bin, then here back).
+    const again = path.join(dir, "again.bin");
+    await run(process.execPath, [CLI, "convert", plain, path.join(dir, "again.bin.gz"), "--quiet"]);
+    await run(process.execPath, [CLI, "convert", path.join(dir, "again.bin.gz"), again, "--quiet"]);
+    expect((await readFile(again)).equals(await readFile(plain))).toBe(true);
     // verify checks a binary dump as the binary load does.
     const ok = await run(process.execPath, [CLI, "verify", bin]);
     expect(ok.stdout).toMatch(/OK, binary dump of 16 inodes verified/);
