@@ -8,16 +8,16 @@ export { decodeAcl, decodeAttr, decodeSlice, encodeAcl, encodeAttr, encodeSlice,
 import { JfsError } from "../../jfs/errors";
 
 /** Directory entry value: type u8 + inode u64. */
+export const ENTRY_BYTES = 9;
+
 export function encodeEntry(type: NodeType, inode: bigint): Buffer {
-  const b = Buffer.allocUnsafe(9);
+  const b = Buffer.allocUnsafe(ENTRY_BYTES);
   b.writeUInt8(TYPE_CODE[type], 0);
   writeU64(b, inode, 1);
   return b;
 }
 
-export const ENTRY_BYTES = 9;
-
-/** encodeEntry()'s bytes at b[off, off + 9) from a type code and an inode below 2^53 (a binary load's columns). */
+/** encodeEntry()'s bytes at b[off, off + ENTRY_BYTES) from a type code and an inode below 2^53 (a binary load's columns). */
 export function writeEntryAt(b: Buffer, off: number, typeCode: number, inode: number): void {
   b[off] = typeCode;
   b.writeUInt32BE(Math.floor(inode / 4294967296), off + 1);
@@ -25,7 +25,7 @@ export function writeEntryAt(b: Buffer, off: number, typeCode: number, inode: nu
 }
 
 export function decodeEntry(name: Buffer, b: Buffer): DirEntry {
-  if (b.length !== 9) throw new JfsError("corrupt-input", `corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected 9`);
+  if (b.length !== ENTRY_BYTES) throw new JfsError("corrupt-input", `corrupt directory entry "${name.toString("latin1")}": value has ${b.length} bytes, expected ${ENTRY_BYTES}`);
   const type = typeFromCode(b.readUInt8(0));
   return { name, inode: readU64(b, 1), type: type ?? ("unknown" as NodeType) };
 }
