@@ -41,7 +41,8 @@ export const LOAD_LEASE_TTL = 5;
  * WAL fsync, so more in flight means fewer fsyncs, and the fsyncs bound a load on disk: at 1M
  * files on one member (etcd 3.4, loopback, disk) 8 took 77 s with 8,858 fsyncs, 32 took 65-75 s,
  * 64 took 59 s with 6,893, 128 took 54 s with 5,921; on tmpfs (no fsync cost) 32 took 53 s. The
- * client's peak RSS grows with it (gRPC call state: 244 MB at 8, 277 MB at 64, 288 MB at 128),
+ * client's peak RSS grows with it (244 MB at 8, 277 MB at 64, 288 MB at 128 then; with the
+ * lighter transactions of put-txn.ts since, 247-260 MB at 64, 283 MB at 128, and 128 no faster),
  * so 64 keeps a margin below the 300 MB aim.
  */
 const MAX_IN_FLIGHT = 64;
