@@ -37,11 +37,18 @@ function start(args: string[], stdin: "pipe" | "ignore" = "ignore"): Run {
 
 const jfsmeta = (args: string[]) => start(args).done;
 
-/** Polls `check` until it holds (or fails the test after `ms`). */
-async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
+/**
+ * Polls `check` until it holds (or fails the test after `ms`). With `run`, a process that exits
+ * meanwhile fails the test at once with its exit and stderr: a wait on a dead load would only
+ * say "timed out" 30 s later.
+ */
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 30_000, run?: Run): Promise<void> {
   const deadline = Date.now() + ms;
+  let exited: { code: number | null; signal: NodeJS.Signals | null; stderr: string } | undefined;
+  void run?.done.then((r) => (exited = r));
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    if (exited) throw new Error(`the load exited (${exited.signal ?? exited.code}) before ${what}:\n${exited.stderr}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}${run ? ` (load pid ${run.child.pid} still running)` : ""}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -101,13 +108,15 @@ describe.each(ENGINE_KINDS)("%s: a load is all-or-nothing", (kind) => {
     const run = start(["load", url], "pipe");
     run.child.stdin!.on("error", () => {}); // the process may exit before it reads everything
     run.child.stdin!.write(dump.subarray(0, dump.length >> 1));
-    await until("the load has claimed the database", async () => (await observer.findLoadClaim())?.state === "running");
+    // 60 s: under CI's full load (unit, conformance and the build on two cores) a process's
+    // start-up alone has taken seconds; a load that exits instead fails this at once (until).
+    await until("the load has claimed the database", async () => (await observer.findLoadClaim())?.state === "running", 60_000, run);
     // Let it write what it has read: for Redis and MariaDB, that is what a kill leaves behind.
-    if (isRedisKind(kind) || kind === "etcd") await until("the load has written", async () => (await stored(observer)) > 100);
-    if (kind === "mysql") await until("the load has created its tables", async () => (await stored(observer)) === 22); // 21 and its claim
+    if (isRedisKind(kind) || kind === "etcd") await until("the load has written", async () => (await stored(observer)) > 100, 30_000, run);
+    if (kind === "mysql") await until("the load has created its tables", async () => (await stored(observer)) === 22, 30_000, run); // 21 and its claim
     // And it waits on its stdin for the rest: a pending read on a pipe must not keep it alive after
     // the signal (it did: "stopped by SIGTERM", then the process hung until the writer closed).
-    await until("the load has read what it was given", () => run.child.stdin!.writableLength === 0);
+    await until("the load has read what it was given", () => run.child.stdin!.writableLength === 0, 30_000, run);
     await new Promise((r) => setTimeout(r, 300));
     return run;
   }
