@@ -32,6 +32,10 @@ import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
+// @ts-expect-error -- plain ESM script without type declarations
+import { buildCli } from "../scripts/build-cli.mjs";
+// @ts-expect-error -- plain ESM script without type declarations
+import { currentCliBuild } from "../scripts/build-freshness.mjs";
 import { startTarget as startEngineTarget, type Target } from "./targets";
 
 const OPTIONS = {
@@ -287,7 +291,11 @@ async function benchBinary(r: { tmp: string; source: string; size: number; entri
 }
 
 async function main() {
-  // What every jfsmeta run pays before its first query: Node, tsx and the CLI's modules.
+  // Users run the CLI's bundle (npm install builds it): time that, not tsx on edited sources.
+  await buildCli({ ifStale: true });
+  const cli = currentCliBuild(root);
+  if (!cli.entry) throw new Error(`bench: no current CLI bundle (${cli.reason}); node scripts/build-cli.mjs says why`);
+  // What every jfsmeta run pays before its first query: Node and the CLI's modules.
   const startup = await jfsmeta("dump", ["--help"]);
   console.log(`jfsmeta start-up (dump --help): ${secs(startup.ms)} wall ${cpu(startup.cpuMs)}, peak RSS ${startup.maxRssMB} MB`);
   const results: SizeResult[] = [];

@@ -51,3 +51,46 @@ export function staleBuildReason(root, head = gitHead(root)) {
 export function stampBuild(root, head = gitHead(root)) {
   writeFileSync(join(root, ".next", STAMP), JSON.stringify({ head, builtAt: new Date().toISOString() }) + "\n");
 }
+
+// The CLI's bundle (scripts/build-cli.mjs) is checked differently: the check runs at every
+// `jfsmeta` start, so it cannot walk the tree or ask git (~10 ms). The build records the
+// files esbuild read, each with its size and mtime; the bundle is current while every one is
+// still there with the same size and mtime (as make and ccache judge; a copy that kept old
+// times but changed a size or time still differs). One stat per file: ~1 ms for 124.
+
+/** Where the CLI's builds go: under node_modules (git-ignored, gone with it). */
+export const cliBuildRoot = (root) => join(root, "node_modules", ".cache", "jfsmeta-cli");
+
+/** The record of the current CLI build ({ dir, inputs: [path, size, mtimeMs][] }), replaced by rename. */
+export const cliBuildRecord = (root) => join(cliBuildRoot(root), "current.json");
+
+/** Each input's [path relative to root, size, mtimeMs]. */
+export function statInputs(root, paths) {
+  return paths.map((p) => {
+    const s = statSync(join(root, p));
+    return [p, s.size, s.mtimeMs];
+  });
+}
+
+/** The CLI bundle's entry when it matches the sources: { entry, reason } (reason when entry is null). */
+export function currentCliBuild(root) {
+  let record;
+  try {
+    record = JSON.parse(readFileSync(cliBuildRecord(root), "utf8"));
+  } catch {
+    return { entry: null, reason: "no CLI build yet" };
+  }
+  if (typeof record?.dir !== "string" || !Array.isArray(record.inputs)) return { entry: null, reason: "unreadable CLI build record" };
+  for (const [p, size, mtimeMs] of record.inputs) {
+    let s;
+    try {
+      s = statSync(join(root, p));
+    } catch {
+      return { entry: null, reason: `${p} is gone since the CLI build` };
+    }
+    if (s.size !== size || s.mtimeMs !== mtimeMs) return { entry: null, reason: `${p} changed since the CLI build` };
+  }
+  const entry = join(cliBuildRoot(root), record.dir, "main.js");
+  if (!existsSync(entry)) return { entry: null, reason: "the CLI build's files are gone" };
+  return { entry, reason: null };
+}

@@ -9,6 +9,7 @@ export default defineConfig({
   root,
   test: {
     include: ["test/conformance/**/*.test.ts"],
+    globalSetup: [path.join(root, "test", "support", "global-setup.ts")],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     fileParallelism: true,
