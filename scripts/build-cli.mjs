@@ -12,7 +12,9 @@
 //
 // Each build goes into a directory of its own and becomes current by renaming one small file,
 // so a CLI starting meanwhile (tests run in parallel) sees the old build or the new one, never
-// half of either; older builds are removed an hour after they were made.
+// half of either. Older builds are removed a day after they were made: a CLI still running
+// from one (`jfsmeta backup` runs for days) has loaded what it needs by then, as the engines
+// and commands are imported when they are first opened, at its start.
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,7 +52,7 @@ export async function buildCli({ ifStale = false } = {}) {
   for (const old of readdirSync(buildRoot)) {
     if (!old.startsWith("build-") || old === dir) continue;
     const path = join(buildRoot, old);
-    if (Date.now() - statSync(path).mtimeMs > 3600_000) rmSync(path, { recursive: true, force: true });
+    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
   }
   return { built: true, inputs: inputs.length };
 }
