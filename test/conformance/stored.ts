@@ -149,3 +149,42 @@ function changelogFacts(rows: { pos: number; entry: string }[]): string[] {
   });
   return [`kinds ${kinds.join(" ")}`, ...facts.sort()];
 }
+
+/**
+ * A SQL database's schema as the catalogue tells it: SQLite's and MySQL's own DDL of every table
+ * (what `.schema` and SHOW CREATE TABLE print, less MySQL's next AUTO_INCREMENT), PostgreSQL's columns, indexes (with their
+ * definitions: columns, uniqueness) and constraints. Lines sorted; table → lines.
+ */
+export async function storedSchema(url: string): Promise<Stored> {
+  const target = parseSqlUrl(url);
+  const driver = await openDriver(target);
+  try {
+    const out: Stored = {};
+    const add = (table: unknown, line: string) => (out[String(table)] ??= []).push(line);
+    if (target.dialect === "sqlite3") {
+      for (const r of await driver.all("SELECT type, name, tbl_name AS t, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")) add(r.t, `${r.type} ${r.name}: ${r.sql}`);
+    } else if (target.dialect === "mysql") {
+      const tables = await driver.all("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()");
+      for (const { name } of tables) {
+        const [row] = await driver.all(`SHOW CREATE TABLE \`${String(name)}\``);
+        // The next auto-increment value is the counter's state, not the schema (the bulk
+        // protocol reserves ids in blocks: it differs from JuiceFS's row-by-row inserts).
+        add(name, String(row["Create Table"]).replace(/ AUTO_INCREMENT=\d+/, ""));
+      }
+    } else {
+      const cols = await driver.all(
+        "SELECT table_name AS t, ordinal_position AS n, column_name AS c, data_type AS ty, is_nullable AS nl, column_default AS d FROM information_schema.columns WHERE table_schema = current_schema()",
+      );
+      for (const r of cols) add(r.t, `column ${String(r.n)} ${r.c} ${r.ty}${r.nl === "NO" ? " not null" : ""}${r.d === null ? "" : ` default ${r.d}`}`);
+      for (const r of await driver.all("SELECT tablename AS t, indexdef AS d FROM pg_indexes WHERE schemaname = current_schema()")) add(r.t, `index ${r.d}`);
+      const cons = await driver.all(
+        "SELECT c.conrelid::regclass::text AS t, c.conname AS n, pg_get_constraintdef(c.oid) AS d FROM pg_constraint c WHERE c.connamespace = current_schema()::regnamespace",
+      );
+      for (const r of cons) add(r.t, `constraint ${r.n} ${r.d}`);
+    }
+    for (const lines of Object.values(out)) lines.sort();
+    return out;
+  } finally {
+    await driver.close();
+  }
+}

@@ -81,6 +81,8 @@ export class SqlLoadSink implements LoadSink {
   private createdFile = false;
   /** The database is claimed by this load: abort() may remove what is in it. */
   private claimed = false;
+  /** PostgreSQL: the secondary indexes, built at commit once the rows are in (see start()). */
+  private lateIndexes: { table: string; sql: string }[] = [];
 
   private constructor(
     private readonly engine: SqlLoadTarget,
@@ -109,7 +111,15 @@ export class SqlLoadSink implements LoadSink {
     try {
       const schema = engine.target.dialect === "postgres" ? engine.target.schema : undefined;
       if (schema) await conn.run(`CREATE SCHEMA IF NOT EXISTS ${engine.names.q(schema)}`);
-      for (const stmt of engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
+      // PostgreSQL builds the secondary indexes (UQE_, IDX_) after the rows, in the same
+      // transaction: one sorted build each instead of a B-tree insert per row. Measured at 1M
+      // files (binary load): the server's CPU 11.7 → 8.7 s. A key held twice then fails the
+      // unique index's build, before COMMIT, as it failed the COPY before. MySQL would commit at
+      // each CREATE INDEX (DDL) half way through the rows; SQLite's loads are client-bound.
+      const late = d.dialect === "postgres";
+      const { tables, indexes } = engine.names.createInTwoSteps();
+      for (const stmt of late ? tables : engine.names.createAll()) await conn.run(stmt.replace(/;$/, ""));
+      if (late) sink.lateIndexes = indexes;
       if (d.dialect === "mysql") await conn.run("BEGIN");
     } catch (err) {
       await sink.abort().catch((abortErr) => logIgnored(`removing what a failed load start created in ${engine.redactedUrl}`, abortErr));
@@ -431,6 +441,13 @@ export class SqlLoadSink implements LoadSink {
       await this.conn.run(
         `SELECT setval(pg_get_serial_sequence('${acl.replace(/'/g, "''")}', 'id'), m) FROM (SELECT MAX(${names.q("id")}) AS m FROM ${acl}) s WHERE m IS NOT NULL`,
       );
+    }
+    // After the hard links' and shared slices' updates (writeBuffered), which find their rows
+    // by primary key: those were created with the tables.
+    for (const { table, sql } of this.lateIndexes) {
+      await this.conn.run(sql.replace(/;$/, "")).catch((err: Error) => {
+        throw this.explain(err, table);
+      });
     }
     if (this.pendingSetting) {
       // The setting goes last: a half-written database never looks like a volume.

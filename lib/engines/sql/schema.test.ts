@@ -54,6 +54,17 @@ describe("JuiceFS DDL", () => {
     );
   });
 
+  it("splits the same statements into tables and their indexes for a bulk load (createInTwoSteps)", () => {
+    for (const dialect of ["mysql", "postgres", "sqlite3"] as const) {
+      const names = new SqlNames(dialect, "jfs_v1_", dialect === "postgres" ? "s1" : undefined);
+      const { tables, indexes } = names.createInTwoSteps();
+      expect(tables).toHaveLength(TABLES.length);
+      expect(tables.every((t) => t.startsWith("CREATE TABLE "))).toBe(true);
+      expect(indexes.every((i) => /^CREATE (UNIQUE )?INDEX /.test(i.sql) && i.sql.includes(` ON ${names.t(i.table)} (`))).toBe(true);
+      expect([...tables, ...indexes.map((i) => i.sql)].sort()).toEqual([...names.createAll()].sort());
+    }
+  });
+
   it("puts the table prefix into index names", () => {
     expect(new SqlNames("mysql", "jfs_volume1_").indexNames()).toContain("UQE_jfs_volume1_edge_edge");
   });

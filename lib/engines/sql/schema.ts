@@ -223,20 +223,38 @@ export class SqlNames {
 
   /** The statements that create one table and its indexes, as xorm v1.0.7 writes them. */
   createTable(def: TableDef): string[] {
+    return [this.tableSql(def), ...this.indexSql(def)];
+  }
+
+  /** The CREATE TABLE statement alone (primary key included). */
+  private tableSql(def: TableDef): string {
     const cols = def.columns.map((col) => columnSql(this.dialect, col));
     if (def.compositePk) cols.push(`PRIMARY KEY ( ${def.compositePk.map((n) => this.q(n)).join(",")} )`);
     const charset = this.dialect === "mysql" && this.mysqlCharset ? ` DEFAULT CHARSET ${this.mysqlCharset}` : "";
-    const out = [`CREATE TABLE IF NOT EXISTS ${this.t(def.base)} (${cols.join(", ")})${charset};`];
+    return `CREATE TABLE IF NOT EXISTS ${this.t(def.base)} (${cols.join(", ")})${charset};`;
+  }
+
+  /** The table's secondary indexes (UQE_…, IDX_…), as xorm creates them after the table. */
+  private indexSql(def: TableDef): string[] {
     const idx = (kind: "UQE" | "IDX", name: string, cols: string[]) =>
       `CREATE ${kind === "UQE" ? "UNIQUE " : ""}INDEX ${this.q(`${kind}_${this.raw(def.base)}_${name}`)} ON ${this.t(def.base)} (${cols.map((n) => this.q(n)).join(",")});`;
-    for (const [name, cols] of def.unique) out.push(idx("UQE", name, cols));
-    for (const [name, cols] of def.index) out.push(idx("IDX", name, cols));
-    return out;
+    return [...def.unique.map(([name, cols]) => idx("UQE", name, cols)), ...def.index.map(([name, cols]) => idx("IDX", name, cols))];
   }
 
   /** Every statement of a fresh schema, in creation order. */
   createAll(): string[] {
     return TABLES.flatMap((d) => this.createTable(d));
+  }
+
+  /**
+   * The same schema in two steps, for a bulk load: the tables (with their primary keys), then
+   * the secondary indexes, built once the rows are in. createAll()'s statements, reordered.
+   */
+  createInTwoSteps(): { tables: string[]; indexes: { table: string; sql: string }[] } {
+    return {
+      tables: TABLES.map((d) => this.tableSql(d)),
+      indexes: TABLES.flatMap((d) => this.indexSql(d).map((sql) => ({ table: d.base, sql }))),
+    };
   }
 
   /** Physical index names this schema creates (what a catalogue query should report). */

@@ -480,6 +480,27 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     });
   });
 
+  it("a key held twice fails the load, naming the table (PostgreSQL: at its unique index's build), and leaves no table", async () => {
+    // PostgreSQL builds UQE_/IDX_ indexes after the rows (loader.ts): the duplicate surfaces at
+    // commit, before COMMIT, and the whole transaction goes. The others meet it at the insert.
+    await targets.withEngine(async (e) => {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      sink.edges(1n, [
+        { name: Buffer.from("twice"), inode: 2n, type: "regular" },
+        { name: Buffer.from("twice"), inode: 3n, type: "regular" },
+      ]);
+      const err: Error = await sink.commit().then(
+        () => expect.unreachable(),
+        (x: Error) => x,
+      );
+      expect(err.message).toMatch(/the dump holds one key of jfs_edge twice/);
+      if (dialect === "postgres") expect(err.message).toMatch(/UQE_jfs_edge_edge/);
+      await sink.abort();
+      expect(await e.listTables()).toEqual([]);
+    });
+  });
+
   it("MySQL's errors never echo the SQL or its parameters (the user's data)", async () => {
     if (dialect !== "mysql") return;
     await targets.withEngine(async (e) => {
