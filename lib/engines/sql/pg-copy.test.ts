@@ -31,6 +31,16 @@ describe("PostgreSQL binary COPY encoding", () => {
     expect(out.toString("hex")).toBe(expected.toString("hex"));
   });
 
+  it("writes an int8 given as a number as the same bytes as the bigint (negative, past 2^32, past 2^53)", () => {
+    const int8 = [{ name: "v", type: "bigint" }] as const;
+    for (const n of [0, 1, -1, -2, 2 ** 32, 2 ** 32 - 1, -(2 ** 32), -(2 ** 32) - 1, 2 ** 40 + 3, -(2 ** 40) - 3, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, -(2 ** 63)]) {
+      expect(encodeCopyBinary(int8, [[n]]).toString("hex"), String(n)).toBe(encodeCopyBinary(int8, [[BigInt(n)]]).toString("hex"));
+    }
+    expect(encodeCopyBinary(int8, [[-(2 ** 40) - 3]]).subarray(25, 33).toString("hex")).toBe("fffffefffffffffd");
+    expect(() => encodeCopyBinary(int8, [[2 ** 63]])).toThrow(/out of range for bigint column "v"/);
+    expect(() => encodeCopyBinary(int8, [[1.5]])).toThrow(RangeError);
+  });
+
   it("refuses a value that does not fit its column, naming it", () => {
     expect(() => encodeCopyBinary(cols, [[1n, 0x80000000, "a", Buffer.alloc(0)]])).toThrow(/out of range for integer column "indx"/);
     expect(() => encodeCopyBinary(cols, [[1n << 63n, 0, "a", Buffer.alloc(0)]])).toThrow(/out of range for bigint column "inode"/);

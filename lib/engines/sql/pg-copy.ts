@@ -53,30 +53,45 @@ export function encodeCopyBinary(columns: readonly { name: string; type: ColType
     }
   }
   const out = Buffer.allocUnsafe(size);
+  // DataView stores, not Buffer's write*BE: writeBigInt64BE splits each value with BigInt
+  // arithmetic (garbage) and every call checks its arguments. Measured on 10,000 node rows
+  // (11 int4 and 8 int8 columns): 52-66 ms to encode before, 10-13 ms with these.
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = HEADER.copy(out, 0);
   let blob = 0;
   for (const row of rows) {
-    at = out.writeInt16BE(columns.length, at);
+    view.setInt16(at, columns.length);
+    at += 2;
     for (let c = 0; c < columns.length; c++) {
       const v = row[c];
       if (v === null || v === undefined) {
-        at = out.writeInt32BE(-1, at);
+        view.setInt32(at, -1);
+        at += 4;
         continue;
       }
       const { name, type } = columns[c];
       if (type === "int") {
         const n = typeof v === "bigint" ? Number(v) : (v as number);
         if (!Number.isInteger(n) || n < INT32_MIN || n > INT32_MAX) throw outOfRange(v, "integer", name);
-        at = out.writeInt32BE(4, at);
-        at = out.writeInt32BE(n, at);
+        view.setInt32(at, 4);
+        view.setInt32(at + 4, n);
+        at += 8;
       } else if (type === "bigint") {
-        const n = typeof v === "bigint" ? v : BigInt(v as number);
-        if (n < INT64_MIN || n > INT64_MAX) throw outOfRange(v, "bigint", name);
-        at = out.writeInt32BE(8, at);
-        at = out.writeBigInt64BE(n, at);
+        view.setInt32(at, 8);
+        if (typeof v === "number" && Number.isSafeInteger(v)) {
+          // Two's complement halves: the high one floored, so negative values borrow from it.
+          view.setInt32(at + 4, Math.floor(v / 0x100000000));
+          view.setUint32(at + 8, v >>> 0);
+        } else {
+          const n = typeof v === "bigint" ? v : BigInt(v as number);
+          if (n < INT64_MIN || n > INT64_MAX) throw outOfRange(v, "bigint", name);
+          view.setBigInt64(at + 4, n);
+        }
+        at += 12;
       } else {
         const b = blobs[blob++];
-        at = out.writeInt32BE(b.length, at);
+        view.setInt32(at, b.length);
+        at += 4;
         at += b.copy(out, at);
       }
     }
