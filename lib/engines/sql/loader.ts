@@ -14,7 +14,7 @@ import { changelogLines, type LoadChangelogOp } from "../../jfs/changelog";
 import type { SqlSession } from "./driver";
 import { TABLES, tableDef, type ColType } from "./schema";
 import { aclRow, NODE_COLUMNS, nodeRow, packSlices } from "./rows";
-import { encodeCopyBinary } from "./pg-copy";
+import { CopyWriter } from "./pg-copy";
 import { JfsError, logIgnored } from "../../jfs/errors";
 import { claimSql, releaseSqlClaim, type SqlClaimTarget } from "./claim";
 import { sqlFailure } from "./errors";
@@ -22,6 +22,8 @@ import { sqlFailure } from "./errors";
 interface Buffered {
   table: string;
   columns: readonly string[];
+  /** PostgreSQL: the rows, encoded for COPY as they come (`rows` stays empty). */
+  copy: CopyWriter | null;
   rows: unknown[][];
   /** Wire size of `rows`, tracked only for `variable` tables. */
   bytes: number;
@@ -130,13 +132,24 @@ export class SqlLoadSink implements LoadSink {
 
   private buf(table: string, columns: readonly string[]): Buffered {
     let b = this.buffers.get(table);
-    if (!b) this.buffers.set(table, (b = { table, columns, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
+    if (!b) {
+      const copy = this.conn.copyIn ? new CopyWriter(this.columnTypes(table, columns)) : null;
+      this.buffers.set(table, (b = { table, columns, copy, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
+    }
     return b;
   }
 
   private add(table: string, columns: readonly string[], row: unknown[]): void {
     if (this.done) throw new Error("this load has already finished; start a new one");
     const b = this.buf(table, columns);
+    if (b.copy) {
+      try {
+        b.copy.add(row);
+      } catch (err) {
+        throw this.explain(err as Error, table);
+      }
+      return;
+    }
     b.rows.push(row);
     if (b.variable) b.bytes += rowBytes(row);
   }
@@ -265,7 +278,7 @@ export class SqlLoadSink implements LoadSink {
     if (this.writing) {
       if (!overlap) return this.flushing;
       let rows = 0;
-      for (const b of this.buffers.values()) rows += b.rows.length;
+      for (const b of this.buffers.values()) rows += b.copy ? b.copy.rows : b.rows.length;
       if (rows < (this.conn.copyIn ? BUFFERED_ROWS : AHEAD_STATEMENTS * MAX_STATEMENT_ROWS)) return Promise.resolve();
       // The next write starts as soon as this one ends, not at the parser's next flush().
       return this.flushing.then(() => this.flush());
@@ -301,15 +314,15 @@ export class SqlLoadSink implements LoadSink {
   private async writeBuffered(all: boolean): Promise<void> {
     const dialect = this.engine.driver.dialect;
     const copy = this.conn.copyIn;
-    const ready = [...this.buffers.values()].filter(
-      (b) => b.rows.length && (all || b.rows.length >= (copy ? COPY_ROWS : this.statementRows(b)) || b.bytes >= MAX_STATEMENT_BYTES),
+    const ready = [...this.buffers.values()].filter((b) =>
+      b.copy
+        ? b.copy.rows && (all || b.copy.rows >= COPY_ROWS || b.copy.bytes >= MAX_STATEMENT_BYTES)
+        : b.rows.length && (all || b.rows.length >= this.statementRows(b) || b.bytes >= MAX_STATEMENT_BYTES),
     );
     for (const b of ready) {
-      if (copy) {
+      if (copy && b.copy) {
         // Taken before the first await: the parser keeps adding rows meanwhile.
-        const data = encodeCopyBinary(this.columnTypes(b), b.rows);
-        b.rows = [];
-        b.bytes = 0;
+        const data = b.copy.take();
         await copy(this.copySql(b), data).catch((err: Error) => {
           throw this.explain(err, b.table);
         });
@@ -367,9 +380,9 @@ export class SqlLoadSink implements LoadSink {
     return `COPY ${this.engine.names.t(b.table)} (${cols}) FROM STDIN (FORMAT binary)`;
   }
 
-  private columnTypes(b: Buffered): { name: string; type: ColType }[] {
-    const def = tableDef(b.table);
-    return b.columns.map((name) => ({ name, type: def.columns.find((x) => x.name === name)!.type }));
+  private columnTypes(table: string, columns: readonly string[]): { name: string; type: ColType }[] {
+    const def = tableDef(table);
+    return columns.map((name) => ({ name, type: def.columns.find((x) => x.name === name)!.type }));
   }
 
   /**

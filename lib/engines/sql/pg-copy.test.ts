@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeCopyBinary, eachCopyRow, encodeCopyBinary, inlineParams } from "./pg-copy";
+import { CopyWriter, decodeCopyBinary, eachCopyRow, encodeCopyBinary, inlineParams } from "./pg-copy";
 
 const cols = [
   { name: "inode", type: "bigint" },
@@ -39,6 +39,26 @@ describe("PostgreSQL binary COPY encoding", () => {
     expect(encodeCopyBinary(int8, [[-(2 ** 40) - 3]]).subarray(25, 33).toString("hex")).toBe("fffffefffffffffd");
     expect(() => encodeCopyBinary(int8, [[2 ** 63]])).toThrow(/out of range for bigint column "v"/);
     expect(() => encodeCopyBinary(int8, [[1.5]])).toThrow(RangeError);
+  });
+
+  it("CopyWriter: rows past one chunk, one row bigger than a chunk, a refused row left out, then empty again after take()", () => {
+    const names = cols.map((c) => c.name);
+    const bytes = new Set(["name", "slices"]);
+    const w = new CopyWriter(cols);
+    const big = Buffer.alloc(1_500_000, 7); // more than a chunk (1 MiB) on its own
+    const mid = Buffer.alloc(700_000, 9); // two of these do not fit one chunk
+    w.add([1n, 1, "a", mid]);
+    w.add([2n, 2, "b", mid]);
+    expect(() => w.add([3n, 0x80000000, "c", mid])).toThrow(/out of range for integer column "indx"/);
+    w.add([4n, 4, "d", big]);
+    w.add([5, 5, null, Buffer.alloc(0)]);
+    expect(w.rows).toBe(4);
+    const data = w.take();
+    expect([w.rows, w.bytes]).toEqual([0, 0]);
+    expect(data.equals(encodeCopyBinary(cols, [[1n, 1, "a", mid], [2n, 2, "b", mid], [4n, 4, "d", big], [5, 5, null, Buffer.alloc(0)]]))).toBe(true);
+    expect(decodeCopyBinary(data, names, bytes).map((r) => r.inode)).toEqual([1n, 2n, 4n, 5n]);
+    w.add([6n, 6, "e", Buffer.from([1])]);
+    expect(w.take().equals(encodeCopyBinary(cols, [[6n, 6, "e", Buffer.from([1])]]))).toBe(true);
   });
 
   it("refuses a value that does not fit its column, naming it", () => {
