@@ -52,33 +52,42 @@ export interface StoredAttr {
  * +1 for a non-zero tier, plus one trailing zero byte (the Go encoder's over-allocation).
  */
 export function encodeAttr(a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 0): Buffer {
+  const b = Buffer.allocUnsafe(attrBytes(a, accessAcl, defaultAcl));
+  writeAttrAt(b, 0, a, parent, accessAcl, defaultAcl);
+  return b;
+}
+
+/** The length of encodeAttr()'s bytes. */
+export function attrBytes(a: Attr, accessAcl = 0, defaultAcl = 0): number {
+  return 72 + (accessAcl !== 0 || defaultAcl !== 0 ? 8 : 0) + (a.tier ? 1 : 0);
+}
+
+/** encodeAttr()'s bytes at b[at, at + attrBytes()): written into a request being built (an etcd load's). */
+export function writeAttrAt(b: Buffer, at: number, a: Attr, parent: bigint, accessAcl = 0, defaultAcl = 0): void {
   const hasAcl = accessAcl !== 0 || defaultAcl !== 0;
-  const size = 72 + (hasAcl ? 8 : 0) + (a.tier ? 1 : 0);
-  // Every byte but the trailing pad is written below, so the pooled unsafe allocation is fine.
-  const b = Buffer.allocUnsafe(size);
-  b[size - 1] = 0;
-  b.writeUInt8(a.flags & 0xff, 0);
-  b.writeUInt16BE(((TYPE_CODE[a.type] & 0xf) << 12) | (a.mode & 0xfff), 1);
-  b.writeUInt32BE(a.uid >>> 0, 3);
-  b.writeUInt32BE(a.gid >>> 0, 7);
-  writeI64(b, a.atime, 11);
-  b.writeUInt32BE(a.atimensec >>> 0, 19);
-  writeI64(b, a.mtime, 23);
-  b.writeUInt32BE(a.mtimensec >>> 0, 31);
-  writeI64(b, a.ctime, 35);
-  b.writeUInt32BE(a.ctimensec >>> 0, 43);
-  b.writeUInt32BE(a.nlink >>> 0, 47);
-  writeU64(b, a.length, 51);
-  b.writeUInt32BE(a.rdev >>> 0, 59);
-  writeU64(b, parent, 63);
-  let off = 71;
+  // Every byte but the trailing pad is written below.
+  b[at + 71 + (hasAcl ? 8 : 0) + (a.tier ? 1 : 0)] = 0;
+  b[at] = a.flags & 0xff;
+  b.writeUInt16BE(((TYPE_CODE[a.type] & 0xf) << 12) | (a.mode & 0xfff), at + 1);
+  b.writeUInt32BE(a.uid >>> 0, at + 3);
+  b.writeUInt32BE(a.gid >>> 0, at + 7);
+  writeI64(b, a.atime, at + 11);
+  b.writeUInt32BE(a.atimensec >>> 0, at + 19);
+  writeI64(b, a.mtime, at + 23);
+  b.writeUInt32BE(a.mtimensec >>> 0, at + 31);
+  writeI64(b, a.ctime, at + 35);
+  b.writeUInt32BE(a.ctimensec >>> 0, at + 43);
+  b.writeUInt32BE(a.nlink >>> 0, at + 47);
+  writeU64(b, a.length, at + 51);
+  b.writeUInt32BE(a.rdev >>> 0, at + 59);
+  writeU64(b, parent, at + 63);
+  let off = at + 71;
   if (hasAcl) {
     b.writeUInt32BE(accessAcl >>> 0, off);
     b.writeUInt32BE(defaultAcl >>> 0, off + 4);
     off += 8;
   }
-  if (a.tier) b.writeUInt8(a.tier & 0xff, off);
-  return b;
+  if (a.tier) b[off] = a.tier & 0xff;
 }
 
 /**

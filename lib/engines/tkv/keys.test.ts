@@ -1,11 +1,11 @@
 // The TKV key and value encodings against the worked examples of the layout (spec §2.2) and
 // keys JuiceFS 1.4.2 itself wrote into etcd for metadata.sample (hex copied from its store).
 import { describe, expect, it } from "vitest";
-import { TRASH_INODE } from "../../jfs/types";
+import { TRASH_INODE, TYPE_CODE } from "../../jfs/types";
 import {
   aclKey, attrKey, chunkKey, counterKey, decodeCounter, decodeEntry, decodeQuota, delFileKey, dirStatKey, encodeCounter,
   encodeDirStat, encodeEntry, encodeQuota, entryKey, nextKey, parentKey, parseDelFileKey, parseQuotaKey, parseSustainedKey,
-  quotaKey, sliceRefKey, sustainedKey, xattrKey,
+  quotaKey, sliceRefKey, sustainedKey, xattrKey, writeInodeKeyAt, writeEntryValueAt, ATTR_TAG, ENTRY_TAG, CHUNK_TAG, INODE_KEY_BYTES, ENTRY_BYTES,
 } from "./keys";
 
 const hex = (b: Buffer) => b.toString("hex");
@@ -23,6 +23,26 @@ describe("TKV keys", () => {
     expect(hex(counterKey("nextInode"))).toBe("436e657874496e6f6465");
     expect(hex(encodeCounter(1026n))).toBe("0204000000000000");
     expect(hex(encodeEntry("regular", 2n))).toBe("010000000000000002");
+  });
+
+  it("written in place (an etcd load's) are the same bytes, from numbers and bigints, past 2^53 too", () => {
+    const b = Buffer.alloc(40, 0xee);
+    for (const ino of [0n, 1n, 5000n, 2n ** 32n + 7n, 2n ** 53n - 1n, 2n ** 53n + 1n, TRASH_INODE, 2n ** 64n - 1n]) {
+      for (const [tag, key] of [[ATTR_TAG, attrKey(ino)], [ENTRY_TAG, entryKey(ino, Buffer.alloc(0))], [CHUNK_TAG, chunkKey(ino, 0).subarray(0, 10)]] as const) {
+        writeInodeKeyAt(b, 3, ino, tag);
+        expect(hex(b.subarray(3, 3 + INODE_KEY_BYTES))).toBe(hex(key));
+        if (ino <= 2n ** 53n - 1n) {
+          writeInodeKeyAt(b, 5, Number(ino), tag);
+          expect(hex(b.subarray(5, 5 + INODE_KEY_BYTES))).toBe(hex(key));
+        }
+      }
+      writeEntryValueAt(b, 7, TYPE_CODE.directory, ino);
+      expect(hex(b.subarray(7, 7 + ENTRY_BYTES))).toBe(hex(encodeEntry("directory", ino)));
+      if (ino <= 2n ** 53n - 1n) {
+        writeEntryValueAt(b, 2, TYPE_CODE.symlink, Number(ino));
+        expect(hex(b.subarray(2, 2 + ENTRY_BYTES))).toBe(hex(encodeEntry("symlink", ino)));
+      }
+    }
   });
 
   it("match what JuiceFS 1.4.2 wrote for metadata.sample", () => {

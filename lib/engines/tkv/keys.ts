@@ -17,6 +17,7 @@ export const PREFIX_END = 0xfd;
 export const SETTING_KEY = Buffer.from("setting");
 
 const A = 0x41;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function le64(v: bigint): Buffer {
   const b = Buffer.allocUnsafe(8);
@@ -36,6 +37,28 @@ function be32(v: number): Buffer {
   return b;
 }
 
+/** The bytes of an `A` ino tag key (before any name or index after it). */
+export const INODE_KEY_BYTES = 10;
+
+/**
+ * `A` ino(LE) tag at b[at, at + INODE_KEY_BYTES): an inode's key written into a request being
+ * built (an etcd load's), with plain numbers below 2^53 (writeBigUInt64LE does BigInt arithmetic).
+ */
+export function writeInodeKeyAt(b: Buffer, at: number, ino: bigint | number, tag: number): void {
+  b[at] = A;
+  if (typeof ino === "number" || (ino >= 0n && ino <= SAFE)) {
+    const n = Number(ino);
+    b.writeUInt32LE(n >>> 0, at + 1);
+    b.writeUInt32LE(Math.floor(n / 4294967296), at + 5);
+  } else b.writeBigUInt64LE(BigInt.asUintN(64, ino), at + 1);
+  b[at + 9] = tag;
+}
+
+/** The tags of an inode's keys. */
+export const ATTR_TAG = 0x49; // I
+export const ENTRY_TAG = 0x44; // D
+export const CHUNK_TAG = 0x43; // C
+
 /** `A` ino(LE) tag …: the keys of one inode. */
 function inodeKey(ino: bigint, tag: number, extra?: Buffer): Buffer {
   const b = Buffer.allocUnsafe(10 + (extra?.length ?? 0));
@@ -54,13 +77,13 @@ export function inodePrefix(ino: bigint): Buffer {
   return b;
 }
 
-export const attrKey = (ino: bigint) => inodeKey(ino, 0x49); // I
-export const entryKey = (parent: bigint, name: Buffer) => inodeKey(parent, 0x44, name); // D
+export const attrKey = (ino: bigint) => inodeKey(ino, ATTR_TAG);
+export const entryKey = (parent: bigint, name: Buffer) => inodeKey(parent, ENTRY_TAG, name);
 /** The first key of a directory's entries (`A ino D`); its range ends at nextKey() of it. */
-export const entriesPrefix = (parent: bigint) => inodeKey(parent, 0x44);
+export const entriesPrefix = (parent: bigint) => inodeKey(parent, ENTRY_TAG);
 export const parentKey = (ino: bigint, parent: bigint) => inodeKey(ino, 0x50, le64(parent)); // P
-export const chunkKey = (ino: bigint, index: number) => inodeKey(ino, 0x43, be32(index)); // C
-export const chunksPrefix = (ino: bigint) => inodeKey(ino, 0x43);
+export const chunkKey = (ino: bigint, index: number) => inodeKey(ino, CHUNK_TAG, be32(index));
+export const chunksPrefix = (ino: bigint) => inodeKey(ino, CHUNK_TAG);
 export const symlinkKey = (ino: bigint) => inodeKey(ino, 0x53); // S
 export const xattrKey = (ino: bigint, name: Buffer) => inodeKey(ino, 0x58, name); // X
 export const xattrsPrefix = (ino: bigint) => inodeKey(ino, 0x58);
@@ -153,10 +176,18 @@ export function decodeCounter(b: Buffer | null | undefined): bigint {
 
 /** Directory entry value: type u8 + inode BE u64 (the same 9 bytes as in Redis). */
 export function encodeEntry(type: NodeType, inode: bigint): Buffer {
-  const b = Buffer.allocUnsafe(9);
-  b[0] = TYPE_CODE[type];
-  writeU64(b, inode, 1);
+  const b = Buffer.allocUnsafe(ENTRY_BYTES);
+  writeEntryValueAt(b, 0, TYPE_CODE[type], inode);
   return b;
+}
+export const ENTRY_BYTES = 9;
+
+/** encodeEntry()'s bytes at b[at, at + ENTRY_BYTES), from a type code (a binary load's columns give numbers). */
+export function writeEntryValueAt(b: Buffer, at: number, typeCode: number, inode: bigint | number): void {
+  b[at] = typeCode;
+  if (typeof inode === "bigint") return writeU64(b, inode, at + 1);
+  b.writeUInt32BE(Math.floor(inode / 4294967296), at + 1);
+  b.writeUInt32BE(inode >>> 0, at + 5);
 }
 
 export function decodeEntry(name: Buffer, b: Buffer): { name: Buffer; inode: bigint; type: NodeType } {
