@@ -36,7 +36,7 @@ export class EtcdClient extends Etcd3 {
 type CallOptions = { deadline: number };
 type RawMethod = "Range" | "Txn";
 /** The grpc-js service definition etcd3 builds its KV client from (its request encoders and paths). */
-type KvService = Record<RawMethod, { path: string; requestSerialize: (req: unknown) => Buffer }>;
+type KvService = Record<RawMethod, { path: string; requestSerialize: (req: unknown) => Buffer; requestDeserialize: (b: Buffer) => unknown }>;
 
 export class EtcdKv {
   constructor(
@@ -138,11 +138,11 @@ export class EtcdKv {
   /** A load's transaction of puts, encoded by put-txn.ts; only whether its compare held is read back. */
   async putTxn(t: PutTxn): Promise<{ succeeded: boolean }> {
     const req = t.encoded();
-    const viaLibrary = (o: CallOptions) =>
-      this.client.kv.txn(
-        { compare: [{ key: t.compare.key, target: "Value", result: "Equal", value: t.compare.value }], success: t.puts().map((p) => this.put(p.key, p.value)) },
-        o,
-      );
+    // The rare request through etcd3 (an expired token): the bytes decoded by its own codec.
+    const viaLibrary = async (o: CallOptions) => {
+      const txn = await this.client.connectionPool.withConnection("KV", ({ client }) => (client.constructor as unknown as { service: KvService }).service.Txn);
+      return this.client.kv.txn(txn.requestDeserialize(req) as ITxnRequest, o);
+    };
     return this.call((o) => this.raw("Txn", req, decodeTxnSucceeded, o, () => viaLibrary(o)));
   }
 

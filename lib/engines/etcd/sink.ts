@@ -7,13 +7,15 @@ import type { Lease } from "etcd3";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting } from "../../jfs/setting-json";
-import { encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../../jfs/binary-values";
+import { attrBytes, encodeAcl, encodeSlice, SLICE_BYTES, writeAttrAt } from "../../jfs/binary-values";
+import type { ChunkColumns, EdgeColumns, NodeColumns } from "../../jfs/table-records";
+import { TYPE_CODE } from "../../jfs/types";
 import { JfsError } from "../../jfs/errors";
 import type { LoadSink } from "../engine";
 import type { LoadOwner } from "../load-claim";
 import {
-  aclKey, attrKey, chunkKey, counterKey, delFileKey, dirStatKey, encodeCounter, encodeDelFileTime, encodeDirStat, encodeEntry,
-  encodeQuota, entryKey, parentKey, quotaKey, SETTING_KEY, sliceRefKey, symlinkKey, xattrKey,
+  aclKey, ATTR_TAG, attrKey, CHUNK_TAG, counterKey, delFileKey, dirStatKey, encodeCounter, encodeDelFileTime, encodeDirStat,
+  encodeQuota, ENTRY_BYTES, ENTRY_TAG, INODE_KEY_BYTES, parentKey, quotaKey, SETTING_KEY, sliceRefKey, symlinkKey, writeEntryValueAt, writeInodeKeyAt, xattrKey,
 } from "../tkv/keys";
 import { MAX_TXN_OPS, type EtcdKv } from "./kv";
 import { PutTxn } from "./put-txn";
@@ -38,14 +40,12 @@ export const LOAD_LEASE_TTL = 5;
 
 /**
  * Transactions in flight at once. A member persists every proposal waiting at its turn with one
- * WAL fsync, so more in flight means fewer fsyncs, and the fsyncs bound a load on disk: at 1M
- * files on one member (etcd 3.4, loopback, disk) 8 took 77 s with 8,858 fsyncs, 32 took 65-75 s,
- * 64 took 59 s with 6,893, 128 took 54 s with 5,921; on tmpfs (no fsync cost) 32 took 53 s. The
- * client's peak RSS grows with it (244 MB at 8, 277 MB at 64, 288 MB at 128 then; with the
- * lighter transactions of put-txn.ts since, 247-260 MB at 64, 283 MB at 128, and 128 no faster),
- * so 64 keeps a margin below the 300 MB aim.
+ * WAL fsync, so more in flight means fewer fsyncs: with transactions of 128 puts (24,458 at 1M
+ * files) 8 in flight took 77 s with 8,858 fsyncs, 64 took 59 s. The nested transactions of
+ * put-txn.ts hold 1,024 puts (about 3,100 at 1M), so 8 in flight have about as many puts waiting
+ * at etcd as 64 of 128 did, and the client's peak RSS stays near 220 MB.
  */
-const MAX_IN_FLIGHT = 64;
+const MAX_IN_FLIGHT = 8;
 /** etcd refuses requests over 1.5 MiB (--max-request-bytes): a batch is cut before 1 MiB. */
 const MAX_TXN_BYTES = 1 << 20;
 
@@ -102,11 +102,22 @@ export class EtcdLoadSink implements LoadSink {
     return { key: this.kv.key(LOAD_CLAIM_KEY), target: "Value" as const, result: "Equal" as const, value: this.claimValue };
   }
 
+  /**
+   * The open transaction with room made for a put: its key (after the prefix) goes at keyAt of
+   * its buffer, its value at valueAt. A full transaction is sent first, its last put written by then.
+   */
+  private slot(keyLength: number, valueLength: number): PutTxn {
+    if (this.txn && (this.txn.full || this.bytes >= MAX_TXN_BYTES)) this.send();
+    const txn = (this.txn ??= new PutTxn(this.kv.prefix, { key: this.kv.key(LOAD_CLAIM_KEY), value: this.claimValue }));
+    this.bytes += keyLength + valueLength + this.kv.prefix.length;
+    txn.slot(keyLength, valueLength);
+    return txn;
+  }
+
   private put(k: Buffer, v: Buffer): void {
-    this.txn ??= new PutTxn(this.kv.prefix, { key: this.kv.key(LOAD_CLAIM_KEY), value: this.claimValue });
-    this.txn.put(k, v);
-    this.bytes += k.length + v.length + this.kv.prefix.length;
-    if (this.txn.count >= MAX_TXN_OPS || this.bytes >= MAX_TXN_BYTES) this.send();
+    const t = this.slot(k.length, v.length);
+    t.buffer.set(k, t.keyAt);
+    t.buffer.set(v, t.valueAt);
   }
 
   private send(): void {
@@ -144,20 +155,66 @@ export class EtcdLoadSink implements LoadSink {
     if (this.failure) throw this.failure;
   }
 
-  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }): void {
-    this.put(attrKey(attr.inode), encodeAttr(attr, parent, aclIds.access, aclIds.default));
+  // The bulk of a load (attrs, entries, chunks): keys and values written straight into the
+  // transaction's buffer, no Buffer made for each.
+
+  node(attr: Attr, parent: bigint, aclIds: { access: number; default: number }, stored?: Buffer): void {
+    const t = this.slot(INODE_KEY_BYTES, stored ? stored.length : attrBytes(attr, aclIds.access, aclIds.default));
+    writeInodeKeyAt(t.buffer, t.keyAt, attr.inode, ATTR_TAG);
+    if (stored) t.buffer.set(stored, t.valueAt);
+    else writeAttrAt(t.buffer, t.valueAt, attr, parent, aclIds.access, aclIds.default);
   }
 
   edges(parent: bigint, entries: DirEntry[]): void {
-    for (const e of entries) this.put(entryKey(parent, e.name), encodeEntry(e.type, e.inode));
+    for (const e of entries) {
+      const t = this.slot(INODE_KEY_BYTES + e.name.length, ENTRY_BYTES);
+      const b = t.buffer;
+      writeInodeKeyAt(b, t.keyAt, parent, ENTRY_TAG);
+      b.set(e.name, t.keyAt + INODE_KEY_BYTES);
+      writeEntryValueAt(b, t.valueAt, TYPE_CODE[e.type], e.inode);
+    }
   }
 
-  chunks(inode: bigint, chunks: Chunk[]): void {
-    for (const c of chunks) {
-      if (c.slices.length === 0) continue;
-      const v = Buffer.allocUnsafe(c.slices.length * SLICE_BYTES);
-      c.slices.forEach((s, i) => encodeSlice(s, v, i * SLICE_BYTES));
-      this.put(chunkKey(inode, c.index), v);
+  chunks(inode: bigint, chunks: Chunk[], stored?: Buffer[]): void {
+    chunks.forEach((c, k) => {
+      if (c.slices.length === 0) return;
+      const t = this.slot(INODE_KEY_BYTES + 4, c.slices.length * SLICE_BYTES);
+      const b = t.buffer;
+      writeInodeKeyAt(b, t.keyAt, inode, CHUNK_TAG);
+      b.writeUInt32BE(c.index >>> 0, t.keyAt + INODE_KEY_BYTES);
+      const raw = stored?.[k];
+      if (raw) b.set(raw, t.valueAt);
+      else c.slices.forEach((s, i) => encodeSlice(s, b, t.valueAt + i * SLICE_BYTES));
+    });
+  }
+
+  // A binary load's columns (LoadSink.storedNodes…): the dump's bytes and numbers, no record objects.
+
+  storedNodes(c: NodeColumns, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const t = this.slot(INODE_KEY_BYTES, c.end[i] - c.start[i]);
+      writeInodeKeyAt(t.buffer, t.keyAt, c.inode[i], ATTR_TAG);
+      c.bytes.copy(t.buffer, t.valueAt, c.start[i], c.end[i]);
+    }
+  }
+
+  storedEdges(c: EdgeColumns, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const t = this.slot(INODE_KEY_BYTES + c.end[i] - c.start[i], ENTRY_BYTES);
+      const b = t.buffer;
+      writeInodeKeyAt(b, t.keyAt, c.parent[i], ENTRY_TAG);
+      c.bytes.copy(b, t.keyAt + INODE_KEY_BYTES, c.start[i], c.end[i]);
+      writeEntryValueAt(b, t.valueAt, c.type[i], c.inode[i]);
+    }
+  }
+
+  storedChunks(c: ChunkColumns, from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const t = this.slot(INODE_KEY_BYTES + 4, c.end[i] - c.start[i]);
+      const b = t.buffer;
+      writeInodeKeyAt(b, t.keyAt, c.inode[i], CHUNK_TAG);
+      b.writeUInt32BE(c.index[i] >>> 0, t.keyAt + INODE_KEY_BYTES);
+      c.bytes.copy(b, t.valueAt, c.start[i], c.end[i]);
     }
   }
 
