@@ -37,7 +37,8 @@ export interface TreeWriter {
   header(h: DumpHeader): Promise<void>;
   /** `name` is the tree key for a root, otherwise the raw entry name (escaped by the writer). */
   beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void>;
-  leaf(name: Buffer, node: DumpNode): Promise<void>;
+  /** May return nothing when the output can take more at once (no promise to await per entry). */
+  leaf(name: Buffer, node: DumpNode): Promise<void> | void;
   endDir(): Promise<void>;
   /** Writes the closing "\n}\n" and flushes; does not close the underlying stream. */
   end(): Promise<void>;

@@ -5,6 +5,8 @@ import type { Attr, DumpNode } from "../jfs/types";
 import { TRASH_INODE } from "../jfs/types";
 import { collect, emitTree, readDumpToTree } from "../../test/support/dump-tree";
 import { encodeHeader, JsonDumpWriter } from "./writer";
+import { encodeAttr, encodeChunk } from "../jfs/json/gojson";
+import { escapeName } from "../jfs/escape";
 import { writeChainDump } from "../synth/chain";
 import type { DumpHeader } from "./types";
 
@@ -157,5 +159,75 @@ describe("JsonDumpWriter in deep trees", () => {
     expect(open).toBe(0);
     expect(deepest).toBeGreaterThan(2000);
     expect(JSON.parse(text).FSTree.entries.d.entries.d.attr.inode).toBe(3);
+  });
+});
+
+describe("JsonDumpWriter leaves without xattrs, ACLs or symlink (written as bytes)", () => {
+  // The text every leaf had before the byte path, from the one encoder of each part (gojson.ts,
+  // escape.ts): the byte path must give exactly it, whatever the numbers and the name.
+  const expected = (name: Buffer, n: DumpNode, p: number): string => {
+    const pad = (k: number) => " ".repeat(k);
+    let s = "\n" + pad(p) + '"' + escapeName(name) + '": {\n' + pad(p + 2) + '"attr": ' + encodeAttr(n.attr);
+    if (n.chunks.length === 1) s += ",\n" + pad(p + 2) + '"chunks": [' + encodeChunk(n.chunks[0]) + "]";
+    else if (n.chunks.length > 1) s += ",\n" + pad(p + 2) + '"chunks": [' + n.chunks.map((c) => "\n" + pad(p + 4) + encodeChunk(c)).join(",") + "\n" + pad(p + 2) + "]";
+    return s + "\n" + pad(p) + "}";
+  };
+  let seed = 7;
+  const rand = (k: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % k;
+  };
+  const pick = <T,>(xs: T[]): T => xs[rand(xs.length)];
+  const bigs = [0n, 1n, 9n, 10n, 1234567890123n, 9007199254740991n, 9007199254740992n, 18446744073709551615n];
+  const signed = [0n, 1n, -1n, -10n, 1700000000n, -9007199254740991n, -9007199254740993n, -9223372036854775808n, 9223372036854775807n];
+  const u32 = [0, 1, 9, 10, 99, 100, 65535, 4294967295];
+  const names = [Buffer.from("a"), Buffer.from("file 1.txt"), Buffer.from('q"u\\o%te'), Buffer.from("日本語"), Buffer.from([0xff, 0x41, 0xc3]), Buffer.from([0x7f, 0x01, 0x09]), Buffer.from("x".repeat(255))];
+  const randomNode = (): DumpNode => {
+    const chunks = Array.from({ length: pick([0, 1, 1, 2, 3]) }, (_, i) => ({
+      index: pick([i, 4294967295 - i]),
+      slices: Array.from({ length: pick([1, 1, 2, 5]) }, () => ({ id: pick(bigs), pos: pick(u32), size: pick(u32), off: pick(u32), len: pick(u32) })),
+    }));
+    const a = attr(pick(bigs), pick(["regular", "fifo", "chardev", "socket"] as Attr["type"][]), {
+      flags: pick([0, 1, 255]), mode: pick([0, 420, 4095]), uid: pick(u32), gid: pick(u32),
+      atime: pick(signed), mtime: pick(signed), ctime: pick(signed),
+      atimensec: pick(u32), mtimensec: pick(u32), ctimensec: pick(u32),
+      nlink: pick(u32), length: pick(bigs), rdev: pick(u32), tier: pick([0, 1, 255]),
+    });
+    return node(a, { chunks });
+  };
+
+  it("gives the text of encodeAttr, encodeChunk and escapeName, number by number", async () => {
+    const w = collect();
+    const writer = new JsonDumpWriter(w.stream);
+    const h = await header();
+    await writer.header(h);
+    await writer.beginDir("FSTree", node(attr(1n, "directory")));
+    let want = "";
+    for (let i = 0; i < 3000; i++) {
+      const [name, n] = [Buffer.concat([pick(names), Buffer.from(String(i))]), randomNode()];
+      await writer.leaf(name, n);
+      want += (i ? "," : "") + expected(name, n, 6);
+    }
+    await writer.endDir();
+    await writer.end();
+    const text = w.bytes().toString("utf8");
+    const start = text.indexOf('"entries": {') + '"entries": {'.length;
+    expect(text.slice(start, start + want.length)).toBe(want);
+    expect(text.slice(start + want.length)).toBe("\n    }\n  }\n}\n");
+  });
+
+  it("indents a leaf past the cached indentation (300 directories deep)", async () => {
+    const w = collect();
+    const writer = new JsonDumpWriter(w.stream);
+    await writer.header(await header());
+    await writer.beginDir("FSTree", node(attr(1n, "directory")));
+    for (let d = 0; d < 300; d++) await writer.beginDir(Buffer.from("d"), node(attr(BigInt(d + 2), "directory")));
+    const n = randomNode();
+    n.chunks = [{ index: 0, slices: [{ id: 5n, pos: 1, size: 2, off: 3, len: 4 }] }, { index: 1, slices: [{ id: 6n, pos: 0, size: 2, off: 0, len: 4 }] }];
+    await writer.leaf(Buffer.from("f"), n);
+    for (let d = 0; d <= 300; d++) await writer.endDir();
+    await writer.end();
+    const text = w.bytes().toString("utf8");
+    expect(text).toContain('"entries": {' + expected(Buffer.from("f"), n, 2 * (1 + 2 * 301)) + "\n");
   });
 });

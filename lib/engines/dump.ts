@@ -324,7 +324,8 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
         if ((child.attr?.type ?? child.entryType) === "directory") {
           await walk(names[k], child, batch.opened[k]);
         } else {
-          await writer.leaf(names[k], toDumpNode(child));
+          const wrote = writer.leaf(names[k], toDumpNode(child));
+          if (wrote) await wrote;
           progress();
         }
       }

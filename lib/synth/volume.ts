@@ -53,7 +53,7 @@ const MIB = 1 << 20;
 interface Child {
   name: Buffer;
   isDir: boolean;
-  write(name: Buffer): Promise<void>;
+  write(name: Buffer): Promise<void> | void;
 }
 
 class NullWriter implements TreeWriter {
@@ -343,7 +343,7 @@ class Generator {
     const deletedDir = this.allocInode(0n);
     const inDir = this.fileNode(10 * MIB);
     const file1 = this.fileNode(11);
-    const entries: [Buffer, () => Promise<void>][] = [
+    const entries: [Buffer, () => Promise<void> | void][] = [
       [Buffer.from(`1-${file1.attr.inode}-deleted.txt`), () => this.w.leaf(Buffer.from(`1-${file1.attr.inode}-deleted.txt`), file1)],
       [
         Buffer.from(`1-${deletedDir}-old-dir`),
