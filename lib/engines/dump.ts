@@ -12,7 +12,7 @@ import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
-import type { ScanBatch, TableBatch } from "../jfs/table-records";
+import type { ColumnBatch, ScanBatch, TableBatch } from "../jfs/table-records";
 
 export const DEFAULT_THREADS = 10;
 /** More would open that many concurrent reads and read-ahead listings on the database. */
@@ -245,15 +245,15 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   const gate: QueryGate = (q) => limiter.run(q);
   // The binary writer may take nodes, edges and chunks written with its encoder (EncodedBatch).
   const encoder = flat ? writer.recordEncoder?.() : undefined;
-  const scan: AsyncIterable<ScanBatch> | null =
-    !engine.scanTables || isSub ? null : flat ? (encoder ? engine.scanTables(gate, { encoder }) : engine.scanTables(gate)) : staged ? engine.scanTables(gate) : null;
-  /** The staged walk's scan: records only. */
-  const tables = flat ? null : (scan as AsyncIterable<TableBatch> | null);
+  const scan: AsyncIterable<ScanBatch> | null = !engine.scanTables || isSub || !flat ? null : encoder ? engine.scanTables(gate, { encoder }) : engine.scanTables(gate);
+  /** The staged walk's scan: records, and columns where the engine reads them so. */
+  const tables: AsyncIterable<TableBatch | ColumnBatch> | null =
+    !engine.scanTables || isSub || flat || !staged ? null : (engine.scanTableColumns?.(gate) ?? engine.scanTables(gate));
   let header: DumpHeader;
   try {
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {
-    await scan?.[Symbol.asyncIterator]().return?.();
+    await (scan ?? tables)?.[Symbol.asyncIterator]().return?.();
     throw err;
   }
   /** Reports `entries`, and what holds the dump back when the pacer does. */
@@ -285,10 +285,11 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     try {
       // Progress while the tables are read: the inodes read so far (as the binary dump counts),
       // then the walk counts the entries it writes.
-      const counted: AsyncIterable<TableBatch> = {
+      const counted: AsyncIterable<TableBatch | ColumnBatch> = {
         async *[Symbol.asyncIterator]() {
           for await (const batch of tables) {
             if (batch.table === "nodes") countTableNodes(batch.records.length, "reading tables");
+            else if (batch.table === "columns" && batch.field === "nodes") countTableNodes(batch.cols.count, "reading tables");
             yield batch;
           }
         },

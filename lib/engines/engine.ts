@@ -19,7 +19,7 @@ import type {
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
-import type { ChunkColumns, EdgeColumns, NodeColumns, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
+import type { ChunkColumns, ColumnBatch, EdgeColumns, NodeColumns, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
 
 export type EngineKind = "redis" | "redis-sentinel" | "redis-cluster" | "sqlite3" | "mysql" | "postgres" | "etcd";
 
@@ -191,6 +191,11 @@ export interface MetaEngine {
    * it (EncodedBatch); an engine may still give them as records.
    */
   scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
+  /**
+   * scanTables() with node, edge and chunk records as columns where the engine reads them so
+   * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once.
+   */
+  scanTableColumns?(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch>;
   /**
    * A JSON dump of the whole volume reads scanTables() and orders the tree itself
    * (table-tree.ts) instead of walking it through readDir/readNodes: set where that measured

@@ -24,7 +24,7 @@ import os from "node:os";
 import type { AclRule, Chunk, DirEntry, NodeType, Slice, Xattr } from "../jfs/types";
 import { typeFromCode } from "../jfs/types";
 import { decodeAttr, decodeSlice, readU64, SLICE_BYTES, writeU64 } from "../jfs/binary-values";
-import type { TableBatch } from "../jfs/table-records";
+import type { ColumnBatch, TableBatch } from "../jfs/table-records";
 import { JfsError } from "../jfs/errors";
 import type { ChildBatch, StoredNode } from "./engine";
 import type { TreeReads } from "./read-ahead";
@@ -182,6 +182,13 @@ class RecordCursor {
     if (!this.whole()) throw new JfsError("internal", "a temporary file of the dump ends inside a record (was it truncated?)");
     return true;
   }
+}
+
+/** A column's exact number as writeU64 writes its bigint (two's complement when negative). */
+function putU64(b: Buffer, v: number, at: number): void {
+  if (v < 0) return writeU64(b, BigInt(v), at);
+  b.writeUInt32BE(Math.floor(v / 4294967296), at);
+  b.writeUInt32BE(v >>> 0, at + 4);
 }
 
 /** Record framing in the sorts: u32 key + value length, u16 key length, key, value. */
@@ -654,7 +661,7 @@ export class StagedTree implements TreeReads {
   ) {}
 
   /** Reads every batch and orders it; the records are not kept in memory past `memory`. */
-  static async stage(batches: AsyncIterable<TableBatch>, opts: StageOptions = {}): Promise<StagedTree> {
+  static async stage(batches: AsyncIterable<TableBatch | ColumnBatch>, opts: StageOptions = {}): Promise<StagedTree> {
     const stager = new TableStager(opts);
     try {
       for await (const batch of batches) {
@@ -791,9 +798,12 @@ export class TableStager {
     return [b, at + 9];
   }
 
-  async add(batch: TableBatch): Promise<void> {
+  async add(batch: TableBatch | ColumnBatch): Promise<void> {
     const sort = (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
     switch (batch.table) {
+      case "columns":
+        this.addColumns(sort, batch);
+        return;
       case "nodes":
         for (const r of batch.records) {
           this.put(sort, r.inode, T_NODE, 0, r.attr);
@@ -837,6 +847,51 @@ export class TableStager {
         return;
       default:
         return; // dir stats, hard-link parents, slice references, quotas: not in a JSON dump's tree
+    }
+  }
+
+  /** add() of records as columns: the same sort records, from numbers and the batch's bytes. */
+  private addColumns(sort: ExternalSort, batch: ColumnBatch): void {
+    const { start, end, bytes } = batch.cols;
+    const n = batch.cols.count;
+    switch (batch.field) {
+      case "nodes": {
+        const inode = batch.cols.inode;
+        for (let i = 0; i < n; i++) {
+          const [b, at] = sort.reserve(9, end[i] - start[i]);
+          putU64(b, inode[i], at);
+          b[at + 8] = T_NODE;
+          bytes.copy(b, at + 9, start[i], end[i]);
+          sort.commit();
+        }
+        return;
+      }
+      case "edges": {
+        const { inode, parent, type } = batch.cols;
+        for (let i = 0; i < n; i++) {
+          const len = end[i] - start[i];
+          const [b, at] = sort.reserve(17 + len, 1);
+          putU64(b, inode[i], at);
+          b[at + 8] = T_EDGE;
+          putU64(b, parent[i], at + 9);
+          bytes.copy(b, at + 17, start[i], end[i]);
+          b[at + 17 + len] = type[i];
+          sort.commit();
+        }
+        return;
+      }
+      case "chunks": {
+        const { inode, index } = batch.cols;
+        for (let i = 0; i < n; i++) {
+          const [b, at] = sort.reserve(13, end[i] - start[i]);
+          putU64(b, inode[i], at);
+          b[at + 8] = T_CHUNK;
+          b.writeUInt32BE(index[i] >>> 0, at + 9);
+          bytes.copy(b, at + 13, start[i], end[i]);
+          sort.commit();
+        }
+        return;
+      }
     }
   }
 

@@ -132,6 +132,17 @@ export interface ChunkColumns extends RecordColumns {
 }
 
 /**
+ * Node, edge or chunk records of a flat scan as columns (NodeColumns, EdgeColumns, ChunkColumns)
+ * over the bytes they were read in (MetaEngine.scanTableColumns), for a reader that copies them
+ * on at once (the staged walk's sort, table-tree.ts): no object, bigint or Buffer per record.
+ * Valid until the next batch is asked for.
+ */
+export type ColumnBatch =
+  | { table: "columns"; field: "nodes"; cols: NodeColumns }
+  | { table: "columns"; field: "edges"; cols: EdgeColumns }
+  | { table: "columns"; field: "chunks"; cols: ChunkColumns };
+
+/**
  * Writes node, edge and chunk records as they are read, straight into a binary dump's encoding
  * (EncodedBatch), for a scan that has each record's numbers and bytes at hand and no need of a
  * record object (the Redis snapshot reader). Numbers: a double when exact (below 2^53), else a

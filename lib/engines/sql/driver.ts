@@ -23,6 +23,8 @@ export interface SqlSession extends SqlConn {
   copyRows?(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]>;
   /** PostgreSQL: the same, as the COPY stream's bytes (see PostgresDriver.copyBytes). */
   copyBytes?(sql: string, params: unknown[]): Promise<Buffer>;
+  /** MySQL/MariaDB: a SELECT's rows as arrays (see MysqlDriver.allArrays). */
+  allArrays?(sql: string, params: unknown[]): Promise<unknown[][]>;
 }
 
 export interface SqlDriver extends SqlConn {
@@ -257,6 +259,16 @@ function mysqlRows(res: unknown): Row[] {
   return Array.isArray(res) ? (res as Row[]) : [];
 }
 
+/**
+ * Query options of allArrays. supportBigNumbers (deprecated by the connector for
+ * bigIntAsNumber + checkNumberRange, which throws instead) gives a BIGINT past 2^53 as its text.
+ */
+const ARRAY_ROWS = { rowsAsArray: true, supportBigNumbers: true } as const;
+
+function mysqlArrays(res: unknown): unknown[][] {
+  return Array.isArray(res) ? (res as unknown[][]) : [];
+}
+
 function mysqlAffected(res: unknown): number {
   const r = res as { affectedRows?: number | bigint };
   return r && r.affectedRows !== undefined ? Number(r.affectedRows) : 0;
@@ -316,6 +328,15 @@ class MysqlDriver implements SqlDriver {
     if (this.snapshot) return this.snapshot.all(sql, params);
     return mysqlRows(await mysqlCall(() => this.pool.query(sql, params)));
   }
+  /**
+   * A SELECT's rows as arrays in its column order, BIGINT as a number while exact and as its
+   * decimal text past 2^53 (the connector's supportBigNumbers): no object and no bigint per
+   * row, for the flat scan's bulk tables (scan.ts).
+   */
+  async allArrays(sql: string, params: unknown[] = []): Promise<unknown[][]> {
+    if (this.snapshot) return this.snapshot.on((s) => s.allArrays!(sql, params));
+    return mysqlArrays(await mysqlCall(() => this.pool.query({ sql, ...ARRAY_ROWS }, params)));
+  }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     if (this.snapshot) throw refuseWrite();
     return mysqlAffected(await mysqlCall(() => this.pool.query(sql, params)));
@@ -345,6 +366,7 @@ class MysqlDriver implements SqlDriver {
     const conn = await mysqlCall(() => this.pool.getConnection());
     return {
       all: async (s, p = []) => mysqlRows(await mysqlCall(() => conn.query(s, p))),
+      allArrays: async (s, p = []) => mysqlArrays(await mysqlCall(() => conn.query({ sql: s, ...ARRAY_ROWS }, p))),
       run: async (s, p = []) => mysqlAffected(await mysqlCall(() => conn.query(s, p))),
       batch: async (s, rows) => void (await mysqlCall(() => conn.batch(s, rows))),
       release: () => void conn.release(),

@@ -17,7 +17,7 @@ import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
 import { scanSqlTables } from "./scan";
-import type { TableBatch } from "../../jfs/table-records";
+import type { ColumnBatch, TableBatch } from "../../jfs/table-records";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -376,6 +376,11 @@ export class SqlEngine implements MetaEngine {
   /** Keyset pages of each table (scan.ts). */
   scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
     return scanSqlTables(this, gate);
+  }
+
+  /** The same, node, edge and chunk pages as columns where the driver reads them so (scan.ts). */
+  scanTableColumns(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch> {
+    return scanSqlTables(this, gate, undefined, true);
   }
 
   private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {
