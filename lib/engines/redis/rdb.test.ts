@@ -87,6 +87,28 @@ describe("RDB reader", () => {
     expect((hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, "0")).toBe("e9c6d914c4b8d9ca");
   });
 
+  it("CRC-64 8 bytes a step equals the bit-by-bit definition, over any split and offset", () => {
+    // Redis's crc64.c at its plainest: reflected Jones polynomial, one bit at a time.
+    const POLY = 0x95ac9329ac4bc9b5n;
+    const bitwise = (b: Uint8Array) => {
+      let crc = 0n;
+      for (const byte of b) {
+        crc ^= BigInt(byte);
+        for (let k = 0; k < 8; k++) crc = crc & 1n ? (crc >> 1n) ^ POLY : crc >> 1n;
+      }
+      return crc;
+    };
+    const asBig = ([lo, hi]: [number, number]) => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    let seed = 7;
+    const data = Buffer.alloc(1000, 0).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 16);
+    for (const [from, to] of [[0, 1000], [3, 997], [1, 9], [5, 5], [0, 7], [13, 64]]) {
+      const want = bitwise(data.subarray(from, to));
+      expect(asBig(crc64([0, 0], data, from, to))).toBe(want);
+      // Continued across a split at every place in a short range (as chunks arrive).
+      for (let cut = from; cut <= Math.min(to, from + 17); cut++) expect(asBig(crc64(crc64([0, 0], data, from, cut), data, cut, to))).toBe(want);
+    }
+  });
+
   it("reads every encoding as Redis holds it, fed whole or 5 bytes at a time", async () => {
     const rdb = await saved();
     for (const step of [rdb.length, 5, 4096]) {
