@@ -13,7 +13,8 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
 const value = (kind: string): unknown => {
   switch (kind) {
     case "u64":
-      return pick([0n, 1n, 127n, 128n, 0x7fffffff10000000n, 2n ** 53n + 1n, 2n ** 64n - 1n, BigInt(Math.floor(rnd() * 1e9))]);
+      // Each varint length's first and last value (a double below 2^53 by BatchRecordEncoder).
+      return pick([0n, 1n, 127n, 128n, 16383n, 16384n, 2n ** 21n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 31n, 2n ** 35n - 1n, 2n ** 35n, 2n ** 49n, 2n ** 53n - 1n, 0x7fffffff10000000n, 2n ** 53n + 1n, 2n ** 64n - 1n, BigInt(Math.floor(rnd() * 1e9))]);
     case "i64":
       return pick([0n, -1n, 1n, -(2n ** 63n), 2n ** 63n - 1n, 4096n, BigInt(Math.floor(rnd() * 1e12))]);
     case "u32":

@@ -31,11 +31,12 @@ export const BULK_SPECS: Partial<Record<BatchField, Spec>> = {
 const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 function varintSize(n: number): number {
-  let s = 1;
-  while (n >= 128) {
-    n = Math.floor(n / 128);
-    s++;
-  }
+  // Comparisons up to 2^28 (lengths, most inodes), not a division a byte: three million records
+  // at 1M files, a few varints each.
+  if (n < 0x4000) return n < 0x80 ? 1 : 2;
+  if (n < 0x10000000) return n < 0x200000 ? 3 : 4;
+  let s = 5;
+  for (n = Math.floor(n / 0x800000000); n >= 1; n = Math.floor(n / 128)) s++;
   return s;
 }
 
@@ -386,6 +387,15 @@ const small = (v: bigint): number => {
 };
 
 function putVarint(b: Buffer, p: number, n: number): number {
+  // Below 2^31 by 32-bit operations, not a float division and floor a byte.
+  if (n < 0x80000000) {
+    while (n >= 128) {
+      b[p++] = (n & 127) | 128;
+      n >>>= 7;
+    }
+    b[p++] = n;
+    return p;
+  }
   while (n >= 128) {
     b[p++] = (n % 128) | 0x80;
     n = Math.floor(n / 128);
