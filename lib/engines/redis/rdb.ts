@@ -16,6 +16,7 @@
 // that follows it, checked. Streams and hashes with field expirations (7.4) are refused by
 // name: JuiceFS writes neither, and a reader that cannot skip a value cannot go on.
 import { JfsError } from "../../jfs/errors";
+import { crc64 } from "./crc64";
 
 /** What a key holds, as the caller sees it (encodings are the reader's business). */
 export type RdbKind = "string" | "list" | "set" | "zset" | "hash";
@@ -134,73 +135,6 @@ interface Open {
   sink: RdbValueSink | null;
 }
 
-// --- CRC-64 (Jones polynomial, reflected, as Redis's crc64.c), 8 bytes a step on 32-bit halves ---
-// Own code: no npm package computes this polynomial (crc64-ecma182 and the AWS NVMe ones are
-// other CRCs). Slicing-by-8: table t (t = 0..7) at [t * 256, t * 256 + 256) of CRC_LO (low
-// halves) and CRC_HI (high halves). Two flat tables, not sixteen of 256: with sixteen arrays live
-// in the loop V8 ran out of registers and reloaded their bases; measured on the bench's 1M-file
-// RDB (138 MiB, 64 KiB chunks), 360-410 ms CPU then, 160-170 ms now. Slicing-by-16 and
-// DataView loads were no faster (160-215 ms), one interleaved lo/hi table slower (195-235 ms).
-const POLY_LO = 0xac4bc9b5 | 0;
-const POLY_HI = 0x95ac9329 | 0;
-const CRC_LO = new Int32Array(8 * 256);
-const CRC_HI = new Int32Array(8 * 256);
-for (let i = 0; i < 256; i++) {
-  let lo = i;
-  let hi = 0;
-  for (let k = 0; k < 8; k++) {
-    const odd = lo & 1;
-    lo = (lo >>> 1) | (hi << 31);
-    hi = hi >>> 1;
-    if (odd) {
-      lo ^= POLY_LO;
-      hi ^= POLY_HI;
-    }
-  }
-  CRC_LO[i] = lo;
-  CRC_HI[i] = hi;
-}
-// Table t: the CRC of byte i followed by t zero bytes.
-for (let t = 256; t < 8 * 256; t += 256) {
-  for (let i = 0; i < 256; i++) {
-    const plo = CRC_LO[t - 256 + i];
-    const phi = CRC_HI[t - 256 + i];
-    const idx = plo & 0xff;
-    CRC_LO[t + i] = ((plo >>> 8) | (phi << 24)) ^ CRC_LO[idx];
-    CRC_HI[t + i] = (phi >>> 8) ^ CRC_HI[idx];
-  }
-}
-
-/** Redis's CRC-64 of `b[from, to)` continued from `crc` ([lo, hi] 32-bit halves). */
-export function crc64(crc: [number, number], b: Uint8Array, from = 0, to = b.length): [number, number] {
-  let lo = crc[0] | 0;
-  let hi = crc[1] | 0;
-  let i = from;
-  const L = CRC_LO;
-  const H = CRC_HI;
-  for (; i + 8 <= to; i += 8) {
-    const a = lo ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24));
-    const c = hi ^ (b[i + 4] | (b[i + 5] << 8) | (b[i + 6] << 16) | (b[i + 7] << 24));
-    // The first byte goes through table 7 (seven bytes follow it in the step), the last through 0.
-    const x0 = 1792 + (a & 0xff);
-    const x1 = 1536 + ((a >>> 8) & 0xff);
-    const x2 = 1280 + ((a >>> 16) & 0xff);
-    const x3 = 1024 + (a >>> 24);
-    const y0 = 768 + (c & 0xff);
-    const y1 = 512 + ((c >>> 8) & 0xff);
-    const y2 = 256 + ((c >>> 16) & 0xff);
-    const y3 = c >>> 24;
-    lo = L[x0] ^ L[x1] ^ L[x2] ^ L[x3] ^ L[y0] ^ L[y1] ^ L[y2] ^ L[y3];
-    hi = H[x0] ^ H[x1] ^ H[x2] ^ H[x3] ^ H[y0] ^ H[y1] ^ H[y2] ^ H[y3];
-  }
-  for (; i < to; i++) {
-    const idx = (lo ^ b[i]) & 0xff;
-    lo = ((lo >>> 8) | (hi << 24)) ^ L[idx];
-    hi = (hi >>> 8) ^ H[idx];
-  }
-  return [lo, hi];
-}
-
 const NO_BYTES = Buffer.alloc(0);
 /** Small decimal strings of list/set/hash integers, made once. */
 const SMALL_INTS: Buffer[] = Array.from({ length: 1024 }, (_, i) => Buffer.from(String(i), "latin1"));
@@ -227,7 +161,7 @@ export class RdbReader {
   private base = 0;
   /** Bytes (from buf[0]) needed before parsing is worth retrying. */
   private needed = 0;
-  private crc: [number, number] = [0, 0];
+  private crc = 0n;
   private db = 0;
   private expiresAt: number | null = null;
   private open: Open | null = null;
@@ -404,13 +338,12 @@ export class RdbReader {
       return;
     }
     const at = this.pos;
-    const lo = this.buf.readInt32LE(at);
-    const hi = this.buf.readInt32LE(at + 4);
+    const sum = this.buf.readBigUInt64LE(at);
     this.pos += 8;
     // A server with rdbchecksum no writes zero.
-    if ((lo !== 0 || hi !== 0) && (lo !== this.crc[0] || hi !== this.crc[1])) {
-      const hex = (l: number, h: number) => (h >>> 0).toString(16).padStart(8, "0") + (l >>> 0).toString(16).padStart(8, "0");
-      throw this.corrupt(`the RDB stream's checksum at byte ${this.base + at} is ${hex(lo, hi)}, but its bytes sum to ${hex(this.crc[0], this.crc[1])}: the snapshot was damaged in transfer`);
+    if (sum !== 0n && sum !== this.crc) {
+      const hex = (v: bigint) => v.toString(16).padStart(16, "0");
+      throw this.corrupt(`the RDB stream's checksum at byte ${this.base + at} is ${hex(sum)}, but its bytes sum to ${hex(this.crc)}: the snapshot was damaged in transfer`);
     }
     this.done = true;
   }
