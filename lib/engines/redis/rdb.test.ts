@@ -125,6 +125,50 @@ describe("RDB reader", () => {
     expect(await enc("int-32")).toBe("int");
   });
 
+  it("chunks longer than a stitch: the token cut by each chunk's start read from a small copy, the chunk itself after it; the same keys, values and end mark at any cut, a token longer than the stitch too", async () => {
+    await redis.select(5);
+    try {
+      // Incompressible and longer than a stitch (16 KiB before the cut, 4 KiB after): read whole from a copy.
+      await redis.set("long-random", Buffer.from(range(40_000).map((i) => (i * 7919 + (i >> 3) * 31) & 0xff)));
+      await redis.rpush("many", ...range(3000).map((i) => `m${i}-${"z".repeat(i % 70)}`));
+      await redis.hset("fields", Object.fromEntries(range(2000).map((i) => [`k${i}`, `v${i}`.repeat(1 + (i % 9))])));
+      const rdb = await saved();
+      const whole = read(rdb, rdb.length).keys;
+      expect(whole.get("5/long-random")!.values[0].length).toBe(40_000);
+      let seed = 3;
+      // Cuts at every step; and at one place, then 30,000 bytes a chunk: inside the long key's
+      // name (its value's length not yet known: more than the stitch holds), and just before
+      // the EOF opcode with more than a stitch's bytes after the RDB (its end read in the stitch).
+      const inKey = rdb.indexOf("long-random") + 3;
+      const steps: (number | [number])[] = [4097, 4500, 6000, 8191, 16_384, 30_001, -1, [inKey], [rdb.length - 10]];
+      for (const step of steps) {
+        const mark = Buffer.from("m".repeat(Array.isArray(step) ? 10_000 : 40));
+        const keys = new Map<string, string[]>();
+        const reader = new RdbReader({
+          key(db, key) {
+            const v: string[] = [];
+            keys.set(`${db}/${key.toString("latin1")}`, v);
+            return { string: (x) => v.push(x.toString("latin1")), element: (x) => v.push(x.toString("latin1")), field: (f, x) => v.push(`${f.toString("latin1")}=${x.toString("latin1")}`), member: (m, sc) => v.push(`${m.toString("latin1")}:${sc}`) };
+          },
+        });
+        // -1: cuts of 4-40 KiB at random, the end mark in the last chunk.
+        const stream = Buffer.concat([rdb, mark]);
+        for (let i = 0; i < stream.length; ) {
+          const n = Array.isArray(step) ? (i === 0 ? step[0] : 30_000) : step > 0 ? step : 4096 + ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 36_000);
+          reader.feed(stream.subarray(i, i + n));
+          i += n;
+        }
+        expect(reader.done).toBe(true);
+        expect(reader.rest.equals(mark)).toBe(true);
+        expect(keys.size).toBe(whole.size);
+        for (const [k, seen] of whole) expect(keys.get(k), k).toEqual(seen.values);
+      }
+    } finally {
+      await redis.flushdb();
+      await redis.select(0);
+    }
+  });
+
   it("reads what this Redis 7.0 does not write: a 7.2 listpack set (RDB 11), a Redis 6 ziplist hash and quicklist", () => {
     const str = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
     // listpack: total bytes, count, entries (encoding, data, back-length), end
