@@ -34,6 +34,8 @@ export interface EtcdServerOptions {
   members?: 1 | 3;
   /** --quota-backend-bytes (etcd's default, 0, means 2 GiB). */
   quotaBytes?: number;
+  /** --max-txn-ops (etcd's default: 128). */
+  maxTxnOps?: number;
   /** Serve clients over TLS with this certificate, and require client certificates signed by `ca`. */
   tls?: { cert: string; key: string; ca: string };
 }
@@ -92,6 +94,7 @@ async function startEtcdOnce(opts: EtcdServerOptions): Promise<EtcdServer> {
           "--initial-cluster-token", token,
           "--initial-cluster-state", "new",
           "--quota-backend-bytes", String(opts.quotaBytes ?? 0),
+          "--max-txn-ops", String(opts.maxTxnOps ?? 128),
           "--logger", "zap",
           "--log-outputs", path.join(life.dir, "etcd.log"),
         ],

@@ -59,6 +59,14 @@ export function explainEtcdError(err: unknown, addr: string): JfsError {
       { cause: err },
     );
   }
+  if (/too many operations in txn request/i.test(msg)) {
+    // The load nests its puts (put-txn.ts) within etcd's default --max-txn-ops, as etcd counts them.
+    return new JfsError(
+      "refused",
+      `${at} refused a transaction as holding too many operations (${msg}): it runs with a --max-txn-ops below etcd's default of 128, which jfsmeta's load needs (as JuiceFS's does); restart it with --max-txn-ops 128 or more`,
+      { cause: err },
+    );
+  }
   if (/request is too large|message larger than max|ResourceExhausted/i.test(msg)) {
     return new JfsError("refused", `${at} refused a request as too large (${msg}): raise etcd's --max-request-bytes`, { cause: err });
   }
