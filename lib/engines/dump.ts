@@ -7,12 +7,12 @@ import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
 import type { DumpHeader, TreeName, TreeWriter } from "../dump/types";
 import { isRedisKind, type MetaEngine, type QueryGate, type StoredNode } from "./engine";
 import { DEFAULT_READ_AHEAD, DirReadAhead, QueryLimiter, type OpenedDir, type TreeReads } from "./read-ahead";
-import { StagedTree } from "./table-tree";
+import { StagedTree, StagingEncoder } from "./table-tree";
 import { lostConnection } from "./errors";
 import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
-import type { ColumnBatch, ScanBatch, TableBatch } from "../jfs/table-records";
+import type { ColumnBatch, ScanBatch } from "../jfs/table-records";
 
 export const DEFAULT_THREADS = 10;
 /** More would open that many concurrent reads and read-ahead listings on the database. */
@@ -246,9 +246,17 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   // The binary writer may take nodes, edges and chunks written with its encoder (EncodedBatch).
   const encoder = flat ? writer.recordEncoder?.() : undefined;
   const scan: AsyncIterable<ScanBatch> | null = !engine.scanTables || isSub || !flat ? null : encoder ? engine.scanTables(gate, { encoder }) : engine.scanTables(gate);
-  /** The staged walk's scan: records, and columns where the engine reads them so. */
-  const tables: AsyncIterable<TableBatch | ColumnBatch> | null =
-    !engine.scanTables || isSub || flat || !staged ? null : (engine.scanTableColumns?.(gate) ?? engine.scanTables(gate));
+  /**
+   * The staged walk's scan: columns where the engine reads them so (SQL), else records, or the
+   * nodes, edges and chunks written straight into the stager's sort where the engine takes an
+   * encoder (Redis's snapshot reader).
+   */
+  let stagingEncoder: StagingEncoder | undefined;
+  let tables: AsyncIterable<ScanBatch | ColumnBatch> | null = null;
+  if (engine.scanTables && !isSub && !flat && staged) {
+    if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
+    else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
+  }
   let header: DumpHeader;
   try {
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
@@ -285,16 +293,17 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     try {
       // Progress while the tables are read: the inodes read so far (as the binary dump counts),
       // then the walk counts the entries it writes.
-      const counted: AsyncIterable<TableBatch | ColumnBatch> = {
+      const counted: AsyncIterable<ScanBatch | ColumnBatch> = {
         async *[Symbol.asyncIterator]() {
           for await (const batch of tables) {
             if (batch.table === "nodes") countTableNodes(batch.records.length, "reading tables");
             else if (batch.table === "columns" && batch.field === "nodes") countTableNodes(batch.cols.count, "reading tables");
+            else if (batch.table === "encoded" && batch.field === "nodes") countTableNodes(batch.count, "reading tables");
             yield batch;
           }
         },
       };
-      tree = await StagedTree.stage(counted, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory });
+      tree = await StagedTree.stage(counted, { keep: [rootInode, TRASH_INODE], onBatch: checkAbort, memory: opts.stageMemory, encoder: stagingEncoder });
     } catch (err) {
       limiter.stop(err);
       throw lostConnection(err, engine.redactedUrl, "0 entries (the tables were being read)");

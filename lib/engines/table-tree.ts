@@ -24,7 +24,7 @@ import os from "node:os";
 import type { AclRule, Chunk, DirEntry, NodeType, Slice, Xattr } from "../jfs/types";
 import { typeFromCode } from "../jfs/types";
 import { decodeAttr, decodeSlice, readU64, SLICE_BYTES, writeU64 } from "../jfs/binary-values";
-import type { ColumnBatch, TableBatch } from "../jfs/table-records";
+import type { ColumnBatch, EncodedBatch, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
 import { JfsError } from "../jfs/errors";
 import type { ChildBatch, StoredNode } from "./engine";
 import type { TreeReads } from "./read-ahead";
@@ -190,6 +190,9 @@ function putU64(b: Buffer, v: number, at: number): void {
   b.writeUInt32BE(Math.floor(v / 4294967296), at);
   b.writeUInt32BE(v >>> 0, at + 4);
 }
+
+const NO_BYTES = Buffer.alloc(0);
+const NO_ENDS = new Int32Array(0);
 
 /** Record framing in the sorts: u32 key + value length, u16 key length, key, value. */
 const HEAD = 6;
@@ -661,9 +664,14 @@ export class StagedTree implements TreeReads {
   ) {}
 
   /** Reads every batch and orders it; the records are not kept in memory past `memory`. */
-  static async stage(batches: AsyncIterable<TableBatch | ColumnBatch>, opts: StageOptions = {}): Promise<StagedTree> {
+  /**
+   * `encoder`: the StagingEncoder the scan was opened with (the Redis snapshot reader writes its
+   * nodes, edges and chunks with it), given the first sort before the first batch is read.
+   */
+  static async stage(batches: AsyncIterable<ScanBatch | ColumnBatch>, opts: StageOptions & { encoder?: StagingEncoder } = {}): Promise<StagedTree> {
     const stager = new TableStager(opts);
     try {
+      opts.encoder?.attach(await stager.sort());
       for await (const batch of batches) {
         opts.onBatch?.();
         await stager.add(batch);
@@ -776,6 +784,80 @@ export class StagedTree implements TreeReads {
  * (finish); abort() frees what it holds. StagedTree.stage() drives it from an iterable; a
  * binary dump's reader, which pushes its records, drives it directly (convert.ts).
  */
+/**
+ * TableStager.add() of nodes, edges and chunks as a scan reads them (a RecordEncoder: the Redis
+ * snapshot reader's way), written straight into the first sort as addColumns writes them: no
+ * record object, bigint or Buffer per record. take() hands over only the count (an EncodedBatch
+ * without bytes), for progress. Given to the scan when it is opened (before the dump's header is
+ * read, so that a snapshot is never older than the counters); stage() attaches the sort before
+ * the scan is read. Measured on the Redis snapshot of 1M files (the staged JSON dump,
+ * JFSMETA_STAGED_WALK=1, alternating runs): 15.8–16.9 s CPU with records, 13.6–15.7 s with this;
+ * the tree walk, Redis's default, took 17.0 s in the same minutes.
+ */
+export class StagingEncoder implements RecordEncoder {
+  private sort: ExternalSort | null = null;
+  private readonly counts = { nodes: 0, edges: 0, chunks: 0 };
+
+  attach(sort: ExternalSort): void {
+    this.sort = sort;
+  }
+
+  private target(): ExternalSort {
+    if (!this.sort) throw new Error("StagingEncoder: a record came before stage() attached the sort");
+    return this.sort;
+  }
+
+  node(inode: number | bigint, attr: Buffer, start: number, end: number): void {
+    const sort = this.target();
+    const [b, at] = sort.reserve(9, end - start);
+    putInode(b, inode, at);
+    b[at + 8] = T_NODE;
+    attr.copy(b, at + 9, start, end);
+    sort.commit();
+    this.counts.nodes++;
+  }
+
+  edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void {
+    const sort = this.target();
+    const len = end - start;
+    const [b, at] = sort.reserve(17 + len, 1);
+    putInode(b, inode, at);
+    b[at + 8] = T_EDGE;
+    putInode(b, parent, at + 9);
+    name.copy(b, at + 17, start, end);
+    b[at + 17 + len] = type;
+    sort.commit();
+    this.counts.edges++;
+  }
+
+  chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void {
+    const sort = this.target();
+    const [b, at] = sort.reserve(13, end - start);
+    putInode(b, inode, at);
+    b[at + 8] = T_CHUNK;
+    b.writeUInt32BE(index >>> 0, at + 9);
+    slices.copy(b, at + 13, start, end);
+    sort.commit();
+    this.counts.chunks++;
+  }
+
+  count(field: EncodedBatch["field"]): number {
+    return this.counts[field];
+  }
+
+  take(field: EncodedBatch["field"]): EncodedBatch | null {
+    const count = this.counts[field];
+    this.counts[field] = 0;
+    return count ? { table: "encoded", field, bytes: NO_BYTES, ends: NO_ENDS, count } : null;
+  }
+}
+
+/** An inode or parent as writeU64 writes it, from a scan's exact number or its bigint. */
+function putInode(b: Buffer, v: number | bigint, at: number): void {
+  if (typeof v === "bigint") writeU64(b, v, at);
+  else putU64(b, v, at);
+}
+
 export class TableStager {
   private readonly memory: number;
   private readonly tmpDir: string;
@@ -798,9 +880,16 @@ export class TableStager {
     return [b, at + 9];
   }
 
-  async add(batch: TableBatch | ColumnBatch): Promise<void> {
-    const sort = (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
+  /** The first sort, created at the first batch (or for recordEncoder). */
+  async sort(): Promise<ExternalSort> {
+    return (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
+  }
+
+  async add(batch: TableBatch | ColumnBatch | EncodedBatch): Promise<void> {
+    const sort = await this.sort();
     switch (batch.table) {
+      case "encoded":
+        return; // written into the sort already (recordEncoder)
       case "columns":
         this.addColumns(sort, batch);
         return;
