@@ -184,9 +184,9 @@ class RecordCursor {
   }
 }
 
-/** A column's exact number as writeU64 writes its bigint (two's complement when negative). */
-function putU64(b: Buffer, v: number, at: number): void {
-  if (v < 0) return writeU64(b, BigInt(v), at);
+/** An inode or parent as writeU64 writes it, from a scan's exact number (two's complement when negative) or its bigint. */
+function putInode(b: Buffer, v: number | bigint, at: number): void {
+  if (typeof v === "bigint" || v < 0) return writeU64(b, BigInt(v), at);
   b.writeUInt32BE(Math.floor(v / 4294967296), at);
   b.writeUInt32BE(v >>> 0, at + 4);
 }
@@ -784,6 +784,37 @@ export class StagedTree implements TreeReads {
  * (finish); abort() frees what it holds. StagedTree.stage() drives it from an iterable; a
  * binary dump's reader, which pushes its records, drives it directly (convert.ts).
  */
+/** A node record into `sort`: its attr's bytes are bytes[start, end). */
+function sortNode(sort: ExternalSort, inode: number | bigint, bytes: Buffer, start: number, end: number): void {
+  const [b, at] = sort.reserve(9, end - start);
+  putInode(b, inode, at);
+  b[at + 8] = T_NODE;
+  bytes.copy(b, at + 9, start, end);
+  sort.commit();
+}
+
+/** An entry record, keyed by the inode pointed at, then parent and name (bytes[start, end)); the value is the type code. */
+function sortEdge(sort: ExternalSort, parent: number | bigint, inode: number | bigint, bytes: Buffer, start: number, end: number, type: number): void {
+  const len = end - start;
+  const [b, at] = sort.reserve(17 + len, 1);
+  putInode(b, inode, at);
+  b[at + 8] = T_EDGE;
+  putInode(b, parent, at + 9);
+  bytes.copy(b, at + 17, start, end);
+  b[at + 17 + len] = type;
+  sort.commit();
+}
+
+/** A chunk record: its slices' bytes are bytes[start, end). */
+function sortChunk(sort: ExternalSort, inode: number | bigint, index: number, bytes: Buffer, start: number, end: number): void {
+  const [b, at] = sort.reserve(13, end - start);
+  putInode(b, inode, at);
+  b[at + 8] = T_CHUNK;
+  b.writeUInt32BE(index >>> 0, at + 9);
+  bytes.copy(b, at + 13, start, end);
+  sort.commit();
+}
+
 /**
  * TableStager.add() of nodes, edges and chunks as a scan reads them (a RecordEncoder: the Redis
  * snapshot reader's way), written straight into the first sort as addColumns writes them: no
@@ -808,36 +839,17 @@ export class StagingEncoder implements RecordEncoder {
   }
 
   node(inode: number | bigint, attr: Buffer, start: number, end: number): void {
-    const sort = this.target();
-    const [b, at] = sort.reserve(9, end - start);
-    putInode(b, inode, at);
-    b[at + 8] = T_NODE;
-    attr.copy(b, at + 9, start, end);
-    sort.commit();
+    sortNode(this.target(), inode, attr, start, end);
     this.counts.nodes++;
   }
 
   edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void {
-    const sort = this.target();
-    const len = end - start;
-    const [b, at] = sort.reserve(17 + len, 1);
-    putInode(b, inode, at);
-    b[at + 8] = T_EDGE;
-    putInode(b, parent, at + 9);
-    name.copy(b, at + 17, start, end);
-    b[at + 17 + len] = type;
-    sort.commit();
+    sortEdge(this.target(), parent, inode, name, start, end, type);
     this.counts.edges++;
   }
 
   chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void {
-    const sort = this.target();
-    const [b, at] = sort.reserve(13, end - start);
-    putInode(b, inode, at);
-    b[at + 8] = T_CHUNK;
-    b.writeUInt32BE(index >>> 0, at + 9);
-    slices.copy(b, at + 13, start, end);
-    sort.commit();
+    sortChunk(this.target(), inode, index, slices, start, end);
     this.counts.chunks++;
   }
 
@@ -850,12 +862,6 @@ export class StagingEncoder implements RecordEncoder {
     this.counts[field] = 0;
     return count ? { table: "encoded", field, bytes: NO_BYTES, ends: NO_ENDS, count } : null;
   }
-}
-
-/** An inode or parent as writeU64 writes it, from a scan's exact number or its bigint. */
-function putInode(b: Buffer, v: number | bigint, at: number): void {
-  if (typeof v === "bigint") writeU64(b, v, at);
-  else putU64(b, v, at);
 }
 
 export class TableStager {
@@ -946,39 +952,17 @@ export class TableStager {
     switch (batch.field) {
       case "nodes": {
         const inode = batch.cols.inode;
-        for (let i = 0; i < n; i++) {
-          const [b, at] = sort.reserve(9, end[i] - start[i]);
-          putU64(b, inode[i], at);
-          b[at + 8] = T_NODE;
-          bytes.copy(b, at + 9, start[i], end[i]);
-          sort.commit();
-        }
+        for (let i = 0; i < n; i++) sortNode(sort, inode[i], bytes, start[i], end[i]);
         return;
       }
       case "edges": {
         const { inode, parent, type } = batch.cols;
-        for (let i = 0; i < n; i++) {
-          const len = end[i] - start[i];
-          const [b, at] = sort.reserve(17 + len, 1);
-          putU64(b, inode[i], at);
-          b[at + 8] = T_EDGE;
-          putU64(b, parent[i], at + 9);
-          bytes.copy(b, at + 17, start[i], end[i]);
-          b[at + 17 + len] = type[i];
-          sort.commit();
-        }
+        for (let i = 0; i < n; i++) sortEdge(sort, parent[i], inode[i], bytes, start[i], end[i], type[i]);
         return;
       }
       case "chunks": {
         const { inode, index } = batch.cols;
-        for (let i = 0; i < n; i++) {
-          const [b, at] = sort.reserve(13, end[i] - start[i]);
-          putU64(b, inode[i], at);
-          b[at + 8] = T_CHUNK;
-          b.writeUInt32BE(index[i] >>> 0, at + 9);
-          bytes.copy(b, at + 13, start[i], end[i]);
-          sort.commit();
-        }
+        for (let i = 0; i < n; i++) sortChunk(sort, inode[i], index[i], bytes, start[i], end[i]);
         return;
       }
     }
