@@ -78,6 +78,22 @@ function firstPemBlock(pem: string): PemBlock | null {
   return { type: m[1], headers, text: m[0] };
 }
 
+/** DER of the OIDs of PBES2 and of the CBC ciphers OpenSSL 3's default provider decrypts. */
+const PBES2_OID = Buffer.from("06092a864886f70d01050d", "hex");
+const SUPPORTED_CIPHER_OIDS = ["06096086480165030401" + "02", "06096086480165030401" + "16", "06096086480165030401" + "2a", "06082a864886f70d0307"].map((h) => Buffer.from(h, "hex"));
+
+/**
+ * Whether the PEM's cipher is one OpenSSL 3 decrypts (PBES2 or DEK-Info with AES-CBC or
+ * DES-EDE3-CBC). Then its decoders' "unsupported" means the passphrase was wrong: about one wrong
+ * passphrase in 256 decrypts to bytes whose padding passes, which no decoder can then read.
+ */
+function cipherSupported(block: PemBlock, legacy: boolean): boolean {
+  if (legacy) return /^(AES-(128|192|256)-CBC|DES-EDE3-CBC),/i.test(block.headers.get("DEK-Info") ?? "");
+  const body = block.text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const der = Buffer.from(body, "base64");
+  return der.includes(PBES2_OID) && SUPPORTED_CIPHER_OIDS.some((oid) => der.includes(oid));
+}
+
 /**
  * Parse the volume's private key PEM as JuiceFS v1.4 does (first PEM block; PKCS#1, PKCS#8,
  * encrypted PKCS#8, legacy Proc-Type/DEK-Info encryption). The passphrase defaults to
@@ -97,7 +113,7 @@ export function loadRsaPrivateKey(pem: string | Buffer, passphrase: string | und
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const code = e.code ?? "";
-    if (encrypted && /UNSUPPORTED/.test(code)) {
+    if (encrypted && /UNSUPPORTED/.test(code) && !cipherSupported(block, legacyEncrypted)) {
       throw new JfsError(
         "unsupported",
         `the private key is encrypted with a cipher OpenSSL 3 no longer supports (${e.message}); ` +
