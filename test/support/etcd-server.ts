@@ -36,6 +36,8 @@ export interface EtcdServerOptions {
   quotaBytes?: number;
   /** --max-txn-ops (etcd's default: 128). */
   maxTxnOps?: number;
+  /** --auth-token-ttl in seconds: how long an idle simple auth token lives (etcd's default: 300). */
+  authTokenTtl?: number;
   /** Serve clients over TLS with this certificate, and require client certificates signed by `ca`. */
   tls?: { cert: string; key: string; ca: string };
 }
@@ -95,6 +97,7 @@ async function startEtcdOnce(opts: EtcdServerOptions): Promise<EtcdServer> {
           "--initial-cluster-state", "new",
           "--quota-backend-bytes", String(opts.quotaBytes ?? 0),
           "--max-txn-ops", String(opts.maxTxnOps ?? 128),
+          ...(opts.authTokenTtl ? ["--auth-token-ttl", String(opts.authTokenTtl)] : []),
           "--logger", "zap",
           "--log-outputs", path.join(life.dir, "etcd.log"),
         ],
