@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import { freePort } from "../../lib/jfs/network";
 import { ServerLifetime, startWithRetry } from "./stale-dirs";
 import { waitForPort } from "./wait-port";
+import { Etcd3, Range } from "etcd3";
 
 export interface EtcdMember {
   name: string;
@@ -61,6 +62,25 @@ async function waitWritable(port: number, timeoutMs: number): Promise<void> {
     }
     if (Date.now() > deadline) throw new Error(`etcd on port ${port} elected no leader in time`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Turn authentication on: a root user, and `user` with `password` whose role may read and write
+ * only the keys under `prefix` (a volume's "/name\xfd").
+ */
+export async function enableEtcdAuth(server: EtcdServer, user: string, password: string, prefix: Buffer): Promise<void> {
+  const admin = new Etcd3({ hosts: `http://${server.hosts}` });
+  try {
+    await admin.user("root").create("root-secret");
+    await admin.user("root").addRole("root");
+    await admin.role(`${user}-vol`).create();
+    await admin.role(`${user}-vol`).grant({ permission: "Readwrite", range: Range.prefix(prefix) });
+    await admin.user(user).create(password);
+    await admin.user(user).addRole(`${user}-vol`);
+    await admin.auth.authEnable();
+  } finally {
+    admin.close();
   }
 }
 

@@ -2,11 +2,10 @@
 // read and write only the volume's prefix; a wrong password and a prefix outside the role are
 // refused as such (kind auth), not as an unreachable server.
 import { createReadStream } from "node:fs";
-import { Etcd3, Range } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "../../support/fixtures";
 import { dumpToBuffer } from "../../support/engine-io";
-import { startEtcdServer, type EtcdServer } from "../../support/etcd-server";
+import { enableEtcdAuth, startEtcdServer, type EtcdServer } from "../../support/etcd-server";
 import { loadMeta } from "../../../lib/engines/load";
 import { openEtcd } from "../../../lib/engines/etcd";
 
@@ -15,18 +14,7 @@ let server: EtcdServer;
 
 beforeAll(async () => {
   server = await startEtcdServer();
-  const admin = new Etcd3({ hosts: `http://${server.hosts}` });
-  try {
-    await admin.user("root").create("root-secret");
-    await admin.user("root").addRole("root");
-    await admin.role("jfs-vol").create();
-    await admin.role("jfs-vol").grant({ permission: "Readwrite", range: Range.prefix(Buffer.from("/vol\xfd", "latin1")) });
-    await admin.user("jfs").create(PASSWORD);
-    await admin.user("jfs").addRole("jfs-vol");
-    await admin.auth.authEnable();
-  } finally {
-    admin.close();
-  }
+  await enableEtcdAuth(server, "jfs", PASSWORD, Buffer.from("/vol\xfd", "latin1"));
 }, 60_000);
 afterAll(async () => {
   await server?.stop();

@@ -3,9 +3,8 @@
 // pass through etcd3's renewal of an expired token; kv.ts hands such a request once to etcd3's own
 // call, which renews the token. Here etcd keeps an idle simple token for 1 s, and each request
 // comes after 2.5 s of silence: without that hand-over each would fail with "invalid auth token".
-import { Etcd3, Range } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEtcdServer, type EtcdServer } from "../../support/etcd-server";
+import { enableEtcdAuth, startEtcdServer, type EtcdServer } from "../../support/etcd-server";
 import { EtcdClient, EtcdKv } from "../../../lib/engines/etcd/kv";
 import { PutTxn } from "../../../lib/engines/etcd/put-txn";
 
@@ -15,18 +14,7 @@ let server: EtcdServer;
 
 beforeAll(async () => {
   server = await startEtcdServer({ authTokenTtl: 1 });
-  const admin = new Etcd3({ hosts: `http://${server.hosts}` });
-  try {
-    await admin.user("root").create("root-secret");
-    await admin.user("root").addRole("root");
-    await admin.role("jfs-vol").create();
-    await admin.role("jfs-vol").grant({ permission: "Readwrite", range: Range.prefix(PREFIX) });
-    await admin.user("jfs").create(PASSWORD);
-    await admin.user("jfs").addRole("jfs-vol");
-    await admin.auth.authEnable();
-  } finally {
-    admin.close();
-  }
+  await enableEtcdAuth(server, "jfs", PASSWORD, PREFIX);
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
