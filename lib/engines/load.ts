@@ -3,9 +3,9 @@
 // ACL ids on the way (docs/format/dump-json.md §10). Memory stays flat: per-inode and per-slice facts
 // live in paged bitsets; maps only hold the rare duplicates (hard links, shared slices).
 import type { Readable } from "node:stream";
-import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage } from "../jfs/types";
+import type { Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage } from "../jfs/types";
 import type { LoadChangelogOp } from "../jfs/changelog";
-import { aclRuleKey, align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
+import { AclNumbering, align4K, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { REMOVED_SECRET, type Setting } from "../jfs/setting";
 import type { DirHandle, DumpVisitor, ReadEntry } from "../dump/types";
 import { ByteCounter } from "../dump/input";
@@ -90,8 +90,7 @@ class LoadState {
   private links = new LinkParents();
   private linked = new PagedBitset();
   private sharedSlices = new Map<string, { id: bigint; size: number; count: number }>();
-  private aclIds = new Map<string, number>();
-  aclRules = new Map<number, AclRule>();
+  private acls = new AclNumbering();
   private quotaUsage = new Map<bigint, QuotaUsage>();
   /**
    * User and group usage as JuiceFS's load rebuilds it (ScanUserGroupUsage over the loaded
@@ -151,17 +150,6 @@ class LoadState {
     });
   }
 
-  private aclId(rule: AclRule | undefined): number {
-    if (!rule) return 0;
-    const key = aclRuleKey(rule);
-    let id = this.aclIds.get(key);
-    if (id === undefined) {
-      id = this.aclIds.size + 1;
-      this.aclIds.set(key, id);
-      this.aclRules.set(id, rule);
-    }
-    return id;
-  }
 
   private addUsage(m: Map<bigint, QuotaUsage>, key: bigint, space: bigint, inodes: bigint): void {
     const u = m.get(key);
@@ -251,7 +239,7 @@ class LoadState {
         this.links.add(inode, parentDir.inode);
       }
     }
-    const aclIds = { access: this.aclId(e.node.accessAcl), default: this.aclId(e.node.defaultAcl) };
+    const aclIds = { access: this.acls.id(e.node.accessAcl), default: this.acls.id(e.node.defaultAcl) };
     try {
       this.sink.node(attr, parentDir ? parentDir.inode : ROOT_INODE, aclIds);
     } catch (err) {
@@ -325,7 +313,7 @@ class LoadState {
    */
   private changelogOps(userGroup: boolean): LoadChangelogOp[] {
     const ops: LoadChangelogOp[] = [];
-    if (this.aclRules.size > 0) ops.push({ op: "LOADDUMPEDACLS", maxId: Math.max(...this.aclRules.keys()) });
+    if (this.acls.rules.size > 0) ops.push({ op: "LOADDUMPEDACLS", maxId: Math.max(...this.acls.rules.keys()) });
     const byKey = <T>(m: Map<bigint, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const dumped: [QuotaKind, Map<bigint, QuotaLimit>][] = [["dir", this.dirQuotas], ["user", this.userQuotas], ["group", this.groupQuotas]];
     for (const [kind, limits] of dumped) {
@@ -363,7 +351,7 @@ class LoadState {
       sink.hardLink(link.inode, link.total, link.parents);
       if (++sent % 1024 === 0) await sink.flush(); // the writes go out as they are made
     }
-    sink.aclRules(this.aclRules);
+    sink.aclRules(this.acls.rules);
     sink.sliceRefs([...this.sharedSlices.values()]);
     sink.delFiles(this.delFilesList);
     const withUsage = (limits: Map<bigint, QuotaLimit>, usage: Map<bigint, QuotaUsage>, addTracking: boolean) => {

@@ -93,6 +93,29 @@ export function aclRuleKey(r: AclRule): string {
   return `${r.owner}/${r.group}/${r.mask}/${r.other}/${list(r.users)}/${list(r.groups)}`;
 }
 
+/**
+ * Stored ACL ids as JuiceFS numbers them: 1, 2, … in the order distinct rules are first met
+ * (equal rules by aclRuleKey share one id; 0 is "no ACL").
+ */
+export class AclNumbering {
+  private readonly ids = new Map<string, number>();
+  /** Each id's rule, in id order. */
+  readonly rules = new Map<number, AclRule>();
+
+  /** The rule's id, numbering it if it is new; 0 for none. */
+  id(rule: AclRule | undefined): number {
+    if (!rule) return 0;
+    const key = aclRuleKey(rule);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(key, id);
+      this.rules.set(id, rule);
+    }
+    return id;
+  }
+}
+
 /** One inode as it appears in a dump's tree, without its children. */
 export interface DumpNode {
   attr: Attr;

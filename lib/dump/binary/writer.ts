@@ -4,8 +4,8 @@
 // fill, then parents, sustained, delfiles, slice refs, ACLs, quotas and the footer.
 import { once } from "node:events";
 import { create, toBinary } from "@bufbuild/protobuf";
-import type { AclRule, Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/types";
-import { aclRuleKey, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
+import type { Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/types";
+import { AclNumbering, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
 import { encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../../jfs/binary-values";
 import { PagedBitset } from "../paged-bitset";
 import { LinkParents } from "../link-parents";
@@ -91,8 +91,7 @@ export class BinaryDumpWriter implements TreeWriter {
   private readonly linked = new PagedBitset();
   private readonly seenSlices = new PagedBitset();
   private readonly sharedSlices = new Map<string, { id: bigint; size: number; refs: bigint }>();
-  private readonly aclIds = new Map<string, number>();
-  private readonly aclRules: { id: number; data: Uint8Array }[] = [];
+  private readonly acls = new AclNumbering();
   private readonly dirQuotaUsage = new Map<bigint, QuotaUsage>();
   private readonly userUsage = new Map<bigint, QuotaUsage>();
   private readonly groupUsage = new Map<bigint, QuotaUsage>();
@@ -294,7 +293,7 @@ export class BinaryDumpWriter implements TreeWriter {
     this.batch("sustained", h.sustained.map((s) => ({ sid: s.sid, inodes: s.inodes })));
     this.batchesOf("delfiles", h.delFiles.map((d) => ({ inode: d.inode, length: d.length, expire: d.expire })));
     this.batchesOf("sliceRefs", [...this.sharedSlices.values()]);
-    this.batch("acls", this.aclRules);
+    this.batch("acls", [...this.acls.rules].map(([id, rule]) => ({ id, data: encodeAcl(rule) })));
     const quotas = this.quotaRecords(h);
     if (quotas.quotas.length || quotas.userQuotas.length || quotas.groupQuotas.length) {
       this.segment("quota", toBinary(BatchDesc, create(BatchDesc, quotas as never)), BigInt(quotas.quotas.length + quotas.userQuotas.length + quotas.groupQuotas.length));
@@ -344,8 +343,8 @@ export class BinaryDumpWriter implements TreeWriter {
       if (this.linked.testAndSet(a.inode)) return; // a later occurrence of a hard link is only an edge and a parent
     }
 
-    const access = this.aclId(node.accessAcl);
-    const dflt = this.aclId(node.defaultAcl);
+    const access = this.acls.id(node.accessAcl);
+    const dflt = this.acls.id(node.defaultAcl);
     const stored: Attr = { ...a, length };
     const parentField = !parent ? ROOT_INODE : linked ? 0n : parent.inode;
     this.add("nodes", { inode: a.inode, data: encodeAttr(stored, parentField, access, dflt) }, 96);
@@ -380,17 +379,6 @@ export class BinaryDumpWriter implements TreeWriter {
     } else m.set(key, { usedSpace: space, usedInodes: 1n });
   }
 
-  private aclId(rule: AclRule | undefined): number {
-    if (!rule) return 0;
-    const key = aclRuleKey(rule);
-    let id = this.aclIds.get(key);
-    if (id === undefined) {
-      id = this.aclIds.size + 1;
-      this.aclIds.set(key, id);
-      this.aclRules.push({ id, data: encodeAcl(rule) });
-    }
-    return id;
-  }
 
   private quotaRecords(h: DumpHeader): Pick<PbBatch, "quotas" | "userQuotas" | "groupQuotas"> {
     const records = (type: number, limits: Map<bigint, QuotaLimit> | undefined, usage: Map<bigint, QuotaUsage>, tracking: boolean): PbQuota[] => {
