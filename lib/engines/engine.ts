@@ -193,7 +193,9 @@ export interface MetaEngine {
   scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
   /**
    * scanTables() with node, edge and chunk records as columns where the engine reads them so
-   * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once.
+   * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once. It may
+   * leave out the tables a JSON dump's tree does not show (dir stats, hard-link parents, slice
+   * references, quotas).
    */
   scanTableColumns?(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch>;
   /**

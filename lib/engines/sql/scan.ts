@@ -186,7 +186,8 @@ const CHUNK_COLUMNS = ["id", "inode", "indx", "slices"];
 /**
  * `pageRows`: rows per keyset page (tests make it small to cross pages on a small volume).
  * `columns`: node, edge and chunk pages as columns where the driver reads them so
- * (ColumnBatch; MetaEngine.scanTableColumns).
+ * (ColumnBatch; MetaEngine.scanTableColumns), and only the tables of a JSON dump's tree
+ * (nodes, edges, chunks, symlinks, xattrs, ACLs).
  */
 export function scanSqlTables(src: SqlScanSource, gate?: QueryGate, pageRows?: number): AsyncGenerator<TableBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true): AsyncGenerator<TableBatch | ColumnBatch>;
@@ -228,6 +229,11 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       if (rows.length < pageRows) return;
     }
   }
+
+  const aclBatch = async (): Promise<TableBatch> => {
+    const acls = await all(`SELECT * FROM ${t("acl")} ORDER BY ${q("id")}`);
+    return { table: "acls", records: acls.map((r) => ({ id: toU32(r.id), rule: aclFromRow(r) })) };
+  };
 
   const arrays = driver.allArrays?.bind(driver);
   const copyBytes = driver.copyBytes?.bind(driver);
@@ -290,7 +296,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     ` WHERE n.${q("parent")} = 0 AND n.${q("type")} <> 2 GROUP BY e.${q("inode")}, e.${q("parent")} ORDER BY e.${q("inode")}, e.${q("parent")}`;
   const raw = driver.allRaw?.bind(driver);
   let linkedEarly: Promise<Row[]> | null = null;
-  if (!raw) {
+  if (!raw && !columns) {
     linkedEarly = all(linkedSql);
     linkedEarly.catch(() => {}); // awaited below; a scan stopped early never asks for it
   }
@@ -471,6 +477,13 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
   for await (const rows of pages("xattr", "id", ["id", "inode", "name", "value"])) {
     yield { table: "xattrs", records: rows.map((r) => ({ inode: toBig(r.inode), name: toBuf(r.name), value: toBuf(r.value) })) };
   }
+  if (columns) {
+    // The staged walk's scan: the ACLs are the last table a JSON dump's tree uses. Dir stats,
+    // hard-link parents, slice references and quotas would cost the server a join and scans
+    // of whole tables, and us a record with bigints per row, for nothing the tree shows.
+    yield await aclBatch();
+    return;
+  }
   for await (const rows of pages("dir_stats", "inode", ["inode", "data_length", "used_space", "used_inodes"])) {
     yield {
       table: "dirStats",
@@ -483,8 +496,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
   for await (const rows of pages("chunk_ref", "chunkid", ["chunkid", "size", "refs"], `${q("refs")} <> 1`)) {
     yield { table: "sliceRefs", records: rows.map((r) => ({ id: toBig(r.chunkid), size: toU32(r.size), refs: toBig(r.refs) })) };
   }
-  const acls = await all(`SELECT * FROM ${t("acl")} ORDER BY ${q("id")}`);
-  yield { table: "acls", records: acls.map((r) => ({ id: toU32(r.id), rule: aclFromRow(r) })) };
+  yield await aclBatch();
 
   const quota = (r: Row, key: string): QuotaRecord => ({
     key: toBig(r[key]),
