@@ -8,11 +8,13 @@
 // on the same busy machine in the same minutes: 96-131 ms CPU with WebAssembly (its copy into
 // the module's memory included), 230-350 ms in JavaScript. The JavaScript function stays for
 // runtimes without WebAssembly (node --jitless).
+import { compile, I32, I64, OP, uleb, wasmModule, type WasmFunction } from "./wasm";
+
 const POLY = 0x95ac9329ac4bc9b5n;
 
 /** Redis's CRC-64 of `b[from, to)`, continued from `crc` (0n to begin). */
 export function crc64(crc: bigint, b: Uint8Array, from = 0, to = b.length): bigint {
-  const w = wasm === undefined ? (wasm = instantiate()) : wasm;
+  const w = wasm === undefined ? (wasm = load()) : wasm;
   if (!w) return crc64Js(crc, b, from, to);
   while (from < to) {
     const n = Math.min(WINDOW, to - from);
@@ -25,12 +27,12 @@ export function crc64(crc: bigint, b: Uint8Array, from = 0, to = b.length): bigi
 
 /** Whether crc64() runs in WebAssembly here (not in crc64Js). */
 export function crc64InWasm(): boolean {
-  if (wasm === undefined) wasm = instantiate();
+  if (wasm === undefined) wasm = load();
   return wasm !== null;
 }
 
 // --- The tables: table t (0-7) is the CRC of a byte followed by t zero bytes. ---
-function tables(): BigUint64Array {
+export function crcTables(): BigUint64Array {
   const t = new BigUint64Array(8 * 256);
   for (let i = 0; i < 256; i++) {
     let c = BigInt(i);
@@ -55,29 +57,13 @@ interface Wasm {
 let wasm: Wasm | null | undefined;
 
 /**
- * The module, written here op by op (no toolchain for it in the project). Its one function:
+ * The WebAssembly function, for a module whose memory holds crcTables() at address 0 (this
+ * file's, and the snapshot reader's in chunk-wasm.ts):
  *   crc(crc: i64, p: i32, end: i32) -> i64
  *     while p + 8 <= end: x = crc ^ load64(p); crc = T7[x & 255] ^ T6[x >> 8 & 255] ^ … ^ T0[x >> 56]; p += 8
  *     while p < end:      x = crc ^ load8(p);  crc = T0[x & 255] ^ crc >> 8;                           p += 1
  */
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const I32 = 0x7f;
-  const I64 = 0x7e;
-  const OP = {
-    block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, void: 0x40,
-    get: 0x20, set: 0x21, i32Const: 0x41, i64Const: 0x42, i64Load: 0x29, i64Load8U: 0x31,
-    i32Add: 0x6a, i32GtU: 0x4b, i32GeU: 0x4f, i32Shl: 0x74, i64And: 0x83, i64Xor: 0x85, i64ShrU: 0x88, i32WrapI64: 0xa7,
-  } as const;
-  const uleb = (n: number) => {
-    const out: number[] = [];
-    do {
-      let b = n & 127;
-      n >>>= 7;
-      if (n) b |= 128;
-      out.push(b);
-    } while (n);
-    return out;
-  };
+export function crcFunction(): WasmFunction {
   // Locals: 0 crc, 1 p, 2 end (the parameters), 3 x.
   const [CRC, P, END, X] = [0, 1, 2, 3];
   const code: number[] = [];
@@ -105,26 +91,16 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   lookup(0, 0);
   emit(OP.get, CRC, OP.i64Const, 8, OP.i64ShrU, OP.i64Xor, OP.set, CRC);
   emit(OP.get, P, OP.i32Const, 1, OP.i32Add, OP.set, P, OP.br, 0, OP.end, OP.end);
-  emit(OP.get, CRC, OP.end);
-
-  const body = [1, 1, I64, ...code]; // one group of locals: one i64
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-  const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, "latin1")];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // "\0asm", version 1
-    ...section(1, [1, 0x60, 3, I64, I32, I32, 1, I64]), // type 0: (i64, i32, i32) -> i64
-    ...section(3, [1, 0]), // function 0 of type 0
-    ...section(5, [1, 0, PAGES]), // one memory of PAGES pages
-    ...section(7, [2, ...name("crc"), 0, 0, ...name("mem"), 2, 0]), // exports
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
+  emit(OP.get, CRC);
+  return { name: "crc", params: [I64, I32, I32], results: [I64], locals: [I64], code };
 }
 
-function instantiate(): Wasm | null {
-  if (typeof WebAssembly === "undefined") return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()));
+function load(): Wasm | null {
+  const module = compile(wasmModule(PAGES, [crcFunction()]));
+  if (!module) return null;
+  const instance = new WebAssembly.Instance(module);
   const memory = instance.exports.mem as WebAssembly.Memory;
-  new BigUint64Array(memory.buffer, 0, 8 * 256).set(tables());
+  new BigUint64Array(memory.buffer, 0, 8 * 256).set(crcTables());
   return { bytes: new Uint8Array(memory.buffer), crc: instance.exports.crc as Wasm["crc"] };
 }
 
@@ -136,7 +112,7 @@ let js: { lo: Int32Array; hi: Int32Array } | undefined;
 /** crc64() without WebAssembly. */
 export function crc64Js(crc: bigint, b: Uint8Array, from = 0, to = b.length): bigint {
   if (!js) {
-    const t = tables();
+    const t = crcTables();
     js = { lo: new Int32Array(8 * 256), hi: new Int32Array(8 * 256) };
     for (let i = 0; i < t.length; i++) {
       js.lo[i] = Number(t[i] & 0xffffffffn) | 0;

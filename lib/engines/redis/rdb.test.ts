@@ -169,6 +169,51 @@ describe("RDB reader", () => {
     }
   });
 
+  it("strings and chunks longer than the WebAssembly module's room (chunk-wasm.ts) are read in JavaScript: the same values", async () => {
+    await redis.select(6);
+    try {
+      // LZF-compressed, longer than a slot (64 KiB); an incompressible value of more than 1 MiB
+      // (a buffer that long is read in JavaScript, fed whole or in 64 KiB chunks).
+      const long = range(30_000).map((i) => `entry-${i % 977}/`).join("");
+      await redis.set("long-lzf", long);
+      let x = 1;
+      const noise = Buffer.from(Buffer.alloc(1_200_000).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24));
+      await redis.set("noise", noise);
+      await redis.set("short-lzf", "slice-".repeat(50));
+      await redis.rpush("list-long", ...range(1000).map((i) => `e${i}-${"x".repeat(i % 50)}`));
+      const rdb = await saved();
+      expect(rdb.length).toBeGreaterThan(1 << 20);
+      for (const step of [rdb.length, 65_536]) {
+        const { keys } = read(rdb, step);
+        expect(keys.get("6/long-lzf")!.values).toEqual([long]);
+        expect(Buffer.from(keys.get("6/noise")!.values[0], "latin1").equals(noise)).toBe(true);
+        expect(keys.get("6/short-lzf")!.values).toEqual(["slice-".repeat(50)]);
+        expect(keys.get("6/list-long")!.values).toEqual(range(1000).map((i) => `e${i}-${"x".repeat(i % 50)}`));
+      }
+    } finally {
+      await redis.flushdb();
+      await redis.select(0);
+    }
+  });
+
+  it("a damaged LZF string is an error naming the value's byte, whole or fed in pieces", () => {
+    const str = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
+    // "abcabcabcabc": a literal of 3, then a reference of 9 bytes 3 back; damaged: 9 bytes 60 back.
+    const lzfString = (ref: number) => Buffer.concat([Buffer.from([0xc3, 7, 12]), Buffer.from([2, 0x61, 0x62, 0x63, 0xe0, 0, ref])]);
+    const rdbOf = (value: Buffer) => {
+      const body = Buffer.concat([Buffer.from("REDIS0010"), Buffer.from([0xfe, 0]), Buffer.from([0]), str(Buffer.from("k")), value, Buffer.from([0xff])]);
+      const sum = Buffer.alloc(8);
+      sum.writeBigUInt64LE(crc64(0n, body));
+      return Buffer.concat([body, sum]);
+    };
+    expect(read(rdbOf(lzfString(2)), 3).keys.get("0/k")!.values).toEqual(["abcabcabcabc"]);
+    // The value begins at byte 14: the header (9), SELECTDB 0 (2), the type (1) and the key (2).
+    for (const step of [3, 1000]) {
+      expect(() => read(rdbOf(lzfString(59)), step)).toThrow(/an LZF back reference points outside its data in the RDB stream \(the value at byte 14\)/);
+      expect(() => read(rdbOf(Buffer.from([0xc3, 7, 13, 2, 0x61, 0x62, 0x63, 0xe0, 0, 2])), step)).toThrow(/an LZF string decompresses to 12 bytes, not the 13 stated .*byte 14/);
+    }
+  });
+
   it("reads what this Redis 7.0 does not write: a 7.2 listpack set (RDB 11), a Redis 6 ziplist hash and quicklist", () => {
     const str = (b: Buffer) => Buffer.concat([Buffer.from([b.length]), b]);
     // listpack: total bytes, count, entries (encoding, data, back-length), end

@@ -17,6 +17,8 @@
 // name: JuiceFS writes neither, and a reader that cannot skip a value cannot go on.
 import { JfsError } from "../../jfs/errors";
 import { crc64 } from "./crc64";
+import { ChunkWasm, SLOT_BYTES } from "./chunk-wasm";
+import { LZF_FAULTS, lzfJs } from "./lzf";
 
 /** What a key holds, as the caller sees it (encodings are the reader's business). */
 export type RdbKind = "string" | "list" | "set" | "zset" | "hash";
@@ -179,6 +181,10 @@ export class RdbReader {
   private se = 0;
   /** Where strAt(slot) decompresses LZF strings, reused: two, for a hash's field and value. */
   private readonly scratch: Buffer[] = [Buffer.allocUnsafe(256), Buffer.allocUnsafe(256)];
+  /** buf copied into WebAssembly memory (chunk-wasm.ts), where its CRC and LZF strings are computed; null without WebAssembly. */
+  private readonly wasm: ChunkWasm | null = ChunkWasm.create();
+  /** Whether buf is in wasm (not when too long: then crc64() and lzfJs). */
+  private inWasm = false;
 
   constructor(private readonly handler: RdbHandler) {}
 
@@ -204,7 +210,7 @@ export class RdbReader {
       return;
     }
     const parts = this.pos < this.buf.length ? [this.buf.subarray(this.pos), ...this.queue] : this.queue;
-    this.buf = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    this.setBuf(parts.length === 1 ? parts[0] : Buffer.concat(parts));
     this.queue = [];
     this.queued = 0;
     this.base += this.pos;
@@ -227,7 +233,7 @@ export class RdbReader {
     this.queue = [];
     this.queued = 0;
     this.base += this.pos;
-    this.buf = stitch;
+    this.setBuf(stitch);
     this.pos = 0;
     this.needed = 0;
     this.run();
@@ -238,16 +244,26 @@ export class RdbReader {
     if (this.pos >= left) {
       // Read past the cut (the checksum too, as far as pos): on in the chunk.
       this.base += left;
-      this.buf = chunk;
+      this.setBuf(chunk);
       this.pos -= left;
     } else {
       // The token is longer than the stitch: whole from a copy, as feed() reads such tokens.
       this.base += this.pos;
-      this.buf = Buffer.concat([stitch.subarray(this.pos, left), chunk]);
+      this.setBuf(Buffer.concat([stitch.subarray(this.pos, left), chunk]));
       this.pos = 0;
     }
     this.needed = 0;
     this.run();
+  }
+
+  private setBuf(b: Buffer): void {
+    this.buf = b;
+    this.inWasm = this.wasm !== null && this.wasm.load(b);
+  }
+
+  /** The CRC-64 of buf[from, to), continued. */
+  private crcOf(from: number, to: number): bigint {
+    return this.inWasm ? this.wasm!.crc(this.crc, from, to) : crc64(this.crc, this.buf, from, to);
   }
 
   /** The stream has ended: an error unless the whole RDB was read. */
@@ -281,10 +297,10 @@ export class RdbReader {
         }
         if (this.top()) {
           // EOF: the checksum covers everything up to the EOF opcode, itself included.
-          this.crc = crc64(this.crc, this.buf, start, this.pos);
+          this.crc = this.crcOf(start, this.pos);
           this.checksum();
           this.rest = this.buf.subarray(this.pos);
-          this.buf = NO_BYTES;
+          this.setBuf(NO_BYTES);
           this.pos = 0;
           return;
         }
@@ -293,7 +309,7 @@ export class RdbReader {
     } catch (err) {
       if (err !== INCOMPLETE) throw err;
       this.pos = mark;
-      this.crc = crc64(this.crc, this.buf, start, mark);
+      this.crc = this.crcOf(start, mark);
     }
   }
 
@@ -680,9 +696,20 @@ export class RdbReader {
       const clen = this.len();
       const ulen = this.len();
       this.need(clen);
+      const w = this.wasm;
+      if (this.inWasm && ulen <= SLOT_BYTES) {
+        const s = w!.lzf(this.pos, this.pos + clen, ulen, slot);
+        if (s < 0 || w!.written !== ulen) throw lzfDamaged(s < 0 ? s : w!.written, ulen, at);
+        this.pos += clen;
+        this.sb = w!.bytes;
+        this.ss = s;
+        this.se = s + ulen;
+        return;
+      }
       let out = this.scratch[slot];
       if (out.length < ulen) out = this.scratch[slot] = Buffer.allocUnsafe(Math.max(ulen, 2 * out.length));
-      lzfInto(this.buf, this.pos, this.pos + clen, out, ulen, at);
+      const written = lzfJs(this.buf, this.pos, this.pos + clen, out, ulen);
+      if (written !== ulen) throw lzfDamaged(written, ulen, at);
       this.pos += clen;
       this.sb = out;
       this.ss = 0;
@@ -697,7 +724,7 @@ export class RdbReader {
 
   /** b[s, e) as a Buffer the receiver may keep: a copy when b is a scratch buffer. */
   private view(b: Buffer, s: number, e: number): Buffer {
-    if (b === this.scratch[0] || b === this.scratch[1]) {
+    if (b === this.scratch[0] || b === this.scratch[1] || b === this.wasm?.bytes) {
       const out = Buffer.allocUnsafe(e - s);
       b.copy(out, 0, s, e);
       return out;
@@ -735,7 +762,16 @@ export class RdbReader {
         const clen = this.len();
         const ulen = this.len();
         this.need(clen);
-        const out = lzf(this.buf, this.pos, this.pos + clen, ulen, at);
+        const out = Buffer.allocUnsafe(ulen);
+        const w = this.wasm;
+        let written: number;
+        if (this.inWasm && ulen <= SLOT_BYTES) {
+          // Slot 2: strAt()'s slots 0 and 1 may hold strings still being used.
+          const s = w!.lzf(this.pos, this.pos + clen, ulen, 2);
+          written = s < 0 ? s : w!.written;
+          if (written === ulen) w!.bytes.copy(out, 0, s, s + ulen);
+        } else written = lzfJs(this.buf, this.pos, this.pos + clen, out, ulen);
+        if (written !== ulen) throw lzfDamaged(written, ulen, at);
         this.pos += clen;
         return out;
       }
@@ -749,39 +785,9 @@ function corruptAt(what: string, at: number): JfsError {
   return new JfsError("corrupt-input", `${what} in the RDB stream (the value at byte ${at}): the snapshot is damaged`);
 }
 
-/** LZF decompression (lzf_d.c's format) of in[from, to) into `ulen` bytes. */
-function lzf(input: Buffer, from: number, to: number, ulen: number, at: number): Buffer {
-  return lzfInto(input, from, to, Buffer.allocUnsafe(ulen), ulen, at);
-}
-
-/** lzf() into out[0, ulen) (out may be longer). */
-function lzfInto(input: Buffer, from: number, to: number, out: Buffer, ulen: number, at: number): Buffer {
-  let ip = from;
-  let op = 0;
-  while (ip < to) {
-    const ctrl = input[ip++];
-    if (ctrl < 32) {
-      const n = ctrl + 1;
-      if (op + n > ulen || ip + n > to) throw corruptAt("an LZF literal runs past its end", at);
-      // A loop, not Buffer.copy: runs are at most 32 bytes, and copy()'s call cost was most of
-      // the reading's CPU (values of JuiceFS's keys are mostly LZF-compressed).
-      for (let k = 0; k < n; k++) out[op++] = input[ip++];
-    } else {
-      let n = ctrl >> 5;
-      let ref = op - ((ctrl & 0x1f) << 8) - 1;
-      if (n === 7) {
-        if (ip >= to) throw corruptAt("an LZF back reference is cut short", at);
-        n += input[ip++];
-      }
-      if (ip >= to) throw corruptAt("an LZF back reference is cut short", at);
-      ref -= input[ip++];
-      n += 2;
-      if (op + n > ulen || ref < 0) throw corruptAt("an LZF back reference points outside its data", at);
-      for (let k = 0; k < n; k++) out[op++] = out[ref++];
-    }
-  }
-  if (op !== ulen) throw corruptAt(`an LZF string decompresses to ${op} bytes, not the ${ulen} stated`, at);
-  return out;
+/** Damaged LZF input: a decoder's result (a fault, or the bytes it wrote) against the `ulen` stated. */
+function lzfDamaged(result: number, ulen: number, at: number): JfsError {
+  return corruptAt(result < 0 ? LZF_FAULTS[result] : `an LZF string decompresses to ${result} bytes, not the ${ulen} stated`, at);
 }
 
 /** The entries of a ziplist (Redis ≤ 6), as strings (integers in decimal). */
