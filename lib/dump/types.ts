@@ -39,6 +39,11 @@ export interface TreeWriter {
   beginDir(name: TreeName | Buffer, node: DumpNode): Promise<void>;
   /** May return nothing when the output can take more at once (no promise to await per entry). */
   leaf(name: Buffer, node: DumpNode): Promise<void> | void;
+  /**
+   * leaf() of a plain entry given as JuiceFS's binary values (BinaryLeaf): the same output as
+   * leaf() of the DumpNode they decode to, without the node (the staged walk, table-tree.ts).
+   */
+  leafBinary?(leaf: BinaryLeaf): Promise<void> | void;
   endDir(): Promise<void>;
   /** Writes the closing "\n}\n" and flushes; does not close the underlying stream. */
   end(): Promise<void>;
@@ -51,6 +56,28 @@ export interface TreeWriter {
   /** For tables(): an encoder of nodes, edges and chunks a scan may write them with (EncodedBatch). */
   recordEncoder?(): RecordEncoder;
   tables?(h: DumpHeader, batches: AsyncIterable<ScanBatch>, onRecords?: (n: number, table: TableBatch["table"]) => void): Promise<void>;
+}
+
+/**
+ * A leaf without xattrs, ACLs or symlink target as stored, in b: its raw name, JuiceFS's binary
+ * attr (lib/jfs/binary-values.ts: at least 63 bytes, a known type other than directory) and the
+ * chunks the dump shows, ascending, each as u32 LE index, u32 LE byte length and that many bytes
+ * of 24-byte binary slices (a partial one at the end ignored; a chunk with none left out).
+ * The caller has applied the dump's rules that need more than these bytes (dump.ts toDumpNode):
+ * `inode` is the entry's, `showLength` says whether the attr's length is shown (else 0), and
+ * only chunks below the file's length are in [chunksAt, chunksEnd).
+ */
+export interface BinaryLeaf {
+  b: Buffer;
+  nameAt: number;
+  nameLen: number;
+  /** Below 2^53. */
+  inode: number;
+  attrAt: number;
+  attrLen: number;
+  showLength: boolean;
+  chunksAt: number;
+  chunksEnd: number;
 }
 
 /** A directory being read; `inode` is known once its attr has been read. */

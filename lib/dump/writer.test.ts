@@ -8,7 +8,8 @@ import { encodeHeader, JsonDumpWriter } from "./writer";
 import { encodeAttr, encodeChunk } from "../jfs/json/gojson";
 import { escapeName } from "../jfs/escape";
 import { writeChainDump } from "../synth/chain";
-import type { DumpHeader } from "./types";
+import type { BinaryLeaf, DumpHeader } from "./types";
+import { decodeAttr, decodeSlice, encodeAttr as encodeBinaryAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
 
 const attr = (inode: bigint, type: Attr["type"], extra: Partial<Attr> = {}): Attr => ({
   inode, flags: 0, type, mode: 420, uid: 0, gid: 0, atime: 1n, mtime: 2n, ctime: 3n,
@@ -229,5 +230,79 @@ describe("JsonDumpWriter leaves without xattrs, ACLs or symlink (written as byte
     await writer.end();
     const text = w.bytes().toString("utf8");
     expect(text).toContain('"entries": {' + expected(Buffer.from("f"), n, 2 * (1 + 2 * 301)) + "\n");
+  });
+});
+
+describe("JsonDumpWriter.leafBinary (a plain leaf from its binary values)", () => {
+  // Random binary attrs and chunk records; the expected text is leaf() of the DumpNode they
+  // decode to by the one binary decoder (decodeAttr, decodeSlice), with the dump's rules the
+  // caller applies (the entry's inode, no length unless showLength).
+  let seed = 11;
+  const rand = (k: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % k; // the high bits: the low ones of this generator repeat every few calls
+  };
+  const pick = <T,>(xs: T[]): T => xs[rand(xs.length)];
+  const bigs = [0n, 1n, 9n, 10n, 1234567890123n, 9007199254740991n, 9007199254740992n, 18446744073709551615n];
+  const signed = [0n, 1n, -1n, -10n, 1700000000n, -9007199254740991n, -9007199254740992n, -9007199254740993n, -9223372036854775808n, 9223372036854775807n];
+  const u32 = [0, 1, 9, 10, 99, 100, 65535, 4294967295];
+  const names = [Buffer.from("a"), Buffer.from("file 1.txt"), Buffer.from('q"u\\o%te'), Buffer.from("日本語"), Buffer.from([0xff, 0x41, 0xc3]), Buffer.from("x".repeat(255))];
+
+  it("gives leaf()'s bytes for the node its values decode to", async () => {
+    const viaNode = collect();
+    const viaBytes = collect();
+    const a = new JsonDumpWriter(viaNode.stream);
+    const b = new JsonDumpWriter(viaBytes.stream);
+    const h = await header();
+    for (const w of [a, b]) {
+      await w.header(h);
+      await w.beginDir("FSTree", node(attr(1n, "directory")));
+    }
+    for (let i = 0; i < 3000; i++) {
+      const stored = attr(0n, pick(["regular", "regular", "fifo", "chardev", "socket", "symlink"] as Attr["type"][]), {
+        flags: pick([0, 1, 255]), mode: pick([0, 420, 4095]), uid: pick(u32), gid: pick(u32),
+        atime: pick(signed), mtime: pick(signed), ctime: pick(signed),
+        atimensec: pick(u32), mtimensec: pick(u32), ctimensec: pick(u32),
+        nlink: pick(u32), length: pick(bigs), rdev: pick(u32), tier: pick([0, 0, 1, 255]),
+      });
+      const acl = pick([0, 0, 5]);
+      const attrBytes = encodeBinaryAttr(stored, pick([0n, 7n]), acl, pick([0, acl]));
+      // Chunk records: u32 LE index, u32 LE length, slices; some with none or a partial one.
+      const parts: Buffer[] = [];
+      const chunks: DumpNode["chunks"] = [];
+      for (let c = 0, n = pick([0, 1, 1, 2, 3]); c < n; c++) {
+        const index = c * 3 + pick([0, 1]);
+        const count = pick([0, 1, 1, 2, 4]);
+        const slices = Array.from({ length: count }, () => ({ id: pick(bigs), pos: pick(u32), size: pick(u32), off: pick(u32), len: pick(u32) }));
+        const bytes = Buffer.concat([...slices.map((s) => encodeSlice(s)), Buffer.alloc(pick([0, 0, 5]))]);
+        const head = Buffer.alloc(8);
+        head.writeUInt32LE(index, 0);
+        head.writeUInt32LE(bytes.length, 4);
+        parts.push(head, bytes);
+        const decoded = [];
+        for (let s = 0; s + SLICE_BYTES <= bytes.length; s += SLICE_BYTES) decoded.push(decodeSlice(bytes.subarray(s, s + SLICE_BYTES))!);
+        if (decoded.length) chunks.push({ index, slices: decoded });
+      }
+      const name = Buffer.concat([pick(names), Buffer.from(String(i))]);
+      const inode = pick([2, 1000, 2 ** 53 - 1]);
+      const showLength = rand(2) === 0;
+      const pad = rand(5);
+      const buf = Buffer.concat([Buffer.alloc(pad), name, attrBytes, ...parts, Buffer.alloc(3)]);
+      const attrAt = pad + name.length;
+      const chunksAt = attrAt + attrBytes.length;
+      const leaf: BinaryLeaf = { b: buf, nameAt: pad, nameLen: name.length, inode, attrAt, attrLen: attrBytes.length, showLength, chunksAt, chunksEnd: buf.length - 3 };
+      const expectedAttr = decodeAttr(BigInt(inode), attrBytes)!.attr;
+      if (!showLength) expectedAttr.length = 0n;
+      await a.leaf(name, node(expectedAttr, { chunks }));
+      await b.leafBinary(leaf);
+    }
+    for (const w of [a, b]) {
+      await w.endDir();
+      await w.end();
+    }
+    expect(viaBytes.bytes().length).toBeGreaterThan(500_000);
+    // The sample holds what the comparison is about.
+    const text = viaBytes.bytes().toString();
+    for (const key of ['"tier":', '"flags":', '"rdev":', '"atimensec":', '"pos":', '"off":', '"chunks": [\n', '"chunks": [{', '"length":0,', "%FF", '"atime":-9223372036854775808', '"id":18446744073709551615']) expect(text).toContain(key);    expect(viaBytes.bytes().equals(viaNode.bytes())).toBe(true);
   });
 });

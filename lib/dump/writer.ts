@@ -2,10 +2,11 @@
 // (docs/format/dump-json.md §1 header, §5 trees).
 import { once } from "node:events";
 import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
+import { NODE_TYPES } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
 import { encodeAcl, encodeAttr, encodeChunk, encodeXattrs, goMarshalIndent, type GoObject, type GoValue } from "../jfs/json/gojson";
 import { settingToGo } from "../jfs/setting-json";
-import type { DumpHeader, TreeName, TreeWriter } from "./types";
+import type { BinaryLeaf, DumpHeader, TreeName, TreeWriter } from "./types";
 
 /** Bytes handed to the stream at a time. */
 const FLUSH_AT = 64 * 1024;
@@ -142,6 +143,47 @@ function big(b: Uint8Array, at: number, v: bigint): number {
   if (v <= SAFE && v >= -SAFE) return num(b, at, Number(v));
   const s = v.toString();
   for (let i = 0; i < s.length; i++) b[at++] = s.charCodeAt(i);
+  return at;
+}
+
+const TWO32 = 4294967296;
+
+/** A big-endian u64 of `v` at `from` in decimal (readU64's value). */
+function u64(b: Uint8Array, at: number, v: Buffer, from: number): number {
+  const hi = v.readUInt32BE(from);
+  if (hi < 0x200000) return num(b, at, hi * TWO32 + v.readUInt32BE(from + 4));
+  return big(b, at, v.readBigUInt64BE(from));
+}
+
+/** A big-endian i64 of `v` at `from` in decimal (readI64's value). */
+function i64(b: Uint8Array, at: number, v: Buffer, from: number): number {
+  const hi = v.readInt32BE(from);
+  if (hi >= -0x200000 && hi < 0x200000) return num(b, at, hi * TWO32 + v.readUInt32BE(from + 4));
+  return big(b, at, v.readBigInt64BE(from));
+}
+
+/** The 24-byte binary slices of v[at, end) as chunk() writes their Slice values (decodeSlice's fields). */
+function binarySlices(b: Uint8Array, at: number, v: Buffer, from: number, end: number): number {
+  for (let s = from; s + 24 <= end; s += 24) {
+    if (s > from) b[at++] = COMMA;
+    at = lit(b, at, L_ID);
+    at = u64(b, at, v, s + 4);
+    const pos = v.readUInt32BE(s);
+    if (pos) {
+      at = lit(b, at, L_POS);
+      at = num(b, at, pos);
+    }
+    at = lit(b, at, L_SIZE);
+    at = num(b, at, v.readUInt32BE(s + 12));
+    const off = v.readUInt32BE(s + 16);
+    if (off) {
+      at = lit(b, at, L_OFF);
+      at = num(b, at, off);
+    }
+    at = lit(b, at, L_LEN);
+    at = num(b, at, v.readUInt32BE(s + 20));
+    b[at++] = 0x7d;
+  }
   return at;
 }
 
@@ -305,6 +347,160 @@ export class JsonDumpWriter implements TreeWriter {
     this.used = at;
     if (this.used - this.unwritten >= FLUSH_AT) return this.flush();
     if (this.failure) throw this.failure;
+  }
+
+  /**
+   * plainLeaf() of the node a BinaryLeaf's values decode to, straight from their bytes: no node,
+   * bigint or string per entry (the staged walk's files).
+   */
+  leafBinary(e: BinaryLeaf): Promise<void> | void {
+    try {
+      return this.binaryLeaf(e);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private binaryLeaf(e: BinaryLeaf): Promise<void> | void {
+    const v = e.b;
+    const depth = this.openChild(false);
+    const p = 2 * depth;
+    const f = p + 2;
+    // Chunks shown (those with a whole slice), and room for the worst case as in plainLeaf.
+    let shown = 0;
+    let room = 3 * e.nameLen + 6 * f + 420;
+    for (let c = e.chunksAt; c < e.chunksEnd; c += 8 + v.readUInt32LE(c + 4)) {
+      const len = v.readUInt32LE(c + 4);
+      if (len < 24) continue;
+      shown++;
+      room += f + 48 + 5 * len;
+    }
+    if (this.buf.length) this.encode(); // the comma openChild left
+    if (this.used + room > this.chunk.length) this.nextChunk(room);
+    const b = this.bytes;
+    let at = this.used;
+    b[at++] = NL;
+    b.fill(SP, at, at + p);
+    at += p;
+    b[at++] = QUOTE;
+    at = this.rawName(v, e.nameAt, e.nameLen, at);
+    at = lit(b, at, L_OPEN_ATTR);
+    b.fill(SP, at, at + f);
+    at += f;
+    at = lit(b, at, L_ATTR);
+    at = this.binaryAttr(e, at);
+    if (shown) {
+      at = lit(b, at, L_COMMA_NL);
+      b.fill(SP, at, at + f);
+      at += f;
+      at = lit(b, at, L_CHUNKS);
+      let k = 0;
+      for (let c = e.chunksAt; c < e.chunksEnd; c += 8 + v.readUInt32LE(c + 4)) {
+        const len = v.readUInt32LE(c + 4);
+        if (len < 24) continue;
+        if (shown > 1) {
+          if (k) b[at++] = COMMA;
+          b[at++] = NL;
+          b.fill(SP, at, at + f + 2);
+          at += f + 2;
+        }
+        k++;
+        at = lit(b, at, L_INDEX);
+        at = num(b, at, v.readUInt32LE(c));
+        at = lit(b, at, L_SLICES);
+        at = binarySlices(b, at, v, c + 8, c + 8 + len);
+        at = lit(b, at, L_END_CHUNK);
+      }
+      if (shown > 1) {
+        b[at++] = NL;
+        b.fill(SP, at, at + f);
+        at += f;
+      }
+      b[at++] = CLOSE_SQ;
+    }
+    b[at++] = NL;
+    b.fill(SP, at, at + p);
+    at += p;
+    b[at++] = CLOSE_BRACE;
+    this.used = at;
+    if (this.used - this.unwritten >= FLUSH_AT) return this.flush();
+    if (this.failure) throw this.failure;
+  }
+
+  /** attr() of the attr decodeAttr reads from the binary attr at e.attrAt. */
+  private binaryAttr(e: BinaryLeaf, at: number): number {
+    const b = this.bytes;
+    const v = e.b;
+    const a = e.attrAt;
+    at = lit(b, at, L_INODE);
+    at = num(b, at, e.inode);
+    const flags = v[a];
+    if (flags) {
+      at = lit(b, at, L_FLAGS);
+      at = num(b, at, flags);
+    }
+    const typeMode = v.readUInt16BE(a + 1);
+    at = lit(b, at, L_TYPE);
+    at = this.latin1(NODE_TYPES[(typeMode >> 12) - 1], at);
+    at = lit(b, at, L_MODE);
+    at = num(b, at, typeMode & 0xfff);
+    at = lit(b, at, L_UID);
+    at = num(b, at, v.readUInt32BE(a + 3));
+    at = lit(b, at, L_GID);
+    at = num(b, at, v.readUInt32BE(a + 7));
+    at = lit(b, at, L_ATIME);
+    at = i64(b, at, v, a + 11);
+    at = lit(b, at, L_MTIME);
+    at = i64(b, at, v, a + 23);
+    at = lit(b, at, L_CTIME);
+    at = i64(b, at, v, a + 35);
+    const an = v.readUInt32BE(a + 19);
+    if (an) {
+      at = lit(b, at, L_ATIMENSEC);
+      at = num(b, at, an);
+    }
+    const mn = v.readUInt32BE(a + 31);
+    if (mn) {
+      at = lit(b, at, L_MTIMENSEC);
+      at = num(b, at, mn);
+    }
+    const cn = v.readUInt32BE(a + 43);
+    if (cn) {
+      at = lit(b, at, L_CTIMENSEC);
+      at = num(b, at, cn);
+    }
+    at = lit(b, at, L_NLINK);
+    at = num(b, at, v.readUInt32BE(a + 47));
+    at = lit(b, at, L_LENGTH);
+    if (e.showLength) at = u64(b, at, v, a + 51);
+    else b[at++] = 0x30;
+    const rdev = v.readUInt32BE(a + 59);
+    if (rdev) {
+      at = lit(b, at, L_RDEV);
+      at = num(b, at, rdev);
+    }
+    // After the rdev: the parent (8 bytes), then the ACL ids (8), then the tier, each if present.
+    let tierAt = 63;
+    if (e.attrLen - tierAt >= 8) tierAt += 8;
+    if (e.attrLen - tierAt >= 8) tierAt += 8;
+    const tier = e.attrLen > tierAt ? v[a + tierAt] : 0;
+    if (tier) {
+      at = lit(b, at, L_TIER);
+      at = num(b, at, tier);
+    }
+    b[at++] = CLOSE_BRACE;
+    return at;
+  }
+
+  /** name() of the raw name v[from, from + n): copied as it is while no byte needs escaping. */
+  private rawName(v: Buffer, from: number, n: number, at: number): number {
+    const b = this.bytes;
+    for (let i = 0; i < n; i++) {
+      const c = v[from + i];
+      if (c <= 0x20 || c >= 0x80 || c === 0x25 || c === 0x22 || c === 0x5c) return this.name(v.subarray(from, from + n), at);
+      b[at + i] = c;
+    }
+    return at + n;
   }
 
   /** An entry name %-escaped (escapeName) at `at`: its bytes as they are when none needs it. */

@@ -11,6 +11,7 @@ import { TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import { decodeAcl, decodeAttr, decodeSlice, encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
 import type { TableBatch } from "../jfs/table-records";
+import type { BinaryLeaf } from "../dump/types";
 import { JsonDumpWriter } from "../dump/writer";
 import type { MetaEngine, StoredNode } from "./engine";
 import { dumpMeta } from "./dump";
@@ -152,11 +153,15 @@ function sampleVolume(files = 40): Volume {
   return v;
 }
 
-async function dumpJson(engine: MetaEngine, opts: Parameters<typeof dumpMeta>[2] = {}): Promise<string> {
+/** `writer`: "nodes" takes every leaf as a DumpNode (no leafBinary); `binaryLeaves` counts those taken as bytes. */
+async function dumpJson(engine: MetaEngine, opts: Parameters<typeof dumpMeta>[2] = {}, writer: "bytes" | "nodes" = "bytes", binaryLeaves = { count: 0 }): Promise<string> {
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on("data", (c: Buffer) => chunks.push(c));
-  await dumpMeta(engine, new JsonDumpWriter(out), opts);
+  const w = new JsonDumpWriter(out);
+  const leafBinary = w.leafBinary.bind(w);
+  Object.assign(w, { leafBinary: writer === "nodes" ? undefined : (e: BinaryLeaf) => (binaryLeaves.count++, leafBinary(e)) });
+  await dumpMeta(engine, w, opts);
   out.end();
   return Buffer.concat(chunks).toString("latin1");
 }
@@ -191,6 +196,49 @@ describe("the staged walk", () => {
     expect(walked).toContain('"lost"');
     expect(walked).toContain('"Trash"');
     expect(walked).toContain('"user.a"');
+  });
+
+  it("writes plain leaves from the tree file's bytes, and the rest from nodes, as the tree walk writes them", async () => {
+    const v = sampleVolume();
+    // Leaves the bytes cannot give (each read as a node) beside ones they can.
+    v.acls.push({ id: 9, rule: { owner: 6, group: 4, mask: 6, other: 4, users: [], groups: [{ id: 50, perm: 4 }] } });
+    v.node(500n, "regular", { length: 10n }, 9); // an ACL
+    v.edge(1n, "acl", 500n, "regular");
+    v.node(501n, "regular", { length: 10n, tier: 3, flags: 2, rdev: 0, atime: -5n, atimensec: 0, mtimensec: 0 }, 11); // an ACL id without a rule: plain
+    v.chunk(501n, 0, [77]);
+    v.edge(1n, "no-rule", 501n, "regular");
+    v.node(502n, "fifo", { length: 99n, rdev: 12 }); // a length not shown
+    v.edge(1n, "fifo", 502n, "fifo");
+    v.node(503n, "symlink");
+    v.symlinks.push({ inode: 503n, target: Buffer.alloc(0) }); // no target shown: plain
+    v.edge(1n, "empty-link", 503n, "symlink");
+    v.node(2n ** 60n, "regular", { length: 1n });
+    v.chunk(2n ** 60n, 0, [78]);
+    v.edge(1n, "big-inode", 2n ** 60n, "regular");
+    v.node(504n, "regular", { length: 2n ** 60n, mtime: 2n ** 62n });
+    v.chunk(504n, 0, [79]);
+    v.chunk(504n, 3, [80, 81]);
+    v.edge(1n, "big-length", 504n, "regular");
+    v.node(505n, "regular", { length: 64n * 1024n * 1024n + 1n });
+    v.chunk(505n, 0, [82]);
+    v.chunk(505n, 1, [83]);
+    v.chunk(505n, 2, [84]); // past the length
+    v.edge(1n, "two-chunks", 505n, "regular");
+    const walked = await dumpJson(v.engine(false));
+    for (const stageMemory of [4096, 1 << 20]) {
+      const binaryLeaves = { count: 0 };
+      expect(await dumpJson(v.engine(true), { stageMemory }, "bytes", binaryLeaves)).toBe(walked);
+      expect(binaryLeaves.count).toBeGreaterThan(30);
+      expect(await dumpJson(v.engine(true), { stageMemory }, "nodes")).toBe(walked);
+    }
+    for (const key of ['"acl"', '"posix_acl_access"', '"no-rule"', '"tier":3', '"fifo"', '"length":0,"rdev":12', '"empty-link"', '"inode":1152921504606846976', '"length":1152921504606846976', '"two-chunks"']) expect(walked).toContain(key);
+    // Which leaves went as bytes: the plain ones, not the ACL's, the big inode's or the big length's.
+    const counted = { count: 0 };
+    await dumpJson(v.engine(true), {}, "bytes", counted);
+    const plain = (walked.match(/"attr": \{"inode":\d+,(?:"flags":\d+,)?"type":"(?!directory)/g) ?? []).length;
+    // Not as bytes: the 3 above; the 10 sample files with xattrs and the hard link to one of
+    // them; the symlink with a target; the entry whose inode has no attr.
+    expect(counted.count).toBe(plain - 3 - 11 - 1 - 1);
   });
 
   it("spills the unordered records to runs and merges them", async () => {

@@ -637,6 +637,104 @@ function entryType(code: number): NodeType {
   return typeFromCode(code) ?? ("unknown" as NodeType);
 }
 
+const T_REGULAR = 1;
+const T_DIRECTORY = 2;
+const T_SYMLINK_TYPE = 3;
+/** Bytes of the binary attr up to its rdev: the shortest decodeAttr reads. */
+const ATTR_MIN = 63;
+/** A chunk's index times this is its offset in the file (64 MiB, CHUNK_SIZE). */
+const CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One child of a directory as the tree file holds it (StagedTree.entryViews), a view into the
+ * file's block, overwritten by the next. `plain`: a leaf the writer renders from these bytes
+ * (a BinaryLeaf of lib/dump/types.ts, the dump's rules applied: toDumpNode's for a node with an
+ * attr, no xattrs, no shown symlink target, no ACL); else node() decodes it.
+ */
+export class StagedEntry {
+  b: Buffer = NO_BYTES;
+  nameAt = 0;
+  nameLen = 0;
+  inode = 0;
+  attrAt = 0;
+  attrLen = 0;
+  showLength = false;
+  chunksAt = 0;
+  chunksEnd = 0;
+  plain = false;
+  private inodeAt = 0;
+  private blobAt = 0;
+  private blobEnd = 0;
+
+  /** Reads the tree record at b[at]; `acls` tells whether an ACL id names a rule. */
+  read(b: Buffer, at: number, acls: Map<number, AclRule>): void {
+    this.b = b;
+    const nlen = b.readUInt16LE(at + 4);
+    const s = at + TREE_HEAD;
+    this.nameAt = s;
+    this.nameLen = nlen;
+    this.inodeAt = s + nlen;
+    this.blobAt = s + nlen + 9;
+    this.blobEnd = at + TREE_HEAD + b.readUInt32LE(at);
+    this.plain = this.parse(b, acls);
+  }
+
+  /** Whether the blob is a plain leaf's; sets the BinaryLeaf fields when it is. */
+  private parse(b: Buffer, acls: Map<number, AclRule>): boolean {
+    const hi = b.readUInt32BE(this.inodeAt);
+    if (hi >= 0x200000) return false;
+    let p = this.blobAt;
+    const alen = b.readUInt16LE(p);
+    if (alen === NONE16 || alen < ATTR_MIN) return false;
+    const a = p + 2;
+    const code = b[a + 1] >> 4;
+    if (code === T_DIRECTORY || typeFromCode(code) === undefined) return false;
+    if (alen >= ATTR_MIN + 16) {
+      const access = b.readUInt32BE(a + ATTR_MIN + 8);
+      const dflt = b.readUInt32BE(a + ATTR_MIN + 12);
+      if ((access && acls.has(access)) || (dflt && acls.has(dflt))) return false;
+    }
+    p = a + alen;
+    const slen = b.readUInt32LE(p);
+    p += 4;
+    if (slen !== NONE32) {
+      if (slen > 0 && code === T_SYMLINK_TYPE) return false;
+      p += slen;
+    }
+    const chunks = b.readUInt32LE(p);
+    p += 4;
+    const chunksAt = p;
+    let chunksEnd = p;
+    const regular = code === T_REGULAR;
+    const lenHi = b.readUInt32BE(a + 51);
+    if (regular && lenHi >= 0x200000) return false;
+    const length = lenHi * 4294967296 + b.readUInt32BE(a + 55);
+    const limit = regular ? Math.ceil(length / CHUNK_BYTES) : 0;
+    for (let k = 0; k < chunks; k++) {
+      const index = b.readUInt32LE(p);
+      p += 8 + b.readUInt32LE(p + 4);
+      if (index < limit) chunksEnd = p;
+    }
+    if (b.readUInt32LE(p) !== 0) return false; // xattrs
+    this.inode = hi * 4294967296 + b.readUInt32BE(this.inodeAt + 4);
+    this.attrAt = a;
+    this.attrLen = alen;
+    this.showLength = regular;
+    this.chunksAt = chunksAt;
+    this.chunksEnd = chunksEnd;
+    return true;
+  }
+
+  get name(): Buffer {
+    return this.b.subarray(this.nameAt, this.nameAt + this.nameLen);
+  }
+
+  /** The entry's node as readDirNodes gives it. */
+  node(acls: Map<number, AclRule>): StoredNode {
+    return decodeBlob(readU64(this.b, this.inodeAt), entryType(this.b[this.inodeAt + 8]), this.b.subarray(this.blobAt, this.blobEnd), acls);
+  }
+}
+
 /**
  * The staged tree: a directory's children in raw-name byte order with their StoredNodes, by
  * the calls the dump walk makes of an engine (TreeReads). close() when done.
@@ -721,6 +819,26 @@ export class StagedTree implements TreeReads {
       const s = at + TREE_HEAD;
       yield { name: b.subarray(s, s + nlen), inode: readU64(b, s + nlen), type: entryType(b[s + nlen + 8]), blob: b.subarray(s + nlen + 9, at + TREE_HEAD + b.readUInt32LE(at)) };
     }
+  }
+
+  /**
+   * A directory's children in name order as views of the tree file (one StagedEntry, read
+   * anew for each): the walk writes a plain leaf from its bytes (TreeWriter.leafBinary).
+   */
+  *entryViews(inode: bigint): Generator<StagedEntry> {
+    const found = this.findDir(inode);
+    if (!found) return;
+    const cursor = new RecordCursor(this.tree, found[0], found[0] + found[1], TREE_HEAD);
+    const e = new StagedEntry();
+    while (cursor.next()) {
+      e.read(cursor.block, cursor.at, this.acls);
+      yield e;
+    }
+  }
+
+  /** A StagedEntry's node (entryViews()), with the ACL rules of the tables. */
+  nodeOf(e: StagedEntry): StoredNode {
+    return e.node(this.acls);
   }
 
   readDirNodes(inode: bigint): AsyncIterable<ChildBatch> {
