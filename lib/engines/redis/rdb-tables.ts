@@ -15,7 +15,7 @@ import { readU64 } from "../../jfs/binary-values";
 import { JfsError } from "../../jfs/errors";
 import { decodeAcl, SLICE_BYTES } from "./codec";
 import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
-import { BATCH, Batches, classifyKey, decimal, KEY, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
+import { BATCH, Batches, classifyKey, decimal, decimalAt, KEY, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
 import type { RdbTransfer } from "./sync";
 
 /**
@@ -59,8 +59,12 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
   const out = new Batches(RDB_BATCH);
   const sliceRefs: SliceRefRecord[] = [];
   const acls: AclRecord[] = [];
-  /** The dir-stat hashes, field (decimal inode) → value, joined at the end. */
-  const stats: Map<string, Buffer>[] = [new Map(), new Map(), new Map()];
+  /**
+   * The dir-stat hashes, field (decimal inode) → value, joined at the end; the values (and
+   * dirUsedInodes's fields, the records' inodes) read as numbers as they come, not kept as bytes.
+   */
+  const usedInodes = new Map<string, { inode: bigint; used: bigint }>();
+  const stats: Map<string, bigint>[] = [new Map(), new Map()];
   const quotaFlat: Record<QuotaKind, Buffer[][]> = { dir: [[], [], []], user: [[], [], []], group: [[], [], []] };
   const now = Date.now();
   const damaged = (what: string) => new JfsError("corrupt-input", `Redis at ${src.addr}: ${what}: the metadata is damaged`);
@@ -165,9 +169,13 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     if (kind !== "hash") return null;
     const name = b.toString("latin1", at, e);
     const stat = DIR_STATS.indexOf(name as (typeof DIR_STATS)[number]);
-    if (stat >= 0) {
-      const m = stats[stat];
-      return { field: (f, v) => m.set(f.toString("latin1"), copy(v)) };
+    if (stat === 0) {
+      const fieldAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => usedInodes.set(f.toString("latin1", fs, fe), { inode: decimalAt(f, fs, fe), used: decimalAt(v, vs, ve) });
+      return { fieldAt, field: (f, v) => fieldAt(f, 0, f.length, v, 0, v.length) };
+    }
+    if (stat > 0) {
+      const m = stats[stat - 1];
+      return { fieldAt: (f, fs, fe, v, vs, ve) => m.set(f.toString("latin1", fs, fe), decimalAt(v, vs, ve)), field: (f, v) => m.set(f.toString("latin1"), decimal(v)) };
     }
     if (name === "sliceRef") {
       return {
@@ -238,16 +246,17 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
   if (sliceRefs.length) yield { table: "sliceRefs", records: sliceRefs };
 
   // Directory stats: the fields of dirUsedInodes, with the two others' values (scan.ts's HMGET).
-  const [inodes, data, space] = stats;
+  const [data, space] = stats;
   let records: DirStatRecord[] = [];
-  for (const [f, used] of inodes) {
-    records.push({ inode: decimal(Buffer.from(f, "latin1")), dataLength: decimal(data.get(f) ?? null), usedSpace: decimal(space.get(f) ?? null), usedInodes: decimal(used) });
+  for (const [f, { inode, used }] of usedInodes) {
+    records.push({ inode, dataLength: data.get(f) ?? 0n, usedSpace: space.get(f) ?? 0n, usedInodes: used });
     if (records.length >= BATCH) {
       yield { table: "dirStats", records };
       records = [];
     }
   }
   if (records.length) yield { table: "dirStats", records };
+  usedInodes.clear();
   for (const m of stats) m.clear();
   yield { table: "acls", records: acls };
   for (const kind of ["dir", "user", "group"] as const) {

@@ -100,10 +100,31 @@ export function classifyKey(key: Buffer, at: number, end = key.length): Kind | -
 /** A SCAN cursor of "0": the iteration is complete. */
 const isZero = (cursor: Buffer) => cursor.length === 1 && cursor[0] === 0x30;
 
+/** A decimal integer stored as a string (Redis's counters), 0n when empty or not one. */
 export function decimal(b: Buffer | null): bigint {
-  if (!b || b.length === 0) return 0n;
-  const s = b.toString("latin1");
-  return /^-?\d+$/.test(s) ? BigInt(s) : 0n;
+  return b ? decimalAt(b, 0, b.length) : 0n;
+}
+
+/**
+ * decimal() of b[s, e). Up to 15 digits (below 2^53) by arithmetic on the bytes: a string, a
+ * regular expression and BigInt(string) cost 1-2 µs a value, most of the 0.1-0.2 s the
+ * snapshot reader spent on the three dir-stat hashes' 100,000 values at 1M files.
+ */
+export function decimalAt(b: Buffer, s: number, e: number): bigint {
+  const minus = e > s && b[s] === 0x2d ? 1 : 0;
+  const digits = e - s - minus;
+  if (digits <= 0) return 0n;
+  if (digits <= 15) {
+    let v = 0;
+    for (let i = s + minus; i < e; i++) {
+      const d = b[i] - 0x30;
+      if (d < 0 || d > 9) return 0n;
+      v = v * 10 + d;
+    }
+    return BigInt(minus ? -v : v);
+  }
+  const str = b.toString("latin1", s, e);
+  return /^-?\d+$/.test(str) ? BigInt(str) : 0n;
 }
 
 export class Batches {
