@@ -217,6 +217,28 @@ describe("JsonDumpWriter leaves without xattrs, ACLs or symlink (written as byte
     expect(text.slice(start + want.length)).toBe("\n    }\n  }\n}\n");
   });
 
+  it("writes every count of digits, at each power of ten and 2^32, as String() does", async () => {
+    const values: number[] = [0, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 99, 2 ** 53 - 1];
+    for (let p = 1; p <= 15; p++) values.push(10 ** p - 1, 10 ** p, 10 ** p + 1);
+    const w = collect();
+    const writer = new JsonDumpWriter(w.stream);
+    await writer.header(await header());
+    await writer.beginDir("FSTree", node(attr(1n, "directory")));
+    let want = "";
+    values.forEach((v, i) => {
+      const n = node(attr(BigInt(v), "regular", { uid: v % 2 ** 32, atime: BigInt(-v), mtime: BigInt(v), length: BigInt(v) }));
+      n.chunks = [{ index: v % 2 ** 32, slices: [{ id: BigInt(v), pos: 0, size: v % 2 ** 32, off: 0, len: 1 }] }];
+      void writer.leaf(Buffer.from("f" + i), n);
+      want += (i ? "," : "") + expected(Buffer.from("f" + i), n, 6);
+    });
+    await writer.endDir();
+    await writer.end();
+    const text = w.bytes().toString("utf8");
+    expect(text).toContain('"uid":4294967295,');
+    expect(text).toContain('"mtime":1000000000000000,');
+    expect(text).toContain(want);
+  });
+
   it("indents a leaf past the cached indentation (300 directories deep)", async () => {
     const w = collect();
     const writer = new JsonDumpWriter(w.stream);

@@ -116,7 +116,29 @@ function lit(b: Uint8Array, at: number, l: Uint8Array): number {
   return at + l.length;
 }
 
-/** An integer (a safe one: every number field of an attr or slice) in decimal, as String() writes it. */
+/** "00" to "99" as byte pairs: two digits a division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 0x30 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 0x30 + (i % 10);
+}
+
+/** Decimal digits of a safe integer n >= 10, by comparisons. */
+function digits(n: number): number {
+  if (n < 1e8) {
+    if (n < 1e4) return n < 100 ? 2 : n < 1000 ? 3 : 4;
+    return n < 1e6 ? (n < 1e5 ? 5 : 6) : n < 1e7 ? 7 : 8;
+  }
+  let d = 9;
+  for (let m = 1e9; d < 16 && n >= m; m *= 10) d++;
+  return d;
+}
+
+/**
+ * An integer (a safe one: every number field of an attr or slice) in decimal, as String() writes
+ * it: two digits a division, in 32-bit arithmetic below 2^32. About 100 digits an entry: the
+ * digit at a time (a division each, and another to count them) took 1.0 s of the 1M-file dump's CPU.
+ */
 function num(b: Uint8Array, at: number, n: number): number {
   if (n < 0) {
     b[at++] = 0x2d;
@@ -126,13 +148,28 @@ function num(b: Uint8Array, at: number, n: number): number {
     b[at] = 0x30 + n;
     return at + 1;
   }
-  let end = at;
-  for (let m = n; m >= 1; m = Math.floor(m / 10)) end++;
-  for (let i = end - 1; i >= at; i--) {
-    const q = Math.floor(n / 10);
-    b[i] = 0x30 + (n - q * 10);
+  const end = at + digits(n);
+  let i = end;
+  while (n >= 4294967296) {
+    const q = Math.floor(n / 100);
+    const r = 2 * (n - q * 100);
+    b[--i] = DIGIT_PAIRS[r + 1];
+    b[--i] = DIGIT_PAIRS[r];
     n = q;
   }
+  let m = n >>> 0;
+  while (m >= 100) {
+    const q = (m / 100) >>> 0;
+    const r = 2 * (m - q * 100);
+    b[--i] = DIGIT_PAIRS[r + 1];
+    b[--i] = DIGIT_PAIRS[r];
+    m = q;
+  }
+  // The first one or two digits: at `at`, where i has come down to.
+  if (m >= 10) {
+    b[at + 1] = DIGIT_PAIRS[2 * m + 1];
+    b[at] = DIGIT_PAIRS[2 * m];
+  } else b[at] = 0x30 + m;
   return end;
 }
 
