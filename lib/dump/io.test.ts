@@ -8,7 +8,7 @@ import { tempDir } from "../../test/support/temp-dir";
 import { compress as zstdCompress, decompress as zstdDecompress } from "zstd-napi";
 import { detectDumpFormat, DumpInputError, openDumpInput } from "./input";
 import { sniffCompression } from "./magic";
-import { openDumpOutput } from "./output";
+import { openDumpOutput, OUTPUT_BUFFER } from "./output";
 import { readDumpToTree, writeTree } from "../../test/support/dump-tree";
 import { JsonDumpWriter } from "./writer";
 import { emitTree } from "../../test/support/dump-tree";
@@ -130,6 +130,14 @@ describe("openDumpOutput", () => {
     await out.commit();
     expect((await readFile(f)).equals(sample)).toBe(true);
     expect((await readdir(dir)).includes("out.json.tmp")).toBe(false);
+  });
+
+  it("takes a megabyte before it asks the writer to wait (writes overlap the dump's work)", async () => {
+    const f = path.join(dir, "buffered.json");
+    const out = await openDumpOutput(f);
+    expect(out.stream.writableHighWaterMark).toBe(OUTPUT_BUFFER);
+    expect(out.stream.write(Buffer.alloc(OUTPUT_BUFFER >> 1))).toBe(true);
+    await out.abort();
   });
 
   it("gzips .gz output", async () => {

@@ -24,6 +24,9 @@ export function createCompressor(kind: "gzip" | "zstd"): Transform {
 }
 import { renameDurably } from "./durable";
 
+/** Bytes the output file stream holds before write() asks the writer to wait. */
+export const OUTPUT_BUFFER = 1 << 20;
+
 export interface DumpOutput {
   stream: Writable;
   /** Flushes, closes, syncs to disk and moves the file into place. */
@@ -44,7 +47,9 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
     };
   }
   const tmp = file + ".tmp";
-  const fileStream = createWriteStream(tmp);
+  // 1 MiB taken before the stream asks to wait (16 KiB by default): the file is written while
+  // the dump makes more, and pieces waiting meanwhile go in one writev, not a write each.
+  const fileStream = createWriteStream(tmp, { highWaterMark: OUTPUT_BUFFER });
   await new Promise<void>((resolve, reject) => {
     fileStream.once("open", () => resolve());
     fileStream.once("error", reject);
