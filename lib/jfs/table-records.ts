@@ -100,6 +100,9 @@ export interface EncodedBatch {
   count: number;
 }
 
+/** The fields a RecordEncoder writes, in the order a scan hands them over. */
+export const ENCODED_FIELDS: readonly EncodedBatch["field"][] = ["nodes", "edges", "chunks"];
+
 export type TableName = TableBatch["table"];
 
 /**

@@ -11,7 +11,7 @@ import type { Setting } from "../../jfs/setting";
 import { encodeStoredSetting, parseSetting } from "../../jfs/setting-json";
 import { JfsError, wrapError } from "../../jfs/errors";
 import type { ChildBatch, ConsistentRead, EmptinessCheck, LoadSink, MetaEngine, QueryGate, StoredNode } from "../engine";
-import type { TableBatch } from "../../jfs/table-records";
+import type { RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { scanEtcdTables } from "./scan";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { newTrashAttr } from "../trash";
@@ -350,9 +350,14 @@ export class EtcdEngine implements MetaEngine {
     return node;
   }
 
-  /** One pass over the prefix at the dump's revision: the binary dump's records as stored. */
-  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
-    return scanEtcdTables(this.kv, gate);
+  /**
+   * One pass over the prefix at the dump's revision: the binary dump's records as stored; with
+   * `encoder`, nodes, edges and chunks written with it (scan.ts).
+   */
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch>;
+  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
+  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch> {
+    return scanEtcdTables(this.kv, gate, opts?.encoder);
   }
 
   async usage(): Promise<{ usedSpace: bigint; usedInodes: bigint }> {

@@ -9,7 +9,7 @@
 // read past. Memory: the chunk being read, one batch per table, and the volume-wide hashes that
 // must be joined (the three dir-stat hashes: a few numbers per directory; quotas, ACLs).
 import type { QueryGate } from "../engine";
-import type { AclRecord, DirStatRecord, EncodedBatch, RecordEncoder, ScanBatch, SliceRefRecord } from "../../jfs/table-records";
+import { ENCODED_FIELDS, type AclRecord, type DirStatRecord, type RecordEncoder, type ScanBatch, type SliceRefRecord } from "../../jfs/table-records";
 import type { QuotaKind } from "../../jfs/types";
 import { readU64 } from "../../jfs/binary-values";
 import { JfsError } from "../../jfs/errors";
@@ -44,7 +44,6 @@ for (const kind of ["dir", "user", "group"] as const) QUOTA_KEYS[kind].forEach((
 const KIND_NAMES: Record<number, string> = { [Kind.Entries]: "directory", [Kind.Chunk]: "chunk", [Kind.Xattrs]: "xattr", [Kind.Parents]: "parent" };
 const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]: "list", [Kind.Xattrs]: "hash", [Kind.Parents]: "hash" };
 
-const ENCODED: EncodedBatch["field"][] = ["nodes", "edges", "chunks"];
 const TWO32 = 2 ** 32;
 
 /**
@@ -217,7 +216,7 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
       if (r.done) break;
       reader.feed(r.value);
       // Encoded tables first, as Batches.take gives its tables (nodes, edges, chunks, …).
-      if (encoder) for (const field of ENCODED) if (encoder.count(field) >= RDB_BATCH) yield encoder.take(field)!;
+      if (encoder) for (const field of ENCODED_FIELDS) if (encoder.count(field) >= RDB_BATCH) yield encoder.take(field)!;
       yield* out.take(false);
       while (sliceRefs.length >= BATCH) yield { table: "sliceRefs", records: sliceRefs.splice(0, BATCH) };
       if (reader.done && (!transfer.eofMark || reader.rest.length >= transfer.eofMark.length)) break;
@@ -237,7 +236,7 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     transfer.close();
   }
   if (encoder) {
-    for (const field of ENCODED) {
+    for (const field of ENCODED_FIELDS) {
       const b = encoder.take(field);
       if (b) yield b;
     }
