@@ -41,6 +41,22 @@ describe("PostgreSQL binary COPY encoding", () => {
     expect(() => encodeCopyBinary(int8, [[1.5]])).toThrow(RangeError);
   });
 
+  it("CopyWriter numbered: fills the first column with 1, 2, 3… across take()s, not counting a refused row", () => {
+    const serial = [{ name: "id", type: "bigint" }, ...cols] as const;
+    const w = new CopyWriter(serial, true);
+    w.add([1n, 1, "a", Buffer.from([1])]);
+    expect(() => w.add([2n, 0x80000000, "b", null])).toThrow(RangeError);
+    w.add([3n, 3, "c", null]);
+    const first = w.take();
+    w.add([4n, 4, null, null]);
+    expect(w.total).toBe(3);
+    const names = ["id", ...cols.map((c) => c.name)];
+    const bytes = new Set(["name", "slices"]);
+    const rows = [...decodeCopyBinary(first, names, bytes), ...decodeCopyBinary(w.take(), names, bytes)];
+    expect(rows.map((r) => [r.id, r.inode])).toEqual([[1n, 1n], [2n, 3n], [3n, 4n]]);
+    expect(first.equals(encodeCopyBinary(serial, [[1, 1n, 1, "a", Buffer.from([1])], [2, 3n, 3, "c", null]]))).toBe(true);
+  });
+
   it("CopyWriter: rows past one chunk, one row bigger than a chunk, a refused row left out, then empty again after take()", () => {
     const names = cols.map((c) => c.name);
     const bytes = new Set(["name", "slices"]);

@@ -50,6 +50,8 @@ const CHUNK_BYTES = 1 << 20;
 export class CopyWriter {
   /** Rows added since the last take(). */
   rows = 0;
+  /** Rows added in all (the last number given, for `numbered`). */
+  total = 0;
   private readonly full: Buffer[] = [];
   private fullBytes = 0;
   private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
@@ -57,7 +59,14 @@ export class CopyWriter {
   private at = 0;
   private readonly blobs: Buffer[] = [];
 
-  constructor(private readonly columns: readonly { name: string; type: ColType }[]) {}
+  /**
+   * `numbered`: the first column is not in the rows given to add(); the writer fills it with
+   * 1, 2, 3… in the order rows are added (what a fresh SERIAL column's sequence would give).
+   */
+  constructor(
+    private readonly columns: readonly { name: string; type: ColType }[],
+    private readonly numbered = false,
+  ) {}
 
   /** Bytes of the rows added since the last take(). */
   get bytes(): number {
@@ -67,10 +76,11 @@ export class CopyWriter {
   /** Encodes one row; a value that does not fit its column throws, and the row is not kept. */
   add(row: readonly unknown[]): void {
     const { columns, blobs } = this;
+    const lead = this.numbered ? 1 : 0;
     let size = 2;
     blobs.length = 0;
     for (let c = 0; c < columns.length; c++) {
-      const v = row[c];
+      const v = c < lead ? this.total + 1 : row[c - lead];
       size += 4;
       if (v === null || v === undefined) continue;
       const t = columns[c].type;
@@ -93,7 +103,7 @@ export class CopyWriter {
     view.setInt16(at, columns.length);
     at += 2;
     for (let c = 0; c < columns.length; c++) {
-      const v = row[c];
+      const v = c < lead ? this.total + 1 : row[c - lead];
       if (v === null || v === undefined) {
         view.setInt32(at, -1);
         at += 4;
@@ -128,6 +138,7 @@ export class CopyWriter {
     // Only now: a row refused half way leaves nothing of itself.
     this.at = at;
     this.rows++;
+    this.total++;
     blobs.length = 0;
   }
 

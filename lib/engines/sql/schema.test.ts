@@ -54,15 +54,33 @@ describe("JuiceFS DDL", () => {
     );
   });
 
-  it("splits the same statements into tables and their indexes for a bulk load (createInTwoSteps)", () => {
+  it("splits the same statements into tables and their indexes for a bulk load (createInSteps)", () => {
     for (const dialect of ["mysql", "postgres", "sqlite3"] as const) {
       const names = new SqlNames(dialect, "jfs_v1_", dialect === "postgres" ? "s1" : undefined);
-      const { tables, indexes } = names.createInTwoSteps();
+      const { tables, keys, indexes } = names.createInSteps();
       expect(tables).toHaveLength(TABLES.length);
+      expect(keys).toEqual([]);
       expect(tables.every((t) => t.startsWith("CREATE TABLE "))).toBe(true);
       expect(indexes.every((i) => /^CREATE (UNIQUE )?INDEX /.test(i.sql) && i.sql.includes(` ON ${names.t(i.table)} (`))).toBe(true);
       expect([...tables, ...indexes.map((i) => i.sql)].sort()).toEqual([...names.createAll()].sort());
     }
+  });
+
+  it("leaves the primary keys of the tables asked for to ALTER TABLE … ADD PRIMARY KEY, serial and composite ones alike", () => {
+    const names = new SqlNames("postgres", "jfs_", "s1");
+    const { tables, keys } = names.createInSteps(new Set(["edge", "node", "user_group_quota"]));
+    const table = (base: string) => tables.find((t) => t.startsWith(`CREATE TABLE IF NOT EXISTS ${names.t(base)} `))!;
+    expect(table("edge")).toContain('"id" BIGSERIAL NOT NULL, ');
+    expect(table("node")).toContain('"inode" BIGINT NOT NULL, ');
+    expect(table("user_group_quota")).not.toContain("PRIMARY KEY");
+    expect(table("chunk")).toContain('"id" BIGSERIAL PRIMARY KEY NOT NULL');
+    expect(keys).toEqual([
+      { table: "edge", sql: 'ALTER TABLE "s1"."jfs_edge" ADD PRIMARY KEY ("id");' },
+      { table: "node", sql: 'ALTER TABLE "s1"."jfs_node" ADD PRIMARY KEY ("inode");' },
+      { table: "user_group_quota", sql: 'ALTER TABLE "s1"."jfs_user_group_quota" ADD PRIMARY KEY ("qtype","qkey");' },
+    ]);
+    expect(names.serialColumn("edge")).toBe("id");
+    expect(names.serialColumn("node")).toBeNull();
   });
 
   it("puts the table prefix into index names", () => {

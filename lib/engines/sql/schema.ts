@@ -185,9 +185,9 @@ function typeSql(dialect: SqlDialect, col: Column): string {
   }
 }
 
-function columnSql(dialect: SqlDialect, col: Column): string {
+function columnSql(dialect: SqlDialect, col: Column, withKey = true): string {
   const parts = [quoteIdent(dialect, col.name), typeSql(dialect, col)];
-  if (col.pk) parts.push("PRIMARY KEY");
+  if (col.pk && withKey) parts.push("PRIMARY KEY");
   if (col.autoincr) parts.push(dialect === "mysql" ? "AUTO_INCREMENT" : dialect === "sqlite3" ? "AUTOINCREMENT" : "");
   if (col.default0) parts.push("DEFAULT 0");
   parts.push(col.notNull ? "NOT NULL" : "NULL");
@@ -226,10 +226,10 @@ export class SqlNames {
     return [this.tableSql(def), ...this.indexSql(def)];
   }
 
-  /** The CREATE TABLE statement alone (primary key included). */
-  private tableSql(def: TableDef): string {
-    const cols = def.columns.map((col) => columnSql(this.dialect, col));
-    if (def.compositePk) cols.push(`PRIMARY KEY ( ${def.compositePk.map((n) => this.q(n)).join(",")} )`);
+  /** The CREATE TABLE statement alone, its primary key included unless `withKey` is false. */
+  private tableSql(def: TableDef, withKey = true): string {
+    const cols = def.columns.map((col) => columnSql(this.dialect, col, withKey));
+    if (def.compositePk && withKey) cols.push(`PRIMARY KEY ( ${def.compositePk.map((n) => this.q(n)).join(",")} )`);
     const charset = this.dialect === "mysql" && this.mysqlCharset ? ` DEFAULT CHARSET ${this.mysqlCharset}` : "";
     return `CREATE TABLE IF NOT EXISTS ${this.t(def.base)} (${cols.join(", ")})${charset};`;
   }
@@ -247,14 +247,33 @@ export class SqlNames {
   }
 
   /**
-   * The same schema in two steps, for a bulk load: the tables (with their primary keys), then
-   * the secondary indexes, built once the rows are in. createAll()'s statements, reordered.
+   * The same schema in steps, for a bulk load: the tables (with their primary keys, but for
+   * the tables of `lateKeys`), then those tables' primary keys (`keys`, as ALTER TABLE … ADD
+   * PRIMARY KEY: the same constraint and index, <table>_pkey, as the inline clause), then the
+   * secondary indexes, each built once the rows are in. PostgreSQL only (MySQL's clustered
+   * tables cannot go without their key).
    */
-  createInTwoSteps(): { tables: string[]; indexes: { table: string; sql: string }[] } {
+  createInSteps(lateKeys: ReadonlySet<string> = new Set()): {
+    tables: string[];
+    keys: { table: string; sql: string }[];
+    indexes: { table: string; sql: string }[];
+  } {
+    const keys: { table: string; sql: string }[] = [];
+    for (const d of TABLES) {
+      if (!lateKeys.has(d.base)) continue;
+      const cols = d.compositePk ?? d.columns.filter((c) => c.pk).map((c) => c.name);
+      if (cols.length) keys.push({ table: d.base, sql: `ALTER TABLE ${this.t(d.base)} ADD PRIMARY KEY (${cols.map((n) => this.q(n)).join(",")});` });
+    }
     return {
-      tables: TABLES.map((d) => this.tableSql(d)),
+      tables: TABLES.map((d) => this.tableSql(d, !lateKeys.has(d.base))),
+      keys,
       indexes: TABLES.flatMap((d) => this.indexSql(d).map((sql) => ({ table: d.base, sql }))),
     };
+  }
+
+  /** A table's serial column (xorm's autoincr id), if it has one. */
+  serialColumn(base: string): string | null {
+    return tableDef(base).columns.find((c) => c.autoincr)?.name ?? null;
   }
 
   /** Physical index names this schema creates (what a catalogue query should report). */

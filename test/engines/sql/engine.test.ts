@@ -501,6 +501,63 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     });
   });
 
+  it("a primary key held twice fails the load naming the table (PostgreSQL: at the key's build after the rows), and leaves no table", async () => {
+    for (const [feed, table] of [
+      [(sink: Awaited<ReturnType<SqlEngine["beginLoad"]>>) => sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 }), "jfs_node"],
+      [(sink: Awaited<ReturnType<SqlEngine["beginLoad"]>>) => sink.newSlices!([{ id: 7n, size: 1 }]), "jfs_chunk_ref"],
+    ] as const) {
+      await targets.withEngine(async (e) => {
+        const sink = await e.beginLoad();
+        feed(sink);
+        feed(sink);
+        const err: Error = await sink.commit().then(
+          () => expect.unreachable(),
+          (x: Error) => x,
+        );
+        expect(err.message).toMatch(new RegExp(`the dump holds one key of ${table} twice`));
+        if (dialect === "postgres") expect(err.message).toMatch(new RegExp(`${table}_pkey`));
+        await sink.abort();
+        expect(await e.listTables()).toEqual([]);
+      });
+    }
+  });
+
+  it("PostgreSQL: the keys and sequences a load leaves are those of the DDL JuiceFS runs (keys built and ids numbered by the load)", async () => {
+    if (dialect !== "postgres") return;
+    const keysAndSequences = async (e: SqlEngine) => ({
+      keys: (
+        await e.driver.all(
+          "SELECT conrelid::regclass::text AS t, conname AS n, pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE contype = 'p' AND connamespace = 'public'::regnamespace ORDER BY 1",
+        )
+      ).map((r) => `${r.t} ${r.n} ${r.d}`),
+      indexes: (await e.driver.all("SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname")).map((r) => String(r.d)),
+      next: await Promise.all(
+        ["edge", "chunk", "xattr"].map(async (t) => toNum((await e.driver.all(`SELECT nextval(pg_get_serial_sequence('jfs_${t}', 'id')) AS v`))[0].v)),
+      ),
+    });
+    const expected = await targets.withEngine(async (e) => {
+      for (const stmt of e.names.createAll()) await e.driver.run(stmt.replace(/;$/, ""));
+      for (const t of ["edge", "chunk"]) for (let i = 0; i < 3; i++) await e.driver.all(`SELECT nextval(pg_get_serial_sequence('jfs_${t}', 'id'))`);
+      return keysAndSequences(e);
+    });
+    const loaded = await targets.withEngine(async (e) => {
+      const sink = await e.beginLoad();
+      sink.edges(1n, [
+        { name: Buffer.from("a"), inode: 2n, type: "regular" },
+        { name: Buffer.from("b"), inode: 3n, type: "regular" },
+        { name: Buffer.from("c"), inode: 4n, type: "regular" },
+      ]);
+      for (const inode of [2n, 3n, 4n]) sink.chunks(inode, [{ index: 0, slices: [{ id: inode, pos: 0, size: 1, off: 0, len: 1 }] }]);
+      await sink.commit();
+      // Numbered 1, 2, 3 in the order given, as the sequence would.
+      const ids = await e.driver.all("SELECT id, inode FROM jfs_edge ORDER BY id");
+      expect(ids.map((r) => [toNum(r.id), toNum(r.inode)])).toEqual([[1, 2], [2, 3], [3, 4]]);
+      return keysAndSequences(e);
+    });
+    expect(loaded).toEqual(expected);
+    expect(loaded.next).toEqual([4, 4, 1]);
+  });
+
   it("a value past its column's range fails the load naming the table, and leaves no table", async () => {
     // PostgreSQL meets it as the row is encoded for COPY (when added), MySQL at the insert.
     if (dialect === "sqlite3") return;
