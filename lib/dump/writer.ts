@@ -265,6 +265,36 @@ interface OpenDir {
  * rules (length 0 for non-files, nlink as stored, ...). The writer only renders: it
  * %-escapes names, symlink targets and xattr values and JSON-encodes the rest per docs/format/dump-json.md §5–§7.
  */
+/** `n` spaces at b[at]. */
+function spaces(b: Uint8Array, at: number, n: number): number {
+  b.fill(SP, at, at + n);
+  return at + n;
+}
+
+/** `,\n` then `"chunks": [` at indent `f`. */
+function chunksStart(b: Uint8Array, at: number, f: number): number {
+  at = lit(b, at, L_COMMA_NL);
+  at = spaces(b, at, f);
+  return lit(b, at, L_CHUNKS);
+}
+
+/** Before chunk `k` of several: a comma after the one before, a newline, indent `f` + 2. */
+function chunkLine(b: Uint8Array, at: number, k: number, f: number): number {
+  if (k) b[at++] = COMMA;
+  b[at++] = NL;
+  return spaces(b, at, f + 2);
+}
+
+/** `]` after `count` chunks: one stays on the line of `[`, several end on a line of their own. */
+function chunksEnd(b: Uint8Array, at: number, count: number, f: number): number {
+  if (count > 1) {
+    b[at++] = NL;
+    at = spaces(b, at, f);
+  }
+  b[at++] = CLOSE_SQ;
+  return at;
+}
+
 export class JsonDumpWriter implements TreeWriter {
   /**
    * The entry being rendered. It is encoded into `chunk` after every call, while it is a
@@ -339,51 +369,20 @@ export class JsonDumpWriter implements TreeWriter {
     // Room for the worst case: every name byte escaped (3 bytes), 20 digits a number.
     let room = 3 * name.length + 6 * f + 420;
     for (let i = 0; i < chunks.length; i++) room += f + 48 + 120 * chunks[i].slices.length;
-    if (this.buf.length) this.encode(); // the comma openChild left
-    if (this.used + room > this.chunk.length) this.nextChunk(room);
-    const b = this.bytes;
-    let at = this.used;
-    b[at++] = NL;
-    b.fill(SP, at, at + p);
-    at += p;
-    b[at++] = QUOTE;
+    let at = this.leafStart(room, p);
     at = this.name(name, at);
-    at = lit(b, at, L_OPEN_ATTR);
-    b.fill(SP, at, at + f);
-    at += f;
-    at = lit(b, at, L_ATTR);
+    at = this.attrStart(at, f);
     at = this.attr(a, at);
-    if (chunks.length === 1) {
-      at = lit(b, at, L_COMMA_NL);
-      b.fill(SP, at, at + f);
-      at += f;
-      at = lit(b, at, L_CHUNKS);
-      at = chunk(b, at, chunks[0]);
-      b[at++] = CLOSE_SQ;
-    } else if (chunks.length > 1) {
-      at = lit(b, at, L_COMMA_NL);
-      b.fill(SP, at, at + f);
-      at += f;
-      at = lit(b, at, L_CHUNKS);
+    const b = this.bytes;
+    if (chunks.length) {
+      at = chunksStart(b, at, f);
       for (let i = 0; i < chunks.length; i++) {
-        if (i) b[at++] = COMMA;
-        b[at++] = NL;
-        b.fill(SP, at, at + f + 2);
-        at += f + 2;
+        if (chunks.length > 1) at = chunkLine(b, at, i, f);
         at = chunk(b, at, chunks[i]);
       }
-      b[at++] = NL;
-      b.fill(SP, at, at + f);
-      at += f;
-      b[at++] = CLOSE_SQ;
+      at = chunksEnd(b, at, chunks.length, f);
     }
-    b[at++] = NL;
-    b.fill(SP, at, at + p);
-    at += p;
-    b[at++] = CLOSE_BRACE;
-    this.used = at;
-    if (this.used - this.unwritten >= FLUSH_AT) return this.flush();
-    if (this.failure) throw this.failure;
+    return this.leafEnd(at, p);
   }
 
   /**
@@ -412,35 +411,18 @@ export class JsonDumpWriter implements TreeWriter {
       shown++;
       room += f + 48 + 5 * len;
     }
-    if (this.buf.length) this.encode(); // the comma openChild left
-    if (this.used + room > this.chunk.length) this.nextChunk(room);
-    const b = this.bytes;
-    let at = this.used;
-    b[at++] = NL;
-    b.fill(SP, at, at + p);
-    at += p;
-    b[at++] = QUOTE;
+    let at = this.leafStart(room, p);
     at = this.rawName(v, e.nameAt, e.nameLen, at);
-    at = lit(b, at, L_OPEN_ATTR);
-    b.fill(SP, at, at + f);
-    at += f;
-    at = lit(b, at, L_ATTR);
+    at = this.attrStart(at, f);
     at = this.binaryAttr(e, at);
+    const b = this.bytes;
     if (shown) {
-      at = lit(b, at, L_COMMA_NL);
-      b.fill(SP, at, at + f);
-      at += f;
-      at = lit(b, at, L_CHUNKS);
+      at = chunksStart(b, at, f);
       let k = 0;
       for (let c = e.chunksAt; c < e.chunksEnd; c += 8 + v.readUInt32LE(c + 4)) {
         const len = v.readUInt32LE(c + 4);
         if (len < 24) continue;
-        if (shown > 1) {
-          if (k) b[at++] = COMMA;
-          b[at++] = NL;
-          b.fill(SP, at, at + f + 2);
-          at += f + 2;
-        }
+        if (shown > 1) at = chunkLine(b, at, k, f);
         k++;
         at = lit(b, at, L_INDEX);
         at = num(b, at, v.readUInt32LE(c));
@@ -448,16 +430,39 @@ export class JsonDumpWriter implements TreeWriter {
         at = binarySlices(b, at, v, c + 8, c + 8 + len);
         at = lit(b, at, L_END_CHUNK);
       }
-      if (shown > 1) {
-        b[at++] = NL;
-        b.fill(SP, at, at + f);
-        at += f;
-      }
-      b[at++] = CLOSE_SQ;
+      at = chunksEnd(b, at, shown, f);
     }
+    return this.leafEnd(at, p);
+  }
+
+  /**
+   * A byte-path leaf's start: the comma openChild left, room for `room` bytes, then the newline,
+   * indent `p` and opening quote of its name. Returns where the name goes.
+   */
+  private leafStart(room: number, p: number): number {
+    if (this.buf.length) this.encode();
+    if (this.used + room > this.chunk.length) this.nextChunk(room);
+    const b = this.bytes;
+    let at = this.used;
     b[at++] = NL;
-    b.fill(SP, at, at + p);
-    at += p;
+    at = spaces(b, at, p);
+    b[at++] = QUOTE;
+    return at;
+  }
+
+  /** After the leaf's name: `": {`, then `"attr": ` at indent `f`. */
+  private attrStart(at: number, f: number): number {
+    const b = this.bytes;
+    at = lit(b, at, L_OPEN_ATTR);
+    at = spaces(b, at, f);
+    return lit(b, at, L_ATTR);
+  }
+
+  /** The leaf's close at indent `p`, and the flush when enough waits. */
+  private leafEnd(at: number, p: number): Promise<void> | void {
+    const b = this.bytes;
+    b[at++] = NL;
+    at = spaces(b, at, p);
     b[at++] = CLOSE_BRACE;
     this.used = at;
     if (this.used - this.unwritten >= FLUSH_AT) return this.flush();
