@@ -21,6 +21,16 @@ async function header(): Promise<DumpHeader> {
   return (await readDumpToTree(golden("metadata-sub.sample"))).header;
 }
 
+
+/** A seeded generator: rand(k) in [0, k), pick(xs) one of xs. */
+function seeded(seed: number) {
+  const rand = (k: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return Math.floor(seed / 65536) % k; // the high bits: the low ones of this generator repeat every few calls
+  };
+  return { rand, pick: <T,>(xs: T[]): T => xs[rand(xs.length)] };
+}
+
 describe("encodeHeader", () => {
   it("omits empty quota maps and change logs, keeps [] for Sustained and DelFiles", async () => {
     const h = { ...(await header()), quotas: new Map(), delFiles: [], changeLog: [] };
@@ -173,12 +183,7 @@ describe("JsonDumpWriter leaves without xattrs, ACLs or symlink (written as byte
     else if (n.chunks.length > 1) s += ",\n" + pad(p + 2) + '"chunks": [' + n.chunks.map((c) => "\n" + pad(p + 4) + encodeChunk(c)).join(",") + "\n" + pad(p + 2) + "]";
     return s + "\n" + pad(p) + "}";
   };
-  let seed = 7;
-  const rand = (k: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return Math.floor(seed / 65536) % k; // the high bits: the low ones of this generator repeat every few calls
-  };
-  const pick = <T,>(xs: T[]): T => xs[rand(xs.length)];
+  const { pick } = seeded(7);
   const bigs = [0n, 1n, 9n, 10n, 1234567890123n, 9007199254740991n, 9007199254740992n, 18446744073709551615n];
   const signed = [0n, 1n, -1n, -10n, 1700000000n, -9007199254740991n, -9007199254740993n, -9223372036854775808n, 9223372036854775807n];
   const u32 = [0, 1, 9, 10, 99, 100, 65535, 4294967295];
@@ -259,12 +264,7 @@ describe("JsonDumpWriter.leafBinary (a plain leaf from its binary values)", () =
   // Random binary attrs and chunk records; the expected text is leaf() of the DumpNode they
   // decode to by the one binary decoder (decodeAttr, decodeSlice), with the dump's rules the
   // caller applies (the entry's inode, no length unless showLength).
-  let seed = 11;
-  const rand = (k: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return Math.floor(seed / 65536) % k; // the high bits: the low ones of this generator repeat every few calls
-  };
-  const pick = <T,>(xs: T[]): T => xs[rand(xs.length)];
+  const { rand, pick } = seeded(11);
   const bigs = [0n, 1n, 9n, 10n, 1234567890123n, 9007199254740991n, 9007199254740992n, 18446744073709551615n];
   const signed = [0n, 1n, -1n, -10n, 1700000000n, -9007199254740991n, -9007199254740992n, -9007199254740993n, -9223372036854775808n, 9223372036854775807n];
   const u32 = [0, 1, 9, 10, 99, 100, 65535, 4294967295];
