@@ -76,6 +76,21 @@ async function startMariadbOnce(): Promise<MariadbServer> {
         await c.end();
       }
     };
+    // The socket file appears at bind(), before the server listens on it: a connection then is
+    // refused (seen once in CI, on a loaded machine, as the first test's CREATE DATABASE). Ready
+    // is when a query answers.
+    for (;;) {
+      try {
+        await sql("SELECT 1");
+        break;
+      } catch (err) {
+        if (proc.exitCode !== null) throw new Error(`mariadbd exited with code ${proc.exitCode} (data dir ${data})`, { cause: err });
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "ECONNREFUSED" && code !== "ENOENT") throw err;
+        if (Date.now() > deadline) throw new Error("mariadbd did not answer on its socket in time", { cause: err });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     const url = (db: string, query = "") => `mysql://root@(127.0.0.1:${port})/${db}${query ? `?${query}` : ""}`;
     return {
       port,
