@@ -183,6 +183,11 @@ function big(b: Uint8Array, at: number, v: bigint): number {
   return at;
 }
 
+/** `label` and `n` where n is not 0; nothing where it is (JuiceFS's omitempty fields). */
+function nonZero(b: Uint8Array, at: number, label: Uint8Array, n: number): number {
+  return n ? num(b, lit(b, at, label), n) : at;
+}
+
 const TWO32 = 4294967296;
 
 /** A big-endian u64 of `v` at `from` in decimal (readU64's value). */
@@ -206,17 +211,11 @@ function binarySlices(b: Uint8Array, at: number, v: Buffer, from: number, end: n
     at = lit(b, at, L_ID);
     at = u64(b, at, v, s + 4);
     const pos = v.readUInt32BE(s);
-    if (pos) {
-      at = lit(b, at, L_POS);
-      at = num(b, at, pos);
-    }
+    at = nonZero(b, at, L_POS, pos);
     at = lit(b, at, L_SIZE);
     at = num(b, at, v.readUInt32BE(s + 12));
     const off = v.readUInt32BE(s + 16);
-    if (off) {
-      at = lit(b, at, L_OFF);
-      at = num(b, at, off);
-    }
+    at = nonZero(b, at, L_OFF, off);
     at = lit(b, at, L_LEN);
     at = num(b, at, v.readUInt32BE(s + 20));
     b[at++] = 0x7d;
@@ -235,16 +234,10 @@ function chunk(b: Uint8Array, at: number, c: DumpNode["chunks"][number]): number
     if (i) b[at++] = COMMA;
     at = lit(b, at, L_ID);
     at = big(b, at, sl.id);
-    if (sl.pos) {
-      at = lit(b, at, L_POS);
-      at = num(b, at, sl.pos);
-    }
+    at = nonZero(b, at, L_POS, sl.pos);
     at = lit(b, at, L_SIZE);
     at = num(b, at, sl.size);
-    if (sl.off) {
-      at = lit(b, at, L_OFF);
-      at = num(b, at, sl.off);
-    }
+    at = nonZero(b, at, L_OFF, sl.off);
     at = lit(b, at, L_LEN);
     at = num(b, at, sl.len);
     b[at++] = 0x7d;
@@ -477,10 +470,7 @@ export class JsonDumpWriter implements TreeWriter {
     at = lit(b, at, L_INODE);
     at = num(b, at, e.inode);
     const flags = v[a];
-    if (flags) {
-      at = lit(b, at, L_FLAGS);
-      at = num(b, at, flags);
-    }
+    at = nonZero(b, at, L_FLAGS, flags);
     const typeMode = v.readUInt16BE(a + 1);
     at = lit(b, at, L_TYPE);
     at = this.latin1(NODE_TYPES[(typeMode >> 12) - 1], at);
@@ -497,39 +487,24 @@ export class JsonDumpWriter implements TreeWriter {
     at = lit(b, at, L_CTIME);
     at = i64(b, at, v, a + 35);
     const an = v.readUInt32BE(a + 19);
-    if (an) {
-      at = lit(b, at, L_ATIMENSEC);
-      at = num(b, at, an);
-    }
+    at = nonZero(b, at, L_ATIMENSEC, an);
     const mn = v.readUInt32BE(a + 31);
-    if (mn) {
-      at = lit(b, at, L_MTIMENSEC);
-      at = num(b, at, mn);
-    }
+    at = nonZero(b, at, L_MTIMENSEC, mn);
     const cn = v.readUInt32BE(a + 43);
-    if (cn) {
-      at = lit(b, at, L_CTIMENSEC);
-      at = num(b, at, cn);
-    }
+    at = nonZero(b, at, L_CTIMENSEC, cn);
     at = lit(b, at, L_NLINK);
     at = num(b, at, v.readUInt32BE(a + 47));
     at = lit(b, at, L_LENGTH);
     if (e.showLength) at = u64(b, at, v, a + 51);
     else b[at++] = 0x30;
     const rdev = v.readUInt32BE(a + 59);
-    if (rdev) {
-      at = lit(b, at, L_RDEV);
-      at = num(b, at, rdev);
-    }
+    at = nonZero(b, at, L_RDEV, rdev);
     // After the rdev: the parent (8 bytes), then the ACL ids (8), then the tier, each if present.
     let tierAt = 63;
     if (e.attrLen - tierAt >= 8) tierAt += 8;
     if (e.attrLen - tierAt >= 8) tierAt += 8;
     const tier = e.attrLen > tierAt ? v[a + tierAt] : 0;
-    if (tier) {
-      at = lit(b, at, L_TIER);
-      at = num(b, at, tier);
-    }
+    at = nonZero(b, at, L_TIER, tier);
     b[at++] = CLOSE_BRACE;
     return at;
   }
@@ -561,10 +536,7 @@ export class JsonDumpWriter implements TreeWriter {
     const b = this.bytes;
     at = lit(b, at, L_INODE);
     at = big(b, at, a.inode);
-    if (a.flags) {
-      at = lit(b, at, L_FLAGS);
-      at = num(b, at, a.flags);
-    }
+    at = nonZero(b, at, L_FLAGS, a.flags);
     at = lit(b, at, L_TYPE);
     at = this.latin1(a.type, at);
     at = lit(b, at, L_MODE);
@@ -579,30 +551,15 @@ export class JsonDumpWriter implements TreeWriter {
     at = big(b, at, a.mtime);
     at = lit(b, at, L_CTIME);
     at = big(b, at, a.ctime);
-    if (a.atimensec) {
-      at = lit(b, at, L_ATIMENSEC);
-      at = num(b, at, a.atimensec);
-    }
-    if (a.mtimensec) {
-      at = lit(b, at, L_MTIMENSEC);
-      at = num(b, at, a.mtimensec);
-    }
-    if (a.ctimensec) {
-      at = lit(b, at, L_CTIMENSEC);
-      at = num(b, at, a.ctimensec);
-    }
+    at = nonZero(b, at, L_ATIMENSEC, a.atimensec);
+    at = nonZero(b, at, L_MTIMENSEC, a.mtimensec);
+    at = nonZero(b, at, L_CTIMENSEC, a.ctimensec);
     at = lit(b, at, L_NLINK);
     at = num(b, at, a.nlink);
     at = lit(b, at, L_LENGTH);
     at = big(b, at, a.length);
-    if (a.rdev) {
-      at = lit(b, at, L_RDEV);
-      at = num(b, at, a.rdev);
-    }
-    if (a.tier) {
-      at = lit(b, at, L_TIER);
-      at = num(b, at, a.tier);
-    }
+    at = nonZero(b, at, L_RDEV, a.rdev);
+    at = nonZero(b, at, L_TIER, a.tier);
     b[at++] = CLOSE_BRACE;
     return at;
   }
