@@ -25,9 +25,25 @@ export function writeI64(b: Buffer, v: bigint, off: number): void {
   } else b.writeBigInt64BE(BigInt.asIntN(64, v), off);
 }
 
-export function readU64(b: Buffer, off: number): bigint {
+/**
+ * The big-endian u64 at b[off] as a double when it is exact (below 2^53: every inode and slice
+ * id a real volume reaches), else as a bigint. The scans that hand ids straight to a
+ * RecordEncoder take this form, which spares a BigInt per record.
+ */
+export function readU64Exact(b: Buffer, off: number): number | bigint {
   const hi = b.readUInt32BE(off);
-  return hi < 0x200000 ? BigInt(hi * TWO32 + b.readUInt32BE(off + 4)) : b.readBigUInt64BE(off);
+  return hi < 0x200000 ? hi * TWO32 + b.readUInt32BE(off + 4) : b.readBigUInt64BE(off);
+}
+
+/** readU64Exact for the little-endian u64 at b[off] (TKV keys store inodes so). */
+export function readU64ExactLE(b: Buffer, off: number): number | bigint {
+  const hi = b.readUInt32LE(off + 4);
+  return hi < 0x200000 ? hi * TWO32 + b.readUInt32LE(off) : b.readBigUInt64LE(off);
+}
+
+export function readU64(b: Buffer, off: number): bigint {
+  const v = readU64Exact(b, off);
+  return typeof v === "bigint" ? v : BigInt(v);
 }
 
 export function readI64(b: Buffer, off: number): bigint {

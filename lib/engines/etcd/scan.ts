@@ -7,7 +7,7 @@
 import type { QueryGate } from "../engine";
 import type { QuotaKind } from "../../jfs/types";
 import { ENCODED_FIELDS, type RecordEncoder, type ScanBatch, type TableBatch, type TableName } from "../../jfs/table-records";
-import { decodeAcl, readI64, readU64, SLICE_BYTES } from "../../jfs/binary-values";
+import { decodeAcl, readI64, readU64, readU64Exact, readU64ExactLE, SLICE_BYTES } from "../../jfs/binary-values";
 import type { EtcdKv } from "./kv";
 import type { KvPage } from "./range-codec";
 
@@ -28,20 +28,6 @@ const BATCH = 10_000;
 export const RANGES_AHEAD = 1;
 
 const A = 0x41;
-
-const TWO32 = 2 ** 32;
-
-/** The little-endian u64 at b[at]: a double when exact (below 2^53), else a bigint. */
-function inodeLE(b: Buffer, at: number): number | bigint {
-  const hi = b.readUInt32LE(at + 4);
-  return hi < 0x200000 ? hi * TWO32 + b.readUInt32LE(at) : b.readBigUInt64LE(at);
-}
-
-/** The big-endian u64 at b[at]: a double when exact, else a bigint. */
-function inodeBE(b: Buffer, at: number): number | bigint {
-  const hi = b.readUInt32BE(at);
-  return hi < 0x200000 ? hi * TWO32 + b.readUInt32BE(at + 4) : b.readBigUInt64BE(at);
-}
 
 export function scanEtcdTables(kv: EtcdKv, gate?: QueryGate): AsyncGenerator<TableBatch>;
 export function scanEtcdTables(kv: EtcdKv, gate: QueryGate | undefined, encoder: RecordEncoder | undefined): AsyncGenerator<ScanBatch>;
@@ -77,9 +63,9 @@ export async function* scanEtcdTables(kv: EtcdKv, gate: QueryGate = (q) => q(), 
       if (encoder && k[0] === A && k.length >= 10 && (k[9] === 0x49 || k[9] === 0x44 || k[9] === 0x43)) {
         const tag = k[9];
         const at = skip + 10; // the key's rest, in `full`
-        if (tag === 0x49 && full.length === at) encoder.node(inodeLE(k, 1), value, 0, value.length);
-        else if (tag === 0x44 && value.length === 9) encoder.edge(inodeLE(k, 1), inodeBE(value, 1), full, at, full.length, value[0]);
-        else if (tag === 0x43 && full.length === at + 4 && value.length > 0 && value.length % SLICE_BYTES === 0) encoder.chunk(inodeLE(k, 1), full.readUInt32BE(at), value, 0, value.length);
+        if (tag === 0x49 && full.length === at) encoder.node(readU64ExactLE(k, 1), value, 0, value.length);
+        else if (tag === 0x44 && value.length === 9) encoder.edge(readU64ExactLE(k, 1), readU64Exact(value, 1), full, at, full.length, value[0]);
+        else if (tag === 0x43 && full.length === at + 4 && value.length > 0 && value.length % SLICE_BYTES === 0) encoder.chunk(readU64ExactLE(k, 1), full.readUInt32BE(at), value, 0, value.length);
       } else if (k[0] === A && k.length >= 10) {
         const inode = k.readBigUInt64LE(1);
         const tag = k[9];

@@ -11,7 +11,7 @@
 import type { QueryGate } from "../engine";
 import { ENCODED_FIELDS, type AclRecord, type DirStatRecord, type RecordEncoder, type ScanBatch, type SliceRefRecord } from "../../jfs/table-records";
 import type { QuotaKind } from "../../jfs/types";
-import { readU64 } from "../../jfs/binary-values";
+import { readU64, readU64Exact } from "../../jfs/binary-values";
 import { JfsError } from "../../jfs/errors";
 import { decodeAcl, SLICE_BYTES } from "./codec";
 import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
@@ -43,8 +43,6 @@ for (const kind of ["dir", "user", "group"] as const) QUOTA_KEYS[kind].forEach((
 
 const KIND_NAMES: Record<number, string> = { [Kind.Entries]: "directory", [Kind.Chunk]: "chunk", [Kind.Xattrs]: "xattr", [Kind.Parents]: "parent" };
 const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]: "list", [Kind.Xattrs]: "hash", [Kind.Parents]: "hash" };
-
-const TWO32 = 2 ** 32;
 
 /**
  * The tables of the volume from one snapshot transfer. The transfer is closed however the
@@ -109,8 +107,7 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     attrSink.string = (v) => attrAt(v, 0, v.length);
     const entryAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => {
       if (ve - vs !== 9) throw damaged(`directory ${ino} has an entry "${f.toString("latin1", fs, fe)}" of ${ve - vs} bytes, not 9`);
-      const hi = v.readUInt32BE(vs + 1);
-      encoder.edge(ino, hi < 0x200000 ? hi * TWO32 + v.readUInt32BE(vs + 5) : v.readBigUInt64BE(vs + 1), f, fs, fe, v[vs]);
+      encoder.edge(ino, readU64Exact(v, vs + 1), f, fs, fe, v[vs]);
     };
     entriesSink.fieldAt = entryAt;
     entriesSink.field = (f, v) => entryAt(f, 0, f.length, v, 0, v.length);
