@@ -12,6 +12,7 @@ import { openDumpOutput, OUTPUT_BUFFER } from "./output";
 import { readDumpToTree, writeTree } from "../../test/support/dump-tree";
 import { JsonDumpWriter } from "./writer";
 import { emitTree } from "../../test/support/dump-tree";
+import { prng, randomBytes } from "../synth/prng";
 
 const dir = tempDir("jfsmeta-io-");
 
@@ -92,8 +93,7 @@ describe("openDumpInput", () => {
   for (const gz of [false, true]) {
     it(`closes its source when the reader stops early${gz ? " (gzip)" : ""}`, async () => {
       // Incompressible filler, so that the gzip body is large too.
-      let x = 1;
-      const filler = Buffer.from(Array.from({ length: 1 << 20 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24)));
+      const filler = randomBytes(prng(1), 1 << 20);
       const plainBody = Buffer.concat([sample, filler]);
       const body = gz ? gzipSync(plainBody) : plainBody;
       let sent = 0;

@@ -4,6 +4,7 @@ import { JsonSax, type Frame, type ScalarKind, type ScalarValue, type Token } fr
 import { readDump } from "./reader";
 import { readDumpToTree, writeTree, type MemDump, type MemEntry } from "../../test/support/dump-tree";
 import { DumpFormatError, type ReadEntry } from "./types";
+import { prng } from "../synth/prng";
 
 // ---------- a minimal well-formed dump to break in different ways ----------
 
@@ -422,8 +423,7 @@ describe("readDump: robustness", () => {
 
   it("corrupted bytes give a DumpFormatError or a valid read, never another error", async () => {
     const buf = golden("metadata.sample");
-    let seed = 12345;
-    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = prng(12345);
     let failures = 0;
     for (let n = 0; n < 400; n++) {
       const bad = Buffer.from(buf);

@@ -10,6 +10,7 @@ import { escapeName } from "../jfs/escape";
 import { writeChainDump } from "../synth/chain";
 import type { BinaryLeaf, DumpHeader } from "./types";
 import { decodeAttr, decodeSlice, encodeAttr as encodeBinaryAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
+import { prngBelow } from "../synth/prng";
 
 const attr = (inode: bigint, type: Attr["type"], extra: Partial<Attr> = {}): Attr => ({
   inode, flags: 0, type, mode: 420, uid: 0, gid: 0, atime: 1n, mtime: 2n, ctime: 3n,
@@ -24,10 +25,7 @@ async function header(): Promise<DumpHeader> {
 
 /** A seeded generator: rand(k) in [0, k), pick(xs) one of xs. */
 function seeded(seed: number) {
-  const rand = (k: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return Math.floor(seed / 65536) % k; // the high bits: the low ones of this generator repeat every few calls
-  };
+  const rand = prngBelow(seed);
   return { rand, pick: <T,>(xs: T[]): T => xs[rand(xs.length)] };
 }
 

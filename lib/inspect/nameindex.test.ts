@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { NameIndex } from "./nameindex";
 import { sortedNameOrder } from "../engines/nametable";
 import type { DirEntry } from "../jfs/types";
+import { prngBelow } from "../synth/prng";
 
 function pack(list: Buffer[]): { names: Buffer; offsets: Uint32Array } {
   const offsets = new Uint32Array(list.length + 1);
@@ -14,8 +15,7 @@ function pack(list: Buffer[]): { names: Buffer; offsets: Uint32Array } {
 describe("sortedNameOrder", () => {
   it("sorts like Buffer.compare (Go string order), prefixes first, stable on duplicates", () => {
     // Deterministic pseudo-random names over a small alphabet with shared prefixes, odd bytes and lengths.
-    let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = prngBelow(7);
     const alphabet = [0x00, 0x01, 0x20, 0x41, 0x61, 0x7f, 0x80, 0xc3, 0xa9, 0xfe, 0xff];
     const list: Buffer[] = [];
     for (let i = 0; i < 3000; i++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backupName, backupStamp, cleanupPlan, explainRotate, forecastRetention, parseBackupTime, rotate, RetentionForecastSchema } from "./retention";
+import { prng } from "../synth/prng";
 
 const DAY = 24 * 3600 * 1000;
 const H = 3600 * 1000;
@@ -172,8 +173,7 @@ describe("rotate (JuiceFS v1.4 / v1.3)", () => {
     expect(rotate(keys, now, "1.3")).toEqual([]);
   });
   it("agrees with the bucket model on random listings", () => {
-    let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = prng(42);
     for (let c = 0; c < 300; c++) {
       const nowMs = at("2025-06-15T12:00:00.250Z").getTime() + Math.floor(rnd() * 400 * DAY);
       const keys = new Set<string>();

@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { BatchDesc } from "./proto";
 import { BatchRecordEncoder, BULK_SPECS, decodeBulkBatch, decodeColumns, encodeBulkBatch, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "./bulk-codec";
 import type { BatchField } from "./format";
+import { prng } from "../../synth/prng";
 
-let seed = 7;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rnd = prng(7);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
 const value = (kind: string): unknown => {
   switch (kind) {

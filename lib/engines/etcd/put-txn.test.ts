@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeTxnSucceeded, NESTING, PutTxn } from "./put-txn";
 import { EtcdClient, MAX_TXN_OPS } from "./kv";
+import { prngBelow } from "../../synth/prng";
 
 type Codec = {
   requestSerialize: (v: unknown) => Buffer;
@@ -17,13 +18,7 @@ const txnCodec = () =>
   client.connectionPool.withConnection("KV", ({ client: c }) => (c.constructor as unknown as { service: Record<"Txn", Codec> }).service.Txn);
 afterAll(() => client.close());
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
+const rng = prngBelow;
 /** The decoded request with its bytes as hex: compared as strings, not byte by byte. */
 const plain = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (x && typeof x === "object" && (x as { type?: string }).type === "Buffer" ? Buffer.from((x as { data: number[] }).data).toString("hex") : x));
 const bytes = (r: (n: number) => number, n: number) => Buffer.from(Array.from({ length: n }, () => r(256)));

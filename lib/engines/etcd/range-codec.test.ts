@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeRangeResponse, decodeRangeTxnResponse } from "./range-codec";
 import { EtcdClient } from "./kv";
+import { prngBelow } from "../../synth/prng";
 
 type Codec = { responseSerialize: (v: unknown) => Buffer; responseDeserialize: (b: Buffer) => unknown };
 // No request is sent: the pool only hands out its service client, whose codecs are etcd3's.
@@ -13,13 +14,7 @@ const service = () =>
 afterAll(() => client.close());
 
 /** A seeded generator: the cases are the same on every run. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return (n: number) => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s % n;
-  };
-}
+const rng = prngBelow;
 
 function randomRange(r: (n: number) => number) {
   const kvs = Array.from({ length: r(30) }, () => ({

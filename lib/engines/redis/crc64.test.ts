@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { crc64, crc64InWasm, crc64Js } from "./crc64";
+import { prng, randomBytes } from "../../synth/prng";
 
 // Redis's crc64.c at its plainest: reflected Jones polynomial, one bit at a time.
 const POLY = 0x95ac9329ac4bc9b5n;
@@ -12,8 +13,8 @@ function bitwise(b: Uint8Array): bigint {
   return crc;
 }
 
-let seed = 7;
-const random = (n: number) => Buffer.alloc(n).map(() => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) >>> 16);
+const rnd = prng(7);
+const random = (n: number) => randomBytes(rnd, n);
 
 describe.each([
   ["WebAssembly", crc64],

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CHUNK_BYTES, ChunkWasm, SLOT_BYTES, SLOT_COUNT } from "./chunk-wasm";
 import { crc64 } from "./crc64";
 import { LZF_FAULTS, lzfJs } from "./lzf";
+import { prng } from "../../synth/prng";
 
 /** A plain LZF compressor (lzf_c.c's format): literal runs of up to 32 bytes and back references of 3-264 bytes up to 8 KiB back. */
 function compress(src: Uint8Array): Buffer {
@@ -40,8 +41,7 @@ function compress(src: Uint8Array): Buffer {
   return Buffer.from(out);
 }
 
-let seed = 11;
-const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+const rand = prng(11);
 /** Bytes with repeats (mostly from a small alphabet) so that both literals and references come. */
 const sample = (n: number) => Buffer.alloc(n).map(() => (rand() < 0.75 ? 97 + Math.floor(rand() * 3) : Math.floor(rand() * 256)));
 

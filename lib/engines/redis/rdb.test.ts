@@ -10,6 +10,7 @@ import { crc64 } from "./crc64";
 import { RdbReader, type RdbKind } from "./rdb";
 import { requestRdb, SyncRefused } from "./sync";
 import { rdbTables } from "./rdb-tables";
+import { prng, prngBelow, randomBytes } from "../../synth/prng";
 
 let server: RedisServer;
 let redis: Redis;
@@ -135,7 +136,7 @@ describe("RDB reader", () => {
       const rdb = await saved();
       const whole = read(rdb, rdb.length).keys;
       expect(whole.get("5/long-random")!.values[0].length).toBe(40_000);
-      let seed = 3;
+      const below = prngBelow(3);
       // Cuts at every step; and at one place, then 30,000 bytes a chunk: inside the long key's
       // name (its value's length not yet known: more than the stitch holds), and just before
       // the EOF opcode with more than a stitch's bytes after the RDB (its end read in the stitch).
@@ -154,7 +155,7 @@ describe("RDB reader", () => {
         // -1: cuts of 4-40 KiB at random, the end mark in the last chunk.
         const stream = Buffer.concat([rdb, mark]);
         for (let i = 0; i < stream.length; ) {
-          const n = Array.isArray(step) ? (i === 0 ? step[0] : 30_000) : step > 0 ? step : 4096 + ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 36_000);
+          const n = Array.isArray(step) ? (i === 0 ? step[0] : 30_000) : step > 0 ? step : 4096 + below(36_000);
           reader.feed(stream.subarray(i, i + n));
           i += n;
         }
@@ -176,8 +177,7 @@ describe("RDB reader", () => {
       // (a buffer that long is read in JavaScript, fed whole or in 64 KiB chunks).
       const long = range(30_000).map((i) => `entry-${i % 977}/`).join("");
       await redis.set("long-lzf", long);
-      let x = 1;
-      const noise = Buffer.from(Buffer.alloc(1_200_000).map(() => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24));
+      const noise = randomBytes(prng(1), 1_200_000);
       await redis.set("noise", noise);
       await redis.set("short-lzf", "slice-".repeat(50));
       await redis.rpush("list-long", ...range(1000).map((i) => `e${i}-${"x".repeat(i % 50)}`));

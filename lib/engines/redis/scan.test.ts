@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decimal, decimalAt } from "./scan";
+import { prngBelow } from "../../synth/prng";
 
 /** The definition decimal() keeps: the whole string one optional minus and decimal digits, else 0. */
 const definition = (s: string) => (/^-?\d+$/.test(s) ? BigInt(s) : 0n);
@@ -12,13 +13,12 @@ describe("decimal", () => {
       const b = Buffer.from(`xx${c}yy`, "latin1");
       expect(decimalAt(b, 2, 2 + Buffer.byteLength(c, "latin1")), JSON.stringify(c)).toBe(definition(Buffer.from(c, "latin1").toString("latin1")));
     }
-    let seed = 5;
+    const below = prngBelow(5);
     const wrong: string[] = [];
     for (let t = 0; t < 20_000; t++) {
-      const n = (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 20;
-      const s = Array.from({ length: n }, (_, i) => {
-        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-        return i === 0 && seed % 7 === 0 ? "-" : seed % 53 === 0 ? "x" : String(seed % 10);
+      const s = Array.from({ length: below(20) }, (_, i) => {
+        const c = below(7 * 53 * 10);
+        return i === 0 && c % 7 === 0 ? "-" : c % 53 === 0 ? "x" : String(c % 10);
       }).join("");
       if (decimal(Buffer.from(s, "latin1")) !== definition(s)) wrong.push(s);
     }
