@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { FakeEngine, testNode } from "../../test/support/fake-engine";
-import type { NodeType } from "../jfs/types";
+import type { DirEntry, NodeType } from "../jfs/types";
 import type { StoredNode } from "./engine";
-import { DirReadAhead, DUMP_BATCH, QueryLimiter, ReadAheadBudget, type OpenedDir } from "./read-ahead";
+import { DirReadAhead, DUMP_BATCH, QueryLimiter, ReadAheadBudget, readListedNodes, type OpenedDir } from "./read-ahead";
 
 describe("ReadAheadBudget", () => {
   it("opens ahead while under both bounds; a reservation is freed once", () => {
@@ -90,5 +90,73 @@ describe("DirReadAhead: the walk's bounds hold on a wide tree", () => {
     expect(peak.held).toBeGreaterThan(DUMP_BATCH);
     expect(peak.held).toBeLessThanOrEqual(bounds.entries + (bounds.dirs + 3 * batchesAhead) * DUMP_BATCH);
     expect([readAhead.budget.openedAhead, readAhead.budget.held]).toEqual([0, 0]);
+  });
+});
+
+describe("readListedNodes: a big directory's node reads, in listing order, a bounded number ahead", () => {
+  const entries = (from: number, n: number): DirEntry[] => Array.from({ length: n }, (_, i) => ({ name: Buffer.from(`f${from + i}`), inode: BigInt(from + i), type: "regular" as NodeType }));
+  const stored = (e: DirEntry): StoredNode => ({ inode: e.inode, entryType: e.type, attr: null, xattrs: [], chunks: [] });
+  async function* pages(sizes: number[]): AsyncGenerator<DirEntry[]> {
+    let from = 100;
+    for (const n of sizes) {
+      yield entries(from, n);
+      from += n;
+    }
+  }
+
+  it("reads every entry once, `batch` at a time, across page ends and empty pages, and yields in order", async () => {
+    const asked: number[] = [];
+    const out: string[] = [];
+    const read = async (part: DirEntry[]) => {
+      asked.push(part.length);
+      await new Promise((r) => setTimeout(r, (part.length * 7) % 5)); // later reads may finish first
+      return part.map(stored);
+    };
+    for await (const b of readListedNodes(entries(0, 5), pages([7, 0, 3]), 3, 4, read)) {
+      expect(b.nodes.map((n) => n.inode)).toEqual(b.names.map((n) => BigInt(n.toString().slice(1))));
+      out.push(...b.names.map(String));
+    }
+    expect(out).toEqual([...entries(0, 5), ...entries(100, 10)].map((e) => e.name.toString()));
+    expect(asked).toEqual([3, 2, 3, 3, 1, 3]);
+  });
+
+  it("has one read in flight until the second batch is asked for, then `ahead`", async () => {
+    let inFlight = 0;
+    let most = 0;
+    const started: number[] = [];
+    const read = async (part: DirEntry[]) => {
+      started.push(Number(part[0].inode));
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return part.map(stored);
+    };
+    const it = readListedNodes(entries(0, 40), null, 2, 3, read)[Symbol.asyncIterator]();
+    await it.next();
+    expect(started).toEqual([0]); // a directory opened ahead holds one batch
+    for (let r = await it.next(); !r.done; r = await it.next());
+    expect(most).toBe(3);
+    expect(started.length).toBe(20);
+  });
+
+  it("a walk that stops leaves the reads it did not ask for unobserved, not unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      let n = 0;
+      const read = async () => {
+        if (n++ > 0) throw new Error("server gone");
+        return [stored(entries(0, 1)[0])];
+      };
+      const it = readListedNodes(entries(0, 5), null, 1, 4, read)[Symbol.asyncIterator]();
+      await it.next();
+      await it.next().catch(() => {}); // the second read fails: the walk stops here
+      await it.return?.(undefined);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });

@@ -5,13 +5,49 @@
 // - read-ahead (ReadAheadBudget): how much is read before the walk needs it, bounded in
 //   directories opened ahead and in entries held, so memory stays flat however wide or deep
 //   the tree is; plus `batchesAhead`, the batches read ahead inside the directory being walked.
-import type { NodeType } from "../jfs/types";
+import type { DirEntry, NodeType } from "../jfs/types";
 import type { ChildBatch, MetaEngine, StoredNode } from "./engine";
 import { sortListing, type SortedListing } from "./sorted-listing";
 import type { Pacer } from "./pace";
 
 /** The reads the walk makes of a tree: an engine's, or a staged flat scan's (table-tree.ts). */
 export type TreeReads = Pick<MetaEngine, "readDir" | "readNodes"> & Partial<Pick<MetaEngine, "readDirNodes" | "dumpReadAhead">>;
+
+/**
+ * A directory too big for one read, as readDirNodes gives it: the entries of `listed`, then of
+ * each page `more` lists, have their nodes read `batch` at a time by `read`, and the batches
+ * come out in listing order. One read is in flight until the walk asks for the second batch
+ * (a directory opened ahead holds little), then `ahead`. A read the walk never asks for (it
+ * stopped) fails unobserved.
+ */
+export async function* readListedNodes(
+  listed: DirEntry[],
+  more: AsyncIterator<DirEntry[]> | null,
+  batch: number,
+  ahead: number,
+  read: (part: DirEntry[]) => Promise<StoredNode[]>,
+): AsyncGenerator<ChildBatch> {
+  let at = 0;
+  const reads: Promise<ChildBatch>[] = [];
+  for (let inFlight = 1; ; inFlight = ahead) {
+    while (reads.length < inFlight && (more || at < listed.length)) {
+      while (more && at === listed.length) {
+        const r = await more.next();
+        if (r.done) more = null;
+        else [listed, at] = [r.value, 0];
+      }
+      if (at === listed.length) break; // no more pages
+      const part = listed.slice(at, at + batch);
+      at += part.length;
+      const pending = read(part).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
+      pending.catch(() => {}); // awaited below in order; a stopped walk never asks
+      reads.push(pending);
+    }
+    const next = reads.shift();
+    if (!next) return;
+    yield await next;
+  }
+}
 
 /** Entries per readNodes call (JuiceFS reads Redis entries 100 at a time). */
 export const DUMP_BATCH = 100;

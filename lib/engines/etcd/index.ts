@@ -27,6 +27,7 @@ import { etcdClientOptions, parseEtcdUrl, type EtcdTarget } from "./url";
 import { EtcdLoadSink, LOAD_ALIVE_KEY, LOAD_CLAIM_KEY, LOAD_LEASE_TTL } from "./sink";
 import { explainEtcdError } from "./errors";
 import { backendRoom } from "./quota";
+import { readListedNodes } from "../read-ahead";
 
 /** Keys of one inode a readNodes range returns before the rest is read page by page. */
 const NODE_RANGE_LIMIT = 256;
@@ -277,35 +278,13 @@ export class EtcdEngine implements MetaEngine {
     const entry = (e: Kv) => decodeEntry(e.key.subarray(skip), e.value);
     async function* pages(): AsyncGenerator<ChildBatch> {
       const [first] = await self.firstPages.add([inode], gate);
-      let listed = first.kvs.map(entry);
-      let at = 0;
       const last = first.kvs[first.kvs.length - 1];
       // A page that says `more` is never the end: the rest is listed on from its last key.
       const listing = first.more && last ? kv.scan(Buffer.concat([kv.strip(last.key), Buffer.from([0])]), nextKey(start), PAGE, gate) : null;
-      let more = listing !== null;
-      const reads: Promise<ChildBatch>[] = [];
-      // One batch until the walk asks for the second: a directory opened ahead holds little.
-      for (let ahead = 1; ; ahead = NODE_READ_AHEAD) {
-        while (reads.length < ahead && (more || at < listed.length)) {
-          if (at === listed.length) {
-            const r = await listing!.next();
-            if (r.done) {
-              more = false;
-              break;
-            }
-            listed = r.value.map(entry);
-            at = 0;
-          }
-          const part = listed.slice(at, at + MAX_TXN_OPS);
-          at += part.length;
-          const read = self.nodeReads.add(part, gate).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
-          read.catch(() => {}); // awaited below in order; a stopped walk never asks
-          reads.push(read);
-        }
-        const next = reads.shift();
-        if (!next) return;
-        yield await next;
-      }
+      const pagesOfEntries = listing && (async function* () {
+        for await (const page of listing) yield page.map(entry);
+      })();
+      yield* readListedNodes(first.kvs.map(entry), pagesOfEntries, MAX_TXN_OPS, NODE_READ_AHEAD, (part) => self.nodeReads.add(part, gate));
     }
     return pages();
   }

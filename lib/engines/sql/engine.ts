@@ -18,6 +18,7 @@ import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
 import { scanSqlTables } from "./scan";
 import type { ColumnBatch, TableBatch } from "../../jfs/table-records";
+import { readListedNodes } from "../read-ahead";
 
 /** Rows per keyset page of a directory listing. */
 const DIR_PAGE = 1000;
@@ -425,32 +426,7 @@ export class SqlEngine implements MetaEngine {
         if (first.names.length) yield first;
         return;
       }
-      const listing = self.listing(inode, null, gate);
-      const reads: Promise<ChildBatch>[] = [];
-      let listed: DirEntry[] = [];
-      let more = true;
-      // One batch until the walk asks for the second: a directory opened ahead holds little.
-      let ahead = 1;
-      for (;; ahead = readAhead) {
-        while (reads.length < ahead && (more || listed.length)) {
-          if (!listed.length) {
-            const r = await listing.next();
-            if (r.done) {
-              more = false;
-              break;
-            }
-            listed = r.value;
-          }
-          const part = listed.slice(0, NODE_BATCH);
-          listed = listed.slice(NODE_BATCH);
-          const read = self.readNodesGated(part, gate).then((nodes) => ({ names: part.map((e) => e.name), nodes }));
-          read.catch(() => {}); // awaited below in order; a stopped walk never asks
-          reads.push(read);
-        }
-        const next = reads.shift();
-        if (!next) return;
-        yield await next;
-      }
+      yield* readListedNodes([], self.listing(inode, null, gate), NODE_BATCH, readAhead, (part) => self.readNodesGated(part, gate));
     }
     return pages();
   }
