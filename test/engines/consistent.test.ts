@@ -19,7 +19,7 @@ import { ENGINE_KINDS, startEngine, type EngineTarget } from "../support/engine-
 import { dumpMeta, type DumpResult } from "../../lib/engines/dump";
 import { JsonDumpWriter } from "../../lib/dump/writer";
 import { BinaryDumpWriter } from "../../lib/dump/binary/writer";
-import type { ColumnBatch, TableBatch } from "../../lib/jfs/table-records";
+import type { ColumnBatch, RecordEncoder, ScanBatch } from "../../lib/jfs/table-records";
 import { finished } from "node:stream/promises";
 
 const attr = (inode: number, type: string, extra = "") =>
@@ -222,16 +222,19 @@ describe.each(ENGINE_KINDS)("%s: --consistent under a writer", (kind) => {
   });
 });
 
-/** The engine, with the writer run as soon as its flat scan (records, or columns for the staged walk) has yielded its first batch. */
+/**
+ * The engine, with the writer run as soon as its flat scan (records, columns for the staged
+ * walk, or records written with the binary writer's encoder) has yielded its first batch.
+ */
 function racedScan(engine: MetaEngine, between: () => Promise<void>): MetaEngine {
   return new Proxy(engine, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if ((prop === "scanTables" || prop === "scanTableColumns") && typeof v === "function") {
-        return (gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch> => ({
+        return (gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch | ColumnBatch> => ({
           async *[Symbol.asyncIterator]() {
             let first = true;
-            for await (const b of (v as (g?: QueryGate) => AsyncIterable<TableBatch | ColumnBatch>).call(target, gate)) {
+            for await (const b of (v as (g?: QueryGate, o?: { encoder: RecordEncoder }) => AsyncIterable<ScanBatch | ColumnBatch>).call(target, gate, opts)) {
               yield b;
               if (first) await between();
               first = false;

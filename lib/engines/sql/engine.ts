@@ -17,7 +17,7 @@ import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
 import { scanSqlTables } from "./scan";
-import type { ColumnBatch, TableBatch } from "../../jfs/table-records";
+import type { ColumnBatch, RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { readListedNodes } from "../read-ahead";
 
 /** Rows per keyset page of a directory listing. */
@@ -375,8 +375,11 @@ export class SqlEngine implements MetaEngine {
   }
 
   /** Keyset pages of each table (scan.ts). */
-  scanTables(gate?: QueryGate): AsyncIterable<TableBatch> {
-    return scanSqlTables(this, gate);
+  scanTables(gate?: QueryGate): AsyncIterable<TableBatch>;
+  /** With `encoder`, PostgreSQL's nodes, edges and chunks come written with it (scan.ts). */
+  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
+  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch> {
+    return scanSqlTables(this, gate, undefined, false, opts?.encoder);
   }
 
   /** The same, node, edge and chunk pages as columns where the driver reads them so (scan.ts). */

@@ -206,10 +206,13 @@ export function decodeCopyBinary(data: Buffer, columns: readonly string[], bytes
  * 1M files made 3M of them) and no bigint per exact 64-bit field. int8 is a number from
  * -2^53 + 2^32 to 2^53 - 1 (safe integers), else a bigint; int4 and int2 are numbers; byte
  * columns are views of `data`, valid while the caller keeps `data` (copy what outlives the
- * visit); NULL is null. `int8AsBig`: every int8 a bigint (decodeCopyBinary's rows). Returns the
- * rows visited; a stream that is not a whole binary COPY throws.
+ * visit); NULL is null. `int8AsBig`: every int8 a bigint (decodeCopyBinary's rows). `ends`: byte
+ * fields as their span of `data` instead of views, values[c] where the field starts (a number)
+ * and ends[c] where it ends, for a reader that copies them on at once (the flat scan's record
+ * encoder): no Buffer per field. Returns the rows visited; a stream that is not a whole binary
+ * COPY throws.
  */
-export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false): number {
+export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false, ends?: Int32Array): number {
   const bad = (what: string) => new RangeError(`PostgreSQL's binary COPY stream is malformed: ${what}`);
   if (data.length < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0) throw bad("no PGCOPY signature");
   let at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
@@ -228,8 +231,12 @@ export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (v
       let v: unknown = null;
       if (len >= 0) {
         if (at + len > data.length) throw bad("a field runs past its end");
-        if (isBytes[c]) v = data.subarray(at, at + len);
-        else if (len === 8) {
+        if (isBytes[c]) {
+          if (ends) {
+            v = at;
+            ends[c] = at + len;
+          } else v = data.subarray(at, at + len);
+        } else if (len === 8) {
           // Most int8 values (inodes, times, lengths) are exact as numbers: no bigint for them.
           const high = data.readInt32BE(at);
           const low = data.readUInt32BE(at + 4);

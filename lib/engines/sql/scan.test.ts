@@ -1,5 +1,6 @@
 // The SQLite flat scan's node encoder from plain numbers gives encodeAttr's bytes for the
-// general path's facts (rows.ts nodeFromRow), and hands back what it cannot encode exactly.
+// general path's facts (rows.ts nodeFromRow), and hands back what it cannot encode exactly;
+// PostgreSQL's scan with a record encoder writes the bytes its records would encode to.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAttr } from "../../jfs/binary-values";
@@ -9,6 +10,8 @@ import { openSqlEngine, type SqlEngine } from "./index";
 import { loadBuffer, syntheticDump } from "../../../test/support/engine-io";
 import { tempDir } from "../../../test/support/temp-dir";
 import { NODE_COLUMNS, nodeFromRow } from "./rows";
+import { BatchRecordEncoder, encodeChunkRecords, encodeEdgeRecords, encodeNodeRecords } from "../../dump/binary/bulk-codec";
+import { startTargets, type SqlTargets } from "../../../test/support/sql-targets";
 
 const general = (r: unknown[]) => {
   const n = nodeFromRow(Object.fromEntries(NODE_COLUMNS.map((c, i) => [c, typeof r[i] === "number" ? BigInt(r[i] as number) : r[i]])));
@@ -74,5 +77,53 @@ describe("scanSqlTables across keyset pages", () => {
     expect(log.filter((s) => s.includes(`FROM ${engine.names.t("node")} `)).length).toBe(2); // page 2 already asked for
     expect(log.some((s) => s.includes(" GROUP BY "))).toBe(true); // and the hard links, beside the bulk tables
     await scan.return?.(undefined);
+  });
+});
+
+describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
+  let targets: SqlTargets;
+  beforeAll(async () => {
+    targets = await startTargets("postgres");
+  });
+  afterAll(() => targets?.stop());
+
+  it("writes nodes, edges and chunks with it, the bytes of the records path, across pages: inodes past 2^53, 2^63 and near 2^64, odd name bytes, NULLs, slices that are none", async () => {
+    await targets.withEngine(async (engine) => {
+      await loadBuffer(engine, await syntheticDump({ files: 40, seed: 5 }));
+      const t = (base: string) => engine.t(base);
+      const wide = 2n ** 53n + 5n;
+      const top = -(2n ** 63n) + 1n; // the u64 2^63 + 1, as PostgreSQL's signed bigint holds it
+      const last = -5n; // the u64 2^64 - 5: a negative int8 the COPY reader hands as a number
+      const node = `INSERT INTO ${t("node")} (inode, type, flags, mode, uid, gid, atime, mtime, ctime, atimensec, mtimensec, ctimensec, nlink, length, rdev, parent, access_acl_id, default_acl_id, tier_id) VALUES `;
+      await engine.driver.run(`${node}(?, 1, 0, 420, -2, 7, 1700000000123456, -1500001, 0, 7, 0, 999, 1, ?, NULL, ?, 3, 0, 2)`, [wide, 2n ** 40n, wide]);
+      await engine.driver.run(`${node}(?, 2, 0, 493, 0, 0, 1, 2, 3, 0, 0, 0, 2, 4096, 0, NULL, NULL, NULL, NULL)`, [top]);
+      const edge = `INSERT INTO ${t("edge")} (parent, name, inode, type) VALUES `;
+      await engine.driver.run(`${edge}(1, ?, ?, 1), (?, ?, 5, 2), (?, ?, ?, 7), (?, ?, ?, 3)`, [Buffer.from([0xff, 0x00, 0x0a, 0xb9, 0xfb]), wide, top, Buffer.from("é"), wide, Buffer.alloc(0), top, last, Buffer.from("x"), last]);
+      const chunk = `INSERT INTO ${t("chunk")} (inode, indx, slices) VALUES `;
+      const slices = Buffer.alloc(48, 0xa5);
+      await engine.driver.run(`${chunk}(?, -1, ?), (?, 0, ?), (?, 2147483647, ?), (5, 99, ?), (5, 98, ?), (?, 1, ?)`, [wide, slices, top, slices.subarray(0, 24), 7, slices, Buffer.alloc(0), Buffer.alloc(25), last, slices]);
+
+      const plain = new Map<string, Buffer[]>();
+      const other: string[] = [];
+      const text = (b: TableBatch) => `${b.table} ${JSON.stringify(b.records, (_, v) => (typeof v === "bigint" ? `${v}n` : v))}`;
+      for await (const b of scanSqlTables(engine, undefined, 3)) {
+        if (b.table === "nodes") plain.set("nodes", [...(plain.get("nodes") ?? []), encodeNodeRecords(b.records)]);
+        else if (b.table === "edges") plain.set("edges", [...(plain.get("edges") ?? []), encodeEdgeRecords(b.records)]);
+        else if (b.table === "chunks") plain.set("chunks", [...(plain.get("chunks") ?? []), encodeChunkRecords(b.records)]);
+        else other.push(text(b));
+      }
+      const encoded = new Map<string, Buffer[]>();
+      const others: string[] = [];
+      for await (const b of scanSqlTables(engine, undefined, 3, false, new BatchRecordEncoder())) {
+        if (b.table === "encoded") encoded.set(b.field, [...(encoded.get(b.field) ?? []), Buffer.from(b.bytes.subarray(0, b.ends[b.count - 1]))]);
+        else others.push(text(b));
+      }
+      for (const field of ["nodes", "edges", "chunks"]) {
+        expect(encoded.get(field)?.length, field).toBeGreaterThan(3); // page after page
+        expect(Buffer.concat(encoded.get(field)!).toString("hex"), field).toBe(Buffer.concat(plain.get(field)!).toString("hex"));
+      }
+      expect(others).toEqual(other);
+      expect(others.some((r) => r.startsWith("symlinks "))).toBe(true);
+    });
   });
 });

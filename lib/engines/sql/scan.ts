@@ -5,7 +5,7 @@
 import type { QueryGate } from "../engine";
 import type { Row, SqlConn } from "./driver";
 import type { SqlNames } from "./schema";
-import type { ChunkColumns, ChunkRecord, ColumnBatch, EdgeColumns, EdgeRecord, NodeColumns, NodeRecord, TableBatch, QuotaRecord } from "../../jfs/table-records";
+import type { ChunkColumns, ChunkRecord, ColumnBatch, EdgeColumns, EdgeRecord, EncodedBatch, NodeColumns, NodeRecord, RecordEncoder, ScanBatch, TableBatch, QuotaRecord } from "../../jfs/table-records";
 import { encodeAttr } from "../../jfs/binary-values";
 import { aclFromRow, nodeFromRow, toBig, toBuf, toNum, toU32, NODE_COLUMNS, SLICE_RECORD } from "./rows";
 import { eachCopyRow } from "./pg-copy";
@@ -173,6 +173,12 @@ function bytesColumnsOf(field: "edges" | "chunks", rows: unknown[][]): ColumnBat
     : { table: "columns", field, cols: { count: n, bytes, start, end, inode, index: other } };
 }
 
+/**
+ * An int8 field of eachCopyRow as the encoder takes a u64: a number while exact and not
+ * negative, else a bigint (a stored negative is a u64 past 2^63, which the encoder wraps).
+ */
+const u64Of = (v: unknown): number | bigint => (typeof v === "number" ? (v >= 0 ? v : BigInt(v)) : typeof v === "bigint" ? v : 0);
+
 /** A COPY page decoded: its rows, its last key (the next page starts after it), what to yield. */
 interface CopyPage<B> {
   rows: number;
@@ -187,11 +193,13 @@ const CHUNK_COLUMNS = ["id", "inode", "indx", "slices"];
  * `pageRows`: rows per keyset page (tests make it small to cross pages on a small volume).
  * `columns`: node, edge and chunk pages as columns where the driver reads them so
  * (ColumnBatch; MetaEngine.scanTableColumns), and only the tables of a JSON dump's tree
- * (nodes, edges, chunks, symlinks, xattrs, ACLs).
+ * (nodes, edges, chunks, symlinks, xattrs, ACLs). `encoder`: nodes, edges and chunks written
+ * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL), as records elsewhere.
  */
 export function scanSqlTables(src: SqlScanSource, gate?: QueryGate, pageRows?: number): AsyncGenerator<TableBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true): AsyncGenerator<TableBatch | ColumnBatch>;
-export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q(), pageRows = PAGE, columns = false): AsyncGenerator<TableBatch | ColumnBatch> {
+export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: false, encoder: RecordEncoder | undefined): AsyncGenerator<ScanBatch>;
+export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q(), pageRows = PAGE, columns = false, encoder?: RecordEncoder): AsyncGenerator<ScanBatch | ColumnBatch> {
   const { names, driver } = src;
   const q = (n: string) => names.q(n);
   const t = (base: string) => names.t(base);
@@ -242,7 +250,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
    * page's COPY stream goes to `decode`, which gives its rows, its last key and what to yield.
    * Next page asked for as in pages().
    */
-  async function* copyPages<B>(base: string, cols: string[], decode: (data: Buffer, isBytes: boolean[]) => CopyPage<B>): AsyncGenerator<B> {
+  async function* copyPages<B>(base: string, cols: string[], decode: (data: Buffer, isBytes: boolean[]) => CopyPage<B | null>): AsyncGenerator<B> {
     const isBytes = cols.map((c) => BYTE_COLUMNS.has(c));
     const page = (after: unknown) => {
       const [sql, params] = pageSql(base, cols[0], cols, after, "");
@@ -254,7 +262,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const data = await next;
       const { rows, last, batch } = decode(data, isBytes);
       if (rows === pageRows) next = page(last);
-      if (rows) yield batch;
+      if (rows && batch) yield batch;
       if (rows < pageRows) return;
     }
   }
@@ -349,7 +357,48 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const p = chunkRecords(data, isBytes);
       return { ...p, batch: { table: "chunks", records: p.batch } };
     };
-    if (!columns) {
+    if (encoder) {
+      // Written with the encoder straight from each page's bytes, as the etcd and Redis snapshot
+      // scans do: no record object, bigint or Buffer per row (byte fields as spans of the page).
+      const enc = encoder;
+      const ends = new Int32Array(NODE_COLUMNS.length);
+      const attr = Buffer.allocUnsafe(MAX_ATTR);
+      const encodedOf =
+        (field: EncodedBatch["field"], add: (v: unknown[], data: Buffer) => void) =>
+        (data: Buffer, isBytes: boolean[]): CopyPage<EncodedBatch | null> => {
+          let last: unknown = null;
+          const rows = eachCopyRow(
+            data,
+            isBytes,
+            (v) => {
+              last = v[0];
+              add(v, data);
+            },
+            false,
+            ends,
+          );
+          return { rows, last, batch: enc.take(field) };
+        };
+      const encNodes = encodedOf("nodes", (v) => {
+        const end = encodeNodeRawAt(v, attr, 0);
+        if (end >= 0) return enc.node(u64Of(v[0]), attr, 0, end);
+        const r = nodeRecord(v); // the general path, which names what is wrong
+        enc.node(r.inode, r.attr, 0, r.attr.length);
+      });
+      const encEdges = encodedOf("edges", (v, data) => {
+        const name = v[2] as number | null;
+        enc.edge(u64Of(v[1]), u64Of(v[3]), data, name ?? 0, name === null ? 0 : ends[2], toNum(v[4]));
+      });
+      const encChunks = encodedOf("chunks", (v, data) => {
+        const slices = v[3] as number | null;
+        // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
+        if (slices === null || ends[3] === slices || (ends[3] - slices) % SLICE_RECORD !== 0) return;
+        enc.chunk(u64Of(v[1]), toU32(v[2]), data, slices, ends[3]);
+      });
+      for await (const b of copyPages("node", [...NODE_COLUMNS], encNodes)) yield b;
+      for await (const b of copyPages("edge", EDGE_COLUMNS, encEdges)) yield b;
+      for await (const b of copyPages("chunk", CHUNK_COLUMNS, encChunks)) yield b;
+    } else if (!columns) {
       for await (const b of copyPages("node", [...NODE_COLUMNS], nodes)) yield b;
       for await (const b of copyPages("edge", EDGE_COLUMNS, edges)) yield b;
       for await (const b of copyPages("chunk", CHUNK_COLUMNS, chunks)) yield b;
