@@ -214,23 +214,26 @@ export function decodeCopyBinary(data: Buffer, columns: readonly string[], bytes
  */
 export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false, ends?: Int32Array): number {
   const bad = (what: string) => new RangeError(`PostgreSQL's binary COPY stream is malformed: ${what}`);
-  if (data.length < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0) throw bad("no PGCOPY signature");
+  const size = data.length;
+  if (size < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0) throw bad("no PGCOPY signature");
   let at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
   const width = isBytes.length;
   const values: unknown[] = new Array(width);
+  // Lengths and integers read from the bytes inline: Buffer's read*BE check their argument and
+  // bounds on every call (each field's bounds are checked here once).
   for (let rows = 0; ; rows++) {
-    if (at + 2 > data.length) throw bad("it ends before its trailer");
-    const n = data.readInt16BE(at);
+    if (at + 2 > size) throw bad("it ends before its trailer");
+    const n = ((data[at] << 24) | (data[at + 1] << 16)) >> 16;
     at += 2;
     if (n === -1) return rows;
     if (n !== width) throw bad(`a row of ${n} fields where ${width} were selected`);
     for (let c = 0; c < n; c++) {
-      if (at + 4 > data.length) throw bad("a field runs past its end");
-      const len = data.readInt32BE(at);
+      if (at + 4 > size) throw bad("a field runs past its end");
+      const len = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
       at += 4;
       let v: unknown = null;
       if (len >= 0) {
-        if (at + len > data.length) throw bad("a field runs past its end");
+        if (at + len > size) throw bad("a field runs past its end");
         if (isBytes[c]) {
           if (ends) {
             v = at;
@@ -238,12 +241,12 @@ export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (v
           } else v = data.subarray(at, at + len);
         } else if (len === 8) {
           // Most int8 values (inodes, times, lengths) are exact as numbers: no bigint for them.
-          const high = data.readInt32BE(at);
-          const low = data.readUInt32BE(at + 4);
+          const high = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
+          const low = ((data[at + 4] << 24) | (data[at + 5] << 16) | (data[at + 6] << 8) | data[at + 7]) >>> 0;
           if (int8AsBig) v = high === 0 ? BigInt(low) : data.readBigInt64BE(at);
           else v = high > -0x200000 && high < 0x200000 ? high * 4294967296 + low : data.readBigInt64BE(at);
-        } else if (len === 4) v = data.readInt32BE(at);
-        else if (len === 2) v = data.readInt16BE(at);
+        } else if (len === 4) v = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
+        else if (len === 2) v = ((data[at] << 24) | (data[at + 1] << 16)) >> 16;
         else throw bad(`an integer field of ${len} bytes`);
         at += len;
       }
