@@ -4,6 +4,8 @@ import { JfsError } from "../jfs/errors";
 // Parsing only (its etcd3 import is of types): cheap to load with this module.
 import { parseEtcdUrl } from "./etcd/url";
 import { hostListMode } from "./redis/url";
+// Sends SYNC with no ioredis loaded (prefetchFlatScan).
+import { requestSnapshotEarly, type EarlySnapshot } from "./redis/early";
 
 /** The engine a META-URL names; a URL without a scheme is Redis, as in JuiceFS. */
 export function engineKindOf(url: string): EngineKind {
@@ -48,12 +50,33 @@ export function checkMetaUrl(url: string): EngineKind {
   return kind;
 }
 
-export async function openEngine(url: string): Promise<MetaEngine> {
+/** What prefetchFlatScan started: handed to openEngine, which closes it if no scan reads it. */
+export type Prefetched = EarlySnapshot;
+
+/**
+ * Start what a flat scan of the whole volume (scanTables) will read, before the engine and the
+ * dump's writer load: on one Redis server, ask for its snapshot (redis/early.ts), so the server's
+ * child streams while jfsmeta starts. Null where nothing starts early (other engines, Sentinel,
+ * Cluster, a URL that does not parse: openEngine tells that). The caller passes the result to
+ * openEngine, and must not ask it for a consistent read (the snapshot is of the live server).
+ */
+export async function prefetchFlatScan(url: string): Promise<Prefetched | null> {
+  let kind: EngineKind;
+  try {
+    kind = engineKindOf(url);
+  } catch {
+    return null;
+  }
+  return kind === "redis" ? requestSnapshotEarly(url) : null;
+}
+
+export async function openEngine(url: string, opts: { prefetched?: Prefetched | null } = {}): Promise<MetaEngine> {
   const kind = engineKindOf(url);
   if (isRedisKind(kind)) {
     const { openRedis } = await import("./redis");
-    return openRedis(url);
+    return openRedis(url, opts.prefetched);
   }
+  opts.prefetched?.close();
   if (kind === "etcd") {
     const { openEtcd } = await import("./etcd");
     return openEtcd(url);

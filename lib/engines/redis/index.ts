@@ -12,18 +12,19 @@ import type { ConsistentRead, EmptinessCheck, EngineKind, LoadSink, MetaEngine, 
 import type { RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { scanRedisTables } from "./scan";
 import { rdbTables } from "./rdb-tables";
-import { requestRdb, SyncRefused, type RdbTransfer } from "./sync";
+import type { RdbTransfer } from "./sync";
+import { resolveRedisTarget, snapshotOrNull, type EarlySnapshot } from "./early";
 import { freezeReplica } from "./replica";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
 import { decodeAcl, decodeAttr, decodeEntry, decodeQuota, decodeSlice, encodeAttr } from "./codec";
 import { explainRedisError } from "./errors";
-import { keyPrefix, parseRedisUrl, withMode, type RedisMode, type RedisTarget } from "./url";
+import { keyPrefix, type RedisMode, type RedisTarget } from "./url";
 import { ClusterMap, failoverWaitMs, isFailoverError, isFailoverReply, newClient, sentinelMaster } from "./topology";
 import { RedisLoadSink } from "./sink";
 import { CLAIM_LUA, CLAIM_PREFIX_LUA, CLEAR_LOAD_LUA, CLEAR_PREFIX_PAGE_LUA, LOAD_CLAIM_KEY, loadConnectionName } from "./claim";
 import { CommandBuffer, RespConnection, RespError, type Reply } from "./resp";
-import { JfsError, logDebug, wrapError } from "../../jfs/errors";
+import { JfsError, wrapError } from "../../jfs/errors";
 
 /** Chunks of one file read with its batch; a bigger file's others follow in pipelines. */
 const BATCH_MAX_CHUNKS = 64;
@@ -106,6 +107,9 @@ export class RedisEngine implements MetaEngine {
   private prefetchedDirs = new Map<bigint, { at: number; raw: Buffer[] }>();
   /** Fields (name and value each) held in prefetchedDirs. */
   private prefetchedFields = 0;
+
+  /** A snapshot asked for before the engine opened (early.ts), for the first scanTables(); else null. */
+  early: EarlySnapshot | null = null;
 
   /** The live server's connections while a consistent read points these at a frozen replica. */
   private live: { client: RedisClient; bulkConn: Promise<RespConnection> | null; options: RedisOptions; end(): Promise<void> } | null = null;
@@ -310,6 +314,8 @@ export class RedisEngine implements MetaEngine {
   }
 
   async close(): Promise<void> {
+    this.early?.close();
+    this.early = null;
     await this.live?.end();
     if (this.bulkConn) {
       const conn = await this.bulkConn.catch(() => null); // never opened: its error was told where it was used
@@ -652,18 +658,12 @@ export class RedisEngine implements MetaEngine {
 
   /** The server's snapshot for scanTables, or null (with the reason in the debug log) where it will not send one. */
   private async requestSnapshot(): Promise<RdbTransfer | null> {
-    if (process.env.JFSMETA_REDIS_RDB === "0") {
-      logDebug("Redis: JFSMETA_REDIS_RDB=0: the binary dump reads the volume by SCAN");
-      return null;
-    }
-    const options = await this.nodeOptions();
-    try {
-      return await requestRdb(options);
-    } catch (err) {
-      if (!(err instanceof SyncRefused)) throw err;
-      logDebug(`Redis at ${this.addr}: no snapshot over the replication protocol (${err.message}): the binary dump reads the volume by SCAN`);
-      return null;
-    }
+    const early = this.early;
+    this.early = null;
+    // Not inside a consistent read: that one reads the frozen replica's snapshot, not the live server's.
+    if (early && !this.live) return early.transfer;
+    early?.close();
+    return snapshotOrNull(await this.nodeOptions(), this.addr);
   }
 
   /** With `encoder`, the snapshot's nodes, edges and chunks come written with it (rdb-tables.ts); the SCAN reader's as records. */
@@ -806,13 +806,22 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Connect to the Redis named by a META-URL and check that it answers. */
-export async function openRedis(url: string): Promise<MetaEngine> {
-  return openRedisEngine(url);
+export async function openRedis(url: string, early?: EarlySnapshot | null): Promise<MetaEngine> {
+  return openRedisEngine(url, early);
 }
 
-export async function openRedisEngine(url: string): Promise<RedisEngine> {
-  let target = parseRedisUrl(url);
-  if (target.mode === "single" && !target.options.path && (await isClusterNode(target))) target = withMode(target, "cluster");
+/**
+ * `early`: the snapshot requestSnapshotEarly asked for with this URL, which the engine's first
+ * scanTables() reads; closed with the engine if none does, or here if the open fails.
+ */
+export async function openRedisEngine(url: string, early?: EarlySnapshot | null): Promise<RedisEngine> {
+  let target: RedisTarget;
+  try {
+    target = early?.target ?? (await resolveRedisTarget(url));
+  } catch (err) {
+    early?.close();
+    throw err;
+  }
   const client = newClient(target, failoverWaitMs());
   // Without a listener ioredis prints connection errors itself; the first one is the cause
   // worth reporting (a later "Connection is closed" is only its consequence).
@@ -821,6 +830,7 @@ export async function openRedisEngine(url: string): Promise<RedisEngine> {
     firstError ??= err;
   });
   const engine = new RedisEngine(client, redactUrl(url.includes("://") ? url : `redis://${url}`), target);
+  engine.early = early ?? null;
   try {
     // The lean connection first: AUTH, SELECT and a PING tell a wrong password, a bad DB
     // number or a port that is not Redis (an HTTP server answers "HTTP/1.1 400") at once.
@@ -843,27 +853,3 @@ export async function openRedisEngine(url: string): Promise<RedisEngine> {
   return engine;
 }
 
-/**
- * Whether the one host of a META-URL is a Redis Cluster node, as JuiceFS tells it: CLUSTER INFO
- * answers `cluster_state:…`, or refuses naming cluster mode. Asked before any SELECT (which a
- * cluster refuses); a server that fails otherwise is left to the usual checks.
- */
-async function isClusterNode(target: RedisTarget): Promise<boolean> {
-  let probe: RespConnection;
-  try {
-    probe = await RespConnection.connect({ ...target.options, db: 0 });
-  } catch {
-    return false; // the engine's own connection tells why, in its words
-  }
-  try {
-    const cmd = new CommandBuffer();
-    cmd.add(["CLUSTER", "INFO"]);
-    const [r] = await probe.send(cmd);
-    if (r instanceof RespError) return /cluster mode/i.test(r.message);
-    return Buffer.isBuffer(r) && r.toString("latin1").includes("cluster_state:");
-  } catch {
-    return false;
-  } finally {
-    probe.close();
-  }
-}

@@ -54,9 +54,10 @@ function connect(o: RedisOptions): Promise<net.Socket> {
 
 /**
  * Ask the server at `o` for its snapshot. Resolves once the server has answered SYNC with the
- * transfer's framing; rejects with SyncRefused when it will not send one.
+ * transfer's framing; rejects with SyncRefused when it will not send one, or when `signal`
+ * aborts before that (the connection closed at once: a server may wait long before it forks).
  */
-export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number } = {}): Promise<RdbTransfer> {
+export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number; onSyncSent?: () => void; signal?: AbortSignal } = {}): Promise<RdbTransfer> {
   let socket: net.Socket;
   try {
     socket = await connect(o);
@@ -65,7 +66,10 @@ export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number } =
   }
   const iter = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const close = () => socket.destroy();
+  const abort = () => close();
+  opts.signal?.addEventListener("abort", abort, { once: true });
   try {
+    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
     const cmds = new CommandBuffer();
     const steps: { what: string; required: boolean }[] = [];
     if (o.password) {
@@ -118,6 +122,7 @@ export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number } =
     }
     // Only now: the server refuses SYNC on a connection with replies still pending.
     socket.write("SYNC\r\n");
+    opts.onSyncSent?.();
     const head = await line();
     if (head.startsWith("-")) throw new SyncRefused(`SYNC was refused: ${head.slice(1)}`);
     let eofMark: Buffer | null = null;
@@ -146,10 +151,13 @@ export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number } =
         close();
       }
     }
+    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
     return { eofMark, length, startedAt, chunks: chunks(), close };
   } catch (err) {
     close();
     if (err instanceof SyncRefused) throw err;
     throw new SyncRefused(`the connection for SYNC failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    opts.signal?.removeEventListener("abort", abort);
   }
 }

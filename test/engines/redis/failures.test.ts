@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import { golden } from "../../support/fixtures";
 import { freePort, startRedisServer, type RedisServer } from "../../support/redis-server";
 import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
+import { openEngine, prefetchFlatScan } from "../../../lib/engines/open";
 import { loadMeta } from "../../../lib/engines/load";
 import { openDumpInput } from "../../../lib/dump/input";
 import { dumpToBuffer, loadBuffer, rawClient } from "./helpers";
@@ -111,6 +112,13 @@ describe("engine failures are one clear line", () => {
     );
   });
 
+  it("unreachable server, its snapshot asked for before the engine opens (a binary dump): the same line", async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}/1`;
+    const prefetched = await prefetchFlatScan(url);
+    await expect(openEngine(url, { prefetched })).rejects.toThrow(new RegExp(`^cannot reach Redis at 127\\.0\\.0\\.1:${port}/1 \\(ECONNREFUSED\\)`));
+  });
+
   it("missing and wrong passwords, never echoing the password", async () => {
     const locked = await startRedisServer({ password: "s3cret-pw" });
     try {
@@ -119,6 +127,9 @@ describe("engine failures are one clear line", () => {
       const wrong = openRedisEngine(`redis://:not-it@${base}`);
       await expect(wrong).rejects.toThrow(/rejected the credentials \(WRONGPASS\)/);
       await expect(wrong).rejects.not.toThrow(/not-it/);
+      // The same words when a binary dump asked for the snapshot first (its AUTH refused too).
+      const early = await prefetchFlatScan(`redis://:not-it@${base}`);
+      await expect(openEngine(`redis://:not-it@${base}`, { prefetched: early })).rejects.toThrow(/rejected the credentials \(WRONGPASS\)/);
       const ok = await openRedisEngine(`redis://:s3cret-pw@${base}`);
       expect(ok.redactedUrl).toBe(`redis://:****@${base}`);
       await ok.close();

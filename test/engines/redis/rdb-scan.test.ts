@@ -2,7 +2,8 @@
 // dump read by SCAN (scan.ts): the same records, and binary dumps whose JSON forms are the same
 // bytes, on metadata.sample, a synthetic volume and a volume in a Cluster-style prefix; the
 // JSON dump's staged walk over the snapshot gives the loaded bytes too; a server that refuses
-// SYNC gets the SCAN reader, told in the debug log.
+// SYNC gets the SCAN reader, told in the debug log. A snapshot asked for before the engine
+// opens (prefetchFlatScan) is the one its dump reads, and is closed with an engine that reads none.
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,6 +19,7 @@ import { BinaryDumpWriter } from "../../../lib/dump/binary/writer";
 import { JsonDumpWriter } from "../../../lib/dump/writer";
 import type { TableBatch } from "../../../lib/jfs/table-records";
 import { rawClient } from "./helpers";
+import { openEngine, prefetchFlatScan } from "../../../lib/engines/open";
 
 let server: RedisServer;
 const engines: RedisEngine[] = [];
@@ -198,5 +200,48 @@ describe("the binary dump from the server's snapshot", () => {
     expect(engine.lastSnapshotAt).toBeNull();
     expect(said.join("")).toMatch(/no snapshot over the replication protocol .*NOPERM.*reads the volume by SCAN/);
     expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
+  }, 120_000);
+
+  it("a snapshot prefetched before the engine opens is the one its binary dump reads; one never read is closed with the engine", async () => {
+    const admin = rawClient(server.db(0));
+    clients.push(admin);
+    const url = server.db(6);
+    const loader = await open(url);
+    await loadBuffer(loader, golden("metadata.sample"));
+    const stat = async (field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(await admin.info("stats"))![1]);
+    /** Polled (at most 2 s): the server handles the SYNC a moment after we write it, the kernel closes a socket a moment after we do. */
+    const until = async (what: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 10));
+      return what();
+    };
+    const before = await stat("sync_full");
+    const prefetched = await prefetchFlatScan(url);
+    expect(prefetched).not.toBeNull();
+    // SYNC went out before the engine was opened: the server started a full sync for it.
+    expect(await until(async () => (await stat("sync_full")) === before + 1)).toBe(true);
+    const engine = (await openEngine(url, { prefetched })) as RedisEngine;
+    engines.push(engine);
+    engine.lastSnapshotAt = null;
+    const bin = await binaryDump(engine, "rdb");
+    expect(engine.lastSnapshotAt).not.toBeNull();
+    expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
+    // The dump read the prefetched snapshot: no second SYNC.
+    expect(await stat("sync_full")).toBe(before + 1);
+
+    // Prefetched from a server that waits before it forks (as Redis does by default, 5 s), and the
+    // engine closed without a scan: the snapshot's connection is closed with it, not left waiting.
+    const slow = await startRedisServer({ args: ["--repl-diskless-sync-delay", "60"] });
+    const slowAdmin = rawClient(slow.db(0));
+    try {
+      const replicas = async () => (String(await slowAdmin.call("CLIENT", "LIST")).match(/ flags=S /g) ?? []).length;
+      const unused = await prefetchFlatScan(slow.db(1));
+      expect(await until(async () => (await replicas()) === 1)).toBe(true);
+      const idle = await openEngine(slow.db(1), { prefetched: unused });
+      await idle.close();
+      expect(await until(async () => (await replicas()) === 0)).toBe(true);
+    } finally {
+      slowAdmin.disconnect();
+      await slow.stop();
+    }
   }, 120_000);
 });
