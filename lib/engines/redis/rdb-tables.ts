@@ -62,6 +62,29 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
    */
   const usedInodes = new Map<string, { inode: bigint; used: bigint }>();
   const stats: Map<string, bigint>[] = [new Map(), new Map()];
+  /**
+   * The dir-stat hashes read whole (bit i: DIR_STATS[i]). Once all three are, their join is
+   * yielded at once, while the snapshot still streams: after its last byte it was ~70 ms of
+   * CPU at 1M files (35,000 directories joined and encoded) that nothing overlapped.
+   */
+  let statsRead = 0;
+  let statsYielded = false;
+  /** The dir stats: the fields of dirUsedInodes with the two others' values (scan.ts's HMGET); the maps emptied. */
+  function* dirStatBatches(): Generator<ScanBatch> {
+    statsYielded = true;
+    const [data, space] = stats;
+    let records: DirStatRecord[] = [];
+    for (const [f, { inode, used }] of usedInodes) {
+      records.push({ inode, dataLength: data.get(f) ?? 0n, usedSpace: space.get(f) ?? 0n, usedInodes: used });
+      if (records.length >= BATCH) {
+        yield { table: "dirStats", records };
+        records = [];
+      }
+    }
+    if (records.length) yield { table: "dirStats", records };
+    usedInodes.clear();
+    for (const m of stats) m.clear();
+  }
   const quotaFlat: Record<QuotaKind, Buffer[][]> = { dir: [[], [], []], user: [[], [], []], group: [[], [], []] };
   const now = Date.now();
   const damaged = (what: string) => new JfsError("corrupt-input", `Redis at ${src.addr}: ${what}: the metadata is damaged`);
@@ -165,13 +188,14 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
     if (kind !== "hash") return null;
     const name = b.toString("latin1", at, e);
     const stat = DIR_STATS.indexOf(name as (typeof DIR_STATS)[number]);
-    if (stat === 0) {
-      const fieldAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => usedInodes.set(f.toString("latin1", fs, fe), { inode: decimalAt(f, fs, fe), used: decimalAt(v, vs, ve) });
-      return { fieldAt, field: (f, v) => fieldAt(f, 0, f.length, v, 0, v.length) };
-    }
-    if (stat > 0) {
+    if (stat >= 0) {
+      const end = () => (statsRead |= 1 << stat);
+      if (stat === 0) {
+        const fieldAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => usedInodes.set(f.toString("latin1", fs, fe), { inode: decimalAt(f, fs, fe), used: decimalAt(v, vs, ve) });
+        return { fieldAt, field: (f, v) => fieldAt(f, 0, f.length, v, 0, v.length), end };
+      }
       const m = stats[stat - 1];
-      return { fieldAt: (f, fs, fe, v, vs, ve) => m.set(f.toString("latin1", fs, fe), decimalAt(v, vs, ve)), field: (f, v) => m.set(f.toString("latin1"), decimal(v)) };
+      return { fieldAt: (f, fs, fe, v, vs, ve) => m.set(f.toString("latin1", fs, fe), decimalAt(v, vs, ve)), field: (f, v) => m.set(f.toString("latin1"), decimal(v)), end };
     }
     if (name === "sliceRef") {
       return {
@@ -216,6 +240,7 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
       if (encoder) for (const field of ENCODED_FIELDS) if (encoder.count(field) >= RDB_BATCH) yield encoder.take(field)!;
       yield* out.take(false);
       while (sliceRefs.length >= BATCH) yield { table: "sliceRefs", records: sliceRefs.splice(0, BATCH) };
+      if (statsRead === 0b111 && !statsYielded) yield* dirStatBatches();
       if (reader.done && (!transfer.eofMark || reader.rest.length >= transfer.eofMark.length)) break;
     }
     if (!reader.done) {
@@ -241,19 +266,8 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
   yield* out.take(true);
   if (sliceRefs.length) yield { table: "sliceRefs", records: sliceRefs };
 
-  // Directory stats: the fields of dirUsedInodes, with the two others' values (scan.ts's HMGET).
-  const [data, space] = stats;
-  let records: DirStatRecord[] = [];
-  for (const [f, { inode, used }] of usedInodes) {
-    records.push({ inode, dataLength: data.get(f) ?? 0n, usedSpace: space.get(f) ?? 0n, usedInodes: used });
-    if (records.length >= BATCH) {
-      yield { table: "dirStats", records };
-      records = [];
-    }
-  }
-  if (records.length) yield { table: "dirStats", records };
-  usedInodes.clear();
-  for (const m of stats) m.clear();
+  // Directory stats not yet yielded (a volume without one of the three hashes).
+  if (!statsYielded) yield* dirStatBatches();
   yield { table: "acls", records: acls };
   for (const kind of ["dir", "user", "group"] as const) {
     const [limits, used, count] = quotaFlat[kind];

@@ -291,6 +291,44 @@ describe("RDB reader", () => {
     await expect(scan(flipped)).rejects.toThrow(/Redis at test:1: the RDB stream's checksum at byte \d+/);
   });
 
+  it("the dir stats are joined and yielded once their three hashes are read, not after the snapshot's last byte", async () => {
+    const db5 = new Redis({ host: server.host, port: server.port, db: 5 });
+    const db6 = new Redis({ host: server.host, port: server.port, db: 6 });
+    try {
+      await db5.hset("dirUsedInodes", "1", "3", "2", "1");
+      await db5.hset("dirDataLength", "1", "4096");
+      await db5.hset("dirUsedSpace", "1", "8192", "2", "4096");
+      // Another database after it in the RDB: a long stream still to come once DB 5's keys are read.
+      const pipe = db6.pipeline();
+      for (let i = 0; i < 2000; i++) pipe.set(`k${i}`, randomBytes(prng(i), 100));
+      await pipe.exec();
+      const rdb = await saved();
+      const pieces = range(Math.ceil(rdb.length / 1024)).map((i) => rdb.subarray(i * 1024, (i + 1) * 1024));
+      let handedOut = 0;
+      const transfer = { eofMark: null, length: rdb.length, startedAt: new Date(), chunks: (async function* () {
+          for (const p of pieces) {
+            handedOut++;
+            yield p;
+          }
+        })(), close: () => {} };
+      let seenAt = -1;
+      const stats: string[] = [];
+      for await (const b of rdbTables({ addr: "test:1", p: "", db: 5 }, transfer)) {
+        if (b.table !== "dirStats") continue;
+        if (seenAt < 0) seenAt = handedOut;
+        for (const r of b.records) stats.push(`${r.inode} ${r.dataLength} ${r.usedSpace} ${r.usedInodes}`);
+      }
+      expect(stats.sort()).toEqual(["1 4096 8192 3", "2 0 4096 1"]);
+      expect(seenAt).toBeGreaterThan(0);
+      expect(seenAt).toBeLessThan(pieces.length / 2);
+    } finally {
+      await db5.flushdb();
+      await db6.flushdb();
+      db5.disconnect();
+      db6.disconnect();
+    }
+  });
+
   it("a refused SYNC is a SyncRefused with the server's reason", async () => {
     await redis.call("ACL", "SETUSER", "nosync", "on", ">pw", "~*", "&*", "+@all", "-sync");
     await expect(requestRdb({ host: server.host, port: server.port, username: "nosync", password: "pw" })).rejects.toThrow(SyncRefused);
