@@ -206,10 +206,13 @@ export class SqlLoadSink implements LoadSink {
     for (const e of entries) this.add("edge", ["parent", "name", "inode", "type"], [parent, e.name, e.inode, TYPE_CODE[e.type]]);
   }
 
-  chunks(inode: bigint, chunks: Chunk[]): void {
-    for (const c of chunks) {
+  chunks(inode: bigint, chunks: Chunk[], stored?: Buffer[]): void {
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i];
       if (!c.slices.length) continue;
-      this.add("chunk", ["inode", "indx", "slices"], [inode, c.index, packSlices(c.slices)]);
+      // A binary load's bytes are the column's own (encodeSlice's records are packSlices'):
+      // kept, not encoded again. Measured at 300,000 files: packSlices was 0.3 s of the client's CPU.
+      this.add("chunk", ["inode", "indx", "slices"], [inode, c.index, stored?.[i] ?? packSlices(c.slices)]);
     }
   }
 

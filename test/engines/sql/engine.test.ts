@@ -6,7 +6,7 @@ import type { Attr, NodeType } from "../../../lib/jfs/types";
 import { TRASH_INODE } from "../../../lib/jfs/types";
 import type { Setting } from "../../../lib/jfs/setting";
 import { openSqlEngine, type SqlEngine } from "../../../lib/engines/sql/index";
-import { toBig, toNum } from "../../../lib/engines/sql/rows";
+import { packSlices, toBig, toNum } from "../../../lib/engines/sql/rows";
 import { DIALECTS, startTargets, type SqlTargets } from "../../support/sql-targets";
 
 const SETTING: Setting = {
@@ -463,6 +463,28 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       expect(rows.map((r) => [toBig(r.inode), toNum(r.nlink), toBig(r.parent)])).toEqual([
         [99n, 1, 1n],
         ...Array.from({ length: n }, (_, i) => [BigInt(100 + i), 2 + (i % 7), 0n]),
+      ]);
+    });
+  });
+
+  it("keeps a binary load's chunk bytes as given (the dump's slice records), not encoded again", async () => {
+    await targets.withEngine(async (e) => {
+      const sink = await e.beginLoad();
+      const slices = [{ id: 9n, pos: 0, size: 200, off: 0, len: 200 }];
+      // Not what packSlices would write for `slices` (len 100): the row shows which bytes were kept.
+      const stored = Buffer.alloc(24);
+      stored.writeBigUInt64BE(9n, 4);
+      stored.writeUInt32BE(200, 12);
+      stored.writeUInt32BE(100, 20);
+      sink.chunks(3n, [{ index: 0, slices }], [stored]);
+      sink.chunks(4n, [{ index: 0, slices }]);
+      sink.setting(SETTING);
+      await sink.commit();
+      const q = (c: string) => e.names.q(c);
+      const rows = await e.driver.all(`SELECT ${q("inode")}, ${q("slices")} FROM ${e.t("chunk")} ORDER BY ${q("inode")}`);
+      expect(rows.map((r) => [toBig(r.inode), Buffer.from(r.slices as Uint8Array).toString("hex")])).toEqual([
+        [3n, stored.toString("hex")],
+        [4n, packSlices(slices).toString("hex")],
       ]);
     });
   });
