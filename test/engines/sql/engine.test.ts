@@ -544,6 +544,29 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
     }
   });
 
+  it("MySQL: jfs_chunk_ref is written by a second session at the same time as the other tables; abort() rolls it back before dropping the tables", async () => {
+    if (dialect !== "mysql") return;
+    await targets.withEngine(async (e) => {
+      const sink = await e.beginLoad();
+      const n = 2500; // past one statement's rows: written before the commit
+      for (let i = 0; i < n; i++) sink.node(attr(BigInt(100 + i), "regular"), 1n, { access: 0, default: 0 });
+      sink.newSlices!(Array.from({ length: n }, (_, i) => ({ id: BigInt(1 + i), size: 4096 })));
+      await sink.flush();
+      // This database's sessions whose open transactions hold rows: the load's and the second one.
+      // InnoDB refreshes INNODB_TRX only when it was not read for 100 ms: polled more slowly.
+      const writing = async () => {
+        const ours = new Set((await e.driver.all("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE()")).map((r) => String(r.id)));
+        const trx = await e.driver.all("SELECT trx_mysql_thread_id AS id, trx_rows_modified AS n FROM information_schema.INNODB_TRX");
+        return trx.filter((t) => ours.has(String(t.id)) && toNum(t.n) > 0).map((t) => toNum(t.n));
+      };
+      await vi.waitFor(async () => expect(await writing()).toEqual([2000, 2000]), { timeout: 10_000, interval: 250 });
+      // The second session's transaction would hold the DROP TABLEs on its metadata locks.
+      await sink.abort();
+      expect(await e.listTables()).toEqual([]);
+      await vi.waitFor(async () => expect(await writing()).toEqual([]), { timeout: 10_000, interval: 250 });
+    });
+  }, 30_000);
+
   it("PostgreSQL: the keys and sequences a load leaves are those of the DDL JuiceFS runs (keys built and ids numbered by the load)", async () => {
     if (dialect !== "postgres") return;
     const keysAndSequences = async (e: SqlEngine) => ({
