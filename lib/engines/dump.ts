@@ -240,7 +240,8 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   const limiter = new QueryLimiter(threads, pacer);
   // A format without tree order (binary) takes a flat scan of the tables when the whole volume,
   // Trash included, is dumped. Asked for before the header is read: an engine whose scan reads a
-  // snapshot (Redis) fixes its moment now, so the header's counters are never older than it.
+  // snapshot (Redis) asks for it now and reads the counters once it has begun, so they are never
+  // older than the tables.
   const flat = !!writer.tables && !opts.skipTrash;
   // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
   const staged = !writer.tables && stagedWalkWanted(engine);

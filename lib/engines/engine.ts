@@ -182,8 +182,9 @@ export interface MetaEngine {
    * beginConsistentRead every query reads that moment. A binary dump of the whole volume uses
    * it; without it (or with --skip-trash, which needs the tree) the dump walks the tree.
    * The dump calls it before it reads the header and iterates it after: an engine whose scan
-   * reads a snapshot (Redis: the server's RDB) may ask for it at the call, so the header's
-   * counters are never older than the tables; a scan never iterated is ended by return().
+   * reads a snapshot (Redis: the server's RDB) asks for it at the call, and its readCounters()
+   * waits until the snapshot has begun, so the header's counters are never older than the
+   * tables; a scan never iterated is ended by return().
    */
   scanTables?(gate?: QueryGate): AsyncIterable<TableBatch>;
   /**

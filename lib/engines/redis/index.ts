@@ -413,7 +413,16 @@ export class RedisEngine implements MetaEngine {
     return { empty: true };
   }
 
+  /**
+   * Settles once the snapshot scanTables() asked for has begun (its framing came: the server has
+   * forked) or was refused. SYNC is only a request: a server with repl-diskless-sync-delay (5 s
+   * by default) forks that much later, and counters read meanwhile could be older than the
+   * tables (a next-inode below a dumped inode, reused after a load).
+   */
+  private snapshotForked: Promise<void> | null = null;
+
   async readCounters(): Promise<Counters> {
+    if (this.snapshotForked) await this.snapshotForked;
     const names = ["usedSpace", "totalInodes", "nextinode", "nextchunk", "nextsession", "nextTrash", "txnLastLog"];
     const v = await this.read(() => this.client.mget(...names.map((n) => this.p + n)));
     const c: Counters = {
@@ -646,6 +655,10 @@ export class RedisEngine implements MetaEngine {
     // before it (a next-inode below an inode of the tables would be reused after a load).
     const started = this.requestSnapshot();
     started.catch(() => {}); // told where it is awaited
+    this.snapshotForked = started.then(
+      () => {},
+      () => {},
+    );
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.

@@ -244,4 +244,32 @@ describe("the binary dump from the server's snapshot", () => {
       await slow.stop();
     }
   }, 120_000);
+
+  it("the header's counters are read once the server has forked for its snapshot, not at SYNC (a server that waits repl-diskless-sync-delay)", async () => {
+    const slow = await startRedisServer({ args: ["--repl-diskless-sync-delay", "2"] });
+    const writer = rawClient(slow.db(1));
+    try {
+      const loader = await openRedisEngine(slow.db(1));
+      await loadBuffer(loader, golden("metadata.sample"));
+      await loader.close();
+      const engine = await open(slow.db(1));
+      const dumped = binaryDump(engine, "rdb");
+      // While the server waits before it forks: a client creates a file (a new inode under the
+      // root, the next-inode counter raised first, as JuiceFS does).
+      await new Promise((r) => setTimeout(r, 500));
+      const next = (await writer.incrby("nextinode", 100)) + 1;
+      const root = (await writer.getBuffer("i1"))!;
+      await writer.set(`i${next - 1}`, root);
+      await writer.hset("d1", "late-file", Buffer.concat([Buffer.from([2]), Buffer.from(BigInt(next - 1).toString(16).padStart(16, "0"), "hex")]));
+      const json = (await asJson(await dumped)).toString();
+      // Trash's inodes (from 0x7FFFFFFF10000000) are not numbered by the counter.
+      const inodes = [...json.matchAll(/"inode":(\d+)/g)].map((m) => Number(m[1])).filter((i) => i < 2 ** 62);
+      expect(inodes).toContain(next - 1); // the tables are of the fork's moment, after the write
+      const nextInodes = Number(/"nextInodes": (\d+)/.exec(json)![1]);
+      expect(nextInodes).toBeGreaterThan(Math.max(...inodes));
+    } finally {
+      writer.disconnect();
+      await slow.stop();
+    }
+  }, 60_000);
 });
