@@ -84,6 +84,8 @@ describe("durable writes", () => {
     await expect(out.commit()).rejects.toThrow(/EIO/);
     expect(calls.some((c) => c.startsWith("rename"))).toBe(false);
     expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.tmp`)).toBe(false); // removed, as a failed dump's is
+    await out.abort(); // what the CLI does after a failed commit: nothing left to do
   });
 
   it("an object in the file storage backend: the same order", async () => {

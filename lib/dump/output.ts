@@ -24,6 +24,7 @@ export function createCompressor(kind: "gzip" | "zstd"): Transform {
   return kind === "gzip" ? createGzip({ level: constants.Z_BEST_SPEED }) : new CompressStream({ compressionLevel: 1, checksumFlag: true });
 }
 import { renameDurably } from "./durable";
+import { logIgnored } from "../jfs/errors";
 
 /** Bytes the output file stream holds before write() asks the writer to wait. */
 export const OUTPUT_BUFFER = 1 << 20;
@@ -127,10 +128,21 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
     async commit() {
       if (settled) throw new Error("dump output already committed or aborted");
       settled = true;
-      stream.end();
-      await finished(fileStream).finally(() => writeback.close());
-      if (failure) throw failure;
-      await renameDurably(tmp, file);
+      try {
+        stream.end();
+        await finished(fileStream).finally(() => writeback.close());
+        if (failure) throw failure;
+        await renameDurably(tmp, file);
+      } catch (err) {
+        // Not written (a full disk, a failed flush or fsync): FILE.tmp goes too, as abort()
+        // would remove it. Once renamed (only the directory's sync failed) there is no FILE.tmp.
+        gzip?.destroy();
+        fileStream.destroy();
+        await unlink(tmp).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "ENOENT") logIgnored(`removing ${tmp} after a failed commit`, e);
+        });
+        throw err;
+      }
     },
     async abort() {
       if (settled) return;
