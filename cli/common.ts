@@ -50,7 +50,10 @@ export class Progress {
     const now = Date.now();
     if (!force && now - this.last < 200) return;
     this.last = now;
-    process.stderr.write(`\r\x1b[K${text}`);
+    // One line, cut to the terminal's width: a wrapped line would not be cleared by the next.
+    const width = process.stderr.columns;
+    const line = width && text.length >= width ? `${text.slice(0, width - 2)}…` : text;
+    process.stderr.write(`\r\x1b[K${line}`);
   }
   done(text: string): void {
     if (this.enabled) process.stderr.write(`\r\x1b[K`);
