@@ -19,6 +19,8 @@ export const DEFAULT_THREADS = 10;
 export const MAX_THREADS = 64;
 /** The flat scan's nodes (read in batches of many) between two progress reports. */
 const TABLE_PROGRESS_EVERY = 10_000;
+/** How often a dump waiting on its engine before the first record says what it waits on. */
+const WAITING_REPORT_MS = 500;
 /** Entries of a staged tree's directory between two cancel checks. */
 const STAGED_CHECK_EVERY = 1000;
 
@@ -261,11 +263,21 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
   }
   let header: DumpHeader;
+  // The header may wait on the engine (Redis: until its snapshot has begun): say so meanwhile.
+  const onProgress = opts.onProgress;
+  const waiting = onProgress && engine.waitingFor
+    ? setInterval(() => {
+        const what = engine.waitingFor?.();
+        if (what) onProgress({ entries: 0, holdingBack: what });
+      }, WAITING_REPORT_MS)
+    : null;
   try {
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {
     await (scan ?? tables)?.[Symbol.asyncIterator]().return?.();
     throw err;
+  } finally {
+    if (waiting) clearInterval(waiting);
   }
   /** Reports `entries`, and what holds the dump back when the pacer does. */
   const report = (entries: number) => {

@@ -223,6 +223,12 @@ export interface MetaEngine {
    */
   readonly consistentReadIsCheap?: boolean;
   /**
+   * What the engine is waiting on before it can answer at all, or null: a Redis server asked
+   * for its snapshot forks only after repl-diskless-sync-delay (5 s by default) or a save in
+   * progress. The dump shows it as progress while it waits, so a quiet start is explained.
+   */
+  waitingFor?(): string | null;
+  /**
    * Every dump reads one moment, --consistent or not (dumpMeta opens beginConsistentRead itself):
    * where the snapshot costs nothing and a live read would gain nothing (etcd's revisions).
    */

@@ -420,6 +420,12 @@ export class RedisEngine implements MetaEngine {
    * tables (a next-inode below a dumped inode, reused after a load).
    */
   private snapshotForked: Promise<void> | null = null;
+  /** Asked for, not yet begun. */
+  private snapshotPending = false;
+
+  waitingFor(): string | null {
+    return this.snapshotPending ? `waiting for Redis at ${this.addr} to begin its snapshot (repl-diskless-sync-delay, or a save in progress)` : null;
+  }
 
   async readCounters(): Promise<Counters> {
     if (this.snapshotForked) await this.snapshotForked;
@@ -655,10 +661,12 @@ export class RedisEngine implements MetaEngine {
     // before it (a next-inode below an inode of the tables would be reused after a load).
     const started = this.requestSnapshot();
     started.catch(() => {}); // told where it is awaited
+    this.snapshotPending = true;
     this.snapshotForked = started.then(
       () => {},
       () => {},
     );
+    void this.snapshotForked.then(() => (this.snapshotPending = false));
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.

@@ -245,7 +245,7 @@ describe("the binary dump from the server's snapshot", () => {
     }
   }, 120_000);
 
-  it("the header's counters are read once the server has forked for its snapshot, not at SYNC (a server that waits repl-diskless-sync-delay)", async () => {
+  it("the header's counters are read once the server has forked for its snapshot, not at SYNC, and the wait is told as progress (a server that waits repl-diskless-sync-delay)", async () => {
     const slow = await startRedisServer({ args: ["--repl-diskless-sync-delay", "2"] });
     const writer = rawClient(slow.db(1));
     try {
@@ -253,7 +253,13 @@ describe("the binary dump from the server's snapshot", () => {
       await loadBuffer(loader, golden("metadata.sample"));
       await loader.close();
       const engine = await open(slow.db(1));
-      const dumped = binaryDump(engine, "rdb");
+      const waits: string[] = [];
+      const out = collect();
+      const dumped = dumpMeta(engine, new BinaryDumpWriter(out.stream), { onProgress: (p) => p.holdingBack && waits.push(p.holdingBack) }).then(async () => {
+        out.stream.end();
+        await finished(out.stream);
+        return out.bytes();
+      });
       // While the server waits before it forks: a client creates a file (a new inode under the
       // root, the next-inode counter raised first, as JuiceFS does).
       await new Promise((r) => setTimeout(r, 500));
@@ -267,6 +273,9 @@ describe("the binary dump from the server's snapshot", () => {
       expect(inodes).toContain(next - 1); // the tables are of the fork's moment, after the write
       const nextInodes = Number(/"nextInodes": (\d+)/.exec(json)![1]);
       expect(nextInodes).toBeGreaterThan(Math.max(...inodes));
+      // The wait was told as progress, not spent in silence.
+      expect(waits.length).toBeGreaterThan(0);
+      expect(waits[0]).toMatch(/waiting for Redis at .* to begin its snapshot/);
     } finally {
       writer.disconnect();
       await slow.stop();
