@@ -1,11 +1,16 @@
 // jfsmeta dump META-URL [FILE]: the JSON dump of `juicefs dump`, byte for byte, or its binary
 // format (--binary).
 //
-// Only what runs before the database is first asked is imported up here; the dump's own modules
-// (the walk, the writers, zod, protobuf, compression) are imported in run(): a binary dump of one
-// Redis server asks for the server's snapshot first (prefetchFlatScan), and the server's child
-// streams while they load (measured at 1M files: SYNC sent 0.3 s sooner).
+// Only what runs before the database is first asked is imported up here (and the options' schema,
+// so that they are checked first); the dump's own modules (the walk, the writers, protobuf,
+// compression) are imported in run(): a binary dump of one Redis server asks for the server's
+// snapshot first (prefetchFlatScan), and the server's child streams while they load (measured at
+// 1M files: SYNC sent 0.3 s sooner).
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
+import { DumpOptionsSchema } from "../lib/engines/dump-options";
+import { formatIssues } from "../lib/jfs/format";
 import { openEngine, prefetchFlatScan } from "../lib/engines/open";
 import { logIgnored } from "../lib/jfs/errors";
 import { guardSignals } from "./signals";
@@ -70,15 +75,6 @@ export async function run(args: string[]): Promise<number> {
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && Number.isInteger(threads) && threads <= 0) process.stderr.write(`Invalid threads number ${threads}, reset to 1\n`);
-  // A binary dump of the whole volume reads it by a flat scan (not with --skip-trash, which walks
-  // the tree; not with --consistent, whose scan reads a private replica). The option values are
-  // checked after this: a wrong one costs the server a fork that ends when we disconnect.
-  const prefetched = binary && !values.consistent && !values["skip-trash"] ? await prefetchFlatScan(url) : null;
-  const modules = await dumpModules(binary).catch((err: unknown) => {
-    prefetched?.close();
-    throw err;
-  });
-  const { DumpOptionsSchema, dumpMeta, formatIssues, newWriter, openDumpOutput } = modules;
   const options = DumpOptionsSchema.safeParse({
     subdir: values.subdir,
     keepSecretKey: !!values["keep-secret-key"],
@@ -88,10 +84,18 @@ export async function run(args: string[]): Promise<number> {
     maxOps: values["max-ops"] === undefined ? undefined : Number(values["max-ops"]),
     maxLatencyMs: values["max-latency"] === undefined ? undefined : Number(values["max-latency"]),
   });
-  if (!options.success) {
+  if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
+  // A binary dump of the whole volume reads it by a flat scan (not with --skip-trash, which walks
+  // the tree; not with --consistent, whose scan reads a private replica): its snapshot is asked
+  // for now, once the options are known good, and not for a FILE whose directory is missing
+  // (that error comes below), so that a typo never costs the server a fork.
+  const early = binary && !values.consistent && !values["skip-trash"] && (file === undefined || existsSync(path.dirname(path.resolve(file))));
+  const prefetched = early ? await prefetchFlatScan(url) : null;
+  const modules = await dumpModules(binary).catch((err: unknown) => {
     prefetched?.close();
-    throw new CliError(`invalid option: ${formatIssues(options.error)}`);
-  }
+    throw err;
+  });
+  const { dumpMeta, newWriter, openDumpOutput } = modules;
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url, { prefetched }); // closes `prefetched` if it fails, else with the engine
@@ -137,13 +141,12 @@ export async function run(args: string[]): Promise<number> {
 
 /** The dump's modules (the writer of the format asked for), loaded once the database has been asked what it can start early. */
 async function dumpModules(binary: boolean) {
-  const [dump, format, output, newWriter] = await Promise.all([
+  const [dump, output, newWriter] = await Promise.all([
     import("../lib/engines/dump"),
-    import("../lib/jfs/format"),
     import("../lib/dump/output"),
     binary
       ? import("../lib/dump/binary/writer").then(({ BinaryDumpWriter }) => (out: Writable): TreeWriter => new BinaryDumpWriter(out))
       : import("../lib/dump/writer").then(({ JsonDumpWriter }) => (out: Writable): TreeWriter => new JsonDumpWriter(out)),
   ]);
-  return { DumpOptionsSchema: dump.DumpOptionsSchema, dumpMeta: dump.dumpMeta, formatIssues: format.formatIssues, openDumpOutput: output.openDumpOutput, newWriter };
+  return { dumpMeta: dump.dumpMeta, openDumpOutput: output.openDumpOutput, newWriter };
 }

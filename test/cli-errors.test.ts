@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { golden, goldenPath } from "./support/fixtures";
 import { tempDir } from "./support/temp-dir";
 import { startRedisServer, type RedisServer } from "./support/redis-server";
+import { rawClient } from "./engines/redis/helpers";
 import { startMariadb, type MariadbServer } from "./support/mariadb-server";
 import { startPostgres, type PostgresServer } from "./support/postgres-server";
 
@@ -77,6 +78,26 @@ describe("Redis", () => {
     expectPlain(r);
     expect(r.stderr).toContain(`127.0.0.1:${httpPort}/1 is not a Redis server (it answered "HTTP/1.1 400`);
     expect(r.code).toBe(2);
+  });
+
+  it("a binary dump with a wrong option or a FILE in a missing directory fails before it asks the server for its snapshot (no fork for a typo)", async () => {
+    const url = `redis://127.0.0.1:${server.port}/4`;
+    const syncs = async () => {
+      const c = rawClient(url);
+      try {
+        return Number(/sync_full:(\d+)/.exec(await c.info("stats"))![1]);
+      } finally {
+        c.disconnect();
+      }
+    };
+    const before = await syncs();
+    const badOption = await jfsmeta(["dump", url, path.join(tempDir("jfsmeta-cli-"), "out.bin"), "--binary", "--max-ops", "0"]);
+    expectPlain(badOption);
+    expect(badOption.stderr).toMatch(/invalid option: maxOps: must be positive/);
+    const noDir = await jfsmeta(["dump", url, path.join(tempDir("jfsmeta-cli-"), "missing", "out.bin"), "--binary"]);
+    expect(noDir.code).not.toBe(0);
+    expect(noDir.stderr).toMatch(/missing/);
+    expect(await syncs()).toBe(before);
   });
 });
 

@@ -1,6 +1,6 @@
 // The JSON dump above the engines (JuiceFS's DumpMeta): header assembly, --subdir resolution
 // and the tree walk with JuiceFS's output rules. Engines only read; the writer formats.
-import { z } from "zod";
+import type { z } from "zod";
 import type { Attr, DumpNode, QuotaLimit } from "../jfs/types";
 import { CHUNK_SIZE, ROOT_INODE, TRASH_INODE } from "../jfs/types";
 import { effectiveTiers, maskSecrets, type Setting } from "../jfs/setting";
@@ -13,45 +13,18 @@ import { describeHold, Pacer } from "./pace";
 import { LoadClaimedError } from "./load-claim";
 import { JfsError } from "../jfs/errors";
 import type { ColumnBatch, ScanBatch } from "../jfs/table-records";
+import { DEFAULT_THREADS, DumpOptionsSchema, ThreadsSchema } from "./dump-options";
 
-export const DEFAULT_THREADS = 10;
-/** More would open that many concurrent reads and read-ahead listings on the database. */
-export const MAX_THREADS = 64;
+// The options' schema lives in a module of its own, light enough for the CLI to check a dump's
+// options before it asks a Redis server for its snapshot (cli/dump.ts).
+export { DEFAULT_THREADS, DumpOptionsSchema, MAX_THREADS, ThreadsSchema } from "./dump-options";
+
 /** The flat scan's nodes (read in batches of many) between two progress reports. */
 const TABLE_PROGRESS_EVERY = 10_000;
 /** How often a dump waiting on its engine before the first record says what it waits on. */
 const WAITING_REPORT_MS = 500;
 /** Entries of a staged tree's directory between two cancel checks. */
 const STAGED_CHECK_EVERY = 1000;
-
-/**
- * --threads: a whole number up to MAX_THREADS; 0 or less means 1, as JuiceFS resets it
- * ("Invalid threads number …, reset to 1").
- */
-export const ThreadsSchema = z.preprocess(
-  (v) => (typeof v === "number" && v <= 0 ? 1 : v),
-  z
-    .number({ error: "must be a number" })
-    .int({ error: "must be a whole number" })
-    .max(MAX_THREADS, { error: `must be at most ${MAX_THREADS}` }),
-);
-
-/** The options of a dump as the CLI and the dashboard take them (`juicefs dump`'s flags). */
-export const DumpOptionsSchema = z.object({
-  /** Dump only this directory ("d1", "/a/b"); it must exist. */
-  subdir: z.string().trim().max(4096).optional(),
-  /** Keep the object storage secret key and session token (else "removed"). */
-  keepSecretKey: z.boolean().default(false),
-  skipTrash: z.boolean().default(false),
-  /** Query concurrency: engine reads in flight at once (JuiceFS --threads). */
-  threads: ThreadsSchema.default(DEFAULT_THREADS),
-  /** Read one moment of the database (engine.beginConsistentRead); refused where unavailable. */
-  consistent: z.boolean().default(false),
-  /** Gentle dump: engine queries a second, at most (pace.ts). */
-  maxOps: z.number({ error: "must be a number" }).int({ error: "must be a whole number" }).positive({ error: "must be positive" }).optional(),
-  /** Gentle dump: slow down, or pause, while the engine answers slower than this many ms. */
-  maxLatencyMs: z.number({ error: "must be a number" }).positive({ error: "must be positive" }).optional(),
-});
 
 export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>> {
   /**
