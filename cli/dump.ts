@@ -1,15 +1,13 @@
 // jfsmeta dump META-URL [FILE]: the JSON dump of `juicefs dump`, byte for byte, or its binary
 // format (--binary).
 //
-// Only what runs before the database is first asked is imported up here (and the options' schema,
-// so that they are checked first); the dump's own modules (the walk, the writers, protobuf,
-// compression) are imported in run(): a binary dump of one Redis server asks for the server's
-// snapshot first (prefetchFlatScan), and the server's child streams while they load (measured at
-// 1M files: SYNC sent 0.3 s sooner).
+// Only what runs before the database is first asked is imported up here; the dump's own modules
+// (the walk, the writers, zod, protobuf, compression) are imported in run(): a binary dump of one
+// Redis server asks for the server's snapshot first (prefetchFlatScan), and the server's child
+// streams while they load (measured at 1M files: SYNC sent 0.3 s sooner).
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { CliError, metaUrlAndFile, parseCli, Progress } from "./common";
-import { DumpOptionsSchema } from "../lib/engines/dump-options";
 import { formatIssues } from "../lib/jfs/format";
 import { openEngine, prefetchFlatScan } from "../lib/engines/open";
 import { logIgnored } from "../lib/jfs/errors";
@@ -75,22 +73,32 @@ export async function run(args: string[]): Promise<number> {
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
   if (threads !== undefined && Number.isInteger(threads) && threads <= 0) process.stderr.write(`Invalid threads number ${threads}, reset to 1\n`);
-  const options = DumpOptionsSchema.safeParse({
-    subdir: values.subdir,
-    keepSecretKey: !!values["keep-secret-key"],
-    skipTrash: !!values["skip-trash"],
-    threads,
-    consistent: !!values.consistent,
-    maxOps: values["max-ops"] === undefined ? undefined : Number(values["max-ops"]),
-    maxLatencyMs: values["max-latency"] === undefined ? undefined : Number(values["max-latency"]),
-  });
-  if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
   // A binary dump of the whole volume reads it by a flat scan (not with --skip-trash, which walks
   // the tree; not with --consistent, whose scan reads a private replica): its snapshot is asked
-  // for now, once the options are known good, and not for a FILE whose directory is missing
-  // (that error comes below), so that a typo never costs the server a fork.
+  // for now, and SYNC goes out once the options are known good (their schema loads meanwhile),
+  // never for a FILE whose directory is missing (that error comes below): a typo costs the
+  // server no fork.
+  const checked = import("../lib/engines/dump-options").then(({ DumpOptionsSchema }) =>
+    DumpOptionsSchema.safeParse({
+      subdir: values.subdir,
+      keepSecretKey: !!values["keep-secret-key"],
+      skipTrash: !!values["skip-trash"],
+      threads,
+      consistent: !!values.consistent,
+      maxOps: values["max-ops"] === undefined ? undefined : Number(values["max-ops"]),
+      maxLatencyMs: values["max-latency"] === undefined ? undefined : Number(values["max-latency"]),
+    }),
+  );
   const early = binary && !values.consistent && !values["skip-trash"] && (file === undefined || existsSync(path.dirname(path.resolve(file))));
-  const prefetched = early ? await prefetchFlatScan(url) : null;
+  const prefetched = early ? await prefetchFlatScan(url, { beforeSync: checked.then((r) => r.success, () => false) }) : null;
+  const options = await checked.catch((err: unknown) => {
+    prefetched?.close();
+    throw err;
+  });
+  if (!options.success) {
+    prefetched?.close();
+    throw new CliError(`invalid option: ${formatIssues(options.error)}`);
+  }
   const modules = await dumpModules(binary).catch((err: unknown) => {
     prefetched?.close();
     throw err;

@@ -59,15 +59,17 @@ export type Prefetched = EarlySnapshot;
  * child streams while jfsmeta starts. Null where nothing starts early (other engines, Sentinel,
  * Cluster, a URL that does not parse: openEngine tells that). The caller passes the result to
  * openEngine, and must not ask it for a consistent read (the snapshot is of the live server).
+ * `beforeSync` (the caller's own checks, overlapping the connection's handshake) resolves to
+ * false to send no SYNC after all: a typo must not cost the server a fork.
  */
-export async function prefetchFlatScan(url: string): Promise<Prefetched | null> {
+export async function prefetchFlatScan(url: string, opts: { beforeSync?: Promise<boolean> } = {}): Promise<Prefetched | null> {
   let kind: EngineKind;
   try {
     kind = engineKindOf(url);
   } catch {
     return null;
   }
-  return kind === "redis" ? requestSnapshotEarly(url) : null;
+  return kind === "redis" ? requestSnapshotEarly(url, opts) : null;
 }
 
 export async function openEngine(url: string, opts: { prefetched?: Prefetched | null } = {}): Promise<MetaEngine> {

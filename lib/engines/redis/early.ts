@@ -6,7 +6,7 @@
 import type { RedisOptions } from "ioredis";
 import { logDebug } from "../../jfs/errors";
 import { CommandBuffer, RespConnection, RespError } from "./resp";
-import { requestRdb, SyncRefused, type RdbTransfer } from "./sync";
+import { requestRdb, SyncRefused, type RdbTransfer, type SyncOptions } from "./sync";
 import { parseRedisUrl, withMode, type RedisTarget } from "./url";
 
 /**
@@ -49,7 +49,7 @@ async function isClusterNode(target: RedisTarget): Promise<boolean> {
  * (SYNC refused: ACL, a managed service, a dead server; JFSMETA_REDIS_RDB=0), the reason in the
  * debug log: the scan then reads by SCAN, and a dead server is told by the engine's own reads.
  */
-export async function snapshotOrNull(options: RedisOptions, addr: string, opts: { onSyncSent?: () => void; signal?: AbortSignal } = {}): Promise<RdbTransfer | null> {
+export async function snapshotOrNull(options: RedisOptions, addr: string, opts: SyncOptions = {}): Promise<RdbTransfer | null> {
   if (process.env.JFSMETA_REDIS_RDB === "0") {
     logDebug("Redis: JFSMETA_REDIS_RDB=0: the binary dump reads the volume by SCAN");
     return null;
@@ -129,7 +129,7 @@ export interface EarlySnapshot {
  * Resolves once SYNC is sent (or the server refused before it): what the caller loads next
  * then overlaps the server's fork and first bytes, not the handshake's round trips.
  */
-export async function requestSnapshotEarly(url: string): Promise<EarlySnapshot | null> {
+export async function requestSnapshotEarly(url: string, opts: Pick<SyncOptions, "beforeSync"> = {}): Promise<EarlySnapshot | null> {
   let target: RedisTarget;
   try {
     target = await resolveRedisTarget(url);
@@ -140,7 +140,7 @@ export async function requestSnapshotEarly(url: string): Promise<EarlySnapshot |
   let sent!: () => void;
   const syncSent = new Promise<void>((resolve) => (sent = resolve));
   const unwanted = new AbortController();
-  const transfer = snapshotOrNull(target.options, target.addr, { onSyncSent: sent, signal: unwanted.signal }).then((t) => t && readAhead(t, READ_AHEAD_BYTES));
+  const transfer = snapshotOrNull(target.options, target.addr, { onSyncSent: sent, signal: unwanted.signal, beforeSync: opts.beforeSync }).then((t) => t && readAhead(t, READ_AHEAD_BYTES));
   transfer.catch(() => {}); // told where the engine awaits it
   // Bounded: a server slow to answer REPLCONF must not hold back the engine's own, clearer, checks.
   let timer: NodeJS.Timeout | undefined;

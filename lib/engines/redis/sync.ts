@@ -52,12 +52,24 @@ function connect(o: RedisOptions): Promise<net.Socket> {
   });
 }
 
+export interface SyncOptions {
+  timeoutMs?: number;
+  onSyncSent?: () => void;
+  /** Aborted before the server's answer: the connection is closed at once. */
+  signal?: AbortSignal;
+  /**
+   * Awaited just before SYNC is written (after the handshake's round trips, which it overlaps):
+   * false means the snapshot is not wanted after all, and no SYNC goes out (no fork).
+   */
+  beforeSync?: Promise<boolean>;
+}
+
 /**
  * Ask the server at `o` for its snapshot. Resolves once the server has answered SYNC with the
  * transfer's framing; rejects with SyncRefused when it will not send one, or when `signal`
  * aborts before that (the connection closed at once: a server may wait long before it forks).
  */
-export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number; onSyncSent?: () => void; signal?: AbortSignal } = {}): Promise<RdbTransfer> {
+export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promise<RdbTransfer> {
   let socket: net.Socket;
   try {
     socket = await connect(o);
@@ -120,6 +132,8 @@ export async function requestRdb(o: RedisOptions, opts: { timeoutMs?: number; on
       const reply = await line();
       if (reply.startsWith("-") && step.required) throw new SyncRefused(`${step.what} was refused: ${reply.slice(1)}`);
     }
+    if (opts.beforeSync && !(await opts.beforeSync)) throw new SyncRefused("the snapshot was no longer wanted");
+    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
     // Only now: the server refuses SYNC on a connection with replies still pending.
     socket.write("SYNC\r\n");
     opts.onSyncSent?.();
