@@ -662,11 +662,10 @@ export class RedisEngine implements MetaEngine {
     const started = this.requestSnapshot();
     started.catch(() => {}); // told where it is awaited
     this.snapshotPending = true;
-    this.snapshotForked = started.then(
-      () => {},
-      () => {},
-    );
-    void this.snapshotForked.then(() => (this.snapshotPending = false));
+    const begun = () => {
+      this.snapshotPending = false;
+    };
+    this.snapshotForked = started.then(begun, begun);
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.

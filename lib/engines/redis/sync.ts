@@ -78,10 +78,10 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
   }
   const iter = socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const close = () => socket.destroy();
-  const abort = () => close();
-  opts.signal?.addEventListener("abort", abort, { once: true });
+  opts.signal?.addEventListener("abort", close, { once: true });
+  const unwanted = () => new SyncRefused("the snapshot was no longer wanted");
   try {
-    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
+    if (opts.signal?.aborted) throw unwanted();
     const cmds = new CommandBuffer();
     const steps: { what: string; required: boolean }[] = [];
     if (o.password) {
@@ -132,8 +132,7 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
       const reply = await line();
       if (reply.startsWith("-") && step.required) throw new SyncRefused(`${step.what} was refused: ${reply.slice(1)}`);
     }
-    if (opts.beforeSync && !(await opts.beforeSync)) throw new SyncRefused("the snapshot was no longer wanted");
-    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
+    if ((opts.beforeSync && !(await opts.beforeSync)) || opts.signal?.aborted) throw unwanted();
     // Only now: the server refuses SYNC on a connection with replies still pending.
     socket.write("SYNC\r\n");
     opts.onSyncSent?.();
@@ -165,13 +164,13 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
         close();
       }
     }
-    if (opts.signal?.aborted) throw new SyncRefused("the snapshot was no longer wanted");
+    if (opts.signal?.aborted) throw unwanted();
     return { eofMark, length, startedAt, chunks: chunks(), close };
   } catch (err) {
     close();
     if (err instanceof SyncRefused) throw err;
     throw new SyncRefused(`the connection for SYNC failed: ${(err as Error).message}`, { cause: err });
   } finally {
-    opts.signal?.removeEventListener("abort", abort);
+    opts.signal?.removeEventListener("abort", close);
   }
 }
