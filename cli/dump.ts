@@ -95,18 +95,15 @@ export async function run(args: string[]): Promise<number> {
   const checkFirst = values.threads !== undefined || values["max-ops"] !== undefined || values["max-latency"] !== undefined;
   const beforeSync = checkFirst ? checked.then((r) => r.success, () => false) : undefined;
   const prefetched = early ? await prefetchFlatScan(url, { beforeSync }) : null;
-  const options = await checked.catch((err: unknown) => {
+  let options, modules;
+  try {
+    options = await checked;
+    if (!options.success) throw new CliError(`invalid option: ${formatIssues(options.error)}`);
+    modules = await dumpModules(binary);
+  } catch (err) {
     prefetched?.close();
     throw err;
-  });
-  if (!options.success) {
-    prefetched?.close();
-    throw new CliError(`invalid option: ${formatIssues(options.error)}`);
   }
-  const modules = await dumpModules(binary).catch((err: unknown) => {
-    prefetched?.close();
-    throw err;
-  });
   const { dumpMeta, newWriter, openDumpOutput } = modules;
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
