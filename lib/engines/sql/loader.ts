@@ -131,6 +131,11 @@ export class SqlLoadSink implements LoadSink {
     this.main = { conn, flushing: Promise.resolve(), writing: false };
   }
 
+  /** The session whose transaction holds a table's rows. */
+  private laneOf(base: string): Lane {
+    return this.side && SIDE_TABLES.has(base) ? this.side : this.main;
+  }
+
   private get lanes(): Lane[] {
     return this.side ? [this.main, this.side] : [this.main];
   }
@@ -195,8 +200,7 @@ export class SqlLoadSink implements LoadSink {
         if (numbered) columns = [serial!, ...columns];
         copy = new CopyWriter(this.columnTypes(table, columns), numbered);
       }
-      const lane = this.side && SIDE_TABLES.has(table) ? this.side : this.main;
-      this.buffers.set(table, (b = { table, lane, columns, copy, numbered, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
+      this.buffers.set(table, (b = { table, lane: this.laneOf(table), columns, copy, numbered, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
     }
     return b;
   }
@@ -469,8 +473,7 @@ export class SqlLoadSink implements LoadSink {
   private async updateByKey(base: string, key: string, column: string, pairs: [bigint, number][], alsoSet?: string): Promise<void> {
     const q = (c: string) => this.engine.names.q(c);
     const table = this.engine.names.t(base);
-    // The session whose transaction holds the table's rows.
-    const conn = (this.side && SIDE_TABLES.has(base) ? this.side : this.main).conn;
+    const { conn } = this.laneOf(base);
     const set = alsoSet ? `, ${alsoSet}` : "";
     for (let i = 0; i < pairs.length; i += 500) {
       const part = pairs.slice(i, i + 500);
