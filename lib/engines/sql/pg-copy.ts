@@ -200,6 +200,11 @@ export function decodeCopyBinary(data: Buffer, columns: readonly string[], bytes
   return rows;
 }
 
+// The signed big-endian integers of a COPY field, by byte operations: Buffer's read*BE check
+// their argument and bounds on every call (eachCopyRow checks each field's bounds once).
+const int32At = (b: Buffer, at: number): number => (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+const int16At = (b: Buffer, at: number): number => ((b[at] << 24) | (b[at + 1] << 16)) >> 16;
+
 /**
  * Visits the rows of a binary COPY ... TO STDOUT stream, `isBytes` saying which of its columns
  * are bytes, with one array of values reused for every row: no object per row (a flat scan of
@@ -219,17 +224,15 @@ export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (v
   let at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
   const width = isBytes.length;
   const values: unknown[] = new Array(width);
-  // Lengths and integers read from the bytes inline: Buffer's read*BE check their argument and
-  // bounds on every call (each field's bounds are checked here once).
   for (let rows = 0; ; rows++) {
     if (at + 2 > size) throw bad("it ends before its trailer");
-    const n = ((data[at] << 24) | (data[at + 1] << 16)) >> 16;
+    const n = int16At(data, at);
     at += 2;
     if (n === -1) return rows;
     if (n !== width) throw bad(`a row of ${n} fields where ${width} were selected`);
     for (let c = 0; c < n; c++) {
       if (at + 4 > size) throw bad("a field runs past its end");
-      const len = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
+      const len = int32At(data, at);
       at += 4;
       let v: unknown = null;
       if (len >= 0) {
@@ -241,12 +244,12 @@ export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (v
           } else v = data.subarray(at, at + len);
         } else if (len === 8) {
           // Most int8 values (inodes, times, lengths) are exact as numbers: no bigint for them.
-          const high = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
-          const low = ((data[at + 4] << 24) | (data[at + 5] << 16) | (data[at + 6] << 8) | data[at + 7]) >>> 0;
+          const high = int32At(data, at);
+          const low = int32At(data, at + 4) >>> 0;
           if (int8AsBig) v = high === 0 ? BigInt(low) : data.readBigInt64BE(at);
           else v = high > -0x200000 && high < 0x200000 ? high * 4294967296 + low : data.readBigInt64BE(at);
-        } else if (len === 4) v = (data[at] << 24) | (data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3];
-        else if (len === 2) v = ((data[at] << 24) | (data[at + 1] << 16)) >> 16;
+        } else if (len === 4) v = int32At(data, at);
+        else if (len === 2) v = int16At(data, at);
         else throw bad(`an integer field of ${len} bytes`);
         at += len;
       }
