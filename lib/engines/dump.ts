@@ -62,12 +62,12 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
  * itself: where the engine says it measured cheaper, unless JFSMETA_STAGED_WALK=0 (the tree
  * walk, as before) or =1 (the staged walk on any engine with a flat scan: tests).
  */
-export function stagedWalkWanted(engine: MetaEngine): boolean {
+export async function stagedWalkWanted(engine: MetaEngine): Promise<boolean> {
   if (!engine.scanTables) return false;
   const env = process.env.JFSMETA_STAGED_WALK;
   if (env === "0") return false;
   if (env === "1") return true;
-  return !!engine.jsonDumpFromTables;
+  return (await engine.jsonDumpFromTables?.()) ?? false;
 }
 
 export interface DumpResult {
@@ -218,8 +218,6 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   // snapshot (Redis) asks for it now and reads the counters once it has begun, so they are never
   // older than the tables.
   const flat = !!writer.tables && !opts.skipTrash;
-  // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
-  const staged = !writer.tables && stagedWalkWanted(engine);
   const gate: QueryGate = (q) => limiter.run(q);
   // The binary writer may take nodes, edges and chunks written with its encoder (EncodedBatch).
   const encoder = flat ? writer.recordEncoder?.() : undefined;
@@ -231,12 +229,9 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
    */
   let stagingEncoder: StagingEncoder | undefined;
   let tables: AsyncIterable<ScanBatch | ColumnBatch> | null = null;
-  if (engine.scanTables && !isSub && !flat && staged) {
-    if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
-    else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
-  }
   let header: DumpHeader;
-  // The header may wait on the engine (Redis: until its snapshot has begun): say so meanwhile.
+  // Whether to stage, and the header, may wait on the engine (Redis: until its snapshot has
+  // begun): say so meanwhile.
   const onProgress = opts.onProgress;
   const waiting = onProgress && engine.waitingFor
     ? setInterval(() => {
@@ -245,6 +240,11 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
       }, WAITING_REPORT_MS)
     : null;
   try {
+    // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
+    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine))) {
+      if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
+      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
+    }
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {
     await (scan ?? tables)?.[Symbol.asyncIterator]().return?.();

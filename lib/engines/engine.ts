@@ -200,11 +200,14 @@ export interface MetaEngine {
    */
   scanTableColumns?(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch>;
   /**
-   * A JSON dump of the whole volume reads scanTables() and orders the tree itself
-   * (table-tree.ts) instead of walking it through readDir/readNodes: set where that measured
-   * cheaper (README, Performance). JFSMETA_STAGED_WALK=0 turns it off for a run.
+   * Whether a JSON dump of the whole volume reads scanTables() and orders the tree itself
+   * (table-tree.ts) instead of walking it through readDir/readNodes: true where that measured
+   * cheaper (README, Performance). A promise where only the server can tell: Redis's flat scan
+   * is the cheaper only as the server's snapshot, so it asks for that snapshot here. Asked once,
+   * just before such a dump, which calls scanTables() next when the answer is true.
+   * JFSMETA_STAGED_WALK=0 turns it off for a run (and it is not asked).
    */
-  readonly jsonDumpFromTables?: boolean;
+  jsonDumpFromTables?(): boolean | Promise<boolean>;
   /**
    * How far a dump may read ahead of what it has written: directories opened and entries
    * held. More overlaps more round trips; an engine that answers synchronously gains nothing

@@ -89,7 +89,7 @@ class Volume {
     return {
       kind: "redis",
       redactedUrl: "mem://",
-      jsonDumpFromTables: staged,
+      jsonDumpFromTables: () => staged,
       readSetting: async () => setting,
       findLoadClaim: async () => null,
       readCounters: async () => ({ usedSpace: 0n, usedInodes: 0n, nextInodes: 100n, nextChunk: 1n, nextSession: 0n, nextTrash: 0n }),

@@ -316,6 +316,8 @@ export class RedisEngine implements MetaEngine {
   async close(): Promise<void> {
     this.early?.close();
     this.early = null;
+    void this.asked?.then((t) => t?.close(), () => {});
+    this.asked = null;
     await this.live?.end();
     if (this.bulkConn) {
       const conn = await this.bulkConn.catch(() => null); // never opened: its error was told where it was used
@@ -659,13 +661,8 @@ export class RedisEngine implements MetaEngine {
     // The snapshot is asked for now, not at the first read: the dump calls this before it reads
     // the header (setting, counters), so the counters it writes are read after the fork, never
     // before it (a next-inode below an inode of the tables would be reused after a load).
-    const started = this.requestSnapshot();
-    started.catch(() => {}); // told where it is awaited
-    this.snapshotPending = true;
-    const begun = () => {
-      this.snapshotPending = false;
-    };
-    this.snapshotForked = started.then(begun, begun);
+    const started = this.asked ?? this.askForSnapshot();
+    this.asked = null;
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.
@@ -674,6 +671,33 @@ export class RedisEngine implements MetaEngine {
       return end(value);
     };
     return batches;
+  }
+
+  /**
+   * The JSON dump orders the tree itself (table-tree.ts) when the flat scan reads the server's
+   * snapshot, so this asks for it (scanTables() then reads it). Measured at 1M files, the whole
+   * CLI dump: staged over the snapshot 10.0-11.2 s against the tree walk's 12.8-12.9 s; over SCAN
+   * (SYNC refused) the tree walk is the cheaper, 13.5 s against 15.8 s.
+   */
+  async jsonDumpFromTables(): Promise<boolean> {
+    if (process.env.JFSMETA_REDIS_RDB === "0") return false;
+    this.asked ??= this.askForSnapshot();
+    return (await this.asked.catch(() => null)) !== null;
+  }
+
+  /** The snapshot jsonDumpFromTables() asked for, until scanTables() takes it (or close() closes it). */
+  private asked: Promise<RdbTransfer | null> | null = null;
+
+  /** requestSnapshot(), with waitingFor() and readCounters() told of it. */
+  private askForSnapshot(): Promise<RdbTransfer | null> {
+    const started = this.requestSnapshot();
+    started.catch(() => {}); // told where it is awaited
+    this.snapshotPending = true;
+    const begun = () => {
+      this.snapshotPending = false;
+    };
+    this.snapshotForked = started.then(begun, begun);
+    return started;
   }
 
   /** The server's snapshot for scanTables, or null (with the reason in the debug log) where it will not send one. */

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { Writable } from "node:stream";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { openRedisEngine, type RedisEngine } from "../../../lib/engines/redis";
 import { dumpMeta } from "../../../lib/engines/dump";
 import { JsonDumpWriter } from "../../../lib/dump/writer";
@@ -158,8 +158,17 @@ describe.each(["redis-sentinel", "redis-cluster"] as const)("%s", (kind) => {
     });
   }
 
-  /** Dump volume `url` in-process, killing `victim` once a third of `expected` bytes are out. */
+  /**
+   * The JSON dump walks the tree by reads in these tests: over the snapshot (the default) it has
+   * read the whole volume before it writes a byte, so a server killed or a slot moved as the
+   * output passes a third would not be met by any read.
+   */
+  const treeWalk = () => vi.stubEnv("JFSMETA_STAGED_WALK", "0");
+  afterEach(() => void vi.unstubAllEnvs());
+
+  /** Dump volume `url` in-process (the tree walk), killing `victim` once a third of `expected` bytes are out. */
   async function dumpKilling(url: string, victim: RedisNode, expected: number): Promise<{ bytes: Buffer; error: Error | null }> {
+    treeWalk();
     return withEngine(url, async (e) => {
       const chunks: Buffer[] = [];
       let written = 0;
@@ -190,6 +199,7 @@ describe.each(["redis-sentinel", "redis-cluster"] as const)("%s", (kind) => {
   if (kind === "redis-cluster") {
     it("the volume's slot moved to another master mid-dump (MOVED, ASK): the reads follow it, the dump is whole", async () => {
       const { cluster } = d as Awaited<ReturnType<typeof clusterDeployment>>;
+      treeWalk();
       const moving = await syntheticDump({ files: 5_000, seed: 5 });
       const url = fresh();
       const key = `{${n}}`;

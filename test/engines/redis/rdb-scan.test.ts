@@ -202,6 +202,35 @@ describe("the binary dump from the server's snapshot", () => {
     expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
   }, 120_000);
 
+  it("a JSON dump orders the tree from the server's snapshot (one SYNC, read by the scan); where SYNC is refused, it walks the tree by reads", async () => {
+    const admin = rawClient(server.db(0));
+    clients.push(admin);
+    const syncs = async () => Number(/sync_full:(\d+)/.exec(await admin.info("stats"))![1]);
+    const engine = await open(server.db(7));
+    await loadBuffer(engine, golden("metadata.sample"));
+    engine.lastSnapshotAt = null;
+    const before = await syncs();
+    const out = collect();
+    await dumpMeta(engine, new JsonDumpWriter(out.stream));
+    out.stream.end();
+    await finished(out.stream);
+    expect(out.bytes().equals(golden("metadata.sample"))).toBe(true);
+    expect(engine.lastSnapshotAt, "the JSON dump read the snapshot").not.toBeNull();
+    expect(await syncs()).toBe(before + 1); // the snapshot asked for to decide is the one read
+
+    await admin.call("ACL", "SETUSER", "nosync", "on", ">secret", "~*", "&*", "+@all", "-sync", "-psync");
+    const refused = await open(`redis://nosync:secret@127.0.0.1:${server.port}/7`);
+    // The tree walk reads directories by HSCAN; the staged walk over SCAN would read none.
+    const hscan = vi.spyOn(refused, "readDir");
+    const walked = collect();
+    await dumpMeta(refused, new JsonDumpWriter(walked.stream));
+    walked.stream.end();
+    await finished(walked.stream);
+    expect(walked.bytes().equals(golden("metadata.sample"))).toBe(true);
+    expect(refused.lastSnapshotAt).toBeNull();
+    expect(hscan).toHaveBeenCalled();
+  }, 120_000);
+
   it("a snapshot prefetched before the engine opens is the one its binary dump reads; one never read is closed with the engine", async () => {
     const admin = rawClient(server.db(0));
     clients.push(admin);
@@ -245,7 +274,7 @@ describe("the binary dump from the server's snapshot", () => {
     }
   }, 120_000);
 
-  it("the header's counters are read once the server has forked for its snapshot, not at SYNC, and the wait is told as progress (a server that waits repl-diskless-sync-delay)", async () => {
+  it.each(["binary", "JSON"] as const)("the header's counters are read once the server has forked for its snapshot, not at SYNC, and the wait is told as progress (a server that waits repl-diskless-sync-delay; %s dump)", async (format) => {
     const slow = await startRedisServer({ args: ["--repl-diskless-sync-delay", "2"] });
     const writer = rawClient(slow.db(1));
     try {
@@ -255,7 +284,8 @@ describe("the binary dump from the server's snapshot", () => {
       const engine = await open(slow.db(1));
       const waits: string[] = [];
       const out = collect();
-      const dumped = dumpMeta(engine, new BinaryDumpWriter(out.stream), { onProgress: (p) => p.holdingBack && waits.push(p.holdingBack) }).then(async () => {
+      const dumpWriter = format === "binary" ? new BinaryDumpWriter(out.stream) : new JsonDumpWriter(out.stream);
+      const dumped = dumpMeta(engine, dumpWriter, { onProgress: (p) => p.holdingBack && waits.push(p.holdingBack) }).then(async () => {
         out.stream.end();
         await finished(out.stream);
         return out.bytes();
@@ -267,7 +297,7 @@ describe("the binary dump from the server's snapshot", () => {
       const root = (await writer.getBuffer("i1"))!;
       await writer.set(`i${next - 1}`, root);
       await writer.hset("d1", "late-file", Buffer.concat([Buffer.from([2]), Buffer.from(BigInt(next - 1).toString(16).padStart(16, "0"), "hex")]));
-      const json = (await asJson(await dumped)).toString();
+      const json = (format === "binary" ? await asJson(await dumped) : await dumped).toString();
       // Trash's inodes (from 0x7FFFFFFF10000000) are not numbered by the counter.
       const inodes = [...json.matchAll(/"inode":(\d+)/g)].map((m) => Number(m[1])).filter((i) => i < 2 ** 62);
       expect(inodes).toContain(next - 1); // the tables are of the fork's moment, after the write
