@@ -75,7 +75,7 @@ export async function run(args: string[]): Promise<number> {
   if (threads !== undefined && Number.isInteger(threads) && threads <= 0) process.stderr.write(`Invalid threads number ${threads}, reset to 1\n`);
   // A binary dump of the whole volume reads it by a flat scan (not with --skip-trash, which walks
   // the tree; not with --consistent, whose scan reads a private replica), and so does a JSON dump
-  // of the whole volume where the engine orders the tree itself (Redis: from its snapshot): the
+  // of the whole volume, not paced, where the engine orders the tree itself (Redis: from its snapshot): the
   // snapshot is asked for now, and SYNC goes out once the options are known good (their schema
   // loads meanwhile), never for a FILE whose directory is missing (that error comes below): a
   // typo costs the server no fork.
@@ -90,13 +90,14 @@ export async function run(args: string[]): Promise<number> {
       maxLatencyMs: values["max-latency"] === undefined ? undefined : Number(values["max-latency"]),
     }),
   );
-  const flatScan = binary ? !values["skip-trash"] : values.subdir === undefined && process.env.JFSMETA_STAGED_WALK !== "0";
+  const paced = values["max-ops"] !== undefined || values["max-latency"] !== undefined;
+  const flatScan = binary ? !values["skip-trash"] : values.subdir === undefined && !paced && process.env.JFSMETA_STAGED_WALK !== "0";
   const early = flatScan && !values.consistent && (file === undefined || existsSync(path.dirname(path.resolve(file))));
   // Only the numbers can be wrong (with --binary, --subdir is refused above; without it, it
   // leaves the snapshot unasked); without them SYNC need not wait for the schema to load (40-60 ms).
   const checkFirst = values.threads !== undefined || values["max-ops"] !== undefined || values["max-latency"] !== undefined;
   const beforeSync = checkFirst ? checked.then((r) => r.success, () => false) : undefined;
-  const prefetched = early ? await prefetchFlatScan(url, { beforeSync }) : null;
+  const prefetched = early ? await prefetchFlatScan(url, { beforeSync, jsonDump: !binary }) : null;
   let options, modules;
   try {
     options = await checked;

@@ -62,12 +62,12 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
  * itself: where the engine says it measured cheaper, unless JFSMETA_STAGED_WALK=0 (the tree
  * walk, as before) or =1 (the staged walk on any engine with a flat scan: tests).
  */
-export async function stagedWalkWanted(engine: MetaEngine): Promise<boolean> {
+export async function stagedWalkWanted(engine: MetaEngine, opts: { paced: boolean }): Promise<boolean> {
   if (!engine.scanTables) return false;
   const env = process.env.JFSMETA_STAGED_WALK;
   if (env === "0") return false;
   if (env === "1") return true;
-  return (await engine.jsonDumpFromTables?.()) ?? false;
+  return (await engine.jsonDumpFromTables?.(opts)) ?? false;
 }
 
 export interface DumpResult {
@@ -241,7 +241,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     : null;
   try {
     // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
-    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine))) {
+    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced: opts.maxOps !== undefined || opts.maxLatencyMs !== undefined }))) {
       if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
       else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
     }

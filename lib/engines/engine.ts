@@ -204,10 +204,11 @@ export interface MetaEngine {
    * (table-tree.ts) instead of walking it through readDir/readNodes: true where that measured
    * cheaper (README, Performance). A promise where only the server can tell: Redis's flat scan
    * is the cheaper only as the server's snapshot, so it asks for that snapshot here. Asked once,
-   * just before such a dump, which calls scanTables() next when the answer is true.
-   * JFSMETA_STAGED_WALK=0 turns it off for a run (and it is not asked).
+   * just before such a dump, which calls scanTables() next when the answer is true. `paced`: the
+   * dump was given a pace (--max-ops, --max-latency), which a server's snapshot (one fork, one
+   * stream) would not keep. JFSMETA_STAGED_WALK=0 turns it off for a run (and it is not asked).
    */
-  jsonDumpFromTables?(): boolean | Promise<boolean>;
+  jsonDumpFromTables?(opts: { paced: boolean }): boolean | Promise<boolean>;
   /**
    * How far a dump may read ahead of what it has written: directories opened and entries
    * held. More overlaps more round trips; an engine that answers synchronously gains nothing

@@ -58,7 +58,7 @@ export async function snapshotOrNull(options: RedisOptions, addr: string, opts: 
     return await requestRdb(options, opts);
   } catch (err) {
     if (!(err instanceof SyncRefused)) throw err;
-    logDebug(`Redis at ${addr}: no snapshot over the replication protocol (${err.message}): the binary dump reads the volume by SCAN`);
+    logDebug(`Redis at ${addr}: no snapshot over the replication protocol (${err.message}): the dump reads the volume from the live server`);
     return null;
   }
 }
@@ -107,6 +107,16 @@ export function readAhead(t: RdbTransfer, limit: number): RdbTransfer {
   return { eofMark: t.eofMark, length: t.length, startedAt: t.startedAt, chunks: { [Symbol.asyncIterator]: () => reader }, close: () => t.close() };
 }
 
+/**
+ * A JSON dump orders the tree from the snapshot only where the volume's database holds at least
+ * this share of the server's keys; else it walks the tree by reads. The snapshot carries every
+ * database: at 1M files alone on the server the staged walk took 9.2-10 s against the tree
+ * walk's 12.9 s, of which ~4 s read the snapshot whatever the volume's share; a volume of 100k
+ * files beside one of 1M took 7.3 s through the snapshot, the tree walk's time in proportion
+ * about 1.3 s. The two meet near one half.
+ */
+export const JSON_SNAPSHOT_MIN_SHARE = 0.5;
+
 /** Bytes readAhead gathers for a snapshot asked for early. */
 const READ_AHEAD_BYTES = 16 << 20;
 
@@ -124,12 +134,12 @@ export interface EarlySnapshot {
 
 /**
  * Ask the server of a single-server META-URL for its snapshot now, for a flat scan that will
- * follow; null for Sentinel and Cluster (whose data node the engine finds) and for a URL that
+ * follow (`jsonDump`: a JSON dump's, which wants it only as JSON_SNAPSHOT_MIN_SHARE says); null for Sentinel and Cluster (whose data node the engine finds) and for a URL that
  * does not parse (the engine tells why). Never throws: every failure is the engine's to tell.
  * Resolves once SYNC is sent (or the server refused before it): what the caller loads next
  * then overlaps the server's fork and first bytes, not the handshake's round trips.
  */
-export async function requestSnapshotEarly(url: string, opts: Pick<SyncOptions, "beforeSync"> = {}): Promise<EarlySnapshot | null> {
+export async function requestSnapshotEarly(url: string, opts: Pick<SyncOptions, "beforeSync"> & { jsonDump?: boolean } = {}): Promise<EarlySnapshot | null> {
   let target: RedisTarget;
   try {
     target = await resolveRedisTarget(url);
@@ -140,7 +150,8 @@ export async function requestSnapshotEarly(url: string, opts: Pick<SyncOptions, 
   let sent!: () => void;
   const syncSent = new Promise<void>((resolve) => (sent = resolve));
   const unwanted = new AbortController();
-  const transfer = snapshotOrNull(target.options, target.addr, { onSyncSent: sent, signal: unwanted.signal, beforeSync: opts.beforeSync }).then((t) => t && readAhead(t, READ_AHEAD_BYTES));
+  const minShare = opts.jsonDump ? { db: target.db, share: JSON_SNAPSHOT_MIN_SHARE } : undefined;
+  const transfer = snapshotOrNull(target.options, target.addr, { onSyncSent: sent, signal: unwanted.signal, beforeSync: opts.beforeSync, minShare }).then((t) => t && readAhead(t, READ_AHEAD_BYTES));
   transfer.catch(() => {}); // told where the engine awaits it
   // Bounded: a server slow to answer REPLCONF must not hold back the engine's own, clearer, checks.
   let timer: NodeJS.Timeout | undefined;

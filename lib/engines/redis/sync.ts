@@ -62,6 +62,20 @@ export interface SyncOptions {
    * false means the snapshot is not wanted after all, and no SYNC goes out (no fork).
    */
   beforeSync?: Promise<boolean>;
+  /**
+   * Only where database `db` holds at least `share` of the server's keys (INFO keyspace, asked
+   * with the handshake): a snapshot carries every database, and a caller with another way to
+   * read a smaller one says when that way is the cheaper. Else SyncRefused, before SYNC (no fork).
+   * Not checked where INFO is refused.
+   */
+  minShare?: { db: number; share: number };
+}
+
+/** Keys per database of an INFO keyspace reply ("db1:keys=2063367,expires=0,…"). */
+export function keyspaceKeys(info: string): Map<number, number> {
+  const keys = new Map<number, number>();
+  for (const m of info.matchAll(/^db(\d+):keys=(\d+)/gm)) keys.set(Number(m[1]), Number(m[2]));
+  return keys;
 }
 
 /**
@@ -93,6 +107,7 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
     // Redis < 7.0 does not know it (it would go on streaming writes after the RDB: ignored here).
     cmds.add(["REPLCONF", "rdb-only", "1"]);
     steps.push({ what: "REPLCONF rdb-only", required: false });
+    if (opts.minShare) cmds.add(["INFO", "keyspace"]);
     socket.setNoDelay(true);
     socket.write(cmds.take());
 
@@ -131,6 +146,22 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
     for (const step of steps) {
       const reply = await line();
       if (reply.startsWith("-") && step.required) throw new SyncRefused(`${step.what} was refused: ${reply.slice(1)}`);
+    }
+    if (opts.minShare) {
+      const head = await line();
+      if (/^\$\d+$/.test(head)) {
+        const n = Number(head.slice(1)) + 2;
+        while (data.length < n) await more();
+        const keys = keyspaceKeys(data.toString("latin1", 0, n - 2));
+        data = data.subarray(n);
+        const { db, share } = opts.minShare;
+        let total = 0;
+        for (const k of keys.values()) total += k;
+        const mine = keys.get(db) ?? 0;
+        if (total > 0 && mine < share * total) {
+          throw new SyncRefused(`database ${db} holds ${mine} of the server's ${total} keys: a snapshot would carry the other databases too`);
+        }
+      }
     }
     if ((opts.beforeSync && !(await opts.beforeSync)) || opts.signal?.aborted) throw unwanted();
     // Only now: the server refuses SYNC on a connection with replies still pending.

@@ -198,37 +198,61 @@ describe("the binary dump from the server's snapshot", () => {
     engine.lastSnapshotAt = null;
     const bin = await binaryDump(engine, "rdb");
     expect(engine.lastSnapshotAt).toBeNull();
-    expect(said.join("")).toMatch(/no snapshot over the replication protocol .*NOPERM.*reads the volume by SCAN/);
+    expect(said.join("")).toMatch(/no snapshot over the replication protocol .*NOPERM.*reads the volume from the live server/);
     expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
   }, 120_000);
 
-  it("a JSON dump orders the tree from the server's snapshot (one SYNC, read by the scan); where SYNC is refused, it walks the tree by reads", async () => {
-    const admin = rawClient(server.db(0));
-    clients.push(admin);
-    const syncs = async () => Number(/sync_full:(\d+)/.exec(await admin.info("stats"))![1]);
-    const engine = await open(server.db(7));
-    await loadBuffer(engine, golden("metadata.sample"));
-    engine.lastSnapshotAt = null;
-    const before = await syncs();
-    const out = collect();
-    await dumpMeta(engine, new JsonDumpWriter(out.stream));
-    out.stream.end();
-    await finished(out.stream);
-    expect(out.bytes().equals(golden("metadata.sample"))).toBe(true);
-    expect(engine.lastSnapshotAt, "the JSON dump read the snapshot").not.toBeNull();
-    expect(await syncs()).toBe(before + 1); // the snapshot asked for to decide is the one read
+  it("a JSON dump orders the tree from the server's snapshot (one SYNC, read by the scan) where the volume is most of the server; it walks the tree by reads when paced, where SYNC is refused, or where the volume is a small part of the server", async () => {
+    const own = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
+    const admin = rawClient(own.db(0));
+    try {
+      const syncs = async () => Number(/sync_full:(\d+)/.exec(await admin.info("stats"))![1]);
+      const json = async (engine: RedisEngine, opts: { maxOps?: number } = {}) => {
+        engine.lastSnapshotAt = null;
+        const out = collect();
+        await dumpMeta(engine, new JsonDumpWriter(out.stream), opts);
+        out.stream.end();
+        await finished(out.stream);
+        return out.bytes();
+      };
+      const engine = await open(own.db(7));
+      await loadBuffer(engine, golden("metadata.sample"));
+      let before = await syncs();
+      expect((await json(engine)).equals(golden("metadata.sample"))).toBe(true);
+      expect(engine.lastSnapshotAt, "the JSON dump read the snapshot").not.toBeNull();
+      expect(await syncs()).toBe(before + 1); // the snapshot asked for to decide is the one read
 
-    await admin.call("ACL", "SETUSER", "nosync", "on", ">secret", "~*", "&*", "+@all", "-sync", "-psync");
-    const refused = await open(`redis://nosync:secret@127.0.0.1:${server.port}/7`);
-    // The tree walk reads directories by HSCAN; the staged walk over SCAN would read none.
-    const hscan = vi.spyOn(refused, "readDir");
-    const walked = collect();
-    await dumpMeta(refused, new JsonDumpWriter(walked.stream));
-    walked.stream.end();
-    await finished(walked.stream);
-    expect(walked.bytes().equals(golden("metadata.sample"))).toBe(true);
-    expect(refused.lastSnapshotAt).toBeNull();
-    expect(hscan).toHaveBeenCalled();
+      // A paced dump keeps its pace: no fork, the tree walked by reads.
+      before = await syncs();
+      expect((await json(engine, { maxOps: 100_000 })).equals(golden("metadata.sample"))).toBe(true);
+      expect(engine.lastSnapshotAt).toBeNull();
+      expect(await syncs()).toBe(before);
+
+      await admin.call("ACL", "SETUSER", "nosync", "on", ">secret", "~*", "&*", "+@all", "-sync", "-psync");
+      const refused = await open(`redis://nosync:secret@127.0.0.1:${own.port}/7`);
+      // The tree walk lists directories (readDir); the staged walk over SCAN would list none.
+      const listed = vi.spyOn(refused, "readDir");
+      expect((await json(refused)).equals(golden("metadata.sample"))).toBe(true);
+      expect(refused.lastSnapshotAt).toBeNull();
+      expect(listed).toHaveBeenCalled();
+
+      // Another volume ten times its size on the server: the snapshot would carry it too.
+      const big = await open(own.db(8));
+      await loadBuffer(big, await syntheticDump({ files: 300, seed: 2 }));
+      before = await syncs();
+      const walked = vi.spyOn(engine, "readDir");
+      expect((await json(engine)).equals(golden("metadata.sample"))).toBe(true);
+      expect(engine.lastSnapshotAt).toBeNull();
+      expect(walked).toHaveBeenCalled();
+      expect(await syncs(), "no SYNC: the share is read before it").toBe(before);
+      // The binary dump has no tree to walk: it still reads the snapshot.
+      engine.lastSnapshotAt = null;
+      await binaryDump(engine, "rdb");
+      expect(engine.lastSnapshotAt).not.toBeNull();
+    } finally {
+      admin.disconnect();
+      await own.stop();
+    }
   }, 120_000);
 
   it("a snapshot prefetched before the engine opens is the one its binary dump reads; one never read is closed with the engine", async () => {
