@@ -107,7 +107,7 @@ export async function run(args: string[]): Promise<number> {
     prefetched?.close();
     throw err;
   }
-  const { dumpMeta, newWriter, openDumpOutput } = modules;
+  const { dumpMeta, newWriter, openDumpOutput, PhaseMeter, dumpProgressLine } = modules;
   const quiet = !!values.quiet;
   const progress = new Progress(quiet);
   const engine = await openEngine(url, { prefetched }); // closes `prefetched` if it fails, else with the engine
@@ -119,11 +119,11 @@ export async function run(args: string[]): Promise<number> {
     let result;
     try {
       const writer = newWriter(output.stream);
+      const meter = new PhaseMeter();
       result = await dumpMeta(engine, writer, {
         ...options.data,
         signal: guard.signal,
-        onProgress: (p) =>
-          progress.update(`${p.phase === "reading tables" ? "Read inodes (the tables, before the tree is written)" : "Dumped entries"}: ${p.entries}${p.holdingBack ? ` (${p.holdingBack})` : ""}`),
+        onProgress: (p) => progress.update(dumpProgressLine(p, meter)),
       });
       if (guard.received) throw new Error("dump cancelled");
       await output.commit();
@@ -153,12 +153,13 @@ export async function run(args: string[]): Promise<number> {
 
 /** The dump's modules (the writer of the format asked for), loaded once the database has been asked what it can start early. */
 async function dumpModules(binary: boolean) {
-  const [dump, output, newWriter] = await Promise.all([
+  const [dump, output, meter, newWriter] = await Promise.all([
     import("../lib/engines/dump"),
     import("../lib/dump/output"),
+    import("./progress-meter"),
     binary
       ? import("../lib/dump/binary/writer").then(({ BinaryDumpWriter }) => (out: Writable): TreeWriter => new BinaryDumpWriter(out))
       : import("../lib/dump/writer").then(({ JsonDumpWriter }) => (out: Writable): TreeWriter => new JsonDumpWriter(out)),
   ]);
-  return { dumpMeta: dump.dumpMeta, openDumpOutput: output.openDumpOutput, newWriter };
+  return { dumpMeta: dump.dumpMeta, openDumpOutput: output.openDumpOutput, newWriter, PhaseMeter: meter.PhaseMeter, dumpProgressLine: meter.dumpProgressLine };
 }

@@ -10,6 +10,7 @@ import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_HELP } from "./storage-flags";
 import { closeDumpSource, openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { clearCommand } from "../lib/engines/load-claim";
+import { PhaseMeter } from "./progress-meter";
 import { guardSignals } from "./signals";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
@@ -93,13 +94,18 @@ export async function run(argv: string[]): Promise<number> {
   const guard = guardSignals("load", () => `what this load wrote may be left in ${engine.redactedUrl}; remove it with: ${clearCommand(engine.redactedUrl)}`);
   try {
     const input = await openDumpInput(source);
+    const meter = new PhaseMeter();
     const started = Date.now();
     let result;
     try {
       result = await loadMeta(engine, input, {
         signal: guard.signal,
         acceptChangedHardLinks: !!values["accept-changed-hardlinks"],
-        onProgress: (p) => progress.update(`Loaded entries: ${p.entries} (${formatBytes(p.bytes)} read)`),
+        onProgress: (p) => {
+          const of = p.expected ? ` of about ${p.expected.toLocaleString("en-US")}` : "";
+          const rate = meter.rate(undefined, p.entries, p.expected);
+          progress.update(`Loaded entries: ${p.entries.toLocaleString("en-US")}${of} (${formatBytes(p.bytes)} read)${rate ? ` · ${rate}` : ""}`);
+        },
       });
     } catch (err) {
       if (!guard.received) throw err;

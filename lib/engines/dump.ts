@@ -36,8 +36,10 @@ export interface DumpOptions extends Partial<z.output<typeof DumpOptionsSchema>>
    * `holdingBack`: why a gentle dump is slowed down right now (pace.ts describeHold).
    * `phase` "reading tables": a staged walk (table-tree.ts) is still reading the flat scan, and
    * `entries` counts the inodes read; the walk then counts the entries written from 0 again.
+   * `expected`: the inodes the volume's counters say it holds (whole-volume dumps), what either
+   * count comes to about (hard links and the Trash make the entries a few more).
    */
-  onProgress?: (p: { entries: number; holdingBack?: string; phase?: "reading tables" }) => void;
+  onProgress?: (p: { entries: number; holdingBack?: string; phase?: "reading tables"; expected?: number }) => void;
   signal?: AbortSignal;
   /**
    * Bytes a directory's listing may take while the dump sorts it in memory (engines that list
@@ -252,10 +254,11 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   } finally {
     if (waiting) clearInterval(waiting);
   }
+  const expected = isSub || !(header.counters.usedInodes > 0n) ? undefined : Number(header.counters.usedInodes);
   /** Reports `entries`, and what holds the dump back when the pacer does. */
   const report = (entries: number) => {
     const hold = pacer.holdingBack;
-    opts.onProgress?.(hold ? { entries, holdingBack: describeHold(hold) } : { entries });
+    opts.onProgress?.(hold ? { entries, expected, holdingBack: describeHold(hold) } : { entries, expected });
   };
   let entries = 0;
   const progress = () => {
@@ -269,7 +272,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     const before = tableNodes;
     tableNodes += n;
     if (!opts.onProgress || Math.floor(before / TABLE_PROGRESS_EVERY) === Math.floor(tableNodes / TABLE_PROGRESS_EVERY)) return;
-    if (phase) opts.onProgress({ entries: tableNodes, phase });
+    if (phase) opts.onProgress({ entries: tableNodes, phase, expected });
     else report(tableNodes);
   };
   const checkAbort = () => {

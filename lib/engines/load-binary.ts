@@ -82,8 +82,12 @@ export class BinaryLoad implements BinaryDumpVisitor {
     this.check.format(s, at);
   }
 
+  /** The dump's used-inode counter once its counters segment is read: what the load comes to about. */
+  expectedInodes: bigint | null = null;
+
   counters(c: Counters): void {
     this.check.counter(c);
+    this.expectedInodes = c.usedInodes;
     this.sink.expectVolume?.({ inodes: c.usedInodes });
   }
 

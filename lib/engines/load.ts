@@ -23,7 +23,8 @@ import { errorKind, errorMessage, JfsError, wrapError } from "../jfs/errors";
 import { clearCommand, LoadClaimedError } from "./load-claim";
 
 export interface LoadOptions {
-  onProgress?: (p: { entries: number; bytes: number }) => void;
+  /** `expected`: the inodes the dump's counters say it holds, once read (what `entries` comes to about). */
+  onProgress?: (p: { entries: number; bytes: number; expected?: number }) => void;
   signal?: AbortSignal;
   /** Load a dump whose hard links changed while it was taken, first occurrence kept (VerifyOptions). */
   acceptChangedHardLinks?: boolean;
@@ -426,7 +427,11 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
   const flushed = async () => {
     await sink.flush();
     const n = state.result.entries;
-    if (opts.onProgress && n % 1024 < 64) opts.onProgress({ entries: n, bytes: counter.bytes });
+    if (opts.onProgress && n % 1024 < 64) opts.onProgress({ entries: n, bytes: counter.bytes, expected: expected() });
+  };
+  const expected = (): number | undefined => {
+    const used = binary ? binary.expectedInodes : state.counters?.usedInodes;
+    return used && used > 0n ? Number(used) : undefined;
   };
   const tick = (): Promise<void> | undefined => {
     if (opts.signal?.aborted) throw cancelled();
@@ -435,7 +440,7 @@ export async function loadMeta(engine: MetaEngine, input: Readable, opts: LoadOp
     return flushed();
   };
   const state = new LoadState(sink, tick);
-  const binary = detected.format === "binary" ? new BinaryLoad(sink, (n) => opts.onProgress?.({ entries: n, bytes: counter.bytes }), opts.signal) : null;
+  const binary: BinaryLoad | null = detected.format === "binary" ? new BinaryLoad(sink, (n) => opts.onProgress?.({ entries: n, bytes: counter.bytes, expected: expected() }), opts.signal) : null;
   // Every entry is checked before the loader sees it: a refusal aborts the load before
   // anything is committed, and the target is emptied again.
   const verifier = new DumpVerifier({

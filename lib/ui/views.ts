@@ -182,25 +182,36 @@ export function progressUnit(kind: string): "bytes" | "entries" {
 }
 
 /**
- * A job's speed and, while it runs with a known total, the time left: the average rate since
- * it started (as Backrest shows it), and the rest at that rate. Null before there is a rate.
+ * The speed of `done` in `elapsedMs`, the average since the start (as Backrest shows it), and
+ * with a known `total` the time left at that rate. Null before there is a rate. The dashboard's
+ * jobs and the CLI's progress lines both say it so.
  */
+export function rateOf(done: number, total: number | null, elapsedMs: number): { perSecond: number; leftMs: number | null } | null {
+  if (!(elapsedMs > 0) || done <= 0) return null;
+  const perSecond = done / (elapsedMs / 1000);
+  return { perSecond, leftMs: total !== null && total > done ? ((total - done) / perSecond) * 1000 : null };
+}
+
+/** "12,345 entries/s · 4.2 s left", "3.1 MiB/s". */
+export function formatRate(r: { perSecond: number; leftMs: number | null }, unit: "bytes" | "entries"): string {
+  const speed = unit === "bytes" ? `${formatBytes(Math.round(r.perSecond))}/s` : `${Math.round(r.perSecond).toLocaleString("en-US")} entries/s`;
+  return r.leftMs === null ? speed : `${speed} · ${formatDuration(r.leftMs)} left`;
+}
+
+/** A job's rateOf(): its total only while it runs. */
 export function jobRate(
   job: Pick<JobView, "kind" | "state" | "done" | "total" | "startedAt" | "finishedAt">,
   now: number,
 ): { perSecond: number; leftMs: number | null; unit: "bytes" | "entries" } | null {
   const ms = jobDuration(job, now);
   // done/total of 1/1 is a job that reports only "finished" (an export from a backup index): no rate.
-  if (ms === null || ms <= 0 || job.done <= 0 || (job.total === 1 && job.done === 1)) return null;
-  const perSecond = job.done / (ms / 1000);
-  const left = job.state === "running" && job.total > job.done ? ((job.total - job.done) / perSecond) * 1000 : null;
-  return { perSecond, leftMs: left, unit: progressUnit(job.kind) };
+  if (ms === null || (job.total === 1 && job.done === 1)) return null;
+  const r = rateOf(job.done, job.state === "running" ? job.total : null, ms);
+  return r && { ...r, unit: progressUnit(job.kind) };
 }
 
 /** "12,345 entries/s · 4.2 s left", "3.1 MiB/s", or "" when there is no rate yet. */
 export function jobRateLine(job: Parameters<typeof jobRate>[0], now: number): string {
   const r = jobRate(job, now);
-  if (!r) return "";
-  const speed = r.unit === "bytes" ? `${formatBytes(Math.round(r.perSecond))}/s` : `${Math.round(r.perSecond).toLocaleString("en-US")} entries/s`;
-  return r.leftMs === null ? speed : `${speed} · ${formatDuration(r.leftMs)} left`;
+  return r ? formatRate(r, r.unit) : "";
 }

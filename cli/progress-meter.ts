@@ -1,0 +1,32 @@
+// What the CLI's progress lines say besides a count: the rate and, where the total is known,
+// the time left, said as the dashboard's jobs say them (lib/ui/views.ts rateOf, formatRate).
+// Loaded by the commands once they run (not at start-up: the dump sends SYNC before).
+import { formatRate, rateOf } from "../lib/ui/views";
+
+/** A count that starts again at each phase: the rate is the phase's own, from its first report. */
+export class PhaseMeter {
+  private phase: string | undefined = undefined;
+  private started = false;
+  private since = 0;
+  private base = 0;
+
+  /** The rate (and time left, with `total`) of `done` in `phase`; "" until there is a rate. */
+  rate(phase: string | undefined, done: number, total: number | undefined, now = Date.now()): string {
+    if (!this.started || phase !== this.phase) {
+      this.started = true;
+      this.phase = phase;
+      this.since = now;
+      this.base = done;
+    }
+    const r = rateOf(done - this.base, total === undefined ? null : total - this.base, now - this.since);
+    return r ? formatRate(r, "entries") : "";
+  }
+}
+
+/** "Dumped entries: 911,000 of about 1,048,870 · 95,000 entries/s · 1.4 s left", and why a gentle dump waits. */
+export function dumpProgressLine(p: { entries: number; holdingBack?: string; phase?: "reading tables"; expected?: number }, meter: PhaseMeter, now = Date.now()): string {
+  const what = p.phase === "reading tables" ? "Read inodes (the tables, before the tree is written)" : "Dumped entries";
+  const of = p.expected ? ` of about ${p.expected.toLocaleString("en-US")}` : "";
+  const rate = p.entries > 0 ? meter.rate(p.phase, p.entries, p.expected, now) : "";
+  return `${what}: ${p.entries.toLocaleString("en-US")}${of}${rate ? ` · ${rate}` : ""}${p.holdingBack ? ` (${p.holdingBack})` : ""}`;
+}
