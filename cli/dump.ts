@@ -97,7 +97,7 @@ export async function run(args: string[]): Promise<number> {
   // leaves the snapshot unasked); without them SYNC need not wait for the schema to load (40-60 ms).
   const checkFirst = values.threads !== undefined || values["max-ops"] !== undefined || values["max-latency"] !== undefined;
   const beforeSync = checkFirst ? checked.then((r) => r.success, () => false) : undefined;
-  const prefetched = early ? await prefetchFlatScan(url, { beforeSync, jsonDump: !binary }) : null;
+  const prefetched = early ? await prefetchFlatScan(url, { beforeSync, purpose: binary ? "binary" : "json" }) : null;
   let options, modules;
   try {
     options = await checked;

@@ -60,10 +60,10 @@ export type Prefetched = EarlySnapshot;
  * Cluster, a URL that does not parse: openEngine tells that). The caller passes the result to
  * openEngine, and must not ask it for a consistent read (the snapshot is of the live server).
  * `beforeSync` (the caller's own checks, overlapping the connection's handshake) resolves to
- * false to send no SYNC after all: a typo must not cost the server a fork. `jsonDump`: for a
- * JSON dump, which reads a snapshot only where it is the cheaper (redis/early.ts).
+ * false to send no SYNC after all: a typo must not cost the server a fork. `purpose`: a JSON
+ * or a binary dump, each reading a snapshot only where it is the cheaper (redis/early.ts).
  */
-export async function prefetchFlatScan(url: string, opts: { beforeSync?: Promise<boolean>; jsonDump?: boolean } = {}): Promise<Prefetched | null> {
+export async function prefetchFlatScan(url: string, opts: { beforeSync?: Promise<boolean>; purpose?: "json" | "binary" } = {}): Promise<Prefetched | null> {
   let kind: EngineKind;
   try {
     kind = engineKindOf(url);

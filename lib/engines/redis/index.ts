@@ -13,7 +13,7 @@ import type { RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-recor
 import { scanRedisTables } from "./scan";
 import { rdbTables } from "./rdb-tables";
 import type { RdbTransfer, SyncOptions } from "./sync";
-import { JSON_SNAPSHOT_MIN_SHARE, resolveRedisTarget, snapshotOrNull, type EarlySnapshot } from "./early";
+import { resolveRedisTarget, snapshotOrNull, snapshotShare, type EarlySnapshot } from "./early";
 import { freezeReplica } from "./replica";
 import { redactUrl } from "../url";
 import { clearCommand, LoadClaimedError, newLoadOwner, parseLoadOwner, type ClearResult, type LoadClaim } from "../load-claim";
@@ -661,7 +661,7 @@ export class RedisEngine implements MetaEngine {
     // The snapshot is asked for now, not at the first read: the dump calls this before it reads
     // the header (setting, counters), so the counters it writes are read after the fork, never
     // before it (a next-inode below an inode of the tables would be reused after a load).
-    const started = this.asked ?? this.askForSnapshot();
+    const started = this.asked ?? this.askForSnapshot({ minShare: this.prefixed ? undefined : snapshotShare(this.target.db, "binary") });
     this.asked = null;
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
@@ -676,7 +676,7 @@ export class RedisEngine implements MetaEngine {
   /**
    * The JSON dump orders the tree itself (table-tree.ts) when the flat scan reads the server's
    * snapshot, so this asks for it (scanTables() then reads it): not for a paced dump, nor for a
-   * volume that is a small part of the server (JSON_SNAPSHOT_MIN_SHARE). Measured at 1M files, the whole
+   * volume that is a small part of the server (early.ts snapshotShare). Measured at 1M files, the whole
    * CLI dump: staged over the snapshot 10.0-11.2 s against the tree walk's 12.8-12.9 s; over SCAN
    * (SYNC refused) the tree walk is the cheaper, 13.5 s against 15.8 s.
    */
@@ -684,8 +684,9 @@ export class RedisEngine implements MetaEngine {
     // A paced dump spreads its reads as asked; the snapshot is one fork and one stream.
     if (process.env.JFSMETA_REDIS_RDB === "0" || opts.paced) return false;
     // Where the volume's database is a small part of the server, the snapshot (every database)
-    // costs more than the walk (early.ts); a cluster's volumes share db 0, told apart by prefix only.
-    const minShare = this.prefixed ? undefined : { db: this.target.db, share: JSON_SNAPSHOT_MIN_SHARE };
+    // costs more than the walk (early.ts); a cluster's volumes share db 0, told apart by prefix only
+    // (and so in scanTables()).
+    const minShare = this.prefixed ? undefined : snapshotShare(this.target.db, "json");
     this.asked ??= this.askForSnapshot({ minShare });
     const snapshot = await this.asked.catch(() => null);
     if (!snapshot) this.asked = null; // nothing for scanTables() to take: a later one asks anew

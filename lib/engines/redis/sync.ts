@@ -64,11 +64,18 @@ export interface SyncOptions {
   beforeSync?: Promise<boolean>;
   /**
    * Only where database `db` holds at least `share` of the server's keys (INFO keyspace, asked
-   * with the handshake): a snapshot carries every database, and a caller with another way to
-   * read a smaller one says when that way is the cheaper. Else SyncRefused, before SYNC (no fork).
-   * Not checked where INFO is refused.
+   * with the handshake), on a server of `fromKeys` keys or more: a snapshot carries every
+   * database, and a caller with another way to read a smaller one says when that way is the
+   * cheaper. Else SyncRefused, before SYNC (no fork). Not checked where INFO is refused.
    */
-  minShare?: { db: number; share: number };
+  minShare?: SnapshotShare;
+}
+
+/** SyncOptions.minShare: database `db` must hold `share` of the server's keys, once the server holds `fromKeys` or more. */
+export interface SnapshotShare {
+  db: number;
+  share: number;
+  fromKeys: number;
 }
 
 /** Keys per database of an INFO keyspace reply ("db1:keys=2063367,expires=0,…"). */
@@ -154,11 +161,11 @@ export async function requestRdb(o: RedisOptions, opts: SyncOptions = {}): Promi
         while (data.length < n) await more();
         const keys = keyspaceKeys(data.toString("latin1", 0, n - 2));
         data = data.subarray(n);
-        const { db, share } = opts.minShare;
+        const { db, share, fromKeys } = opts.minShare;
         let total = 0;
         for (const k of keys.values()) total += k;
         const mine = keys.get(db) ?? 0;
-        if (total > 0 && mine < share * total) {
+        if (total >= fromKeys && mine < share * total) {
           throw new SyncRefused(`database ${db} holds ${mine} of the server's ${total} keys: a snapshot would carry the other databases too`);
         }
       }

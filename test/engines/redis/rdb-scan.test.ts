@@ -202,7 +202,7 @@ describe("the binary dump from the server's snapshot", () => {
     expect((await asJson(bin)).equals(golden("metadata.sample"))).toBe(true);
   }, 120_000);
 
-  it("a JSON dump orders the tree from the server's snapshot (one SYNC, read by the scan) where the volume is most of the server; it walks the tree by reads when paced, where SYNC is refused, or where the volume is a small part of the server", async () => {
+  it("a JSON dump orders the tree from the server's snapshot (one SYNC, read by the scan) where the volume is most of the server; it walks the tree by reads when paced, where SYNC is refused, or where the volume is a small part of a big server (where a binary dump SCANs it)", async () => {
     const own = await startRedisServer({ args: ["--repl-diskless-sync-delay", "0"] });
     const admin = rawClient(own.db(0));
     try {
@@ -236,19 +236,31 @@ describe("the binary dump from the server's snapshot", () => {
       expect(refused.lastSnapshotAt).toBeNull();
       expect(listed).toHaveBeenCalled();
 
-      // Another volume ten times its size on the server: the snapshot would carry it too.
+      // Another volume on the server, of more keys than the floor under which a snapshot is
+      // taken whatever the share (20,000): the snapshot would carry it too.
       const big = await open(own.db(8));
-      await loadBuffer(big, await syntheticDump({ files: 300, seed: 2 }));
+      await loadBuffer(big, await syntheticDump({ files: 12_000, seed: 2 }));
       before = await syncs();
       const walked = vi.spyOn(engine, "readDir");
       expect((await json(engine)).equals(golden("metadata.sample"))).toBe(true);
       expect(engine.lastSnapshotAt).toBeNull();
       expect(walked).toHaveBeenCalled();
       expect(await syncs(), "no SYNC: the share is read before it").toBe(before);
-      // The binary dump has no tree to walk: it still reads the snapshot.
-      engine.lastSnapshotAt = null;
-      await binaryDump(engine, "rdb");
-      expect(engine.lastSnapshotAt).not.toBeNull();
+      // The binary dump of the small volume SCANs its database; the big one's reads the snapshot.
+      const binary = async (e: RedisEngine) => {
+        e.lastSnapshotAt = null;
+        const out = collect();
+        await dumpMeta(e, new BinaryDumpWriter(out.stream));
+        out.stream.end();
+        await finished(out.stream);
+        return out.bytes();
+      };
+      expect((await asJson(await binary(engine))).equals(golden("metadata.sample"))).toBe(true);
+      expect(engine.lastSnapshotAt).toBeNull();
+      expect(await syncs()).toBe(before);
+      await binary(big);
+      expect(big.lastSnapshotAt).not.toBeNull();
+      expect(await syncs()).toBe(before + 1);
     } finally {
       admin.disconnect();
       await own.stop();
@@ -268,6 +280,7 @@ describe("the binary dump from the server's snapshot", () => {
       return what();
     };
     const before = await stat("sync_full");
+    vi.stubEnv("JFSMETA_REDIS_RDB", "1"); // whatever the share of this server's other test volumes
     const prefetched = await prefetchFlatScan(url);
     expect(prefetched).not.toBeNull();
     // SYNC went out before the engine was opened: the server started a full sync for it.
