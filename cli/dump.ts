@@ -95,7 +95,7 @@ export async function run(args: string[]): Promise<number> {
   const early = flatScan && !values.consistent && (file === undefined || existsSync(path.dirname(path.resolve(file))));
   // Only the numbers can be wrong (with --binary, --subdir is refused above; without it, it
   // leaves the snapshot unasked); without them SYNC need not wait for the schema to load (40-60 ms).
-  const checkFirst = values.threads !== undefined || values["max-ops"] !== undefined || values["max-latency"] !== undefined;
+  const checkFirst = paced || values.threads !== undefined;
   const beforeSync = checkFirst ? checked.then((r) => r.success, () => false) : undefined;
   const prefetched = early ? await prefetchFlatScan(url, { beforeSync, purpose: binary ? "binary" : "json" }) : null;
   let options, modules;

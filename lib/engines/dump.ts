@@ -243,7 +243,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     : null;
   try {
     // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
-    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced: opts.maxOps !== undefined || opts.maxLatencyMs !== undefined }))) {
+    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced: pacer.active }))) {
       if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
       else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
     }
