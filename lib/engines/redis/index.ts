@@ -416,7 +416,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   /**
-   * Settles once the snapshot scanTables() asked for has begun (its framing came: the server has
+   * Settles once the snapshot asked for (scanTables(), jsonDumpFromTables()) has begun (its framing came: the server has
    * forked) or was refused. SYNC is only a request: a server with repl-diskless-sync-delay (5 s
    * by default) forks that much later, and counters read meanwhile could be older than the
    * tables (a next-inode below a dumped inode, reused after a load).
@@ -661,7 +661,7 @@ export class RedisEngine implements MetaEngine {
     // The snapshot is asked for now, not at the first read: the dump calls this before it reads
     // the header (setting, counters), so the counters it writes are read after the fork, never
     // before it (a next-inode below an inode of the tables would be reused after a load).
-    const started = this.asked ?? this.askForSnapshot({ minShare: this.prefixed ? undefined : snapshotShare(this.target.db, "binary") });
+    const started = this.asked ?? this.askForSnapshot(this.worthIf("binary"));
     this.asked = null;
     const batches = this.scanTablesFrom(started, gate, opts?.encoder);
     const end = batches.return.bind(batches);
@@ -683,11 +683,7 @@ export class RedisEngine implements MetaEngine {
   async jsonDumpFromTables(opts: { paced: boolean }): Promise<boolean> {
     // A paced dump spreads its reads as asked; the snapshot is one fork and one stream.
     if (process.env.JFSMETA_REDIS_RDB === "0" || opts.paced) return false;
-    // Where the volume's database is a small part of the server, the snapshot (every database)
-    // costs more than the walk (early.ts); a cluster's volumes share db 0, told apart by prefix only
-    // (and so in scanTables()).
-    const minShare = this.prefixed ? undefined : snapshotShare(this.target.db, "json");
-    this.asked ??= this.askForSnapshot({ minShare });
+    this.asked ??= this.askForSnapshot(this.worthIf("json"));
     const snapshot = await this.asked.catch(() => null);
     if (!snapshot) this.asked = null; // nothing for scanTables() to take: a later one asks anew
     return snapshot !== null;
@@ -695,6 +691,15 @@ export class RedisEngine implements MetaEngine {
 
   /** The snapshot jsonDumpFromTables() asked for, until scanTables() takes it (or close() closes it). */
   private asked: Promise<RdbTransfer | null> | null = null;
+
+  /**
+   * Where the volume's database is a small part of the server, the snapshot (every database)
+   * costs more than reading the volume by keys (early.ts snapshotShare). A cluster's volumes
+   * share db 0, told apart by prefix only: no share to check.
+   */
+  private worthIf(purpose: "json" | "binary"): Pick<SyncOptions, "minShare"> {
+    return { minShare: this.prefixed ? undefined : snapshotShare(this.target.db, purpose) };
+  }
 
   /** requestSnapshot(), with waitingFor() and readCounters() told of it. */
   private askForSnapshot(opts: Pick<SyncOptions, "minShare"> = {}): Promise<RdbTransfer | null> {

@@ -79,7 +79,7 @@ export interface SnapshotShare {
 }
 
 /** Keys per database of an INFO keyspace reply ("db1:keys=2063367,expires=0,…"). */
-export function keyspaceKeys(info: string): Map<number, number> {
+function keyspaceKeys(info: string): Map<number, number> {
   const keys = new Map<number, number>();
   for (const m of info.matchAll(/^db(\d+):keys=(\d+)/gm)) keys.set(Number(m[1]), Number(m[2]));
   return keys;
