@@ -6,11 +6,10 @@ import { dumpVersionCheck } from "../lib/engines/dump";
 import { loadMeta } from "../lib/engines/load";
 import { clientVersionProblem, JUICEFS_CLIENT_VERSION } from "../lib/jfs/version";
 import { openDumpInput } from "../lib/dump/input";
-import { formatBytes } from "../lib/jfs/format";
 import { STORAGE_HELP } from "./storage-flags";
 import { closeDumpSource, openDumpSource, SOURCE_FLAGS, SOURCE_HELP } from "./dump-source";
 import { clearCommand } from "../lib/engines/load-claim";
-import { PhaseMeter } from "./progress-meter";
+import { loadProgressLine, PhaseMeter } from "./progress-meter";
 import { guardSignals } from "./signals";
 
 const HELP = `usage: jfsmeta load [options] META-URL [FILE | s3://BUCKET/KEY | file:///PATH | BACKUP]
@@ -101,11 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       result = await loadMeta(engine, input, {
         signal: guard.signal,
         acceptChangedHardLinks: !!values["accept-changed-hardlinks"],
-        onProgress: (p) => {
-          const of = p.expected ? ` of about ${p.expected.toLocaleString("en-US")}` : "";
-          const rate = meter.rate(undefined, p.entries, p.expected);
-          progress.update(`Loaded entries: ${p.entries.toLocaleString("en-US")}${of} (${formatBytes(p.bytes)} read)${rate ? ` · ${rate}` : ""}`);
-        },
+        onProgress: (p) => progress.update(loadProgressLine(p, meter)),
       });
     } catch (err) {
       if (!guard.received) throw err;

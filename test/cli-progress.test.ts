@@ -5,7 +5,7 @@
 // phase timed on its own.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Progress } from "../cli/common";
-import { dumpProgressLine, PhaseMeter } from "../cli/progress-meter";
+import { dumpProgressLine, loadProgressLine, PhaseMeter } from "../cli/progress-meter";
 
 const stderr = process.stderr as NodeJS.WriteStream & { columns?: number; isTTY?: boolean };
 const saved = { columns: stderr.columns, isTTY: stderr.isTTY };
@@ -46,5 +46,15 @@ describe("a dump's progress line", () => {
     // Past the estimate (hard links, the Trash): the rate alone. Without one (--subdir): no total.
     expect(dumpProgressLine({ entries: 1_001_000, expected: 1_000_000 }, meter, 15_000)).toBe("Dumped entries: 1,001,000 of about 1,000,000 · 100,000 entries/s");
     expect(dumpProgressLine({ entries: 5000 }, new PhaseMeter(), 0)).toBe("Dumped entries: 5,000");
+  });
+});
+
+describe("a load's progress line", () => {
+  it("says the entries of about the dump's inode counter, the bytes read, the rate and the time left", () => {
+    const meter = new PhaseMeter();
+    expect(loadProgressLine({ entries: 1024, bytes: 1 << 20 }, meter, 0)).toBe("Loaded entries: 1,024 (1 MiB read)");
+    expect(loadProgressLine({ entries: 51_024, bytes: 20 << 20, expected: 101_024 }, meter, 1000)).toBe(
+      "Loaded entries: 51,024 of about 101,024 (20 MiB read) · 50,000 entries/s · 1.0 s left",
+    );
   });
 });
