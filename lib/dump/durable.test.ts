@@ -75,6 +75,22 @@ describe("durable writes", () => {
     expect(calls.slice(flushes)).toEqual([`sync ${file}.tmp`, `rename ${file}.tmp -> ${file}`, `sync ${dir}`]);
   });
 
+  it("a dump written as the writers feed it (never filling the stream) is flushed in the background too", async () => {
+    const dir = tempDir("jfsmeta-durable-");
+    const file = path.join(dir, "dump.json");
+    const out = await openDumpOutput(file);
+    const piece = Buffer.alloc(256 << 10, 0x61);
+    for (let n = 0; n < 3 * WRITEBACK_BYTES; n += piece.length) {
+      expect(out.stream.write(piece)).toBe(true);
+      await new Promise((r) => setImmediate(r)); // the writers' turn of the event loop (feed.ts)
+      while (out.stream.writableLength > 2 * piece.length) await new Promise((r) => setTimeout(r, 1));
+    }
+    await out.commit();
+    const flushes = calls.filter((c) => c === `datasync ${file}.tmp`).length;
+    expect(flushes).toBeGreaterThanOrEqual(1);
+    expect(calls.slice(flushes)).toEqual([`sync ${file}.tmp`, `rename ${file}.tmp -> ${file}`, `sync ${dir}`]);
+  });
+
   it("a background flush that fails fails the commit: no FILE, and the error is told (the final fsync may not see it again)", async () => {
     const dir = tempDir("jfsmeta-durable-");
     const file = path.join(dir, "dump.bin");

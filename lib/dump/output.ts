@@ -4,7 +4,7 @@
 // byte in the file is caught when it is read back).
 // Unlike JuiceFS, FILE.tmp is fsynced before the rename and its directory after it (durable.ts),
 // and flushed to disk in the background as it grows (Writeback), so that last fsync is short.
-import { createWriteStream } from "node:fs";
+import fs, { createWriteStream } from "node:fs";
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { Transform, Writable } from "node:stream";
@@ -26,8 +26,12 @@ export function createCompressor(kind: "gzip" | "zstd"): Transform {
 import { renameDurably } from "./durable";
 import { logIgnored } from "../jfs/errors";
 
-/** Bytes the output file stream holds before write() asks the writer to wait. */
-export const OUTPUT_BUFFER = 1 << 20;
+/**
+ * Bytes the output file stream holds before write() asks the writer to wait: several of the
+ * writers' turns (feed.ts YIELD_BYTES), so that one write in flight and the next one queued do
+ * not count as a backlog. At 1 MiB every other turn ended in a wait for 'drain'.
+ */
+export const OUTPUT_BUFFER = 4 << 20;
 
 /** FILE.tmp is flushed to disk in the background each time this many more bytes are written. */
 export const WRITEBACK_BYTES = 16 << 20;
@@ -95,16 +99,33 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
     };
   }
   const tmp = file + ".tmp";
-  // 1 MiB taken before the stream asks to wait (16 KiB by default): the file is written while
-  // the dump makes more, and pieces waiting meanwhile go in one writev, not a write each.
-  const fileStream = createWriteStream(tmp, { highWaterMark: OUTPUT_BUFFER });
+  // OUTPUT_BUFFER taken before the stream asks to wait (16 KiB by default): the file is written
+  // while the dump makes more, and pieces waiting meanwhile go in one writev, not a write each.
+  // Each finished write may start a background flush (Writeback): the writers seldom fill the
+  // stream (feed.ts), so its 'drain' is no clock to go by.
+  let writeback: Writeback | undefined;
+  const afterWrite =
+    <A extends unknown[]>(done: (err: NodeJS.ErrnoException | null, ...rest: A) => void) =>
+    (err: NodeJS.ErrnoException | null, ...rest: A) => {
+      done(err, ...rest);
+      if (!err) writeback?.poke();
+    };
+  const fileStream = createWriteStream(tmp, {
+    highWaterMark: OUTPUT_BUFFER,
+    fs: {
+      open: fs.open,
+      close: fs.close,
+      write: (fd: number, b: Buffer, offset: number, length: number, position: number | null, done: (err: NodeJS.ErrnoException | null, n: number, b: Buffer) => void) =>
+        fs.write(fd, b, offset, length, position, afterWrite(done)),
+      writev: (fd: number, bs: Buffer[], position: number | null, done: (err: NodeJS.ErrnoException | null, n: number, bs: Buffer[]) => void) => fs.writev(fd, bs, position, afterWrite(done)),
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     fileStream.once("open", () => resolve());
     fileStream.once("error", reject);
   });
   let failure: Error | null = null;
   fileStream.on("error", (e) => (failure ??= e));
-  let writeback: Writeback;
   try {
     writeback = new Writeback(await open(tmp, "r"), () => fileStream.bytesWritten);
   } catch (err) {
@@ -112,8 +133,7 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
     await unlink(tmp).catch(() => {});
     throw err;
   }
-  // Each time the stream has emptied its buffer into the file (the writer waits on it meanwhile).
-  fileStream.on("drain", () => writeback.poke());
+  const flushes = writeback;
   const kind = compressionForName(file);
   const gzip = kind === "none" ? null : createCompressor(kind);
   if (gzip) {
@@ -130,7 +150,7 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
       settled = true;
       try {
         stream.end();
-        await finished(fileStream).finally(() => writeback.close());
+        await finished(fileStream).finally(() => flushes.close());
         if (failure) throw failure;
         await renameDurably(tmp, file);
       } catch (err) {
@@ -149,7 +169,7 @@ export async function openDumpOutput(file: string | undefined): Promise<DumpOutp
       settled = true;
       gzip?.destroy();
       fileStream.destroy();
-      await writeback.close().catch(() => {}); // the dump failed already: its error is the one told
+      await flushes.close().catch(() => {}); // the dump failed already: its error is the one told
       await unlink(tmp).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== "ENOENT") throw e;
       });

@@ -1,6 +1,6 @@
 // Streaming writer of JuiceFS JSON dumps, byte for byte as `juicefs dump` writes them
 // (docs/format/dump-json.md §1 header, §5 trees).
-import { once } from "node:events";
+import { OutputFeed } from "./feed";
 import type { Counters, DumpNode, QuotaLimit } from "../jfs/types";
 import { NODE_TYPES } from "../jfs/types";
 import { escapeName } from "../jfs/escape";
@@ -306,8 +306,11 @@ export class JsonDumpWriter implements TreeWriter {
   private headerDone = false;
   private failure: Error | null = null;
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  private readonly feed: OutputFeed;
+
+  constructor(out: NodeJS.WritableStream) {
     out.on("error", (e: Error) => (this.failure ??= e));
+    this.feed = new OutputFeed(out);
   }
 
   async header(h: DumpHeader): Promise<void> {
@@ -620,7 +623,7 @@ export class JsonDumpWriter implements TreeWriter {
     if (this.stack.length) throw new Error(`JsonDumpWriter: end() with ${this.stack.length} directories still open`);
     if (!this.headerDone || this.trees === 0) throw new Error("JsonDumpWriter: end() before the header and a tree were written");
     this.buf += "\n}\n";
-    await this.flush();
+    await this.flush(true);
   }
 
   /** Accounts for a new child of the open directory (or a new tree); returns its depth. */
@@ -683,12 +686,12 @@ export class JsonDumpWriter implements TreeWriter {
     this.used += this.chunk.write(s, this.used, "utf8");
   }
 
-  /** Writes the encoded bytes not yet written; false when the stream asks to wait. */
-  private handOver(): boolean {
-    if (this.used === this.unwritten) return true;
+  /** Hands the encoded bytes not yet written to the stream. */
+  private handOver(): void {
+    if (this.used === this.unwritten) return;
     const piece = this.chunk.subarray(this.unwritten, this.used);
     this.unwritten = this.used;
-    return this.out.write(piece);
+    this.feed.write(piece);
   }
 
   private maybeFlush(): Promise<void> | void {
@@ -697,12 +700,12 @@ export class JsonDumpWriter implements TreeWriter {
     if (this.failure) throw this.failure;
   }
 
-  private async flush(): Promise<void> {
+  /** Hands over what is encoded, then waits as the feed says (feed.ts); `last`: before the end. */
+  private async flush(last = false): Promise<void> {
     if (this.failure) throw this.failure;
     this.encode();
-    if (!this.handOver()) {
-      await once(this.out, "drain"); // rejects if the stream errors meanwhile
-    }
+    this.handOver();
+    await (last ? this.feed.drained() : this.feed.pace());
     if (this.failure) throw this.failure;
   }
 }

@@ -2,7 +2,7 @@
 // It takes the same tree walk as the JSON writer (TreeWriter) and turns it into the flat
 // segments JuiceFS writes: nodes, edges, chunks, symlinks, xattrs and dir stats as batches
 // fill, then parents, sustained, delfiles, slice refs, ACLs, quotas and the footer.
-import { once } from "node:events";
+import { OutputFeed } from "../feed";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { Attr, DumpNode, QuotaLimit, QuotaUsage } from "../../jfs/types";
 import { AclNumbering, align4K, ROOT_INODE, TYPE_CODE } from "../../jfs/types";
@@ -98,8 +98,11 @@ export class BinaryDumpWriter implements TreeWriter {
   private tracksOwners = false;
   private failure: Error | null = null;
 
-  constructor(private readonly out: NodeJS.WritableStream) {
+  private readonly feed: OutputFeed;
+
+  constructor(out: NodeJS.WritableStream) {
     out.on("error", (e: Error) => (this.failure ??= e));
+    this.feed = new OutputFeed(out);
   }
 
   async header(h: DumpHeader): Promise<void> {
@@ -437,24 +440,27 @@ export class BinaryDumpWriter implements TreeWriter {
     for (const part of parts) this.write(part);
   }
 
-  private needDrain = false;
-
   private write(b: Buffer): void {
     if (this.failure) throw this.failure;
     this.pos += b.length;
-    if (!this.out.write(b)) this.needDrain = true;
+    this.feed.write(b);
   }
 
+  /** After a record or batch: the feed's wait when one is due (feed.ts). */
   private maybeDrain(): Promise<void> | void {
     if (this.failure) throw this.failure;
-    if (this.needDrain) return this.drain();
+    if (this.feed.due) return this.paced();
   }
 
+  private async paced(): Promise<void> {
+    await this.feed.pace();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Before the end and after the header: the stream's drain if it asked for one. */
   private async drain(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.needDrain) return;
-    this.needDrain = false;
-    await once(this.out, "drain"); // rejects if the stream errors meanwhile
+    await this.feed.drained();
     if (this.failure) throw this.failure;
   }
 }
