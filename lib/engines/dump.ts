@@ -223,7 +223,8 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   const gate: QueryGate = (q) => limiter.run(q);
   // The binary writer may take nodes, edges and chunks written with its encoder (EncodedBatch).
   const encoder = flat ? writer.recordEncoder?.() : undefined;
-  const scan: AsyncIterable<ScanBatch> | null = !engine.scanTables || isSub || !flat ? null : encoder ? engine.scanTables(gate, { encoder }) : engine.scanTables(gate);
+  const paced = pacer.active;
+  const scan: AsyncIterable<ScanBatch> | null = !engine.scanTables || isSub || !flat ? null : encoder ? engine.scanTables(gate, { encoder, paced }) : engine.scanTables(gate, { paced });
   /**
    * The staged walk's scan: columns where the engine reads them so (SQL), else records, or the
    * nodes, edges and chunks written straight into the stager's sort where the engine takes an
@@ -243,9 +244,9 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     : null;
   try {
     // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
-    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced: pacer.active }))) {
-      if (engine.scanTableColumns) tables = engine.scanTableColumns(gate);
-      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()) });
+    if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced }))) {
+      if (engine.scanTableColumns) tables = engine.scanTableColumns(gate, { paced });
+      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()), paced });
     }
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {

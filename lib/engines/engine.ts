@@ -184,21 +184,23 @@ export interface MetaEngine {
    * The dump calls it before it reads the header and iterates it after: an engine whose scan
    * reads a snapshot (Redis: the server's RDB) asks for it at the call, and its readCounters()
    * waits until the snapshot has begun, so the header's counters are never older than the
-   * tables; a scan never iterated is ended by return().
+   * tables; a scan never iterated is ended by return(). `paced: false` (a dump without
+   * --max-ops or --max-latency): an engine may read a whole table by one statement, which the
+   * gate then sees once (PostgreSQL, sql/scan.ts WholeTables); unsaid, it reads in pages.
    */
-  scanTables?(gate?: QueryGate): AsyncIterable<TableBatch>;
+  scanTables?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
   /**
    * `encoder`: the caller (the binary writer) also takes nodes, edges and chunks written with
    * it (EncodedBatch); an engine may still give them as records.
    */
-  scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
+  scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch>;
   /**
    * scanTables() with node, edge and chunk records as columns where the engine reads them so
    * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once. It may
    * leave out the tables a JSON dump's tree does not show (dir stats, hard-link parents, slice
    * references, quotas).
    */
-  scanTableColumns?(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch>;
+  scanTableColumns?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch | ColumnBatch>;
   /**
    * Whether a JSON dump of the whole volume reads scanTables() and orders the tree itself
    * (table-tree.ts) instead of walking it through readDir/readNodes: true where that measured

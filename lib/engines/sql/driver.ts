@@ -15,6 +15,11 @@ export interface SqlConn {
 
 export interface SqlSession extends SqlConn {
   release(): void;
+  /**
+   * The connection was closed under the session (PostgreSQL: a streamed COPY stopped midway
+   * leaves it unusable, so it is closed at once): its transaction is gone, release() is a no-op.
+   */
+  readonly closed?: boolean;
   /** MySQL/MariaDB: one single-row statement executed for many rows (bulk protocol). */
   batch?(sql: string, rows: unknown[][]): Promise<void>;
   /** PostgreSQL: COPY ... FROM STDIN with `data` as the whole input. */
@@ -23,6 +28,8 @@ export interface SqlSession extends SqlConn {
   copyRows?(sql: string, params: unknown[], columns: readonly string[], bytes: ReadonlySet<string>): Promise<Row[]>;
   /** PostgreSQL: the same, as the COPY stream's bytes (see PostgresDriver.copyBytes). */
   copyBytes?(sql: string, params: unknown[]): Promise<Buffer>;
+  /** PostgreSQL: the same as it comes, in groups of chunks (see PostgresDriver.copyBlocks). */
+  copyBlocks?(sql: string, params: unknown[], blockBytes: number): AsyncIterable<Buffer[]>;
   /** MySQL/MariaDB: a SELECT's rows as arrays (see MysqlDriver.allArrays). */
   allArrays?(sql: string, params: unknown[]): Promise<unknown[][]>;
 }
@@ -85,12 +92,27 @@ class SnapshotSessions implements ReadSnapshot {
       else this.idle.push(s);
     }
   }
+  /**
+   * The items of `read` on an idle session of the snapshot, which it holds until the iteration
+   * ends (a streamed read: one statement whose result is read as it comes).
+   */
+  async *stream<T>(read: (s: SqlSession) => AsyncIterable<T>): AsyncGenerator<T> {
+    if (this.ended) throw new JfsError("internal", "a read after the end of its snapshot");
+    const s = this.idle.pop() ?? (await new Promise<SqlSession>((r) => this.waiting.push(r)));
+    try {
+      yield* read(s);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(s);
+      else this.idle.push(s);
+    }
+  }
   end(): Promise<void> {
     this.ended ??= (async () => {
       this.onEnd();
       for (const s of this.sessions) {
         // A read-only transaction: nothing to keep, so a failed COMMIT (connection lost) is moot.
-        await s.run("COMMIT").catch((err) => logIgnored("ending a read snapshot", err));
+        if (!s.closed) await s.run("COMMIT").catch((err) => logIgnored("ending a read snapshot", err));
         s.release();
       }
     })();
@@ -493,12 +515,47 @@ class PostgresDriver implements SqlDriver {
       throw err;
     }
   }
+  /**
+   * copyBytes' stream as it comes, in groups of chunks of `blockBytes` (the last may be
+   * smaller): one statement for a whole table, read at the pace the caller takes the groups
+   * (the connection is paused meanwhile), so memory stays one group's.
+   */
+  async *copyBlocks(sql: string, params: unknown[], blockBytes: number): AsyncGenerator<Buffer[]> {
+    if (this.snapshot) {
+      yield* this.snapshot.stream((s) => s.copyBlocks!(sql, params, blockBytes));
+      return;
+    }
+    const client = await this.pool.connect();
+    let whole = false;
+    try {
+      yield* pgCopyBlocks(client, sql, params, blockBytes);
+      whole = true;
+    } finally {
+      client.release(whole ? undefined : true); // not back into the pool mid-COPY
+    }
+  }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
+    let closed = false;
     return {
+      get closed() {
+        return closed;
+      },
       all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
       copyRows: async (s, p, cols, bytes) => decodeCopyBinary(await pgCopyBytes(client, s, p), cols, bytes),
       copyBytes: (s, p) => pgCopyBytes(client, s, p),
+      async *copyBlocks(s, p, blockBytes) {
+        let whole = false;
+        try {
+          yield* pgCopyBlocks(client, s, p, blockBytes);
+          whole = true;
+        } finally {
+          if (!whole && !closed) {
+            closed = true;
+            client.release(true); // mid-COPY: the connection cannot take another statement
+          }
+        }
+      },
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
       copyIn: async (s, data) => {
         const { from: copyFrom } = await import("pg-copy-streams");
@@ -506,7 +563,9 @@ class PostgresDriver implements SqlDriver {
         stream.end(data);
         await finished(stream);
       },
-      release: () => client.release(),
+      release: () => {
+        if (!closed) client.release();
+      },
     };
   }
   async close(): Promise<void> {
@@ -521,6 +580,28 @@ async function pgCopyBytes(client: Pg.PoolClient, sql: string, params: unknown[]
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
+async function* pgCopyBlocks(client: Pg.PoolClient, sql: string, params: unknown[], blockBytes: number): AsyncGenerator<Buffer[]> {
+  const { to: copyTo } = await import("pg-copy-streams");
+  const stream = client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`));
+  let group: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    // A chunk bigger than what the group lacks is cut (views, no copy): groups are blockBytes.
+    for (let piece = chunk as Buffer; piece.length; ) {
+      const take = Math.min(piece.length, blockBytes - bytes);
+      group.push(take === piece.length ? piece : piece.subarray(0, take));
+      bytes += take;
+      piece = piece.subarray(take);
+      if (bytes === blockBytes) {
+        yield group;
+        group = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (group.length) yield group;
 }
 
 /** Connections of a PostgreSQL engine's pool. */

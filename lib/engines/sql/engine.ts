@@ -16,7 +16,7 @@ import { JfsError, logIgnored, wrapError } from "../../jfs/errors";
 import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
-import { scanSqlTables } from "./scan";
+import { scanSqlTables, WHOLE_TABLES, type WholeTables } from "./scan";
 import type { ColumnBatch, RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { readListedNodes } from "../read-ahead";
 
@@ -375,17 +375,17 @@ export class SqlEngine implements MetaEngine {
     return this.readNodesGated(entries, ungated);
   }
 
-  /** Keyset pages of each table (scan.ts). */
-  scanTables(gate?: QueryGate): AsyncIterable<TableBatch>;
+  /** Keyset pages of each table, or PostgreSQL's bulk tables whole when not paced (scan.ts). */
+  scanTables(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
   /** With `encoder`, PostgreSQL's nodes, edges and chunks come written with it (scan.ts). */
-  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
-  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch> {
-    return scanSqlTables(this, gate, undefined, false, opts?.encoder);
+  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch>;
+  scanTables(gate?: QueryGate, opts?: { encoder?: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch> {
+    return scanSqlTables(this, gate, undefined, false, opts?.encoder, wholeUnlessPaced(opts));
   }
 
   /** The same, node, edge and chunk pages as columns where the driver reads them so (scan.ts). */
-  scanTableColumns(gate?: QueryGate): AsyncIterable<TableBatch | ColumnBatch> {
-    return scanSqlTables(this, gate, undefined, true);
+  scanTableColumns(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch | ColumnBatch> {
+    return scanSqlTables(this, gate, undefined, true, undefined, wholeUnlessPaced(opts));
   }
 
   private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {
@@ -650,3 +650,6 @@ export class SqlEngine implements MetaEngine {
 }
 
 export { SqliteMissingError };
+
+/** Whole tables for a scan said to be unpaced; pages otherwise (unsaid included). */
+const wholeUnlessPaced = (opts?: { paced?: boolean }): WholeTables | undefined => (opts?.paced === false ? WHOLE_TABLES : undefined);

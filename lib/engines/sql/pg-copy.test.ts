@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CopyWriter, decodeCopyBinary, eachCopyRow, encodeCopyBinary, inlineParams } from "./pg-copy";
+import { CopyRowReader, CopyWriter, decodeCopyBinary, eachCopyRow, encodeCopyBinary, inlineParams } from "./pg-copy";
+import { prngBelow } from "../../synth/prng";
 
 const cols = [
   { name: "inode", type: "bigint" },
@@ -125,6 +126,57 @@ describe("PostgreSQL binary COPY decoding", () => {
       [bottom - 1n, 1, "63", ""],
     ]);
     expect(() => eachCopyRow(data.subarray(0, data.length - 2), [false, false, true, true], () => {})).toThrow(/ends before its trailer/);
+  });
+  it("a stream read as it comes (CopyRowReader): the rows of eachCopyRow whatever the chunks, each block's rows visited again alike", () => {
+    const rows: unknown[][] = [];
+    for (let i = 0; i < 200; i++) rows.push([BigInt(i) * 2n ** 33n, i - 100, `n${i}`.repeat(i % 7), i % 5 ? Buffer.alloc(i % 50, i) : null]);
+    const data = encodeCopyBinary(cols, rows);
+    const isBytes = [false, false, true, true];
+    const want: string[] = [];
+    eachCopyRow(data, isBytes, (v) => want.push(JSON.stringify(v.map((x) => (Buffer.isBuffer(x) ? x.toString("hex") : typeof x === "bigint" ? `${x}n` : x)))));
+    const rand = prngBelow(11);
+    for (const cut of [1, 2, 7, 19, 20, 64, 1000, data.length]) {
+      for (const group of [1, 3]) {
+        const reader = new CopyRowReader(isBytes);
+        const got: string[] = [];
+        const ends = new Int32Array(4);
+        for (let at = 0; at < data.length; ) {
+          const chunks: Buffer[] = [];
+          for (let k = 0; k < group && at < data.length; k++) {
+            const n = cut === 1000 ? 1 + rand(300) : cut;
+            chunks.push(Buffer.from(data.subarray(at, at + n))); // a chunk of its own, as the socket's
+            at += n;
+          }
+          const block = reader.block(chunks);
+          const seen: string[] = [];
+          const spans = (v: unknown[]) => JSON.stringify(v.map((x, c) => (isBytes[c] && x !== null ? block.subarray(x as number, ends[c]).toString("hex") : typeof x === "bigint" ? `${x}n` : x)));
+          const n = reader.rows((v) => seen.push(spans(v)), ends);
+          expect(reader.rows(() => {}, ends), "visited again").toBe(n);
+          got.push(...seen);
+        }
+        reader.end();
+        expect(got, `chunks of ${cut}, ${group} a block`).toEqual(want);
+      }
+    }
+  });
+  it("a stream read as it comes and cut short, or with bytes after its trailer, is refused", () => {
+    const data = encodeCopyBinary(cols, [[5n, 7, "a", Buffer.from([1, 2])], [6n, 8, "b", null]]);
+    const isBytes = [false, false, true, true];
+    const read = (parts: Buffer[]) => {
+      const reader = new CopyRowReader(isBytes);
+      for (const p of parts) {
+        reader.block([p]);
+        reader.rows(() => {});
+      }
+      reader.end();
+    };
+    expect(() => read([data])).not.toThrow();
+    expect(() => read([data.subarray(0, 10)])).toThrow(/inside its header/);
+    expect(() => read([data.subarray(0, data.length - 2)])).toThrow(/ends before its trailer/);
+    expect(() => read([data.subarray(0, data.length - 5)])).toThrow(/a field runs past its end/);
+    expect(() => read([data, Buffer.from([0])])).toThrow(/after its trailer/);
+    expect(() => read([Buffer.concat([data, Buffer.from([0])])])).toThrow(/after its trailer/);
+    expect(() => read([Buffer.from("nope, not a COPY stream")])).toThrow(/signature/);
   });
   it("refuses a stream cut short, without a signature, or with another column count", () => {
     const data = encodeCopyBinary(cols, [[5n, 7, "a", Buffer.from([1, 2])]]);

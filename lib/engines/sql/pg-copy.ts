@@ -218,25 +218,53 @@ const int16At = (b: Buffer, at: number): number => ((b[at] << 24) | (b[at + 1] <
  * COPY throws.
  */
 export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false, ends?: Int32Array): number {
-  const bad = (what: string) => new RangeError(`PostgreSQL's binary COPY stream is malformed: ${what}`);
+  const at = copyBodyStart(data);
+  if (at < 0) throw malformed(data.length < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0 ? "no PGCOPY signature" : "it ends inside its header");
+  const out = copyRowsFrom(data, at, isBytes, visit, int8AsBig, ends);
+  if (!out.done) throw malformed(out.next + 2 > data.length ? "it ends before its trailer" : "a field runs past its end");
+  return out.rows;
+}
+
+const malformed = (what: string) => new RangeError(`PostgreSQL's binary COPY stream is malformed: ${what}`);
+
+/** Where a COPY stream's rows start (after the signature, flags and header extension); -1 while the header is not all there (or is not a COPY header). */
+function copyBodyStart(data: Buffer): number {
+  if (data.length < HEADER.length) return -1;
+  if (data.compare(HEADER, 0, 11, 0, 11) !== 0) throw malformed("no PGCOPY signature");
+  const at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
+  return at <= data.length ? at : -1;
+}
+
+/**
+ * The rows of data[at…] that are there whole, visited as eachCopyRow visits them: where the
+ * first row not all there starts (`next`), the rows visited, and whether the trailer was met.
+ * A row whose field count or integer width is wrong throws: a short one is only unfinished.
+ */
+function copyRowsFrom(data: Buffer, at: number, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false, ends?: Int32Array): { next: number; rows: number; done: boolean } {
   const size = data.length;
-  if (size < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0) throw bad("no PGCOPY signature");
-  let at = 15 + 4 + data.readInt32BE(15); // flags, then the header extension's length and bytes
   const width = isBytes.length;
   const values: unknown[] = new Array(width);
-  for (let rows = 0; ; rows++) {
-    if (at + 2 > size) throw bad("it ends before its trailer");
+  let rows = 0;
+  rows: for (;;) {
+    const rowAt = at;
+    if (at + 2 > size) return { next: rowAt, rows, done: false };
     const n = int16At(data, at);
     at += 2;
-    if (n === -1) return rows;
-    if (n !== width) throw bad(`a row of ${n} fields where ${width} were selected`);
+    if (n === -1) return { next: at, rows, done: true };
+    if (n !== width) throw malformed(`a row of ${n} fields where ${width} were selected`);
     for (let c = 0; c < n; c++) {
-      if (at + 4 > size) throw bad("a field runs past its end");
+      if (at + 4 > size) {
+        at = rowAt;
+        break rows;
+      }
       const len = int32At(data, at);
       at += 4;
       let v: unknown = null;
       if (len >= 0) {
-        if (at + len > size) throw bad("a field runs past its end");
+        if (at + len > size) {
+          at = rowAt;
+          break rows;
+        }
         if (isBytes[c]) {
           if (ends) {
             v = at;
@@ -250,12 +278,63 @@ export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (v
           else v = high > -0x200000 && high < 0x200000 ? high * 4294967296 + low : data.readBigInt64BE(at);
         } else if (len === 4) v = int32At(data, at);
         else if (len === 2) v = int16At(data, at);
-        else throw bad(`an integer field of ${len} bytes`);
+        else throw malformed(`an integer field of ${len} bytes`);
         at += len;
       }
       values[c] = v;
     }
     visit(values);
+    rows++;
+  }
+  return { next: at, rows, done: false };
+}
+
+/**
+ * eachCopyRow over a COPY stream read as it arrives (a whole table's COPY, streamed): block()
+ * makes the next chunks one block with the unfinished row the last block left, rows() visits
+ * the rows that block completes (byte fields are views or spans of the block, valid while the
+ * caller keeps it; it may visit them again), end() throws unless the trailer came. Each chunk
+ * is copied once, into its block; an unfinished row once more, into the next.
+ */
+export class CopyRowReader {
+  private left: Buffer = Buffer.alloc(0);
+  private block_: Buffer | null = null;
+  /** Where the rows of the current block start (-1: the header is not all there yet). */
+  private from = -1;
+  private started = false;
+  private done = false;
+  /** The trailer came before the current block. */
+  private doneBefore = false;
+
+  constructor(private readonly isBytes: readonly boolean[]) {}
+
+  block(chunks: Buffer[]): Buffer {
+    if (this.done && chunks.some((c) => c.length)) throw malformed("bytes after its trailer");
+    const block = this.left.length ? Buffer.concat([this.left, ...chunks]) : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    this.block_ = block;
+    this.doneBefore = this.done;
+    this.from = this.started ? 0 : copyBodyStart(block);
+    this.started ||= this.from >= 0;
+    this.left = this.from < 0 ? block : Buffer.alloc(0);
+    return block;
+  }
+
+  /** Visits the rows of the current block that are there whole; returns how many. */
+  rows(visit: (values: unknown[]) => void, ends?: Int32Array): number {
+    const block = this.block_;
+    if (!block) throw new Error("CopyRowReader: rows() before block()");
+    if (this.from < 0 || this.doneBefore) return 0;
+    const out = copyRowsFrom(block, this.from, this.isBytes, visit, false, ends);
+    if (out.done && out.next < block.length) throw malformed("bytes after its trailer");
+    this.done = out.done;
+    // What is left is copied out: a small tail must not keep the whole block alive.
+    this.left = out.next < block.length ? Buffer.from(block.subarray(out.next)) : Buffer.alloc(0);
+    return out.rows;
+  }
+
+  end(): void {
+    if (this.done) return;
+    throw malformed(!this.started ? "it ends inside its header" : this.left.length ? "a field runs past its end" : "it ends before its trailer");
   }
 }
 

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAttr } from "../../jfs/binary-values";
-import type { TableBatch } from "../../jfs/table-records";
+import type { ColumnBatch, EncodedBatch, TableBatch } from "../../jfs/table-records";
 import { encodeNodeRaw, scanSqlTables, type SqlScanSource } from "./scan";
 import { openSqlEngine, type SqlEngine } from "./index";
 import { loadBuffer, syntheticDump } from "../../../test/support/engine-io";
@@ -124,6 +124,85 @@ describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
       }
       expect(others).toEqual(other);
       expect(others.some((r) => r.startsWith("symlinks "))).toBe(true);
+
+      // Whole tables (an unpaced scan): one COPY a bulk table, streamed in blocks of 64 bytes so
+      // that rows are split between blocks; the same rows in the same order as in pages, as
+      // records, written with the encoder and as columns (where a block falls back to records
+      // for a number past 2^53, the others stay columns).
+      const statements: string[] = [];
+      const counting: SqlScanSource = {
+        names: engine.names,
+        hasTable: (base) => engine.hasTable(base),
+        driver: new Proxy(engine.driver, {
+          get(target, key) {
+            const v = Reflect.get(target, key, target);
+            if (key !== "copyBlocks" && key !== "copyBytes") return typeof v === "function" ? v.bind(target) : v;
+            return (sql: string, ...rest: unknown[]) => {
+              statements.push(`${String(key)} ${/FROM (\S+)/.exec(sql)?.[1]}`);
+              return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
+            };
+          },
+        }),
+      };
+      const whole = { blockBytes: 64 };
+      const rowsOf = async (batches: AsyncIterable<TableBatch | ColumnBatch | EncodedBatch>) => {
+        const out: string[] = [];
+        for await (const b of batches) out.push(...flatRows(b));
+        return out;
+      };
+      const paged = await rowsOf(scanSqlTables(engine, undefined, 3));
+      statements.length = 0;
+      expect(await rowsOf(scanSqlTables(counting, undefined, 3, false, undefined, whole))).toEqual(paged);
+      expect(statements.filter((x) => x.startsWith("copyBlocks"))).toEqual([`copyBlocks ${t("node")}`, `copyBlocks ${t("edge")}`, `copyBlocks ${t("chunk")}`]);
+      expect(statements.filter((x) => x.startsWith("copyBytes"))).toEqual([]);
+      const pagedColumns = await rowsOf(scanSqlTables(engine, undefined, 3, true));
+      const wholeColumns: (TableBatch | ColumnBatch)[] = [];
+      for await (const b of scanSqlTables(engine, undefined, 3, true, undefined, whole)) wholeColumns.push(b);
+      expect(wholeColumns.some((b) => b.table === "columns")).toBe(true);
+      expect(await rowsOf(wholeColumns as never)).toEqual(pagedColumns);
+      const wholeEncoded = new Map<string, Buffer[]>();
+      for await (const b of scanSqlTables(engine, undefined, 3, false, new BatchRecordEncoder(), whole)) {
+        if (b.table === "encoded") wholeEncoded.set(b.field, [...(wholeEncoded.get(b.field) ?? []), Buffer.from(b.bytes.subarray(0, b.ends[b.count - 1]))]);
+      }
+      for (const field of ["nodes", "edges", "chunks"]) {
+        expect(Buffer.concat(wholeEncoded.get(field)!).toString("hex"), field).toBe(Buffer.concat(plain.get(field)!).toString("hex"));
+      }
+    });
+  });
+
+  it("a whole table's COPY left midway (a dump stopped while reading) closes its connection: the snapshot still ends", async () => {
+    await targets.withEngine(async (engine) => {
+      await loadBuffer(engine, await syntheticDump({ files: 50_000, seed: 6 })); // more than the socket holds: the COPY is still sending
+      const snap = await engine.beginConsistentRead(1);
+      const scan = scanSqlTables(engine, undefined, undefined, false, new BatchRecordEncoder(), { blockBytes: 256 });
+      const first = await scan.next();
+      expect(first.done).toBe(false);
+      await scan.return(undefined);
+      await snap.end(); // would wait forever on a connection still in its COPY
+      expect(await engine.readSetting()).not.toBeNull(); // the engine reads on
     });
   });
 });
+
+/** A batch's rows as text, whatever form carries them (records, columns, encoded bytes). */
+function flatRows(b: TableBatch | ColumnBatch | EncodedBatch): string[] {
+  const hex = (x: Buffer) => x.toString("hex");
+  // Columns hold a u64 past 2^63 as the negative number PostgreSQL's signed bigint stores.
+  const u64 = (v: number) => BigInt.asUintN(64, BigInt(v));
+  if (b.table === "columns") {
+    const c = b.cols;
+    const out: string[] = [];
+    for (let i = 0; i < c.count; i++) {
+      const bytes = hex(c.bytes.subarray(c.start[i], c.end[i]));
+      if (b.field === "nodes") out.push(`nodes ${u64(b.cols.inode[i])} ${bytes}`);
+      else if (b.field === "edges") out.push(`edges ${u64(b.cols.parent[i])} ${u64(b.cols.inode[i])} ${bytes} ${b.cols.type[i]}`);
+      else out.push(`chunks ${u64(b.cols.inode[i])} ${b.cols.index[i]} ${bytes}`);
+    }
+    return out;
+  }
+  if (b.table === "encoded") return [`encoded ${b.field} ${b.count}`];
+  if (b.table === "nodes") return b.records.map((r) => `nodes ${BigInt.asUintN(64, r.inode)} ${hex(r.attr)}`);
+  if (b.table === "edges") return b.records.map((r) => `edges ${BigInt.asUintN(64, r.parent)} ${BigInt.asUintN(64, r.inode)} ${hex(r.name)} ${r.type}`);
+  if (b.table === "chunks") return b.records.map((r) => `chunks ${BigInt.asUintN(64, r.inode)} ${r.index} ${hex(r.slices)}`);
+  return [`${b.table} ${JSON.stringify(b.records, (_, v) => (typeof v === "bigint" ? `${v}n` : Buffer.isBuffer(v) ? hex(v) : v))}`];
+}
