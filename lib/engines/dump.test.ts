@@ -8,6 +8,7 @@ import type { Attr, DirEntry, NodeType } from "../jfs/types";
 import { TRASH_INODE } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import { JsonDumpWriter } from "../dump/writer";
+import { BinaryDumpWriter } from "../dump/binary/writer";
 import type { MetaEngine, StoredNode } from "./engine";
 import { DumpOptionsSchema, dumpMeta, dumpVersionCheck, MAX_THREADS, toDumpNode } from "./dump";
 import { formatIssues } from "../jfs/format";
@@ -108,6 +109,23 @@ describe("output rules", () => {
     expect(text).toContain('"SecretKey": "removed"');
     expect(await dump(engine, { skipTrash: true })).not.toContain('"Trash"');
     expect(await dump(engine, { keepSecretKey: true })).toContain('"SecretKey": "sk"');
+  });
+});
+
+describe("the flat scan's pace", () => {
+  it("is told to the engine: unpaced (it may read whole tables) unless --max-ops or --max-latency is given", async () => {
+    for (const [opts, paced] of [[{}, false], [{ maxOps: 100 }, true], [{ maxLatencyMs: 50 }, true]] as const) {
+      const { engine } = memEngine(new Map(), new Map());
+      const seen: unknown[] = [];
+      const scanning = Object.assign(Object.create(engine) as MetaEngine, {
+        scanTables: (_gate: unknown, o?: { paced?: boolean }) => {
+          seen.push(o?.paced);
+          return (async function* () {})();
+        },
+      });
+      await dumpMeta(scanning, new BinaryDumpWriter(new PassThrough().resume()), opts).catch(() => {});
+      expect(seen, JSON.stringify(opts)).toEqual([paced]);
+    }
   });
 });
 
