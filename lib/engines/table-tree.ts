@@ -30,6 +30,7 @@ import type { ChildBatch, StoredNode } from "./engine";
 import type { TreeReads } from "./read-ahead";
 import { openUnlinkedTemp } from "./sorted-listing";
 import { RunHeap } from "./run-heap";
+import { prefixOrder, PREFIX_WORDS } from "./prefix-order";
 
 /** Bytes each of the two sorts may hold in memory (they overlap while one feeds the other). */
 export const DEFAULT_STAGE_MEMORY = 32 << 20;
@@ -197,26 +198,33 @@ const NO_ENDS = new Int32Array(0);
 /** Record framing in the sorts: u32 key + value length, u16 key length, key, value. */
 const HEAD = 6;
 /** Bytes of bookkeeping a record costs in memory besides its bytes (offset, key prefix, order, slack). */
-const PER_RECORD = 24;
+const PER_RECORD = 12 + 4 * PREFIX_WORDS;
 
-/** A key's first 12 bytes as three big-endian numbers (zero-padded): most comparisons end there. */
+/**
+ * A key's first PREFIX_WORDS * 4 bytes as big-endian numbers (zero-padded): most comparisons
+ * end there, and the runs are radix-sorted by them (prefix-order.ts). Four words: a name's
+ * first 8 bytes after its parent's inode, so that a directory's names that share their first
+ * four ("f000…", "IMG_") are still told apart there.
+ */
 function prefix(b: Buffer, at: number, len: number, out: Uint32Array, i: number): void {
-  if (len >= 12) {
-    out[3 * i] = b.readUInt32BE(at);
-    out[3 * i + 1] = b.readUInt32BE(at + 4);
-    out[3 * i + 2] = b.readUInt32BE(at + 8);
+  const o = PREFIX_WORDS * i;
+  if (len >= 16) {
+    out[o] = b.readUInt32BE(at);
+    out[o + 1] = b.readUInt32BE(at + 4);
+    out[o + 2] = b.readUInt32BE(at + 8);
+    out[o + 3] = b.readUInt32BE(at + 12);
     return;
   }
-  for (let w = 0; w < 3; w++) {
+  for (let w = 0; w < PREFIX_WORDS; w++) {
     let v = 0;
     for (let k = 0; k < 4; k++) v = v * 256 + (w * 4 + k < len ? b[at + w * 4 + k] : 0);
-    out[3 * i + w] = v;
+    out[o + w] = v;
   }
 }
 
 /** One spilled run being merged: its current record and that record's key prefix. */
 class RunReader {
-  readonly p = new Uint32Array(3);
+  readonly p = new Uint32Array(PREFIX_WORDS);
   keyAt = 0;
   keyLen = 0;
   valueLen = 0;
@@ -251,6 +259,7 @@ function before(a: RunReader, b: RunReader): boolean {
   if (x[0] !== y[0]) return x[0] < y[0];
   if (x[1] !== y[1]) return x[1] < y[1];
   if (x[2] !== y[2]) return x[2] < y[2];
+  if (x[3] !== y[3]) return x[3] < y[3];
   const c = a.block.compare(b.block, b.keyAt + 8, b.keyAt + b.keyLen, a.keyAt + 8, a.keyAt + a.keyLen);
   return c < 0 || (c === 0 && a.run < b.run);
 }
@@ -268,7 +277,7 @@ class ExternalSort {
   private arena: Buffer;
   private used = 0;
   private offs = new Uint32Array(1024);
-  private prefixes = new Uint32Array(3 * 1024);
+  private prefixes = new Uint32Array(PREFIX_WORDS * 1024);
   private n = 0;
   private readonly runs: [number, number][] = [];
   /** Every record so far came in key order (no sort needed). */
@@ -304,7 +313,7 @@ class ExternalSort {
       const offs = new Uint32Array(this.n * 2);
       offs.set(this.offs);
       this.offs = offs;
-      const prefixes = new Uint32Array(this.n * 6);
+      const prefixes = new Uint32Array(this.n * 2 * PREFIX_WORDS);
       prefixes.set(this.prefixes);
       this.prefixes = prefixes;
     }
@@ -335,9 +344,9 @@ class ExternalSort {
 
   private compare(i: number, j: number): number {
     const p = this.prefixes;
-    for (let w = 0; w < 3; w++) {
-      const x = p[3 * i + w];
-      const y = p[3 * j + w];
+    for (let w = 0; w < PREFIX_WORDS; w++) {
+      const x = p[PREFIX_WORDS * i + w];
+      const y = p[PREFIX_WORDS * j + w];
       if (x !== y) return x < y ? -1 : 1;
     }
     const a = this.arena;
@@ -348,9 +357,9 @@ class ExternalSort {
   }
 
   private order(): Uint32Array {
+    if (!this.runOrdered) return prefixOrder(this.prefixes, this.n, (i, j) => this.compare(i, j));
     const order = new Uint32Array(this.n);
     for (let i = 0; i < this.n; i++) order[i] = i;
-    if (!this.runOrdered) order.sort((i, j) => this.compare(i, j));
     return order;
   }
 
