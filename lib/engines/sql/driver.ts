@@ -526,13 +526,8 @@ class PostgresDriver implements SqlDriver {
       return;
     }
     const client = await this.pool.connect();
-    let whole = false;
-    try {
-      yield* pgCopyBlocks(client, sql, params, blockBytes);
-      whole = true;
-    } finally {
-      client.release(whole ? undefined : true); // not back into the pool mid-COPY
-    }
+    yield* pgCopyBlocks(client, sql, params, blockBytes, () => client.release(true)); // not back into the pool mid-COPY
+    client.release();
   }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
@@ -544,18 +539,12 @@ class PostgresDriver implements SqlDriver {
       all: async (s, p = []) => (await client.query(pgQuery(s, p))).rows,
       copyRows: async (s, p, cols, bytes) => decodeCopyBinary(await pgCopyBytes(client, s, p), cols, bytes),
       copyBytes: (s, p) => pgCopyBytes(client, s, p),
-      async *copyBlocks(s, p, blockBytes) {
-        let whole = false;
-        try {
-          yield* pgCopyBlocks(client, s, p, blockBytes);
-          whole = true;
-        } finally {
-          if (!whole && !closed) {
-            closed = true;
-            client.release(true); // mid-COPY: the connection cannot take another statement
-          }
-        }
-      },
+      copyBlocks: (s, p, blockBytes) =>
+        pgCopyBlocks(client, s, p, blockBytes, () => {
+          if (closed) return;
+          closed = true;
+          client.release(true);
+        }),
       run: async (s, p = []) => (await client.query(pgPlaceholders(s), p)).rowCount ?? 0,
       copyIn: async (s, data) => {
         const { from: copyFrom } = await import("pg-copy-streams");
@@ -582,9 +571,24 @@ async function pgCopyBytes(client: Pg.PoolClient, sql: string, params: unknown[]
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
-async function* pgCopyBlocks(client: Pg.PoolClient, sql: string, params: unknown[], blockBytes: number): AsyncGenerator<Buffer[]> {
+/**
+ * PostgresDriver.copyBlocks on `client`. `midway`: called when the iteration stops before the
+ * COPY's end (an error, or the reader returning early), which leaves the connection unable to
+ * take another statement (pg-copy-streams keeps it paused): the caller closes it.
+ */
+async function* pgCopyBlocks(client: Pg.PoolClient, sql: string, params: unknown[], blockBytes: number, midway: () => void): AsyncGenerator<Buffer[]> {
   const { to: copyTo } = await import("pg-copy-streams");
-  const stream = client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`));
+  let whole = false;
+  try {
+    yield* copyGroups(client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`)), blockBytes);
+    whole = true;
+  } finally {
+    if (!whole) midway();
+  }
+}
+
+/** A readable's chunks in groups of `blockBytes` (the last may be smaller). */
+async function* copyGroups(stream: AsyncIterable<unknown>, blockBytes: number): AsyncGenerator<Buffer[]> {
   let group: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of stream) {
