@@ -74,35 +74,35 @@ describe("OutputFeed", () => {
   });
 });
 
+/** A volume of `files` plain files written by `w` into a fileLike stream; what the stream saw. */
+async function writeVolume(make: (out: NodeJS.WritableStream) => JsonDumpWriter | BinaryDumpWriter, files: number) {
+  const f = fileLike();
+  const w = make(f.stream);
+  await w.header((await readDumpToTree(golden("metadata-sub.sample"))).header);
+  await w.beginDir("FSTree", { ...leaf(1n), attr: { ...attr(1n), type: "directory", nlink: 2 } });
+  for (let i = 0; i < files; i++) await w.leaf(Buffer.from(`f${i}`), leaf(BigInt(i + 2)));
+  await w.endDir();
+  const trash = 9223372036854775807n;
+  await w.beginDir("Trash", { ...leaf(trash), attr: { ...attr(trash), type: "directory", nlink: 2 } });
+  await w.endDir();
+  await w.end();
+  return f;
+}
+
 describe("dump writers through the feed", () => {
+  // Writes began all along: one at least every two turns' worth of output. Waiting for 'drain'
+  // alone, a write began only each time the stream was full (OUTPUT_BUFFER).
   it("the JSON writer's output is written while it renders, not a buffer at a time after it stops", async () => {
-    const f = fileLike();
-    const w = new JsonDumpWriter(f.stream);
-    await w.header((await readDumpToTree(golden("metadata-sub.sample"))).header);
-    await w.beginDir("FSTree", { ...leaf(1n), attr: { ...attr(1n), type: "directory", nlink: 2 } });
-    for (let i = 0; i < 40_000; i++) await w.leaf(Buffer.from(`f${i}`), leaf(BigInt(i + 2)));
-    await w.endDir();
-    await w.end();
-    const total = f.handed();
-    expect(total).toBeGreaterThan(8 * YIELD_BYTES);
-    // Writes began all along: one at least every two turns' worth of output. Waiting for
-    // 'drain' alone, a write began only each time the stream was full (OUTPUT_BUFFER).
-    expect(f.starts.length).toBeGreaterThanOrEqual(Math.floor(total / (2 * YIELD_BYTES)));
+    const f = await writeVolume((out) => new JsonDumpWriter(out), 40_000);
+    expect(f.handed()).toBeGreaterThan(8 * YIELD_BYTES);
+    expect(f.starts.length).toBeGreaterThanOrEqual(Math.floor(f.handed() / (2 * YIELD_BYTES)));
     expect(f.drains()).toBe(0);
   });
 
   it("the binary writer's output too", async () => {
-    const f = fileLike();
-    const w = new BinaryDumpWriter(f.stream);
-    await w.header((await readDumpToTree(golden("metadata-sub.sample"))).header);
-    await w.beginDir("FSTree", { ...leaf(1n), attr: { ...attr(1n), type: "directory", nlink: 2 } });
-    for (let i = 0; i < 60_000; i++) await w.leaf(Buffer.from(`f${i}`), leaf(BigInt(i + 2)));
-    await w.endDir();
-    await w.beginDir("Trash", { ...leaf(9223372036854775807n), attr: { ...attr(9223372036854775807n), type: "directory", nlink: 2 } });
-    await w.endDir();
-    await w.end();
-    const total = f.handed();
-    expect(total).toBeGreaterThan(4 * YIELD_BYTES);
-    expect(f.starts.length).toBeGreaterThanOrEqual(Math.floor(total / (2 * YIELD_BYTES)));
+    const f = await writeVolume((out) => new BinaryDumpWriter(out), 60_000);
+    expect(f.handed()).toBeGreaterThan(4 * YIELD_BYTES);
+    expect(f.starts.length).toBeGreaterThanOrEqual(Math.floor(f.handed() / (2 * YIELD_BYTES)));
+    expect(f.drains()).toBe(0);
   });
 });
