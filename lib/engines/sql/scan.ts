@@ -24,8 +24,11 @@ const PAGE = 10000;
  * before it is read whole, and while we decode a page the server cannot send much of the next;
  * one statement streams on while we decode, and costs the server no plan and index descent a
  * page. Measured at 1M files, `jfsmeta dump --binary`, runs taking turns: 3.6–4.2 s in pages,
- * 2.5–2.8 s whole (`pg_dump` 2.6 s). `blockBytes`: the stream is decoded this many bytes at a
- * time (tests make it small, so that rows are split between blocks).
+ * 2.5–2.8 s whole (`pg_dump` 2.6 s). The server plans each COPY itself: the key's index where
+ * the table lies in key order (as a loaded volume's does), else possibly a sort of the table in
+ * its own temporary space; the order keeps the scan's output the same bytes as the pages'.
+ * `blockBytes`: the stream is decoded this many bytes at a time (tests make it small, so that
+ * rows are split between blocks).
  */
 export interface WholeTables {
   blockBytes: number;
