@@ -71,6 +71,14 @@ describe("OutputFeed", () => {
     const feed2 = new OutputFeed(failing);
     feed2.write(Buffer.alloc(4096));
     await expect(feed2.pace()).rejects.toThrow(/EIO/);
+
+    // A write that fails at once: its error is the stream's before the 'error' event comes.
+    const full = new Writable({ write: (_c, _e, done) => done(new Error("ENOSPC: no space left on device, write")) });
+    full.on("error", () => {});
+    const feed3 = new OutputFeed(full);
+    feed3.write(Buffer.alloc(10));
+    expect(feed3.due).toBe(true);
+    await expect(feed3.drained()).rejects.toThrow(/ENOSPC/);
   });
 });
 
@@ -88,6 +96,18 @@ async function writeVolume(make: (out: NodeJS.WritableStream) => JsonDumpWriter 
   await w.end();
   return f;
 }
+
+describe("OutputFeed after the stream drained unseen", () => {
+  it("does not wait for a 'drain' the stream emitted while the writer awaited something else", async () => {
+    const out = new Writable({ highWaterMark: 1024, write: (_c, _e, done) => setImmediate(done) });
+    const feed = new OutputFeed(out);
+    feed.write(Buffer.alloc(4096)); // the stream asks to wait…
+    await new Promise((r) => setTimeout(r, 20)); // …and drains while the writer reads its engine
+    expect(feed.due).toBe(false);
+    expect(feed.pace()).toBeUndefined();
+    expect(feed.drained()).toBeUndefined();
+  });
+});
 
 describe("dump writers through the feed", () => {
   // Writes began all along: one at least every two turns' worth of output. Waiting for 'drain'

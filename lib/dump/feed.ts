@@ -9,6 +9,7 @@
 // which then runs beside the rendering in libuv's pool), and waits for 'drain' only when the
 // stream holds its highWaterMark: a real backlog, the disk or the pipe slower than the dump.
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import { setImmediate as turn } from "node:timers/promises";
 
 /** Bytes handed over between two turns of the event loop (well under output.ts's OUTPUT_BUFFER). */
@@ -16,29 +17,35 @@ export const YIELD_BYTES = 512 << 10;
 
 /**
  * One per writer and stream. The writer calls write() for each piece and awaits pace() where
- * it may wait (after an entry): the stream's 'drain' if it asked to wait, else a turn of the
- * event loop every YIELD_BYTES, else nothing. A stream error rejects the drain's wait; the
- * writer keeps its own error listener (a failure seen between waits).
+ * it may wait (after an entry): the stream's 'drain' if it asks to wait now, else a turn of the
+ * event loop every YIELD_BYTES, else nothing. Whether the stream asks is its own state
+ * (writableNeedDrain), not a flag kept from write(): a writer that awaits other things between
+ * its writes (the tree walk's reads) lets the stream drain meanwhile, and a 'drain' already
+ * emitted never comes again. A stream that failed (its write's error is set at once, the
+ * 'error' event comes a tick later) rejects pace() and drained() with that error, as does a
+ * failure during the drain's wait; the writer keeps its own error listener too.
  */
 export class OutputFeed {
   private sinceTurn = 0;
-  private backlog = false;
+  private readonly out: Writable;
 
-  constructor(private readonly out: NodeJS.WritableStream) {}
+  constructor(out: NodeJS.WritableStream) {
+    this.out = out as Writable;
+  }
 
   write(piece: Buffer): void {
-    if (!this.out.write(piece)) this.backlog = true;
+    this.out.write(piece);
     this.sinceTurn += piece.length;
   }
 
-  /** Whether pace() would wait (it returns a promise exactly then). */
+  /** Whether pace() would wait or fail (it returns a promise exactly then). */
   get due(): boolean {
-    return this.backlog || this.sinceTurn >= YIELD_BYTES;
+    return this.out.writableNeedDrain || this.sinceTurn >= YIELD_BYTES || !!this.out.errored;
   }
 
   pace(): Promise<unknown> | undefined {
-    if (this.backlog) {
-      this.backlog = false;
+    if (this.out.errored) return Promise.reject(this.out.errored);
+    if (this.out.writableNeedDrain) {
       this.sinceTurn = 0;
       return once(this.out, "drain"); // rejects if the stream errors meanwhile
     }
@@ -49,11 +56,10 @@ export class OutputFeed {
     return undefined;
   }
 
-  /** The wait before the end: the stream's 'drain' if it asked for one. */
+  /** The wait before the end: the stream's 'drain' if it asks for one. */
   drained(): Promise<unknown> | undefined {
     this.sinceTurn = 0;
-    if (!this.backlog) return undefined;
-    this.backlog = false;
-    return once(this.out, "drain");
+    if (this.out.errored) return Promise.reject(this.out.errored);
+    return this.out.writableNeedDrain ? once(this.out, "drain") : undefined;
   }
 }
