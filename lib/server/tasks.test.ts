@@ -265,6 +265,16 @@ describe("dump", () => {
     expect(row).toMatchObject({ kind: "manual", fate: "ignored", format: "gzip", encrypted: false });
   });
 
+  it("downloads a plain JSON dump: it finishes, whole, through a stream that pushes back between the walk's reads", async () => {
+    const v = (await volumes.getVolume("demo"))!;
+    const job = await finished(await tasks.startDump(v, { target: "download" }, "test"));
+    expect(job.error).toBeNull();
+    expect(job.result.download).toBe("dump.json");
+    const text = readFileSync(tasks.jobFile(job.id, "dump.json")!, "utf8");
+    expect(text.startsWith("{\n  \"Setting\": {")).toBe(true);
+    expect(text.endsWith("}\n")).toBe(true);
+  });
+
   it("downloads a binary dump, which restores from meta/ as zstd (listed with its kind)", async () => {
     const v = (await volumes.getVolume("demo"))!;
     await expect(tasks.startDump(v, { target: "meta", binary: true }, "test")).rejects.toThrow(/backups in meta\/ are JSON/);
