@@ -82,14 +82,11 @@ class SnapshotSessions implements ReadSnapshot {
   }
   /** `read` on an idle session of the snapshot (waiting for one if need be). */
   async on<T>(read: (s: SqlSession) => Promise<T>): Promise<T> {
-    if (this.ended) throw new JfsError("internal", "a read after the end of its snapshot");
-    const s = this.idle.pop() ?? (await new Promise<SqlSession>((r) => this.waiting.push(r)));
+    const s = await this.take();
     try {
       return await read(s);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(s);
-      else this.idle.push(s);
+      this.give(s);
     }
   }
   /**
@@ -97,15 +94,23 @@ class SnapshotSessions implements ReadSnapshot {
    * ends (a streamed read: one statement whose result is read as it comes).
    */
   async *stream<T>(read: (s: SqlSession) => AsyncIterable<T>): AsyncGenerator<T> {
-    if (this.ended) throw new JfsError("internal", "a read after the end of its snapshot");
-    const s = this.idle.pop() ?? (await new Promise<SqlSession>((r) => this.waiting.push(r)));
+    const s = await this.take();
     try {
       yield* read(s);
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(s);
-      else this.idle.push(s);
+      this.give(s);
     }
+  }
+  /** An idle session, or the next one handed back. */
+  private async take(): Promise<SqlSession> {
+    if (this.ended) throw new JfsError("internal", "a read after the end of its snapshot");
+    return this.idle.pop() ?? (await new Promise<SqlSession>((r) => this.waiting.push(r)));
+  }
+  /** A session back: to the first read waiting for one, else idle. */
+  private give(s: SqlSession): void {
+    const next = this.waiting.shift();
+    if (next) next(s);
+    else this.idle.push(s);
   }
   end(): Promise<void> {
     this.ended ??= (async () => {
