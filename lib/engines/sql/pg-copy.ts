@@ -219,7 +219,8 @@ const int16At = (b: Buffer, at: number): number => ((b[at] << 24) | (b[at + 1] <
  */
 export function eachCopyRow(data: Buffer, isBytes: readonly boolean[], visit: (values: unknown[]) => void, int8AsBig = false, ends?: Int32Array): number {
   const at = copyBodyStart(data);
-  if (at < 0) throw malformed(data.length < HEADER.length || data.compare(HEADER, 0, 11, 0, 11) !== 0 ? "no PGCOPY signature" : "it ends inside its header");
+  // copyBodyStart threw for a wrong signature; -1 is a stream shorter than its header.
+  if (at < 0) throw malformed(data.length < HEADER.length ? "no PGCOPY signature" : "it ends inside its header");
   const out = copyRowsFrom(data, at, isBytes, visit, int8AsBig, ends);
   if (!out.done) throw malformed(out.next + 2 > data.length ? "it ends before its trailer" : "a field runs past its end");
   return out.rows;
