@@ -185,8 +185,10 @@ export interface MetaEngine {
    * reads a snapshot (Redis: the server's RDB) asks for it at the call, and its readCounters()
    * waits until the snapshot has begun, so the header's counters are never older than the
    * tables; a scan never iterated is ended by return(). `paced: false` (a dump without
-   * --max-ops or --max-latency): an engine may read a whole table by one statement, which the
-   * gate then sees once (PostgreSQL, sql/scan.ts WholeTables); unsaid, it reads in pages.
+   * --max-ops or --max-latency): an engine may read a whole table by one streamed statement,
+   * outside `gate` (which paces and bounds queries: an unpaced scan of one statement at a time
+   * has nothing for it to hold back; PostgreSQL, sql/scan.ts WholeTables); unsaid, it reads in
+   * pages, each through `gate`.
    */
   scanTables?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
   /**

@@ -295,7 +295,8 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
   /**
    * pages() of a bulk table through copyBytes (PostgreSQL), keyed by its first column: each
    * page's COPY stream goes to `decode`, which gives its rows, its last key and what to yield.
-   * Next page asked for as in pages().
+   * Next page asked for as in pages(). With `whole`, the table is one streamed COPY instead
+   * (WholeTables), each block of it going to `decode` the same way.
    */
   async function* copyPages<B>(base: string, cols: string[], decode: (rows: CopyRows) => CopyPage<B | null>): AsyncGenerator<B> {
     const isBytes = cols.map((c) => BYTE_COLUMNS.has(c));
