@@ -9,6 +9,7 @@ import type { SqlNames } from "./schema";
 import type { ChunkColumns, ChunkRecord, ColumnBatch, EdgeColumns, EdgeRecord, EncodedBatch, NodeColumns, NodeRecord, RecordEncoder, ScanBatch, TableBatch, QuotaRecord } from "../../jfs/table-records";
 import { encodeAttr } from "../../jfs/binary-values";
 import { aclFromRow, nodeFromRow, toBig, toBuf, toNum, toU32, NODE_COLUMNS, SLICE_RECORD } from "./rows";
+import { HardLinkTally } from "./link-tally";
 import { CopyRowReader, eachCopyRow } from "./pg-copy";
 
 /** The byte columns (bytea, and xattr names, text) of the paged tables, for copyRows. */
@@ -358,18 +359,15 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       return exact ? { rows, last, batch } : records(src);
     };
 
-  // SQL keeps no parents table: a hard-linked file (node parent 0) has an entry per link. This
-  // join over whole tables is asked for first (not on SQLite, which answers synchronously), so
-  // the server works it out while the bulk tables are read.
+  // SQL keeps no parents table: a hard-linked file (node parent 0) has an entry per link. The
+  // records are tallied from the node and edge rows as they pass (link-tally.ts); this join is
+  // asked only when a linked inode or parent is past 2^53, or of a driver that gives rows as
+  // objects (the last branch below). The staged walk needs none.
   const linkedSql =
     `SELECT e.${q("inode")} AS inode, e.${q("parent")} AS parent, COUNT(*) AS cnt FROM ${t("edge")} e JOIN ${t("node")} n ON n.${q("inode")} = e.${q("inode")}` +
     ` WHERE n.${q("parent")} = 0 AND n.${q("type")} <> 2 GROUP BY e.${q("inode")}, e.${q("parent")} ORDER BY e.${q("inode")}, e.${q("parent")}`;
+  const links = !columns && (driver.allRaw || copyBytes || arrays) ? new HardLinkTally() : null;
   const raw = driver.allRaw?.bind(driver);
-  let linkedEarly: Promise<Row[]> | null = null;
-  if (!raw && !columns) {
-    linkedEarly = all(linkedSql);
-    linkedEarly.catch(() => {}); // awaited below; a scan stopped early never asks for it
-  }
   if (raw) {
     // SQLite: arrays of plain numbers, 64-bit columns as text only past 2^53.
     const sel = (cols: string[], wide: Set<string>) => cols.map((c) => (wide.has(c) ? exact(q(c)) : q(c))).join(", ");
@@ -385,9 +383,11 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       }
     }
     for await (const rows of rawPages("node", [...NODE_COLUMNS], ["inode", "atime", "mtime", "ctime", "length", "parent"])) {
+      if (links) for (const r of rows) links.node(r[0], r[1], r[15]);
       yield { table: "nodes", records: rows.map(nodeRecord) };
     }
     for await (const rows of rawPages("edge", ["id", "parent", "name", "inode", "type"], ["id", "parent", "inode"])) {
+      if (links) for (const r of rows) links.edge(r[3], r[1]);
       yield { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: r[4] as number })) };
     }
     for await (const rows of rawPages("chunk", ["id", "inode", "indx", "slices"], ["id", "inode"])) {
@@ -400,12 +400,18 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     }
   } else if (copyBytes) {
     // PostgreSQL: fields straight from the COPY stream, as SQLite's numbers above.
-    const nodeRecords = recordsOf<NodeRecord>((v, out) => out.push(nodeRecord(v)));
+    const nodeRecords = recordsOf<NodeRecord>((v, out) => {
+      links?.node(v[0], v[1], v[15]);
+      out.push(nodeRecord(v));
+    });
     const nodes = (src: CopyRows): CopyPage<TableBatch> => {
       const p = nodeRecords(src);
       return { ...p, batch: { table: "nodes", records: p.batch } };
     };
-    const edgeRecords = recordsOf<EdgeRecord>((v, out) => out.push({ parent: big(v[1]), inode: big(v[3]), name: ownBytes(v[2]), type: toNum(v[4]) }));
+    const edgeRecords = recordsOf<EdgeRecord>((v, out) => {
+      links?.edge(v[3], v[1]);
+      out.push({ parent: big(v[1]), inode: big(v[3]), name: ownBytes(v[2]), type: toNum(v[4]) });
+    });
     const edges = (src: CopyRows): CopyPage<TableBatch> => {
       const p = edgeRecords(src);
       return { ...p, batch: { table: "edges", records: p.batch } };
@@ -437,12 +443,14 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
           return { rows, last, batch: enc.take(field) };
         };
       const encNodes = encodedOf("nodes", (v) => {
+        links?.node(v[0], v[1], v[15]);
         const end = encodeNodeRawAt(v, attr, 0);
         if (end >= 0) return enc.node(u64Of(v[0]), attr, 0, end);
         const r = nodeRecord(v); // the general path, which names what is wrong
         enc.node(r.inode, r.attr, 0, r.attr.length);
       });
       const encEdges = encodedOf("edges", (v, data) => {
+        links?.edge(v[3], v[1]);
         const name = v[2] as number | null;
         enc.edge(u64Of(v[1]), u64Of(v[3]), data, name ?? 0, name === null ? 0 : ends[2], toNum(v[4]));
       });
@@ -542,8 +550,12 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         if (rows.length < pageRows) return;
       }
     }
-    for await (const rows of arrayPages("node", [...NODE_COLUMNS])) yield (columns && nodeColumnsOf(rows)) || { table: "nodes", records: rows.map(nodeRecord) };
+    for await (const rows of arrayPages("node", [...NODE_COLUMNS])) {
+      if (links) for (const r of rows) links.node(r[0], r[1], r[15]);
+      yield (columns && nodeColumnsOf(rows)) || { table: "nodes", records: rows.map(nodeRecord) };
+    }
     for await (const rows of arrayPages("edge", EDGE_COLUMNS)) {
+      if (links) for (const r of rows) links.edge(r[3], r[1]);
       yield (columns && bytesColumnsOf("edges", rows)) || { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: toNum(r[4]) })) };
     }
     for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
@@ -596,8 +608,8 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       records: rows.map((r) => ({ inode: toBig(r.inode), dataLength: toBig(r.data_length), usedSpace: toBig(r.used_space), usedInodes: toBig(r.used_inodes) })),
     };
   }
-  const linked = await (linkedEarly ?? all(linkedSql));
-  yield { table: "parents", records: linked.map((r) => ({ inode: toBig(r.inode), parent: toBig(r.parent), cnt: toBig(r.cnt) })) };
+  const linked = links && !links.inexact ? links.records() : (await all(linkedSql)).map((r) => ({ inode: toBig(r.inode), parent: toBig(r.parent), cnt: toBig(r.cnt) }));
+  yield { table: "parents", records: linked };
   // Only slices referenced other than once are dumped.
   for await (const rows of pages("chunk_ref", "chunkid", ["chunkid", "size", "refs"], `${q("refs")} <> 1`)) {
     yield { table: "sliceRefs", records: rows.map((r) => ({ id: toBig(r.chunkid), size: toU32(r.size), refs: toBig(r.refs) })) };
