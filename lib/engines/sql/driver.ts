@@ -32,6 +32,8 @@ export interface SqlSession extends SqlConn {
   copyBlocks?(sql: string, params: unknown[], blockBytes: number): AsyncIterable<Buffer[]>;
   /** MySQL/MariaDB: a SELECT's rows as arrays (see MysqlDriver.allArrays). */
   allArrays?(sql: string, params: unknown[]): Promise<unknown[][]>;
+  /** MySQL/MariaDB: the same as they come, in batches (see MysqlDriver.streamArrays). */
+  streamArrays?(sql: string, params: unknown[], batchRows: number): AsyncIterable<unknown[][]>;
 }
 
 export interface SqlDriver extends SqlConn {
@@ -364,6 +366,26 @@ class MysqlDriver implements SqlDriver {
     if (this.snapshot) return this.snapshot.on((s) => s.allArrays!(sql, params));
     return mysqlArrays(await mysqlCall(() => this.pool.query({ sql, ...ARRAY_ROWS }, params)));
   }
+  /**
+   * allArrays' rows as the server sends them, in batches of `batchRows` (the last may be
+   * smaller): one statement for a whole table, read at the pace the caller takes the batches
+   * (the socket is paused meanwhile), so memory stays two batches'. Why: keyset pages on the
+   * one snapshot session alternate with the server (each page asked for when the one before
+   * has come whole); reading a 1M-file volume's three bulk tables took 3.4–3.6 s by pages of
+   * 10,000 rows and 2.9–3.0 s streamed, with less of our CPU.
+   */
+  async *streamArrays(sql: string, params: unknown[], batchRows: number): AsyncGenerator<unknown[][]> {
+    if (this.snapshot) {
+      yield* this.snapshot.stream((s) => s.streamArrays!(sql, params, batchRows));
+      return;
+    }
+    const session = await this.connect();
+    try {
+      yield* session.streamArrays!(sql, params, batchRows);
+    } finally {
+      session.release();
+    }
+  }
   async run(sql: string, params: unknown[] = []): Promise<number> {
     if (this.snapshot) throw refuseWrite();
     return mysqlAffected(await mysqlCall(() => this.pool.query(sql, params)));
@@ -391,17 +413,94 @@ class MysqlDriver implements SqlDriver {
   }
   async connect(): Promise<SqlSession> {
     const conn = await mysqlCall(() => this.pool.getConnection());
+    let closed = false;
     return {
+      get closed() {
+        return closed;
+      },
       all: async (s, p = []) => mysqlRows(await mysqlCall(() => conn.query(s, p))),
       allArrays: async (s, p = []) => mysqlArrays(await mysqlCall(() => conn.query({ sql: s, ...ARRAY_ROWS }, p))),
+      streamArrays: (s, p, batchRows) =>
+        mysqlRowBatches(conn, s, p, batchRows, () => {
+          if (closed) return;
+          closed = true;
+          conn.destroy();
+        }),
       run: async (s, p = []) => mysqlAffected(await mysqlCall(() => conn.query(s, p))),
       batch: async (s, rows) => void (await mysqlCall(() => conn.batch(s, rows))),
-      release: () => void conn.release(),
+      release: () => {
+        if (!closed) void conn.release();
+      },
     };
   }
   async close(): Promise<void> {
     await this.snapshot?.end();
     await this.pool.end();
+  }
+}
+
+/**
+ * A streamed read of one statement waits on its reader: while the socket is paused the server
+ * cannot send, and drops the connection after net_write_timeout (60 s by default). A dump
+ * written to a slow pipe may hold a batch that long; an hour is what the session allows here.
+ */
+const STREAM_WRITE_TIMEOUT_S = 3600;
+
+/**
+ * MysqlDriver.streamArrays on `conn`. `midway`: called when the iteration stops before the
+ * result's end (an error, or the reader returning early); the rest of the result would still
+ * come down the connection before it could take another statement, so the caller closes it.
+ */
+async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, params: unknown[], batchRows: number, midway: () => void): AsyncGenerator<unknown[][]> {
+  let whole = false;
+  try {
+    await mysqlCall(() => conn.query(`SET SESSION net_write_timeout = ${STREAM_WRITE_TIMEOUT_S}`));
+    const stream = conn.queryStream({ sql, ...ARRAY_ROWS }, params);
+    const ready: unknown[][][] = [];
+    let batch: unknown[][] = [];
+    let ended = false;
+    let failure: unknown = null;
+    let wake: (() => void) | null = null;
+    const poke = () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    };
+    // Two batches ready is enough to keep the reader busy; the stream then holds its own
+    // buffer (16 rows) and pauses the socket.
+    stream.on("data", (row: unknown[]) => {
+      batch.push(row);
+      if (batch.length < batchRows) return;
+      ready.push(batch);
+      batch = [];
+      if (ready.length >= 2) stream.pause();
+      poke();
+    });
+    stream.on("end", () => {
+      ended = true;
+      poke();
+    });
+    stream.on("error", (err: unknown) => {
+      failure ??= err ?? new Error("the connection closed during the read");
+      poke();
+    });
+    for (;;) {
+      const next = ready.shift();
+      if (next) {
+        if (stream.isPaused() && ready.length < 2) stream.resume();
+        yield next;
+      } else if (failure) {
+        throw mysqlError(failure);
+      } else if (ended) {
+        if (batch.length) yield batch;
+        whole = true;
+        return;
+      } else {
+        await new Promise<void>((r) => (wake = r));
+      }
+    }
+  } finally {
+    if (!whole) midway();
   }
 }
 

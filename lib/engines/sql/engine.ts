@@ -375,9 +375,9 @@ export class SqlEngine implements MetaEngine {
     return this.readNodesGated(entries, ungated);
   }
 
-  /** Keyset pages of each table, or PostgreSQL's bulk tables whole when not paced (scan.ts). */
+  /** Keyset pages of each table, or the bulk tables whole when not paced (PostgreSQL, MariaDB; scan.ts). */
   scanTables(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
-  /** With `encoder`, PostgreSQL's nodes, edges and chunks come written with it (scan.ts). */
+  /** With `encoder`, nodes, edges and chunks come written with it (PostgreSQL, MariaDB; scan.ts). */
   scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch>;
   scanTables(gate?: QueryGate, opts?: { encoder?: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch> {
     return scanSqlTables(this, gate, undefined, false, opts?.encoder, wholeUnlessPaced(opts));

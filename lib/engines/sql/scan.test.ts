@@ -79,10 +79,10 @@ describe("scanSqlTables across keyset pages", () => {
   });
 });
 
-describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
+describe.each(["postgres", "mysql"] as const)("scanSqlTables with an encoder, pages and whole tables (%s)", (dialect) => {
   let targets: SqlTargets;
   beforeAll(async () => {
-    targets = await startTargets("postgres");
+    targets = await startTargets(dialect);
   });
   afterAll(() => targets?.stop());
 
@@ -124,10 +124,11 @@ describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
       expect(others).toEqual(other);
       expect(others.some((r) => r.startsWith("symlinks "))).toBe(true);
 
-      // Whole tables (an unpaced scan): one COPY a bulk table, streamed in blocks of 64 bytes so
-      // that rows are split between blocks; the same rows in the same order as in pages, as
-      // records, written with the encoder and as columns (where a block falls back to records
-      // for a number past 2^53, the others stay columns).
+      // Whole tables (an unpaced scan): one statement a bulk table, streamed (PostgreSQL's COPY
+      // in blocks of 64 bytes, so that rows are split between blocks; MariaDB's rows in batches
+      // of 3); the same rows in the same order as in pages, as records, written with the
+      // encoder and as columns (where a block falls back to records for a number past 2^53, the
+      // others stay columns).
       const statements: string[] = [];
       const counting: SqlScanSource = {
         names: engine.names,
@@ -135,7 +136,8 @@ describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
         driver: new Proxy(engine.driver, {
           get(target, key) {
             const v = Reflect.get(target, key, target);
-            if (key !== "copyBlocks" && key !== "copyBytes") return typeof v === "function" ? v.bind(target) : v;
+            if (typeof v !== "function") return v;
+            if (key !== "copyBlocks" && key !== "copyBytes" && key !== "streamArrays" && key !== "allArrays") return v.bind(target);
             return (sql: string, ...rest: unknown[]) => {
               statements.push(`${String(key)} ${/FROM (\S+)/.exec(sql)?.[1]}`);
               return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
@@ -152,8 +154,9 @@ describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
       const paged = await rowsOf(scanSqlTables(engine, undefined, 3));
       statements.length = 0;
       expect(await rowsOf(scanSqlTables(counting, undefined, 3, false, undefined, whole))).toEqual(paged);
-      expect(statements.filter((x) => x.startsWith("copyBlocks"))).toEqual([`copyBlocks ${t("node")}`, `copyBlocks ${t("edge")}`, `copyBlocks ${t("chunk")}`]);
-      expect(statements.filter((x) => x.startsWith("copyBytes"))).toEqual([]);
+      const [streamed, pagedRead] = dialect === "postgres" ? ["copyBlocks", "copyBytes"] : ["streamArrays", "allArrays"];
+      expect(statements.filter((x) => x.startsWith(streamed))).toEqual([`${streamed} ${t("node")}`, `${streamed} ${t("edge")}`, `${streamed} ${t("chunk")}`]);
+      expect(statements.filter((x) => x.startsWith(pagedRead))).toEqual([]);
       const pagedColumns = await rowsOf(scanSqlTables(engine, undefined, 3, true));
       const wholeColumns: (TableBatch | ColumnBatch)[] = [];
       for await (const b of scanSqlTables(engine, undefined, 3, true, undefined, whole)) wholeColumns.push(b);
@@ -169,16 +172,30 @@ describe("scanSqlTables with an encoder (PostgreSQL's COPY bytes)", () => {
     });
   });
 
-  it("a whole table's COPY left midway (a dump stopped while reading) closes its connection: the snapshot still ends", async () => {
+  it("a whole table's read left midway (a dump stopped while reading) closes its connection: the snapshot still ends, no statement is left on the server", async () => {
     await targets.withEngine(async (engine) => {
-      await loadBuffer(engine, await syntheticDump({ files: 50_000, seed: 6 })); // more than the socket holds: the COPY is still sending
+      // More than the sockets hold (MariaDB's text rows are bigger): the server is still sending.
+      await loadBuffer(engine, await syntheticDump({ files: dialect === "postgres" ? 50_000 : 150_000, seed: 6 }));
+      /** Server sessions (other than the asking one) still running the scan's statement on jfs_node. */
+      const running = async () => {
+        const [row] =
+          dialect === "postgres"
+            ? await engine.driver.all("SELECT COUNT(*) AS n FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query LIKE ?", [`COPY (SELECT % FROM ${engine.t("node")} ORDER BY%`])
+            : await engine.driver.all("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE ?", [`SELECT % FROM ${engine.t("node")} ORDER BY%`]);
+        return Number(row.n);
+      };
       const snap = await engine.beginConsistentRead(1);
       const scan = scanSqlTables(engine, undefined, undefined, false, new BatchRecordEncoder(), { blockBytes: 256 });
       const first = await scan.next();
       expect(first.done).toBe(false);
       await scan.return(undefined);
-      await snap.end(); // would wait forever on a connection still in its COPY
+      await snap.end(); // PostgreSQL: would wait forever on a connection still in its COPY
       expect(await engine.readSetting()).not.toBeNull(); // the engine reads on
+      // The server lets go of the statement once its connection is closed (MariaDB: killed).
+      for (let tries = 0; (await running()) > 0; tries++) {
+        expect(tries, "the scan's statement still runs on the server").toBeLessThan(100);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
   });
 });

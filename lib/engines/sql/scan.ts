@@ -19,17 +19,19 @@ const BYTE_COLUMNS: ReadonlySet<string> = new Set(["name", "slices", "target", "
 const PAGE = 10000;
 
 /**
- * PostgreSQL's bulk tables (nodes, edges, chunks) each read by one COPY of the whole table in
- * its key's order, as it comes (driver copyBlocks), instead of keyset pages: for a scan that
- * is not paced (--max-ops, --max-latency pace each query). A page's query waits until the page
- * before it is read whole, and while we decode a page the server cannot send much of the next;
- * one statement streams on while we decode, and costs the server no plan and index descent a
- * page. Measured at 1M files, `jfsmeta dump --binary`, runs taking turns: 3.6–4.2 s in pages,
- * 2.5–2.8 s whole (`pg_dump` 2.6 s). The server plans each COPY itself: the key's index where
- * the table lies in key order (as a loaded volume's does), else possibly a sort of the table in
- * its own temporary space; the order keeps the scan's output the same bytes as the pages'.
- * `blockBytes`: the stream is decoded this many bytes at a time (tests make it small, so that
- * rows are split between blocks).
+ * The bulk tables (nodes, edges, chunks) each read by one statement over the whole table in its
+ * key's order, as it comes, instead of keyset pages: PostgreSQL's COPY (driver copyBlocks),
+ * MariaDB's rows streamed in batches of a page (driver streamArrays); for a scan that is not
+ * paced (--max-ops, --max-latency pace each query). A page's query waits until the page before
+ * it is read whole, and while we decode a page the server cannot send much of the next; one
+ * statement streams on while we decode, and costs the server no plan and index descent a page.
+ * Measured at 1M files, `jfsmeta dump --binary`, runs taking turns: PostgreSQL 3.6–4.2 s in
+ * pages, 2.5–2.8 s whole (`pg_dump` 2.6 s); MariaDB 4.8–5.4 s in pages, 3.6–5.2 s whole and
+ * written with the encoder (`mysqldump` 3.7 s). The server plans each statement itself: the
+ * key's index where the table lies in key order (as a loaded volume's does, and InnoDB's
+ * tables always do), else possibly a sort of the table in its own temporary space; the order
+ * keeps the scan's output the same bytes as the pages'. `blockBytes`: PostgreSQL's stream is
+ * decoded this many bytes at a time (tests make it small, so that rows are split between blocks).
  */
 export interface WholeTables {
   blockBytes: number;
@@ -63,6 +65,7 @@ export interface SqlScanSource {
     copyBytes?(sql: string, params: unknown[]): Promise<Buffer>;
     copyBlocks?(sql: string, params: unknown[], blockBytes: number): AsyncIterable<Buffer[]>;
     allArrays?(sql: string, params: unknown[]): Promise<unknown[][]>;
+    streamArrays?(sql: string, params: unknown[], batchRows: number): AsyncIterable<unknown[][]>;
   };
   hasTable(base: string): Promise<boolean>;
 }
@@ -221,10 +224,11 @@ function bytesColumnsOf(field: "edges" | "chunks", rows: unknown[][]): ColumnBat
 }
 
 /**
- * An int8 field of eachCopyRow as the encoder takes a u64: a number while exact and not
- * negative, else a bigint (a stored negative is a u64 past 2^63, which the encoder wraps).
+ * A 64-bit field as the encoder takes a u64: a number while exact and not negative, else a
+ * bigint (a stored negative is a u64 past 2^63, which the encoder wraps). eachCopyRow gives a
+ * bigint past 2^53, MariaDB's arrays decimal text.
  */
-const u64Of = (v: unknown): number | bigint => (typeof v === "number" ? (v >= 0 ? v : BigInt(v)) : typeof v === "bigint" ? v : 0);
+const u64Of = (v: unknown): number | bigint => (typeof v === "number" ? (v >= 0 ? v : BigInt(v)) : typeof v === "bigint" ? v : typeof v === "string" ? BigInt(v) : 0);
 
 /** A COPY page decoded: its rows, its last key (the next page starts after it), what to yield. */
 interface CopyPage<B> {
@@ -241,7 +245,7 @@ const CHUNK_COLUMNS = ["id", "inode", "indx", "slices"];
  * `columns`: node, edge and chunk pages as columns where the driver reads them so
  * (ColumnBatch; MetaEngine.scanTableColumns), and only the tables of a JSON dump's tree
  * (nodes, edges, chunks, symlinks, xattrs, ACLs). `encoder`: nodes, edges and chunks written
- * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL), as records elsewhere.
+ * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL) or row arrays (MariaDB), as records elsewhere.
  */
 export function scanSqlTables(src: SqlScanSource, gate?: QueryGate, pageRows?: number): AsyncGenerator<TableBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true, encoder?: undefined, whole?: WholeTables): AsyncGenerator<TableBatch | ColumnBatch>;
@@ -536,7 +540,13 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     // SQLite's above; as columns when asked for and every number is exact. The scan and
     // staging alone at 1M files (load average about 14): 11.0 s CPU from row objects, 10.9 s
     // as records from arrays, 8.1 s as columns.
+    const streamArrays = driver.streamArrays?.bind(driver);
     async function* arrayPages(base: string, cols: string[]): AsyncGenerator<unknown[][]> {
+      if (whole && streamArrays) {
+        // One statement a table, read as it comes (MysqlDriver.streamArrays).
+        yield* streamArrays(`SELECT ${cols.map(q).join(", ")} FROM ${t(base)} ORDER BY ${q(cols[0])}`, [], pageRows);
+        return;
+      }
       const page = (after: unknown) => {
         const [sql, params] = pageSql(base, cols[0], cols, after === null ? null : big(after), "");
         const read = gate(() => arrays!(sql, params));
@@ -550,21 +560,60 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         if (rows.length < pageRows) return;
       }
     }
-    for await (const rows of arrayPages("node", [...NODE_COLUMNS])) {
-      if (links) for (const r of rows) links.node(r[0], r[1], r[15]);
-      yield (columns && nodeColumnsOf(rows)) || { table: "nodes", records: rows.map(nodeRecord) };
-    }
-    for await (const rows of arrayPages("edge", EDGE_COLUMNS)) {
-      if (links) for (const r of rows) links.edge(r[3], r[1]);
-      yield (columns && bytesColumnsOf("edges", rows)) || { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: toNum(r[4]) })) };
-    }
-    for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
-      const kept = rows.filter((r) => {
-        const slices = r[3] as Buffer | null;
-        // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-        return slices && slices.length && slices.length % SLICE_RECORD === 0;
-      });
-      yield (columns && bytesColumnsOf("chunks", kept)) || { table: "chunks", records: kept.map((r) => ({ inode: big(r[1]), index: toU32(r[2]), slices: toBuf(r[3]) })) };
+    if (encoder) {
+      // Written with the encoder straight from the rows, as PostgreSQL's COPY pages are: no
+      // record object, bigint or attr Buffer per row (the binary dump's garbage collection
+      // took a quarter of its time with records).
+      const enc = encoder;
+      const attr = Buffer.allocUnsafe(MAX_ATTR);
+      for await (const rows of arrayPages("node", [...NODE_COLUMNS])) {
+        for (const r of rows) {
+          links?.node(r[0], r[1], r[15]);
+          const end = encodeNodeRawAt(r, attr, 0);
+          if (end >= 0) enc.node(u64Of(r[0]), attr, 0, end);
+          else {
+            const n = nodeRecord(r); // the general path, which names what is wrong
+            enc.node(n.inode, n.attr, 0, n.attr.length);
+          }
+        }
+        const b = enc.take("nodes");
+        if (b) yield b;
+      }
+      for await (const rows of arrayPages("edge", EDGE_COLUMNS)) {
+        for (const r of rows) {
+          links?.edge(r[3], r[1]);
+          const name = toBuf(r[2]);
+          enc.edge(u64Of(r[1]), u64Of(r[3]), name, 0, name.length, toNum(r[4]));
+        }
+        const b = enc.take("edges");
+        if (b) yield b;
+      }
+      for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
+        for (const r of rows) {
+          const slices = r[3] as Buffer | null;
+          // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
+          if (slices && slices.length && slices.length % SLICE_RECORD === 0) enc.chunk(u64Of(r[1]), toU32(r[2]), slices, 0, slices.length);
+        }
+        const b = enc.take("chunks");
+        if (b) yield b;
+      }
+    } else {
+      for await (const rows of arrayPages("node", [...NODE_COLUMNS])) {
+        if (links) for (const r of rows) links.node(r[0], r[1], r[15]);
+        yield (columns && nodeColumnsOf(rows)) || { table: "nodes", records: rows.map(nodeRecord) };
+      }
+      for await (const rows of arrayPages("edge", EDGE_COLUMNS)) {
+        if (links) for (const r of rows) links.edge(r[3], r[1]);
+        yield (columns && bytesColumnsOf("edges", rows)) || { table: "edges", records: rows.map((r) => ({ parent: big(r[1]), inode: big(r[3]), name: toBuf(r[2]), type: toNum(r[4]) })) };
+      }
+      for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
+        const kept = rows.filter((r) => {
+          const slices = r[3] as Buffer | null;
+          // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
+          return slices && slices.length && slices.length % SLICE_RECORD === 0;
+        });
+        yield (columns && bytesColumnsOf("chunks", kept)) || { table: "chunks", records: kept.map((r) => ({ inode: big(r[1]), index: toU32(r[2]), slices: toBuf(r[3]) })) };
+      }
     }
   } else {
     for await (const rows of pages("node", "inode", [...NODE_COLUMNS])) {
