@@ -14,6 +14,8 @@ describe("networkErrorCode", () => {
   it("recognises drivers that say it only in words", () => {
     expect(networkErrorCode(new Error("Connection is closed."))).toBe("Connection is closed.");
     expect(networkErrorCode(new Error("Connection terminated unexpectedly"))).toBe("Connection terminated unexpectedly");
+    // pg, for a statement on a client whose connection already failed (seen while it was idle).
+    expect(networkErrorCode(new Error("Client has encountered a connection error and is not queryable"))).toBe("Client has encountered a connection error and is not queryable");
   });
   it("leaves other failures alone", () => {
     expect(networkErrorCode(coded("duplicate key", "23505"))).toBeNull();

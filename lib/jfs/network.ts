@@ -8,7 +8,7 @@ const NETWORK_CODES = new Set([
   "ER_GET_CONNECTION_TIMEOUT", "ER_CONNECTION_TIMEOUT", "ER_SOCKET_UNEXPECTED_CLOSE",
 ]);
 const NETWORK_MESSAGES =
-  /connect ECONNREFUSED|getaddrinfo ENOTFOUND|connect ETIMEDOUT|Connection is closed|Stream isn't writeable|timeout exceeded when trying to connect|Connection terminated|socket hang up|socket has unexpectedly been closed/i;
+  /connect ECONNREFUSED|getaddrinfo ENOTFOUND|connect ETIMEDOUT|Connection is closed|Stream isn't writeable|timeout exceeded when trying to connect|Connection terminated|socket hang up|socket has unexpectedly been closed|has encountered a connection error and is not queryable/i;
 
 /**
  * The error's code when it is one of a failed network path, else null. The code is looked

@@ -6,6 +6,7 @@
 // its rows go in two sessions' transactions, see SIDE_TABLES). The load's claim (claim.ts) is
 // taken first and ends with commit() or abort().
 import { existsSync, rmSync } from "node:fs";
+import { setImmediate as turn } from "node:timers/promises";
 import type { LoadSink } from "../engine";
 import type { AclRule, Attr, Chunk, Counters, DelFile, DirEntry, QuotaKind, QuotaLimit, QuotaUsage, Xattr } from "../../jfs/types";
 import { TYPE_CODE } from "../../jfs/types";
@@ -357,7 +358,14 @@ export class SqlLoadSink implements LoadSink {
       if (rows >= (lane.conn.copyIn ? BUFFERED_ROWS : AHEAD_STATEMENTS * MAX_STATEMENT_ROWS)) waits.push(lane.flushing.then(() => this.flush()));
     }
     if (!overlap) return this.main.flushing;
-    return waits.length ? Promise.all(waits).then(() => {}) : Promise.resolve();
+    if (waits.length) return Promise.all(waits).then(() => {});
+    // PostgreSQL: a turn of the event loop, so that a COPY the server has finished is seen now
+    // and the next one starts at the parser's next flush. The parser runs on between flushes
+    // without one (their promises resolve at once), and the server sat idle until the parser
+    // next waited for a full buffer: 1M-file binary load 9.2-10.9 s -> 8.5-8.8 s, runs taking
+    // turns. MariaDB's loads, which the server bounds, showed no gain.
+    if (this.main.conn.copyIn && this.lanes.some((lane) => lane.writing)) return turn();
+    return Promise.resolve();
   }
 
   private startWrite(lane: Lane): void {
