@@ -55,7 +55,7 @@ const INT32_MAX = 0x7fffffff;
 /** PostgreSQL: rows buffered (all tables) while a write runs before the parser waits for it. */
 const BUFFERED_ROWS = 20000;
 /** PostgreSQL: rows per COPY at least (one COPY round trip carries a whole buffer). */
-const COPY_ROWS = 10000;
+export const COPY_ROWS = 10000;
 /**
  * MySQL: statements' worth of rows buffered while a write runs. Its rows wait as JS arrays
  * until the connector encodes them (COPY encodes a whole buffer at once), and 20,000 of them
