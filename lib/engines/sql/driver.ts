@@ -481,7 +481,8 @@ async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, param
       poke();
     });
     stream.on("error", (err: unknown) => {
-      failure ??= err ?? new Error("the connection closed during the read");
+      // The connector's 'close' comes without an error: a lost connection all the same.
+      failure ??= err ?? Object.assign(new Error("the connection closed during the read"), { code: "ER_SOCKET_UNEXPECTED_CLOSE" });
       poke();
     });
     for (;;) {

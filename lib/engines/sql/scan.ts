@@ -245,7 +245,8 @@ const CHUNK_COLUMNS = ["id", "inode", "indx", "slices"];
  * `columns`: node, edge and chunk pages as columns where the driver reads them so
  * (ColumnBatch; MetaEngine.scanTableColumns), and only the tables of a JSON dump's tree
  * (nodes, edges, chunks, symlinks, xattrs, ACLs). `encoder`: nodes, edges and chunks written
- * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL) or row arrays (MariaDB), as records elsewhere.
+ * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL) or row arrays
+ * (MariaDB), as records elsewhere.
  */
 export function scanSqlTables(src: SqlScanSource, gate?: QueryGate, pageRows?: number): AsyncGenerator<TableBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true, encoder?: undefined, whole?: WholeTables): AsyncGenerator<TableBatch | ColumnBatch>;
