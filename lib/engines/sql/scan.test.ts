@@ -130,21 +130,10 @@ describe.each(["postgres", "mysql"] as const)("scanSqlTables with an encoder, pa
       // encoder and as columns (where a block falls back to records for a number past 2^53, the
       // others stay columns).
       const statements: string[] = [];
-      const counting: SqlScanSource = {
-        names: engine.names,
-        hasTable: (base) => engine.hasTable(base),
-        driver: new Proxy(engine.driver, {
-          get(target, key) {
-            const v = Reflect.get(target, key, target);
-            if (typeof v !== "function") return v;
-            if (key !== "copyBlocks" && key !== "copyBytes" && key !== "streamArrays" && key !== "allArrays") return v.bind(target);
-            return (sql: string, ...rest: unknown[]) => {
-              statements.push(`${String(key)} ${/FROM (\S+)/.exec(sql)?.[1]}`);
-              return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
-            };
-          },
-        }),
-      };
+      const bulkReads = new Set(["copyBlocks", "copyBytes", "streamArrays", "allArrays"]);
+      const counting = loggedSource(engine, (method, sql) => {
+        if (bulkReads.has(method)) statements.push(`${method} ${/FROM (\S+)/.exec(sql)?.[1]}`);
+      });
       const whole = { blockBytes: 64 };
       const rowsOf = async (batches: AsyncIterable<TableBatch | ColumnBatch | EncodedBatch>) => {
         const out: string[] = [];
@@ -200,6 +189,24 @@ describe.each(["postgres", "mysql"] as const)("scanSqlTables with an encoder, pa
   });
 });
 
+/** The engine as a scan source whose driver tells `seen` each statement it is given, by method. */
+function loggedSource(engine: SqlEngine, seen: (method: string, sql: string) => void): SqlScanSource {
+  return {
+    names: engine.names,
+    hasTable: (base) => engine.hasTable(base),
+    driver: new Proxy(engine.driver, {
+      get(target, key) {
+        const v = Reflect.get(target, key, target);
+        if (typeof v !== "function") return v;
+        return (sql: unknown, ...rest: unknown[]) => {
+          if (typeof sql === "string") seen(String(key), sql);
+          return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
+        };
+      },
+    }),
+  };
+}
+
 /** A batch's rows as text, whatever form carries them (records, columns, encoded bytes). */
 function flatRows(b: TableBatch | ColumnBatch | EncodedBatch): string[] {
   const hex = (x: Buffer) => x.toString("hex");
@@ -234,20 +241,7 @@ describe.each(DIALECTS)("scanSqlTables: the hard links' parents on %s", (dialect
     await targets.withEngine(async (engine) => {
       await loadBuffer(engine, await syntheticDump({ files: 400, seed: 9 })); // 1 % hard links
       const statements: string[] = [];
-      const logged: SqlScanSource = {
-        names: engine.names,
-        hasTable: (base) => engine.hasTable(base),
-        driver: new Proxy(engine.driver, {
-          get(target, key) {
-            const v = Reflect.get(target, key, target);
-            if (typeof v !== "function") return v;
-            return (sql: unknown, ...rest: unknown[]) => {
-              if (typeof sql === "string") statements.push(sql);
-              return (v as (...a: unknown[]) => unknown).call(target, sql, ...rest);
-            };
-          },
-        }),
-      };
+      const logged = loggedSource(engine, (_method, sql) => statements.push(sql));
       /** The server's join: a driver without the fast paths' reads, whose rows come as objects. */
       const joined: SqlScanSource = { names: engine.names, hasTable: (base) => engine.hasTable(base), driver: { all: (sql, p) => engine.driver.all(sql, p), run: (sql, p) => engine.driver.run(sql, p) } };
       const parentsOf = async (scan: AsyncIterable<TableBatch | EncodedBatch>) => {
