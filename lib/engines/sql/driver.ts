@@ -454,7 +454,9 @@ const STREAM_WRITE_TIMEOUT_S = 3600;
 async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, params: unknown[], batchRows: number, midway: () => void): AsyncGenerator<unknown[][]> {
   let whole = false;
   try {
-    await mysqlCall(() => conn.query(`SET SESSION net_write_timeout = ${STREAM_WRITE_TIMEOUT_S}`));
+    // A server or proxy that refuses the variable still streams: only a reader held up past its
+    // own timeout would then be cut off, and that failure names the lost connection.
+    await conn.query(`SET SESSION net_write_timeout = ${STREAM_WRITE_TIMEOUT_S}`).catch((err) => logIgnored("raising net_write_timeout for a streamed read", mysqlError(err)));
     const stream = conn.queryStream({ sql, ...ARRAY_ROWS }, params);
     const ready: unknown[][][] = [];
     let batch: unknown[][] = [];
