@@ -457,7 +457,16 @@ async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, param
     // A server or proxy that refuses the variable still streams: only a reader held up past its
     // own timeout would then be cut off, and that failure names the lost connection.
     await conn.query(`SET SESSION net_write_timeout = ${STREAM_WRITE_TIMEOUT_S}`).catch((err) => logIgnored("raising net_write_timeout for a streamed read", mysqlError(err)));
-    const stream = conn.queryStream({ sql, ...ARRAY_ROWS }, params);
+    /** The connection is gone: said as a lost connection whatever the connector threw. */
+    const lost = (cause: unknown) => Object.assign(new Error("the connection closed during the read"), { code: "ER_SOCKET_UNEXPECTED_CLOSE", cause });
+    let stream: ReturnType<typeof conn.queryStream>;
+    try {
+      stream = conn.queryStream({ sql, ...ARRAY_ROWS }, params);
+    } catch (err) {
+      // On a connection already closed the connector's queryStream throws a TypeError of its own
+      // (it resumes a socket that is gone) instead of the closed connection's error.
+      throw mysqlError(conn.isValid() ? err : lost(err));
+    }
     const ready: unknown[][][] = [];
     let batch: unknown[][] = [];
     let ended = false;
@@ -483,8 +492,9 @@ async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, param
       poke();
     });
     stream.on("error", (err: unknown) => {
-      // The connector's 'close' comes without an error: a lost connection all the same.
-      failure ??= err ?? Object.assign(new Error("the connection closed during the read"), { code: "ER_SOCKET_UNEXPECTED_CLOSE" });
+      // The connector's 'close' comes without an error, and a stream resumed after its socket
+      // is gone fails with a TypeError of the connector's own: a lost connection all the same.
+      failure ??= err && conn.isValid() ? err : lost(err);
       poke();
     });
     for (;;) {
