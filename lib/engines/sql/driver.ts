@@ -477,6 +477,8 @@ async function* mysqlRowBatches(conn: Mariadb.PoolConnection, sql: string, param
       wake = null;
       w?.();
     };
+    // Rows taken by 'data' events into batches, not by `for await` over the stream: that costs
+    // a promise a row (1M-file volume's three bulk tables: 3.8–4.5 s of our CPU against 2.3–2.7 s).
     // Two batches ready is enough to keep the reader busy; the stream then holds its own
     // buffer (16 rows) and pauses the socket.
     stream.on("data", (row: unknown[]) => {
