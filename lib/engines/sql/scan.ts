@@ -162,6 +162,23 @@ function nodeRecord(r: unknown[]): NodeRecord {
   return { inode: n.attr.inode, attr: encodeAttr(n.attr, n.parent, n.accessAclId, n.defaultAclId) };
 }
 
+/**
+ * A jfs_node row written with `enc`: straight from its numbers into `attr` (scratch of MAX_ATTR
+ * bytes), else through nodeRecord's general path, which names what is wrong.
+ */
+function encodeNodeRow(enc: RecordEncoder, r: unknown[], attr: Buffer): void {
+  const end = encodeNodeRawAt(r, attr, 0);
+  if (end >= 0) return enc.node(u64Of(r[0]), attr, 0, end);
+  const n = nodeRecord(r);
+  enc.node(n.inode, n.attr, 0, n.attr.length);
+}
+
+/**
+ * Whether a chunk's slices value of `length` bytes holds slices: one that is not whole 24-byte
+ * records holds none (as JuiceFS reads it).
+ */
+const holdsSlices = (length: number): boolean => length > 0 && length % SLICE_RECORD === 0;
+
 /** A byte field of eachCopyRow (a view of the page, or null) as a Buffer of its own. */
 const ownBytes = (v: unknown): Buffer => (v === null ? Buffer.alloc(0) : Buffer.from(v as Buffer));
 
@@ -399,7 +416,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const records = [];
       for (const r of rows) {
         const slices = toBuf(r[3]);
-        if (slices.length && slices.length % SLICE_RECORD === 0) records.push({ inode: big(r[1]), index: (r[2] as number) >>> 0, slices });
+        if (holdsSlices(slices.length)) records.push({ inode: big(r[1]), index: (r[2] as number) >>> 0, slices });
       }
       yield { table: "chunks", records };
     }
@@ -423,8 +440,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     };
     const chunkRecords = recordsOf<ChunkRecord>((v, out) => {
       const slices = v[3] as Buffer | null;
-      // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-      if (slices && slices.length && slices.length % SLICE_RECORD === 0) out.push({ inode: big(v[1]), index: toU32(v[2]), slices: ownBytes(slices) });
+      if (slices && holdsSlices(slices.length)) out.push({ inode: big(v[1]), index: toU32(v[2]), slices: ownBytes(slices) });
     });
     const chunks = (src: CopyRows): CopyPage<TableBatch> => {
       const p = chunkRecords(src);
@@ -449,10 +465,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         };
       const encNodes = encodedOf("nodes", (v) => {
         links?.node(v[0], v[1], v[15]);
-        const end = encodeNodeRawAt(v, attr, 0);
-        if (end >= 0) return enc.node(u64Of(v[0]), attr, 0, end);
-        const r = nodeRecord(v); // the general path, which names what is wrong
-        enc.node(r.inode, r.attr, 0, r.attr.length);
+        encodeNodeRow(enc, v, attr);
       });
       const encEdges = encodedOf("edges", (v, data) => {
         links?.edge(v[3], v[1]);
@@ -461,8 +474,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       });
       const encChunks = encodedOf("chunks", (v, data) => {
         const slices = v[3] as number | null;
-        // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-        if (slices === null || ends[3] === slices || (ends[3] - slices) % SLICE_RECORD !== 0) return;
+        if (slices === null || !holdsSlices(ends[3] - slices)) return;
         enc.chunk(u64Of(v[1]), toU32(v[2]), data, slices, ends[3]);
       });
       for await (const b of copyPages("node", [...NODE_COLUMNS], encNodes)) yield b;
@@ -520,8 +532,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         },
         (v, c, data) => {
           const slices = v[3] as Buffer | null;
-          // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-          if (!slices || !slices.length || slices.length % SLICE_RECORD !== 0) return true;
+          if (!slices || !holdsSlices(slices.length)) return true;
           if (typeof v[1] !== "number") return false;
           const i = c.count++;
           c.start[i] = slices.byteOffset - data.byteOffset;
@@ -570,12 +581,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       for await (const rows of arrayPages("node", [...NODE_COLUMNS])) {
         for (const r of rows) {
           links?.node(r[0], r[1], r[15]);
-          const end = encodeNodeRawAt(r, attr, 0);
-          if (end >= 0) enc.node(u64Of(r[0]), attr, 0, end);
-          else {
-            const n = nodeRecord(r); // the general path, which names what is wrong
-            enc.node(n.inode, n.attr, 0, n.attr.length);
-          }
+          encodeNodeRow(enc, r, attr);
         }
         const b = enc.take("nodes");
         if (b) yield b;
@@ -592,8 +598,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
         for (const r of rows) {
           const slices = r[3] as Buffer | null;
-          // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-          if (slices && slices.length && slices.length % SLICE_RECORD === 0) enc.chunk(u64Of(r[1]), toU32(r[2]), slices, 0, slices.length);
+          if (slices && holdsSlices(slices.length)) enc.chunk(u64Of(r[1]), toU32(r[2]), slices, 0, slices.length);
         }
         const b = enc.take("chunks");
         if (b) yield b;
@@ -610,8 +615,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       for await (const rows of arrayPages("chunk", CHUNK_COLUMNS)) {
         const kept = rows.filter((r) => {
           const slices = r[3] as Buffer | null;
-          // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-          return slices && slices.length && slices.length % SLICE_RECORD === 0;
+          return slices && holdsSlices(slices.length);
         });
         yield (columns && bytesColumnsOf("chunks", kept)) || { table: "chunks", records: kept.map((r) => ({ inode: big(r[1]), index: toU32(r[2]), slices: toBuf(r[3]) })) };
       }
@@ -633,8 +637,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const records = [];
       for (const r of rows) {
         const slices = toBuf(r.slices);
-        // A value that is not whole 24-byte records holds no slices (as JuiceFS reads it).
-        if (slices.length && slices.length % SLICE_RECORD === 0) records.push({ inode: toBig(r.inode), index: toU32(r.indx), slices });
+        if (holdsSlices(slices.length)) records.push({ inode: toBig(r.inode), index: toU32(r.indx), slices });
       }
       yield { table: "chunks", records };
     }
