@@ -187,7 +187,7 @@ export interface MetaEngine {
    * tables; a scan never iterated is ended by return(). `paced: false` (a dump without
    * --max-ops or --max-latency): an engine may read a whole table by one streamed statement,
    * outside `gate` (which paces and bounds queries: an unpaced scan of one statement at a time
-   * has nothing for it to hold back; PostgreSQL, sql/scan.ts WholeTables); unsaid, it reads in
+   * has nothing for it to hold back; PostgreSQL and MariaDB, sql/scan.ts WholeTables); unsaid, it reads in
    * pages, each through `gate`.
    */
   scanTables?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
