@@ -241,6 +241,26 @@ describe("the staged walk", () => {
     expect(counted.count).toBe(plain - 3 - 11 - 1 - 1);
   });
 
+  it("merges its runs inside the sorts' arenas whatever their number, a record longer than a run's share in a block of its own", async () => {
+    const walked = await dumpJson(sampleVolume(3000).engine(false));
+    // Many runs, each record shorter than a run's share of the arena: no block of their own.
+    const many = await StagedTree.stage(sampleVolume(3000).scan(), { memory: 64 << 10, keep: [1n] });
+    await many.close();
+    expect(many.spilledRuns).toBeGreaterThan(10);
+    expect(many.mergeOwnBytes).toBe(0);
+    expect(await dumpJson(sampleVolume(3000).engine(true), { stageMemory: 64 << 10 })).toBe(walked);
+    // An xattr longer than a run's share: read into a block of its own, and dumped whole.
+    const v = sampleVolume(300);
+    v.xattrs.push({ inode: 1003n, name: Buffer.from("user.long"), value: Buffer.alloc(3000, 0x61) });
+    const long = await StagedTree.stage(v.scan(), { memory: 4096, keep: [1n] });
+    await long.close();
+    expect(long.spilledRuns).toBeGreaterThan(3);
+    expect(long.mergeOwnBytes).toBeGreaterThan(3000);
+    const dumped = await dumpJson(v.engine(true), { stageMemory: 4096 });
+    expect(dumped).toBe(await dumpJson(v.engine(false)));
+    expect(dumped).toContain("a".repeat(3000));
+  });
+
   it("spills the unordered records to runs and merges them", async () => {
     const v = sampleVolume(300);
     const tree = await StagedTree.stage(v.scan(), { memory: 4096, keep: [1n] });

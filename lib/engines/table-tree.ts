@@ -39,6 +39,8 @@ const DIR_INDEX_MEMORY = 8 << 20;
 /** Children handed to the walk at a time. */
 const PAGE = 1000;
 const IO_BLOCK = 1 << 20;
+/** Fewest bytes a merged run's share of its sort's arena may be (else it reads into blocks of its own). */
+const MIN_SHARE = 64;
 /** Records between two cancel checks while sorting. */
 const CHECK_EVERY = 10_000;
 
@@ -142,18 +144,26 @@ class BlockWriter {
 
 /**
  * Reads length-prefixed records (u32 length of what follows a `head`-byte head) of [pos, end)
- * of a file, block by block. Each block is a fresh Buffer: views of a record stay valid.
+ * of a file, block by block. Without a `home`, each block is a fresh Buffer: views of a record
+ * stay valid. With one (a share of a sort's arena), blocks are read into it, the unread rest of
+ * the last moved to its front: a record's views are valid until next(). A record longer than
+ * the home is read into a block of its own.
  */
 class RecordCursor {
   block: Buffer = Buffer.alloc(0);
   /** Start of the current record in `block`. */
   at = 0;
   private off = 0;
+  /** Bytes of `block` read from the file. */
+  private len = 0;
+  /** Bytes of the blocks of its own read with a home (records longer than it). */
+  ownBytes = 0;
   constructor(
     private readonly file: TempFile,
     private pos: number,
     private readonly end: number,
     private readonly head: number,
+    private readonly home: Buffer | null = null,
   ) {}
 
   /** Steps to the next record; false at the end. */
@@ -165,23 +175,37 @@ class RecordCursor {
   }
 
   private whole(): boolean {
-    const left = this.block.length - this.off;
+    const left = this.len - this.off;
     return left >= this.head && left >= this.head + this.block.readUInt32LE(this.off);
   }
 
   private refill(): boolean {
-    const left = this.block.length - this.off;
-    if (left === 0 && this.pos >= this.end) return false;
-    const need = left >= this.head ? this.head + this.block.readUInt32LE(this.off) : 0;
-    const size = Math.min(Math.max(IO_BLOCK >> 2, need), left + this.end - this.pos);
-    const next = Buffer.allocUnsafe(size);
-    this.block.copy(next, 0, this.off);
-    if (size > left) this.file.read(next.subarray(left), this.pos, size - left);
-    this.pos += size - left;
-    this.block = next;
-    this.off = 0;
-    if (!this.whole()) throw new JfsError("internal", "a temporary file of the dump ends inside a record (was it truncated?)");
-    return true;
+    // Twice at most: a block that ended inside a record's head did not tell its length, and the
+    // record may need more than the first refill read.
+    for (let pass = 0; pass < 2; pass++) {
+      const left = this.len - this.off;
+      if (left === 0 && this.pos >= this.end) return false;
+      const need = left >= this.head ? this.head + this.block.readUInt32LE(this.off) : this.head;
+      const home = this.home;
+      let next: Buffer;
+      let size: number;
+      if (home && need <= home.length) {
+        next = home;
+        size = Math.min(home.length, left + this.end - this.pos);
+      } else {
+        size = Math.min(Math.max(IO_BLOCK >> 2, need), left + this.end - this.pos);
+        next = Buffer.allocUnsafe(size);
+        if (home) this.ownBytes += size;
+      }
+      this.block.copy(next, 0, this.off, this.len); // within one Buffer: a move to its front
+      if (size > left) this.file.read(next.subarray(left), this.pos, size - left);
+      this.pos += size - left;
+      this.block = next;
+      this.len = size;
+      this.off = 0;
+      if (this.whole()) return true;
+    }
+    throw new JfsError("internal", "a temporary file of the dump ends inside a record (was it truncated?)");
   }
 }
 
@@ -234,11 +258,15 @@ class RunReader {
     readonly run: number,
     start: number,
     end: number,
+    home: Buffer | null,
   ) {
-    this.cursor = new RecordCursor(file, start, end, HEAD);
+    this.cursor = new RecordCursor(file, start, end, HEAD, home);
   }
   get block(): Buffer {
     return this.cursor.block;
+  }
+  get ownBytes(): number {
+    return this.cursor.ownBytes;
   }
   next(): boolean {
     if (!this.cursor.next()) return false;
@@ -271,7 +299,8 @@ type RecordVisit = (b: Buffer, keyAt: number, keyLen: number, valueLen: number) 
  * Records (key, value) sorted by key bytes within `memory`: sorted in memory a run at a time,
  * runs spilled to a temporary file and merged. Records pushed in key order already (a table
  * paged by its index) are not sorted, only cut into runs and read back in one pass. Every key
- * is at least 8 bytes (a big-endian inode first).
+ * is at least 8 bytes (a big-endian inode first). The merge reads the runs into the arena's
+ * memory, a share each: it holds the same memory whatever the number of runs.
  */
 class ExternalSort {
   private arena: Buffer;
@@ -282,6 +311,8 @@ class ExternalSort {
   private readonly runs: [number, number][] = [];
   /** Every record so far came in key order (no sort needed). */
   ordered = true;
+  /** Bytes the merge read outside the arena: blocks of records longer than a run's share of it. */
+  mergeOwnBytes = 0;
   /**
    * The records held came in key order: the run needs no sort and is spilled as the arena's
    * bytes. Each table of a flat scan comes in its key's order, so most runs of the first sort
@@ -403,13 +434,19 @@ class ExternalSort {
       return;
     }
     if (this.n > 0) this.spill();
-    this.arena = Buffer.alloc(0); // the runs hold it all now
+    // The runs hold every record now: the arena becomes their read blocks, a share each.
+    const region = this.arena;
+    this.arena = Buffer.alloc(0);
     this.offs = this.prefixes = new Uint32Array(0);
     // Runs spilled in order follow one another: one run, read straight through.
     const runs = this.ordered ? [[0, this.file.size] as [number, number]] : this.runs;
+    const share = Math.floor(region.length / runs.length);
     const heap = new RunHeap<RunReader>(before);
+    const readers: RunReader[] = [];
     for (const [run, [start, end]] of runs.entries()) {
-      const r = new RunReader(this.file, run, start, end);
+      const home = share >= MIN_SHARE ? region.subarray(run * share, (run + 1) * share) : null;
+      const r = new RunReader(this.file, run, start, end, home);
+      readers.push(r);
       if (r.next()) heap.push(r);
     }
     for (let top = heap.top; top; top = heap.top) {
@@ -421,6 +458,7 @@ class ExternalSort {
       if (top.next()) heap.topMoved();
       else heap.popTop();
     }
+    for (const r of readers) this.mergeOwnBytes += r.ownBytes;
   }
 
   /** Runs written to disk (0: sorted in memory). */
@@ -768,6 +806,8 @@ export class StagedTree implements TreeReads {
     private readonly acls: Map<number, AclRule>,
     /** Runs the first sort spilled to disk (0: it fit in memory). */
     readonly spilledRuns: number,
+    /** Bytes both merges read outside their sorts' arenas (records longer than a run's share). */
+    readonly mergeOwnBytes: number,
   ) {}
 
   /** Reads every batch and orders it; the records are not kept in memory past `memory`. */
@@ -1109,9 +1149,9 @@ export class TableStager {
     const blob = new BlobBuilder();
     let hi = -1;
     let lo = -1;
-    let current: Buffer = Buffer.alloc(8);
     let finished = false;
-    const what = () => `inode ${readU64(current, 0)}`;
+    // The inode from its words: a view of its key dies with the run block it lies in.
+    const what = () => `inode ${(BigInt(hi) << 32n) | BigInt(lo)}`;
     const endInode = () => {
       if (hi < 0) return;
       const k = keep.find((x) => x.hi === hi && x.lo === lo);
@@ -1126,7 +1166,6 @@ export class TableStager {
         endInode();
         hi = h;
         lo = l;
-        current = b.subarray(keyAt, keyAt + 8);
         blob.reset();
         finished = false;
       }
@@ -1151,6 +1190,7 @@ export class TableStager {
     endInode();
     for (const k of keep) if (!kept.has(k.inode)) kept.set(k.inode, Buffer.alloc(0));
     const spilledRuns = byInode.spilled;
+    let mergeOwnBytes = byInode.mergeOwnBytes;
     await byInode.close();
 
     const tree = (this.tree = await TempFile.create(this.tmpDir));
@@ -1205,6 +1245,7 @@ export class TableStager {
     endDir();
     treeOut.flush();
     dirOut.flush();
+    mergeOwnBytes += byName.mergeOwnBytes;
     await byName.close();
     this.byName = null;
     let dirIndex: Buffer | null = null;
@@ -1212,7 +1253,7 @@ export class TableStager {
       dirIndex = Buffer.allocUnsafe(dirs.size);
       if (dirs.size) dirs.read(dirIndex, 0);
     }
-    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns);
+    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns, mergeOwnBytes);
   }
 
   async abort(): Promise<void> {
