@@ -463,9 +463,16 @@ export class SqlLoadSink implements LoadSink {
     this.sharedRefs.clear();
   }
 
+  /**
+   * FREEZE: the rows are written frozen and their pages all-visible, which PostgreSQL allows in
+   * the transaction that created the table (every table here: the claim found none). Else the
+   * first reader sets every row's hint bits and writes every page again, and a vacuum later
+   * freezes them all: measured at 1M files, the first binary dump after a load took 8.3-8.6 s
+   * against 6.0-6.9 s after a frozen one. The load itself takes the same time.
+   */
   private copySql(b: Buffered): string {
     const cols = b.columns.map((c) => this.engine.names.q(c)).join(",");
-    return `COPY ${this.engine.names.t(b.table)} (${cols}) FROM STDIN (FORMAT binary)`;
+    return `COPY ${this.engine.names.t(b.table)} (${cols}) FROM STDIN (FORMAT binary, FREEZE)`;
   }
 
   private columnTypes(table: string, columns: readonly string[]): { name: string; type: ColType }[] {

@@ -8,6 +8,7 @@ import type { Setting } from "../../../lib/jfs/setting";
 import { openSqlEngine, type SqlEngine } from "../../../lib/engines/sql/index";
 import { packSlices, toBig, toNum } from "../../../lib/engines/sql/rows";
 import { DIALECTS, startTargets, type SqlTargets } from "../../support/sql-targets";
+import type { PostgresServer } from "../../support/postgres-server";
 
 const SETTING: Setting = {
   Name: "rt-volume",
@@ -619,6 +620,31 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       expect(err.message).toMatch(/a value of the dump does not fit a column of jfs_chunk/);
       await sink.abort();
       expect(await e.listTables()).toEqual([]);
+    });
+  });
+
+  it("PostgreSQL: the loaded rows are frozen, their pages all-visible (COPY FREEZE): no first reader rewrites them", async () => {
+    if (dialect !== "postgres") return;
+    await targets.withEngine(async (e, db) => {
+      const sink = await e.beginLoad();
+      sink.node(attr(1n, "directory"), 1n, { access: 0, default: 0 });
+      sink.edges(1n, Array.from({ length: 2000 }, (_, i) => ({ name: Buffer.from(`f${i}`), inode: BigInt(i + 2), type: "regular" as const })));
+      for (let i = 0; i < 2000; i++) {
+        const inode = BigInt(i + 2);
+        sink.node(attr(inode, "regular", { length: 10n }), 1n, { access: 0, default: 0 });
+        sink.chunks(inode, [{ index: 0, slices: [{ id: inode, pos: 0, size: 10, off: 0, len: 10 }] }]);
+        sink.xattrs(inode, [{ name: Buffer.from("user.a"), value: Buffer.from("v") }]);
+      }
+      sink.setting(SETTING);
+      await sink.commit();
+      const admin = targets.admin as PostgresServer;
+      const name = db.url.replace(/\?.*$/, "").split("/").pop()!;
+      await admin.sql("CREATE EXTENSION pg_visibility", name);
+      for (const table of ["jfs_node", "jfs_edge", "jfs_chunk", "jfs_xattr"]) {
+        const [row] = await admin.sql(`SELECT all_frozen, pg_relation_size('${table}') / current_setting('block_size')::int AS pages FROM pg_visibility_map_summary('${table}')`, name);
+        expect(Number(row.pages), table).toBeGreaterThan(1);
+        expect(Number(row.all_frozen), table).toBe(Number(row.pages));
+      }
     });
   });
 
