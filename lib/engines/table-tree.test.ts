@@ -261,6 +261,21 @@ describe("the staged walk", () => {
     expect(dumped).toContain("a".repeat(3000));
   });
 
+  it("dumps a file whose data outgrows a read block (12,000 chunks: a 380 KiB record), first in its directory", async () => {
+    // A refill at a record's start did not know its length: it read one block (256 KiB) and
+    // took the record for a truncated file.
+    const v = new Volume();
+    v.node(1n, "directory", { mode: 0o755 });
+    v.node(10n, "regular", { length: 12_000n * 64n * 1024n * 1024n });
+    for (let i = 0; i < 12_000; i++) v.chunk(10n, i, [i + 1]);
+    v.edge(1n, "a-huge-file", 10n, "regular");
+    v.node(11n, "regular", { length: 1n });
+    v.edge(1n, "b", 11n, "regular");
+    const walked = await dumpJson(v.engine(false));
+    expect(walked).toContain('"index":11999');
+    for (const stageMemory of [4096, 1 << 20, undefined]) expect(await dumpJson(v.engine(true), { stageMemory })).toBe(walked);
+  });
+
   it("spills the unordered records to runs and merges them", async () => {
     const v = sampleVolume(300);
     const tree = await StagedTree.stage(v.scan(), { memory: 4096, keep: [1n] });
