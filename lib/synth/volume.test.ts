@@ -105,6 +105,21 @@ describe("writeSyntheticDump", () => {
     expect(files.length).toBe(2_500);
   });
 
+  it("honours manyChunks: a file of that many chunks first in misc, still a valid dump with its counters", async () => {
+    const bytes = await generate({ files: 50, seed: 3, manyChunks: 9000 });
+    const tree = await readDumpToTree(bytes);
+    expect((await writeTree(tree)).equals(bytes)).toBe(true);
+    const { occurrences, ...want } = recompute(tree);
+    expect(tree.header.counters).toEqual(want);
+    const misc = tree.trees[0].root.children!.find((c) => c.name.toString() === "misc")!;
+    const first = misc.children![0];
+    expect(first.name.toString()).toBe("0-many-chunks");
+    expect(occurrences.get(first.node.attr.inode)).toBe(1);
+    expect(first.node.chunks.map((c) => c.index)).toEqual(Array.from({ length: 9000 }, (_, i) => i));
+    expect(first.node.attr.length).toBe(9000n * 64n * 1024n * 1024n);
+    await expect(generate({ files: 1, manyChunks: -1 })).rejects.toThrow(/manyChunks/);
+  });
+
   it("honours trash: false, flatDirShare and name", async () => {
     const tree = await readDumpToTree(await generate({ files: 100, trash: false, flatDirShare: 0.5, name: "demo" }));
     expect(tree.trees.map((t) => t.tree)).toEqual(["FSTree"]);

@@ -4,8 +4,9 @@
 // Shape: a deep project tree (about 70% of the files), one huge flat directory (30% by
 // default), a `misc` directory with every special case (names with spaces, %, quotes, GBK
 // bytes, emoji; symlinks; hard links across and within directories; fifo/socket/devices;
-// immutable flags; tiers; ACLs; shared slices; files over 64 MiB with 2 chunks), xattrs,
-// directory/user/group quotas, and a trash with one hourly directory.
+// immutable flags; tiers; ACLs; shared slices; files over 64 MiB with 2 chunks; on request a
+// file of thousands of chunks), xattrs, directory/user/group quotas, and a trash with one
+// hourly directory.
 //
 // The output follows JuiceFS's dump rules (children sorted by raw name bytes, nlink = 2 +
 // sub-directories, length 0 for non-files, hard links written in full under each parent) and
@@ -37,6 +38,11 @@ export interface SyntheticOptions {
   now?: Date;
   /** Setting members to change (e.g. `{ TrashDays: 0 }`, `{ ChangeLog: true }`). */
   setting?: Partial<Setting>;
+  /**
+   * Chunks of a file "0-many-chunks", first in `misc` (default 0: none). 9,000 make an inode's
+   * data of about half a MiB, longer than the staged walk's read blocks of its temporary files.
+   */
+  manyChunks?: number;
 }
 
 /** What the generator learns while generating; the header needs it before the tree. */
@@ -266,6 +272,7 @@ class Generator {
     let crossLink: DumpNode | undefined;
     const crossNode = () => (crossLink ??= this.fileNode(5000, 2));
     return [
+      ...(this.opts.manyChunks ? [this.file("0-many-chunks", () => this.fileNode(this.opts.manyChunks * CHUNK_SIZE))] : []),
       this.file("file with spaces.txt"),
       this.file("100% done.txt"),
       this.file('quote"and\\backslash'),
@@ -424,6 +431,8 @@ export function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
   if (!Number.isInteger(opts.files) || opts.files < 0) throw new Error(`files must be a non-negative integer, got ${opts.files}`);
   const share = opts.flatDirShare ?? 0.3;
   if (!(share >= 0 && share <= 1)) throw new Error(`flatDirShare must be between 0 and 1, got ${share}`);
+  const manyChunks = opts.manyChunks ?? 0;
+  if (!Number.isInteger(manyChunks) || manyChunks < 0) throw new Error(`manyChunks must be a non-negative integer, got ${manyChunks}`);
   const dirFiles = opts.dirFiles ?? 0;
   if (!Number.isInteger(dirFiles) || dirFiles < 0) throw new Error(`dirFiles must be a non-negative integer, got ${dirFiles}`);
   return {
@@ -435,6 +444,7 @@ export function resolve(opts: SyntheticOptions): Required<SyntheticOptions> {
     trash: opts.trash ?? true,
     now: opts.now ?? new Date("2026-01-01T00:00:00Z"),
     setting: opts.setting ?? {},
+    manyChunks,
   };
 }
 
