@@ -12,6 +12,8 @@ export const DIALECTS: SqlDialect[] = ["sqlite3", "mysql", "postgres"];
 
 export interface FreshDb {
   url: string;
+  /** The database's name on its server (the SQLite file's path), for `admin` checks. */
+  name: string;
   drop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ async function startDatabases(dialect: SqlDialect): Promise<Omit<SqlTargets, "wi
         const file = path.join(dir, `v${++n}.db`);
         return {
           url: `sqlite3://${file}${query ? `?${query}` : ""}`,
+          name: file,
           drop: async () => {
             for (const s of ["", "-wal", "-shm"]) rmSync(file + s, { force: true });
           },
@@ -71,7 +74,7 @@ async function startDatabases(dialect: SqlDialect): Promise<Omit<SqlTargets, "wi
     async fresh(query) {
       const db = await server.createDatabase();
       const url = query ? server.url(db.name, dialect === "postgres" ? `sslmode=disable&${query}` : query) : db.url;
-      return { url, drop: db.drop };
+      return { url, name: db.name, drop: db.drop };
     },
     stop: () => server.stop(),
   };

@@ -193,23 +193,17 @@ export class SqlLoadSink implements LoadSink {
   private buf(table: string, columns: readonly string[]): Buffered {
     let b = this.buffers.get(table);
     if (!b) {
-      let copy: CopyWriter | null = null;
-      let numbered = false;
-      if (this.conn.copyIn) {
-        // The SERIAL id of a table whose primary key comes after the rows is numbered here, as
-        // its sequence would (1, 2, 3… in the order of the rows); commit() sets the sequence.
-        const serial = LATE_KEYS.has(table) ? this.engine.names.serialColumn(table) : null;
-        numbered = serial !== null && !columns.includes(serial);
-        if (numbered) columns = [serial!, ...columns];
-        copy = new CopyWriter(this.columnTypes(table, columns), numbered);
-      } else if (this.engine.driver.dialect === "mysql") {
-        // The AUTO_INCREMENT id numbered here too (1, 2, 3… in the order of the rows), as
-        // JuiceFS's row-by-row inserts number it: the bulk protocol left gaps where InnoDB
-        // reserved ids in blocks (a 9,000-chunk file's rows from id 2001 were stored from 2048).
-        const serial = this.engine.names.serialColumn(table);
-        numbered = serial !== null && !columns.includes(serial);
-        if (numbered) columns = [serial!, ...columns];
-      }
+      // The table's SERIAL / AUTO_INCREMENT id is numbered here (1, 2, 3… in the order of the
+      // rows, as the database would number them one insert at a time):
+      // - PostgreSQL, for a table whose primary key comes after the rows (commit() sets the
+      //   sequence where as many nextval() would leave it);
+      // - MySQL, for every such table: the bulk protocol left gaps where InnoDB reserved ids in
+      //   blocks (a 9,000-chunk file's rows from id 2001 were stored from 2048).
+      const numbers = this.conn.copyIn ? LATE_KEYS.has(table) : this.engine.driver.dialect === "mysql";
+      const serial = numbers ? this.engine.names.serialColumn(table) : null;
+      const numbered = serial !== null && !columns.includes(serial);
+      if (numbered) columns = [serial, ...columns];
+      const copy = this.conn.copyIn ? new CopyWriter(this.columnTypes(table, columns), numbered) : null;
       this.buffers.set(table, (b = { table, lane: this.laneOf(table), columns, copy, numbered, lastId: 0, rows: [], bytes: 0, variable: VARIABLE_ROWS.has(table) }));
     }
     return b;

@@ -638,7 +638,7 @@ describe.each(DIALECTS)("%s engine", (dialect) => {
       sink.setting(SETTING);
       await sink.commit();
       const admin = targets.admin as PostgresServer;
-      const name = db.url.replace(/\?.*$/, "").split("/").pop()!;
+      const name = db.name;
       await admin.sql("CREATE EXTENSION pg_visibility", name);
       for (const table of ["jfs_node", "jfs_edge", "jfs_chunk", "jfs_xattr"]) {
         const [row] = await admin.sql(`SELECT all_frozen, pg_relation_size('${table}') / current_setting('block_size')::int AS pages FROM pg_visibility_map_summary('${table}')`, name);
