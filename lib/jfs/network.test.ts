@@ -7,6 +7,8 @@ describe("networkErrorCode", () => {
   it("knows the socket and driver codes", () => {
     expect(networkErrorCode(coded("connect ECONNREFUSED 127.0.0.1:1", "ECONNREFUSED"))).toBe("ECONNREFUSED");
     expect(networkErrorCode(coded("retrieve connection from pool timeout", "ER_GET_CONNECTION_TIMEOUT"))).toBe("ER_GET_CONNECTION_TIMEOUT");
+    // PostgreSQL's server-side end of a connection (pg_terminate_backend, a fast shutdown) mid-COPY.
+    expect(networkErrorCode(coded("terminating connection due to administrator command", "57P01"))).toBe("57P01");
   });
   it("looks into the cause, where the AWS SDK puts the socket error", () => {
     expect(networkErrorCode(Object.assign(new Error("request failed"), { cause: { code: "ENOTFOUND" } }))).toBe("ENOTFOUND");

@@ -6,6 +6,9 @@ import net from "node:net";
 const NETWORK_CODES = new Set([
   "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENOENT", "ECONNRESET", "EPIPE", "EACCES",
   "ER_GET_CONNECTION_TIMEOUT", "ER_CONNECTION_TIMEOUT", "ER_SOCKET_UNEXPECTED_CLOSE",
+  // PostgreSQL's FATAL before it closes the connection: terminated by an administrator
+  // (pg_terminate_backend, a fast shutdown), after a crash, or not taking connections yet.
+  "57P01", "57P02", "57P03",
 ]);
 const NETWORK_MESSAGES =
   /connect ECONNREFUSED|getaddrinfo ENOTFOUND|connect ETIMEDOUT|Connection is closed|Stream isn't writeable|timeout exceeded when trying to connect|Connection terminated|socket hang up|socket has unexpectedly been closed|has encountered a connection error and is not queryable/i;
