@@ -89,6 +89,8 @@ const L_INODE = ascii('{"inode":');
 const L_FLAGS = ascii(',"flags":');
 const L_TYPE = ascii(',"type":"');
 const L_MODE = ascii('","mode":');
+/** L_TYPE, a type's name and L_MODE as one label, by type code - 1 (the binary attr's leaves). */
+const L_TYPE_MODE = NODE_TYPES.map((t) => ascii(`,"type":"${t}","mode":`));
 const L_UID = ascii(',"uid":');
 const L_GID = ascii(',"gid":');
 const L_ATIME = ascii(',"atime":');
@@ -475,9 +477,7 @@ export class JsonDumpWriter implements TreeWriter {
     const flags = v[a];
     at = nonZero(b, at, L_FLAGS, flags);
     const typeMode = v.readUInt16BE(a + 1);
-    at = lit(b, at, L_TYPE);
-    at = this.latin1(NODE_TYPES[(typeMode >> 12) - 1], at);
-    at = lit(b, at, L_MODE);
+    at = lit(b, at, L_TYPE_MODE[(typeMode >> 12) - 1]);
     at = num(b, at, typeMode & 0xfff);
     at = lit(b, at, L_UID);
     at = num(b, at, v.readUInt32BE(a + 3));
