@@ -44,11 +44,8 @@ class Volume {
     this.chunks.push({ inode, index, slices: b });
   }
 
-  /**
-   * Every record in small batches, tables interleaved, each table's records scrambled; with
-   * `nodesInOrder`, the nodes in key order (as a SQL scan reads them, beside the other tables).
-   */
-  scan(batch = 7, nodesInOrder = false): AsyncIterable<TableBatch> {
+  /** Every record in small batches, tables interleaved, each table's records scrambled. */
+  scan(batch = 7): AsyncIterable<TableBatch> {
     const scramble = <T>(xs: T[]) => xs.map((x, i) => [(i * 7919) % 10007, x] as const).sort((a, b) => a[0] - b[0]).map(([, x]) => x);
     const parts: TableBatch[] = [];
     const cut = <T>(xs: T[], make: (r: T[]) => TableBatch) => {
@@ -57,28 +54,19 @@ class Volume {
     };
     cut(this.edges, (records) => ({ table: "edges", records }));
     cut(this.xattrs, (records) => ({ table: "xattrs", records }));
-    if (nodesInOrder) {
-      const sorted = [...this.nodes].sort((a, b) => (a.inode < b.inode ? -1 : 1));
-      for (let i = 0; i < sorted.length; i += batch) parts.push({ table: "nodes", records: sorted.slice(i, i + batch) });
-    } else cut(this.nodes, (records) => ({ table: "nodes", records }));
+    cut(this.nodes, (records) => ({ table: "nodes", records }));
     cut(this.chunks, (records) => ({ table: "chunks", records }));
     cut(this.symlinks, (records) => ({ table: "symlinks", records }));
     parts.push({ table: "acls", records: this.acls });
     parts.push({ table: "dirStats", records: [{ inode: 1n, dataLength: 0n, usedSpace: 0n, usedInodes: 0n }] });
-    let order = scramble(parts);
-    if (nodesInOrder) {
-      // The tables' batches still interleaved, the nodes' batches in their order among them.
-      const nodes = parts.filter((p) => p.table === "nodes");
-      let k = 0;
-      order = order.map((p) => (p.table === "nodes" ? nodes[k++] : p));
-    }
+    const order = scramble(parts);
     return (async function* () {
       yield* order;
     })();
   }
 
   /** An engine over the same records: listings unsorted, nodes built the way engines build them. */
-  engine(staged: boolean, nodesInOrder = false): MetaEngine {
+  engine(staged: boolean): MetaEngine {
     const { nodes, edges, chunks, symlinks, xattrs, acls } = this;
     const readNodes = async (items: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> =>
       items.map(({ inode, type }) => {
@@ -120,7 +108,7 @@ class Volume {
         })(),
       }),
       readNodes,
-      scanTables: () => this.scan(7, nodesInOrder),
+      scanTables: () => this.scan(),
     } as unknown as MetaEngine;
   }
 }
@@ -286,22 +274,6 @@ describe("the staged walk", () => {
     const walked = await dumpJson(v.engine(false));
     expect(walked).toContain('"index":11999');
     for (const stageMemory of [4096, 1 << 20, undefined]) expect(await dumpJson(v.engine(true), { stageMemory })).toBe(walked);
-  });
-
-  it("keeps nodes that come in key order apart from the tables read beside them, and gives the same tree", async () => {
-    const v = sampleVolume(300);
-    const walked = await dumpJson(v.engine(false));
-    for (const stageMemory of [4096, 1 << 20]) expect(await dumpJson(v.engine(true, true), { stageMemory })).toBe(walked);
-    const apart = await StagedTree.stage(v.scan(7, true), { memory: 4096, keep: [1n] });
-    const mixed = await StagedTree.stage(v.scan(7, false), { memory: 4096, keep: [1n] });
-    try {
-      expect(apart.nodesApart).toBe(v.nodes.length);
-      // Scrambled nodes go with the other records from the first batch out of order on.
-      expect(mixed.nodesApart).toBeLessThan(v.nodes.length);
-    } finally {
-      await apart.close();
-      await mixed.close();
-    }
   });
 
   it("spills the unordered records to runs and merges them", async () => {

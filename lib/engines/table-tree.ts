@@ -419,52 +419,35 @@ class ExternalSort {
 
   /** Visits the records in key order (equal keys in the order pushed); the views are valid during the call. */
   each(visit: RecordVisit, check?: () => void): void {
-    ExternalSort.merge([this], visit, check);
-  }
-
-  /**
-   * Visits the records of several sorts in key order, as one sort's each() does: their runs
-   * merged in one pass, each sort's runs read into its own arena. Equal keys of two sorts come
-   * in the order of `sorts`. A sort's records are kept apart from another's when they come in
-   * key order while the other's do not (TableStager: a table's nodes, read at the same time as
-   * its other tables): its runs stay in order and cost no sort.
-   */
-  static merge(sorts: ExternalSort[], visit: RecordVisit, check?: () => void): void {
     let since = 0;
-    const only = sorts.length === 1 ? sorts[0] : null;
-    if (only && !only.runs.length) {
-      // Every record in the arena: sorted there, nothing read back.
-      const a = only.arena;
-      for (const i of only.order()) {
+    if (!this.runs.length) {
+      const a = this.arena;
+      for (const i of this.order()) {
         if (check && ++since === CHECK_EVERY) {
           since = 0;
           check();
         }
-        const at = only.offs[i];
+        const at = this.offs[i];
         const klen = a.readUInt16LE(at + 4);
         visit(a, at + HEAD, klen, a.readUInt32LE(at) - klen);
       }
       return;
     }
+    if (this.n > 0) this.spill();
+    // The runs hold every record now: the arena becomes their read blocks, a share each.
+    const region = this.arena;
+    this.arena = Buffer.alloc(0);
+    this.offs = this.prefixes = new Uint32Array(0);
+    // Runs spilled in order follow one another: one run, read straight through.
+    const runs = this.ordered ? [[0, this.file.size] as [number, number]] : this.runs;
+    const share = Math.floor(region.length / runs.length);
     const heap = new RunHeap<RunReader>(before);
-    const readers: [ExternalSort, RunReader][] = [];
-    let run = 0;
-    for (const sort of sorts) {
-      if (sort.n > 0) sort.spill();
-      // The runs hold every record now: the arena becomes their read blocks, a share each.
-      const region = sort.arena;
-      sort.arena = Buffer.alloc(0);
-      sort.offs = sort.prefixes = new Uint32Array(0);
-      if (!sort.runs.length) continue;
-      // Runs spilled in order follow one another: one run, read straight through.
-      const runs = sort.ordered ? [[0, sort.file.size] as [number, number]] : sort.runs;
-      const share = Math.floor(region.length / runs.length);
-      for (const [k, [start, end]] of runs.entries()) {
-        const home = share >= MIN_SHARE ? region.subarray(k * share, (k + 1) * share) : null;
-        const r = new RunReader(sort.file, run++, start, end, home);
-        readers.push([sort, r]);
-        if (r.next()) heap.push(r);
-      }
+    const readers: RunReader[] = [];
+    for (const [run, [start, end]] of runs.entries()) {
+      const home = share >= MIN_SHARE ? region.subarray(run * share, (run + 1) * share) : null;
+      const r = new RunReader(this.file, run, start, end, home);
+      readers.push(r);
+      if (r.next()) heap.push(r);
     }
     for (let top = heap.top; top; top = heap.top) {
       if (check && ++since === CHECK_EVERY) {
@@ -475,7 +458,7 @@ class ExternalSort {
       if (top.next()) heap.topMoved();
       else heap.popTop();
     }
-    for (const [sort, r] of readers) sort.mergeOwnBytes += r.ownBytes;
+    for (const r of readers) this.mergeOwnBytes += r.ownBytes;
   }
 
   /** Runs written to disk (0: sorted in memory). */
@@ -821,12 +804,10 @@ export class StagedTree implements TreeReads {
     readonly entries: number,
     private readonly kept: Map<bigint, Buffer>,
     private readonly acls: Map<number, AclRule>,
-    /** Runs the first sort spilled to disk, its nodes kept apart included (0: it fit in memory). */
+    /** Runs the first sort spilled to disk (0: it fit in memory). */
     readonly spilledRuns: number,
     /** Bytes both merges read outside their sorts' arenas (records longer than a run's share). */
     readonly mergeOwnBytes: number,
-    /** Nodes staged apart from the other tables' records, having come in key order (TableStager.nodes). */
-    readonly nodesApart: number,
   ) {}
 
   /** Reads every batch and orders it; the records are not kept in memory past `memory`. */
@@ -1053,18 +1034,7 @@ export class StagingEncoder implements RecordEncoder {
 export class TableStager {
   private readonly memory: number;
   private readonly tmpDir: string;
-  /** The first sort: every record keyed by inode but the nodes of `nodes`. */
   private byInode: ExternalSort | null = null;
-  /**
-   * Nodes while they come in key order (a table read by its key), kept apart from the other
-   * tables' records, which a scan reads at the same time (sql/scan.ts): in one sort they would
-   * make every run out of order. Its arena is only a write buffer then (a quarter of `memory`):
-   * runs in order are not sorted, and are read back as one. From the first node out of order
-   * on, nodes go to byInode.
-   */
-  private nodes: ExternalSort | null = null;
-  private nodesInOrder = true;
-  private nodesApart = 0;
   private byName: ExternalSort | null = null;
   private tree: TempFile | null = null;
   private dirs: TempFile | null = null;
@@ -1088,33 +1058,19 @@ export class TableStager {
     return (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
   }
 
-  /** Where nodes go: `nodes` while they have come in key order, else the first sort. */
-  private async nodeSort(): Promise<ExternalSort> {
-    if (!this.nodesInOrder) return this.sort();
-    return (this.nodes ??= await ExternalSort.create(this.memory >> 2, this.tmpDir));
-  }
-
   async add(batch: TableBatch | ColumnBatch | EncodedBatch): Promise<void> {
-    if (batch.table === "nodes" || (batch.table === "columns" && batch.field === "nodes")) {
-      const sort = await this.nodeSort();
-      if (batch.table === "nodes") {
-        for (const r of batch.records) {
-          this.put(sort, r.inode, T_NODE, 0, r.attr);
-          sort.commit();
-        }
-      } else this.addColumns(sort, batch);
-      if (sort === this.nodes) {
-        this.nodesApart += batch.table === "nodes" ? batch.records.length : batch.cols.count;
-        if (!sort.ordered) this.nodesInOrder = false;
-      }
-      return;
-    }
     const sort = await this.sort();
     switch (batch.table) {
       case "encoded":
         return; // written into the sort already (recordEncoder)
       case "columns":
         this.addColumns(sort, batch);
+        return;
+      case "nodes":
+        for (const r of batch.records) {
+          this.put(sort, r.inode, T_NODE, 0, r.attr);
+          sort.commit();
+        }
         return;
       case "symlinks":
         for (const r of batch.records) {
@@ -1182,7 +1138,6 @@ export class TableStager {
   /** Joins each inode's data to its entries (second sort), then writes the tree file from it. */
   async finish(): Promise<StagedTree> {
     const byInode = (this.byInode ??= await ExternalSort.create(this.memory, this.tmpDir));
-    const firstSorts = this.nodes ? [this.nodes, byInode] : [byInode];
     const byName = (this.byName = await ExternalSort.create(this.memory, this.tmpDir));
     const check = this.opts.onBatch;
     const keep = [...new Set(this.opts.keep ?? [])].map((inode) => {
@@ -1204,7 +1159,7 @@ export class TableStager {
       if (!finished) blob.finish();
       kept.set(k.inode, blob.stored ? Buffer.from(blob.buf.subarray(0, blob.len)) : Buffer.alloc(0));
     };
-    ExternalSort.merge(firstSorts, (b, keyAt, keyLen, valueLen) => {
+    byInode.each((b, keyAt, keyLen, valueLen) => {
       const h = b.readUInt32BE(keyAt);
       const l = b.readUInt32BE(keyAt + 4);
       if (h !== hi || l !== lo) {
@@ -1234,13 +1189,9 @@ export class TableStager {
     }, check);
     endInode();
     for (const k of keep) if (!kept.has(k.inode)) kept.set(k.inode, Buffer.alloc(0));
-    let spilledRuns = 0;
-    let mergeOwnBytes = 0;
-    for (const sort of firstSorts) {
-      spilledRuns += sort.spilled;
-      mergeOwnBytes += sort.mergeOwnBytes;
-      await sort.close();
-    }
+    const spilledRuns = byInode.spilled;
+    let mergeOwnBytes = byInode.mergeOwnBytes;
+    await byInode.close();
 
     const tree = (this.tree = await TempFile.create(this.tmpDir));
     const dirs = (this.dirs = await TempFile.create(this.tmpDir));
@@ -1302,10 +1253,10 @@ export class TableStager {
       dirIndex = Buffer.allocUnsafe(dirs.size);
       if (dirs.size) dirs.read(dirIndex, 0);
     }
-    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns, mergeOwnBytes, this.nodesApart);
+    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns, mergeOwnBytes);
   }
 
   async abort(): Promise<void> {
-    await Promise.all([this.byInode?.close(), this.nodes?.close(), this.byName?.close(), this.tree?.close(), this.dirs?.close()]);
+    await Promise.all([this.byInode?.close(), this.byName?.close(), this.tree?.close(), this.dirs?.close()]);
   }
 }

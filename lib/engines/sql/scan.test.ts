@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAttr } from "../../jfs/binary-values";
 import type { ColumnBatch, EncodedBatch, TableBatch } from "../../jfs/table-records";
-import { encodeNodeRaw, interleave, scanSqlTables, type SqlScanSource } from "./scan";
+import { encodeNodeRaw, scanSqlTables, type SqlScanSource } from "./scan";
 import { openSqlEngine, type SqlEngine } from "./index";
 import { loadBuffer, syntheticDump } from "../../../test/support/engine-io";
 import { tempDir } from "../../../test/support/temp-dir";
@@ -275,49 +275,5 @@ describe.each(DIALECTS)("scanSqlTables: the hard links' parents on %s", (dialect
       expect(await parentsOf(scanSqlTables(logged, undefined, 7))).toBe(withWide);
       expect(statements.filter((x) => x.includes("GROUP BY")).length).toBe(1);
     });
-  });
-});
-
-describe("interleave", () => {
-  /** A generator of `items` that waits `ms` before each, and records when it is finished. */
-  const source = (name: string, items: number[], ms: number, log: string[]) =>
-    (async function* () {
-      try {
-        for (const x of items) {
-          await new Promise((r) => setTimeout(r, ms));
-          log.push(`${name}${x}`);
-          yield x;
-        }
-      } finally {
-        log.push(`${name} closed`);
-      }
-    })();
-
-  it("gives every item of each as it comes, the generators running at the same time", async () => {
-    const log: string[] = [];
-    const got: number[] = [];
-    for await (const x of interleave([source("a", [1, 2, 3], 30, log), source("b", [10, 20, 30, 40, 50, 60], 5, log)])) got.push(x);
-    expect([...got].sort((x, y) => x - y)).toEqual([1, 2, 3, 10, 20, 30, 40, 50, 60]);
-    // b's items came while a's first was on its way.
-    expect(got.indexOf(10)).toBeLessThan(got.indexOf(1));
-    expect(got.indexOf(60)).toBeLessThan(got.indexOf(3));
-  });
-
-  it("stopped early, or failed in one generator, returns the others", async () => {
-    const log: string[] = [];
-    for await (const x of interleave([source("a", [1, 2, 3], 5, log), source("b", [10, 20], 5, log)])) if (x === 2 || x === 20) break;
-    expect(log).toContain("a closed");
-    expect(log).toContain("b closed");
-    const failing = (async function* () {
-      yield 1;
-      throw new Error("the server went away");
-    })();
-    const log2: string[] = [];
-    const all = (async () => {
-      for await (const x of interleave([failing, source("c", [5, 6, 7, 8], 20, log2)])) void x;
-    })();
-    await expect(all).rejects.toThrow("the server went away");
-    expect(log2).toContain("c closed");
-    expect(log2).not.toContain("c8");
   });
 });

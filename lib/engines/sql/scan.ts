@@ -543,20 +543,9 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         },
         chunks,
       );
-      async function* edgesThenChunks(): AsyncGenerator<TableBatch | ColumnBatch> {
-        yield* copyPages("edge", EDGE_COLUMNS, edgeCols);
-        yield* copyPages("chunk", CHUNK_COLUMNS, chunkCols);
-      }
-      if (whole && copyBlocks) {
-        // The nodes on a second connection, at the same time as the edges and chunks: the
-        // server formats a node row's 17 columns slower than we stage it, and we waited on it
-        // a quarter of the nodes' read. The staged tree keeps nodes that come in key order apart
-        // (TableStager.nodes), so the two streams interleaved cost no sort.
-        yield* interleave<TableBatch | ColumnBatch>([copyPages("node", [...NODE_COLUMNS], nodeCols), edgesThenChunks()]);
-      } else {
-        for await (const b of copyPages("node", [...NODE_COLUMNS], nodeCols)) yield b;
-        yield* edgesThenChunks();
-      }
+      for await (const b of copyPages("node", [...NODE_COLUMNS], nodeCols)) yield b;
+      for await (const b of copyPages("edge", EDGE_COLUMNS, edgeCols)) yield b;
+      for await (const b of copyPages("chunk", CHUNK_COLUMNS, chunkCols)) yield b;
     }
   } else if (arrays) {
     // MariaDB: rows as arrays, 64-bit columns numbers while exact (text past 2^53), read as
@@ -695,33 +684,5 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const rows = await all(`SELECT ${q("qkey")}, ${cols} FROM ${t("user_group_quota")} WHERE ${q("qtype")} = ? ORDER BY ${q("qkey")}`, [qtype]);
       yield { table: "quotas", kind, records: rows.map((r) => quota(r, "qkey")) };
     }
-  }
-}
-
-/**
- * The items of several generators as each comes: each is asked for its next one as soon as
- * its last is taken, so that they run at the same time. Stopping early (or a generator's
- * error) returns the others, each once its item in flight has come.
- */
-export async function* interleave<T>(gens: AsyncGenerator<T>[]): AsyncGenerator<T> {
-  const pending = new Map<number, Promise<{ i: number; r: IteratorResult<T> }>>();
-  const ask = (i: number) => {
-    const next = gens[i].next().then((r) => ({ i, r }));
-    next.catch(() => {}); // raced below; an item in flight when the others stop is dropped
-    pending.set(i, next);
-  };
-  gens.forEach((_, i) => ask(i));
-  try {
-    while (pending.size) {
-      const { i, r } = await Promise.race(pending.values());
-      if (r.done) {
-        pending.delete(i);
-        continue;
-      }
-      ask(i);
-      yield r.value;
-    }
-  } finally {
-    for (const i of pending.keys()) await gens[i].return(undefined as never).catch(() => {});
   }
 }
