@@ -530,7 +530,6 @@ function utcDate(v: unknown): Date {
 
 import type * as Pg from "pg";
 import { decodeCopyBinary, inlineParams } from "./pg-copy";
-import { PgCopyOut } from "./pg-copy-out";
 
 /** `?` → `$1, $2, …` (our statements never hold a literal question mark). */
 export function pgPlaceholders(sql: string): string {
@@ -684,28 +683,48 @@ class PostgresDriver implements SqlDriver {
 }
 
 async function pgCopyBytes(client: Pg.PoolClient, sql: string, params: unknown[]): Promise<Buffer> {
-  const copy = new PgCopyOut(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`, 1 << 20);
-  void client.query(copy as unknown as Pg.Submittable);
-  const blocks: Buffer[] = [];
-  for await (const block of copy.blocks()) blocks.push(block);
-  return blocks.length === 1 ? blocks[0] : Buffer.concat(blocks);
+  const { to: copyTo } = await import("pg-copy-streams");
+  const stream = client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`));
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }
 
 /**
  * PostgresDriver.copyBlocks on `client`. `midway`: called when the iteration stops before the
  * COPY's end (an error, or the reader returning early), which leaves the connection unable to
- * take another statement (PgCopyOut holds its socket mid-COPY): the caller closes it.
+ * take another statement (pg-copy-streams keeps it paused): the caller closes it.
  */
 async function* pgCopyBlocks(client: Pg.PoolClient, sql: string, params: unknown[], blockBytes: number, midway: () => void): AsyncGenerator<Buffer[]> {
-  const copy = new PgCopyOut(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`, blockBytes);
+  const { to: copyTo } = await import("pg-copy-streams");
   let whole = false;
   try {
-    void client.query(copy as unknown as Pg.Submittable);
-    for await (const block of copy.blocks()) yield [block];
+    yield* copyGroups(client.query(copyTo(`COPY (${inlineParams(sql, params)}) TO STDOUT (FORMAT binary)`)), blockBytes);
     whole = true;
   } finally {
     if (!whole) midway();
   }
+}
+
+/** A readable's chunks in groups of `blockBytes` (the last may be smaller). */
+async function* copyGroups(stream: AsyncIterable<unknown>, blockBytes: number): AsyncGenerator<Buffer[]> {
+  let group: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    // A chunk bigger than what the group lacks is cut (views, no copy): groups are blockBytes.
+    for (let piece = chunk as Buffer; piece.length; ) {
+      const take = Math.min(piece.length, blockBytes - bytes);
+      group.push(take === piece.length ? piece : piece.subarray(0, take));
+      bytes += take;
+      piece = piece.subarray(take);
+      if (bytes === blockBytes) {
+        yield group;
+        group = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (group.length) yield group;
 }
 
 /** Connections of a PostgreSQL engine's pool. */
