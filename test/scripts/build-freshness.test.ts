@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -77,6 +77,19 @@ describe("the CLI bundle's freshness", () => {
     expect(currentCliBuild(root).entry).not.toBeNull();
     rmSync(path.join(root, "app", "page.tsx"));
     expect(currentCliBuild(root).reason).toBe("app/page.tsx is gone since the CLI build");
+  });
+
+  it("two checkouts sharing node_modules (a worktree's link) each run their own bundle, whichever was built last", () => {
+    const a = built();
+    const b = checkout();
+    symlinkSync(path.join(a, "node_modules"), path.join(b, "node_modules"));
+    writeFileSync(path.join(b, "lib", "a.ts"), "another build's source");
+    expect(currentCliBuild(b)).toEqual({ entry: null, reason: "no CLI build yet" });
+    mkdirSync(path.join(cliBuildRoot(b), "build-2"));
+    writeFileSync(path.join(cliBuildRoot(b), "build-2", "main.js"), "");
+    writeFileSync(cliBuildRecord(b), JSON.stringify({ dir: "build-2", inputs: statInputs(b, ["lib/a.ts", "app/page.tsx"]) }));
+    expect(currentCliBuild(b).entry).toBe(path.join(cliBuildRoot(b), "build-2", "main.js"));
+    expect(currentCliBuild(a).entry).toBe(path.join(cliBuildRoot(a), "build-1", "main.js"));
   });
 
   it("a build whose files are gone, or an unreadable record, sends the CLI back to the sources", () => {
