@@ -9,6 +9,9 @@
 //                  --binary` and `juicefs load --binary` of the same database beside them)
 // npm run bench -- --live-load [--files N] [--engine E] [--rate OPS] [--max-latency MS] [--max-ops N] [--baseline S]
 //                  (a foreground client's latency during plain, gentle and consistent dumps: bench/live-load.ts)
+// npm run bench -- --ab OTHER [--files N] [--engine E] [--pairs N] [--step dump|dump-binary|load]
+//                  (this checkout's CLI against OTHER's, a worktree of another build, taking turns
+//                  on the same database, each running its own bundle: bench/ab.ts)
 // npm run bench -- --inspect [--files N]   (the tree viewer on a 1M-entry directory: bench/inspect.ts)
 // npm run bench -- --diff [--files N]      (diff of two backups of N files: first screen, peak RSS: bench/diff.ts)
 // npm run bench -- --inspect-binary [--files N]  (a binary backup's tree index against the JSON one's and the
@@ -58,6 +61,10 @@ const OPTIONS = {
   "vs-juicefs": { type: "boolean", default: false },
   "juicefs-steps": { type: "string", default: "load,dump" },
   format: { type: "string", default: "json" },
+  // --ab's own (bench/ab.ts):
+  ab: { type: "string" },
+  pairs: { type: "string" },
+  step: { type: "string" },
 } as const;
 
 /** The usage is this file's opening comment: one home for it. */
@@ -325,7 +332,12 @@ async function main() {
   }
 }
 
-if (values.inspect || values["live-load"] || values.diff || values["inspect-binary"]) {
+if (values.ab) {
+  const passed = ["pairs", "step", "seed"] as const;
+  const extra = ["--ab", values.ab, "--engine", engineName, "--threads", threads, ...passed.flatMap((k) => (values[k] === undefined ? [] : [`--${k}`, String(values[k])]))];
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "ab.ts"), "--files", String(files), ...extra], { stdio: "inherit", cwd: root });
+  child.on("close", (code) => (process.exitCode = code ?? 1));
+} else if (values.inspect || values["live-load"] || values.diff || values["inspect-binary"]) {
   // The tree viewer's, the live load's and the diff's figures live in their own scripts; run them with the same file count.
   const script = values.inspect ? "inspect.ts" : values.diff ? "diff.ts" : values["inspect-binary"] ? "inspect-binary.ts" : "live-load.ts";
   const passed = ["rate", "max-latency", "max-ops", "baseline", "seed"] as const;
