@@ -7,7 +7,9 @@
 // bundle starts 0.3-0.4 s later and peaks 30-40 MB higher, which once passed for the effect of a
 // change (README, the journal's evening of 2026-12-07). So both bundles are built and checked
 // first (JFSMETA_DEBUG), the runs go A B B A A B B A … (a drift falls on both alike), and the
-// dumps of both must hold the same bytes.
+// dumps of both must hold the same bytes. `--step load` loads into a new empty database each run
+// (targets.ts another()) and keeps them all until the end: with Redis a server each, holding
+// the whole volume in memory, so keep its pairs few there.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
