@@ -11,8 +11,7 @@
 // (targets.ts another()) and keeps them all until the end: with Redis a server each, holding
 // the whole volume in memory, so keep its pairs few there.
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -20,6 +19,7 @@ import { parseArgs } from "node:util";
 import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { timeProcess, type Timed } from "./process";
+import { fileDigest } from "./same-bytes";
 import { startTarget } from "./targets";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -52,12 +52,6 @@ function ensureBundle(checkout: string): void {
   if (!said.endsWith("main.js")) throw new Error(`${checkout} would not run its own CLI bundle (${said || "no JFSMETA_DEBUG line"}): the comparison would time tsx, not the change`);
 }
 
-const digest = async (f: string) => {
-  const h = createHash("sha256");
-  for await (const c of createReadStream(f, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
-  return h.digest("hex");
-};
-
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,6 +64,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "jfsmeta-ab-"));
   const target = await startTarget(values.engine!);
   try {
+    if (step === "load" && !target.another) throw new Error(`--step load needs an empty database a run, which --engine ${values.engine} cannot give here`);
     const source = path.join(tmp, "synthetic.json");
     const out = createWriteStream(source, { highWaterMark: 1 << 20 });
     await writeSyntheticDump(new JsonDumpWriter(out), { files: Number(values.files), seed: Number(values.seed) });
@@ -77,7 +72,6 @@ async function main(): Promise<void> {
     await finished(out);
     const cli = (checkout: string) => path.join(checkout, "bin", "jfsmeta.mjs");
     if (step !== "load") await timeProcess("load", process.execPath, [cli(root), "load", target.url, source], { cwd: root });
-    if (step === "load" && !target.another) throw new Error(`--step load needs an empty database a run, which --engine ${values.engine} cannot give here`);
     const sides = { A: root, B: other };
     const runs: Record<"A" | "B", Timed[]> = { A: [], B: [] };
     const hashes: Record<"A" | "B", string | null> = { A: null, B: null };
@@ -93,8 +87,8 @@ async function main(): Promise<void> {
         runs[side].push(t);
         console.log(`pair ${k + 1} ${side}: ${secs(t.ms)} wall, ${t.cpuMs === null ? "?" : secs(t.cpuMs)} CPU, peak RSS ${t.maxRssMB} MB`);
         if (step !== "load") {
-          hashes[side] ??= await digest(file);
-          if (hashes[side] !== (await digest(file))) throw new Error(`${side}'s dumps of the same database differ from run to run`);
+          const hash = await fileDigest(file);
+          if ((hashes[side] ??= hash) !== hash) throw new Error(`${side}'s dumps of the same database differ from run to run`);
           rmSync(file, { force: true });
         }
       }

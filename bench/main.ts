@@ -25,8 +25,7 @@
 // Redis Sentinel (a master, a replica, two sentinels), Redis Cluster (3 masters, 3 replicas) and
 // etcd are also timed against one redis-server holding the same volume: load and dump as ratios to it.
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -35,6 +34,7 @@ import { JsonDumpWriter } from "../lib/dump/writer";
 import { writeSyntheticDump } from "../lib/synth/volume";
 import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
+import { sameBytes } from "./same-bytes";
 // @ts-expect-error -- plain ESM script without type declarations
 import { buildCli } from "../scripts/build-cli.mjs";
 // @ts-expect-error -- plain ESM script without type declarations
@@ -130,20 +130,6 @@ function worker(args: string[]): Promise<Measured> {
 
 /** `jfsmeta ARGS` as a user runs it: node bin/jfsmeta.mjs, a process of its own. */
 const jfsmeta = (op: string, args: string[]) => timeProcess(`jfsmeta ${op}`, process.execPath, [JFSMETA, op, ...args], { cwd: root });
-
-/**
- * Whether two files hold the same bytes, streamed: reading both whole into this process made
- * its RSS 950 MB at 1M files (and over Node's 2 GiB limit at 5M), and Linux hands a parent's
- * peak RSS down to the workers it then forks, so every later worker reported that figure as its own.
- */
-async function sameBytes(a: string, b: string): Promise<boolean> {
-  const digest = async (f: string) => {
-    const h = createHash("sha256");
-    for await (const c of createReadStream(f, { highWaterMark: 1 << 20 })) h.update(c as Buffer);
-    return h.digest("hex");
-  };
-  return statSync(a).size === statSync(b).size && (await digest(a)) === (await digest(b));
-}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2).padStart(7)} s`;
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString("en-US").padStart(9)} entries/s`;
