@@ -246,7 +246,7 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
     // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
     if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced }))) {
       if (engine.scanTableColumns) tables = engine.scanTableColumns(gate, { paced });
-      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()), paced });
+      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()), paced, treeOnly: true });
     }
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {

@@ -193,9 +193,13 @@ export interface MetaEngine {
   scanTables?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch>;
   /**
    * `encoder`: the caller (the binary writer) also takes nodes, edges and chunks written with
-   * it (EncodedBatch); an engine may still give them as records.
+   * it (EncodedBatch); an engine may still give them as records. `treeOnly`: the caller (the
+   * staged walk of a JSON dump) uses only what the dump's tree shows, and the engine may leave
+   * out what scanTableColumns may (dir stats, hard links' parents, slice references): where
+   * they would be held until the scan's end (Redis's snapshot joins the dir-stat hashes), that
+   * memory grows with the volume.
    */
-  scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; paced?: boolean }): AsyncIterable<ScanBatch>;
+  scanTables?(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; paced?: boolean; treeOnly?: boolean }): AsyncIterable<ScanBatch>;
   /**
    * scanTables() with node, edge and chunk records as columns where the engine reads them so
    * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once. It may

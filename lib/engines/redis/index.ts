@@ -656,14 +656,14 @@ export class RedisEngine implements MetaEngine {
    * one SCAN of the keyspace and pipelined raw reads (scan.ts), the reason in the debug log.
    */
   scanTables(gate?: QueryGate): AsyncIterable<TableBatch>;
-  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder }): AsyncIterable<ScanBatch>;
-  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder }): AsyncIterable<ScanBatch> {
+  scanTables(gate: QueryGate | undefined, opts: { encoder: RecordEncoder; treeOnly?: boolean }): AsyncIterable<ScanBatch>;
+  scanTables(gate?: QueryGate, opts?: { encoder: RecordEncoder; treeOnly?: boolean }): AsyncIterable<ScanBatch> {
     // The snapshot is asked for now, not at the first read: the dump calls this before it reads
     // the header (setting, counters), so the counters it writes are read after the fork, never
     // before it (a next-inode below an inode of the tables would be reused after a load).
     const started = this.asked ?? this.askForSnapshot(this.worthIf("binary"));
     this.asked = null;
-    const batches = this.scanTablesFrom(started, gate, opts?.encoder);
+    const batches = this.scanTablesFrom(started, gate, opts?.encoder, opts?.treeOnly);
     const end = batches.return.bind(batches);
     // Never iterated (the header read failed): the connection the snapshot came on is closed.
     batches.return = async (value) => {
@@ -724,7 +724,7 @@ export class RedisEngine implements MetaEngine {
   }
 
   /** With `encoder`, the snapshot's nodes, edges and chunks come written with it (rdb-tables.ts); the SCAN reader's as records. */
-  private async *scanTablesFrom(started: Promise<RdbTransfer | null>, gate?: QueryGate, encoder?: RecordEncoder): AsyncGenerator<ScanBatch> {
+  private async *scanTablesFrom(started: Promise<RdbTransfer | null>, gate?: QueryGate, encoder?: RecordEncoder, treeOnly = false): AsyncGenerator<ScanBatch> {
     const transfer = await started;
     if (!transfer) {
       yield* scanRedisTables(this, gate);
@@ -732,7 +732,7 @@ export class RedisEngine implements MetaEngine {
     }
     this.lastSnapshotAt = transfer.startedAt;
     const db = this.prefixed ? 0 : (this.options.db ?? 0);
-    yield* rdbTables({ addr: this.addr, p: this.p, db }, transfer, gate, encoder);
+    yield* rdbTables({ addr: this.addr, p: this.p, db }, transfer, gate, encoder, { treeOnly });
   }
 
   /** When the last scanTables() read the server's snapshot, that moment (this host's clock); else null. */

@@ -9,7 +9,7 @@
 // read past. Memory: the chunk being read, one batch per table, and the volume-wide hashes that
 // must be joined (the three dir-stat hashes: a few numbers per directory; quotas, ACLs).
 import type { QueryGate } from "../engine";
-import { ENCODED_FIELDS, type AclRecord, type DirStatRecord, type RecordEncoder, type ScanBatch, type SliceRefRecord } from "../../jfs/table-records";
+import { ENCODED_FIELDS, type AclRecord, type RecordEncoder, type ScanBatch, type SliceRefRecord } from "../../jfs/table-records";
 import type { QuotaKind } from "../../jfs/types";
 import { readU64, readU64Exact } from "../../jfs/binary-values";
 import { JfsError } from "../../jfs/errors";
@@ -17,6 +17,7 @@ import { decodeAcl, SLICE_BYTES } from "./codec";
 import { RdbReader, type RdbKind, type RdbValueSink } from "./rdb";
 import { BATCH, Batches, classifyKey, decimal, decimalAt, KEY, Kind, QUOTA_KEYS, quotaRecords } from "./scan";
 import type { RdbTransfer } from "./sync";
+import { DirStatColumns } from "./dir-stat-columns";
 
 /**
  * Records a table gathers before it is yielded. Small: the binary writer encodes each batch as
@@ -51,17 +52,19 @@ const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]
  * those were most of this reader's garbage) and come as EncodedBatches, at the moments the
  * records would have come (a binary dump's segments then lie in the same order).
  */
-export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate: QueryGate = (q) => q(), encoder?: RecordEncoder): AsyncGenerator<ScanBatch> {
+export async function* rdbTables(
+  src: RdbScanSource,
+  transfer: RdbTransfer,
+  gate: QueryGate = (q) => q(),
+  encoder?: RecordEncoder,
+  opts: { treeOnly?: boolean } = {},
+): AsyncGenerator<ScanBatch> {
   const P = Buffer.from(src.p, "latin1");
   const out = new Batches(RDB_BATCH);
   const sliceRefs: SliceRefRecord[] = [];
   const acls: AclRecord[] = [];
-  /**
-   * The dir-stat hashes, field (decimal inode) → value, joined at the end; the values (and
-   * dirUsedInodes's fields, the records' inodes) read as numbers as they come, not kept as bytes.
-   */
-  const usedInodes = new Map<string, { inode: bigint; used: bigint }>();
-  const stats: Map<string, bigint>[] = [new Map(), new Map()];
+  /** The dir-stat hashes joined on their fields (the directories' inodes), read as numbers as they come. */
+  const dirStats = new DirStatColumns();
   /**
    * The dir-stat hashes read whole (bit i: DIR_STATS[i]). Once all three are, their join is
    * yielded at once, while the snapshot still streams: after its last byte it was ~70 ms of
@@ -69,21 +72,10 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
    */
   let statsRead = 0;
   let statsYielded = false;
-  /** The dir stats: the fields of dirUsedInodes with the two others' values (scan.ts's HMGET); the maps emptied. */
+  /** The dir stats: the fields of dirUsedInodes with the two others' values (scan.ts's HMGET); the columns emptied. */
   function* dirStatBatches(): Generator<ScanBatch> {
     statsYielded = true;
-    const [data, space] = stats;
-    let records: DirStatRecord[] = [];
-    for (const [f, { inode, used }] of usedInodes) {
-      records.push({ inode, dataLength: data.get(f) ?? 0n, usedSpace: space.get(f) ?? 0n, usedInodes: used });
-      if (records.length >= BATCH) {
-        yield { table: "dirStats", records };
-        records = [];
-      }
-    }
-    if (records.length) yield { table: "dirStats", records };
-    usedInodes.clear();
-    for (const m of stats) m.clear();
+    for (const records of dirStats.records(BATCH)) yield { table: "dirStats", records };
   }
   const quotaFlat: Record<QuotaKind, Buffer[][]> = { dir: [[], [], []], user: [[], [], []], group: [[], [], []] };
   const now = Date.now();
@@ -181,21 +173,20 @@ export async function* rdbTables(src: RdbScanSource, transfer: RdbTransfer, gate
         case Kind.Xattrs:
           return xattrSink;
         case Kind.Parents:
-          return parentSink;
+          return opts.treeOnly ? null : parentSink;
       }
       return null;
     }
     if (kind !== "hash") return null;
     const name = b.toString("latin1", at, e);
     const stat = DIR_STATS.indexOf(name as (typeof DIR_STATS)[number]);
+    // A JSON dump's tree shows no dir stats, slice references or hard links' parents: not kept.
+    if (opts.treeOnly && (stat >= 0 || name === "sliceRef")) return null;
     if (stat >= 0) {
       const end = () => (statsRead |= 1 << stat);
-      if (stat === 0) {
-        const fieldAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => usedInodes.set(f.toString("latin1", fs, fe), { inode: decimalAt(f, fs, fe), used: decimalAt(v, vs, ve) });
-        return { fieldAt, field: (f, v) => fieldAt(f, 0, f.length, v, 0, v.length), end };
-      }
-      const m = stats[stat - 1];
-      return { fieldAt: (f, fs, fe, v, vs, ve) => m.set(f.toString("latin1", fs, fe), decimalAt(v, vs, ve)), field: (f, v) => m.set(f.toString("latin1"), decimal(v)), end };
+      // DIR_STATS's order is DirStatColumns' columns'.
+      const fieldAt = (f: Buffer, fs: number, fe: number, v: Buffer, vs: number, ve: number) => dirStats.set(stat, decimalAt(f, fs, fe), decimalAt(v, vs, ve));
+      return { fieldAt, field: (f, v) => fieldAt(f, 0, f.length, v, 0, v.length), end };
     }
     if (name === "sliceRef") {
       return {

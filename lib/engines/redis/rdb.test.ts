@@ -329,6 +329,37 @@ describe("RDB reader", () => {
     }
   });
 
+  it("treeOnly (a JSON dump's staged walk) keeps no dir stats, slice references or parents: the tree's tables alone", async () => {
+    const db7 = new Redis({ host: server.host, port: server.port, db: 7 });
+    try {
+      await db7.hset("dirUsedInodes", "1", "3");
+      await db7.hset("dirDataLength", "1", "4096");
+      await db7.hset("dirUsedSpace", "1", "8192");
+      await db7.hset("sliceRef", "k7_4096", "2");
+      await db7.hset("p9", "1", "2");
+      await db7.hset("d1", "a", Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 9]));
+      const rdb = await saved();
+      const tables = async (treeOnly: boolean) => {
+        const transfer = { eofMark: null, length: rdb.length, startedAt: new Date(), chunks: (async function* () {
+            yield rdb;
+          })(), close: () => {} };
+        const seen = new Map<string, number>();
+        for await (const b of rdbTables({ addr: "test:1", p: "", db: 7 }, transfer, undefined, undefined, { treeOnly })) {
+          const n = "records" in b ? b.records.length : 1;
+          if (n) seen.set(b.table, (seen.get(b.table) ?? 0) + n);
+        }
+        return seen;
+      };
+      const all = await tables(false);
+      expect([all.get("dirStats"), all.get("sliceRefs"), all.get("parents"), all.get("edges")]).toEqual([1, 1, 1, 1]);
+      const tree = await tables(true);
+      expect([tree.get("dirStats"), tree.get("sliceRefs"), tree.get("parents"), tree.get("edges")]).toEqual([undefined, undefined, undefined, 1]);
+    } finally {
+      await db7.flushdb();
+      db7.disconnect();
+    }
+  });
+
   it("a refused SYNC is a SyncRefused with the server's reason", async () => {
     await redis.call("ACL", "SETUSER", "nosync", "on", ">pw", "~*", "&*", "+@all", "-sync");
     await expect(requestRdb({ host: server.host, port: server.port, username: "nosync", password: "pw" })).rejects.toThrow(SyncRefused);
