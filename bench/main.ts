@@ -35,6 +35,7 @@ import { writeSyntheticDump } from "../lib/synth/volume";
 import { juicefsBin } from "../test/support/juicefs";
 import { timeProcess, type Timed } from "./process";
 import { sameBytes } from "./same-bytes";
+import { processTreeCpuMs } from "./server-cpu";
 // @ts-expect-error -- plain ESM script without type declarations
 import { buildCli } from "../scripts/build-cli.mjs";
 // @ts-expect-error -- plain ESM script without type declarations
@@ -134,8 +135,22 @@ const jfsmeta = (op: string, args: string[]) => timeProcess(`jfsmeta ${op}`, pro
 const secs = (ms: number) => `${(ms / 1000).toFixed(2).padStart(7)} s`;
 const rate = (n: number, ms: number) => `${Math.round(n / (ms / 1000)).toLocaleString("en-US").padStart(9)} entries/s`;
 const cpu = (ms: number | null) => (ms === null ? "       ? s CPU" : `${secs(ms)} CPU`);
-const fmt = (m: { op: string; ms: number; cpuMs: number | null; maxRssMB: number }, n: number) =>
-  `${m.op.padEnd(16)} ${secs(m.ms)} wall ${cpu(m.cpuMs)} ${rate(n, m.ms)}  peak RSS ${String(m.maxRssMB).padStart(5)} MB`;
+const fmt = (m: { op: string; ms: number; cpuMs: number | null; maxRssMB: number; serverCpuMs?: number }, n: number) =>
+  `${m.op.padEnd(16)} ${secs(m.ms)} wall ${cpu(m.cpuMs)} ${rate(n, m.ms)}  peak RSS ${String(m.maxRssMB).padStart(5)} MB` +
+  (m.serverCpuMs === undefined ? "" : `  server ${(m.serverCpuMs / 1000).toFixed(2)} s CPU`);
+
+/**
+ * A step with the CPU its target's servers spent meanwhile: on 2 cores the server's work and
+ * ours share the machine, so (ours + the server's) / 2 is a floor of the step's wall time.
+ */
+async function onServers(target: Target, step: () => Promise<Timed>): Promise<Timed> {
+  if (!target.serverPids().length) return step();
+  const before = processTreeCpuMs(target.serverPids());
+  const t = await step();
+  return { ...t, serverCpuMs: processTreeCpuMs(target.serverPids()) - before };
+}
+/** Our CPU and the servers' together, in seconds. */
+const bothCpu = (t: Timed) => ((t.cpuMs ?? NaN) + (t.serverCpuMs ?? 0)) / 1000;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 interface SizeResult {
@@ -164,9 +179,9 @@ async function benchSize(files: number): Promise<SizeResult> {
     console.log(`\nsynthetic volume: ${files.toLocaleString("en-US")} files${shape}, ${(size / 1048576).toFixed(1)} MiB JSON, generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     console.log(`engine: ${engineName}, dump threads: ${threads}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(1)}, Node ${process.versions.node}`);
 
-    const load = await jfsmeta("load", [target.url, source]);
+    const load = await onServers(target, () => jfsmeta("load", [target.url, source]));
     const dumped = path.join(tmp, "dumped.json");
-    const dump = await jfsmeta("dump", [target.url, dumped, "--threads", threads]);
+    const dump = await onServers(target, () => jfsmeta("dump", [target.url, dumped, "--threads", threads]));
     const entries = Number(/succeed: (\d+) entries/.exec(dump.stderr)?.[1]);
     if (!entries) throw new Error(`jfsmeta dump did not say how many entries it wrote: ${dump.stderr}`);
     console.log(fmt(load, entries));
@@ -199,14 +214,15 @@ async function benchSize(files: number): Promise<SizeResult> {
       let jdump: Timed | undefined;
       if (juicefsSteps.has("dump")) {
         const jdumped = path.join(tmp, "juicefs-dumped.json");
-        jdump = await timeProcess("juicefs dump", bin, ["dump", target.url, jdumped, "--threads", threads]);
+        jdump = await onServers(target, () => timeProcess("juicefs dump", bin, ["dump", target.url, jdumped, "--threads", threads]));
         const jsame = await sameBytes(source, jdumped);
         rmSync(jdumped);
         console.log(fmt(jdump, entries));
         console.log(`juicefs dump is ${jsame ? "byte-identical to" : "DIFFERENT from"} the loaded file`);
         if (!jsame) process.exitCode = 1;
       }
-      const jload = juicefsSteps.has("load") ? await timeProcess("juicefs load", bin, ["load", await target.another(), source]) : undefined;
+      const another = target.another;
+      const jload = juicefsSteps.has("load") ? await onServers(target, async () => timeProcess("juicefs load", bin, ["load", await another(), source])) : undefined;
       if (jload) console.log(fmt(jload, entries));
       const pair = (name: string, ours: Timed, theirs: Timed | undefined) =>
         theirs ? `${name} ${ratio(ours.ms, theirs.ms)} wall, ${ratio(ours.cpuMs ?? NaN, theirs.cpuMs ?? NaN)} CPU` : null;
@@ -215,7 +231,8 @@ async function benchSize(files: number): Promise<SizeResult> {
     }
     if (target.backup) {
       const backupFile = path.join(tmp, "engine-backup");
-      const floor = await target.backup(backupFile);
+      const backup = target.backup;
+      const floor = await onServers(target, () => backup(backupFile));
       console.log(`${fmt(floor, entries)}  (${(statSync(backupFile).size / 1048576).toFixed(1)} MiB: the engine's own backup)`);
       console.log(`jfsmeta dump / ${floor.op}: ${ratio(dump.ms, floor.ms)}`);
       rmSync(backupFile);
@@ -247,8 +264,9 @@ const PUBLISHED: Record<string, { dump: number; load: number; jsonDump: number; 
 async function benchBinary(r: { tmp: string; source: string; size: number; entries: number; target: Target; load: Timed; dump: Timed; floor?: Timed }): Promise<void> {
   const { tmp, entries, target, load, dump } = r;
   if (!target.another) throw new Error("--format binary needs a private target (no --url): the binary load wants a second empty database");
+  const another = target.another;
   const bin = path.join(tmp, "dumped.bin");
-  const bdump = await jfsmeta("dump", [target.url, bin, "--binary", "--threads", threads]);
+  const bdump = await onServers(target, () => jfsmeta("dump", [target.url, bin, "--binary", "--threads", threads]));
   const binSize = statSync(bin).size;
   console.log(`${fmt({ ...bdump, op: "jfsmeta dump --binary" }, entries)}  (${(binSize / 1048576).toFixed(1)} MiB, ${(binSize / r.size).toFixed(2)} of the JSON)`);
   // The engine's own backup again, right after the binary dump: the one above was taken minutes
@@ -257,12 +275,13 @@ async function benchBinary(r: { tmp: string; source: string; size: number; entri
   let nextFloor: Timed | null = null;
   if (target.backup) {
     const again = path.join(tmp, "engine-backup-again");
-    nextFloor = await target.backup(again);
+    const backup = target.backup;
+    nextFloor = await onServers(target, () => backup(again));
     rmSync(again);
     console.log(`${fmt(nextFloor, entries)}  (again, right after the binary dump)`);
   }
-  const second = await target.another();
-  const bload = await jfsmeta("load", [second, bin]);
+  const second = await another();
+  const bload = await onServers(target, () => jfsmeta("load", [second, bin]));
   console.log(fmt({ ...bload, op: "jfsmeta load (binary)" }, entries));
   const again = path.join(tmp, "again.json");
   await jfsmeta("dump", [second, again, "--threads", threads]);
@@ -272,6 +291,14 @@ async function benchBinary(r: { tmp: string; source: string; size: number; entri
   if (!sameAgain) process.exitCode = 1;
   const both = (a: Timed, b: Timed) => `${ratio(a.ms, b.ms)} wall, ${ratio(a.cpuMs ?? NaN, b.cpuMs ?? NaN)} CPU`;
   console.log(`binary / JSON: dump ${both(bdump, dump)}; load ${both(bload, load)} (aim: at most 0.50x)`);
+  if (target.serverPids().length) {
+    // Where the server's work is most of a step's, no change of ours brings its wall under this.
+    const floor2 = (t: Timed) => `${(bothCpu(t) / 2).toFixed(2)} s`;
+    console.log(
+      `our CPU + the server's: JSON load ${bothCpu(load).toFixed(2)} s, binary load ${bothCpu(bload).toFixed(2)} s (${(bothCpu(bload) / bothCpu(load)).toFixed(2)}x); ` +
+        `JSON dump ${bothCpu(dump).toFixed(2)} s, binary dump ${bothCpu(bdump).toFixed(2)} s; on 2 cores at least: binary load ${floor2(bload)}, JSON load ${floor2(load)}`,
+    );
+  }
   if (r.floor) {
     const next = nextFloor ? `; ${ratio(bdump.ms, nextFloor.ms)} against the one right after it` : "";
     console.log(`binary dump / ${r.floor.op}: ${ratio(bdump.ms, r.floor.ms)} wall${next}${engineName === "redis" ? " (aim: at most 1x)" : ""}`);
@@ -280,8 +307,8 @@ async function benchBinary(r: { tmp: string; source: string; size: number; entri
   if (values["vs-juicefs"]) {
     const jbin = juicefsBin();
     const jfile = path.join(tmp, "juicefs-dumped.bin");
-    const jdump = await timeProcess("juicefs dump --binary", jbin, ["dump", target.url, jfile, "--binary", "--threads", threads]);
-    const jload = await timeProcess("juicefs load --binary", jbin, ["load", await target.another(), jfile, "--binary"]);
+    const jdump = await onServers(target, () => timeProcess("juicefs dump --binary", jbin, ["dump", target.url, jfile, "--binary", "--threads", threads]));
+    const jload = await onServers(target, async () => timeProcess("juicefs load --binary", jbin, ["load", await another(), jfile, "--binary"]));
     rmSync(jfile);
     console.log(fmt(jdump, entries));
     console.log(fmt(jload, entries));

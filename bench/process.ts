@@ -16,6 +16,8 @@ export interface Timed {
   cpuMs: number | null;
   maxRssMB: number;
   stderr: string;
+  /** CPU the target's database servers spent meanwhile (bench/server-cpu.ts); absent when not measured. */
+  serverCpuMs?: number;
 }
 
 const GNU_TIME = "/usr/bin/time";

@@ -22,6 +22,8 @@ export interface SqlTarget {
   url: string;
   /** Another empty database beside the first (same server; SQLite: another file), for `juicefs load`. */
   another(): Promise<string>;
+  /** The server's processes (none for SQLite, which runs in the client): bench/server-cpu.ts. */
+  serverPids(): number[];
   /** The engine's own backup of the first database into `file`: the floor of what it can stream. */
   backup(file: string): Promise<Timed>;
   stop(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startSqlTarget(engine: SqlEngineName): Promise<SqlTarget> 
     return {
       url: `sqlite3://${db}`,
       another: async () => `sqlite3://${path.join(dir, `meta-${++n}.db`)}`,
+      serverPids: () => [],
       backup: (file) => timeProcess("sqlite3 .backup", "sqlite3", [db, `.backup '${file.replace(/'/g, "''")}'`]),
       stop: async () => rmSync(dir, { recursive: true, force: true }),
     };
@@ -44,6 +47,7 @@ export async function startSqlTarget(engine: SqlEngineName): Promise<SqlTarget> 
   const first = dbs[0];
   return {
     url: first.url,
+    serverPids: () => [server.pid],
     async another() {
       const db = await server.createDatabase(`bench${dbs.length + 1}`);
       dbs.push(db);

@@ -9,6 +9,8 @@ import { ServerLifetime, startWithRetry } from "./stale-dirs";
 
 export interface MariadbServer {
   port: number;
+  /** The server's process, every session a thread of it (the bench reads its CPU time from /proc). */
+  pid: number;
   socket: string;
   /** mysql://root@(127.0.0.1:<port>)/<db> */
   url(db: string, query?: string): string;
@@ -94,6 +96,7 @@ async function startMariadbOnce(): Promise<MariadbServer> {
     const url = (db: string, query = "") => `mysql://root@(127.0.0.1:${port})/${db}${query ? `?${query}` : ""}`;
     return {
       port,
+      pid: proc.pid!,
       socket,
       url,
       sql,

@@ -9,6 +9,8 @@ import { ServerLifetime, startWithRetry } from "./stale-dirs";
 
 export interface PostgresServer {
   port: number;
+  /** The postmaster's process, parent of every backend (the bench reads their CPU time from /proc). */
+  pid: number;
   /** Directory of the unix socket (postgres://user@/db?host=<socketDir>). */
   socketDir: string;
   /** Base META-URL for a database name: postgres://postgres@127.0.0.1:<port>/<db>?sslmode=disable */
@@ -95,6 +97,7 @@ async function startPostgresOnce(): Promise<PostgresServer> {
     const url = (db: string, query = "sslmode=disable") => `postgres://postgres@127.0.0.1:${port}/${db}${query ? `?${query}` : ""}`;
     return {
       port,
+      pid: proc.pid!,
       socketDir: dir,
       url,
       sql,

@@ -17,6 +17,8 @@ export interface RedisServer {
   host: string;
   port: number;
   dir: string;
+  /** The server's process (the bench reads its CPU time from /proc). */
+  pid: number;
   /** URL for one database number, e.g. server.db(2) → redis://127.0.0.1:port/2 */
   db(n: number): string;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ async function startRedisServerOnce(opts: RedisServerOptions): Promise<RedisServ
     host: "127.0.0.1",
     port,
     dir,
+    pid: proc.pid!,
     db: (n: number) => `${url}/${n}`,
     stop: async () => {
       if (proc.exitCode === null) {
