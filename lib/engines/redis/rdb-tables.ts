@@ -7,7 +7,8 @@
 //
 // Keys of other databases and, on a Cluster node, keys without the volume's `{db}` prefix are
 // read past. Memory: the chunk being read, one batch per table, and the volume-wide hashes that
-// must be joined (the three dir-stat hashes: a few numbers per directory; quotas, ACLs).
+// must be joined (the three dir-stat hashes, in columns of about 65 bytes a directory, and not
+// kept at all for a JSON dump's tree: `treeOnly`; quotas, ACLs).
 import type { QueryGate } from "../engine";
 import { ENCODED_FIELDS, type AclRecord, type RecordEncoder, type ScanBatch, type SliceRefRecord } from "../../jfs/table-records";
 import type { QuotaKind } from "../../jfs/types";
@@ -50,7 +51,8 @@ const EXPECTED: Record<number, RdbKind> = { [Kind.Entries]: "hash", [Kind.Chunk]
  * iteration ends. With `encoder`, nodes, edges and chunks are written with it from the
  * snapshot's bytes as they are read (no record object, bigint or Buffer view each: at 1M files
  * those were most of this reader's garbage) and come as EncodedBatches, at the moments the
- * records would have come (a binary dump's segments then lie in the same order).
+ * records would have come (a binary dump's segments then lie in the same order). With
+ * `treeOnly` (MetaEngine.scanTables), no dir stats, slice references or parents.
  */
 export async function* rdbTables(
   src: RdbScanSource,
