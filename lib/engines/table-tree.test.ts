@@ -276,6 +276,30 @@ describe("the staged walk", () => {
     for (const stageMemory of [4096, 1 << 20, undefined]) expect(await dumpJson(v.engine(true), { stageMemory })).toBe(walked);
   });
 
+  it("searches a directory index bigger than a quarter of its memory on disk, a block a lookup, and dumps the same bytes", async () => {
+    // 700 directories (28 bytes each in the index: 19.6 KB), two levels deep, a file in each.
+    const v = sampleVolume(10);
+    let ino = 5000n;
+    for (let d = 0; d < 700; d++) {
+      const dir = ino++;
+      const parent = d < 20 ? 1n : 5000n + 2n * BigInt(d % 20); // one of the first 20 directories
+      v.node(dir, "directory");
+      v.edge(parent, `dir-${(d * 53) % 701}`, dir, "directory");
+      const file = ino++;
+      v.node(file, "regular", { length: 10n });
+      v.chunk(file, 0, [Number(file)]);
+      v.edge(dir, `f-${d}`, file, "regular");
+    }
+    const walked = await dumpJson(v.engine(false));
+    for (const [memory, onDisk] of [[16 << 10, true], [1 << 20, false]] as const) {
+      const tree = await StagedTree.stage(v.scan(), { memory, keep: [1n] });
+      await tree.close();
+      expect(tree.dirIndexOnDisk).toBe(onDisk);
+      expect(await dumpJson(v.engine(true), { stageMemory: memory })).toBe(walked);
+    }
+    expect(walked).toContain('"f-699"');
+  });
+
   it("spills the unordered records to runs and merges them", async () => {
     const v = sampleVolume(300);
     const tree = await StagedTree.stage(v.scan(), { memory: 4096, keep: [1n] });

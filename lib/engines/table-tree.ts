@@ -34,8 +34,13 @@ import { prefixOrder, PREFIX_WORDS } from "./prefix-order";
 
 /** Bytes each of the two sorts may hold in memory (they overlap while one feeds the other). */
 export const DEFAULT_STAGE_MEMORY = 32 << 20;
-/** A directory index up to this size is read into memory; a bigger one is searched on disk. */
-const DIR_INDEX_MEMORY = 8 << 20;
+/**
+ * Directory index entries a block when the index is searched on disk (bigger than a quarter of
+ * the sorts' memory: 8 MiB, 300,000 directories, by default): the first key of each block is held
+ * (8 bytes a block), and a lookup reads one block. Searching the file by halves cost a read
+ * of 28 bytes a step, 19 steps a directory at 10M files (347,000 directories): 6.6M reads.
+ */
+const DIR_BLOCK = 64;
 /** Children handed to the walk at a time. */
 const PAGE = 1000;
 const IO_BLOCK = 1 << 20;
@@ -782,6 +787,21 @@ export class StagedEntry {
   }
 }
 
+/** In `n` directory index entries at b[0…] (sorted by parent key), the run of the parent `want`: [offset, bytes, entries], or null. */
+function findEntry(b: Buffer, n: number, want: Buffer): [number, number, number] | null {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = mid * DIR_ENTRY;
+    const c = b.compare(want, 0, 8, at, at + 8);
+    if (c === 0) return [b.readDoubleLE(at + 8), b.readDoubleLE(at + 16), b.readUInt32LE(at + 24)];
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return null;
+}
+
 /**
  * The staged tree: a directory's children in raw-name byte order with their StoredNodes, by
  * the calls the dump walk makes of an engine (TreeReads). close() when done.
@@ -789,15 +809,17 @@ export class StagedEntry {
 export class StagedTree implements TreeReads {
   /** No read-ahead of other directories: answers are local reads, read-ahead would only hold memory. */
   readonly dumpReadAhead = { dirs: 0, entries: PAGE };
-  private readonly probe = Buffer.allocUnsafe(DIR_ENTRY);
+  private readonly block = Buffer.allocUnsafe(DIR_BLOCK * DIR_ENTRY);
   private readonly want = Buffer.allocUnsafe(8);
 
   /** Made by stage(). */
   constructor(
     private readonly tree: TempFile,
     private readonly dirs: TempFile,
-    /** The directory index when small enough to hold (DIR_INDEX_MEMORY); else read on disk. */
+    /** The directory index when small enough to hold (a quarter of the sorts' memory); else read on disk. */
     private readonly dirIndex: Buffer | null,
+    /** With the index on disk: the first parent key (8 bytes) of each DIR_BLOCK entries of it. */
+    private readonly blockKeys: Buffer | null,
     /** Directories with entries. */
     readonly dirCount: number,
     /** Entries staged. */
@@ -830,30 +852,30 @@ export class StagedTree implements TreeReads {
     }
   }
 
+  /** Whether the directory index is searched on disk (it was bigger than a quarter of the sorts' memory). */
+  get dirIndexOnDisk(): boolean {
+    return this.dirIndex === null;
+  }
+
   /** The run of a directory in the tree file: [offset, bytes, entries], or null when it has none. */
   private findDir(inode: bigint): [number, number, number] | null {
     const want = this.want;
     writeU64(want, inode, 0);
+    if (this.dirIndex) return findEntry(this.dirIndex, this.dirCount, want);
+    // The last block whose first key is at most the inode's, by the keys held; then that block.
+    const keys = this.blockKeys!;
     let lo = 0;
-    let hi = this.dirCount;
+    let hi = keys.length / 8;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      let b: Buffer;
-      let at: number;
-      if (this.dirIndex) {
-        b = this.dirIndex;
-        at = mid * DIR_ENTRY;
-      } else {
-        this.dirs.read(this.probe, mid * DIR_ENTRY, DIR_ENTRY);
-        b = this.probe;
-        at = 0;
-      }
-      const c = b.compare(want, 0, 8, at, at + 8);
-      if (c === 0) return [b.readDoubleLE(at + 8), b.readDoubleLE(at + 16), b.readUInt32LE(at + 24)];
-      if (c < 0) lo = mid + 1;
+      if (keys.compare(want, 0, 8, mid * 8, mid * 8 + 8) <= 0) lo = mid + 1;
       else hi = mid;
     }
-    return null;
+    if (lo === 0) return null;
+    const first = (lo - 1) * DIR_BLOCK;
+    const n = Math.min(DIR_BLOCK, this.dirCount - first);
+    this.dirs.read(this.block, first * DIR_ENTRY, n * DIR_ENTRY);
+    return findEntry(this.block, n, want);
   }
 
   /** Visits a directory's children in name order; `visit` returning false stops. */
@@ -1249,11 +1271,15 @@ export class TableStager {
     await byName.close();
     this.byName = null;
     let dirIndex: Buffer | null = null;
-    if (dirs.size <= DIR_INDEX_MEMORY) {
+    let blockKeys: Buffer | null = null;
+    if (dirs.size <= this.memory >> 2) {
       dirIndex = Buffer.allocUnsafe(dirs.size);
       if (dirs.size) dirs.read(dirIndex, 0);
+    } else {
+      blockKeys = Buffer.allocUnsafe(8 * Math.ceil(dirCount / DIR_BLOCK));
+      for (let k = 0; k * 8 < blockKeys.length; k++) dirs.read(blockKeys.subarray(k * 8, k * 8 + 8), k * DIR_BLOCK * DIR_ENTRY, 8);
     }
-    return new StagedTree(tree, dirs, dirIndex, dirCount, entries, kept, this.acls, spilledRuns, mergeOwnBytes);
+    return new StagedTree(tree, dirs, dirIndex, blockKeys, dirCount, entries, kept, this.acls, spilledRuns, mergeOwnBytes);
   }
 
   async abort(): Promise<void> {
