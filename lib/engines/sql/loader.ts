@@ -134,10 +134,10 @@ export class SqlLoadSink implements LoadSink {
     this.main = { conn, flushing: Promise.resolve(), writing: false };
   }
 
-  /** The session whose transaction holds a table's rows. */
   /** MySQL: the tables the second session writes (SIDE_TABLES; a test may name others). */
   static sideTables: ReadonlySet<string> = SIDE_TABLES;
 
+  /** The session whose transaction holds a table's rows. */
   private laneOf(base: string): Lane {
     return this.side && SqlLoadSink.sideTables.has(base) ? this.side : this.main;
   }
