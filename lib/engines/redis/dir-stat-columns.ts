@@ -35,11 +35,6 @@ export class DirStatColumns {
   private readonly wideInodes = new Map<number, bigint>();
   private n = 0;
 
-  /** Directories seen in any of the three hashes. */
-  get size(): number {
-    return this.n;
-  }
-
   /** The value of `column`'s hash for the directory `inode` (a later one for the same inode wins, as a Map set did). */
   set(column: number, inode: bigint, value: bigint): void {
     const key = inode >= 0n && inode <= SAFE ? Number(inode) : inode;
@@ -52,14 +47,8 @@ export class DirStatColumns {
       else this.wideInodes.set(row, inode);
       this.seen[row] = 0;
     }
-    if (column === USED_INODES && !(this.seen[row] & 1)) {
-      if (this.ordered === this.order.length) {
-        const order = new Uint32Array(Math.max(1024, 2 * this.order.length));
-        order.set(this.order);
-        this.order = order;
-      }
-      this.order[this.ordered++] = row;
-    }
+    // Fewer ordered rows than rows: `order` has the rows' capacity (grow()).
+    if (column === USED_INODES && !(this.seen[row] & 1)) this.order[this.ordered++] = row;
     const at = 3 * row + column;
     if (value >= INT64_MIN && value <= INT64_MAX) {
       this.values[at] = value;
@@ -79,6 +68,9 @@ export class DirStatColumns {
     const seen = new Uint8Array(cap);
     seen.set(this.seen);
     this.seen = seen;
+    const order = new Uint32Array(cap);
+    order.set(this.order);
+    this.order = order;
   }
 
   private value(row: number, column: number): bigint {
