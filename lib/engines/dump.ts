@@ -245,8 +245,9 @@ async function dumpLive(engine: MetaEngine, writer: TreeWriter, opts: DumpOption
   try {
     // A JSON dump of the whole volume from the same scan, its tree ordered here (table-tree.ts).
     if (engine.scanTables && !isSub && !writer.tables && (await stagedWalkWanted(engine, { paced }))) {
-      if (engine.scanTableColumns) tables = engine.scanTableColumns(gate, { paced });
-      else tables = engine.scanTables(gate, { encoder: (stagingEncoder = new StagingEncoder()), paced, treeOnly: true });
+      stagingEncoder = new StagingEncoder();
+      if (engine.scanTableColumns) tables = engine.scanTableColumns(gate, { paced, encoder: stagingEncoder });
+      else tables = engine.scanTables(gate, { encoder: stagingEncoder, paced, treeOnly: true });
     }
     header = await buildHeader(engine, setting, { keepSecretKey: opts.keepSecretKey, subdir: isSub });
   } catch (err) {

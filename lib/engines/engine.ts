@@ -19,7 +19,7 @@ import type {
 import type { Setting } from "../jfs/setting";
 import type { LoadChangelogOp } from "../jfs/changelog";
 import type { ClearResult, LoadClaim } from "./load-claim";
-import type { ChunkColumns, ColumnBatch, EdgeColumns, NodeColumns, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
+import type { ChunkColumns, ColumnBatch, EdgeColumns, EncodedBatch, NodeColumns, RecordEncoder, ScanBatch, TableBatch } from "../jfs/table-records";
 
 export type EngineKind = "redis" | "redis-sentinel" | "redis-cluster" | "sqlite3" | "mysql" | "postgres" | "etcd";
 
@@ -204,9 +204,11 @@ export interface MetaEngine {
    * scanTables() with node, edge and chunk records as columns where the engine reads them so
    * (ColumnBatch), for the staged walk (table-tree.ts), which copies them on at once. It may
    * leave out the tables a JSON dump's tree does not show (dir stats, hard-link parents, slice
-   * references, quotas).
+   * references, quotas). `encoder`: the staged walk's (StagingEncoder); where the engine can
+   * read nodes, chunks and edges in its order it may write them with it instead, after awaiting
+   * RecordEncoder.inodeOrder (the staged walk then joins them without sorting them first).
    */
-  scanTableColumns?(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch | ColumnBatch>;
+  scanTableColumns?(gate?: QueryGate, opts?: { paced?: boolean; encoder?: RecordEncoder }): AsyncIterable<TableBatch | ColumnBatch | EncodedBatch>;
   /**
    * Whether a JSON dump of the whole volume reads scanTables() and orders the tree itself
    * (table-tree.ts) instead of walking it through readDir/readNodes: true where that measured

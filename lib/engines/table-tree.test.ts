@@ -10,7 +10,7 @@ import type { AclRule, Attr, DirEntry, NodeType } from "../jfs/types";
 import { TRASH_INODE, TYPE_CODE, typeFromCode } from "../jfs/types";
 import type { Setting } from "../jfs/setting";
 import { decodeAcl, decodeAttr, decodeSlice, encodeAcl, encodeAttr, encodeSlice, SLICE_BYTES } from "../jfs/binary-values";
-import type { TableBatch } from "../jfs/table-records";
+import type { EncodedBatch, RecordEncoder, TableBatch } from "../jfs/table-records";
 import type { BinaryLeaf } from "../dump/types";
 import { JsonDumpWriter } from "../dump/writer";
 import type { MetaEngine, StoredNode } from "./engine";
@@ -21,6 +21,12 @@ const setting: Setting = { Name: "t", UUID: "u", Storage: "file", Bucket: "/b/",
 
 function attr(inode: bigint, type: NodeType, over: Partial<Attr> = {}): Attr {
   return { inode, flags: 0, type, mode: 0o644, uid: 1, gid: 2, atime: 1n, mtime: 2n, ctime: 3n, atimensec: 4, mtimensec: 5, ctimensec: 6, nlink: type === "directory" ? 2 : 1, length: 0n, rdev: 0, tier: 0, ...over };
+}
+
+/** A record of Volume.orderedScan: its key in the staged walk's order (inode, tag, chunk index) and its write. */
+interface OrderedRecord {
+  key: readonly [bigint, number, number];
+  write: () => void;
 }
 
 /** A volume as flat records, the way scanTables yields them. */
@@ -65,8 +71,44 @@ class Volume {
     })();
   }
 
+  /**
+   * The scan of an engine that reads in the staged walk's order (RecordEncoder.inodeOrder):
+   * symlinks and xattrs as batches first, then nodes, chunks and edges through `encoder` in
+   * unsigned inode order, as PostgreSQL's merged COPY streams give them. `tamper` may reorder
+   * the records written (a tampered order must be refused).
+   */
+  orderedScan(encoder: RecordEncoder, tamper?: (records: OrderedRecord[]) => void): AsyncIterable<TableBatch | EncodedBatch> {
+    const key = (inode: bigint, tag: number, sub = 0) => [BigInt.asUintN(64, inode), tag, sub] as const;
+    const records: OrderedRecord[] = [
+      ...this.nodes.map((r) => ({ key: key(r.inode, 1), write: () => encoder.node(r.inode, r.attr, 0, r.attr.length) })),
+      ...this.chunks.map((r) => ({ key: key(r.inode, 3, r.index), write: () => encoder.chunk(r.inode, r.index, r.slices, 0, r.slices.length) })),
+      ...this.edges.map((r) => ({ key: key(r.inode, 5), write: () => encoder.edge(r.parent, r.inode, r.name, 0, r.name.length, r.type) })),
+    ];
+    records.sort((a, b) => (a.key[0] !== b.key[0] ? (a.key[0] < b.key[0] ? -1 : 1) : a.key[1] - b.key[1] || a.key[2] - b.key[2]));
+    tamper?.(records);
+    const writes = records.map((r) => r.write);
+    const { symlinks, xattrs, acls } = this;
+    return (async function* () {
+      yield { table: "xattrs", records: xattrs } satisfies TableBatch;
+      yield { table: "symlinks", records: symlinks } satisfies TableBatch;
+      await encoder.inodeOrder!();
+      for (let i = 0; i < writes.length; i++) {
+        writes[i]();
+        if (i % 5 === 4) {
+          const b = encoder.take("nodes");
+          if (b) yield b;
+        }
+      }
+      for (const field of ["nodes", "chunks", "edges"] as const) {
+        const b = encoder.take(field);
+        if (b) yield b;
+      }
+      yield { table: "acls", records: acls } satisfies TableBatch;
+    })();
+  }
+
   /** An engine over the same records: listings unsorted, nodes built the way engines build them. */
-  engine(staged: boolean): MetaEngine {
+  engine(staged: boolean, ordered?: { tamper?: (records: OrderedRecord[]) => void }): MetaEngine {
     const { nodes, edges, chunks, symlinks, xattrs, acls } = this;
     const readNodes = async (items: { inode: bigint; type: NodeType }[]): Promise<StoredNode[]> =>
       items.map(({ inode, type }) => {
@@ -108,7 +150,7 @@ class Volume {
         })(),
       }),
       readNodes,
-      scanTables: () => this.scan(),
+      scanTables: (_gate: unknown, opts?: { encoder?: RecordEncoder }) => (ordered && opts?.encoder?.inodeOrder ? this.orderedScan(opts.encoder, ordered.tamper) : this.scan()),
     } as unknown as MetaEngine;
   }
 }
@@ -335,6 +377,60 @@ describe("the staged walk", () => {
     } finally {
       await tree.close();
     }
+  });
+
+  it("joins records given in inode order as they come, with the symlinks and xattrs sorted before: the same bytes", async () => {
+    const v = sampleVolume(300);
+    // A hard link whose second entry sorts first, a chunk list over several indexes, and
+    // symlinks and xattrs on inodes before, between and after the others.
+    v.chunk(1002n, 3, [77]);
+    v.chunk(1002n, 1, [78]);
+    v.node(5n, "symlink");
+    v.symlinks.push({ inode: 5n, target: Buffer.from("/far") });
+    v.edge(1n, "first", 5n, "symlink");
+    v.xattrs.push({ inode: TRASH_INODE + 1n, name: Buffer.from("user.t"), value: Buffer.from("x") });
+    const walked = await dumpJson(v.engine(false));
+    for (const stageMemory of [4096, 1 << 20]) expect(await dumpJson(v.engine(true, {}), { stageMemory })).toBe(walked);
+    expect(walked).toContain('"/far"');
+    expect(walked).toContain('"user.t"');
+  });
+
+  it("refuses records out of the inode order they were promised in, and tables given after it", async () => {
+    type Tamper = (w: OrderedRecord[]) => void;
+    const refused = (v: Volume, tamper: Tamper) => dumpJson(v.engine(true, { tamper }), { stageMemory: 4096 });
+    // Two inodes swapped.
+    await expect(
+      refused(sampleVolume(50), (w) => {
+        const k = w.length >> 1;
+        [w[k - 20], w[k]] = [w[k], w[k - 20]];
+      }),
+    ).rejects.toThrow(/promised its records in inode order, but inode \d+ came after inode \d+/);
+    // An entry before its inode's node.
+    await expect(
+      refused(sampleVolume(50), (w) => {
+        const node = w.findIndex((r) => r.key[0] === 1001n && r.key[1] === 1);
+        const edge = w.findIndex((r) => r.key[0] === 1001n && r.key[1] === 5);
+        [w[node], w[edge]] = [w[edge], w[node]];
+      }),
+    ).rejects.toThrow(/inode 1001 came after inode 1001/);
+    // A file's chunks out of index order.
+    const c = sampleVolume(50);
+    c.chunk(1001n, 2, [5]);
+    await expect(
+      refused(c, (w) => {
+        const [x, y] = [0, 2].map((index) => w.findIndex((r) => r.key[0] === 1001n && r.key[1] === 3 && r.key[2] === index));
+        [w[x], w[y]] = [w[y], w[x]];
+      }),
+    ).rejects.toThrow(/the chunks of inode 1001 came out of index order/);
+    // A table given as records once the order was promised.
+    const late = sampleVolume(50);
+    const engine = late.engine(true);
+    engine.scanTables = ((_gate: unknown, opts: { encoder: RecordEncoder }) =>
+      (async function* () {
+        await opts.encoder.inodeOrder!();
+        yield { table: "nodes", records: late.nodes } satisfies TableBatch;
+      })()) as MetaEngine["scanTables"];
+    await expect(dumpJson(engine)).rejects.toThrow(/the scan gave nodes as a batch after it promised the records in inode order/);
   });
 
   it("refuses a directory cycle as the tree walk does", async () => {

@@ -156,6 +156,14 @@ export interface RecordEncoder {
   node(inode: number | bigint, attr: Buffer, start: number, end: number): void;
   edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void;
   chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void;
+  /**
+   * Offered by an encoder that can take nodes, chunks and edges already in its order (the
+   * staged walk's, table-tree.ts StagingEncoder: unsigned inode, then for an inode its node, its
+   * chunks by index, its entries), which then joins them as they come instead of sorting them.
+   * A scan that reads them so awaits it before the first of them and after every symlink and
+   * xattr record (which it no longer takes); a record out of that order is an error.
+   */
+  inodeOrder?(): Promise<void>;
   /** Records of `field` written since its last take(). */
   count(field: EncodedBatch["field"]): number;
   /** Those records, handed over (null when none): later ones go to new bytes. */

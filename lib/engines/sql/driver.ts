@@ -648,6 +648,10 @@ class PostgresDriver implements SqlDriver {
     yield* pgCopyBlocks(client, sql, params, blockBytes, () => client.release(true)); // not back into the pool mid-COPY
     client.release();
   }
+  /** Streams (copyBlocks) that may be open at once: the snapshot's sessions, or the pool's connections but one. */
+  streamsAtOnce(): number {
+    return this.snapshot ? this.snapshot.connections : PG_POOL_MAX - 1;
+  }
   async connect(): Promise<SqlSession> {
     const client = await this.pool.connect();
     let closed = false;

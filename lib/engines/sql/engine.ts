@@ -17,7 +17,7 @@ import { clearSqlClaim, findSqlClaim } from "./claim";
 import type { ClearResult, LoadClaim } from "../load-claim";
 import { sqlFailure } from "./errors";
 import { scanSqlTables, WHOLE_TABLES, type WholeTables } from "./scan";
-import type { ColumnBatch, RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
+import type { ColumnBatch, EncodedBatch, RecordEncoder, ScanBatch, TableBatch } from "../../jfs/table-records";
 import { readListedNodes } from "../read-ahead";
 
 /** Rows per keyset page of a directory listing. */
@@ -383,9 +383,12 @@ export class SqlEngine implements MetaEngine {
     return scanSqlTables(this, gate, undefined, false, opts?.encoder, wholeUnlessPaced(opts));
   }
 
-  /** The same, node, edge and chunk pages as columns where the driver reads them so (scan.ts). */
-  scanTableColumns(gate?: QueryGate, opts?: { paced?: boolean }): AsyncIterable<TableBatch | ColumnBatch> {
-    return scanSqlTables(this, gate, undefined, true, undefined, wholeUnlessPaced(opts));
+  /**
+   * The same, node, edge and chunk pages as columns where the driver reads them so; on
+   * PostgreSQL, unpaced, read in inode order and written with the staged walk's encoder (scan.ts).
+   */
+  scanTableColumns(gate?: QueryGate, opts?: { paced?: boolean; encoder?: RecordEncoder }): AsyncIterable<TableBatch | ColumnBatch | EncodedBatch> {
+    return scanSqlTables(this, gate, undefined, true, opts?.encoder, wholeUnlessPaced(opts));
   }
 
   private async readNodesGated(entries: { inode: bigint; type: NodeType }[], gate: QueryGate): Promise<StoredNode[]> {

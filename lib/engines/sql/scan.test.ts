@@ -4,7 +4,7 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAttr } from "../../jfs/binary-values";
-import type { ColumnBatch, EncodedBatch, TableBatch } from "../../jfs/table-records";
+import type { ColumnBatch, EncodedBatch, RecordEncoder, TableBatch } from "../../jfs/table-records";
 import { encodeNodeRaw, scanSqlTables, type SqlScanSource } from "./scan";
 import { openSqlEngine, type SqlEngine } from "./index";
 import { loadBuffer, syntheticDump } from "../../../test/support/engine-io";
@@ -274,6 +274,122 @@ describe.each(DIALECTS)("scanSqlTables: the hard links' parents on %s", (dialect
       statements.length = 0;
       expect(await parentsOf(scanSqlTables(logged, undefined, 7))).toBe(withWide);
       expect(statements.filter((x) => x.includes("GROUP BY")).length).toBe(1);
+    });
+  });
+});
+
+/** Records the encoder is given, as flatRows' text, and whether the scan promised inode order first. */
+class RecordingEncoder implements RecordEncoder {
+  readonly rows: string[] = [];
+  /** Each row's key in the staged walk's order: unsigned inode, tag (node 1, chunk 3, entry 5), chunk index. */
+  readonly keys: [bigint, number, number][] = [];
+  promised = false;
+  private counts = { nodes: 0, edges: 0, chunks: 0 };
+  async inodeOrder(): Promise<void> {
+    this.promised = true;
+  }
+  private add(field: "nodes" | "edges" | "chunks", row: string, key: [bigint, number, number]): void {
+    if (!this.promised) throw new Error("a record before inodeOrder()");
+    this.rows.push(row);
+    this.keys.push(key);
+    this.counts[field]++;
+  }
+  node(inode: number | bigint, attr: Buffer, start: number, end: number): void {
+    const u = BigInt.asUintN(64, BigInt(inode));
+    this.add("nodes", `nodes ${u} ${attr.toString("hex", start, end)}`, [u, 1, 0]);
+  }
+  chunk(inode: number | bigint, index: number, slices: Buffer, start: number, end: number): void {
+    const u = BigInt.asUintN(64, BigInt(inode));
+    this.add("chunks", `chunks ${u} ${index} ${slices.toString("hex", start, end)}`, [u, 3, index]);
+  }
+  edge(parent: number | bigint, inode: number | bigint, name: Buffer, start: number, end: number, type: number): void {
+    const u = BigInt.asUintN(64, BigInt(inode));
+    this.add("edges", `edges ${BigInt.asUintN(64, BigInt(parent))} ${u} ${name.toString("hex", start, end)} ${type}`, [u, 5, 0]);
+  }
+  count(field: EncodedBatch["field"]): number {
+    return this.counts[field];
+  }
+  take(field: EncodedBatch["field"]): EncodedBatch | null {
+    const count = this.counts[field];
+    this.counts[field] = 0;
+    return count ? { table: "encoded", field, bytes: Buffer.alloc(0), ends: new Int32Array(0), count } : null;
+  }
+}
+
+describe("scanSqlTables in the staged walk's inode order (postgres)", () => {
+  let targets: SqlTargets;
+  beforeAll(async () => {
+    targets = await startTargets("postgres");
+  });
+  afterAll(() => targets?.stop());
+
+  const isBulk = (r: string) => /^(nodes|edges|chunks) /.test(r);
+  const ordered = (keys: [bigint, number, number][]) =>
+    keys.every((k, i) => i === 0 || (() => {
+      const p = keys[i - 1];
+      return p[0] < k[0] || (p[0] === k[0] && (p[1] < k[1] || (p[1] === k[1] && (k[1] === 5 || p[2] < k[2]))));
+    })());
+
+  it("merges three COPY streams read at once into one inode order: the rows of the paged scan, inodes past 2^53 (the Trash's) among them", async () => {
+    await targets.withEngine(async (engine) => {
+      await loadBuffer(engine, await syntheticDump({ files: 300, seed: 11 }));
+      const t = (base: string) => engine.t(base);
+      // A file past 2^53 with two entries (a hard link) and chunks, between the others and the Trash's inodes.
+      const wide = 2n ** 53n + 7n;
+      await engine.driver.run(
+        `INSERT INTO ${t("node")} (inode, type, flags, mode, uid, gid, atime, mtime, ctime, atimensec, mtimensec, ctimensec, nlink, length, rdev, parent, access_acl_id, default_acl_id, tier_id) VALUES (?, 1, 0, 420, 0, 0, 1, 2, 3, 0, 0, 0, 2, 200000000, 0, 0, 0, 0, 0)`,
+        [wide],
+      );
+      await engine.driver.run(`INSERT INTO ${t("edge")} (parent, name, inode, type) VALUES (1, ?, ?, 1), (1, ?, ?, 1)`, [Buffer.from("wide-a"), wide, Buffer.from("wide-b"), wide]);
+      await engine.driver.run(`INSERT INTO ${t("chunk")} (inode, indx, slices) VALUES (?, 2, ?), (?, 0, ?)`, [wide, Buffer.alloc(24, 1), wide, Buffer.alloc(24, 2)]);
+
+      const expected: string[] = [];
+      for await (const b of scanSqlTables(engine, undefined, 7)) expected.push(...flatRows(b).filter(isBulk));
+      const statements: string[] = [];
+      const logged = loggedSource(engine, (method, sql) => {
+        if (method === "copyBlocks") statements.push(sql);
+      });
+      const enc = new RecordingEncoder();
+      const others: string[] = [];
+      for await (const b of scanSqlTables(logged, undefined, 7, true, enc, { blockBytes: 128 })) if (b.table !== "encoded") others.push(b.table);
+      expect(enc.promised).toBe(true);
+      expect(ordered(enc.keys)).toBe(true);
+      expect([...enc.rows].sort()).toEqual([...expected].sort());
+      expect(enc.rows).toContain(`nodes ${wide} ${expected.find((r) => r.startsWith(`nodes ${wide} `))!.split(" ")[2]}`);
+      expect(enc.keys.some(([inode]) => inode > 2n ** 62n)).toBe(true); // the Trash's
+      // Symlinks and xattrs came as batches before the promise, ACLs after; the bulk tables by inode.
+      expect(others).toEqual([...others.filter((x) => x !== "acls"), "acls"]);
+      expect(others).toContain("symlinks");
+      expect(statements.map((s) => /FROM (\S+) ORDER BY (.*)$/.exec(s)?.slice(1).join(" "))).toEqual([
+        `${t("node")} ${engine.names.q("inode")}`,
+        `${t("chunk")} ${engine.names.q("inode")}, ${engine.names.q("indx")}`,
+        `${t("edge")} ${engine.names.q("inode")}`,
+      ]);
+    });
+  });
+
+  it("reads as before where it cannot: an inode past 2^63 (stored negative), a snapshot of one connection, a paced scan", async () => {
+    await targets.withEngine(async (engine) => {
+      await loadBuffer(engine, await syntheticDump({ files: 50, seed: 12 }));
+      const promised = async (scan: AsyncIterable<unknown>, enc: RecordingEncoder) => {
+        for await (const b of scan) void b;
+        return enc.promised;
+      };
+      let enc = new RecordingEncoder();
+      expect(await promised(scanSqlTables(engine, undefined, 7, true, enc, { blockBytes: 128 }), enc)).toBe(true);
+      // One connection in the snapshot: three streams at once would wait on each other for ever.
+      const snap = await engine.beginConsistentRead(1);
+      try {
+        enc = new RecordingEncoder();
+        expect(await promised(scanSqlTables(engine, undefined, 7, true, enc, { blockBytes: 128 }), enc)).toBe(false);
+      } finally {
+        await snap.end();
+      }
+      enc = new RecordingEncoder();
+      expect(await promised(scanSqlTables(engine, undefined, 7, true, enc), enc)).toBe(false); // paced: no whole tables
+      await engine.driver.run(`INSERT INTO ${engine.t("edge")} (parent, name, inode, type) VALUES (1, ?, ?, 1)`, [Buffer.from("top"), -(2n ** 63n) + 1n]);
+      enc = new RecordingEncoder();
+      expect(await promised(scanSqlTables(engine, undefined, 7, true, enc, { blockBytes: 128 }), enc)).toBe(false);
     });
   });
 });

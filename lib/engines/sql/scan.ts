@@ -66,6 +66,8 @@ export interface SqlScanSource {
     copyBlocks?(sql: string, params: unknown[], blockBytes: number): AsyncIterable<Buffer[]>;
     allArrays?(sql: string, params: unknown[]): Promise<unknown[][]>;
     streamArrays?(sql: string, params: unknown[], batchRows: number): AsyncIterable<unknown[][]>;
+    /** How many copyBlocks streams may be open at once (connections free for them). */
+    streamsAtOnce?(): number;
   };
   hasTable(base: string): Promise<boolean>;
 }
@@ -248,6 +250,143 @@ function bytesColumnsOf(field: "edges" | "chunks", rows: unknown[][]): ColumnBat
 const u64Of = (v: unknown): number | bigint => (typeof v === "number" ? (v >= 0 ? v : BigInt(v)) : typeof v === "bigint" ? v : typeof v === "string" ? BigInt(v) : 0);
 
 /** A COPY page decoded: its rows, its last key (the next page starts after it), what to yield. */
+const TWO32N = 4294967296n;
+
+/**
+ * One table's batches in inode order, a row at a time (inInodeOrder): columns, or records where
+ * a batch holds a number past 2^53 (the Trash's inodes, at the end). The current row's inode is
+ * `hi` and `lo`, its two 32-bit words: exact for any inode.
+ */
+class InodeCursor {
+  hi = Infinity;
+  lo = 0;
+  private batch: TableBatch | ColumnBatch | null = null;
+  private i = 0;
+  private n = 0;
+  constructor(private readonly batches: AsyncIterator<TableBatch | ColumnBatch | EncodedBatch>) {}
+
+  /** Whether the row is at (hi, lo). */
+  at(hi: number, lo: number): boolean {
+    return this.hi === hi && this.lo === lo;
+  }
+
+  /** Whether the row comes before (hi, lo); Infinity (read whole) never does. */
+  before(hi: number, lo: number): boolean {
+    return this.hi < hi || (this.hi === hi && this.lo < lo);
+  }
+
+  /** Writes the current row with `encoder`. */
+  write(encoder: RecordEncoder): void {
+    const b = this.batch!;
+    const i = this.i;
+    if (b.table === "columns") {
+      const c = b.cols;
+      if (b.field === "nodes") encoder.node(b.cols.inode[i], c.bytes, c.start[i], c.end[i]);
+      else if (b.field === "chunks") encoder.chunk(b.cols.inode[i], b.cols.index[i], c.bytes, c.start[i], c.end[i]);
+      else encoder.edge(b.cols.parent[i], b.cols.inode[i], c.bytes, c.start[i], c.end[i], b.cols.type[i]);
+    } else if (b.table === "nodes") {
+      const r = b.records[i];
+      encoder.node(r.inode, r.attr, 0, r.attr.length);
+    } else if (b.table === "chunks") {
+      const r = b.records[i];
+      encoder.chunk(r.inode, r.index, r.slices, 0, r.slices.length);
+    } else if (b.table === "edges") {
+      const r = b.records[i];
+      encoder.edge(r.parent, r.inode, r.name, 0, r.name.length, r.type);
+    }
+  }
+
+  /** Steps on within the batch; false when it is used up (then fill(): no await a row). */
+  next(): boolean {
+    if (++this.i === this.n) return false;
+    this.key();
+    return true;
+  }
+
+  /** The next batch with rows, or none left (hi Infinity). */
+  async fill(): Promise<void> {
+    for (;;) {
+      const r = await this.batches.next();
+      if (r.done) {
+        this.batch = null;
+        this.hi = Infinity;
+        return;
+      }
+      const b = r.value;
+      if (b.table === "encoded") continue;
+      const n = b.table === "columns" ? b.cols.count : b.table === "nodes" || b.table === "chunks" || b.table === "edges" ? b.records.length : 0;
+      if (n === 0) continue;
+      this.batch = b;
+      this.i = 0;
+      this.n = n;
+      this.key();
+      return;
+    }
+  }
+
+  private key(): void {
+    const b = this.batch!;
+    if (b.table === "columns") {
+      const v = b.cols.inode[this.i];
+      this.hi = Math.floor(v / 4294967296);
+      this.lo = v - this.hi * 4294967296;
+      return;
+    }
+    const v = BigInt.asUintN(64, (b as { records: { inode: bigint }[] }).records[this.i].inode);
+    this.hi = Number(v / TWO32N);
+    this.lo = Number(v % TWO32N);
+  }
+}
+
+/**
+ * Nodes, chunks and edges, each table's batches in unsigned inode order (and chunks by index),
+ * written with `encoder` merged into one inode order (RecordEncoder.inodeOrder): for an inode
+ * its node, its chunks, then its entries. The three reads run at once, each paced by the merge.
+ * Yields the encoder's batches (their counts) as the nodes' batches are used up. A table out
+ * of order is the encoder's error, not a wrong merge: its sink checks the order.
+ */
+export async function* inInodeOrder(
+  encoder: RecordEncoder,
+  nodeBatches: AsyncIterable<TableBatch | ColumnBatch>,
+  chunkBatches: AsyncIterable<TableBatch | ColumnBatch>,
+  edgeBatches: AsyncIterable<TableBatch | ColumnBatch>,
+): AsyncGenerator<EncodedBatch> {
+  const its = [nodeBatches, chunkBatches, edgeBatches].map((b) => b[Symbol.asyncIterator]());
+  const [nodes, chunks, edges] = its.map((it) => new InodeCursor(it));
+  try {
+    await Promise.all([nodes.fill(), chunks.fill(), edges.fill()]);
+    for (;;) {
+      // The least inode of the three rows.
+      let { hi, lo } = nodes;
+      if (chunks.before(hi, lo)) ({ hi, lo } = chunks);
+      if (edges.before(hi, lo)) ({ hi, lo } = edges);
+      if (hi === Infinity) break;
+      while (nodes.at(hi, lo)) {
+        nodes.write(encoder);
+        if (nodes.next()) continue;
+        await nodes.fill();
+        const b = encoder.take("nodes");
+        if (b) yield b;
+      }
+      while (chunks.at(hi, lo)) {
+        chunks.write(encoder);
+        if (!chunks.next()) await chunks.fill();
+      }
+      while (edges.at(hi, lo)) {
+        edges.write(encoder);
+        if (!edges.next()) await edges.fill();
+      }
+    }
+    for (const field of ["nodes", "chunks", "edges"] as const) {
+      const b = encoder.take(field);
+      if (b) yield b;
+    }
+  } finally {
+    // A merge stopped early (an error, a cancel) ends the reads still open.
+    await Promise.allSettled(its.map((it) => it.return?.()));
+  }
+}
+
 interface CopyPage<B> {
   rows: number;
   last: unknown;
@@ -263,10 +402,12 @@ const CHUNK_COLUMNS = ["id", "inode", "indx", "slices"];
  * (ColumnBatch; MetaEngine.scanTableColumns), and only the tables of a JSON dump's tree
  * (nodes, edges, chunks, symlinks, xattrs, ACLs). `encoder`: nodes, edges and chunks written
  * with it (EncodedBatch) where the driver gives COPY bytes (PostgreSQL) or row arrays
- * (MariaDB), as records elsewhere.
+ * (MariaDB), as records elsewhere. With `columns`, an encoder is the staged walk's: used only
+ * where the bulk tables can be read in its order (RecordEncoder.inodeOrder: PostgreSQL, whole).
  */
 export function scanSqlTables(src: SqlScanSource, gate?: QueryGate, pageRows?: number): AsyncGenerator<TableBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true, encoder?: undefined, whole?: WholeTables): AsyncGenerator<TableBatch | ColumnBatch>;
+export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: true, encoder: RecordEncoder | undefined, whole?: WholeTables): AsyncGenerator<TableBatch | ColumnBatch | EncodedBatch>;
 export function scanSqlTables(src: SqlScanSource, gate: QueryGate | undefined, pageRows: number | undefined, columns: false, encoder: RecordEncoder | undefined, whole?: WholeTables): AsyncGenerator<ScanBatch>;
 export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) => q(), pageRows = PAGE, columns = false, encoder?: RecordEncoder, whole?: WholeTables): AsyncGenerator<ScanBatch | ColumnBatch> {
   const { names, driver } = src;
@@ -307,9 +448,30 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
     }
   }
 
+  /** The tables of an inode's data besides nodes and chunks, in pages. */
+  async function* symlinksAndXattrs(): AsyncGenerator<TableBatch> {
+    for await (const rows of pages("symlink", "inode", ["inode", "target"])) {
+      yield { table: "symlinks", records: rows.filter((r) => toBuf(r.target).length).map((r) => ({ inode: toBig(r.inode), target: toBuf(r.target) })) };
+    }
+    for await (const rows of pages("xattr", "id", ["id", "inode", "name", "value"])) {
+      yield { table: "xattrs", records: rows.map((r) => ({ inode: toBig(r.inode), name: toBuf(r.name), value: toBuf(r.value) })) };
+    }
+  }
+
   const aclBatch = async (): Promise<TableBatch> => {
     const acls = await all(`SELECT * FROM ${t("acl")} ORDER BY ${q("id")}`);
     return { table: "acls", records: acls.map((r) => ({ id: toU32(r.id), rule: aclFromRow(r) })) };
+  };
+
+  /**
+   * Whether no inode of the bulk tables is past 2^63 (stored negative in a signed BIGINT): then
+   * the server's order of them is their unsigned order, which the inode-ordered read needs.
+   * Each bound is an index's end, not a scan.
+   */
+  const inodesSigned = async (): Promise<boolean> => {
+    const bounds = ["node", "chunk", "edge"].map((base, k) => `(SELECT MIN(${q("inode")}) FROM ${t(base)}) AS least${k}`);
+    const [row] = await all(`SELECT ${bounds.join(", ")}`);
+    return Object.values(row ?? {}).every((v) => v === null || toBig(v) >= 0n);
   };
 
   const arrays = driver.allArrays?.bind(driver);
@@ -319,15 +481,15 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
    * pages() of a bulk table through copyBytes (PostgreSQL), keyed by its first column: each
    * page's COPY stream goes to `decode`, which gives its rows, its last key and what to yield.
    * Next page asked for as in pages(). With `whole`, the table is one streamed COPY instead
-   * (WholeTables), each block of it going to `decode` the same way.
+   * (WholeTables), in the order of `orderBy`, each block of it going to `decode` the same way.
    */
-  async function* copyPages<B>(base: string, cols: string[], decode: (rows: CopyRows) => CopyPage<B | null>): AsyncGenerator<B> {
+  async function* copyPages<B>(base: string, cols: string[], decode: (rows: CopyRows) => CopyPage<B | null>, orderBy: string[] = [cols[0]]): AsyncGenerator<B> {
     const isBytes = cols.map((c) => BYTE_COLUMNS.has(c));
     if (whole && copyBlocks) {
       const reader = new CopyRowReader(isBytes);
       // The fewest bytes a row takes (every field NULL) bounds the rows a block holds.
       const rowBytes = 2 + 4 * cols.length;
-      const sql = `SELECT ${cols.map(q).join(", ")} FROM ${t(base)} ORDER BY ${q(cols[0])}`;
+      const sql = `SELECT ${cols.map(q).join(", ")} FROM ${t(base)} ORDER BY ${orderBy.map(q).join(", ")}`;
       for await (const group of copyBlocks(sql, [], whole.blockBytes)) {
         const data = reader.block(group);
         const { rows, batch } = decode({ data, capacity: Math.floor(data.length / rowBytes) + 1, each: (visit, ends) => reader.rows(visit, ends) });
@@ -446,7 +608,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       const p = chunkRecords(src);
       return { ...p, batch: { table: "chunks", records: p.batch } };
     };
-    if (encoder) {
+    if (encoder && !columns) {
       // Written with the encoder straight from each page's bytes, as the etcd and Redis snapshot
       // scans do: no record object, bigint or Buffer per row (byte fields as spans of the page).
       const enc = encoder;
@@ -543,6 +705,20 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         },
         chunks,
       );
+      if (whole && copyBlocks && encoder?.inodeOrder && (driver.streamsAtOnce?.() ?? 0) >= 3 && (await inodesSigned())) {
+        // The staged walk's tables read in its join's order (RecordEncoder.inodeOrder), three
+        // COPY streams at once merged here: the walk then sorts only the entries by name.
+        yield* symlinksAndXattrs();
+        await encoder.inodeOrder();
+        yield* inInodeOrder(
+          encoder,
+          copyPages("node", [...NODE_COLUMNS], nodeCols, ["inode"]),
+          copyPages("chunk", CHUNK_COLUMNS, chunkCols, ["inode", "indx"]),
+          copyPages("edge", EDGE_COLUMNS, edgeCols, ["inode"]),
+        );
+        yield await aclBatch();
+        return;
+      }
       for await (const b of copyPages("node", [...NODE_COLUMNS], nodeCols)) yield b;
       for await (const b of copyPages("edge", EDGE_COLUMNS, edgeCols)) yield b;
       for await (const b of copyPages("chunk", CHUNK_COLUMNS, chunkCols)) yield b;
@@ -572,7 +748,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
         if (rows.length < pageRows) return;
       }
     }
-    if (encoder) {
+    if (encoder && !columns) {
       // Written with the encoder straight from the rows, as PostgreSQL's COPY pages are: no
       // record object, bigint or attr Buffer per row (the binary dump's garbage collection
       // took a quarter of its time with records).
@@ -642,12 +818,7 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
       yield { table: "chunks", records };
     }
   }
-  for await (const rows of pages("symlink", "inode", ["inode", "target"])) {
-    yield { table: "symlinks", records: rows.filter((r) => toBuf(r.target).length).map((r) => ({ inode: toBig(r.inode), target: toBuf(r.target) })) };
-  }
-  for await (const rows of pages("xattr", "id", ["id", "inode", "name", "value"])) {
-    yield { table: "xattrs", records: rows.map((r) => ({ inode: toBig(r.inode), name: toBuf(r.name), value: toBuf(r.value) })) };
-  }
+  yield* symlinksAndXattrs();
   if (columns) {
     // The staged walk's scan: the ACLs are the last table a JSON dump's tree uses. Dir stats,
     // hard-link parents, slice references and quotas would cost the server a join and scans

@@ -70,7 +70,8 @@ describe.each(["mysql", "postgres"] as const)("%s going away", (dialect) => {
         },
       });
       await expect(p).rejects.toThrow(/lost the connection to postgres:\/\/.* after 0 entries \(the tables were being read\) \((57P01|Connection terminated unexpectedly)\)/);
-      expect(ended).toBe(1);
+      // The COPYs in flight: nodes, chunks and edges read at once (scan.ts inInodeOrder).
+      expect(ended).toBeGreaterThanOrEqual(1);
     } finally {
       await engine.close().catch(() => {});
       await targets.stop();
