@@ -530,16 +530,19 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
    * says whether it could.
    */
   const columnsOf =
-    <C>(make: (data: Buffer, capacity: number) => { cols: C; batch: TableBatch | ColumnBatch }, add: (v: unknown[], cols: C, data: Buffer) => boolean, records: (src: CopyRows) => CopyPage<TableBatch>) =>
+    <C>(make: (data: Buffer, capacity: number) => { cols: C; batch: TableBatch | ColumnBatch }, add: (v: unknown[], cols: C, ends: Int32Array) => boolean, records: (src: CopyRows) => CopyPage<TableBatch>) =>
     (src: CopyRows): CopyPage<TableBatch | ColumnBatch> => {
       const { data } = src;
       const { cols, batch } = make(data, src.capacity);
+      // Byte fields as their offsets in `data` (start in the row, end in `ends`): a view of
+      // each would be an object a row (2M of them for the edges' and chunks' of 1M files).
+      const ends = new Int32Array(NODE_COLUMNS.length);
       let last: unknown = null;
       let exact = true;
       const rows = src.each((v) => {
         last = v[0];
-        if (exact) exact = add(v, cols, data);
-      });
+        if (exact) exact = add(v, cols, ends);
+      }, ends);
       return exact ? { rows, last, batch } : records(src);
     };
 
@@ -674,12 +677,12 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
           const cols: EdgeColumns = { count: 0, bytes: data, start: new Int32Array(n), end: new Int32Array(n), parent: new Float64Array(n), inode: new Float64Array(n), type: new Uint8Array(n) };
           return { cols, batch: { table: "columns", field: "edges", cols } };
         },
-        (v, c, data) => {
+        (v, c, ends) => {
           if (typeof v[1] !== "number" || typeof v[3] !== "number") return false;
           const i = c.count++;
-          const name = v[2] as Buffer | null;
-          c.start[i] = name ? name.byteOffset - data.byteOffset : 0;
-          c.end[i] = name ? c.start[i] + name.length : 0;
+          const name = v[2] as number | null;
+          c.start[i] = name ?? 0;
+          c.end[i] = name === null ? 0 : ends[2];
           c.parent[i] = v[1];
           c.inode[i] = v[3];
           c.type[i] = toNum(v[4]);
@@ -692,13 +695,13 @@ export async function* scanSqlTables(src: SqlScanSource, gate: QueryGate = (q) =
           const cols: ChunkColumns = { count: 0, bytes: data, start: new Int32Array(n), end: new Int32Array(n), inode: new Float64Array(n), index: new Float64Array(n) };
           return { cols, batch: { table: "columns", field: "chunks", cols } };
         },
-        (v, c, data) => {
-          const slices = v[3] as Buffer | null;
-          if (!slices || !holdsSlices(slices.length)) return true;
+        (v, c, ends) => {
+          const slices = v[3] as number | null;
+          if (slices === null || !holdsSlices(ends[3] - slices)) return true;
           if (typeof v[1] !== "number") return false;
           const i = c.count++;
-          c.start[i] = slices.byteOffset - data.byteOffset;
-          c.end[i] = c.start[i] + slices.length;
+          c.start[i] = slices;
+          c.end[i] = ends[3];
           c.inode[i] = v[1];
           c.index[i] = toU32(v[2]);
           return true;
