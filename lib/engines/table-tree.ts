@@ -337,7 +337,8 @@ class MergedRecords implements SortedRecords {
   keyAt = 0;
   keyLen = 0;
   valueLen = 0;
-  private readonly heap = new RunHeap<RunReader>(before);
+  /** The runs' readers by their current keys; next() moves the top on (each() inlines it). */
+  readonly heap = new RunHeap<RunReader>(before);
   private started = false;
   constructor(private readonly readers: RunReader[]) {
     for (const r of readers) if (r.next()) this.heap.push(r);
@@ -494,6 +495,21 @@ class ExternalSort {
   each(visit: RecordVisit, check?: () => void): void {
     const r = this.records();
     let since = 0;
+    if (r instanceof MergedRecords) {
+      // The merge's loop inline: through MergedRecords.next() a record, the first sort's merge
+      // of a 1M-file Redis dump took ~0.3 s more (4.8 s against 4.5 s for the phase, profiled).
+      const heap = r.heap;
+      for (let top = heap.top; top; top = heap.top) {
+        if (check && ++since === CHECK_EVERY) {
+          since = 0;
+          check();
+        }
+        visit(top.block, top.keyAt, top.keyLen, top.valueLen);
+        if (top.next()) heap.topMoved();
+        else heap.popTop();
+      }
+      return;
+    }
     while (r.next()) {
       if (check && ++since === CHECK_EVERY) {
         since = 0;
