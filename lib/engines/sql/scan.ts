@@ -249,7 +249,6 @@ function bytesColumnsOf(field: "edges" | "chunks", rows: unknown[][]): ColumnBat
  */
 const u64Of = (v: unknown): number | bigint => (typeof v === "number" ? (v >= 0 ? v : BigInt(v)) : typeof v === "bigint" ? v : typeof v === "string" ? BigInt(v) : 0);
 
-/** A COPY page decoded: its rows, its last key (the next page starts after it), what to yield. */
 const TWO32N = 4294967296n;
 
 /**
@@ -387,6 +386,7 @@ export async function* inInodeOrder(
   }
 }
 
+/** A COPY page decoded: its rows, its last key (the next page starts after it), what to yield. */
 interface CopyPage<B> {
   rows: number;
   last: unknown;
